@@ -1,0 +1,220 @@
+// The table of every resource the apiserver serves. Adding a resource is one entry here;
+// discovery, OpenAPI, routing, storage keys and the CLIs all read this table.
+
+export type Subresource =
+  | 'status'
+  | 'scale'
+  | 'binding'
+  | 'eviction'
+  | 'log'
+  | 'exec'
+  | 'attach'
+  | 'portforward'
+  | 'proxy'
+  | 'finalize'
+  | 'ephemeralcontainers';
+
+export interface ResourceInfo {
+  /** API group; '' is the core ("legacy") group served under /api. */
+  group: string;
+  version: string;
+  /** Plural lower-case name used in paths: `pods`. */
+  resource: string;
+  singular: string;
+  kind: string;
+  namespaced: boolean;
+  shortNames: string[];
+  /** `all` puts the resource in `kubectl get all`. */
+  categories: string[];
+  subresources: Subresource[];
+  /** Field selectors the server accepts besides metadata.name and metadata.namespace. */
+  fieldSelectors: string[];
+  /** Verbs, when they differ from the full set. */
+  verbs?: string[];
+}
+
+export const ALL_VERBS = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
+
+function r(
+  group: string,
+  version: string,
+  resource: string,
+  kind: string,
+  namespaced: boolean,
+  opts: Partial<Pick<ResourceInfo, 'shortNames' | 'categories' | 'subresources' | 'fieldSelectors' | 'verbs'>> = {},
+): ResourceInfo {
+  return {
+    group,
+    version,
+    resource,
+    singular: kind.toLowerCase(),
+    kind,
+    namespaced,
+    shortNames: opts.shortNames ?? [],
+    categories: opts.categories ?? [],
+    subresources: opts.subresources ?? [],
+    fieldSelectors: opts.fieldSelectors ?? [],
+    ...(opts.verbs ? { verbs: opts.verbs } : {}),
+  };
+}
+
+const ALL = ['all'];
+
+export const RESOURCES: readonly ResourceInfo[] = Object.freeze([
+  // core/v1
+  r('', 'v1', 'namespaces', 'Namespace', false, {
+    shortNames: ['ns'],
+    subresources: ['status', 'finalize'],
+    fieldSelectors: ['status.phase'],
+  }),
+  r('', 'v1', 'pods', 'Pod', true, {
+    shortNames: ['po'],
+    categories: ALL,
+    subresources: ['status', 'binding', 'eviction', 'log', 'exec', 'attach', 'portforward', 'proxy', 'ephemeralcontainers'],
+    fieldSelectors: [
+      'spec.nodeName',
+      'spec.restartPolicy',
+      'spec.schedulerName',
+      'spec.serviceAccountName',
+      'spec.hostNetwork',
+      'status.phase',
+      'status.podIP',
+      'status.nominatedNodeName',
+    ],
+  }),
+  r('', 'v1', 'nodes', 'Node', false, { shortNames: ['no'], subresources: ['status', 'proxy'], fieldSelectors: ['spec.unschedulable'] }),
+  r('', 'v1', 'services', 'Service', true, {
+    shortNames: ['svc'],
+    categories: ALL,
+    subresources: ['status', 'proxy'],
+    fieldSelectors: ['spec.clusterIP', 'spec.type'],
+  }),
+  r('', 'v1', 'endpoints', 'Endpoints', true, { shortNames: ['ep'] }),
+  r('', 'v1', 'configmaps', 'ConfigMap', true, { shortNames: ['cm'] }),
+  r('', 'v1', 'secrets', 'Secret', true, { fieldSelectors: ['type'] }),
+  r('', 'v1', 'events', 'Event', true, {
+    shortNames: ['ev'],
+    fieldSelectors: [
+      'involvedObject.kind',
+      'involvedObject.namespace',
+      'involvedObject.name',
+      'involvedObject.uid',
+      'involvedObject.apiVersion',
+      'involvedObject.resourceVersion',
+      'involvedObject.fieldPath',
+      'reason',
+      'reportingComponent',
+      'source',
+      'type',
+    ],
+  }),
+  r('', 'v1', 'replicationcontrollers', 'ReplicationController', true, {
+    shortNames: ['rc'],
+    categories: ALL,
+    subresources: ['status', 'scale'],
+    fieldSelectors: ['status.replicas'],
+  }),
+  r('', 'v1', 'serviceaccounts', 'ServiceAccount', true, { shortNames: ['sa'] }),
+  r('', 'v1', 'persistentvolumes', 'PersistentVolume', false, { shortNames: ['pv'], subresources: ['status'] }),
+  r('', 'v1', 'persistentvolumeclaims', 'PersistentVolumeClaim', true, { shortNames: ['pvc'], subresources: ['status'] }),
+  r('', 'v1', 'resourcequotas', 'ResourceQuota', true, { shortNames: ['quota'], subresources: ['status'] }),
+  r('', 'v1', 'limitranges', 'LimitRange', true, { shortNames: ['limits'] }),
+  r('', 'v1', 'podtemplates', 'PodTemplate', true),
+  // apps/v1
+  r('apps', 'v1', 'deployments', 'Deployment', true, { shortNames: ['deploy'], categories: ALL, subresources: ['status', 'scale'] }),
+  r('apps', 'v1', 'replicasets', 'ReplicaSet', true, { shortNames: ['rs'], categories: ALL, subresources: ['status', 'scale'] }),
+  r('apps', 'v1', 'daemonsets', 'DaemonSet', true, { shortNames: ['ds'], categories: ALL, subresources: ['status'] }),
+  r('apps', 'v1', 'statefulsets', 'StatefulSet', true, { shortNames: ['sts'], categories: ALL, subresources: ['status', 'scale'] }),
+  r('apps', 'v1', 'controllerrevisions', 'ControllerRevision', true),
+  // batch/v1
+  r('batch', 'v1', 'jobs', 'Job', true, { categories: ALL, subresources: ['status'] }),
+  r('batch', 'v1', 'cronjobs', 'CronJob', true, { shortNames: ['cj'], categories: ALL, subresources: ['status'] }),
+  // autoscaling/v2
+  r('autoscaling', 'v2', 'horizontalpodautoscalers', 'HorizontalPodAutoscaler', true, {
+    shortNames: ['hpa'],
+    categories: ALL,
+    subresources: ['status'],
+  }),
+  // coordination.k8s.io/v1
+  r('coordination.k8s.io', 'v1', 'leases', 'Lease', true),
+  // discovery.k8s.io/v1
+  r('discovery.k8s.io', 'v1', 'endpointslices', 'EndpointSlice', true, { fieldSelectors: ['addressType'] }),
+  // policy/v1
+  r('policy', 'v1', 'poddisruptionbudgets', 'PodDisruptionBudget', true, { shortNames: ['pdb'], subresources: ['status'] }),
+  // storage.k8s.io/v1
+  r('storage.k8s.io', 'v1', 'storageclasses', 'StorageClass', false, { shortNames: ['sc'] }),
+  // rbac.authorization.k8s.io/v1
+  r('rbac.authorization.k8s.io', 'v1', 'roles', 'Role', true),
+  r('rbac.authorization.k8s.io', 'v1', 'rolebindings', 'RoleBinding', true),
+  r('rbac.authorization.k8s.io', 'v1', 'clusterroles', 'ClusterRole', false),
+  r('rbac.authorization.k8s.io', 'v1', 'clusterrolebindings', 'ClusterRoleBinding', false),
+]);
+
+/** `v1` for the core group, `apps/v1` otherwise. */
+export function apiVersionOf(info: Pick<ResourceInfo, 'group' | 'version'>): string {
+  return info.group === '' ? info.version : `${info.group}/${info.version}`;
+}
+
+export function splitApiVersion(apiVersion: string): { group: string; version: string } {
+  const i = apiVersion.indexOf('/');
+  return i < 0 ? { group: '', version: apiVersion } : { group: apiVersion.slice(0, i), version: apiVersion.slice(i + 1) };
+}
+
+const byGroupResource = new Map<string, ResourceInfo>();
+const byApiVersionKind = new Map<string, ResourceInfo>();
+for (const info of RESOURCES) {
+  byGroupResource.set(`${info.group}/${info.resource}`, info);
+  byApiVersionKind.set(`${apiVersionOf(info)}/${info.kind}`, info);
+}
+
+export function findResource(group: string, resource: string): ResourceInfo | undefined {
+  return byGroupResource.get(`${group}/${resource}`);
+}
+
+export function findByKind(apiVersion: string, kind: string): ResourceInfo | undefined {
+  return byApiVersionKind.get(`${apiVersion}/${kind}`);
+}
+
+/**
+ * Resolves what a user types (`po`, `pods`, `pod`, `deployment.apps`, `Deployment`) to a
+ * resource, the way kubectl's RESTMapper does.
+ */
+export function resolveResourceName(name: string): ResourceInfo | undefined {
+  const lower = name.toLowerCase();
+  const dot = lower.indexOf('.');
+  const base = dot < 0 ? lower : lower.slice(0, dot);
+  const group = dot < 0 ? undefined : lower.slice(dot + 1);
+  return RESOURCES.find(
+    (info) =>
+      (group === undefined || info.group === group || info.group.startsWith(`${group}.`)) &&
+      (info.resource === base || info.singular === base || info.shortNames.includes(base)),
+  );
+}
+
+/** The etcd key prefix of a resource: `/registry/pods/` or `/registry/apps/deployments/`. */
+export function storagePrefix(etcdPrefix: string, info: Pick<ResourceInfo, 'group' | 'resource'>): string {
+  const base = etcdPrefix.replace(/\/+$/, '');
+  return info.group === '' ? `${base}/${info.resource}/` : `${base}/${info.group}/${info.resource}/`;
+}
+
+/** The etcd key of one object. Cluster-scoped objects have no namespace segment. */
+export function storageKey(
+  etcdPrefix: string,
+  info: Pick<ResourceInfo, 'group' | 'resource' | 'namespaced'>,
+  namespace: string | undefined,
+  name: string,
+): string {
+  const prefix = storagePrefix(etcdPrefix, info);
+  return info.namespaced ? `${prefix}${namespace}/${name}` : `${prefix}${name}`;
+}
+
+export function hasStatus(info: ResourceInfo): boolean {
+  return info.subresources.includes('status');
+}
+
+/** Group-versions in the order discovery lists them (core first, then groups by name). */
+export function groupVersions(): { group: string; version: string }[] {
+  const seen = new Map<string, { group: string; version: string }>();
+  for (const info of RESOURCES) seen.set(apiVersionOf(info), { group: info.group, version: info.version });
+  return [...seen.values()];
+}
