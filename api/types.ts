@@ -6,11 +6,15 @@ export type { ObjectMeta, ListMeta, Status, StatusCause, OwnerReference };
 export type * as core from 'kubernetes-types/core/v1';
 export type * as apps from 'kubernetes-types/apps/v1';
 
+/** kubernetes-types marks server-set fields readonly; the server and controllers set them. */
+export type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+export type MutableObjectMeta = Mutable<ObjectMeta>;
+
 /** Any API object: typed metadata, everything else open. */
 export interface KObject {
   apiVersion?: string;
   kind?: string;
-  metadata?: ObjectMeta;
+  metadata?: MutableObjectMeta;
   [field: string]: unknown;
 }
 

@@ -1,0 +1,240 @@
+// Builds the apiserver: fastify routes for discovery, OpenAPI, health and every resource in
+// api/resources.ts, over one Storage and one ResourceStore (with its watch cache) per resource.
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import type { Logger } from 'pino';
+import { RESOURCES, type ResourceInfo } from '../api/resources.js';
+import { errors, StatusError } from '../api/status.js';
+import { NamespaceLifecycle } from './admission.js';
+import { bootstrap } from './bootstrap.js';
+import { Compactor } from './compaction.js';
+import {
+  AGGREGATED_DISCOVERY_CONTENT_TYPE,
+  aggregatedDiscovery,
+  apiGroup,
+  apiGroupList,
+  apiResourceList,
+  coreAPIVersions,
+  versionInfo,
+  wantsAggregatedDiscovery,
+} from './discovery.js';
+import { handleResource, type HandlerContext } from './handlers.js';
+import { ApiserverMetrics, verbOf } from './metrics.js';
+import { openapiV2, openapiV3Document, openapiV3Index } from './openapi.js';
+import { ResourceStore, type AdmissionPlugin } from './registry.js';
+import { parseRequestInfo } from './request-info.js';
+import { Storage } from './storage.js';
+import type { StreamingSubresources } from './subresources.js';
+
+export interface ApiserverOptions {
+  etcdServers: string[];
+  etcdPrefix: string;
+  logger: Logger;
+  maxRequestsInflight: number;
+  watchCacheSize: number;
+  /** Seconds between etcd compactions (0 = never). */
+  compactionIntervalSeconds: number;
+  bookmarkIntervalSeconds: number;
+  minRequestTimeoutSeconds: number;
+  /** Extra admission plugins (e.g. service IP allocation). */
+  admission?: AdmissionPlugin[];
+  streaming?: StreamingSubresources;
+}
+
+export const DEFAULT_OPTIONS: Omit<ApiserverOptions, 'etcdServers' | 'logger'> = {
+  etcdPrefix: '/registry',
+  maxRequestsInflight: 400,
+  watchCacheSize: 10_000,
+  compactionIntervalSeconds: 300,
+  bookmarkIntervalSeconds: 60,
+  minRequestTimeoutSeconds: 1800,
+};
+
+export interface Apiserver {
+  app: FastifyInstance;
+  storage: Storage;
+  metrics: ApiserverMetrics;
+  store(group: string, resource: string): ResourceStore;
+  /** Resolves when every watch cache holds its initial list. */
+  ready(): Promise<void>;
+  close(): Promise<void>;
+}
+
+const BODY_LIMIT = 3 * 1024 * 1024;
+
+function sendStatus(reply: FastifyReply, e: StatusError): FastifyReply {
+  return reply.code(e.code).header('content-type', 'application/json').send(JSON.stringify(e.status));
+}
+
+/** Any thrown error → a Status reply. Only our own bugs become 500s, and they are logged. */
+function toStatusError(err: unknown, req: FastifyRequest): StatusError {
+  if (err instanceof StatusError) return err;
+  const e = err as { code?: string; statusCode?: number; message?: string };
+  if (e.code === 'FST_ERR_CTP_BODY_TOO_LARGE' || e.statusCode === 413) return errors.tooLarge();
+  if (e.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' || e.statusCode === 415) return errors.unsupportedMediaType(String(req.headers['content-type'] ?? ''));
+  if (e.statusCode && e.statusCode >= 400 && e.statusCode < 500) return errors.badRequest(e.message ?? 'bad request');
+  req.log.error({ err }, 'internal error');
+  return errors.internal(e.message ?? String(err));
+}
+
+export async function createApiserver(options: ApiserverOptions): Promise<Apiserver> {
+  const log = options.logger;
+  const storage = Storage.connect(options.etcdServers);
+  const metrics = new ApiserverMetrics(true);
+  const stores = new Map<string, ResourceStore>();
+  const admission: AdmissionPlugin[] = [new NamespaceLifecycle(() => stores.get('/namespaces')!), ...(options.admission ?? [])];
+  for (const info of RESOURCES) {
+    stores.set(`${info.group}/${info.resource}`, new ResourceStore(info, storage, options.etcdPrefix, admission, log.child({ resource: info.resource }), options.watchCacheSize));
+  }
+  const store = (group: string, resource: string): ResourceStore => {
+    const s = stores.get(`${group}/${resource}`);
+    if (!s) throw errors.notFound({ group, resource }, resource);
+    return s;
+  };
+  const ctx: HandlerContext & { streaming?: StreamingSubresources } = {
+    store,
+    watch: {
+      bookmarkIntervalSeconds: options.bookmarkIntervalSeconds,
+      maxBufferedBytes: 16 * 1024 * 1024,
+      minRequestTimeoutSeconds: options.minRequestTimeoutSeconds,
+      onOpen: (r) => metrics.watchers.inc({ resource: r }),
+      onClose: (r) => metrics.watchers.dec({ resource: r }),
+    },
+    ...(options.streaming ? { streaming: options.streaming } : {}),
+  };
+
+  const app = Fastify({
+    loggerInstance: log,
+    disableRequestLogging: true,
+    bodyLimit: BODY_LIMIT,
+    maxParamLength: 4096,
+    return503OnClosing: false,
+    forceCloseConnections: true,
+    // Kubernetes paths are case-sensitive and may repeat query parameters.
+    routerOptions: { ignoreTrailingSlash: true },
+  });
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: BODY_LIMIT }, (_req, body, done) => done(null, body));
+
+  let inflight = 0;
+  app.addHook('onRequest', async (req) => {
+    const started = process.hrtime.bigint();
+    const url = req.url;
+    const long = /[?&]watch=(true|1)(&|$)/.test(url) || /\/watch\//.test(url) || /\/(log|exec|attach|portforward|proxy)(\/|\?|$)/.test(url);
+    const ri = parseRequestInfo(url);
+    const verb = verbOf(req.method, ri?.name !== undefined, long && !!ri);
+    const resource = ri ? (ri.subresource ? `${ri.info.resource}/${ri.subresource}` : ri.info.resource) : 'other';
+    if (!long) {
+      if (inflight >= options.maxRequestsInflight) throw errors.tooManyRequests();
+      inflight++;
+      metrics.inflight.set(inflight);
+    }
+    reqMeta.set(req, { started, verb, resource, long });
+  });
+  const reqMeta = new WeakMap<FastifyRequest, { started: bigint; verb: string; resource: string; long: boolean }>();
+  const done = (req: FastifyRequest, code: number) => {
+    const m = reqMeta.get(req);
+    if (!m) return;
+    reqMeta.delete(req);
+    if (!m.long) {
+      inflight--;
+      metrics.inflight.set(inflight);
+      metrics.latency.observe({ verb: m.verb, resource: m.resource }, Number(process.hrtime.bigint() - m.started) / 1e9);
+    }
+    metrics.requests.inc({ verb: m.verb, resource: m.resource, code: String(code) });
+    req.log.debug({ verb: m.verb, resource: m.resource, url: req.url, code, ms: Number(process.hrtime.bigint() - m.started) / 1e6 }, 'request');
+  };
+  app.addHook('onResponse', async (req, reply) => done(req, reply.statusCode));
+  app.addHook('onRequestAbort', async (req) => done(req, 499));
+
+  app.setErrorHandler((err, req, reply) => {
+    const e = toStatusError(err, req);
+    if (e.code === 429) reply.header('Retry-After', '1');
+    if (reply.raw.headersSent) {
+      reply.raw.destroy();
+      return;
+    }
+    return sendStatus(reply, e);
+  });
+  app.setNotFoundHandler((req, reply) => sendStatus(reply, new StatusError(404, 'NotFound', `the server could not find the requested resource (${req.method} ${req.url.split('?')[0]})`)));
+
+  // ---- health, version, metrics --------------------------------------------------------
+  let cachesReady = false;
+  const health = async (_req: FastifyRequest, reply: FastifyReply) => reply.type('text/plain').send('ok');
+  app.get('/healthz', health);
+  app.get('/livez', health);
+  app.get('/readyz', async (_req, reply) => {
+    if (!cachesReady) return reply.code(503).type('text/plain').send('[-]watch caches not ready\nreadyz check failed');
+    try {
+      await storage.currentRevision();
+    } catch {
+      return reply.code(503).type('text/plain').send('[-]etcd failed\nreadyz check failed');
+    }
+    return reply.type('text/plain').send('ok');
+  });
+  app.get('/version', async () => versionInfo());
+  app.get('/metrics', async (_req, reply) => reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()));
+
+  // ---- OpenAPI ---------------------------------------------------------------------------
+  app.get('/openapi/v2', async () => openapiV2());
+  app.get('/openapi/v3', async () => openapiV3Index());
+  app.get('/openapi/v3/*', async (req) => {
+    const gv = (req.params as { '*': string })['*'];
+    const doc = openapiV3Document(gv);
+    if (!doc) throw new StatusError(404, 'NotFound', `the server could not find the requested resource (get ${gv})`);
+    return doc;
+  });
+
+  // ---- discovery and resources ----------------------------------------------------------
+  const discovery = (req: FastifyRequest, reply: FastifyReply): FastifyReply | undefined => {
+    if (req.method !== 'GET') return undefined;
+    const path = req.url.split('?')[0]!.replace(/\/+$/, '');
+    const parts = path.split('/').filter(Boolean);
+    const aggregated = wantsAggregatedDiscovery(req.headers.accept);
+    if (parts.length === 1 && aggregated) {
+      return reply.header('content-type', AGGREGATED_DISCOVERY_CONTENT_TYPE).send(JSON.stringify(aggregatedDiscovery(parts[0] as 'api' | 'apis', aggregated)));
+    }
+    let body: object | undefined;
+    if (path === '/api') body = coreAPIVersions(`${req.hostname}`);
+    else if (path === '/apis') body = apiGroupList();
+    else if (parts[0] === 'api' && parts.length === 2) body = apiResourceList('', parts[1]!);
+    else if (parts[0] === 'apis' && parts.length === 2) body = apiGroup(parts[1]!);
+    else if (parts[0] === 'apis' && parts.length === 3) body = apiResourceList(parts[1]!, parts[2]!);
+    if (!body) return undefined;
+    return reply.header('content-type', 'application/json').send(JSON.stringify(body));
+  };
+  const api = async (req: FastifyRequest, reply: FastifyReply) => {
+    const handled = discovery(req, reply);
+    if (handled) return handled;
+    const ri = parseRequestInfo(req.url);
+    if (!ri) throw new StatusError(404, 'NotFound', `the server could not find the requested resource`);
+    return handleResource(ctx, req, reply, ri);
+  };
+  for (const prefix of ['/api', '/apis']) {
+    app.all(prefix, api);
+    app.all(`${prefix}/*`, api);
+  }
+
+  // Caches fill in the background; /readyz says when they have.
+  const allReady = Promise.all([...stores.values()].map((s) => s.cache.ready)).then(async () => {
+    await bootstrap(store, log);
+    cachesReady = true;
+  });
+  allReady.catch((e: unknown) => log.error({ err: String(e) }, 'apiserver start-up failed'));
+  const compactor = new Compactor(storage, options.compactionIntervalSeconds, log);
+
+  return {
+    app: app as unknown as FastifyInstance,
+    storage,
+    metrics,
+    store,
+    ready: () => allReady,
+    async close() {
+      compactor.stop();
+      await app.close();
+      await Promise.all([...stores.values()].map((s) => s.cache.stop()));
+      await storage.close();
+    },
+  };
+}
+
+export type { ResourceInfo };

@@ -1,0 +1,73 @@
+// Raw HTTP against the apiserver, for tests that check exact codes, headers and bodies.
+export interface HttpReply<T = any> {
+  status: number;
+  headers: Headers;
+  text: string;
+  body: T;
+}
+
+export function http(base: string) {
+  return async function request<T = any>(
+    method: string,
+    path: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<HttpReply<T>> {
+    const init: RequestInit = { method, headers: { ...headers } };
+    if (body !== undefined) {
+      init.body = typeof body === 'string' || body instanceof Uint8Array ? (body as string) : JSON.stringify(body);
+      (init.headers as Record<string, string>)['content-type'] ??= 'application/json';
+    }
+    const res = await fetch(base + path, init);
+    const text = await res.text();
+    let parsed: unknown = undefined;
+    try {
+      parsed = text ? JSON.parse(text) : undefined;
+    } catch {
+      parsed = undefined;
+    }
+    return { status: res.status, headers: res.headers, text, body: parsed as T };
+  };
+}
+
+/** Reads a watch stream and hands back parsed events as they arrive. */
+export async function openWatch(url: string, headers: Record<string, string> = {}) {
+  const ctrl = new AbortController();
+  const res = await fetch(url, { headers, signal: ctrl.signal });
+  const events: { type: string; object: any }[] = [];
+  let ended = false;
+  const reader = res.body!.getReader();
+  const decoder = new TextDecoder();
+  let buf = '';
+  const pump = (async () => {
+    try {
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        buf += decoder.decode(value, { stream: true });
+        let i: number;
+        while ((i = buf.indexOf('\n')) >= 0) {
+          const line = buf.slice(0, i).trim();
+          buf = buf.slice(i + 1);
+          if (line) events.push(JSON.parse(line));
+        }
+      }
+    } catch {
+      /* aborted */
+    } finally {
+      ended = true;
+    }
+  })();
+  return {
+    status: res.status,
+    headers: res.headers,
+    events,
+    get ended() {
+      return ended;
+    },
+    async close() {
+      ctrl.abort();
+      await pump;
+    },
+  };
+}
