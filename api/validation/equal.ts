@@ -1,0 +1,47 @@
+// Semantic equality for immutability checks, close to apiequality.Semantic.DeepEqual on JSON:
+// an absent field, null and an empty list are the same (Go's omitempty drops empty slices).
+
+function isEmptyish(v: unknown): boolean {
+  return v === undefined || v === null || (Array.isArray(v) && v.length === 0);
+}
+
+export function semanticEqual(a: unknown, b: unknown): boolean {
+  if (isEmptyish(a) && isEmptyish(b)) return true;
+  if (typeof a !== typeof b || a === null || b === null) return a === b;
+  if (Array.isArray(a) || Array.isArray(b)) {
+    if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
+    return a.every((x, i) => semanticEqual(x, b[i]));
+  }
+  if (typeof a === 'object') {
+    const ra = a as Record<string, unknown>;
+    const rb = b as Record<string, unknown>;
+    const keys = new Set([...Object.keys(ra), ...Object.keys(rb)]);
+    for (const k of keys) if (!semanticEqual(ra[k], rb[k])) return false;
+    return true;
+  }
+  return a === b;
+}
+
+/**
+ * A short `- path: old` / `+ path: new` listing of what differs, standing in for the cmp.Diff
+ * that k8s appends to "pod updates may not change fields other than …".
+ */
+export function describeDiff(oldV: unknown, newV: unknown, path = '', out: string[] = [], limit = 20): string[] {
+  if (out.length >= limit || semanticEqual(oldV, newV)) return out;
+  const bothObjects =
+    typeof oldV === 'object' && oldV !== null && typeof newV === 'object' && newV !== null && Array.isArray(oldV) === Array.isArray(newV);
+  if (bothObjects) {
+    if (Array.isArray(oldV) && Array.isArray(newV)) {
+      for (let i = 0; i < Math.max(oldV.length, newV.length); i++) describeDiff(oldV[i], newV[i], `${path}[${i}]`, out, limit);
+    } else {
+      const ro = oldV as Record<string, unknown>;
+      const rn = newV as Record<string, unknown>;
+      for (const k of [...new Set([...Object.keys(ro), ...Object.keys(rn)])].sort())
+        describeDiff(ro[k], rn[k], path ? `${path}.${k}` : k, out, limit);
+    }
+    return out;
+  }
+  if (oldV !== undefined) out.push(`- ${path}: ${JSON.stringify(oldV)}`);
+  if (newV !== undefined) out.push(`+ ${path}: ${JSON.stringify(newV)}`);
+  return out;
+}
