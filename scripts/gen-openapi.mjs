@@ -5,7 +5,7 @@
 // named and shaped like the `definitions` of Kubernetes' own swagger.json.
 //
 //   node scripts/gen-openapi.mjs [output-path]      (default: dist/api/openapi-schemas.json)
-import { readdirSync, statSync, mkdirSync, writeFileSync } from 'node:fs';
+import { readdirSync, statSync, mkdirSync, writeFileSync, renameSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
@@ -201,5 +201,8 @@ if (dangling.size) throw new Error(`unresolved references: ${[...dangling].join(
 
 const sorted = Object.fromEntries(Object.entries(definitions).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 mkdirSync(dirname(outPath), { recursive: true });
-writeFileSync(outPath, JSON.stringify({ definitions: sorted }));
+// Write-then-rename: test processes may generate and read the file concurrently.
+const tmp = `${outPath}.${process.pid}.tmp`;
+writeFileSync(tmp, JSON.stringify({ definitions: sorted }));
+renameSync(tmp, outPath);
 console.log(`gen-openapi: ${Object.keys(sorted).length} definitions → ${relative(process.cwd(), outPath) || outPath}`);
