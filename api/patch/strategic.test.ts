@@ -25,7 +25,6 @@ function patchDemo(): KObject {
 }
 
 const smp = (obj: KObject, patch: unknown): KObject => applyStrategicMergePatch(obj, patch, obj.apiVersion!, obj.kind!);
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 const podSpec = (d: KObject): any => (d.spec as any).template.spec;
 
 function rejects(fn: () => unknown, code: number, message: RegExp): void {
@@ -146,7 +145,6 @@ describe('strategic merge patch: what kubectl apply sends', () => {
     const out = smp(patchDemo(), {
       spec: { template: { metadata: { annotations: { 'kubectl.kubernetes.io/restartedAt': '2024-01-01T00:00:00Z' } } } },
     });
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any
     assert.deepEqual((out.spec as any).template.metadata, {
       labels: { app: 'nginx' },
       annotations: { 'kubectl.kubernetes.io/restartedAt': '2024-01-01T00:00:00Z' },
@@ -160,7 +158,6 @@ describe('strategic merge patch: directives and merge keys', () => {
     const list = smp(d, { spec: { template: { spec: { containers: [{ name: 'only', image: 'x' }, { $patch: 'replace' }] } } } });
     assert.deepEqual(podSpec(list).containers, [{ name: 'only', image: 'x' }]);
     const map = smp(d, { spec: { template: { metadata: { $patch: 'replace', labels: { new: 'yes' } } } } });
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any
     assert.deepEqual((map.spec as any).template.metadata, { labels: { new: 'yes' } });
   });
 
@@ -225,7 +222,6 @@ describe('strategic merge patch: directives and merge keys', () => {
       out.metadata!.ownerReferences!.map((r) => r.uid),
       ['u2', 'u1'],
     );
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any
     const spec = out.spec as any;
     assert.deepEqual(spec.containers[0].env, [{ name: 'B', value: '2' }, { name: 'A', value: '1' }]);
     assert.deepEqual(spec.containers[0].volumeMounts.map((m: { mountPath: string }) => m.mountPath), ['/b', '/a']);

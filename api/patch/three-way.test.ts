@@ -23,7 +23,6 @@ function deployment(image: string, extra: { replicas?: number; ports?: unknown[]
 function live(applied: KObject): KObject {
   const obj = structuredClone(applied);
   obj.metadata = { ...obj.metadata, uid: 'u1', resourceVersion: '7', generation: 1, namespace: 'default' };
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   const spec = obj.spec as any;
   spec.replicas ??= 1;
   spec.template.spec.restartPolicy = 'Always';
@@ -49,7 +48,6 @@ describe('createThreeWayMergePatch (kubectl apply)', () => {
     assert.deepEqual(patch, {
       spec: { template: { spec: { '$setElementOrder/containers': [{ name: 'nginx' }], containers: [{ image: 'nginx:1.26', name: 'nginx' }] } } },
     });
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any
     const container = (apply(live(before), patch).spec as any).template.spec.containers[0];
     assert.deepEqual(container, { name: 'nginx', image: 'nginx:1.26', imagePullPolicy: 'IfNotPresent' });
   });
@@ -69,13 +67,11 @@ describe('createThreeWayMergePatch (kubectl apply)', () => {
     const file = deployment('nginx');
     const current = live(file);
     current.metadata!.annotations = { 'deployment.kubernetes.io/revision': '1' };
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any
     (current.spec as any).template.spec.containers.push({ name: 'injected-sidecar', image: 'envoy' });
     const changed = deployment('nginx:2');
     const patch = threeWay(file, changed, current);
     const result = apply(current, patch);
     assert.deepEqual(result.metadata!.annotations, { 'deployment.kubernetes.io/revision': '1' });
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any
     assert.deepEqual((result.spec as any).template.spec.containers.map((c: { name: string; image: string }) => `${c.name}=${c.image}`), [
       'nginx=nginx:2',
       'injected-sidecar=envoy',
@@ -97,18 +93,15 @@ describe('createThreeWayMergePatch (kubectl apply)', () => {
         },
       },
     });
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any
     assert.deepEqual((apply(current, patch).spec as any).template.spec.containers[0].ports, [{ containerPort: 443 }]);
   });
 
   test('added and reordered list items', () => {
     const before = deployment('nginx');
     const after = deployment('nginx');
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any
     (after.spec as any).template.spec.containers.unshift({ name: 'init-ish', image: 'busybox' });
     const current = live(before);
     const patch = threeWay(before, after, current);
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any
     const names = (apply(current, patch).spec as any).template.spec.containers.map((c: { name: string }) => c.name);
     assert.deepEqual(names, ['init-ish', 'nginx']);
   });
