@@ -21,6 +21,8 @@ export interface RequestOptions {
   signal?: AbortSignal;
   /** Milliseconds to wait for the response headers; 0 = no limit (e.g. a long stop). */
   headersTimeout?: number;
+  /** The call may take seconds (stats wait for dockerd's next sample): keep it off the short-call pool. */
+  slow?: boolean;
 }
 
 export interface DockerClientOptions {
@@ -82,7 +84,7 @@ export class DockerClient {
 
   /** A JSON call. Resolves the parsed reply (undefined for empty bodies and 304 Not Modified). */
   async request<T = unknown>(method: string, path: string, options: RequestOptions = {}): Promise<T | undefined> {
-    const res = await this.pool.request({
+    const res = await (options.slow ? this.streams : this.pool).request({
       method: method as 'GET',
       path: buildPath(path, options.query),
       headers: options.body === undefined ? {} : { 'content-type': 'application/json' },
@@ -125,11 +127,10 @@ export class DockerClient {
       } as Parameters<Pool['upgrade']>[0]);
       return socket;
     } catch (err) {
-      // undici reports a non-101 answer as a SocketError without the body; re-ask for a typed one.
-      if (err instanceof Error && /bad upgrade|upgrade/i.test(err.message)) {
-        throw new RuntimeError('Unknown', `docker refused the upgrade of ${path}: ${err.message}`);
-      }
-      throw err;
+      // undici reports any non-101 answer as a bare "bad upgrade" without status or body;
+      // callers that can tell why (container gone, not running) check and say so.
+      if (signal?.aborted) throw err;
+      throw new RuntimeError('Unknown', `docker refused the upgrade of ${path}: ${(err as Error).message}`);
     }
   }
 

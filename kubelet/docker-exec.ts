@@ -5,6 +5,7 @@ import { PassThrough, Writable } from 'node:stream';
 import type { DockerClient } from './docker-client.js';
 import { demultiplex } from './docker-stream.js';
 import {
+  ConflictError,
   DeadlineExceededError,
   RuntimeError,
   type ExecOptions,
@@ -55,7 +56,15 @@ export async function startExec(
   });
   if (!created) throw new RuntimeError('Unknown', `exec in ${containerId}: docker returned no exec id`);
   const execId = created.Id;
-  const socket = await client.upgrade(`/exec/${execId}/start`, { Detach: false, Tty: tty });
+  let socket;
+  try {
+    socket = await client.upgrade(`/exec/${execId}/start`, { Detach: false, Tty: tty });
+  } catch (err) {
+    // Most likely the container stopped (or went away) since the exec was created.
+    const c = await client.request<{ State: { Running: boolean } }>('GET', `/containers/${containerId}/json`);
+    if (c && !c.State.Running) throw new ConflictError(`container ${containerId} is not running`);
+    throw err;
+  }
 
   let stdout: PassThrough;
   let stderr: PassThrough;

@@ -9,6 +9,7 @@ import { DockerRuntime } from './docker.js';
 import { DockerClient } from './docker-client.js';
 import { freePort, waitFor } from '../test/harness/ports.js';
 import {
+  ConflictError,
   DeadlineExceededError,
   ImageNotFoundError,
   ImagePullError,
@@ -197,6 +198,7 @@ describe('DockerRuntime', () => {
     assert.equal(s.exitCode, 143);
     assert.equal(s.reason, 'Error');
     assert.ok(s.finishedAt && s.startedAt && s.finishedAt >= s.startedAt);
+    await assert.rejects(rt.exec(c, ['true']), ConflictError);
     await rt.stopContainer(c, 1);
     await rt.removeContainer(c);
     await rt.removeContainer(c);
@@ -235,7 +237,15 @@ describe('DockerRuntime', () => {
   test('lists sandboxes and containers by label, sandbox and state', async () => {
     const sb = await rt.runPodSandbox(sandboxConfig('list', { labels: { app: `list-${run}` } }));
     const a = await startContainer(sb, 'a', 'sleep 1000', { labels: { role: `a-${run}` } });
-    const b = await rt.createContainer(sb, containerConfig('b', 'sleep 1000', { labels: { role: `b-${run}` } }));
+    const b = await rt.createContainer(
+      sb,
+      containerConfig('b', 'sleep 1000', { labels: { role: `b-${run}` }, annotations: { 'kubernetes.io/note': 'kept' } }),
+    );
+    const bStatus = await rt.containerStatus(b);
+    assert.equal(bStatus.state, 'created');
+    assert.deepEqual(bStatus.annotations, { 'kubernetes.io/note': 'kept' });
+    assert.deepEqual(bStatus.metadata, { name: 'b', attempt: 0 });
+    assert.equal(bStatus.podSandboxId, sb);
 
     const byRole = await rt.listContainers({ labelSelector: { role: `a-${run}` } });
     assert.deepEqual(byRole.map((c) => c.id), [a]);

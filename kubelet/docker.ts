@@ -26,6 +26,7 @@ import {
 } from './docker-spec.js';
 import { payloadStream, readJsonLines, STREAM_STDERR, STREAM_STDOUT } from './docker-stream.js';
 import { pullImage } from './docker-images.js';
+import { PodNetworks } from './docker-network.js';
 import {
   CONTAINER_TYPE_CONTAINER,
   CONTAINER_TYPE_SANDBOX,
@@ -86,13 +87,13 @@ export class DockerRuntime implements Runtime {
   private readonly podNetwork: PodNetwork;
   private readonly sandboxStopTimeout: number;
   private readonly pullTimeout: number;
-  /** One creation at a time per network name; cleared when Docker says it is gone. */
-  private readonly networks = new Map<string, Promise<void>>();
+  private readonly networks: PodNetworks;
   private readonly imageRefs = new Map<string, string>();
 
   constructor(options: DockerRuntimeOptions) {
     this.nodeName = options.nodeName;
     this.client = new DockerClient(options);
+    this.networks = new PodNetworks(this.client);
     this.podInfraImage = options.podInfraImage ?? DEFAULT_POD_INFRA_IMAGE;
     this.podNetwork = options.podNetwork ?? DEFAULT_POD_NETWORK;
     this.sandboxStopTimeout = options.sandboxStopTimeoutSeconds ?? 10;
@@ -108,7 +109,7 @@ export class DockerRuntime implements Runtime {
 
   async runPodSandbox(config: PodSandboxConfig): Promise<string> {
     const network = config.network ?? this.podNetwork;
-    if (!config.hostNetwork) await this.ensureNetwork(network);
+    if (!config.hostNetwork) await this.networks.ensure(network);
     const body = sandboxCreateBody(config, { nodeName: this.nodeName, image: this.podInfraImage, networkName: network.name });
     let id: string;
     try {
@@ -116,8 +117,8 @@ export class DockerRuntime implements Runtime {
     } catch (err) {
       // Someone removed the network since we last ensured it: recreate once.
       if (!isNotFound(err) || !/network/i.test((err as Error).message) || config.hostNetwork) throw err;
-      this.networks.delete(network.name);
-      await this.ensureNetwork(network);
+      this.networks.forget(network.name);
+      await this.networks.ensure(network);
       id = await this.create(sandboxName(config.metadata), body);
     }
     try {
@@ -240,30 +241,30 @@ export class DockerRuntime implements Runtime {
   // ---- stats and events -------------------------------------------------------------------
 
   async containerStats(id: string): Promise<ContainerStats> {
-    const [c, stats] = await Promise.all([
-      this.inspect(id),
-      // one-shot: a single sample now, instead of waiting a cycle for a CPU delta.
-      this.client.request<DockerStats>('GET', `/containers/${id}/stats`, { query: { stream: false, 'one-shot': true } }),
-    ]);
-    return toContainerStats(c.Id, c.Config.Labels ?? {}, stats ?? {});
+    const [c, stats] = await Promise.all([this.inspect(id), this.stats(id)]);
+    return toContainerStats(c.Id, c.Config.Labels ?? {}, stats);
   }
 
   async listContainerStats(filter: ContainerFilter = {}): Promise<ContainerStats[]> {
     const running = await this.listContainers({ ...filter, state: 'running' });
-    const out: ContainerStats[] = [];
-    // A few at a time: stats calls are not free for dockerd on a 2-core box.
-    for (let i = 0; i < running.length; i += 4) {
-      const batch = await Promise.all(
-        running.slice(i, i + 4).map((c) =>
-          this.client
-            .request<DockerStats>('GET', `/containers/${c.id}/stats`, { query: { stream: false, 'one-shot': true } })
-            .then((s) => toContainerStats(c.id, c.labels, s ?? {}))
-            .catch((err: unknown) => (isNotFound(err) ? null : Promise.reject(err))),
-        ),
-      );
-      for (const s of batch) if (s) out.push(s);
-    }
-    return out;
+    // All at once: every call waits for dockerd's next sampling tick (~1 s), so they finish together.
+    const all = await Promise.all(
+      running.map((c) =>
+        this.stats(c.id)
+          .then((s) => toContainerStats(c.id, c.labels, s))
+          .catch((err: unknown) => (isNotFound(err) ? null : Promise.reject(err))),
+      ),
+    );
+    return all.filter((s): s is ContainerStats => s !== null);
+  }
+
+  private async stats(id: string): Promise<DockerStats> {
+    // one-shot: one sample, instead of two to compute a CPU delta we do not need.
+    const s = await this.client.request<DockerStats>('GET', `/containers/${id}/stats`, {
+      query: { stream: false, 'one-shot': true },
+      slow: true,
+    });
+    return s ?? {};
   }
 
   async *events(options: EventOptions = {}): AsyncGenerator<ContainerEvent> {
@@ -363,37 +364,6 @@ export class DockerRuntime implements Runtime {
         query: { all: true, filters: JSON.stringify(filters) },
       })) ?? []
     );
-  }
-
-  private ensureNetwork(network: PodNetwork): Promise<void> {
-    let pending = this.networks.get(network.name);
-    if (!pending) {
-      pending = this.createNetworkIfMissing(network);
-      this.networks.set(network.name, pending);
-      pending.catch(() => this.networks.delete(network.name));
-    }
-    return pending;
-  }
-
-  private async createNetworkIfMissing(network: PodNetwork): Promise<void> {
-    const exists = async (): Promise<boolean> =>
-      (await this.client.request('GET', `/networks/${encodeURIComponent(network.name)}`).catch(ignoreNotFound)) !== undefined;
-    if (await exists()) return;
-    try {
-      await this.client.request('POST', '/networks/create', {
-        body: {
-          Name: network.name,
-          Driver: 'bridge',
-          CheckDuplicate: true,
-          IPAM: { Driver: 'default', Config: network.subnet ? [{ Subnet: network.subnet }] : [] },
-          Labels: { 'io.tskube.network': 'pods' },
-        },
-      });
-    } catch (err) {
-      // Another kubelet on this host won the race (name taken, or its subnet now overlaps ours).
-      if (await exists()) return;
-      throw err;
-    }
   }
 
   private async imageRef(imageId: string): Promise<string> {
