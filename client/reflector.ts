@@ -128,6 +128,9 @@ export class Reflector<T extends ObjectLike> {
         continue;
       }
       let end: WatchEnd;
+      // stop() must end the iteration even if the stream ignores the request signal.
+      const closeOnStop = (): void => stream.close();
+      this.abort.signal.addEventListener('abort', closeOnStop, { once: true });
       try {
         end = await this.handleWatch(stream);
       } catch (e) {
@@ -138,6 +141,7 @@ export class Reflector<T extends ObjectLike> {
         await sleep(this.backoff.next(), this.abort.signal).catch(() => undefined);
         continue;
       } finally {
+        this.abort.signal.removeEventListener('abort', closeOnStop);
         stream.close();
       }
       if (end === 'expired') {
