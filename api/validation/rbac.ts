@@ -1,6 +1,6 @@
 // rbac.authorization.k8s.io/v1 rules (pkg/apis/rbac/validation): names are path segments,
 // rules have verbs, bindings point at a Role/ClusterRole and may not re-point later.
-import { type ErrorList, Path, field, asArray, asRecord, asString } from './field.js';
+import { type ErrorList, Path, field, GoText, asArray, asRecord, asString } from './field.js';
 import { nameIsPathSegment } from './names.js';
 import { validateObjectMeta, validateObjectMetaUpdate } from './meta.js';
 import { semanticEqual } from './equal.js';
@@ -63,7 +63,11 @@ export function validateRoleBinding(obj: Obj, namespaced: boolean): ErrorList {
 
 export function validateRoleBindingUpdate(obj: Obj, old: Obj, namespaced: boolean): ErrorList {
   const errs = validateObjectMetaUpdate(obj['metadata'], old['metadata'], Path.root('metadata'));
-  if (!semanticEqual(obj['roleRef'], old['roleRef'])) errs.push(field.invalid(Path.root('roleRef'), obj['roleRef'] ?? null, 'cannot change roleRef'));
+  if (!semanticEqual(obj['roleRef'], old['roleRef'])) {
+    const r = asRecord(obj['roleRef']);
+    const text = `rbac.RoleRef{APIGroup:${JSON.stringify(asString(r['apiGroup']))}, Kind:${JSON.stringify(asString(r['kind']))}, Name:${JSON.stringify(asString(r['name']))}}`;
+    errs.push(field.invalid(Path.root('roleRef'), new GoText(text), 'cannot change roleRef'));
+  }
   errs.push(...validateRoleBinding(obj, namespaced).filter((e) => !e.field.startsWith('metadata.')));
   return errs;
 }
