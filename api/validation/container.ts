@@ -1,6 +1,6 @@
 // Container-level rules of pkg/apis/core/validation: names, image, ports, env, mounts, probes,
 // resources. Shared by regular and init containers.
-import { type ErrorList, Path, field, GoText, asArray, asRecord, asString, validateNonnegative } from './field.js';
+import { type ErrorList, Path, field, asArray, asRecord, asString, validateNonnegative } from './field.js';
 import {
   isConfigMapKey,
   isDNS1123Label,
@@ -267,7 +267,7 @@ export function validateResourceRequirements(raw: unknown, path: Path): ErrorLis
   for (const [name, req] of requests) {
     const limit = limits.get(name);
     if (!limit) continue;
-    const reqText = new GoText(JSON.stringify(formatQuantity(req)));
+    const reqText = formatQuantity(req);
     // Only cpu, memory and ephemeral storage may be overcommitted; everything else must match.
     const overcommit = STANDARD_CONTAINER_RESOURCES.has(name);
     if (!overcommit && compareQuantities(req, limit) !== 0)
