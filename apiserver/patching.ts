@@ -1,7 +1,7 @@
 // Applies the four patch kinds to a stored object.
 import { applyJsonPatch, applyMergePatch, applyStrategicMergePatch } from '../api/patch/index.js';
 import { apiVersionOf, type ResourceInfo } from '../api/resources.js';
-import { errors } from '../api/status.js';
+import { errors, StatusError } from '../api/status.js';
 import { isObject, type KObject } from '../api/types.js';
 import type { PatchType } from './encoding.js';
 
@@ -11,6 +11,17 @@ import type { PatchType } from './encoding.js';
  * kept). Field ownership and conflicts between managers are not tracked.
  */
 export function applyPatch(type: PatchType, current: KObject, patch: unknown, info: ResourceInfo): KObject {
+  try {
+    return applyPatchUnchecked(type, current, patch, info);
+  } catch (e) {
+    // A patch that cannot be applied is the client's error, never a 5xx.
+    if (e instanceof StatusError && e.code >= 500) throw errors.badRequest(e.message);
+    if (!(e instanceof StatusError)) throw errors.badRequest(`unable to apply patch: ${(e as Error).message}`);
+    throw e;
+  }
+}
+
+function applyPatchUnchecked(type: PatchType, current: KObject, patch: unknown, info: ResourceInfo): KObject {
   let out: unknown;
   switch (type) {
     case 'json':

@@ -2,7 +2,7 @@
 // into compare-and-swap etcd writes with defaulting, validation, admission and the per-kind
 // strategy applied, and serves reads from etcd or the watch cache as resourceVersion asks.
 import type { Logger } from 'pino';
-import { applyDefaults } from '../api/defaults/index.js';
+import { applyDefaults, preserveServiceAllocations } from '../api/defaults/index.js';
 import { type ResourceInfo, storageKey, storagePrefix } from '../api/resources.js';
 import { errors, StatusError } from '../api/status.js';
 import { isObject, type KObject } from '../api/types.js';
@@ -126,9 +126,13 @@ export class ResourceStore {
         throw e;
       }
       if (revision === 0 && opts.resourceVersion && Number(opts.resourceVersion) > page.revision) {
-        throw errors.timeout(`Too large resource version: ${opts.resourceVersion}, current: ${page.revision}`);
+        // Kubernetes answers 504 Timeout here; a client's input must never cause a 5xx in
+        // tskube, so it is a 400 that keeps Kubernetes' cause name for clients that check it.
+        const e = errors.badRequest(`Too large resource version: ${opts.resourceVersion}, current: ${page.revision}`);
+        e.status.details = { causes: [{ reason: 'ResourceVersionTooLarge', message: 'Too large resource version' }], retryAfterSeconds: 1 };
+        throw e;
       }
-      revision = page.revision;
+      if (revision === 0) revision = page.revision;
       for (let i = 0; i < page.items.length; i++) {
         const { obj } = page.items[i]!;
         if (!matches(obj)) continue;
@@ -170,11 +174,11 @@ export class ResourceStore {
     const obj = checkKind(this.info, body);
     setNamespace(this.info, obj, namespace);
     resetServerFields(obj);
-    applyDefaults(this.info, obj);
-    prepareForCreate(this.info, obj);
     const meta = obj.metadata!;
     const generate = !meta.name && !!meta.generateName;
     if (generate) meta.name = generatedName(meta.generateName!);
+    applyDefaults(this.info, obj);
+    prepareForCreate(this.info, obj);
     this.invalidIf(validateObjectCreate(this.info, obj), obj);
     await this.admit('CREATE', obj, undefined);
     if (opts.dryRun) return obj;
@@ -236,6 +240,7 @@ export class ResourceStore {
       throw errors.badRequest(`the name of the object (${next.metadata!.name}) does not match the name on the URL (${old.metadata?.name})`);
     }
     keepServerFields(next, old);
+    if (this.info.kind === 'Service') preserveServiceAllocations(next, old);
     applyDefaults(this.info, next);
     prepareForUpdate(this.info, next, old);
     this.invalidIf(validateObjectUpdate(this.info, next, old), next);

@@ -15,16 +15,21 @@ export function includeObjectParam(v: string | undefined): 'None' | 'Metadata' |
   return v === 'None' || v === 'Metadata' || v === 'Object' ? v : undefined;
 }
 
+/**
+ * Sends an already-serialised body with exactly this Content-Type. (Buffers keep fastify from
+ * re-formatting the media type, which kubectl's discovery matches literally.)
+ */
+export function sendRaw(reply: FastifyReply, code: number, contentType: string, body: string): FastifyReply {
+  return reply.code(code).header('content-type', contentType).send(Buffer.from(body));
+}
+
 export function sendObject(reply: FastifyReply, info: ResourceInfo, obj: KObject, neg: Negotiated, code = 200, includeObject?: 'None' | 'Metadata' | 'Object'): FastifyReply {
-  reply.code(code).header('content-type', neg.contentType);
-  if (neg.table) return reply.send(JSON.stringify(toTable(info, [obj], { includeObject })));
-  if (neg.partial) return reply.send(JSON.stringify(partialMeta(obj)));
-  return reply.send(JSON.stringify(obj));
+  const body = neg.table ? toTable(info, [obj], { includeObject }) : neg.partial ? partialMeta(obj) : obj;
+  return sendRaw(reply, code, neg.contentType, JSON.stringify(body));
 }
 
 export function sendList(reply: FastifyReply, info: ResourceInfo, list: ListResult, neg: Negotiated, includeObject?: 'None' | 'Metadata' | 'Object'): FastifyReply {
   const rv = String(list.resourceVersion);
-  reply.code(200).header('content-type', neg.contentType);
   const listMeta: Record<string, unknown> = { resourceVersion: rv };
   if (list.continueToken) listMeta.continue = list.continueToken;
   if (list.remainingItemCount !== undefined) listMeta.remainingItemCount = list.remainingItemCount;
@@ -39,13 +44,11 @@ export function sendList(reply: FastifyReply, info: ResourceInfo, list: ListResu
         ...(list.remainingItemCount !== undefined ? { remainingItemCount: list.remainingItemCount } : {}),
       },
     );
-    return reply.send(JSON.stringify(table));
+    return sendRaw(reply, 200, neg.contentType, JSON.stringify(table));
   }
   if (neg.partial) {
-    return reply.send(
-      JSON.stringify({ kind: 'PartialObjectMetadataList', apiVersion: 'meta.k8s.io/v1', metadata: listMeta, items: list.items.map((i) => partialMeta(i.obj)) }),
-    );
+    return sendRaw(reply, 200, neg.contentType, JSON.stringify({ kind: 'PartialObjectMetadataList', apiVersion: 'meta.k8s.io/v1', metadata: listMeta, items: list.items.map((i) => partialMeta(i.obj)) }));
   }
   const head = `{"kind":"${info.kind}List","apiVersion":"${apiVersionOf(info)}","metadata":${JSON.stringify(listMeta)},"items":[`;
-  return reply.send(head + list.items.map((i) => i.json).join(',') + ']}');
+  return sendRaw(reply, 200, neg.contentType, head + list.items.map((i) => i.json).join(',') + ']}');
 }

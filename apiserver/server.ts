@@ -1,6 +1,6 @@
 // Builds the apiserver: fastify routes for discovery, OpenAPI, health and every resource in
 // api/resources.ts, over one Storage and one ResourceStore (with its watch cache) per resource.
-import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { RESOURCES, type ResourceInfo } from '../api/resources.js';
 import { errors, StatusError } from '../api/status.js';
@@ -8,8 +8,8 @@ import { NamespaceLifecycle } from './admission.js';
 import { bootstrap } from './bootstrap.js';
 import { Compactor } from './compaction.js';
 import {
-  AGGREGATED_DISCOVERY_CONTENT_TYPE,
   aggregatedDiscovery,
+  aggregatedDiscoveryContentType,
   apiGroup,
   apiGroupList,
   apiResourceList,
@@ -23,6 +23,7 @@ import { openapiV2, openapiV3Document, openapiV3Index } from './openapi.js';
 import { ResourceStore, type AdmissionPlugin } from './registry.js';
 import { parseRequestInfo } from './request-info.js';
 import { Storage } from './storage.js';
+import { sendRaw } from './responses.js';
 import type { StreamingSubresources } from './subresources.js';
 
 export interface ApiserverOptions {
@@ -62,7 +63,7 @@ export interface Apiserver {
 const BODY_LIMIT = 3 * 1024 * 1024;
 
 function sendStatus(reply: FastifyReply, e: StatusError): FastifyReply {
-  return reply.code(e.code).header('content-type', 'application/json').send(JSON.stringify(e.status));
+  return sendRaw(reply, e.code, 'application/json', JSON.stringify(e.status));
 }
 
 /** Any thrown error → a Status reply. Only our own bugs become 500s, and they are logged. */
@@ -104,13 +105,16 @@ export async function createApiserver(options: ApiserverOptions): Promise<Apiser
 
   const app = Fastify({
     loggerInstance: log,
-    disableRequestLogging: true,
+    // Request lines are logged by our own onResponse hook, with the k8s verb and resource.
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: BODY_LIMIT,
-    maxParamLength: 4096,
     return503OnClosing: false,
     forceCloseConnections: true,
-    // Kubernetes paths are case-sensitive and may repeat query parameters.
-    routerOptions: { ignoreTrailingSlash: true },
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 4096 },
+    // Errors fastify raises before routing (bad URL encoding, bad headers) are Statuses too.
+    frameworkErrors: (err, req, reply) => {
+      void sendStatus(reply as unknown as FastifyReply, toStatusError(err, req as unknown as FastifyRequest));
+    },
   });
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: BODY_LIMIT }, (_req, body, done) => done(null, body));
@@ -191,7 +195,7 @@ export async function createApiserver(options: ApiserverOptions): Promise<Apiser
     const parts = path.split('/').filter(Boolean);
     const aggregated = wantsAggregatedDiscovery(req.headers.accept);
     if (parts.length === 1 && aggregated) {
-      return reply.header('content-type', AGGREGATED_DISCOVERY_CONTENT_TYPE).send(JSON.stringify(aggregatedDiscovery(parts[0] as 'api' | 'apis', aggregated)));
+      return sendRaw(reply, 200, aggregatedDiscoveryContentType(aggregated), JSON.stringify(aggregatedDiscovery(parts[0] as 'api' | 'apis', aggregated)));
     }
     let body: object | undefined;
     if (path === '/api') body = coreAPIVersions(`${req.hostname}`);
@@ -200,7 +204,7 @@ export async function createApiserver(options: ApiserverOptions): Promise<Apiser
     else if (parts[0] === 'apis' && parts.length === 2) body = apiGroup(parts[1]!);
     else if (parts[0] === 'apis' && parts.length === 3) body = apiResourceList(parts[1]!, parts[2]!);
     if (!body) return undefined;
-    return reply.header('content-type', 'application/json').send(JSON.stringify(body));
+    return sendRaw(reply, 200, 'application/json', JSON.stringify(body));
   };
   const api = async (req: FastifyRequest, reply: FastifyReply) => {
     const handled = discovery(req, reply);

@@ -80,6 +80,10 @@ export function prepareForStatusUpdate(obj: KObject, old: KObject): KObject {
   const next: KObject = structuredClone(old);
   if (obj.status === undefined) delete next.status;
   else next.status = obj.status;
+  // The QoS class is computed once, at create; status writers need not repeat it.
+  if (old.kind === 'Pod' && isObject(next.status) && isObject(old.status) && next.status.qosClass === undefined) {
+    next.status = { ...next.status, qosClass: old.status.qosClass };
+  }
   next.metadata = { ...next.metadata, resourceVersion: obj.metadata?.resourceVersion };
   return next;
 }

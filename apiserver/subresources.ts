@@ -1,7 +1,7 @@
 // Subresources: status, scale, binding, eviction, finalize — and the streaming ones (log,
 // exec, portforward, proxy) that are handed to the kubelet connection when one is wired.
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { formatLabelSelector } from '../api/labels.js';
+import { labelSelectorFromObject } from '../api/labels.js';
 import { apiVersionOf } from '../api/resources.js';
 import { errors, successStatus } from '../api/status.js';
 import { isObject, type KObject } from '../api/types.js';
@@ -12,7 +12,7 @@ import { nowTime } from './object-meta.js';
 import { applyPatch } from './patching.js';
 import type { ResourceStore } from './registry.js';
 import type { RequestInfo } from './request-info.js';
-import { sendObject } from './responses.js';
+import { sendObject, sendRaw } from './responses.js';
 
 export interface StreamingSubresources {
   /** pods/log, pods/exec, pods/attach, pods/portforward, pods/proxy, nodes/proxy. */
@@ -69,7 +69,7 @@ export async function handleSubresource(
 
   if (sub === 'scale') {
     const toScale = (obj: KObject): KObject => scaleOf(obj);
-    if (m === 'GET') return reply.code(200).send(toScale(await store.get(namespace, name)));
+    if (m === 'GET') return sendRaw(reply, 200, 'application/json', JSON.stringify(toScale(await store.get(namespace, name))));
     if (m === 'PUT' || m === 'PATCH') {
       const body = decodeBody(req.headers['content-type'], req.body as Buffer);
       const type = m === 'PATCH' ? patchTypeOf(req.headers['content-type']) : undefined;
@@ -88,7 +88,7 @@ export async function handleSubresource(
         cur.metadata = { ...cur.metadata, resourceVersion: next.metadata?.resourceVersion || cur.metadata?.resourceVersion };
         return cur;
       });
-      return reply.code(200).send(toScale(obj));
+      return sendRaw(reply, 200, 'application/json', JSON.stringify(toScale(obj)));
     }
   }
 
@@ -113,7 +113,7 @@ export async function handleSubresource(
       },
       { subresource: 'raw' },
     );
-    return reply.code(201).send(successStatus({ code: 201 }));
+    return sendRaw(reply, 201, 'application/json', JSON.stringify(successStatus({ code: 201 })));
   }
 
   if (sub === 'eviction' && m === 'POST') {
@@ -121,7 +121,7 @@ export async function handleSubresource(
     if (!isObject(body) || body.kind !== 'Eviction') throw errors.badRequest('an Eviction object is required');
     const opts = deleteOptions(query, isObject(body.deleteOptions) ? body.deleteOptions : undefined);
     await store.delete(namespace, name, opts);
-    return reply.code(201).send(successStatus({ code: 201 }));
+    return sendRaw(reply, 201, 'application/json', JSON.stringify(successStatus({ code: 201 })));
   }
 
   if (sub === 'finalize' && m === 'PUT') {
@@ -151,7 +151,7 @@ export function scaleOf(obj: KObject): KObject {
   if (isObject(sel)) {
     selector = obj.kind === 'ReplicationController'
       ? Object.entries(sel).map(([k, v]) => `${k}=${String(v)}`).join(',')
-      : formatLabelSelector(sel as never);
+      : labelSelectorFromObject(sel as never).toString();
   }
   const m = obj.metadata ?? {};
   return {

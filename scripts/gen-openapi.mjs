@@ -191,6 +191,30 @@ definitions[INT_OR_STRING] = {
   'x-kubernetes-int-or-string': true,
 };
 
+// Strategic-merge metadata (x-kubernetes-patch-strategy / -merge-key), which kubectl apply
+// reads from /openapi/v3 to merge lists such as containers by name. kubernetes-types has no
+// struct tags, so it comes from the one table the server's own SMP uses (api/patch/schema).
+const { PatchSchema } = await import(new URL('../dist/api/patch/schema.js', import.meta.url).href);
+function annotate(defName, patchSchema, seen) {
+  const def = definitions[defName];
+  if (!def?.properties || seen.has(defName)) return;
+  seen.add(defName);
+  for (const [field, prop] of Object.entries(def.properties)) {
+    const { meta, schema } = patchSchema.lookup(field);
+    const strategy = [meta.strategy === 'merge' ? 'merge' : undefined, meta.retainKeys ? 'retainKeys' : undefined].filter(Boolean).join(',');
+    if (strategy) prop['x-kubernetes-patch-strategy'] = strategy;
+    if (meta.mergeKey) prop['x-kubernetes-patch-merge-key'] = meta.mergeKey;
+    const ref = prop.$ref ?? prop.items?.$ref;
+    if (ref && meta.type) annotate(ref.slice(REF.length), schema, seen);
+  }
+}
+for (const [name, def] of Object.entries(definitions)) {
+  const gvk = def['x-kubernetes-group-version-kind']?.[0];
+  if (!gvk) continue;
+  const apiVersion = gvk.group ? `${gvk.group}/${gvk.version}` : gvk.version;
+  annotate(name, PatchSchema.forKind(apiVersion, gvk.kind), new Set());
+}
+
 // Every reference must resolve: a dangling $ref would make `kubectl explain` fail later.
 const dangling = new Set();
 JSON.stringify(definitions, (k, v) => {
