@@ -212,6 +212,9 @@ describe('admission and validation', () => {
     const w = await req('POST', '/api/v1/namespaces/default/configmaps?fieldValidation=Warn', body);
     assert.equal(w.status, 201);
     assert.match(w.headers.get('warning') ?? '', /unknown field/);
+    const dup = await req('POST', '/api/v1/namespaces/default/configmaps?fieldValidation=Strict', '{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"dup","name":"dup2"}}');
+    assertStatus(dup, 400, 'BadRequest');
+    assert.match(dup.body.message, /duplicate field "metadata.name"/);
   });
 
   test('unsupported verbs are 405', async () => {

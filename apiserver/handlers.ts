@@ -1,7 +1,7 @@
 // Maps an HTTP request on a resource path to a store operation (k8s' endpoints/handlers).
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { apiVersionOf } from '../api/resources.js';
-import { unknownFields } from '../api/schema.js';
+import { duplicateFields, unknownFields } from '../api/schema.js';
 import { errors, successStatus } from '../api/status.js';
 import { isObject, type KObject } from '../api/types.js';
 import { decodeBody, negotiate, patchTypeOf, type Negotiated } from './encoding.js';
@@ -31,14 +31,20 @@ function writeOptions(query: Query): WriteOptions {
 }
 
 /** Strict: unknown fields are a 400; Warn: they come back as Warning headers. */
-export function checkFields(reply: FastifyReply, obj: unknown, apiVersion: string, kind: string, mode: string | undefined): void {
+export function checkFields(reply: FastifyReply, obj: unknown, apiVersion: string, kind: string, mode: string | undefined, rawJson?: string): void {
   if (mode === 'Ignore' || !isObject(obj)) return;
-  const unknown = unknownFields(apiVersion, kind, obj);
-  if (!unknown.length) return;
-  if (mode === 'Strict') {
-    throw errors.badRequest(`strict decoding error: ${unknown.map((f) => `unknown field "${f}"`).join(', ')}`);
-  }
-  reply.header('Warning', unknown.map((f) => `299 - "unknown field \\"${f}\\""`).join(', '));
+  const problems = [
+    ...unknownFields(apiVersion, kind, obj).map((f) => `unknown field "${f}"`),
+    ...(rawJson && rawJson.trimStart().startsWith('{') ? duplicateFields(rawJson).map((f) => `duplicate field "${f}"`) : []),
+  ];
+  if (!problems.length) return;
+  if (mode === 'Strict') throw errors.badRequest(`strict decoding error: ${problems.join(', ')}`);
+  reply.header('Warning', problems.map((p) => `299 - "${p.replace(/"/g, '\\"')}"`).join(', '));
+}
+
+function rawText(req: FastifyRequest): string | undefined {
+  const raw = req.body as Buffer | undefined;
+  return raw && raw.length ? raw.toString('utf8') : undefined;
 }
 
 export function deleteOptions(query: Query, body: unknown): DeleteOptions {
@@ -108,7 +114,7 @@ export async function handleResource(ctx: HandlerContext, req: FastifyRequest, r
     if (name !== undefined) throw errors.methodNotAllowed(`POST is not supported on a named ${info.resource} object`);
     const wo = writeOptions(query);
     const body = bodyOf(req);
-    checkFields(reply, body, apiVersionOf(info), info.kind, wo.fieldValidation);
+    checkFields(reply, body, apiVersionOf(info), info.kind, wo.fieldValidation, rawText(req));
     const created = await store.create(namespace, body, wo);
     return sendObject(reply, info, created, neg, 201);
   }
@@ -117,7 +123,7 @@ export async function handleResource(ctx: HandlerContext, req: FastifyRequest, r
     if (name === undefined) throw errors.methodNotAllowed(`PUT requires a ${info.singular} name`);
     const wo = writeOptions(query);
     const body = bodyOf(req);
-    checkFields(reply, body, apiVersionOf(info), info.kind, wo.fieldValidation);
+    checkFields(reply, body, apiVersionOf(info), info.kind, wo.fieldValidation, rawText(req));
     const { obj, created } = await store.update(namespace, name, body, wo);
     return sendObject(reply, info, obj, neg, created ? 201 : 200);
   }
