@@ -1,0 +1,233 @@
+// kube-controller-manager: one process running many controllers over one shared informer
+// factory, optionally behind leader election (Lease kube-system/kube-controller-manager), so
+// only one replica of the manager acts at a time. Which controllers run is chosen like
+// `--controllers` in Kubernetes: `*` = every controller on by default, `name` enables one,
+// `-name` disables one.
+import { hostname } from 'node:os';
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import {
+  EventRecorder,
+  LeaderElector,
+  RestClient,
+  SharedInformerFactory,
+  loadKubeconfig,
+  type RestConfig,
+} from '../client/index.js';
+import { newLogger, newRegistry, startHealthServer } from '../client/daemon.js';
+import type { Controller, ControllerContext } from './controller.js';
+
+/**
+ * Every controller this manager knows: `--controllers` name → factory. To add a controller,
+ * add ONE line here (and, if it is off by default in Kubernetes, its name to
+ * DISABLED_BY_DEFAULT). Names are kube-controller-manager's (without the `-controller`
+ * suffix, which `--controllers` also accepts).
+ */
+export const CONTROLLERS: Readonly<Record<string, () => Controller>> = {
+  // replicationcontroller, replicaset, deployment: being written (issue 4).
+};
+
+/** Controllers `*` does not turn on (Kubernetes has e.g. bootstrapsigner, tokencleaner). */
+export const DISABLED_BY_DEFAULT: ReadonlySet<string> = new Set<string>([]);
+
+/** Canonical name for a `--controllers` entry: `replicaset-controller` ≡ `replicaset`. */
+function canonical(name: string): string {
+  return name.replace(/-controller$/, '');
+}
+
+/**
+ * Resolves a `--controllers` list against the known names (Kubernetes'
+ * IsControllerEnabled): an explicit `-name` wins, then an explicit `name`, then `*` enables
+ * the on-by-default ones. Unknown names are an error, as in kube-controller-manager.
+ */
+export function enabledControllers(
+  requested: readonly string[],
+  known: readonly string[] = Object.keys(CONTROLLERS),
+  disabledByDefault: ReadonlySet<string> = DISABLED_BY_DEFAULT,
+): string[] {
+  const entries = requested.flatMap((r) => r.split(',')).map((r) => r.trim()).filter(Boolean);
+  const knownSet = new Set(known);
+  const on = new Set<string>();
+  const off = new Set<string>();
+  let star = false;
+  for (const e of entries) {
+    if (e === '*') {
+      star = true;
+      continue;
+    }
+    const negated = e.startsWith('-');
+    const name = canonical(negated ? e.slice(1) : e);
+    if (!knownSet.has(name)) throw new Error(`"${e}" is not in the list of known controllers: ${[...known].sort().join(', ')}`);
+    (negated ? off : on).add(name);
+  }
+  return known.filter((n) => !off.has(n) && (on.has(n) || (star && !disabledByDefault.has(n))));
+}
+
+export interface LeaderElectionOptions {
+  namespace?: string;
+  name?: string;
+  identity?: string;
+  leaseDurationMs?: number;
+  renewDeadlineMs?: number;
+  retryPeriodMs?: number;
+}
+
+export interface ControllerManagerOptions {
+  /** A ready client; otherwise one is built from `master`/`kubeconfig`. */
+  client?: RestClient;
+  kubeconfig?: string;
+  /** A plain apiserver URL (overrides the kubeconfig's server), as `--master`. */
+  master?: string;
+  /** `--controllers`; default `['*']`. */
+  controllers?: readonly string[];
+  leaderElect?: boolean;
+  leaderElection?: LeaderElectionOptions;
+  /** Flag values handed to controllers, e.g. `{'concurrent-replicaset-syncs': 5}`. */
+  options?: Readonly<Record<string, string | number | boolean | undefined>>;
+  /** Health/metrics server; omitted = none (tests), 0 = a random port. */
+  port?: number;
+  bindAddress?: string;
+  logger?: Logger;
+  registry?: Registry;
+  /** Called when leadership is lost (not on stop()); kube-controller-manager exits then. */
+  onLeadershipLost?: () => void;
+  /** Test-only: extra controllers by name (merged over CONTROLLERS). */
+  extraControllers?: Readonly<Record<string, () => Controller>>;
+}
+
+export interface ControllerManagerHandle {
+  /** Names of the controllers this manager runs (when leading). */
+  readonly controllers: readonly string[];
+  /** The health server's port, if one was asked for. */
+  readonly port: number | undefined;
+  readonly registry: Registry;
+  isLeader(): boolean;
+  /** Clean stop: controllers finish the key in hand, the lease is released. */
+  stop(): Promise<void>;
+  /**
+   * Abrupt stop, like kill -9 as far as the cluster can tell: in-flight requests are cut,
+   * the lease is not released, nothing is drained.
+   */
+  kill(): Promise<void>;
+}
+
+export async function startControllerManager(opts: ControllerManagerOptions): Promise<ControllerManagerHandle> {
+  const log = opts.logger ?? newLogger('kube-controller-manager');
+  const registry = opts.registry ?? newRegistry();
+  const ownClient = !opts.client;
+  const client = opts.client ?? new RestClient(clientConfig(opts));
+  const table = { ...CONTROLLERS, ...opts.extraControllers };
+  const names = enabledControllers(opts.controllers ?? ['*'], Object.keys(table));
+  const failed = new Map<string, string>();
+  const stopAll = new AbortController();
+  let leading = !opts.leaderElect;
+  let running: Promise<void> | undefined;
+
+  /** One leadership term: fresh informers, every controller, until `signal` aborts. */
+  const runControllers = async (signal: AbortSignal): Promise<void> => {
+    const factory = new SharedInformerFactory(client, { logger: log });
+    const recorders = new Map<string, EventRecorder>();
+    const ctx: ControllerContext = {
+      client,
+      factory,
+      recorder(component) {
+        let r = recorders.get(component);
+        if (!r) recorders.set(component, (r = new EventRecorder(client, { component, logger: log })));
+        return r;
+      },
+      log,
+      registry,
+      options: opts.options ?? {},
+    };
+    // Every controller registers its informers before its first await; only then start them.
+    const runs = names.map((name) =>
+      table[name]()
+        .run({ ...ctx, log: log.child({ controller: name }) }, signal)
+        .catch((e: unknown) => {
+          if (signal.aborted) return;
+          failed.set(name, String(e));
+          log.error({ controller: name, err: String(e) }, 'controller failed');
+        }),
+    );
+    log.info({ controllers: names }, 'started controllers');
+    factory.start();
+    await new Promise<void>((resolve) => (signal.aborted ? resolve() : signal.addEventListener('abort', () => resolve(), { once: true })));
+    await Promise.all(runs);
+    await factory.shutdown();
+  };
+
+  let elector: LeaderElector | undefined;
+  if (opts.leaderElect) {
+    const le = opts.leaderElection ?? {};
+    elector = new LeaderElector({
+      client,
+      namespace: le.namespace ?? 'kube-system',
+      name: le.name ?? 'kube-controller-manager',
+      identity: le.identity ?? `${hostname()}_${randomUUID()}`,
+      leaseDurationMs: le.leaseDurationMs,
+      renewDeadlineMs: le.renewDeadlineMs,
+      retryPeriodMs: le.retryPeriodMs,
+      logger: log,
+      callbacks: {
+        onStartedLeading: (signal) => {
+          leading = true;
+          running = runControllers(signal);
+        },
+        onStoppedLeading: () => {
+          leading = false;
+          if (!stopAll.signal.aborted) {
+            log.error('leader election lost');
+            opts.onLeadershipLost?.();
+          }
+        },
+      },
+    });
+    void elector.run();
+  } else {
+    running = runControllers(stopAll.signal);
+  }
+
+  const health = opts.port === undefined
+    ? undefined
+    : await startHealthServer({
+        bindAddress: opts.bindAddress ?? '127.0.0.1',
+        port: opts.port,
+        registry,
+        check: () => (failed.size ? [...failed].map(([n, e]) => `controller ${n} failed: ${e}`).join('\n') : undefined),
+      });
+
+  let stopped = false;
+  return {
+    controllers: names,
+    port: health?.port,
+    registry,
+    isLeader: () => leading,
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      stopAll.abort();
+      await elector?.stop();
+      await running;
+      await health?.close();
+      if (ownClient) await client.close();
+    },
+    async kill() {
+      if (stopped) return;
+      stopped = true;
+      // No lease release: leaderElection's releaseOnCancel only applies to stop().
+      stopAll.abort();
+      await client.close().catch(() => undefined);
+      await elector?.stop().catch(() => undefined);
+      await running?.catch(() => undefined);
+      await health?.close();
+    },
+  };
+}
+
+function clientConfig(opts: ControllerManagerOptions): RestConfig {
+  const userAgent = 'kube-controller-manager/v0.1.0';
+  if (opts.master && !opts.kubeconfig) return { server: opts.master, userAgent };
+  const { config } = loadKubeconfig({ kubeconfig: opts.kubeconfig, ...(opts.master ? { server: opts.master } : {}) });
+  return { ...config, userAgent };
+}
