@@ -17,6 +17,7 @@ import {
 } from '../client/index.js';
 import { newLogger, newRegistry, startHealthServer } from '../client/daemon.js';
 import type { Controller, ControllerContext } from './controller.js';
+import { newReplicaSetController, newReplicationController } from './replicaset.js';
 
 /**
  * Every controller this manager knows: `--controllers` name → factory. To add a controller,
@@ -25,7 +26,9 @@ import type { Controller, ControllerContext } from './controller.js';
  * suffix, which `--controllers` also accepts).
  */
 export const CONTROLLERS: Readonly<Record<string, () => Controller>> = {
-  // replicationcontroller, replicaset, deployment: being written (issue 4).
+  replicationcontroller: newReplicationController,
+  replicaset: newReplicaSetController,
+  // deployment: being written (issue 4).
 };
 
 /** Controllers `*` does not turn on (Kubernetes has e.g. bootstrapsigner, tokencleaner). */
