@@ -34,6 +34,8 @@ const server = await createApiserver({
   watchCacheSize: argv['watch-cache-size'],
   compactionIntervalSeconds: argv['etcd-compaction-interval'],
   minRequestTimeoutSeconds: argv['min-request-timeout'],
+  serviceClusterIPRange: argv['service-cluster-ip-range'],
+  serviceNodePortRange: argv['service-node-port-range'],
 });
 await server.app.listen({ host: argv['bind-address'], port: argv.port });
 logger.info({ address: `http://${argv['bind-address']}:${argv.port}` }, 'apiserver listening');

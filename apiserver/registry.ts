@@ -15,9 +15,16 @@ import { WatchCache, type CacheEntry } from './watch-cache.js';
 
 export type Operation = 'CREATE' | 'UPDATE' | 'DELETE';
 
-/** Admission: may mutate `obj` or throw a StatusError. */
+/**
+ * Called once the write an admission admitted is decided: `committed` is true when it was
+ * stored (for DELETE: when the object was removed), false when it failed, lost a race or was
+ * a dry run — so a plugin that reserved something (service IPs, node ports) can keep or undo it.
+ */
+export type AdmissionFinisher = (committed: boolean) => Promise<void> | void;
+
+/** Admission: may mutate `obj` or throw a StatusError; may return a finisher. */
 export interface AdmissionPlugin {
-  admit(op: Operation, info: ResourceInfo, obj: KObject, old: KObject | undefined): Promise<void> | void;
+  admit(op: Operation, info: ResourceInfo, obj: KObject, old: KObject | undefined): Promise<void | AdmissionFinisher> | void | AdmissionFinisher;
 }
 
 export interface WriteOptions {
@@ -162,8 +169,21 @@ export class ResourceStore {
 
   // ---- writes --------------------------------------------------------------------------
 
-  private async admit(op: Operation, obj: KObject, old: KObject | undefined): Promise<void> {
-    for (const p of this.admission) await p.admit(op, this.info, obj, old);
+  private async admit(op: Operation, obj: KObject, old: KObject | undefined): Promise<AdmissionFinisher> {
+    const finishers: AdmissionFinisher[] = [];
+    const finish = async (committed: boolean): Promise<void> => {
+      for (const f of finishers.reverse()) await f(committed);
+    };
+    try {
+      for (const p of this.admission) {
+        const f = await p.admit(op, this.info, obj, old);
+        if (f) finishers.push(f);
+      }
+    } catch (e) {
+      await finish(false);
+      throw e;
+    }
+    return finish;
   }
 
   private invalidIf(causes: { field?: string; message?: string; reason?: string }[], obj: KObject): void {
@@ -180,13 +200,24 @@ export class ResourceStore {
     applyDefaults(this.info, obj);
     prepareForCreate(this.info, obj);
     this.invalidIf(validateObjectCreate(this.info, obj), obj);
-    await this.admit('CREATE', obj, undefined);
-    if (opts.dryRun) return obj;
-    for (let attempt = 0; ; attempt++) {
-      const stored = await this.storage.create(this.key(meta.namespace, meta.name!), obj);
-      if (stored) return stored.obj;
-      if (!generate || attempt >= 5) throw errors.alreadyExists(this.gr, meta.name!);
-      meta.name = generatedName(meta.generateName!);
+    const finish = await this.admit('CREATE', obj, undefined);
+    if (opts.dryRun) {
+      await finish(false);
+      return obj;
+    }
+    let committed = false;
+    try {
+      for (let attempt = 0; ; attempt++) {
+        const stored = await this.storage.create(this.key(meta.namespace, meta.name!), obj);
+        if (stored) {
+          committed = true;
+          return stored.obj;
+        }
+        if (!generate || attempt >= 5) throw errors.alreadyExists(this.gr, meta.name!);
+        meta.name = generatedName(meta.generateName!);
+      }
+    } finally {
+      await finish(committed);
     }
   }
 
@@ -213,16 +244,25 @@ export class ResourceStore {
       if (wantRV && wantRV !== String(cur.modRevision)) throw errors.staleResourceVersion(this.gr, name);
       const next = this.prepareUpdate(proposed, cur.obj, opts.subresource);
       if (sameStored(next, cur.obj)) return { obj: cur.obj, created: false };
-      await this.admit('UPDATE', next, cur.obj);
-      if (opts.dryRun) return { obj: next, created: false };
-      const finished = finishedDeleting(next);
-      if (finished) {
-        const rev = await this.storage.delete(key, cur.modRevision);
-        if (rev !== undefined) return { obj: next, created: false };
-      } else {
-        const stored = await this.storage.update(key, next, cur.modRevision);
-        if (stored) return { obj: stored.obj, created: false };
+      const finish = await this.admit('UPDATE', next, cur.obj);
+      if (opts.dryRun) {
+        await finish(false);
+        return { obj: next, created: false };
       }
+      const finished = finishedDeleting(next);
+      let result: { obj: KObject; created: boolean } | undefined;
+      try {
+        if (finished) {
+          const rev = await this.storage.delete(key, cur.modRevision);
+          if (rev !== undefined) result = { obj: next, created: false };
+        } else {
+          const stored = await this.storage.update(key, next, cur.modRevision);
+          if (stored) result = { obj: stored.obj, created: false };
+        }
+      } finally {
+        await finish(result !== undefined);
+      }
+      if (result) return result;
       // Lost a race: read again. A caller-given resourceVersion now mismatches → 409 above.
     }
   }
@@ -271,7 +311,7 @@ export class ResourceStore {
       const obj = structuredClone(cur.obj);
       const meta = obj.metadata!;
       checkPreconditions(this.gr, name, meta, opts.preconditions);
-      await this.admit('DELETE', obj, cur.obj);
+      const finish = await this.admit('DELETE', obj, cur.obj);
       const finalizers = [...(meta.finalizers ?? [])];
       const policy = opts.propagationPolicy ?? (opts.orphanDependents === true ? 'Orphan' : opts.orphanDependents === false ? 'Background' : undefined);
       if (policy === 'Orphan' && !finalizers.includes('orphan')) finalizers.push('orphan');
@@ -285,11 +325,21 @@ export class ResourceStore {
       }
       const realFinalizers = finalizers.filter((f) => !f.startsWith('spec:'));
       if (finalizers.length === 0 && grace === 0) {
-        if (opts.dryRun) return { obj, deleted: true };
-        const rev = await this.storage.delete(key, cur.modRevision);
+        if (opts.dryRun) {
+          await finish(false);
+          return { obj, deleted: true };
+        }
+        let rev: number | undefined;
+        try {
+          rev = await this.storage.delete(key, cur.modRevision);
+        } finally {
+          await finish(rev !== undefined);
+        }
         if (rev === undefined) continue;
         return { obj, deleted: true };
       }
+      // Not removed now (graceful or finalizers): the UPDATE that finally removes it commits.
+      await finish(false);
       // Graceful: mark, and let the kubelet / controllers / finalizers finish it.
       if (meta.deletionTimestamp) {
         const prevGrace = meta.deletionGracePeriodSeconds ?? 0;

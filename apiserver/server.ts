@@ -23,6 +23,8 @@ import { openapiV2, openapiV3Document, openapiV3Index } from './openapi.js';
 import { ResourceStore, type AdmissionPlugin } from './registry.js';
 import { parseRequestInfo } from './request-info.js';
 import { Storage } from './storage.js';
+import { ServiceAllocator, DEFAULT_SERVICE_ALLOCATOR_OPTIONS } from './service-alloc.js';
+import { AllocationRepair } from './service-alloc-repair.js';
 import { sendRaw } from './responses.js';
 import type { StreamingSubresources } from './subresources.js';
 
@@ -39,6 +41,12 @@ export interface ApiserverOptions {
   /** Extra admission plugins (e.g. service IP allocation). */
   admission?: AdmissionPlugin[];
   streaming?: StreamingSubresources;
+  /** `--service-cluster-ip-range` (default 10.96.0.0/12). */
+  serviceClusterIPRange?: string;
+  /** `--service-node-port-range` (default 30000-32767). */
+  serviceNodePortRange?: string;
+  /** Between service allocation repair passes (default 3 minutes). */
+  serviceAllocationRepairIntervalMs?: number;
 }
 
 export const DEFAULT_OPTIONS: Omit<ApiserverOptions, 'etcdServers' | 'logger'> = {
@@ -82,7 +90,11 @@ export async function createApiserver(options: ApiserverOptions): Promise<Apiser
   const storage = Storage.connect(options.etcdServers);
   const metrics = new ApiserverMetrics(true);
   const stores = new Map<string, ResourceStore>();
-  const admission: AdmissionPlugin[] = [new NamespaceLifecycle(() => stores.get('/namespaces')!), ...(options.admission ?? [])];
+  const serviceAllocator = new ServiceAllocator(storage.etcd, options.etcdPrefix, {
+    serviceClusterIPRange: options.serviceClusterIPRange ?? DEFAULT_SERVICE_ALLOCATOR_OPTIONS.serviceClusterIPRange,
+    serviceNodePortRange: options.serviceNodePortRange ?? DEFAULT_SERVICE_ALLOCATOR_OPTIONS.serviceNodePortRange,
+  }, log.child({ admission: 'ServiceAllocator' }));
+  const admission: AdmissionPlugin[] = [new NamespaceLifecycle(() => stores.get('/namespaces')!), serviceAllocator, ...(options.admission ?? [])];
   for (const info of RESOURCES) {
     stores.set(`${info.group}/${info.resource}`, new ResourceStore(info, storage, options.etcdPrefix, admission, log.child({ resource: info.resource }), options.watchCacheSize));
   }
@@ -219,8 +231,17 @@ export async function createApiserver(options: ApiserverOptions): Promise<Apiser
   }
 
   // Caches fill in the background; /readyz says when they have.
+  const repair = new AllocationRepair({
+    ips: serviceAllocator.ips,
+    ports: serviceAllocator.ports,
+    listServices: async () => (await storage.range(stores.get('/services')!.prefix)).items.map((i) => i.obj),
+    log: log.child({ controller: 'service-allocation-repair' }),
+    intervalMs: options.serviceAllocationRepairIntervalMs ?? 180_000,
+  });
+  let closing = false;
   const allReady = Promise.all([...stores.values()].map((s) => s.cache.ready)).then(async () => {
-    await bootstrap(store, log);
+    await bootstrap(store, log, { kubernetesServiceIP: serviceAllocator.ipRange.kubernetesServiceIP });
+    if (!closing) repair.start();
     cachesReady = true;
   });
   allReady.catch((e: unknown) => log.error({ err: String(e) }, 'apiserver start-up failed'));
@@ -233,7 +254,9 @@ export async function createApiserver(options: ApiserverOptions): Promise<Apiser
     store,
     ready: () => allReady,
     async close() {
+      closing = true;
       compactor.stop();
+      await repair.stop();
       await app.close();
       await Promise.all([...stores.values()].map((s) => s.cache.stop()));
       await storage.close();

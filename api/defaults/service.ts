@@ -41,6 +41,7 @@ export function defaultService(obj: Obj): void {
 export function preserveServiceAllocations(obj: Obj, old: Obj): void {
   const spec = ensureObj(obj, 'spec');
   const oldSpec = isObj(old['spec']) ? old['spec'] : {};
+  dropTypeDependentFields(spec, oldSpec);
   if (spec['type'] === 'ExternalName' || oldSpec['type'] === 'ExternalName') return;
   const empty = (v: unknown): boolean => v === undefined || v === null || v === '' || (Array.isArray(v) && v.length === 0);
   if (empty(spec['clusterIP']) && empty(spec['clusterIPs'])) {
@@ -49,11 +50,42 @@ export function preserveServiceAllocations(obj: Obj, old: Obj): void {
   }
   if (empty(spec['ipFamilies']) && !empty(oldSpec['ipFamilies'])) spec['ipFamilies'] = oldSpec['ipFamilies'];
   if (empty(spec['ipFamilyPolicy']) && !empty(oldSpec['ipFamilyPolicy'])) spec['ipFamilyPolicy'] = oldSpec['ipFamilyPolicy'];
+  // Only between two types that both use node ports (k8s patchAllocatedValues).
+  if (!needsNodePort(spec) || !needsNodePort(oldSpec)) return;
   const oldPorts = objects(oldSpec['ports']);
   for (const port of objects(spec['ports'])) {
     if (port['nodePort']) continue;
     const match = oldPorts.find((p) => p['port'] === port['port'] && (p['protocol'] ?? 'TCP') === (port['protocol'] ?? 'TCP'));
     if (match && match['nodePort']) port['nodePort'] = match['nodePort'];
+  }
+}
+
+function needsNodePort(spec: Obj): boolean {
+  return spec['type'] === 'NodePort' || (spec['type'] === 'LoadBalancer' && spec['allocateLoadBalancerNodePorts'] !== false);
+}
+
+/**
+ * k8s dropTypeDependentFields: switching to a type that does not use node ports (or cluster
+ * IPs, for ExternalName) clears the values the update merely carried over from the old object,
+ * so `type: ClusterIP` on a NodePort Service releases its ports instead of failing validation.
+ */
+function dropTypeDependentFields(spec: Obj, oldSpec: Obj): void {
+  const nodePortsOf = (s: Obj): string =>
+    JSON.stringify(objects(s['ports']).map((p) => p['nodePort']).filter((n) => typeof n === 'number' && n > 0).sort());
+  if (needsNodePort(oldSpec) && !needsNodePort(spec) && nodePortsOf(spec) === nodePortsOf(oldSpec)) {
+    for (const port of objects(spec['ports'])) delete port['nodePort'];
+  }
+  const external = spec['type'] === 'NodePort' || spec['type'] === 'LoadBalancer' || (Array.isArray(spec['externalIPs']) && spec['externalIPs'].length > 0);
+  if (!external && spec['externalTrafficPolicy'] === oldSpec['externalTrafficPolicy']) delete spec['externalTrafficPolicy'];
+  if (oldSpec['type'] === 'LoadBalancer' && spec['type'] !== 'LoadBalancer') {
+    for (const f of ['allocateLoadBalancerNodePorts', 'loadBalancerClass', 'healthCheckNodePort']) if (spec[f] === oldSpec[f]) delete spec[f];
+  }
+  const ipsOf = (s: Obj): string => JSON.stringify([s['clusterIP'] ?? '', s['clusterIPs'] ?? []]);
+  if (oldSpec['type'] !== 'ExternalName' && spec['type'] === 'ExternalName' && ipsOf(spec) === ipsOf(oldSpec)) {
+    delete spec['clusterIP'];
+    delete spec['clusterIPs'];
+    delete spec['ipFamilies'];
+    delete spec['ipFamilyPolicy'];
   }
 }
 
