@@ -1,0 +1,118 @@
+// kc's command line: global flags as kubectl names them, every command registered with yargs,
+// and one place that turns errors into kubectl's one-line messages and exit codes.
+import yargs, { type Argv } from 'yargs';
+import { bool, str, type Args, type KcCommand } from './command.js';
+import { commands } from './commands/index.js';
+import { CliError, exitCodeOf, formatError } from './errors.js';
+import { Factory, type GlobalFlags } from './factory.js';
+import { write, type IOStreams } from './io.js';
+
+function globalFlags(argv: Args): GlobalFlags {
+  return {
+    kubeconfig: str(argv.kubeconfig),
+    context: str(argv.context),
+    cluster: str(argv.cluster),
+    user: str(argv.user),
+    namespace: str(argv.namespace),
+    server: str(argv.server),
+    token: str(argv.token),
+    insecureSkipTlsVerify: argv.insecureSkipTlsVerify === undefined ? undefined : bool(argv.insecureSkipTlsVerify),
+    requestTimeout: str(argv.requestTimeout),
+  };
+}
+
+class UsageError extends Error {}
+
+/** Runs kc with `args` (without `node kc`); resolves to the exit code. */
+export async function runKc(args: string[], io: IOStreams): Promise<number> {
+  let exitCode = 0;
+  const handlerFor =
+    (cmd: KcCommand) =>
+    async (argv: Args): Promise<void> => {
+      const f = new Factory(io, globalFlags(argv));
+      try {
+        const code = await cmd.run!(f, argv);
+        if (typeof code === 'number') exitCode = code;
+      } catch (e) {
+        let server: string | undefined;
+        try {
+          server = f.server;
+        } catch {
+          server = undefined;
+        }
+        if (!(e instanceof CliError && e.silent)) await write(io.stderr, `${formatError(e, server)}\n`);
+        exitCode = exitCodeOf(e);
+        if (process.env.KC_DEBUG && e instanceof Error) await write(io.stderr, `${e.stack}\n`);
+      } finally {
+        await f.close().catch(() => undefined);
+      }
+    };
+  const register = (y: Argv, list: KcCommand[]): Argv => {
+    for (const cmd of list) {
+      y = y.command({
+        command: cmd.command,
+        describe: cmd.describe,
+        aliases: cmd.aliases,
+        builder: (sub: Argv) => {
+          let b = cmd.builder ? cmd.builder(sub) : sub;
+          // strictOptions() would reject positionals that are not declared as such.
+          for (const m of cmd.command.matchAll(/[[<]([\w-]+)(\.\.)?[\]>]/g)) {
+            b = b.positional(m[1]!, { type: 'string', array: !!m[2] });
+          }
+          if (cmd.subcommands) b = register(b, cmd.subcommands).demandCommand(1, `${cmd.command.split(' ')[0]}: a subcommand is required`);
+          return b;
+        },
+        handler: cmd.run ? (handlerFor(cmd) as (a: unknown) => Promise<void>) : () => undefined,
+      });
+    }
+    return y;
+  };
+
+  let out = '';
+  const parser = register(
+    yargs(args)
+      .scriptName('kc')
+      .parserConfiguration({
+        'populate--': true,
+        'dot-notation': false,
+        'parse-positional-numbers': false,
+        'greedy-arrays': false,
+        'strip-aliased': false,
+      })
+      .usage('kc controls a tskube cluster (kubectl-style).\n\nUsage: kc <command> [flags]')
+      .option('kubeconfig', { type: 'string', describe: 'Path to the kubeconfig file', global: true })
+      .option('context', { type: 'string', describe: 'The kubeconfig context to use', global: true })
+      .option('cluster', { type: 'string', describe: 'The kubeconfig cluster to use', global: true })
+      .option('user', { type: 'string', describe: 'The kubeconfig user to use', global: true })
+      .option('namespace', { alias: 'n', type: 'string', describe: 'The namespace for this request', global: true })
+      .option('server', { alias: 's', type: 'string', describe: 'The address of the API server', global: true })
+      .option('token', { type: 'string', describe: 'Bearer token for authentication', global: true })
+      .option('insecure-skip-tls-verify', { type: 'boolean', describe: 'Do not verify the server certificate', global: true })
+      .option('request-timeout', { type: 'string', describe: 'Timeout of a single request (e.g. 30s); 0 = none', global: true }),
+    commands,
+  )
+    .demandCommand(1, 'a command is required')
+    .strictCommands()
+    .strictOptions()
+    .recommendCommands()
+    .help()
+    .alias('help', 'h')
+    .version(false)
+    .wrap(Math.min(120, process.stdout.columns ?? 100))
+    .exitProcess(false)
+    .fail((msg, err) => {
+      if (err) throw err;
+      throw new UsageError(msg);
+    });
+  try {
+    await parser.parseAsync(args, {}, (_err, _argv, output) => {
+      if (output) out += output;
+    });
+  } catch (e) {
+    const msg = e instanceof UsageError ? e.message : (e as Error).message;
+    await write(io.stderr, `error: ${msg}\nSee 'kc --help' for usage.\n`);
+    return 1;
+  }
+  if (out) await write(io.stdout, out.endsWith('\n') ? out : `${out}\n`);
+  return exitCode;
+}
