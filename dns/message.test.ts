@@ -113,3 +113,11 @@ test('SRV glue is dropped before any answer when only the glue does not fit', ()
   assert.equal(r.answers?.length, 100);
   assert.equal(r.additionals?.length, 0);
 });
+
+test('record types we do not know (HTTPS = 65) are NODATA for existing names, not errors', () => {
+  const r = replyOf(handle(dnsPacket.encode({ type: 'query', id: 3, questions: [{ name: 'web.default.svc.cluster.local', type: 'UNKNOWN_65' as 'A' }] })));
+  assert.equal(r.rcode, 'NOERROR');
+  assert.deepEqual(r.answers, []);
+  assert.equal(r.questions?.[0].type, 'UNKNOWN_65');
+  assert.deepEqual(r.authorities?.map((a) => a.type), ['SOA']);
+});
