@@ -75,6 +75,7 @@ export async function runKc(args: string[], io: IOStreams): Promise<number> {
       .parserConfiguration({
         'populate--': true,
         'dot-notation': false,
+        'boolean-negation': false,
         'parse-positional-numbers': false,
         'greedy-arrays': false,
         'strip-aliased': false,
