@@ -18,6 +18,7 @@ import {
 import { newLogger, newRegistry, startHealthServer } from '../client/daemon.js';
 import type { Controller, ControllerContext } from './controller.js';
 import { newReplicaSetController, newReplicationController } from './replicaset.js';
+import { newDeploymentController } from './deployment.js';
 
 /**
  * Every controller this manager knows: `--controllers` name → factory. To add a controller,
@@ -28,7 +29,7 @@ import { newReplicaSetController, newReplicationController } from './replicaset.
 export const CONTROLLERS: Readonly<Record<string, () => Controller>> = {
   replicationcontroller: newReplicationController,
   replicaset: newReplicaSetController,
-  // deployment: being written (issue 4).
+  deployment: newDeploymentController,
 };
 
 /** Controllers `*` does not turn on (Kubernetes has e.g. bootstrapsigner, tokencleaner). */
