@@ -2,13 +2,16 @@
 // questions asked over real UDP and TCP sockets on loopback.
 import { test, before, after, describe } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 import dnsPacket, { type Answer, type RecordType } from 'dns-packet';
 import type { Service } from 'kubernetes-types/core/v1';
 import type { EndpointSlice } from 'kubernetes-types/discovery/v1';
 import { RestClient } from '../client/index.js';
 import { startTestApiserver, type TestApiserver } from '../test/harness/apiserver.js';
-import { waitFor } from '../test/harness/ports.js';
+import { freePort, waitFor } from '../test/harness/ports.js';
 import { startDns, type DnsHandle } from './dns.js';
 import { queryDns } from './query.js';
 import { startTransports } from './server.js';
@@ -228,4 +231,24 @@ test('--register-service: kube-dns at 10.96.0.10 with our address as its endpoin
   assert.equal(after.endpoints[0].conditions?.ready, false);
   const ep = await client.resource('endpoints', 'kube-system').get('kube-dns');
   assert.deepEqual(ep.subsets?.[0].notReadyAddresses, [{ ip: '127.0.0.1' }]);
+});
+
+test('main.ts: flags with environment twins, serves, exits 0 on SIGTERM', async () => {
+  const port = await freePort();
+  const child = spawn(process.execPath, [fileURLToPath(new URL('./main.js', import.meta.url)), '--master', api.url, '--bind-address', '127.0.0.1', '--metrics-port', '0'], {
+    env: { ...process.env, TSKUBE_PORT: String(port), TSKUBE_CLUSTER_DOMAIN: 'k8s.test' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let logs = '';
+  child.stdout.on('data', (c) => (logs += String(c)));
+  child.stderr.on('data', (c) => (logs += String(c)));
+  const exited = once(child, 'exit');
+  try {
+    await waitFor('main to answer', async () => data((await ask('web.default.svc.k8s.test', 'A', 'udp', port)).answers).join() === '10.96.7.7', 10_000);
+    assert.match(logs, /"component":"dns"/);
+  } finally {
+    child.kill('SIGTERM');
+  }
+  const [code] = await exited;
+  assert.equal(code, 0, logs);
 });

@@ -116,7 +116,11 @@ export async function startDns(opts: DnsOptions = {}): Promise<DnsHandle> {
       case 'reply':
         return encodeWithin(h.response, limit);
       case 'forward': {
-        if (upstreams.length === 0) return encodeWithin(h.fallback, limit);
+        if (upstreams.length === 0) {
+          // An unknown PTR is only known to be unknown once the caches are in.
+          if (!synced && h.rcode !== 'REFUSED') return encodeWithin(responseFor(query, 'SERVFAIL'), limit);
+          return encodeWithin(h.fallback, limit);
+        }
         const answer = await ask(buf, transport);
         return answer ?? encodeWithin(responseFor(query, 'SERVFAIL'), limit);
       }
