@@ -1,0 +1,62 @@
+// TaintToleration: a node's NoSchedule/NoExecute taints keep out pods that do not tolerate
+// them; PreferNoSchedule taints only lower the score (fewer untolerated ones is better).
+import {
+  ActionType,
+  Code,
+  MAX_NODE_SCORE,
+  newStatus,
+  type CycleState,
+  type EnqueueExtensions,
+  type FilterPlugin,
+  type NodeScore,
+  type PreScorePlugin,
+  type Result,
+  type ScorePlugin,
+} from '../framework/interface.js';
+import { defaultNormalizeScore } from '../framework/normalize.js';
+import { findUntoleratedTaint, formatTaint, tolerationsTolerateTaint } from '../framework/taints.js';
+import type { NodeInfo, PodInfo } from '../framework/types.js';
+import type { Taint, Toleration } from 'kubernetes-types/core/v1';
+
+export const NAME = 'TaintToleration';
+const PRE_SCORE_KEY = `PreScore${NAME}`;
+
+const blocksScheduling = (t: Taint): boolean => t.effect === 'NoSchedule' || t.effect === 'NoExecute';
+
+/** The reason for one untolerated taint, as k8s words it. */
+export function untoleratedTaintReason(t: Pick<Taint, 'key' | 'value'>): string {
+  return `node(s) had untolerated taint ${formatTaint(t)}`;
+}
+
+export class TaintToleration implements FilterPlugin, PreScorePlugin, ScorePlugin, EnqueueExtensions {
+  readonly name = NAME;
+
+  filter(_state: CycleState, pod: PodInfo, node: NodeInfo): Result {
+    if (node.taints.length === 0) return undefined;
+    const taint = findUntoleratedTaint(node.taints, pod.tolerations, blocksScheduling);
+    return taint ? newStatus(Code.UnschedulableAndUnresolvable, untoleratedTaintReason(taint)) : undefined;
+  }
+
+  preScore(state: CycleState, pod: PodInfo): Result {
+    // Tolerations with an empty effect tolerate every effect, PreferNoSchedule included.
+    state.write(PRE_SCORE_KEY, pod.tolerations.filter((t) => !t.effect || t.effect === 'PreferNoSchedule'));
+    return undefined;
+  }
+
+  score(state: CycleState, pod: PodInfo, node: NodeInfo): number {
+    const tolerations = state.read<Toleration[]>(PRE_SCORE_KEY) ?? pod.tolerations;
+    let n = 0;
+    for (const t of node.taints) if (t.effect === 'PreferNoSchedule' && !tolerationsTolerateTaint(tolerations, t)) n++;
+    return n;
+  }
+
+  normalizeScore(_state: CycleState, _pod: PodInfo, scores: NodeScore[]): void {
+    defaultNormalizeScore(MAX_NODE_SCORE, true, scores);
+  }
+
+  eventsToRegister() {
+    return [{ resource: 'Node' as const, action: ActionType.Add | ActionType.UpdateNodeTaint }];
+  }
+}
+
+export const newTaintToleration = (): TaintToleration => new TaintToleration();
