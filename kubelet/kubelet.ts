@@ -1,0 +1,368 @@
+// The kubelet: registers its Node and heartbeats, watches the pods bound to it, and runs each
+// through a pod worker (sync, or terminate when deleted) against a CRI-like runtime. The PLEG
+// and probe results trigger syncs; housekeeping removes what belongs to pods that are gone.
+// `startKubelet` returns a handle the kubelet's HTTP server (kubelet/server*.ts) builds on.
+import { readFile } from 'node:fs/promises';
+import type { Pod } from 'kubernetes-types/core/v1';
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import { EventRecorder, SharedInformerFactory, deletedObject, isNotFound, type SharedInformer } from '../client/index.js';
+import { newLogger, newRegistry } from '../client/daemon.js';
+import { admitPod } from './admission.js';
+import { KeyedBackoff } from './backoff.js';
+import { DockerRuntime } from './docker.js';
+import { referencedObjects, type EnvSources } from './env.js';
+import { defaultNodeIP } from './host.js';
+import { ImageManager } from './image-manager.js';
+import { instrumentRuntime, newKubeletMetrics, type KubeletMetrics } from './metrics.js';
+import { NodeManager } from './node-manager.js';
+import { DEFAULTS, defaultRootDir, dockerSocketPath, type KubeletOptions } from './options.js';
+import { Pleg } from './pleg.js';
+import { ProbeManager } from './probe-manager.js';
+import { removeOrphan, terminatePod } from './pod-kill.js';
+import { syncPod } from './pod-sync.js';
+import { PodWorkers, type SyncResult } from './pod-workers.js';
+import { readRuntimeState } from './runtime-state.js';
+import { LABEL_POD_UID, type ContainerStatus, type Runtime } from './runtime.js';
+import { StatusManager } from './status-manager.js';
+import { podKey, podRef, type PodRecord, type SyncDeps } from './sync-deps.js';
+import { VolumeManager } from './volume-manager.js';
+
+export type { KubeletOptions } from './options.js';
+
+const UID_INDEX = 'uid';
+
+export interface RunningPod {
+  uid: string;
+  namespace: string;
+  name: string;
+  containers: Array<{ name: string; id: string; state: string }>;
+}
+
+/** What other kubelet parts (the HTTP server: logs, exec, port-forward, stats) use. */
+export interface Kubelet {
+  readonly nodeName: string;
+  readonly runtime: Runtime;
+  readonly registry: Registry;
+  readonly log: Logger;
+  readonly metrics: KubeletMetrics;
+  /** A pod bound to this node, as the kubelet knows it (deep-frozen). */
+  getPodByName(namespace: string, name: string): Pod | undefined;
+  getPodByUid(uid: string): Pod | undefined;
+  /** Every pod bound to this node (the kubelet's /pods). */
+  getPods(): Pod[];
+  /** Pods that have containers in the runtime, from the runtime itself (/runningpods). */
+  getRunningPods(): Promise<RunningPod[]>;
+  /** A container of a pod: the current instance, or with `previous` the one before it. */
+  findContainer(namespace: string, podName: string, containerName: string, previous?: boolean): Promise<ContainerStatus | undefined>;
+  stop(): Promise<void>;
+}
+
+export async function startKubelet(opts: KubeletOptions): Promise<Kubelet> {
+  const nodeName = opts.nodeName;
+  const log = opts.logger ?? newLogger('kubelet');
+  const registry = opts.registry ?? newRegistry();
+  const metrics = newKubeletMetrics(registry);
+  const o = { ...DEFAULTS, ...Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined)) } as typeof DEFAULTS & KubeletOptions;
+  const ownRuntime = !opts.runtime;
+  const baseRuntime =
+    opts.runtime ??
+    new DockerRuntime({
+      nodeName,
+      socketPath: dockerSocketPath(o.dockerHost),
+      ...(opts.podInfraContainerImage ? { podInfraImage: opts.podInfraContainerImage } : {}),
+      ...(opts.podNetwork ? { podNetwork: opts.podNetwork } : {}),
+    });
+  const runtime = instrumentRuntime(baseRuntime, metrics);
+  const rootDir = opts.rootDir ?? defaultRootDir(nodeName);
+  const nodeIP = opts.nodeIP ?? defaultNodeIP();
+  const client = opts.client;
+  const recorder = new EventRecorder(client, { component: 'kubelet', host: nodeName, logger: log });
+
+  // ---- informers: our pods, and the ConfigMaps/Secrets they read ----
+  const factory = new SharedInformerFactory(client, { logger: log });
+  const podInformer = factory.informerFor('pods', {
+    fieldSelector: `spec.nodeName=${nodeName}`,
+    indexers: { [UID_INDEX]: (p: Pod) => (p.metadata?.uid ? [p.metadata.uid] : []) },
+  });
+  const cmInformer = factory.informerFor('configmaps');
+  const secretInformer = factory.informerFor('secrets');
+  const podByUid = (uid: string): Pod | undefined => podInformer.lister.byIndex(UID_INDEX, uid)[0];
+
+  let pleg: Pleg | undefined;
+  const nodeManager = new NodeManager({
+    client,
+    log,
+    nodeName,
+    nodeIP,
+    rootDir,
+    maxPods: o.maxPods,
+    kubeletPort: o.port,
+    runtimeVersion: async () => (await runtime.version()).runtimeVersion,
+    notReadyReason: () => pleg?.healthProblem() ?? '',
+    leaseRenewIntervalMs: o.nodeLeaseRenewIntervalMs,
+    statusUpdateFrequencyMs: o.nodeStatusUpdateFrequencyMs,
+    statusReportFrequencyMs: o.nodeStatusReportFrequencyMs,
+  });
+
+  const records = new Map<string, PodRecord>();
+  /** Pods the kubelet has accepted and not yet seen finish: admission counts these. */
+  const admitted = new Map<string, Pod>();
+  const rejected = new Set<string>();
+  /** The last state of pods deleted from the API while their containers may still run. */
+  const lastKnown = new Map<string, Pod>();
+  let synced = false;
+
+  const [hostResolvConf, hostHostsFile] = await Promise.all([
+    readFile(o.resolvConf, 'utf8').catch(() => ''),
+    readFile('/etc/hosts', 'utf8').catch(() => ''),
+  ]);
+  const podWorkersRef: { current?: PodWorkers } = {};
+  const probes = new ProbeManager({
+    runtime,
+    recorder,
+    onChange: (uid) => podWorkersRef.current?.update(uid),
+    observe: (kind, result) => metrics.probeTotal.inc({ probe_type: kind, result }),
+  });
+  const deps: SyncDeps = {
+    runtime,
+    log,
+    recorder,
+    volumes: new VolumeManager({
+      rootDir,
+      getPVC: (ns, name) => getOrUndefined(() => client.resource('persistentvolumeclaims', ns).get(name)),
+      getPV: (name) => getOrUndefined(() => client.resource('persistentvolumes').get(name)),
+    }),
+    images: new ImageManager(runtime, new KeyedBackoff(o.imagePullBackOffBaseMs, o.imagePullBackOffMaxMs)),
+    probes,
+    status: new StatusManager(client, log),
+    metrics,
+    crashBackoff: new KeyedBackoff(o.crashLoopBackOffBaseMs, o.crashLoopBackOffMaxMs),
+    nodeName,
+    nodeIP,
+    dns: { clusterDNS: opts.clusterDNS ?? [], clusterDomain: o.clusterDomain, hostResolvConf },
+    hostHostsFile,
+    envSources: (podIP: string): EnvSources => ({
+      configMap: (ns, name) => cmInformer.lister.getByName(ns, name),
+      secret: (ns, name) => secretInformer.lister.getByName(ns, name),
+      podIP,
+      hostIP: nodeIP,
+      nodeName,
+      nodeAllocatable: nodeManager.allocatable(),
+    }),
+  };
+
+  const recordFor = (uid: string): PodRecord => {
+    let r = records.get(uid);
+    if (!r) records.set(uid, (r = { firstSeen: Date.now(), syncErrors: new Map(), startObserved: false, finished: false }));
+    return r;
+  };
+  const forgetPod = (uid: string): void => {
+    records.delete(uid);
+    admitted.delete(uid);
+    rejected.delete(uid);
+    lastKnown.delete(uid);
+    deps.status.forget(uid);
+    podWorkers.forget(uid);
+  };
+
+  /** Admission, once per pod, in the worker (so pods are admitted in the order they are synced). */
+  const admit = async (pod: Pod): Promise<boolean> => {
+    const uid = pod.metadata?.uid ?? '';
+    if (admitted.has(uid)) return true;
+    if (rejected.has(uid)) return false;
+    const phase = pod.status?.phase;
+    if (phase === 'Succeeded' || phase === 'Failed') return true;
+    const alloc = nodeManager.allocatable();
+    const result = admitPod(pod, [...admitted.values()], { pods: alloc.pods, cpuMilli: alloc.cpuMilli, memoryBytes: alloc.memoryBytes });
+    if (result.admit) {
+      admitted.set(uid, pod);
+      return true;
+    }
+    rejected.add(uid);
+    log.warn({ pod: podKey(pod), reason: result.reason }, 'pod rejected');
+    recorder.event(podRef(pod), 'Warning', result.reason ?? 'Rejected', result.message ?? '');
+    await deps.status.setPodStatus(pod, { phase: 'Failed', reason: result.reason, message: result.message, ...(pod.status?.qosClass ? { qosClass: pod.status.qosClass } : {}) });
+    return false;
+  };
+
+  const sync = async (uid: string): Promise<SyncResult> => {
+    const end = metrics.podWorkerDuration.startTimer({ operation_type: 'sync' });
+    try {
+      const pod = podByUid(uid);
+      if (!pod) {
+        const last = lastKnown.get(uid);
+        if (last) {
+          const state = await readRuntimeState(runtime, uid);
+          await terminatePod(deps, last, state, false);
+        } else if (synced) {
+          await removeOrphan(deps, uid);
+          probes.removePod(uid);
+        } else {
+          return {};
+        }
+        forgetPod(uid);
+        return {};
+      }
+      if (pod.metadata?.deletionTimestamp) {
+        const state = await readRuntimeState(runtime, uid);
+        await terminatePod(deps, pod, state, true);
+        admitted.delete(uid);
+        return {};
+      }
+      if (!(await admit(pod))) return {};
+      lastKnown.set(uid, pod);
+      const result = await syncPod(deps, pod, recordFor(uid));
+      const phase = podByUid(uid)?.status?.phase;
+      if (phase === 'Succeeded' || phase === 'Failed') admitted.delete(uid);
+      return result;
+    } finally {
+      end();
+    }
+  };
+  const podWorkers = new PodWorkers(sync, {
+    maxConcurrent: o.maxConcurrentSyncs,
+    errorBackoffMs: o.syncErrorBackoffMs,
+    onError: (uid, err) => {
+      const pod = podByUid(uid);
+      log.warn({ pod: pod ? podKey(pod) : uid, err: err instanceof Error ? err.message : String(err) }, 'pod sync failed');
+    },
+  });
+  podWorkersRef.current = podWorkers;
+
+  // ---- event handlers ----
+  const enqueue = (pod: Pod): void => {
+    const uid = pod.metadata?.uid;
+    if (uid && synced) podWorkers.update(uid);
+  };
+  podInformer.addEventHandler({
+    onAdd: (pod) => enqueue(pod),
+    onUpdate: (old, pod) => {
+      if (old.metadata?.uid !== pod.metadata?.uid) onDeleted(old);
+      if (old.metadata?.resourceVersion !== pod.metadata?.resourceVersion) enqueue(pod);
+    },
+    onDelete: (obj) => onDeleted(deletedObject(obj)),
+  });
+  function onDeleted(pod: Pod): void {
+    const uid = pod.metadata?.uid;
+    if (!uid) return;
+    lastKnown.set(uid, pod);
+    podWorkers.update(uid);
+  }
+  const onObjectChange = (kind: 'configMaps' | 'secrets') => (obj: { metadata?: { namespace?: string; name?: string } }) => {
+    if (!synced) return;
+    const ns = obj.metadata?.namespace ?? '';
+    const name = obj.metadata?.name ?? '';
+    for (const pod of podInformer.lister.byIndex('namespace', ns)) {
+      if (referencedObjects(pod)[kind].has(name)) enqueue(pod);
+    }
+  };
+  for (const [inf, kind] of [
+    [cmInformer, 'configMaps'],
+    [secretInformer, 'secrets'],
+  ] as Array<[SharedInformer<{ metadata?: { namespace?: string; name?: string; resourceVersion?: string } }>, 'configMaps' | 'secrets']>) {
+    const h = onObjectChange(kind);
+    inf.addEventHandler({ onAdd: h, onUpdate: (a, b) => a.metadata?.resourceVersion !== b.metadata?.resourceVersion && h(b), onDelete: (o2) => h(deletedObject(o2)) });
+  }
+
+  // ---- start ----
+  await nodeManager.register();
+  nodeManager.start();
+  factory.start();
+  await factory.waitForCacheSync();
+  synced = true;
+  // Pods already bound here are synced oldest first, so admission honours their order.
+  const initial = [...podInformer.lister.list()].sort((a, b) => (a.metadata?.creationTimestamp ?? '').localeCompare(b.metadata?.creationTimestamp ?? ''));
+  for (const pod of initial) enqueue(pod);
+
+  pleg = new Pleg({
+    runtime,
+    log,
+    relistPeriodMs: o.plegRelistPeriodMs,
+    onPodChanged: (uid) => podWorkers.update(uid),
+    observeRelist: (s) => metrics.plegRelistDuration.observe(s),
+  });
+  pleg.start();
+
+  const timers: NodeJS.Timeout[] = [];
+  const every = (ms: number, fn: () => Promise<void> | void): void => {
+    const t = setInterval(() => {
+      Promise.resolve(fn()).catch((err: unknown) => log.warn({ err: String(err) }, 'housekeeping failed'));
+    }, ms);
+    t.unref();
+    timers.push(t);
+  };
+  every(o.syncFrequencyMs, () => {
+    for (const pod of podInformer.lister.list()) enqueue(pod);
+  });
+  every(o.housekeepingIntervalMs, async () => {
+    const known = new Set([...podInformer.lister.list()].map((p) => p.metadata?.uid ?? ''));
+    for (const uid of lastKnown.keys()) known.add(uid);
+    const inRuntime = pleg?.podUids() ?? new Set<string>();
+    for (const uid of inRuntime) if (!known.has(uid) && !podWorkers.has(uid)) podWorkers.update(uid);
+    for (const uid of await deps.volumes.orphanedPodUids(new Set([...known, ...inRuntime]))) await deps.volumes.teardown(uid);
+    const counts = pleg?.counts();
+    if (counts) {
+      metrics.runningPods.set(counts.readySandboxes);
+      metrics.runningContainers.set({ container_state: 'running' }, counts.running);
+      metrics.runningContainers.set({ container_state: 'exited' }, counts.exited);
+    }
+    deps.crashBackoff.gc();
+  });
+  log.info({ node: nodeName, nodeIP, rootDir }, 'kubelet started');
+
+  let stopped = false;
+  return {
+    nodeName,
+    runtime,
+    registry,
+    log,
+    metrics,
+    getPodByName: (ns, name) => podInformer.lister.getByName(ns, name),
+    getPodByUid: podByUid,
+    getPods: () => [...podInformer.lister.list()],
+    async getRunningPods() {
+      const [containers, sandboxes] = await Promise.all([runtime.listContainers(), runtime.listPodSandboxes({ state: 'ready' })]);
+      const pods = new Map<string, RunningPod>();
+      for (const s of sandboxes) {
+        pods.set(s.metadata.uid, { uid: s.metadata.uid, namespace: s.metadata.namespace, name: s.metadata.name, containers: [] });
+      }
+      for (const c of containers) {
+        const p = pods.get(c.labels[LABEL_POD_UID] ?? '');
+        if (p && c.state === 'running') p.containers.push({ name: c.metadata.name, id: c.id, state: c.state });
+      }
+      return [...pods.values()];
+    },
+    async findContainer(ns, podName, containerName, previous = false) {
+      const pod = podInformer.lister.getByName(ns, podName);
+      if (!pod?.metadata?.uid) return undefined;
+      const list = await runtime.listContainers({ labelSelector: { [LABEL_POD_UID]: pod.metadata.uid } });
+      const mine = list.filter((c) => c.metadata.name === containerName).sort((a, b) => b.metadata.attempt - a.metadata.attempt);
+      const pick = mine[previous ? 1 : 0];
+      return pick ? runtime.containerStatus(pick.id) : undefined;
+    },
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      for (const t of timers) clearInterval(t);
+      pleg?.stop();
+      nodeManager.stop();
+      probes.stop();
+      await factory.shutdown();
+      await podWorkers.stop();
+      await recorder.flush();
+      if (ownRuntime) await baseRuntime.close();
+      log.info({ node: nodeName }, 'kubelet stopped');
+    },
+  };
+}
+
+async function getOrUndefined<T>(fn: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (isNotFound(err)) return undefined;
+    throw err;
+  }
+}
+
