@@ -1,0 +1,86 @@
+// The iptables edge: writes a RuleSet with one `iptables-restore --noflush` per sync,
+// remembering what it wrote so the next sync sends only chains that changed. A full sync
+// (first, periodic, or after a failure) rewrites everything, re-ensures the jumps from the
+// built-in chains and deletes per-service chains left by an earlier run.
+import { mustRun, splitRule, type CommandRunner } from './exec.js';
+import { GUARD_CHAIN, ensureJumps, removeGuardBridge } from './guard.js';
+import { IPTABLES_JUMPS, isServiceChain, restoreText, type JumpRule, type RuleSet, type Table } from './iptables.js';
+
+export interface SyncResult {
+  /** Bytes of restore input sent (0 = nothing changed). */
+  bytes: number;
+  full: boolean;
+}
+
+export class IptablesApplier {
+  private applied: RuleSet | undefined;
+
+  constructor(
+    private readonly run: CommandRunner,
+    private readonly jumps: readonly JumpRule[] = IPTABLES_JUMPS,
+  ) {}
+
+  /** Forget what was written: the next sync is full. */
+  invalidate(): void {
+    this.applied = undefined;
+  }
+
+  async sync(next: RuleSet, full: boolean): Promise<SyncResult> {
+    const isFull = full || !this.applied;
+    let stale: Partial<Record<Table, string[]>> = {};
+    if (isFull) {
+      const existing = await listChains(this.run);
+      stale = { filter: existing.filter.filter(isServiceChain), nat: existing.nat.filter(isServiceChain) };
+    }
+    const text = restoreText(isFull ? undefined : this.applied, next, stale);
+    try {
+      if (text) await mustRun(this.run, 'iptables-restore', ['-w', '5', '--noflush'], text);
+      // Jumps only once the chains they point at exist.
+      if (isFull) await ensureJumps(this.run, this.jumps);
+    } catch (e) {
+      this.applied = undefined;
+      throw e;
+    }
+    this.applied = next;
+    return { bytes: text.length, full: isFull };
+  }
+}
+
+/** Chain names per table, from iptables-save. */
+export async function listChains(run: CommandRunner): Promise<Record<Table, string[]>> {
+  const out: Record<Table, string[]> = { filter: [], nat: [] };
+  for (const table of ['filter', 'nat'] as const) {
+    const text = await mustRun(run, 'iptables-save', ['-t', table]);
+    for (const line of text.split('\n')) if (line.startsWith(':')) out[table].push(line.slice(1).split(' ')[0]!);
+  }
+  return out;
+}
+
+/**
+ * `--cleanup`: removes every KUBE- chain in nat and filter (this proxy's and the guard), the
+ * rules in other chains that jump to them, and the guard bridge with its route — in one
+ * restore per table, so the host is left as it was before kube-proxy ran.
+ */
+export async function cleanupAll(run: CommandRunner): Promise<void> {
+  const parts: string[] = [];
+  for (const table of ['filter', 'nat'] as const) {
+    const text = await mustRun(run, 'iptables-save', ['-t', table]);
+    const ours: string[] = [];
+    const jumps: string[] = [];
+    for (const line of text.split('\n')) {
+      if (line.startsWith(':KUBE-')) ours.push(line.slice(1).split(' ')[0]!);
+      else if (line.startsWith('-A ')) {
+        const args = splitRule(line);
+        const chain = args[1] ?? '';
+        const target = args[args.indexOf('-j') + 1] ?? '';
+        if (!chain.startsWith('KUBE-') && target.startsWith('KUBE-')) jumps.push(line.replace(/^-A /, '-D '));
+      }
+    }
+    if (!ours.length && !jumps.length) continue;
+    parts.push(`*${table}`, ...jumps, ...ours.map((c) => `:${c} - [0:0]`), ...ours.map((c) => `-X ${c}`), 'COMMIT');
+  }
+  if (parts.length) await mustRun(run, 'iptables-restore', ['-w', '5', '--noflush'], parts.join('\n') + '\n');
+  await removeGuardBridge(run);
+}
+
+export { GUARD_CHAIN };
