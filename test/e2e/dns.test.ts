@@ -14,8 +14,8 @@ import { startTestApiserver, type TestApiserver } from '../harness/apiserver.js'
 const run = randomBytes(4).toString('hex');
 const TEST_LABEL = 'tskube.test';
 const network = `tskube-dnstest-${run}`;
-const subnet = `10.253.${randomBytes(1)[0]}`;
-const gateway = `${subnet}.1`;
+let subnet = '';
+let gateway = '';
 
 let api: TestApiserver;
 let docker: DockerClient;
@@ -40,10 +40,19 @@ before(async () => {
     ports: [{ name: 'http', port: 80, protocol: 'TCP' }],
   });
   docker = new DockerClient();
-  await docker.request('POST', '/networks/create', {
-    body: { Name: network, Driver: 'bridge', CheckDuplicate: true, IPAM: { Config: [{ Subnet: `${subnet}.0/24`, Gateway: gateway }] }, Labels: { [TEST_LABEL]: run } },
-  });
-  networkCreated = true;
+  // A random /24 of 10.253/16; another network (a crashed run's) may hold it, so try a few.
+  for (let attempt = 0; !networkCreated; attempt++) {
+    subnet = `10.253.${randomBytes(1)[0]}`;
+    gateway = `${subnet}.1`;
+    try {
+      await docker.request('POST', '/networks/create', {
+        body: { Name: network, Driver: 'bridge', CheckDuplicate: true, IPAM: { Config: [{ Subnet: `${subnet}.0/24`, Gateway: gateway }] }, Labels: { [TEST_LABEL]: run } },
+      });
+      networkCreated = true;
+    } catch (err) {
+      if (attempt >= 4) throw err;
+    }
+  }
   // Bound to the bridge address only: reachable from the containers on it and from this host.
   dns = await startDns({ master: api.url, bindAddress: gateway, port: 0, metricsPort: -1, logger: pino({ level: 'silent' }), syncTimeoutMs: 20_000 });
 });
