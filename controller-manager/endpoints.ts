@@ -1,0 +1,332 @@
+// The Endpoints controller (pkg/controller/endpoint): for every Service with a selector, an
+// Endpoints object of the same name listing the pods it selects — ready pods under
+// `addresses`, the others under `notReadyAddresses` — grouped into subsets by the ports each
+// pod offers (a named targetPort resolves per pod). Services without a selector are left to
+// whoever manages their Endpoints.
+import { isDeepStrictEqual } from 'node:util';
+import type { EndpointAddress, EndpointPort, EndpointSubset, Endpoints, Pod, Service, ServicePort } from 'kubernetes-types/core/v1';
+import { selectorFromSet } from '../api/labels.js';
+import {
+  WorkQueue,
+  metaNamespaceKey,
+  deletedObject,
+  isNotFound,
+  splitKey,
+  type SharedInformer,
+} from '../client/index.js';
+import type { Controller, ControllerContext } from './controller.js';
+import { intOption, isPodReady } from './controller-utils.js';
+import { runQueue } from './run-queue.js';
+
+/** More addresses than this are truncated, and the object says so (k8s maxCapacity). */
+export const MAX_ENDPOINTS_CAPACITY = 1000;
+export const OVER_CAPACITY_ANNOTATION = 'endpoints.kubernetes.io/over-capacity';
+export const HEADLESS_LABEL = 'service.kubernetes.io/headless';
+
+// ---- pod helpers shared with the EndpointSlice controller (pkg/api/v1/pod, endpoint/util) ----
+
+export function isPodTerminal(pod: Pod): boolean {
+  return pod.status?.phase === 'Failed' || pod.status?.phase === 'Succeeded';
+}
+
+/** endpointutil.ShouldPodBeInEndpoints: not finished, has an IP, and (unless asked) not terminating. */
+export function shouldPodBeInEndpoints(pod: Pod, includeTerminating: boolean): boolean {
+  if (isPodTerminal(pod)) return false;
+  if (!pod.status?.podIP && !(pod.status?.podIPs ?? []).length) return false;
+  if (!includeTerminating && pod.metadata?.deletionTimestamp) return false;
+  return true;
+}
+
+/**
+ * podutil.FindPort: the pod's port for a service port. A named targetPort is the containerPort
+ * of that name and protocol; a pod without one has no port for it (undefined).
+ */
+export function findPort(pod: Pod, port: ServicePort): number | undefined {
+  const target = port.targetPort ?? port.port;
+  if (typeof target === 'number') return target;
+  const protocol = port.protocol ?? 'TCP';
+  const containers = [...(pod.spec?.containers ?? []), ...(pod.spec?.initContainers ?? []).filter((c) => c.restartPolicy === 'Always')];
+  for (const c of containers) {
+    for (const p of c.ports ?? []) if (p.name === target && (p.protocol ?? 'TCP') === protocol) return p.containerPort;
+  }
+  return undefined;
+}
+
+/** A pod's hostname is published only for the headless service named by its subdomain. */
+export function shouldSetHostname(pod: Pod, svc: Service): boolean {
+  return !!pod.spec?.hostname && pod.spec.subdomain === svc.metadata?.name && pod.metadata?.namespace === svc.metadata?.namespace;
+}
+
+export function isHeadless(svc: Service): boolean {
+  return svc.spec?.clusterIP === 'None';
+}
+
+/** The labels k8s puts on Endpoints / EndpointSlices of a service: its own, plus the headless marker. */
+export function serviceDerivedLabels(svc: Service): Record<string, string> {
+  const labels: Record<string, string> = { ...(svc.metadata?.labels ?? {}) };
+  delete labels[HEADLESS_LABEL];
+  if (isHeadless(svc)) labels[HEADLESS_LABEL] = '';
+  return labels;
+}
+
+/** Deep equality that ignores key order and treats undefined, [] and {} like a missing field. */
+export function semanticEqual(a: unknown, b: unknown): boolean {
+  return isDeepStrictEqual(prune(a), prune(b));
+}
+
+function prune(v: unknown): unknown {
+  if (Array.isArray(v)) return v.length ? v.map(prune) : undefined;
+  if (v && typeof v === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(v)) {
+      const p = prune(x);
+      if (p !== undefined) out[k] = p;
+    }
+    return Object.keys(out).length ? out : undefined;
+  }
+  return v === null ? undefined : v;
+}
+
+// ---- the pure core: subsets from a service and its pods ----
+
+function podAddress(pod: Pod, svc: Service): EndpointAddress {
+  const addr: EndpointAddress = {
+    ip: pod.status?.podIP ?? pod.status?.podIPs?.[0]?.ip ?? '',
+    targetRef: { kind: 'Pod', namespace: pod.metadata?.namespace, name: pod.metadata?.name, uid: pod.metadata?.uid },
+  };
+  if (pod.spec?.nodeName) addr.nodeName = pod.spec.nodeName;
+  if (shouldSetHostname(pod, svc)) addr.hostname = pod.spec?.hostname;
+  return addr;
+}
+
+function lessAddress(a: EndpointAddress, b: EndpointAddress): number {
+  if (a.ip !== b.ip) return a.ip < b.ip ? -1 : 1;
+  const ua = a.targetRef?.uid ?? '';
+  const ub = b.targetRef?.uid ?? '';
+  return ua < ub ? -1 : ua > ub ? 1 : 0;
+}
+
+const portKey = (p: EndpointPort): string => JSON.stringify([p.name ?? '', p.port, p.protocol ?? 'TCP', p.appProtocol ?? '']);
+
+/**
+ * endpoints.RepackSubsets: expands (address × port), then groups ports that are offered by
+ * exactly the same addresses into one subset. Not-ready wins over ready for an address.
+ * Sorted, so equal inputs give equal outputs and the controller can skip no-op writes.
+ * A port of -1 stands for "no ports" (headless services may have none).
+ */
+export function repackSubsets(entries: { address: EndpointAddress; ready: boolean; ports: EndpointPort[] }[]): EndpointSubset[] {
+  const ports = new Map<string, { port: EndpointPort; addrs: Map<string, { address: EndpointAddress; ready: boolean }> }>();
+  for (const e of entries) {
+    const addrKey = `${e.address.ip}/${e.address.targetRef?.uid ?? ''}`;
+    for (const port of e.ports.length ? e.ports : [{ port: -1 }]) {
+      const pk = portKey(port);
+      let entry = ports.get(pk);
+      if (!entry) ports.set(pk, (entry = { port, addrs: new Map() }));
+      const prev = entry.addrs.get(addrKey);
+      if (!prev || prev.ready) entry.addrs.set(addrKey, { address: e.address, ready: e.ready });
+    }
+  }
+  // Ports sharing an identical (address, ready) set form one subset.
+  const groups = new Map<string, { addrs: { address: EndpointAddress; ready: boolean }[]; ports: EndpointPort[] }>();
+  for (const { port, addrs } of ports.values()) {
+    const list = [...addrs.values()].sort((a, b) => lessAddress(a.address, b.address));
+    const key = JSON.stringify(list.map((a) => [a.address.ip, a.address.targetRef?.uid ?? '', a.ready]));
+    let g = groups.get(key);
+    if (!g) groups.set(key, (g = { addrs: list, ports: [] }));
+    g.ports.push(port);
+  }
+  const subsets: EndpointSubset[] = [];
+  for (const g of groups.values()) {
+    const subset: EndpointSubset = {};
+    const ready = g.addrs.filter((a) => a.ready).map((a) => a.address);
+    const notReady = g.addrs.filter((a) => !a.ready).map((a) => a.address);
+    if (ready.length) subset.addresses = ready;
+    if (notReady.length) subset.notReadyAddresses = notReady;
+    const realPorts = g.ports.filter((p) => p.port !== -1).sort((a, b) => (portKey(a) < portKey(b) ? -1 : 1));
+    if (realPorts.length) subset.ports = realPorts;
+    subsets.push(subset);
+  }
+  return subsets.sort((a, b) => (JSON.stringify(a) < JSON.stringify(b) ? -1 : 1));
+}
+
+/** The subsets of a service's Endpoints, and whether they had to be truncated. */
+export function computeEndpointSubsets(svc: Service, pods: readonly Pod[]): { subsets: EndpointSubset[]; truncated: boolean } {
+  const publishNotReady = svc.spec?.publishNotReadyAddresses === true;
+  const entries: { address: EndpointAddress; ready: boolean; ports: EndpointPort[] }[] = [];
+  const svcPorts = svc.spec?.ports ?? [];
+  for (const pod of pods) {
+    if (!shouldPodBeInEndpoints(pod, publishNotReady)) continue;
+    const address = podAddress(pod, svc);
+    const ready = publishNotReady || isPodReady(pod);
+    if (svcPorts.length === 0) {
+      // Only headless services may have no ports; their addresses still publish.
+      if (isHeadless(svc)) entries.push({ address, ready, ports: [] });
+      continue;
+    }
+    for (const sp of svcPorts) {
+      const port = findPort(pod, sp);
+      if (port === undefined) continue; // this pod does not offer that named port
+      const ep: EndpointPort = { port, protocol: sp.protocol ?? 'TCP' };
+      if (sp.name) ep.name = sp.name;
+      if (sp.appProtocol) ep.appProtocol = sp.appProtocol;
+      entries.push({ address, ready, ports: [ep] });
+    }
+  }
+  const subsets = repackSubsets(entries);
+  return truncateSubsets(subsets, MAX_ENDPOINTS_CAPACITY);
+}
+
+/** Keeps at most `max` addresses over all subsets, ready ones first (k8s truncateEndpoints, simplified). */
+export function truncateSubsets(subsets: EndpointSubset[], max: number): { subsets: EndpointSubset[]; truncated: boolean } {
+  const total = subsets.reduce((n, s) => n + (s.addresses?.length ?? 0) + (s.notReadyAddresses?.length ?? 0), 0);
+  if (total <= max) return { subsets, truncated: false };
+  let budget = max;
+  const take = (list: EndpointAddress[] | undefined): EndpointAddress[] | undefined => {
+    if (!list) return undefined;
+    const kept = list.slice(0, Math.max(0, budget));
+    budget -= kept.length;
+    return kept.length ? kept : undefined;
+  };
+  const ready = subsets.map((s) => take(s.addresses));
+  const out = subsets.map((s, i) => ({ ...s, addresses: ready[i], notReadyAddresses: take(s.notReadyAddresses) }));
+  return { subsets: out.filter((s) => s.addresses || s.notReadyAddresses), truncated: true };
+}
+
+/** The Endpoints object a service should have (name, labels, subsets), without server fields. */
+export function desiredEndpoints(svc: Service, pods: readonly Pod[]): Endpoints {
+  const { subsets, truncated } = computeEndpointSubsets(svc, pods);
+  const ep: Endpoints = {
+    apiVersion: 'v1',
+    kind: 'Endpoints',
+    metadata: { name: svc.metadata?.name, namespace: svc.metadata?.namespace, labels: serviceDerivedLabels(svc) },
+    subsets,
+  };
+  if (truncated) ep.metadata = { ...ep.metadata, annotations: { [OVER_CAPACITY_ANNOTATION]: 'truncated' } };
+  return ep;
+}
+
+/** Whether the stored Endpoints already say what `desired` says (so no write is needed). */
+export function endpointsUpToDate(current: Endpoints, desired: Endpoints): boolean {
+  const over = (e: Endpoints): string | undefined => e.metadata?.annotations?.[OVER_CAPACITY_ANNOTATION];
+  return semanticEqual(current.subsets, desired.subsets) && semanticEqual(current.metadata?.labels, desired.metadata?.labels) && over(current) === over(desired);
+}
+
+/** What about a pod matters to endpoints; updates that change none of it are ignored. */
+export function podEndpointFingerprint(pod: Pod): string {
+  return JSON.stringify([
+    pod.status?.podIP,
+    pod.status?.podIPs,
+    isPodReady(pod),
+    isPodTerminal(pod),
+    !!pod.metadata?.deletionTimestamp,
+    pod.spec?.nodeName,
+    pod.spec?.hostname,
+    pod.spec?.subdomain,
+    (pod.spec?.containers ?? []).map((c) => c.ports ?? []),
+  ]);
+}
+
+/** Services in the pod's namespace whose selector matches the pod's labels. */
+export function servicesForPod(services: SharedInformer<Service>, pod: Pod): Service[] {
+  return services.lister
+    .byIndex('namespace', pod.metadata?.namespace ?? '')
+    .filter((s) => s.spec?.selector && Object.keys(s.spec.selector).length && selectorFromSet(s.spec.selector).matches(pod.metadata?.labels ?? {}));
+}
+
+/** Enqueues the services of a pod on add/delete, and on updates that change endpoints or labels. */
+export function enqueueServicesOfPods(services: SharedInformer<Service>, pods: SharedInformer<Pod>, enqueue: (key: string) => void): void {
+  const forPod = (pod: Pod): void => {
+    for (const s of servicesForPod(services, pod)) enqueue(metaNamespaceKey(s));
+  };
+  pods.addEventHandler({
+    onAdd: forPod,
+    onUpdate: (old, cur) => {
+      const labelsChanged = !isDeepStrictEqual(old.metadata?.labels ?? {}, cur.metadata?.labels ?? {});
+      if (!labelsChanged && podEndpointFingerprint(old) === podEndpointFingerprint(cur)) return;
+      forPod(cur);
+      if (labelsChanged) forPod(old);
+    },
+    onDelete: (obj) => forPod(deletedObject(obj)),
+  });
+}
+
+export function selectedPods(pods: SharedInformer<Pod>, svc: Service): Pod[] {
+  const sel = selectorFromSet(svc.spec?.selector ?? {});
+  return pods.lister.byIndex('namespace', svc.metadata?.namespace ?? '').filter((p) => sel.matches(p.metadata?.labels ?? {}));
+}
+
+export function hasSelector(svc: Service): boolean {
+  return !!svc.spec?.selector && Object.keys(svc.spec.selector).length > 0;
+}
+
+// ---- the controller ----
+
+export const endpointsController: Controller = {
+  name: 'endpoints',
+  async run(ctx: ControllerContext, signal: AbortSignal): Promise<void> {
+    const log = ctx.log;
+    const services = ctx.factory.informerFor('services');
+    const pods = ctx.factory.informerFor('pods');
+    const endpoints = ctx.factory.informerFor('endpoints');
+    const client = ctx.client.resource('endpoints');
+    const queue = new WorkQueue<string>({ name: 'endpoint' });
+    const enqueue = (key: string): void => queue.add(key);
+    services.addEventHandler({
+      onAdd: (s) => enqueue(metaNamespaceKey(s)),
+      onUpdate: (_o, s) => enqueue(metaNamespaceKey(s)),
+      onDelete: (s) => enqueue(metaNamespaceKey(deletedObject(s))),
+    });
+    enqueueServicesOfPods(services, pods, enqueue);
+    // Someone deleted "our" Endpoints: put them back.
+    endpoints.addEventHandler({ onDelete: (e) => enqueue(metaNamespaceKey(deletedObject(e))) });
+    try {
+      await ctx.factory.waitForCacheSync(signal);
+    } catch {
+      return;
+    }
+    // Endpoints left over from services deleted while no controller ran (checkLeftoverEndpoints).
+    for (const ep of endpoints.lister.list()) {
+      if (!services.lister.get(metaNamespaceKey(ep)) && !ep.metadata?.annotations?.['control-plane.alpha.kubernetes.io/leader']) enqueue(metaNamespaceKey(ep));
+    }
+
+    const reconcile = async (key: string): Promise<void> => {
+      const { namespace, name } = splitKey(key);
+      const svc = services.lister.getByName(namespace, name);
+      if (!svc) {
+        // The service is gone: so are its Endpoints.
+        if (!endpoints.lister.getByName(namespace, name)) return;
+        await client.inNamespace(namespace).delete(name).catch((e: unknown) => {
+          if (!isNotFound(e)) throw e;
+        });
+        return;
+      }
+      if (!hasSelector(svc)) return;
+      const desired = desiredEndpoints(svc, selectedPods(pods, svc));
+      const current = endpoints.lister.getByName(namespace, name);
+      if (current && endpointsUpToDate(current, desired)) return;
+      if (!current) {
+        log.debug({ service: key }, 'creating endpoints');
+        await client.create(desired).catch((e: unknown) => {
+          // Creating in a namespace being deleted fails; the namespace controller cleans up.
+          if (namespaceTerminating(e)) return;
+          throw e;
+        });
+        return;
+      }
+      const next: Endpoints = structuredClone(current) as Endpoints;
+      const annotations = { ...(next.metadata?.annotations ?? {}) };
+      delete annotations[OVER_CAPACITY_ANNOTATION];
+      Object.assign(annotations, desired.metadata?.annotations ?? {});
+      next.metadata = { ...next.metadata, labels: desired.metadata?.labels, annotations };
+      next.subsets = desired.subsets;
+      await client.inNamespace(namespace).update(next);
+    };
+    await runQueue(ctx, signal, { name: 'endpoints', queue, workers: intOption(ctx, 'concurrent-endpoint-syncs', 5), reconcile });
+  },
+};
+
+/** A 403 with cause NamespaceTerminating: the namespace is going away, nothing to do. */
+export function namespaceTerminating(e: unknown): boolean {
+  const causes = (e as { status?: { details?: { causes?: { reason?: string }[] } } })?.status?.details?.causes ?? [];
+  return causes.some((c) => c.reason === 'NamespaceTerminating');
+}
