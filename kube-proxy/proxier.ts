@@ -12,7 +12,7 @@ import { ensureHairpin, enableRouteLocalnet, hostAddresses, iptablesUsable, podB
 import { IptablesApplier } from './iptables-apply.js';
 import { countRules, iptablesRules, type RuleSet } from './iptables.js';
 import { ProxyMetrics } from './metrics.js';
-import { buildServicePorts, type NodeInfo } from './service-ports.js';
+import { buildServicePorts, type NodeInfo, type ServicePort } from './service-ports.js';
 import { SyncRunner } from './sync-runner.js';
 import { USERSPACE_JUMPS, portalRules, userspaceListeners } from './userspace.js';
 import { UserspaceProxier } from './userspace-proxy.js';
@@ -54,8 +54,10 @@ export interface KubeProxyHandle {
   healthPort?: number;
   /** Syncs now (after any pending sync) and resolves when done. */
   syncNow(full?: boolean): Promise<void>;
-  /** Rules or listeners last applied (for tests and debugging). */
+  /** iptables rules last applied (the portals in userspace mode), for tests and debugging. */
   lastRules(): RuleSet | undefined;
+  /** The service ports (with endpoints) the last sync served. */
+  servicePorts(): readonly ServicePort[];
   stop(): Promise<void>;
 }
 
@@ -94,6 +96,7 @@ export async function startKubeProxy(opts: KubeProxyOptions = {}): Promise<KubeP
   const services = factory.informerFor('services');
   const slices = factory.informerFor('endpointslices.discovery.k8s.io');
   let applied: RuleSet | undefined;
+  let served: readonly ServicePort[] = [];
   let lastError: string | undefined;
   let lastSuccess = 0;
 
@@ -119,6 +122,7 @@ export async function startKubeProxy(opts: KubeProxyOptions = {}): Promise<KubeP
       }
     }
     applied = rules;
+    served = ports;
     if (rules) {
       metrics.rules.set({ table: 'nat' }, countRules({ nat: rules.nat, filter: new Map() }));
       metrics.rules.set({ table: 'filter' }, countRules({ nat: new Map(), filter: rules.filter }));
@@ -166,6 +170,7 @@ export async function startKubeProxy(opts: KubeProxyOptions = {}): Promise<KubeP
     ...(health ? { healthPort: health.port } : {}),
     syncNow: (full = false) => runner.syncNow(full),
     lastRules: () => applied,
+    servicePorts: () => served,
     async stop() {
       await runner.stop();
       await factory.shutdown();
