@@ -253,8 +253,12 @@ export function setDeploymentRevision(d: Deployment, revision: string): boolean 
 
 /** Deep equality where missing, null, empty maps and empty lists are all the same (apiequality.Semantic). */
 export function semanticEqual(a: unknown, b: unknown): boolean {
+  // An object whose fields are all empty is Go's zero struct, which JSON may omit entirely.
   const empty = (v: unknown): boolean =>
-    v === undefined || v === null || (Array.isArray(v) && v.length === 0) || (typeof v === 'object' && !Array.isArray(v) && Object.keys(v as object).length === 0);
+    v === undefined ||
+    v === null ||
+    (Array.isArray(v) && v.length === 0) ||
+    (typeof v === 'object' && !Array.isArray(v) && Object.values(v as object).every(empty));
   if (empty(a) && empty(b)) return true;
   if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return a === b;
   if (Array.isArray(a) !== Array.isArray(b)) return false;

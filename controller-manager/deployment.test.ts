@@ -13,7 +13,7 @@ import { startControllerManager, type ControllerManagerHandle } from './manager.
 
 const NS = 'default';
 
-export function deploymentSpec(name: string, replicas: number, extra: Partial<NonNullable<Deployment['spec']>> = {}, image = 'busybox:1.35'): Deployment {
+function deploymentSpec(name: string, replicas: number, extra: Partial<NonNullable<Deployment['spec']>> = {}, image = 'busybox:1.35'): Deployment {
   return {
     apiVersion: 'apps/v1',
     kind: 'Deployment',

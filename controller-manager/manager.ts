@@ -127,11 +127,12 @@ export async function startControllerManager(opts: ControllerManagerOptions): Pr
   const stopAll = new AbortController();
   let leading = !opts.leaderElect;
   let running: Promise<void> | undefined;
+  /** Shared across leadership terms so stop() can flush what they recorded. */
+  const recorders = new Map<string, EventRecorder>();
 
   /** One leadership term: fresh informers, every controller, until `signal` aborts. */
   const runControllers = async (signal: AbortSignal): Promise<void> => {
     const factory = new SharedInformerFactory(client, { logger: log });
-    const recorders = new Map<string, EventRecorder>();
     const ctx: ControllerContext = {
       client,
       factory,
@@ -213,6 +214,7 @@ export async function startControllerManager(opts: ControllerManagerOptions): Pr
       stopAll.abort();
       await elector?.stop();
       await running;
+      await Promise.all([...recorders.values()].map((r) => r.flush()));
       await health?.close();
       if (ownClient) await client.close();
     },

@@ -1,0 +1,115 @@
+// Two controller-managers with leader election: only the leader acts; killing it abruptly
+// (no lease release, in-flight requests cut) in the middle of a rollout and a scale-up lets
+// the standby take over, finish the rollout, and never leave extra pods behind.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { pino } from 'pino';
+import type { Pod } from 'kubernetes-types/core/v1';
+import type { Deployment } from 'kubernetes-types/apps/v1';
+import { RestClient } from '../../client/index.js';
+import { startTestApiserver, type TestApiserver } from '../harness/apiserver.js';
+import { startFakeKubelet, type FakeKubelet } from '../harness/fake-kubelet.js';
+import { waitFor } from '../harness/ports.js';
+import { startControllerManager, type ControllerManagerHandle } from '../../controller-manager/manager.js';
+
+const NS = 'default';
+const LEASE = { leaseDurationMs: 2000, renewDeadlineMs: 1500, retryPeriodMs: 400 };
+
+describe('controller-manager failover during a rollout', () => {
+  let api: TestApiserver;
+  let client: RestClient;
+  let kubelet: FakeKubelet;
+  const managers: ControllerManagerHandle[] = [];
+  /** New-image pods stay unready until this is cleared: the rollout is stuck mid-way. */
+  let gatedImage = '';
+
+  const start = (identity: string): Promise<ControllerManagerHandle> =>
+    startControllerManager({
+      master: api.url,
+      controllers: ['replicaset', 'deployment'],
+      leaderElect: true,
+      leaderElection: { ...LEASE, identity },
+      logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
+    });
+
+  before(async () => {
+    api = await startTestApiserver();
+    client = new RestClient({ server: api.url, qps: 0 });
+    kubelet = await startFakeKubelet(api.url, { ready: (p) => p.spec?.containers?.[0]?.image !== gatedImage });
+  });
+
+  after(async () => {
+    for (const m of managers) await m.stop();
+    await kubelet?.stop();
+    await client?.close();
+    await api?.stop();
+  });
+
+  const live = (): Pod[] => kubelet.pods.lister.list().filter((p) => p.metadata?.labels?.app === 'ha' && !p.metadata?.deletionTimestamp);
+
+  test('the standby takes over after a kill and the rollout ends with exactly the desired pods', async () => {
+    const first = await start('cm-1');
+    managers.push(first);
+    await waitFor('cm-1 leads', () => first.isLeader(), 10_000);
+    const second = await start('cm-2');
+    managers.push(second);
+
+    const deployments = client.resource('deployments.apps', NS);
+    const spec: Deployment = {
+      metadata: { name: 'ha' },
+      spec: {
+        replicas: 4,
+        selector: { matchLabels: { app: 'ha' } },
+        strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } },
+        template: { metadata: { labels: { app: 'ha' } }, spec: { containers: [{ name: 'c', image: 'busybox:1.35' }] } },
+      },
+    };
+    await deployments.create(spec);
+    await waitFor('4 ready', async () => (await deployments.get('ha')).status?.availableReplicas === 4, 15_000);
+    assert.equal(second.isLeader(), false, 'the standby must not lead while the leader renews');
+
+    let maxLive = 0;
+    const observe = (): void => {
+      maxLive = Math.max(maxLive, live().length);
+    };
+    const reg = kubelet.pods.addEventHandler({ onAdd: observe, onUpdate: observe, onDelete: observe });
+    try {
+      gatedImage = 'busybox:1.36';
+      await deployments.patch('ha', 'strategic', { spec: { template: { spec: { containers: [{ name: 'c', image: gatedImage }] } } } });
+      await waitFor('1 surge pod, stuck', () => live().filter((p) => p.spec?.containers?.[0]?.image === gatedImage).length === 1, 10_000);
+
+      // Scale up and kill the leader while its controllers are creating pods.
+      await deployments.patch('ha', 'merge', { spec: { replicas: 12 } });
+      await waitFor('creates under way', () => live().length > 5, 10_000);
+      await first.kill();
+
+      await waitFor('cm-2 takes over', () => second.isLeader(), 15_000);
+      gatedImage = '';
+      kubelet.resync();
+      await waitFor('rolled out with 12', async () => {
+        const d = await deployments.get('ha');
+        const st = d.status;
+        return (
+          st?.updatedReplicas === 12 &&
+          st.replicas === 12 &&
+          st.availableReplicas === 12 &&
+          (st.observedGeneration ?? 0) >= (d.metadata?.generation ?? 0) &&
+          live().length === 12
+        );
+      }, 30_000);
+      await kubelet.idle();
+    } finally {
+      reg.remove();
+    }
+
+    // Allowed total during the rollout is replicas + maxSurge = 13.
+    assert.ok(maxLive <= 13, `saw ${maxLive} pods at once`);
+    const all = (await client.resource('pods', NS).list({ labelSelector: 'app=ha' })).items.filter((p) => !p.metadata?.deletionTimestamp);
+    assert.equal(all.length, 12);
+    assert.ok(all.every((p) => p.spec?.containers?.[0]?.image === 'busybox:1.36'));
+    const rss = (await client.resource('replicasets.apps', NS).list({ labelSelector: 'app=ha' })).items;
+    assert.equal(rss.reduce((n, rs) => n + (rs.spec?.replicas ?? 0), 0), 12);
+    const lease = await client.resource('leases.coordination.k8s.io', 'kube-system').get('kube-controller-manager');
+    assert.equal(lease.spec?.holderIdentity, 'cm-2');
+  });
+});
