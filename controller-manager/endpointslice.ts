@@ -6,7 +6,7 @@
 // and nothing is written when nothing changed.
 import type { Pod, Service } from 'kubernetes-types/core/v1';
 import type { EndpointSlice, Endpoint, EndpointPort } from 'kubernetes-types/discovery/v1';
-import { WorkQueue, metaNamespaceKey, deletedObject, isNotFound, splitKey } from '../client/index.js';
+import { WorkQueue, metaNamespaceKey, deletedObject, isNotFound, splitKey, type ReconcileResult } from '../client/index.js';
 import type { Controller, ControllerContext } from './controller.js';
 import {
   enqueueServicesOfPods,
@@ -293,7 +293,7 @@ export const endpointSliceController: Controller = {
     }
     const zoneOf = (node: string): string | undefined => nodes.lister.getByName('', node)?.metadata?.labels?.[ZONE_LABEL];
 
-    const reconcile = async (key: string): Promise<void> => {
+    const reconcile = async (key: string): Promise<ReconcileResult | void> => {
       const { namespace, name } = splitKey(key);
       const svc = services.lister.getByName(namespace, name);
       // A deleted service's slices go with it through their ownerReferences (the garbage collector).
@@ -302,7 +302,9 @@ export const endpointSliceController: Controller = {
       const mine = slices.lister
         .byIndex('namespace', namespace)
         .filter((s) => s.metadata?.labels?.[SERVICE_NAME_LABEL] === name && s.metadata?.labels?.[MANAGED_BY_LABEL] === CONTROLLER_NAME);
-      if (tracker.stale(uid, mine)) throw new Error('EndpointSlice informer cache is out of date');
+      // Our last writes are not in the cache yet: their watch events will bring us back (the
+      // timer is only a safety net). Acting now would duplicate slices.
+      if (tracker.stale(uid, mine)) return { requeueAfterMs: 1000 };
       // Slices already being deleted are out of our hands.
       const live = mine.filter((s) => !s.metadata?.deletionTimestamp);
       const plan = planSlices(svc, desiredEndpointGroups(svc, selectedPods(pods, svc), zoneOf), live, maxPerSlice);

@@ -144,6 +144,8 @@ export const nodeIpamController: Controller = {
         const p = pending.get(n.metadata?.name ?? '');
         if (p) set.release(p);
         pending.delete(n.metadata?.name ?? '');
+        // A block came free: nodes still waiting for one need not wait for their backoff.
+        if (synced) for (const other of nodes.lister.list()) if (!podCIDRsOf(other).length) queue.add(other.metadata?.name ?? '');
       },
     });
     try {
