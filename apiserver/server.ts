@@ -27,6 +27,8 @@ import { ServiceAllocator, DEFAULT_SERVICE_ALLOCATOR_OPTIONS } from './service-a
 import { AllocationRepair } from './service-alloc-repair.js';
 import { sendRaw } from './responses.js';
 import type { StreamingSubresources } from './subresources.js';
+import { KubeletStreaming } from './streaming.js';
+import { routeUpgrades } from './streaming-upgrade.js';
 
 export interface ApiserverOptions {
   etcdServers: string[];
@@ -112,7 +114,8 @@ export async function createApiserver(options: ApiserverOptions): Promise<Apiser
       onOpen: (r) => metrics.watchers.inc({ resource: r }),
       onClose: (r) => metrics.watchers.dec({ resource: r }),
     },
-    ...(options.streaming ? { streaming: options.streaming } : {}),
+    // pods/log|exec|attach|portforward and nodes/proxy go to the kubelet of the object's node.
+    streaming: options.streaming ?? new KubeletStreaming({ store, log }),
   };
 
   const app = Fastify({
@@ -128,6 +131,8 @@ export async function createApiserver(options: ApiserverOptions): Promise<Apiser
       void sendStatus(reply as unknown as FastifyReply, toStatusError(err, req as unknown as FastifyRequest));
     },
   });
+  // WebSocket/SPDY upgrades (exec, attach, portforward) go through the same routes.
+  routeUpgrades(app as unknown as FastifyInstance);
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: BODY_LIMIT }, (_req, body, done) => done(null, body));
 

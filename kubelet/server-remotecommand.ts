@@ -135,19 +135,11 @@ export async function serveRemoteCommand(
   // Tell the client the streams are up: an empty message on the lowest channel it reads.
   ws.send(channelFrame(opts.stdout ? CHANNEL_STDOUT : opts.stderr ? CHANNEL_STDERR : CHANNEL_ERROR, Buffer.alloc(0)));
 
-  let session: StreamSession;
-  try {
-    session = await start();
-  } catch (err) {
-    finish(failureStatus((err as Error).message));
-    return;
-  }
-  ws.on('close', () => {
-    if (!finished) session.close();
-    finished = true;
-  });
-  ws.on('message', (data: Buffer, isBinary: boolean) => {
-    if (!isBinary || data.length === 0) return;
+  // Listen before the session exists: a client sends stdin (and its close) right away.
+  let session: StreamSession | undefined;
+  const early: Buffer[] = [];
+  const onMessage = (data: Buffer) => {
+    if (!session) return void early.push(data);
     const channel = data[0]!;
     const payload = data.subarray(1);
     if (channel === CHANNEL_STDIN && session.stdin && !session.stdin.writableEnded) session.stdin.write(payload);
@@ -155,7 +147,27 @@ export async function serveRemoteCommand(
       const size = parseResize(payload);
       if (size) session.resize(size.width, size.height).catch((err: unknown) => log.debug({ err: String(err) }, 'resize failed'));
     } else if (channel === CHANNEL_CLOSE && v5 && payload[0] === CHANNEL_STDIN) session.stdin?.end();
+  };
+  ws.on('message', (data: Buffer, isBinary: boolean) => {
+    if (isBinary && data.length > 0) onMessage(data);
   });
+  ws.on('close', () => {
+    if (!finished) session?.close();
+    finished = true;
+  });
+  try {
+    session = await start();
+  } catch (err) {
+    finish(failureStatus((err as Error).message));
+    return;
+  }
+  for (const m of early.splice(0)) onMessage(m);
+  if (finished) {
+    // The client went away while the session was starting.
+    session.close();
+    return;
+  }
+  const s = session;
 
   const relay = (stream: Readable | null, channel: number, wanted: boolean): Promise<void> =>
     new Promise((resolve) => {
@@ -172,10 +184,10 @@ export async function serveRemoteCommand(
       stream.once('error', () => resolve());
     });
 
-  const outputs = Promise.all([relay(session.stdout, CHANNEL_STDOUT, opts.stdout), relay(session.stderr, CHANNEL_STDERR, opts.stderr)]);
+  const outputs = Promise.all([relay(s.stdout, CHANNEL_STDOUT, opts.stdout), relay(s.stderr, CHANNEL_STDERR, opts.stderr)]);
   try {
     await outputs;
-    const code = session.exitCode ? await session.exitCode : 0;
+    const code = s.exitCode ? await s.exitCode : 0;
     finish(code === 0 ? successStatus() : exitCodeStatus(opts.command, code));
   } catch (err) {
     finish(failureStatus((err as Error).message));

@@ -159,7 +159,9 @@ export function headerValue(headers: SpdyHeaders, name: string): string | undefi
 /**
  * Compresses outgoing header blocks as one zlib stream made of stored (uncompressed) deflate
  * blocks: any zlib reader accepts them, the peer's dictionary is simply never referenced, and
- * the encoder stays a pure function of its input. Header blocks here are a few dozen bytes.
+ * the encoder stays a pure function of its input. Each block ends with an empty stored block
+ * (what Z_SYNC_FLUSH writes): Go's inflater only hands out stored data when it meets one, and
+ * would otherwise read past the frame and fail. Header blocks here are a few dozen bytes.
  */
 export class HeaderCompressor {
   private started = false;
@@ -172,17 +174,23 @@ export class HeaderCompressor {
       this.started = true;
     }
     let off = 0;
-    do {
+    while (off < block.length) {
       const piece = block.subarray(off, Math.min(block.length, off + 0xffff));
-      const head = Buffer.alloc(5);
-      head[0] = 0x00; // BFINAL=0, BTYPE=00 (stored): the stream stays open for the next block
-      head.writeUInt16LE(piece.length, 1);
-      head.writeUInt16LE(~piece.length & 0xffff, 3);
-      parts.push(head, piece);
+      parts.push(storedBlockHeader(piece.length), piece);
       off += piece.length;
-    } while (off < block.length);
+    }
+    parts.push(storedBlockHeader(0));
     return Buffer.concat(parts);
   }
+}
+
+/** BFINAL=0, BTYPE=00 (stored) at a byte boundary, then LEN and its one's complement. */
+function storedBlockHeader(length: number): Buffer {
+  const head = Buffer.alloc(5);
+  head[0] = 0x00;
+  head.writeUInt16LE(length, 1);
+  head.writeUInt16LE(~length & 0xffff, 3);
+  return head;
 }
 
 /**
