@@ -15,6 +15,21 @@ const CONTROLLER_FLAGS: Record<string, { type: 'number' | 'string' | 'boolean'; 
   'concurrent-replicaset-syncs': { type: 'number', default: 5, describe: 'ReplicaSets synced at once' },
   'concurrent-rc-syncs': { type: 'number', default: 5, describe: 'ReplicationControllers synced at once' },
   'concurrent-deployment-syncs': { type: 'number', default: 5, describe: 'Deployments synced at once' },
+  'concurrent-endpoint-syncs': { type: 'number', default: 5, describe: 'Services whose Endpoints are synced at once' },
+  'concurrent-service-endpoint-syncs': { type: 'number', default: 5, describe: 'Services whose EndpointSlices are synced at once' },
+  'max-endpoints-per-slice': { type: 'number', default: 100, describe: 'Endpoints per EndpointSlice' },
+  'enable-garbage-collector': { type: 'boolean', default: true, describe: 'Run the ownerReferences garbage collector' },
+  'concurrent-gc-syncs': { type: 'number', default: 20, describe: 'Garbage collector workers' },
+  'concurrent-namespace-syncs': { type: 'number', default: 10, describe: 'Namespaces deleted at once' },
+  'concurrent-service-syncs': { type: 'number', default: 1, describe: 'LoadBalancer services synced at once' },
+  'node-monitor-period': { type: 'string', default: '5s', describe: 'How often node health is checked' },
+  'node-monitor-grace-period': { type: 'string', default: '40s', describe: 'A node silent this long (no Lease renewal, no status) becomes Unknown' },
+  'node-startup-grace-period': { type: 'string', default: '1m', describe: 'Grace for a node that never posted status' },
+  'default-not-ready-toleration-seconds': { type: 'number', default: 300, describe: 'tolerationSeconds of the default not-ready:NoExecute toleration' },
+  'default-unreachable-toleration-seconds': { type: 'number', default: 300, describe: 'tolerationSeconds of the default unreachable:NoExecute toleration' },
+  'allocate-node-cidrs': { type: 'boolean', default: true, describe: 'Allocate spec.podCIDR to nodes from --cluster-cidr' },
+  'cluster-cidr': { type: 'string', default: '10.244.0.0/16', describe: 'Pod CIDR range of the cluster (IPv4)' },
+  'node-cidr-mask-size': { type: 'number', default: 24, describe: 'Prefix length of each node\'s pod CIDR' },
 };
 
 function duration(name: string, value: string): number {

@@ -19,6 +19,14 @@ import { newLogger, newRegistry, startHealthServer } from '../client/daemon.js';
 import type { Controller, ControllerContext } from './controller.js';
 import { newReplicaSetController, newReplicationController } from './replicaset.js';
 import { newDeploymentController } from './deployment.js';
+import { endpointsController } from './endpoints.js';
+import { endpointSliceController } from './endpointslice.js';
+import { garbageCollectorController } from './garbagecollector.js';
+import { namespaceController } from './namespace.js';
+import { nodeLifecycleController } from './nodelifecycle.js';
+import { nodeIpamController } from './nodeipam.js';
+import { serviceAccountController } from './serviceaccount.js';
+import { serviceLBController } from './service-lb.js';
 
 /**
  * Every controller this manager knows: `--controllers` name → factory. To add a controller,
@@ -30,6 +38,14 @@ export const CONTROLLERS: Readonly<Record<string, () => Controller>> = {
   replicationcontroller: newReplicationController,
   replicaset: newReplicaSetController,
   deployment: newDeploymentController,
+  endpoints: () => endpointsController,
+  endpointslice: () => endpointSliceController,
+  'garbage-collector': () => garbageCollectorController,
+  namespace: () => namespaceController,
+  'node-lifecycle': () => nodeLifecycleController,
+  'node-ipam': () => nodeIpamController,
+  serviceaccount: () => serviceAccountController,
+  'service-lb': () => serviceLBController,
 };
 
 /** Controllers `*` does not turn on (Kubernetes has e.g. bootstrapsigner, tokencleaner). */

@@ -9,9 +9,6 @@ import { RestClient } from '../../client/index.js';
 import { startTestApiserver, type TestApiserver } from '../harness/apiserver.js';
 import { waitFor } from '../harness/ports.js';
 import { startControllerManager, type ControllerManagerHandle } from '../../controller-manager/manager.js';
-import { endpointsController } from '../../controller-manager/endpoints.js';
-import { endpointSliceController } from '../../controller-manager/endpointslice.js';
-import { serviceLBController } from '../../controller-manager/service-lb.js';
 
 const NS = 'default';
 
@@ -26,7 +23,6 @@ describe('endpoints, endpointslice and service-lb controllers', () => {
     cm = await startControllerManager({
       master: api.url,
       controllers: ['endpoints', 'endpointslice', 'service-lb'],
-      extraControllers: { endpoints: () => endpointsController, endpointslice: () => endpointSliceController, 'service-lb': () => serviceLBController },
       options: { 'max-endpoints-per-slice': 3 },
       logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
     });

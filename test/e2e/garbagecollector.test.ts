@@ -10,9 +10,6 @@ import { RestClient, isNotFound } from '../../client/index.js';
 import { startTestApiserver, type TestApiserver } from '../harness/apiserver.js';
 import { waitFor } from '../harness/ports.js';
 import { startControllerManager, type ControllerManagerHandle } from '../../controller-manager/manager.js';
-import { garbageCollectorController } from '../../controller-manager/garbagecollector.js';
-import { namespaceController } from '../../controller-manager/namespace.js';
-import { serviceAccountController } from '../../controller-manager/serviceaccount.js';
 
 const NS = 'default';
 
@@ -27,7 +24,6 @@ describe('garbage collector, namespace and serviceaccount controllers', () => {
     cm = await startControllerManager({
       master: api.url,
       controllers: ['garbage-collector', 'namespace', 'serviceaccount'],
-      extraControllers: { 'garbage-collector': () => garbageCollectorController, namespace: () => namespaceController, serviceaccount: () => serviceAccountController },
       logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
     });
   });

@@ -9,8 +9,7 @@ import { RestClient, isNotFound } from '../../client/index.js';
 import { startTestApiserver, type TestApiserver } from '../harness/apiserver.js';
 import { waitFor } from '../harness/ports.js';
 import { startControllerManager, type ControllerManagerHandle } from '../../controller-manager/manager.js';
-import { nodeLifecycleController, TAINT_UNREACHABLE } from '../../controller-manager/nodelifecycle.js';
-import { nodeIpamController } from '../../controller-manager/nodeipam.js';
+import { TAINT_UNREACHABLE } from '../../controller-manager/nodelifecycle.js';
 
 const microNow = (): string => new Date().toISOString().replace('Z', '000Z');
 const now = (): string => new Date().toISOString().replace(/\.\d+Z$/, 'Z');
@@ -35,7 +34,6 @@ describe('node lifecycle and node IPAM controllers', () => {
     startControllerManager({
       master: api.url,
       controllers: ['node-lifecycle', 'node-ipam'],
-      extraControllers: { 'node-lifecycle': () => nodeLifecycleController, 'node-ipam': () => nodeIpamController },
       options,
       logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
     });
