@@ -278,7 +278,10 @@ export const endpointSliceController: Controller = {
     services.addEventHandler({
       onAdd: (s) => enqueue(metaNamespaceKey(s)),
       onUpdate: (_o, s) => enqueue(metaNamespaceKey(s)),
-      onDelete: (s) => enqueue(metaNamespaceKey(deletedObject(s))),
+      onDelete: (s) => {
+        tracker.forget(deletedObject(s).metadata?.uid ?? '');
+        enqueue(metaNamespaceKey(deletedObject(s)));
+      },
     });
     enqueueServicesOfPods(services, pods, enqueue);
     const forSlice = (s: EndpointSlice): void => {

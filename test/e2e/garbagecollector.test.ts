@@ -92,6 +92,33 @@ describe('garbage collector, namespace and serviceaccount controllers', () => {
     await waitFor('fg owner deleted', () => gone(() => rsClient().get('fg')));
   });
 
+  test('foreground through a chain: Deployment → ReplicaSet → Pod is deleted bottom-up', async () => {
+    const deploy = await client.resource('deployments.apps', NS).create({
+      metadata: { name: 'chain' },
+      spec: { replicas: 0, selector: { matchLabels: { app: 'chain' } }, template: { metadata: { labels: { app: 'chain' } }, spec: { containers: [{ name: 'c', image: 'busybox:1.35' }] } } },
+    });
+    const rs = await rsClient().create({
+      metadata: {
+        name: 'chain-rs',
+        ownerReferences: [{ apiVersion: 'apps/v1', kind: 'Deployment', name: 'chain', uid: deploy.metadata?.uid ?? '', controller: true, blockOwnerDeletion: true }],
+      },
+      spec: { replicas: 0, selector: { matchLabels: { app: 'chain' } }, template: { metadata: { labels: { app: 'chain' } }, spec: { containers: [{ name: 'c', image: 'busybox:1.35' }] } } },
+    });
+    await dependent('chain-pod', [refTo(rs)], { nodeName: 'nowhere' });
+    await client.resource('deployments.apps', NS).delete('chain', { propagationPolicy: 'Foreground' });
+    // The ReplicaSet is deleted in the foreground too, and waits for its pod.
+    const held = await waitFor('rs deleting in the foreground', async () => {
+      const r = await rsClient().get('chain-rs');
+      return r.metadata?.deletionTimestamp ? r : undefined;
+    });
+    assert.deepEqual(held.metadata?.finalizers, ['foregroundDeletion']);
+    await waitFor('pod terminating', async () => ((await podClient().get('chain-pod')).metadata?.deletionTimestamp ? true : undefined));
+    assert.ok((await client.resource('deployments.apps', NS).get('chain')).metadata?.deletionTimestamp);
+    await podClient().delete('chain-pod', { gracePeriodSeconds: 0 });
+    await waitFor('rs gone', () => gone(() => rsClient().get('chain-rs')));
+    await waitFor('deployment gone', () => gone(() => client.resource('deployments.apps', NS).get('chain')));
+  });
+
   test('orphan: dependents lose the ownerReference and stay', async () => {
     const rs = await owner('or');
     await dependent('or-1', [refTo(rs)]);
