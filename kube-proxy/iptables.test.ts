@@ -1,7 +1,7 @@
 // Golden rule sets for the iptables mode (pure: no host involved).
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { endpointChain, iptablesRules, probability, restoreText, serviceChain } from './iptables.js';
+import { IptablesRuleBuilder, endpointChain, iptablesRules, probability, restoreText, serviceChain } from './iptables.js';
 import type { NodeInfo, ServicePort } from './service-ports.js';
 
 const node: NodeInfo = { nodeName: 'n1', nodeIPs: ['192.0.2.2'], clusterCIDR: '10.244.0.0/16' };
@@ -176,5 +176,22 @@ describe('restoreText', () => {
     const text = restoreText(undefined, iptablesRules([], node), { nat: ['KUBE-SVC-OLD', 'KUBE-SEP-OLD'] });
     assert.match(text, /:KUBE-SVC-OLD - \[0:0\]\n/);
     assert.match(text, /-X KUBE-SVC-OLD\n-X KUBE-SEP-OLD\nCOMMIT\n$/);
+  });
+});
+
+describe('IptablesRuleBuilder', () => {
+  test('gives exactly iptablesRules\' output, reusing unchanged service ports', () => {
+    const builder = new IptablesRuleBuilder();
+    const other = sp({ name: 'ns1/svc2:p80', service: 'svc2', clusterIP: '172.30.0.42' });
+    const steps = [[sp(), other], [sp({ endpoints: [ep1, ep2] }), other], [sp({ endpoints: [ep2] }), other], [other]];
+    let prev: ReturnType<typeof iptablesRules> | undefined;
+    for (const ports of steps) {
+      const built = builder.build(ports, node);
+      const plain = iptablesRules(ports, node);
+      assert.deepEqual([...built.nat], [...plain.nat]);
+      assert.deepEqual([...built.filter], [...plain.filter]);
+      if (prev) assert.equal(restoreText(prev, built), restoreText(prev, plain));
+      prev = built;
+    }
   });
 });

@@ -83,8 +83,42 @@ export function probability(n: number): string {
   return (1 / n).toFixed(10);
 }
 
+/** What one service port contributes: lines of the shared chains, and its own chains. */
+interface Fragment {
+  services: string[];
+  nodePorts: string[];
+  chains: [string, string[]][];
+}
+
+/**
+ * iptablesRules with memory: a service port whose inputs did not change reuses its previous
+ * fragment (the same arrays, so restoreText compares them by identity). With thousands of
+ * services and one changed endpoint, a sync then costs what the change costs. The output is
+ * exactly iptablesRules' output.
+ */
+export class IptablesRuleBuilder {
+  private cache = new Map<string, Fragment>();
+
+  build(ports: readonly ServicePort[], node: NodeInfo): RuleSet {
+    const next = new Map<string, Fragment>();
+    const nodeKey = JSON.stringify(node);
+    const frags = ports.map((sp) => {
+      const key = JSON.stringify(sp) + nodeKey;
+      const f = this.cache.get(key) ?? servicePortRules(sp, node);
+      next.set(key, f);
+      return f;
+    });
+    this.cache = next;
+    return assemble(frags);
+  }
+}
+
 /** The whole nat + filter rule set for these service ports on this node. */
 export function iptablesRules(ports: readonly ServicePort[], node: NodeInfo): RuleSet {
+  return assemble(ports.map((sp) => servicePortRules(sp, node)));
+}
+
+function assemble(frags: readonly Fragment[]): RuleSet {
   const nat = new Map<string, string[]>();
   const filter = new Map<string, string[]>();
   const services: string[] = [];
@@ -107,66 +141,77 @@ export function iptablesRules(ports: readonly ServicePort[], node: NodeInfo): Ru
     `-A ${KUBE_FIREWALL} ${comment('block incoming localnet connections')} -d 127.0.0.0/8 ! -s 127.0.0.0/8 -m conntrack ! --ctstate RELATED,ESTABLISHED,DNAT -j DROP`,
   ]);
 
-  for (const sp of ports) {
-    // No endpoints: no rules. The service-range guard rejects the ClusterIP; a NodePort
-    // without rules reaches no listener and is refused.
-    if (sp.endpoints.length === 0) continue;
-    const p = proto(sp);
-    const svcChain = serviceChain(sp);
-    const extChain = externalChain(sp);
-    const match = `-m ${p} -p ${p}`;
-    const hasExternal = sp.nodePort > 0 || sp.externalIPs.length > 0 || sp.isLoadBalancer;
-
-    services.push(`-A ${KUBE_SERVICES} ${comment(`${sp.name} cluster IP`)} ${match} -d ${sp.clusterIP}/32 --dport ${sp.port} -j ${svcChain}`);
-    for (const ip of sp.externalIPs) {
-      services.push(`-A ${KUBE_SERVICES} ${comment(`${sp.name} external IP`)} ${match} -d ${ip}/32 --dport ${sp.port} -j ${extChain}`);
-    }
-    if (sp.isLoadBalancer) {
-      // No cloud: the service port answers on the balancer's ingress IPs (the node
-      // addresses the service controller publishes) and on this host's own addresses.
-      for (const ip of uniq([...sp.loadBalancerIPs, ...node.nodeIPs])) {
-        services.push(`-A ${KUBE_SERVICES} ${comment(`${sp.name} loadbalancer IP`)} ${match} -d ${ip}/32 --dport ${sp.port} -j ${extChain}`);
-      }
-    }
-    if (sp.nodePort > 0) nodePorts.push(`-A ${KUBE_NODEPORTS} ${comment(sp.name)} ${match} --dport ${sp.nodePort} -j ${extChain}`);
-
-    // KUBE-SVC: masquerade what comes from outside the pod network, then pick an endpoint.
-    const svcRules = [`-A ${svcChain} ${comment(`${sp.name} cluster IP`)} ${match} -d ${sp.clusterIP}/32 --dport ${sp.port} ! -s ${node.clusterCIDR} -j ${KUBE_MARK_MASQ}`];
-    svcRules.push(...balance(svcChain, sp, sp.endpoints));
-    nat.set(svcChain, svcRules);
-
-    if (hasExternal) {
-      const ext: string[] = [];
-      if (!sp.externalLocal) {
-        ext.push(`-A ${extChain} ${comment(`masquerade traffic for ${sp.name} external destinations`)} -j ${KUBE_MARK_MASQ}`);
-        ext.push(`-A ${extChain} -j ${svcChain}`);
-      } else {
-        // externalTrafficPolicy Local: pods and the host itself may use any endpoint; the
-        // outside only this node's (source IP kept), and is dropped if there are none.
-        const svl = localChain(sp);
-        ext.push(`-A ${extChain} ${comment(`pod traffic for ${sp.name} external destinations`)} -s ${node.clusterCIDR} -j ${svcChain}`);
-        ext.push(`-A ${extChain} ${comment(`masquerade LOCAL traffic for ${sp.name} external destinations`)} -m addrtype --src-type LOCAL -j ${KUBE_MARK_MASQ}`);
-        ext.push(`-A ${extChain} ${comment(`route LOCAL traffic for ${sp.name} external destinations`)} -m addrtype --src-type LOCAL -j ${svcChain}`);
-        ext.push(`-A ${extChain} -j ${svl}`);
-        const local = sp.endpoints.filter((e) => e.nodeName === node.nodeName);
-        nat.set(svl, local.length ? balance(svl, sp, local) : [`-A ${svl} ${comment(`${sp.name} has no local endpoints`)} -j DROP`]);
-      }
-      nat.set(extChain, ext);
-    }
-
-    for (const ep of sp.endpoints) {
-      const endpoint = `${ep.ip}:${ep.port}`;
-      const sep = endpointChain(sp, endpoint);
-      const affinity = sp.affinitySeconds > 0 ? ` -m recent --name ${sep} --mask 255.255.255.255 --rsource --set` : '';
-      nat.set(sep, [
-        // Hairpin: a pod reaching itself through the Service must see the reply from the VIP.
-        `-A ${sep} ${comment(sp.name)} -s ${ep.ip}/32 -j ${KUBE_MARK_MASQ}`,
-        `-A ${sep} ${comment(sp.name)}${affinity} ${match} -j DNAT --to-destination ${endpoint}`,
-      ]);
-    }
+  for (const f of frags) {
+    services.push(...f.services);
+    nodePorts.push(...f.nodePorts);
+    for (const [chain, rules] of f.chains) nat.set(chain, rules);
   }
   services.push(`-A ${KUBE_SERVICES} ${comment('kubernetes service nodeports; NOTE: this must be the last rule in this chain')} -m addrtype --dst-type LOCAL -j ${KUBE_NODEPORTS}`);
   return { filter, nat };
+}
+
+function servicePortRules(sp: ServicePort, node: NodeInfo): Fragment {
+  const services: string[] = [];
+  const nodePorts: string[] = [];
+  const nat = new Map<string, string[]>();
+  const frag = (): Fragment => ({ services, nodePorts, chains: [...nat] });
+  // No endpoints: no rules. The service-range guard rejects the ClusterIP; a NodePort
+  // without rules reaches no listener and is refused.
+  if (sp.endpoints.length === 0) return frag();
+  const p = proto(sp);
+  const svcChain = serviceChain(sp);
+  const extChain = externalChain(sp);
+  const match = `-m ${p} -p ${p}`;
+  const hasExternal = sp.nodePort > 0 || sp.externalIPs.length > 0 || sp.isLoadBalancer;
+
+  services.push(`-A ${KUBE_SERVICES} ${comment(`${sp.name} cluster IP`)} ${match} -d ${sp.clusterIP}/32 --dport ${sp.port} -j ${svcChain}`);
+  for (const ip of sp.externalIPs) {
+    services.push(`-A ${KUBE_SERVICES} ${comment(`${sp.name} external IP`)} ${match} -d ${ip}/32 --dport ${sp.port} -j ${extChain}`);
+  }
+  if (sp.isLoadBalancer) {
+    // No cloud: the service port answers on the balancer's ingress IPs (the node
+    // addresses the service controller publishes) and on this host's own addresses.
+    for (const ip of uniq([...sp.loadBalancerIPs, ...node.nodeIPs])) {
+      services.push(`-A ${KUBE_SERVICES} ${comment(`${sp.name} loadbalancer IP`)} ${match} -d ${ip}/32 --dport ${sp.port} -j ${extChain}`);
+    }
+  }
+  if (sp.nodePort > 0) nodePorts.push(`-A ${KUBE_NODEPORTS} ${comment(sp.name)} ${match} --dport ${sp.nodePort} -j ${extChain}`);
+
+  // KUBE-SVC: masquerade what comes from outside the pod network, then pick an endpoint.
+  const svcRules = [`-A ${svcChain} ${comment(`${sp.name} cluster IP`)} ${match} -d ${sp.clusterIP}/32 --dport ${sp.port} ! -s ${node.clusterCIDR} -j ${KUBE_MARK_MASQ}`];
+  svcRules.push(...balance(svcChain, sp, sp.endpoints));
+  nat.set(svcChain, svcRules);
+
+  if (hasExternal) {
+    const ext: string[] = [];
+    if (!sp.externalLocal) {
+      ext.push(`-A ${extChain} ${comment(`masquerade traffic for ${sp.name} external destinations`)} -j ${KUBE_MARK_MASQ}`);
+      ext.push(`-A ${extChain} -j ${svcChain}`);
+    } else {
+      // externalTrafficPolicy Local: pods and the host itself may use any endpoint; the
+      // outside only this node's (source IP kept), and is dropped if there are none.
+      const svl = localChain(sp);
+      ext.push(`-A ${extChain} ${comment(`pod traffic for ${sp.name} external destinations`)} -s ${node.clusterCIDR} -j ${svcChain}`);
+      ext.push(`-A ${extChain} ${comment(`masquerade LOCAL traffic for ${sp.name} external destinations`)} -m addrtype --src-type LOCAL -j ${KUBE_MARK_MASQ}`);
+      ext.push(`-A ${extChain} ${comment(`route LOCAL traffic for ${sp.name} external destinations`)} -m addrtype --src-type LOCAL -j ${svcChain}`);
+      ext.push(`-A ${extChain} -j ${svl}`);
+      const local = sp.endpoints.filter((e) => e.nodeName === node.nodeName);
+      nat.set(svl, local.length ? balance(svl, sp, local) : [`-A ${svl} ${comment(`${sp.name} has no local endpoints`)} -j DROP`]);
+    }
+    nat.set(extChain, ext);
+  }
+
+  for (const ep of sp.endpoints) {
+    const endpoint = `${ep.ip}:${ep.port}`;
+    const sep = endpointChain(sp, endpoint);
+    const affinity = sp.affinitySeconds > 0 ? ` -m recent --name ${sep} --mask 255.255.255.255 --rsource --set` : '';
+    nat.set(sep, [
+      // Hairpin: a pod reaching itself through the Service must see the reply from the VIP.
+      `-A ${sep} ${comment(sp.name)} -s ${ep.ip}/32 -j ${KUBE_MARK_MASQ}`,
+      `-A ${sep} ${comment(sp.name)}${affinity} ${match} -j DNAT --to-destination ${endpoint}`,
+    ]);
+  }
+  return frag();
 }
 
 /** Endpoint choice in `chain`: sticky ClientIP first, then 1/n, 1/(n-1), … random picks. */
@@ -225,5 +270,5 @@ export function restoreText(prev: RuleSet | undefined, next: RuleSet, stale: Par
 }
 
 function sameRules(a: string[] | undefined, b: string[]): boolean {
-  return !!a && a.length === b.length && a.every((r, i) => r === b[i]);
+  return a === b || (!!a && a.length === b.length && a.every((r, i) => r === b[i]));
 }

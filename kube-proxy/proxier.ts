@@ -10,7 +10,7 @@ import { runCommand, type CommandRunner } from './exec.js';
 import { ensureGuard } from './guard.js';
 import { ensureHairpin, enableRouteLocalnet, hostAddresses, iptablesUsable, podBridge } from './host.js';
 import { IptablesApplier } from './iptables-apply.js';
-import { countRules, iptablesRules, type RuleSet } from './iptables.js';
+import { IptablesRuleBuilder, countRules, type RuleSet } from './iptables.js';
 import { ProxyMetrics } from './metrics.js';
 import { buildServicePorts, type NodeInfo, type ServicePort } from './service-ports.js';
 import { SyncRunner } from './sync-runner.js';
@@ -92,6 +92,7 @@ export async function startKubeProxy(opts: KubeProxyOptions = {}): Promise<KubeP
 
   const applier = canIptables ? new IptablesApplier(run, mode === 'iptables' ? undefined : USERSPACE_JUMPS) : undefined;
   const userspace = mode === 'userspace' ? new UserspaceProxier(log) : undefined;
+  const builder = new IptablesRuleBuilder();
   const factory = new SharedInformerFactory(client, { logger: log });
   const services = factory.informerFor('services');
   const slices = factory.informerFor('endpointslices.discovery.k8s.io');
@@ -108,7 +109,7 @@ export async function startKubeProxy(opts: KubeProxyOptions = {}): Promise<KubeP
     const node = nodeInfo();
     let rules: RuleSet | undefined;
     if (mode === 'iptables') {
-      rules = iptablesRules(ports, node);
+      rules = builder.build(ports, node);
       await applier!.sync(rules, full);
       const bridge = podBridge(clusterCIDR);
       if (bridge) await ensureHairpin(bridge);

@@ -112,6 +112,9 @@ export class UserspaceProxier {
         clearTimeout(timer);
         upstream.off('error', failed);
         a.lb.connected(clientIP, endpoint, Date.now());
+        // Writes pass straight through: Nagle on a relay adds a delayed-ACK wait per reply.
+        client.setNoDelay(true);
+        upstream.setNoDelay(true);
         a.sockets.add(upstream);
         // Ends travel through pipe() (half-close kept, buffers flushed); only errors cut.
         upstream.on('close', (hadError) => {
