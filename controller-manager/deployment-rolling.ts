@@ -6,7 +6,6 @@ import type { Deployment, ReplicaSet } from 'kubernetes-types/apps/v1';
 import type { DeploymentSyncer } from './deployment-sync.js';
 import { deploymentComplete } from './deployment-progress.js';
 import {
-  availableReplicaCount,
   byCreationTimestamp,
   desiredReplicas,
   filterActive,
@@ -57,12 +56,23 @@ export function planCleanupUnhealthy(oldRSs: readonly ReplicaSet[], max: number)
 }
 
 /**
+ * The available pods that will remain once every ReplicaSet matches its spec: a ReplicaSet
+ * just scaled down still reports the pods it is about to delete, and deletes unavailable ones
+ * first, so it keeps at most min(available, replicas). Kubernetes sums status.availableReplicas
+ * alone, which lets two quick syncs scale down twice on the same stale status and dip below
+ * minAvailable; this is the same rule without that window.
+ */
+export function settledAvailable(list: ReadonlyArray<ReplicaSet | undefined>): number {
+  return list.reduce((n, rs) => n + (rs ? Math.min(rs.status?.availableReplicas ?? 0, replicasOf(rs)) : 0), 0);
+}
+
+/**
  * scaleDownOldReplicaSetsForRollingUpdate: with availability above minAvailable, scale the
  * oldest old ReplicaSets down by the surplus. Returns the new sizes.
  */
 export function planScaleDownOld(d: Deployment, allRSs: ReadonlyArray<ReplicaSet | undefined>, oldRSs: readonly ReplicaSet[]): Array<{ rs: ReplicaSet; size: number }> {
   const minAvailable = desiredReplicas(d) - maxUnavailable(d);
-  const available = availableReplicaCount(allRSs);
+  const available = settledAvailable(allRSs);
   if (available <= minAvailable) return [];
   const budget = available - minAvailable;
   const out: Array<{ rs: ReplicaSet; size: number }> = [];

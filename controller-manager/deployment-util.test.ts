@@ -147,6 +147,17 @@ describe('rolling update steps (k8s rolling_test.go)', () => {
   }
 });
 
+describe('scale-down on a stale status', () => {
+  test('an old ReplicaSet just scaled down counts at most its new size as available', () => {
+    // 50 replicas, 25%/25%: minAvailable 38. The old RS was scaled 38 → 26 a moment ago and
+    // still reports 38 available; the new RS has 13 of 25 available.
+    const d = deployment(50, '25%', '25%');
+    const oldRS = replicaSet('old', 26, 38);
+    const newRS = replicaSet('new', 25, 13);
+    assert.deepEqual(planScaleDownOld(d, [oldRS, newRS], [oldRS]).map((p) => p.size), [25], 'only the real surplus of 1');
+  });
+});
+
 describe('new/old ReplicaSets', () => {
   test('the new ReplicaSet is the oldest whose template equals the deployment template ignoring the hash label', () => {
     const d = deployment(3);

@@ -233,21 +233,25 @@ class ReplicaSetSync {
       recheckOwner: recheckDeletionTimestamp(() => client.get(name), owner, this.kind.gvk.kind),
     });
     let manageError: unknown;
+    const deleted = new Set<string>();
     if (needsSync && !owner.metadata?.deletionTimestamp) {
       try {
-        await this.manageReplicas(key, owner, claimed);
+        await this.manageReplicas(key, owner, claimed, deleted);
       } catch (e) {
         manageError = e;
       }
     }
     const now = Date.now();
-    const status = calculateReplicaSetStatus(owner, claimed, manageError, now);
+    // Unlike k8s, pods this sync deleted are not counted: a Deployment reading this status
+    // must not see them as still available (it would scale down again on their account).
+    const remaining = deleted.size ? claimed.filter((p) => !deleted.has(p.metadata?.uid ?? '')) : claimed;
+    const status = calculateReplicaSetStatus(owner, remaining, manageError, now);
     const updated = await this.updateStatus(client, owner, status);
     if (manageError !== undefined) throw manageError;
     const minReady = updated.spec?.minReadySeconds ?? 0;
     const st: ReplicaSetStatus = updated.status ?? { replicas: 0 };
     if (minReady > 0 && st.readyReplicas === updated.spec?.replicas && st.availableReplicas !== updated.spec?.replicas) {
-      return { requeueAfterMs: nextAvailableInMs(claimed, minReady, now) ?? minReady * 1000 };
+      return { requeueAfterMs: nextAvailableInMs(remaining, minReady, now) ?? minReady * 1000 };
     }
   }
 
@@ -255,7 +259,8 @@ class ReplicaSetSync {
     return this.ctx.client.resource<Owner>(this.kind.resource, namespace);
   }
 
-  private async manageReplicas(key: string, owner: Owner, pods: Pod[]): Promise<void> {
+  /** Creates or deletes pods toward spec.replicas; uids of the pods it deleted go into `deleted`. */
+  private async manageReplicas(key: string, owner: Owner, pods: Pod[], deleted: Set<string>): Promise<void> {
     const want = owner.spec?.replicas ?? 1;
     const diff = pods.length - want;
     const recorder = this.ctx.recorder(this.kind.component);
@@ -293,6 +298,7 @@ class ReplicaSetSync {
         victims.map(async (p) => {
           try {
             await podClient.delete(p.metadata?.name ?? '');
+            deleted.add(p.metadata?.uid ?? '');
             recorder.event(owner, 'Normal', 'SuccessfulDelete', `Deleted pod: ${p.metadata?.name ?? ''}`);
           } catch (e) {
             // The informer will not observe a delete that did not happen.
