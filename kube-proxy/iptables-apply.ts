@@ -28,15 +28,18 @@ export class IptablesApplier {
   async sync(next: RuleSet, full: boolean): Promise<SyncResult> {
     const isFull = full || !this.applied;
     let stale: Partial<Record<Table, string[]>> = {};
+    let missing: readonly JumpRule[] = [];
     if (isFull) {
-      const existing = await listChains(this.run);
-      stale = { filter: existing.filter.filter(isServiceChain), nat: existing.nat.filter(isServiceChain) };
+      const existing = await readTables(this.run);
+      stale = { filter: existing.filter.chains.filter(isServiceChain), nat: existing.nat.chains.filter(isServiceChain) };
+      // Checked against the saved rules: one `iptables -C` each costs a full ruleset read.
+      missing = this.jumps.filter((j) => !existing[j.table].rules.some((r) => sameArgs(r, j)));
     }
     const text = restoreText(isFull ? undefined : this.applied, next, stale);
     try {
       if (text) await mustRun(this.run, 'iptables-restore', ['-w', '5', '--noflush'], text);
       // Jumps only once the chains they point at exist.
-      if (isFull) await ensureJumps(this.run, this.jumps);
+      if (missing.length) await ensureJumps(this.run, missing);
     } catch (e) {
       this.applied = undefined;
       throw e;
@@ -46,14 +49,22 @@ export class IptablesApplier {
   }
 }
 
-/** Chain names per table, from iptables-save. */
-export async function listChains(run: CommandRunner): Promise<Record<Table, string[]>> {
-  const out: Record<Table, string[]> = { filter: [], nat: [] };
+/** Chain names and the rules of the built-in chains (as argument lists), per table. */
+export async function readTables(run: CommandRunner): Promise<Record<Table, { chains: string[]; rules: string[][] }>> {
+  const out: Record<Table, { chains: string[]; rules: string[][] }> = { filter: { chains: [], rules: [] }, nat: { chains: [], rules: [] } };
   for (const table of ['filter', 'nat'] as const) {
     const text = await mustRun(run, 'iptables-save', ['-t', table]);
-    for (const line of text.split('\n')) if (line.startsWith(':')) out[table].push(line.slice(1).split(' ')[0]!);
+    for (const line of text.split('\n')) {
+      if (line.startsWith(':')) out[table].chains.push(line.slice(1).split(' ')[0]!);
+      else if (line.startsWith('-A ') && !line.startsWith('-A KUBE-')) out[table].rules.push(splitRule(line));
+    }
   }
   return out;
+}
+
+/** `-A CHAIN args…` from iptables-save is this jump. */
+function sameArgs(saved: string[], j: JumpRule): boolean {
+  return saved[1] === j.chain && saved.length === j.args.length + 2 && j.args.every((a, i) => a === saved[i + 2]);
 }
 
 /**

@@ -148,6 +148,19 @@ describe('iptables mode', () => {
     assert.equal((await tally(20, () => httpGet(vip, 80))).size, 1);
   });
 
+  test('full resyncs keep exactly one jump per hook', async () => {
+    await proxy.syncNow(true);
+    await proxy.syncNow(true);
+    const nat = (await runCommand('iptables-save', ['-t', 'nat'])).stdout;
+    const filter = (await runCommand('iptables-save', ['-t', 'filter'])).stdout;
+    const count = (text: string, re: RegExp) => text.split('\n').filter((l) => re.test(l)).length;
+    assert.equal(count(nat, /^-A PREROUTING .*-j KUBE-SERVICES$/), 1);
+    assert.equal(count(nat, /^-A OUTPUT .*-j KUBE-SERVICES$/), 1);
+    assert.equal(count(nat, /^-A POSTROUTING .*-j KUBE-POSTROUTING$/), 1);
+    assert.equal(count(filter, /^-A FORWARD .*-j KUBE-FORWARD$/), 1);
+    assert.equal(count(filter, /^-A OUTPUT .*-j KUBE-PROXY-GUARD$/), 1);
+  });
+
   test('/healthz and /metrics', async () => {
     const health = await fetch(`http://127.0.0.1:${proxy.healthPort}/healthz`);
     assert.equal(health.status, 200);
