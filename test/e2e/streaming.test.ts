@@ -2,10 +2,12 @@
 // kubelet server → Docker. The pods' containers are made directly with the runtime (labelled
 // as the kubelet would label them) and the kubelet server finds them by those labels, so this
 // does not depend on the kubelet's pod workers. Everything made here is removed in `after`.
+import * as k8s from '@kubernetes/client-node';
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { connect } from 'node:net';
+import { PassThrough } from 'node:stream';
 import { pino } from 'pino';
 import { WebSocket } from 'ws';
 import { DockerRuntime } from '../../kubelet/docker.js';
@@ -199,6 +201,37 @@ describe('kubectl exec', () => {
     assert.match(c.stderr, /container nope is not valid for pod shell/);
     const p = await k.run(['exec', 'ghost', '--', 'true']);
     assert.match(p.stderr, /pods "ghost" not found/);
+  });
+});
+
+describe('@kubernetes/client-node', () => {
+  test('Exec runs a command and reports its status; Log reads the output', async () => {
+    const kc = new k8s.KubeConfig();
+    kc.loadFromOptions({
+      clusters: [{ name: 'c', server: api.url, skipTLSVerify: true }],
+      users: [{ name: 'u' }],
+      contexts: [{ name: 'ctx', cluster: 'c', user: 'u', namespace: 'default' }],
+      currentContext: 'ctx',
+    });
+    const stdout = new PassThrough();
+    let out = '';
+    stdout.on('data', (d: Buffer) => (out += d.toString()));
+    const status = await new Promise<k8s.V1Status>((resolve, reject) => {
+      new k8s.Exec(kc)
+        .exec('default', 'shell', 'sh', ['sh', '-c', 'echo from-client-node; exit 4'], stdout, null, null, false, (st) => resolve(st))
+        .catch(reject);
+    });
+    assert.equal(status.status, 'Failure');
+    assert.equal(status.reason, 'NonZeroExitCode');
+    assert.equal(status.details?.causes?.[0]?.message, '4');
+    await waitFor('exec output', () => out === 'from-client-node\n');
+
+    const logs = new PassThrough();
+    let text = '';
+    logs.on('data', (d: Buffer) => (text += d.toString()));
+    await new k8s.Log(kc).log('default', 'logger', 'app', logs, { tailLines: 2 });
+    // The logger pod has written its last line by now (the kubectl logs -f test made it).
+    await waitFor('log output', () => text === 'three\nafter-follow\n');
   });
 });
 
