@@ -51,7 +51,7 @@ export async function runKc(args: string[], io: IOStreams): Promise<number> {
     for (const cmd of list) {
       y = y.command({
         command: cmd.command,
-        describe: cmd.describe,
+        describe: cmd.describe || false,
         aliases: cmd.aliases,
         builder: (sub: Argv) => {
           let b = cmd.builder ? cmd.builder(sub) : sub;

@@ -5,7 +5,7 @@ import type { KObject } from '../../api/types.js';
 import { isNotFound } from '../../client/index.js';
 import { bool, str, strs, type Args, type KcCommand } from '../command.js';
 import { AggregateCliError, CliError } from '../errors.js';
-import type { Factory } from '../factory.js';
+import { parseDuration, type Factory } from '../factory.js';
 import { TABLE_ACCEPT, getTable, listAll, watchRaw } from '../fetch.js';
 import { write } from '../io.js';
 import { infoForObject, readManifests } from '../manifests.js';
@@ -233,7 +233,10 @@ async function watch(f: Factory, parsed: ParsedArgs, o: GetOptions, namespace: s
     resourceVersion = list.resourceVersion;
     if (!watchOnly) for (const item of list.items) await printObject(item, 'ADDED');
   }
-  for await (const ev of watchRaw(f.client, info, ns, { ...sel, resourceVersion, accept: human ? TABLE_ACCEPT : 'application/json' })) {
+  // --request-timeout bounds a watch too; reaching it ends kc quietly, as kubectl.
+  const timeoutMs = parseDuration(f.flags.requestTimeout, 'request-timeout') ?? 0;
+  const signal = timeoutMs > 0 ? AbortSignal.timeout(timeoutMs) : undefined;
+  for await (const ev of watchRaw(f.client, info, ns, { ...sel, resourceVersion, accept: human ? TABLE_ACCEPT : 'application/json', signal })) {
     if (ev.type === 'BOOKMARK') continue;
     if (ev.type === 'ERROR') {
       const status = ev.object as { message?: string; reason?: string };

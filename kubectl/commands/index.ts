@@ -1,14 +1,18 @@
 // Every kc command, in the order `kc --help` lists them.
 import type { KcCommand } from '../command.js';
 import { applyCommand } from './apply.js';
+import { completionCommand, completionTree, hiddenCompleteCommand } from './completion.js';
+import { configCommand } from './config.js';
 import { createCommand } from './create.js';
 import { deleteCommand } from './delete.js';
 import { getCommand } from './get.js';
+import { apiResourcesCommand, clusterInfoCommand, versionCommand } from './info.js';
 import { annotateCommand, labelCommand } from './label.js';
 import { cordonCommand, drainCommand, uncordonCommand } from './node.js';
 import { patchCommand } from './patch.js';
 import { replaceCommand } from './replace.js';
 import { scaleCommand } from './scale.js';
+import { waitCommand } from './wait.js';
 
 export const commands: KcCommand[] = [
   getCommand,
@@ -20,7 +24,18 @@ export const commands: KcCommand[] = [
   labelCommand,
   annotateCommand,
   scaleCommand,
+  waitCommand,
   cordonCommand,
   uncordonCommand,
   drainCommand,
+  apiResourcesCommand,
+  clusterInfoCommand,
+  versionCommand,
+  configCommand,
+  completionCommand,
+  hiddenCompleteCommand,
 ];
+
+const word = (c: KcCommand): string => c.command.split(' ')[0]!;
+completionTree.commands = commands.filter((c) => c.describe).map(word);
+for (const c of commands) if (c.subcommands) completionTree.subcommands[word(c)] = c.subcommands.map(word);

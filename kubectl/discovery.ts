@@ -1,0 +1,61 @@
+// What the server serves, from aggregated discovery (`/api` and `/apis` with the
+// APIGroupDiscoveryList Accept: two requests instead of one per group-version).
+import type { RestClient } from '../client/index.js';
+
+const AGGREGATED_ACCEPT =
+  'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList,application/json';
+
+export interface DiscoveredResource {
+  name: string;
+  shortNames: string[];
+  group: string;
+  version: string;
+  namespaced: boolean;
+  kind: string;
+  verbs: string[];
+  categories: string[];
+}
+
+interface AggregatedList {
+  kind?: string;
+  items?: {
+    metadata?: { name?: string };
+    versions?: {
+      version: string;
+      resources?: {
+        resource: string;
+        responseKind?: { kind?: string };
+        scope?: string;
+        verbs?: string[];
+        shortNames?: string[];
+        categories?: string[];
+      }[];
+    }[];
+  }[];
+}
+
+/** Every resource in the preferred (first) version of each group, core group first. */
+export async function discoverResources(client: RestClient): Promise<DiscoveredResource[]> {
+  const out: DiscoveredResource[] = [];
+  for (const path of ['/api', '/apis']) {
+    const doc = await client.json<AggregatedList>({ method: 'GET', path, accept: AGGREGATED_ACCEPT });
+    if (doc.kind !== 'APIGroupDiscoveryList' && !Array.isArray(doc.items)) throw new Error(`the server does not support aggregated discovery at ${path}`);
+    for (const g of doc.items ?? []) {
+      const v = g.versions?.[0];
+      if (!v) continue;
+      for (const r of v.resources ?? []) {
+        out.push({
+          name: r.resource,
+          shortNames: r.shortNames ?? [],
+          group: g.metadata?.name ?? '',
+          version: v.version,
+          namespaced: r.scope === 'Namespaced',
+          kind: r.responseKind?.kind ?? '',
+          verbs: r.verbs ?? [],
+          categories: r.categories ?? [],
+        });
+      }
+    }
+  }
+  return out;
+}
