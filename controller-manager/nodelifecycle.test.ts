@@ -6,6 +6,7 @@ import {
   conditionsAfterGrace,
   effectiveTolerations,
   evictionDelaySeconds,
+  fullyDisruptedZones,
   managedTaints,
   observeHealth,
   reconcileTaints,
@@ -75,6 +76,20 @@ describe('node taints', () => {
     ]);
     assert.equal(reconcileTaints(added, managedTaints(node('Unknown')), 'later'), undefined, 'no change, no write; timeAdded kept');
     assert.deepEqual(reconcileTaints(added, managedTaints(node('True')), 'later'), [user]);
+  });
+});
+
+describe('disruption', () => {
+  test('a zone with no Ready node is fully disrupted; all zones so → NoExecute taints are lifted', () => {
+    const z = (n: Node, zone: string): Node => ({ ...n, metadata: { ...n.metadata, labels: { 'topology.kubernetes.io/zone': zone } } });
+    assert.deepEqual(fullyDisruptedZones([z(node('True'), 'a'), z(node('Unknown'), 'b')]), { zones: new Set(['b']), all: false });
+    assert.deepEqual(fullyDisruptedZones([node('Unknown'), node('False')]), { zones: new Set(['']), all: true });
+    assert.deepEqual(fullyDisruptedZones([]), { zones: new Set(), all: false });
+    const down = node('Unknown');
+    assert.deepEqual(managedTaints(down, 'none').map((t) => t.effect), ['NoSchedule']);
+    assert.deepEqual(managedTaints(down, 'hold').map((t) => t.effect), ['NoSchedule'], 'hold adds no new NoExecute taint');
+    const tainted = { ...down, spec: { taints: [{ key: TAINT_UNREACHABLE, effect: 'NoExecute' }] } };
+    assert.deepEqual(managedTaints(tainted, 'hold').map((t) => t.effect), ['NoSchedule', 'NoExecute'], '…but keeps one already there');
   });
 });
 

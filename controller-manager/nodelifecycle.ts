@@ -10,6 +10,8 @@
 //   or after the smallest tolerationSeconds of the tolerations it uses. Pods without their own
 //   not-ready/unreachable toleration get the DefaultTolerationSeconds admission defaults
 //   (--default-not-ready-toleration-seconds / --default-unreachable-toleration-seconds, 300).
+// - disruption: when no node of any zone is Ready, evicting is stopped and NoExecute taints are
+//   lifted (k8s' full-disruption mode); eviction rate limits per zone are not implemented.
 import type { Node, NodeCondition, Pod, Taint, Toleration } from 'kubernetes-types/core/v1';
 import type { Lease } from 'kubernetes-types/coordination/v1';
 import { WorkQueue, metaNamespaceKey, deletedObject, isNotFound, splitKey, sleep, type ReconcileResult } from '../client/index.js';
@@ -38,14 +40,38 @@ const HEALTH_CONDITIONS = ['Ready', 'MemoryPressure', 'DiskPressure', 'PIDPressu
 const condition = (node: Node, type: string): NodeCondition | undefined => (node.status?.conditions ?? []).find((c) => c.type === type);
 const isManaged = (t: Taint): boolean => MANAGED_KEYS.has(t.key) && (t.effect === 'NoSchedule' || (t.effect === 'NoExecute' && (t.key === TAINT_NOT_READY || t.key === TAINT_UNREACHABLE)));
 
+/**
+ * How NoExecute (evicting) taints are handled, from the disruption state (handleDisruption):
+ * `normal` follows the Ready condition; `hold` adds none but keeps those present (this node's
+ * zone is fully disrupted); `none` removes them (every zone is fully disrupted: more likely
+ * the control plane lost the nodes than all nodes died, so evicting everything would only hurt).
+ */
+export type NoExecuteMode = 'normal' | 'hold' | 'none';
+
+export const ZONE_LABEL = 'topology.kubernetes.io/zone';
+
+/** Zones where no node is Ready (ComputeZoneState's full disruption), and whether that is all of them. */
+export function fullyDisruptedZones(nodes: readonly Node[]): { zones: Set<string>; all: boolean } {
+  const ready = new Map<string, number>();
+  const total = new Map<string, number>();
+  for (const n of nodes) {
+    const zone = n.metadata?.labels?.[ZONE_LABEL] ?? '';
+    total.set(zone, (total.get(zone) ?? 0) + 1);
+    if (condition(n, 'Ready')?.status === 'True') ready.set(zone, (ready.get(zone) ?? 0) + 1);
+  }
+  const zones = new Set([...total.keys()].filter((z) => !ready.get(z)));
+  return { zones, all: total.size > 0 && zones.size === total.size };
+}
+
 /** The taints this controller owns that the node should carry now. */
-export function managedTaints(node: Node): Taint[] {
+export function managedTaints(node: Node, noExecute: NoExecuteMode = 'normal'): Taint[] {
   const out: Taint[] = [];
   for (const c of CONDITION_TAINTS) if (condition(node, c.type)?.status === c.status) out.push({ key: c.key, effect: 'NoSchedule' });
   if (node.spec?.unschedulable) out.push({ key: TAINT_UNSCHEDULABLE, effect: 'NoSchedule' });
   const ready = condition(node, 'Ready')?.status;
-  if (ready === 'False') out.push({ key: TAINT_NOT_READY, effect: 'NoExecute' });
-  if (ready === 'Unknown') out.push({ key: TAINT_UNREACHABLE, effect: 'NoExecute' });
+  const want = ready === 'False' ? TAINT_NOT_READY : ready === 'Unknown' ? TAINT_UNREACHABLE : undefined;
+  const has = (key: string): boolean => (node.spec?.taints ?? []).some((t) => t.key === key && t.effect === 'NoExecute');
+  if (want && (noExecute === 'normal' || (noExecute === 'hold' && has(want)))) out.push({ key: want, effect: 'NoExecute' });
   return out;
 }
 
@@ -224,8 +250,16 @@ export const nodeLifecycleController: Controller = {
     };
 
     /** One monitorNodeHealth pass: overdue nodes become Unknown. */
+    let lastDisruption = '';
     const monitor = async (): Promise<void> => {
       const now = Date.now();
+      const disrupted = fullyDisruptedZones(nodes.lister.list());
+      const picture = JSON.stringify([disrupted.all, [...disrupted.zones].sort()]);
+      if (picture !== lastDisruption) {
+        if (lastDisruption && disrupted.all) log.warn({ zones: [...disrupted.zones] }, 'all zones fully disrupted: not evicting, NoExecute taints removed');
+        lastDisruption = picture;
+        for (const n of nodes.lister.list()) taintQueue.add(n.metadata?.name ?? '');
+      }
       for (const node of nodes.lister.list()) {
         const name = node.metadata?.name ?? '';
         observe(node);
@@ -256,7 +290,9 @@ export const nodeLifecycleController: Controller = {
     const reconcileTaintsOf = async (name: string): Promise<void> => {
       const node = nodes.lister.getByName('', name);
       if (!node) return;
-      const next = reconcileTaints(node.spec?.taints ?? [], managedTaints(node), nowStamp());
+      const disrupted = fullyDisruptedZones(nodes.lister.list());
+      const mode: NoExecuteMode = disrupted.all ? 'none' : disrupted.zones.has(node.metadata?.labels?.[ZONE_LABEL] ?? '') ? 'hold' : 'normal';
+      const next = reconcileTaints(node.spec?.taints ?? [], managedTaints(node, mode), nowStamp());
       if (!next) return;
       // PUT with the cached resourceVersion: a concurrent kubelet write makes it 409 and we retry.
       await nodeClient.update({ ...structuredClone(node), spec: { ...node.spec, taints: next } }).catch((e: unknown) => {

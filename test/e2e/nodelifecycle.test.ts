@@ -159,4 +159,19 @@ describe('node lifecycle and node IPAM controllers', () => {
     const c3 = await waitFor('n3 podCIDR', async () => ((await nodes().get('n3')) as Node).spec?.podCIDR);
     assert.equal(c3, n1cidr, 'n1\'s block was released and reused');
   });
+
+  test('when every node is down, nothing is evicted and NoExecute taints are lifted (full disruption)', async () => {
+    await pods().create({ metadata: { name: 'survivor' }, spec: { nodeName: 'n2', containers: [{ name: 'c', image: 'busybox:1.35' }] } });
+    alive.delete('n3');
+    await waitFor('n3 unreachable:NoExecute', async () => (await taintKeys('n3')).includes(`${TAINT_UNREACHABLE}:NoExecute`));
+    alive.delete('n2');
+    await waitFor('n2 Unknown', async () => (await ready('n2'))?.status === 'Unknown');
+    await waitFor('n3 NoExecute lifted', async () => (await taintKeys('n3')).join() === `${TAINT_UNREACHABLE}:NoSchedule`);
+    await waitFor('n2 only NoSchedule', async () => (await taintKeys('n2')).join() === `${TAINT_UNREACHABLE}:NoSchedule`);
+    assert.equal((await pods().get('survivor')).metadata?.deletionTimestamp, undefined);
+    // One node returns: the other zone-mate is evicting again.
+    alive.add('n2');
+    await nodes().patch('n2', 'strategic', { status: { conditions: [{ type: 'Ready', status: 'True', reason: 'KubeletReady', lastHeartbeatTime: now(), lastTransitionTime: now() }] } }, { subresource: 'status' });
+    await waitFor('n3 NoExecute again', async () => (await taintKeys('n3')).includes(`${TAINT_UNREACHABLE}:NoExecute`));
+  });
 });
