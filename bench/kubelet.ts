@@ -100,7 +100,7 @@ async function main(): Promise<void> {
 
     const kubelet = spawn(
       process.execPath,
-      [join(dist, 'kubelet/main.js'), '--master', base, '--node-name', NODE, '--root-dir', rootDir, '--pod-network', network.name, '--pod-network-cidr', network.subnet, '--healthz-port', '0', '--max-concurrent-syncs', String(CONCURRENCY), '--log-level', 'warn'],
+      [join(dist, 'kubelet/main.js'), '--master', base, '--node-name', NODE, '--address', '127.0.0.1', '--port', String(await freePort()), '--root-dir', rootDir, '--pod-network', network.name, '--pod-network-cidr', network.subnet, '--healthz-port', '0', '--max-concurrent-syncs', String(CONCURRENCY), '--log-level', 'warn'],
       { stdio: ['ignore', 'inherit', 'inherit'] },
     );
     procs.push(kubelet);

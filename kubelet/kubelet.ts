@@ -55,6 +55,8 @@ export interface Kubelet {
   getRunningPods(): Promise<RunningPod[]>;
   /** A container of a pod: the current instance, or with `previous` the one before it. */
   findContainer(namespace: string, podName: string, containerName: string, previous?: boolean): Promise<ContainerStatus | undefined>;
+  /** A pod's containers by name: the newest instance's id and the one before it (the server's PodResolver). */
+  resolvePod(namespace: string, podName: string): Promise<{ podUid: string; containers: Map<string, { id: string; previousId?: string }> } | undefined>;
   stop(): Promise<void>;
 }
 
@@ -340,6 +342,20 @@ export async function startKubelet(opts: KubeletOptions): Promise<Kubelet> {
       const mine = list.filter((c) => c.metadata.name === containerName).sort((a, b) => b.metadata.attempt - a.metadata.attempt);
       const pick = mine[previous ? 1 : 0];
       return pick ? runtime.containerStatus(pick.id) : undefined;
+    },
+    async resolvePod(ns, podName) {
+      const pod = podInformer.lister.getByName(ns, podName);
+      const podUid = pod?.metadata?.uid;
+      if (!podUid) return undefined;
+      const list = await runtime.listContainers({ labelSelector: { [LABEL_POD_UID]: podUid } });
+      list.sort((a, b) => b.metadata.attempt - a.metadata.attempt || b.createdAt.getTime() - a.createdAt.getTime());
+      const containers = new Map<string, { id: string; previousId?: string }>();
+      for (const c of list) {
+        const seen = containers.get(c.metadata.name);
+        if (!seen) containers.set(c.metadata.name, { id: c.id });
+        else seen.previousId ??= c.id;
+      }
+      return { podUid, containers };
     },
     async stop() {
       if (stopped) return;

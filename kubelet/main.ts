@@ -8,6 +8,7 @@ import { RestClient, loadKubeconfig } from '../client/index.js';
 import { newLogger, newRegistry, onShutdown, startHealthServer } from '../client/daemon.js';
 import { DEFAULT_POD_INFRA_IMAGE, DEFAULT_POD_NETWORK } from './docker.js';
 import { startKubelet } from './kubelet.js';
+import { startKubeletServer } from './server.js';
 import { DEFAULTS, defaultRootDir } from './options.js';
 
 const argv = await yargs(hideBin(process.argv))
@@ -21,6 +22,7 @@ const argv = await yargs(hideBin(process.argv))
   .option('pod-network-cidr', { type: 'string', default: DEFAULT_POD_NETWORK.subnet, describe: 'Subnet of the pod network when it has to be created' })
   .option('pod-infra-container-image', { type: 'string', default: DEFAULT_POD_INFRA_IMAGE, describe: 'Image of the sandbox (pause) container' })
   .option('max-pods', { type: 'number', default: DEFAULTS.maxPods, describe: 'Pods this kubelet runs at most' })
+  .option('address', { type: 'string', default: '0.0.0.0', describe: 'Address the kubelet server (logs, exec, port-forward, stats) listens on' })
   .option('port', { type: 'number', default: DEFAULTS.port, describe: 'Port of the kubelet server (reported in the Node status)' })
   .option('healthz-bind-address', { type: 'string', default: '127.0.0.1', describe: 'Address of /healthz and /metrics' })
   .option('healthz-port', { type: 'number', default: 10248, describe: 'Port of /healthz and /metrics (0 = off)' })
@@ -67,6 +69,17 @@ const kubelet = await startKubelet({
   registry,
 });
 
+const server = await startKubeletServer({
+  runtime: kubelet.runtime,
+  nodeName,
+  bindAddress: argv.address,
+  port: argv.port,
+  resolvePod: (ns, name) => kubelet.resolvePod(ns, name),
+  listPods: () => kubelet.getPods(),
+  registry,
+  log,
+});
+
 const health =
   argv['healthz-port'] > 0
     ? await startHealthServer({ bindAddress: argv['healthz-bind-address'], port: argv['healthz-port'], registry })
@@ -76,5 +89,6 @@ if (health) log.info({ address: `http://${argv['healthz-bind-address']}:${health
 onShutdown(log, async () => {
   // Pods keep running: a restarted kubelet adopts them.
   await health?.close();
+  await server.stop();
   await kubelet.stop();
 });

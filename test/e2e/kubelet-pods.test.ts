@@ -83,6 +83,20 @@ before(async () => {
   })();
   await env.startKubelet(NODE, { clusterDNS: ['10.96.0.10'] });
   const port = 20000 + Math.floor(Math.random() * 20000);
+  // A hostPath PV is root's directory; the pod runs as user 1000.
+  const { mkdir, chmod } = await import('node:fs/promises');
+  await mkdir(`${env.rootDir}/pv-data`);
+  await chmod(`${env.rootDir}/pv-data`, 0o777);
+  await env.client.resource('persistentvolumes').create({
+    metadata: { name: 'pv-1' },
+    spec: { capacity: { storage: '1Gi' }, accessModes: ['ReadWriteOnce'], hostPath: { path: `${env.rootDir}/pv-data`, type: 'DirectoryOrCreate' } },
+  });
+  await env.client.resource('persistentvolumeclaims', 'default').create({
+    metadata: { name: 'claim' },
+    spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } }, volumeName: 'pv-1' },
+  });
+  // No binder runs here: mark the claim Bound as the PV controller would.
+  await env.client.resource('persistentvolumeclaims', 'default').patch('claim', 'merge', { status: { phase: 'Bound' } }, { subresource: 'status' });
   await Promise.all([
     env.createPod(NODE, duoPod),
     env.createPod(NODE, cfgPod),
@@ -120,6 +134,27 @@ before(async () => {
     env.createPod(NODE, shPod('done', 'echo finished', { restartPolicy: 'Never' })),
     env.createPod(NODE, shPod('fail-init', 'sleep 3600', { restartPolicy: 'Never', initContainers: [{ name: 'setup', image: BUSYBOX, command: ['sh', '-c', 'exit 7'] }] })),
     env.createPod(NODE, { ...shPod('hostport-1', 'sleep 3600'), spec: { terminationGracePeriodSeconds: 1, containers: [{ name: 'main', image: BUSYBOX, command: ['sleep', '3600'], ports: [{ containerPort: 80, hostPort: port }] }] } }),
+    env.createPod(NODE, {
+      metadata: { name: 'oom' },
+      spec: { restartPolicy: 'Never', containers: [{ name: 'main', image: BUSYBOX, command: ['tail', '/dev/zero'], resources: { limits: { memory: '20Mi' } } }] },
+    }),
+    env.createPod(NODE, {
+      metadata: { name: 'secure' },
+      spec: {
+        terminationGracePeriodSeconds: 1,
+        securityContext: { runAsUser: 1000, runAsGroup: 2000 },
+        volumes: [{ name: 'data', persistentVolumeClaim: { claimName: 'claim' } }],
+        containers: [
+          {
+            name: 'main',
+            image: BUSYBOX,
+            command: ['sh', '-c', 'id -u > /data/uid; sleep 3600'],
+            securityContext: { readOnlyRootFilesystem: true },
+            volumeMounts: [{ name: 'data', mountPath: '/data' }],
+          },
+        ],
+      },
+    }),
     env.createPod(NODE, { metadata: { name: 'nfs' }, spec: { containers: [{ name: 'main', image: BUSYBOX }], volumes: [{ name: 'v', nfs: { server: '127.0.0.1', path: '/x' } }] } }),
   ]);
   // Created after hostport-1 was admitted: same host port.
@@ -261,6 +296,24 @@ test('restartPolicy Never: a finished pod Succeeds, a failed init container fail
   const failed = await env.waitForPod('fail-init', 'Failed', (p) => p.status?.phase === 'Failed');
   assert.equal(failed.status?.initContainerStatuses?.[0]?.state?.terminated?.exitCode, 7);
   assert.equal(containerStatus(failed)?.state?.waiting?.reason, 'PodInitializing');
+});
+
+test('a container over its memory limit is OOMKilled', async () => {
+  const pod = await env.waitForPod('oom', 'Failed', (p) => p.status?.phase === 'Failed');
+  const t = containerStatus(pod)?.state?.terminated;
+  assert.equal(t?.reason, 'OOMKilled');
+  assert.equal(t?.exitCode, 137);
+});
+
+test('securityContext (user, group, read-only root) and a PVC bound to a hostPath PV', async () => {
+  const pod = await env.waitForPod('secure', 'running', isRunning);
+  const rt = env.runtimeFor(NODE);
+  assert.equal((await execIn(rt, pod, 'main', ['id', '-u'])).out.trim(), '1000');
+  assert.equal((await execIn(rt, pod, 'main', ['id', '-g'])).out.trim(), '2000');
+  assert.notEqual((await execIn(rt, pod, 'main', ['touch', '/root-is-read-only'])).code, 0);
+  const { readFile } = await import('node:fs/promises');
+  const uid = await waitFor('file written through the claim', () => readFile(`${env.rootDir}/pv-data/uid`, 'utf8').catch(() => undefined));
+  assert.equal(uid.trim(), '1000');
 });
 
 test('pods the kubelet cannot run are rejected with phase Failed and a reason', async () => {
