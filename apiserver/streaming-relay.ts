@@ -28,9 +28,11 @@ function forward(from: WebSocket, to: WebSocket): void {
   from.on('error', () => from.terminate());
 }
 
+/** `kubelet` may arrive paused (see dialWebSocket): it resumes once both directions are wired. */
 export function relayWebSockets(client: WebSocket, kubelet: WebSocket): void {
   forward(client, kubelet);
   forward(kubelet, client);
+  if (kubelet.isPaused) kubelet.resume();
 }
 
 export function tunnelSocket(client: WebSocket, socket: Duplex, head: Buffer): void {
@@ -43,7 +45,7 @@ export function tunnelSocket(client: WebSocket, socket: Duplex, head: Buffer): v
     if (client.bufferedAmount >= HIGH_WATER) socket.pause();
   });
   client.on('message', (data: RawData) => {
-    const buf = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as Buffer);
+    const buf = Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data);
     if (!socket.write(buf)) {
       client.pause();
       socket.once('drain', () => client.resume());

@@ -123,14 +123,27 @@ export class KubeletStreaming implements StreamingSubresources {
   private async portForward(req: FastifyRequest, reply: FastifyReply, pod: KObject): Promise<unknown> {
     if (req.method !== 'GET' && req.method !== 'POST') throw errors.methodNotAllowed(`${req.method} is not supported on pods/portforward`);
     const upgrade = upgradeKind(req);
-    if (upgrade === 'websocket' && !offeredProtocols(req).includes(PORT_FORWARD_TUNNEL_PROTOCOL)) {
-      throw errors.badRequest(`port forwarding over WebSocket needs the ${PORT_FORWARD_TUNNEL_PROTOCOL} subprotocol`);
-    }
     if (upgrade === 'spdy' && !String(req.headers['x-stream-protocol-version'] ?? '').split(',').map((s) => s.trim()).includes(PORT_FORWARD_PROTOCOL)) {
       throw errors.badRequest(`port forwarding over SPDY needs the ${PORT_FORWARD_PROTOCOL} stream protocol`);
     }
     if (!upgrade) throw errors.badRequest('Upgrade request required');
+    const offered = offeredProtocols(req);
+    // Over WebSocket either SPDY is tunnelled (kubectl), or the kubelet's channel protocol is relayed (ports in the query).
+    const tunnel = upgrade === 'websocket' && offered.includes(PORT_FORWARD_TUNNEL_PROTOCOL);
+    const ports = upgrade === 'websocket' && !tunnel ? portsQuery(req.query as Query) : undefined;
     const { node, ep } = await this.kubeletOf(pod, () => errors.badRequest(`pod ${pod.metadata?.name} does not have a host assigned`));
+    if (ports) {
+      const upstream = await this.dialWebSocket(node, ep, `/portForward/${podPath(pod)}?${ports}`, offered.filter((p) => TOKEN.test(p)));
+      let client: WebSocket;
+      try {
+        client = await acceptWebSocket(req, reply, upstream.protocol);
+      } catch {
+        upstream.terminate();
+        return reply;
+      }
+      relayWebSockets(client, upstream);
+      return reply;
+    }
     const upstream = await this.dialSpdy(node, ep, `/portForward/${podPath(pod)}`);
     if (upgrade === 'spdy') {
       const { socket } = takeUpgrade(req, reply);
@@ -218,7 +231,11 @@ export class KubeletStreaming implements StreamingSubresources {
   private dialWebSocket(node: string, ep: KubeletEndpoint, path: string, protocols: string[]): Promise<WebSocket> {
     return new Promise((resolve, reject) => {
       const ws = new WebSocket(endpointURL(ep, 'ws', path), protocols, { perMessageDeflate: false, handshakeTimeout: this.dialTimeoutMs });
-      ws.once('open', () => resolve(ws));
+      // Paused until the relay is attached: the kubelet speaks first (port numbers, the empty stdout frame).
+      ws.once('open', () => {
+        ws.pause();
+        resolve(ws);
+      });
       ws.once('unexpected-response', (r, res) => {
         void kubeletError(node, res).then(reject, reject);
         r.destroy();
@@ -271,6 +288,19 @@ class RecentFailures {
     this.byUrl.delete(url);
     return Date.now() - hit.at <= RecentFailures.TTL_MS ? hit.err : undefined;
   }
+}
+
+/** PodPortForwardOptions.ports (repeatable, or comma-separated) as the kubelet's `port` query. */
+function portsQuery(q: Query): URLSearchParams {
+  const raw = ([] as string[]).concat(q.ports ?? [], q.port ?? []).flatMap((p) => p.split(',')).map((p) => p.trim()).filter(Boolean);
+  if (!raw.length) throw errors.badRequest('at least one port must be specified');
+  const out = new URLSearchParams();
+  for (const p of raw) {
+    const n = Number(p);
+    if (!/^\d+$/.test(p) || n < 1 || n > 65535) throw errors.badRequest(`ports: Invalid value: "${p}": must be between 1 and 65535, inclusive`);
+    out.append('port', String(n));
+  }
+  return out;
 }
 
 function podPath(pod: KObject): string {

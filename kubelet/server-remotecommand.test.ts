@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { channelFrame, exitCodeStatus, negotiateProtocol, parseRemoteCommandQuery, parseResize, successStatus } from './server-remotecommand.js';
 import { parseKubeletPath } from './server-routes.js';
+import { parsePorts } from './server-portforward-ws.js';
 
 test('query options under the kubelet\'s and the apiserver\'s names', () => {
   assert.deepEqual(parseRemoteCommandQuery(new URLSearchParams('command=ls&command=-l&input=1&output=1&error=1'), true), {
@@ -56,4 +57,11 @@ test('kubelet paths', () => {
   assert.deepEqual(parseKubeletPath('/stats/summary'), { kind: 'stats/summary' });
   assert.equal(parseKubeletPath('/containerLogs/ns/p'), undefined);
   assert.equal(parseKubeletPath('/exec/%E0%A4%A/p/c'), undefined);
+});
+
+test('port-forward ports from the query', () => {
+  assert.deepEqual(parsePorts(new URLSearchParams('port=80&port=443')), [80, 443]);
+  assert.deepEqual(parsePorts(new URLSearchParams('ports=80,8080')), [80, 8080]);
+  assert.equal(parsePorts(new URLSearchParams('')), 'query parameter "port" is required');
+  assert.equal(parsePorts(new URLSearchParams('port=70000')), 'invalid port "70000"');
 });

@@ -135,6 +135,15 @@ describe('kubelet server', () => {
     assert.deepEqual(status.details.causes, [{ reason: 'ExitCode', message: '7' }]);
   });
 
+  test('port-forward over WebSocket: ports announced on both channels, a refused port on the error channel', async () => {
+    const s = session('/portForward/default/p?port=9', 'v4.channel.k8s.io');
+    await s.closed;
+    assert.deepEqual(s.frames.slice(0, 2), [Buffer.from([0, 9, 0]), Buffer.from([1, 9, 0])]);
+    assert.match(s.channel(1).slice(2), /^error forwarding port 9 to pod p_default, uid uid-.*ECONNREFUSED/);
+    const noPort = await get('/portForward/default/p');
+    assert.equal(noPort.status, 400);
+  });
+
   test('attach follows the output from now on; attach with stdin is refused', async () => {
     const s = session('/attach/default/p/app?output=1', 'v4.channel.k8s.io');
     await waitFor('a tick through attach', () => s.channel(1).includes('tick'));

@@ -13,6 +13,7 @@ import { startHealthServer } from '../client/daemon.js';
 import { LABEL_POD_UID, type Runtime } from './runtime.js';
 import { parseContainerLogQuery, sendLogs, toLogOptions } from './server-logs.js';
 import { PORT_FORWARD_PROTOCOL, servePortForward, type PortForwardTarget } from './server-portforward.js';
+import { parsePorts, servePortForwardWebSocket } from './server-portforward-ws.js';
 import { negotiateProtocol, parseRemoteCommandQuery, serveRemoteCommand, type RemoteCommandOptions, type StreamSession } from './server-remotecommand.js';
 import { buildSummary, readNodeSample, type CpuSample } from './server-stats.js';
 import { parseKubeletPath, statusBody, writeUpgradeError, type KubeletRoute } from './server-routes.js';
@@ -153,11 +154,20 @@ export async function startKubeletServer(opts: KubeletServerOptions): Promise<Ku
       return;
     }
     if (route?.kind === 'portForward') {
-      if (upgradeTo !== 'spdy/3.1') throw badRequest(`unsupported upgrade "${upgradeTo}": port forwarding speaks SPDY/3.1`);
-      const wanted = String(req.headers['x-stream-protocol-version'] ?? '').split(',').map((p) => p.trim());
-      if (!wanted.includes(PORT_FORWARD_PROTOCOL)) throw new KubeletHttpError(403, 'Forbidden', `the client must offer the ${PORT_FORWARD_PROTOCOL} stream protocol`);
       const pod = await resolve(route.namespace, route.pod);
       const target: PortForwardTarget = { podFullName: `${route.pod}_${route.namespace}`, podUid: pod.podUid, host: () => podHost(runtime, pod.podUid) };
+      if (upgradeTo === 'websocket') {
+        const ports = parsePorts(url.searchParams);
+        if (typeof ports === 'string') throw badRequest(ports);
+        wss.handleUpgrade(req, socket, head, (ws) => {
+          track('portForward', socket);
+          servePortForwardWebSocket(ws, ports, target, log);
+        });
+        return;
+      }
+      if (upgradeTo !== 'spdy/3.1') throw badRequest(`unsupported upgrade "${upgradeTo}": port forwarding speaks SPDY/3.1 or WebSocket`);
+      const wanted = String(req.headers['x-stream-protocol-version'] ?? '').split(',').map((p) => p.trim());
+      if (!wanted.includes(PORT_FORWARD_PROTOCOL)) throw new KubeletHttpError(403, 'Forbidden', `the client must offer the ${PORT_FORWARD_PROTOCOL} stream protocol`);
       socket.write(`HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: SPDY/3.1\r\nX-Stream-Protocol-Version: ${PORT_FORWARD_PROTOCOL}\r\n\r\n`);
       if (head.length) socket.unshift(head);
       track('portForward', socket);

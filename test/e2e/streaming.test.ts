@@ -206,13 +206,7 @@ describe('kubectl exec', () => {
 
 describe('@kubernetes/client-node', () => {
   test('Exec runs a command and reports its status; Log reads the output', async () => {
-    const kc = new k8s.KubeConfig();
-    kc.loadFromOptions({
-      clusters: [{ name: 'c', server: api.url, skipTLSVerify: true }],
-      users: [{ name: 'u' }],
-      contexts: [{ name: 'ctx', cluster: 'c', user: 'u', namespace: 'default' }],
-      currentContext: 'ctx',
-    });
+    const kc = kubeConfig();
     const stdout = new PassThrough();
     let out = '';
     stdout.on('data', (d: Buffer) => (out += d.toString()));
@@ -249,6 +243,18 @@ describe('kubectl port-forward', () => {
       }
     } finally {
       pf.proc.kill('SIGKILL');
+    }
+  });
+
+  test('@kubernetes/client-node PortForward: the kubelet\'s channel protocol, relayed', async () => {
+    const output = new PassThrough();
+    let text = '';
+    output.on('data', (d: Buffer) => (text += d.toString()));
+    const ws = (await new k8s.PortForward(kubeConfig()).portForward('default', 'web', [8080], output, null, new PassThrough())) as WebSocket;
+    try {
+      await waitFor('pong through the relay', () => text.includes('pong'));
+    } finally {
+      ws.close();
     }
   });
 });
@@ -300,6 +306,17 @@ describe('errors and nodes/proxy', () => {
     assert.deepEqual(st.details.causes, [{ reason: 'ExitCode', message: '5' }]);
   });
 });
+
+function kubeConfig(): k8s.KubeConfig {
+  const kc = new k8s.KubeConfig();
+  kc.loadFromOptions({
+    clusters: [{ name: 'c', server: api.url, skipTLSVerify: true }],
+    users: [{ name: 'u' }],
+    contexts: [{ name: 'ctx', cluster: 'c', user: 'u', namespace: 'default' }],
+    currentContext: 'ctx',
+  });
+  return kc;
+}
 
 function readFrom(port: number): Promise<string | undefined> {
   return new Promise((resolve) => {
