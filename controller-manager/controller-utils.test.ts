@@ -151,6 +151,11 @@ describe('--controllers', () => {
     assert.deepEqual(enabledControllers(['deployment-controller', 'replicaset'], known, off), ['replicaset', 'deployment']);
     assert.deepEqual(enabledControllers(['-replicaset', 'replicaset'], known, off), [], 'an explicit disable wins');
   });
+  test("kube-controller-manager's older names are aliases", () => {
+    const names = ['garbage-collector', 'node-lifecycle', 'endpoints'];
+    assert.deepEqual(enabledControllers(['*', '-garbagecollector', '-nodelifecycle-controller'], names, new Set()), ['endpoints']);
+    assert.deepEqual(enabledControllers(['endpoint'], names, new Set()), ['endpoints']);
+  });
   test('unknown names are an error', () => {
     assert.throws(() => enabledControllers(['*', 'nope'], known, off), /"nope" is not in the list of known controllers/);
   });

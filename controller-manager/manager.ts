@@ -51,9 +51,19 @@ export const CONTROLLERS: Readonly<Record<string, () => Controller>> = {
 /** Controllers `*` does not turn on (Kubernetes has e.g. bootstrapsigner, tokencleaner). */
 export const DISABLED_BY_DEFAULT: ReadonlySet<string> = new Set<string>([]);
 
-/** Canonical name for a `--controllers` entry: `replicaset-controller` ≡ `replicaset`. */
+/** kube-controller-manager's older `--controllers` names, still accepted as aliases there. */
+const ALIASES: Readonly<Record<string, string>> = {
+  endpoint: 'endpoints',
+  garbagecollector: 'garbage-collector',
+  nodelifecycle: 'node-lifecycle',
+  nodeipam: 'node-ipam',
+  service: 'service-lb',
+};
+
+/** Canonical name for a `--controllers` entry: `replicaset-controller` ≡ `replicaset`, `nodeipam` ≡ `node-ipam`. */
 function canonical(name: string): string {
-  return name.replace(/-controller$/, '');
+  const base = name.replace(/-controller$/, '');
+  return ALIASES[base] ?? base;
 }
 
 /**
