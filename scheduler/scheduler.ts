@@ -323,7 +323,8 @@ export async function startScheduler(opts: SchedulerOptions = {}): Promise<Sched
         await loop;
         clearInterval(expiry);
         while (bindsInFlight > 0) await new Promise<void>((r) => slotWaiters.push(r));
-        await Promise.all([...recorders.values()].map((r) => r.flush()));
+        // Events are best effort: give pending ones a moment, never block shutdown on an unreachable apiserver.
+        await Promise.race([Promise.all([...recorders.values()].map((r) => r.flush())), new Promise((r) => setTimeout(r, 2000).unref())]);
         await factory.shutdown();
         await health?.close();
         if (ownClient) await client.close();

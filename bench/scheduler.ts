@@ -1,0 +1,232 @@
+// npm run bench:scheduler — scheduler throughput on 1,000 hollow nodes, next to the physical
+// limit measured in the same run:
+//   limit: raw etcd compare-and-swap txn writes/s (etcd3 client, same concurrency as the
+//          scheduler's binds) — every bind is one such write;
+//   1. 5,000 pods without constraints;
+//   2. 5,000 pods with required node affinity (half the nodes) + zone spreading
+//      (DoNotSchedule, maxSkew 1) + hostname spreading (ScheduleAnyway);
+// each as pods/s from the first create to the last bind seen by a watch.
+// etcd and the apiserver run as their own processes, the scheduler too (as in a cluster); the
+// pod creator, the bind watcher and the 1,000 hollow nodes (marking pods Running, renewing
+// leases) share this process. Counts and time are bounded.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Etcd3 } from 'etcd3';
+import { Pool } from 'undici';
+import type { Pod } from 'kubernetes-types/core/v1';
+import { RestClient, SharedInformerFactory } from '../client/index.js';
+import { startHollowNodes } from '../kubelet/hollow-node.js';
+import { startEtcd } from '../test/harness/etcd.js';
+import { freePort, waitFor } from '../test/harness/ports.js';
+
+const NODES = Number(process.env.BENCH_NODES ?? 1000);
+const PODS = Number(process.env.BENCH_PODS ?? 5000);
+const CREATE_CONCURRENCY = 64;
+const BIND_CONCURRENCY = 64;
+const PHASE_TIMEOUT_MS = 180_000;
+const f1 = (x: number) => x.toFixed(1);
+const f2 = (x: number) => x.toFixed(2);
+
+/** CPU seconds (user + system) a process has used so far, from /proc (Linux). */
+function cpuSeconds(pid: number | undefined): number {
+  if (pid === undefined) return NaN;
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return NaN;
+  }
+}
+
+/** CPU seconds used by each process between two snapshots, as a printable line. */
+function cpuLine(before: Record<string, number>, after: Record<string, number>): string {
+  return Object.keys(after)
+    .map((k) => `${k} ${f1((after[k] ?? 0) - (before[k] ?? 0))} s`)
+    .join(', ');
+}
+
+/** The etcd the harness started (it does not expose the pid): found by its client URL. */
+function pidListeningOn(endpoint: string): number | undefined {
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const cmd = readFileSync(`/proc/${d}/cmdline`, 'utf8').split('\0');
+      if (cmd[0]?.endsWith('etcd') && cmd.includes(endpoint)) return Number(d);
+    } catch {
+      /* gone */
+    }
+  }
+  return undefined;
+}
+
+/** BENCH_CPU_PROF=<dir> writes a V8 CPU profile of each daemon there (open in Chrome DevTools). */
+function daemon(rel: string, args: string[]): ChildProcess {
+  const script = fileURLToPath(new URL(rel, import.meta.url));
+  const prof = process.env.BENCH_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_CPU_PROF] : [];
+  return spawn(process.execPath, [...prof, script, ...args], { stdio: ['ignore', 'inherit', 'inherit'] });
+}
+
+/** Raw etcd CAS writes/s of ~1.5 KiB values at `concurrency`, for `seconds`. */
+async function etcdTxnRate(raw: Etcd3, concurrency: number, seconds: number): Promise<number> {
+  const value = Buffer.from('x'.repeat(1500));
+  let n = 0;
+  const end = Date.now() + seconds * 1000;
+  const t0 = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (Date.now() < end) {
+        const key = Buffer.from(`/bench-raw/${n++}`);
+        await raw.kv.txn({ compare: [{ key, target: 'Mod', result: 'Equal', mod_revision: 0 }], success: [{ request_put: { key, value } }], failure: [] });
+      }
+    }),
+  );
+  return n / ((performance.now() - t0) / 1000);
+}
+
+interface PhaseResult {
+  cpu: string;
+  podsPerSecond: number;
+  createSeconds: number;
+  totalSeconds: number;
+}
+
+async function phase(base: string, client: RestClient, ns: string, podJson: (i: number) => string, cpu: () => Record<string, number>): Promise<PhaseResult> {
+  await client.resource('namespaces').create({ metadata: { name: ns } });
+  // Count binds with an informer (it re-watches if the server closes the stream), as an observer of the cluster would.
+  const bound = new Set<string>();
+  let lastBind = 0;
+  const factory = new SharedInformerFactory(client, { namespace: ns });
+  const informer = factory.informerFor('pods');
+  const seen = (p: Pod): void => {
+    const name = p.metadata?.name ?? '';
+    if (p.spec?.nodeName && !bound.has(name)) {
+      bound.add(name);
+      lastBind = performance.now();
+    }
+  };
+  informer.addEventHandler({ onAdd: seen, onUpdate: (_o, p) => seen(p) });
+  factory.start();
+  await factory.waitForCacheSync();
+  const pool = new Pool(base, { connections: CREATE_CONCURRENCY });
+  const cpu0 = cpu();
+  const t0 = performance.now();
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: CREATE_CONCURRENCY }, async () => {
+      while (next < PODS) {
+        const i = next++;
+        const res = await pool.request({ method: 'POST', path: `/api/v1/namespaces/${ns}/pods`, body: podJson(i), headers: { 'content-type': 'application/json' } });
+        const text = await res.body.text();
+        if (res.statusCode !== 201) throw new Error(`create returned ${res.statusCode}: ${text}`);
+      }
+    }),
+  );
+  const created = performance.now();
+  await waitFor(`${PODS} pods bound in ${ns}`, () => bound.size >= PODS, PHASE_TIMEOUT_MS, 100);
+  const cpu1 = cpu();
+  await factory.shutdown();
+  await pool.destroy();
+  const total = (lastBind - t0) / 1000;
+  return { podsPerSecond: PODS / total, createSeconds: (created - t0) / 1000, totalSeconds: total, cpu: cpuLine(cpu0, cpu1) };
+}
+
+async function main(): Promise<void> {
+  const etcd = await startEtcd();
+  const raw = new Etcd3({ hosts: [etcd.endpoint] });
+  const apiPort = await freePort();
+  const base = `http://127.0.0.1:${apiPort}`;
+  const procs: ChildProcess[] = [];
+  let nodesA: Awaited<ReturnType<typeof startHollowNodes>> | undefined;
+  let nodesB: typeof nodesA;
+  const client = new RestClient({ server: base, qps: 0 });
+  try {
+    console.log(`# scheduler benchmark: ${NODES} hollow nodes, ${PODS} pods per phase; etcd, apiserver and scheduler each in their own process`);
+    const limit = await etcdTxnRate(raw, BIND_CONCURRENCY, 3);
+    await raw.delete().prefix('/bench-raw/');
+    const rev = Number((await raw.kv.range({ key: Buffer.from('\0'), limit: 1 })).header.revision);
+    await raw.kv.compact({ revision: rev });
+    console.log(`limit: raw etcd CAS txn writes at concurrency ${BIND_CONCURRENCY}: ${f1(limit)}/s (each bind is one such write)`);
+
+    procs.push(daemon('../apiserver/main.js', ['--etcd-servers', etcd.endpoint, '--port', String(apiPort), '--log-level', 'warn', '--max-requests-inflight', '2000']));
+    await waitFor('apiserver ready', async () => (await fetch(`${base}/readyz`).catch(() => undefined))?.ok, 30_000);
+    const t = performance.now();
+    const half = Math.floor(NODES / 2);
+    nodesA = await startHollowNodes({ client, count: half, namePrefix: 'bench-a-', zones: 10, labels: { pool: 'a' }, statusWorkers: 4 });
+    nodesB = await startHollowNodes({ client, count: NODES - half, namePrefix: 'bench-b-', zones: 10, labels: { pool: 'b' }, statusWorkers: 4 });
+    console.log(`registered ${NODES} hollow nodes in ${f1((performance.now() - t) / 1000)} s`);
+    procs.push(
+      daemon('../scheduler/main.js', [
+        '--master', base, '--leader-elect=false', '--kube-api-qps', '0', '--port', '0', '--log-level', 'warn', '--max-in-flight-binds', String(BIND_CONCURRENCY),
+      ]),
+    );
+
+    const plain = (ns: string) => (i: number) =>
+      JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name: `p${i}`, namespace: ns }, spec: { containers: [{ name: 'c', image: 'busybox:1.35' }] } });
+    // The scheduler is up once it binds a warm-up pod.
+    await client.resource('namespaces').create({ metadata: { name: 'warmup' } });
+    await client.resource('pods', 'warmup').create(JSON.parse(plain('warmup')(0)));
+    await waitFor('scheduler up', async () => (await client.resource('pods', 'warmup').get('p0')).spec?.nodeName, 60_000, 100);
+
+    const [apiserver, scheduler] = procs;
+    const etcdPid = pidListeningOn(etcd.endpoint);
+    const cpu = (): Record<string, number> => ({
+      etcd: cpuSeconds(etcdPid),
+      apiserver: cpuSeconds(apiserver?.pid),
+      scheduler: cpuSeconds(scheduler?.pid),
+      'bench (creator, watcher, hollow nodes)': process.cpuUsage().user / 1e6 + process.cpuUsage().system / 1e6,
+    });
+    const r1 = await phase(base, client, 'bench-plain', plain('bench-plain'), cpu);
+    console.log(
+      `1. ${PODS} pods, no constraints: ${f1(r1.podsPerSecond)} pods/s create→last bind (${f1(r1.totalSeconds)} s; creates alone took ${f1(r1.createSeconds)} s) — ` +
+        `limit ${f1(limit)} writes/s, ratio ${f2(r1.podsPerSecond / limit)}; goal ≥ 1000 pods/s`,
+    );
+    console.log(`   CPU used: ${r1.cpu}`);
+    const owner = { apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'spread', uid: '0b7c1f3e-0000-4000-8000-00000000beef', controller: true };
+    const spread = (ns: string) => (i: number) =>
+      JSON.stringify({
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: { name: `s${i}`, namespace: ns, labels: { app: 'spread' }, ownerReferences: [owner] },
+        spec: {
+          containers: [{ name: 'c', image: 'busybox:1.35', resources: { requests: { cpu: '10m', memory: '16Mi' } } }],
+          affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'pool', operator: 'In', values: ['a'] }] }] } } },
+          topologySpreadConstraints: [
+            { maxSkew: 1, topologyKey: 'topology.kubernetes.io/zone', whenUnsatisfiable: 'DoNotSchedule', labelSelector: { matchLabels: { app: 'spread' } } },
+            { maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: { app: 'spread' } } },
+          ],
+        },
+      });
+    const r2 = await phase(base, client, 'bench-spread', spread('bench-spread'), cpu);
+    console.log(
+      `2. ${PODS} pods, node affinity + zone/hostname spreading: ${f1(r2.podsPerSecond)} pods/s create→last bind (${f1(r2.totalSeconds)} s; creates alone took ${f1(r2.createSeconds)} s) — ` +
+        `limit ${f1(limit)} writes/s, ratio ${f2(r2.podsPerSecond / limit)}`,
+    );
+    console.log(`   CPU used: ${r2.cpu}`);
+    // How even the spread came out: pods per zone among the pool-a nodes.
+    const podsList = await client.resource('pods', 'bench-spread').list();
+    const zoneOf = new Map<string, string>();
+    for (const n of (await client.resource('nodes').list({ labelSelector: 'pool=a' })).items) zoneOf.set(n.metadata?.name ?? '', n.metadata?.labels?.['topology.kubernetes.io/zone'] ?? '');
+    const perZone = new Map<string, number>();
+    for (const p of podsList.items) {
+      const z = zoneOf.get(p.spec?.nodeName ?? '') ?? '?';
+      perZone.set(z, (perZone.get(z) ?? 0) + 1);
+    }
+    const counts = [...perZone.values()];
+    console.log(`   spread: ${perZone.size} zones, pods per zone min ${Math.min(...counts)} max ${Math.max(...counts)}; all on pool a: ${!perZone.has('?')}`);
+  } finally {
+    await Promise.all([nodesA?.stop(), nodesB?.stop()].map((p) => p?.catch(() => undefined)));
+    await Promise.all(procs.map((p) => new Promise((r) => (p.exitCode !== null ? r(null) : (p.once('exit', r), p.kill('SIGTERM'))))));
+    await client.close();
+    raw.close();
+    await etcd.stop();
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (e: unknown) => {
+    console.error(e);
+    process.exit(1);
+  },
+);
