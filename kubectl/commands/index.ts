@@ -5,6 +5,7 @@ import { completionCommand, completionTree, hiddenCompleteCommand } from './comp
 import { configCommand } from './config.js';
 import { createCommand } from './create.js';
 import { deleteCommand } from './delete.js';
+import { describeCommand } from './describe.js';
 import { getCommand } from './get.js';
 import { apiResourcesCommand, clusterInfoCommand, versionCommand } from './info.js';
 import { annotateCommand, labelCommand } from './label.js';
@@ -16,6 +17,7 @@ import { waitCommand } from './wait.js';
 
 export const commands: KcCommand[] = [
   getCommand,
+  describeCommand,
   applyCommand,
   createCommand,
   replaceCommand,
