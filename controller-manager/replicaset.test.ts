@@ -121,6 +121,21 @@ describe('replicaset controller', () => {
     assert.equal(all.length, 20);
   });
 
+  test('minReadySeconds: ready pods become available only after it, with no event to prompt the sync', async () => {
+    await client.resource('replicasets.apps', NS).create(rsSpec('slow', 2, { minReadySeconds: 2 }));
+    const seenReadyNotAvailable = await waitFor('ready but not yet available', async () => {
+      const st = (await client.resource('replicasets.apps', NS).get('slow')).status;
+      return st?.readyReplicas === 2 && (st.availableReplicas ?? 0) < 2;
+    }, 10_000);
+    assert.ok(seenReadyNotAvailable);
+    await waitFor('available', async () => (await client.resource('replicasets.apps', NS).get('slow')).status?.availableReplicas === 2, 10_000);
+    const availableAt = Date.now();
+    for (const p of pods('slow')) {
+      const readyAt = Date.parse(p.status?.conditions?.find((c) => c.type === 'Ready')?.lastTransitionTime ?? '');
+      assert.ok(availableAt >= readyAt + 2000, 'reported available before minReadySeconds passed');
+    }
+  });
+
   test('replicationcontroller: creates, scales and reports like a ReplicaSet', async () => {
     const rc: ReplicationController = {
       apiVersion: 'v1',
