@@ -214,9 +214,10 @@ export async function startKubelet(opts: KubeletOptions): Promise<Kubelet> {
       }
       if (!(await admit(pod))) return {};
       lastKnown.set(uid, pod);
-      const result = await syncPod(deps, pod, recordFor(uid));
-      const phase = podByUid(uid)?.status?.phase;
-      if (phase === 'Succeeded' || phase === 'Failed') admitted.delete(uid);
+      const record = recordFor(uid);
+      const result = await syncPod(deps, pod, record);
+      // A finished pod no longer counts for admission (its containers are stopped).
+      if (record.phase === 'Succeeded' || record.phase === 'Failed') admitted.delete(uid);
       return result;
     } finally {
       end();
@@ -225,6 +226,10 @@ export async function startKubelet(opts: KubeletOptions): Promise<Kubelet> {
   const podWorkers = new PodWorkers(sync, {
     maxConcurrent: o.maxConcurrentSyncs,
     errorBackoffMs: o.syncErrorBackoffMs,
+    unlimited: (uid) => {
+      const pod = podByUid(uid);
+      return !pod || !!pod.metadata?.deletionTimestamp;
+    },
     onError: (uid, err) => {
       const pod = podByUid(uid);
       log.warn({ pod: pod ? podKey(pod) : uid, err: err instanceof Error ? err.message : String(err) }, 'pod sync failed');
@@ -241,7 +246,9 @@ export async function startKubelet(opts: KubeletOptions): Promise<Kubelet> {
     onAdd: (pod) => enqueue(pod),
     onUpdate: (old, pod) => {
       if (old.metadata?.uid !== pod.metadata?.uid) onDeleted(old);
-      if (old.metadata?.resourceVersion !== pod.metadata?.resourceVersion) enqueue(pod);
+      // Status-only changes (most of them our own writes) need no sync, as the kubelet's
+      // config source ignores them; spec, labels, annotations and deletion do.
+      if (old.metadata?.resourceVersion !== pod.metadata?.resourceVersion && !statusOnlyChange(old, pod)) enqueue(pod);
     },
     onDelete: (obj) => onDeleted(deletedObject(obj)),
   });
@@ -371,6 +378,14 @@ export async function startKubelet(opts: KubeletOptions): Promise<Kubelet> {
       log.info({ node: nodeName }, 'kubelet stopped');
     },
   };
+}
+
+function statusOnlyChange(a: Pod, b: Pod): boolean {
+  const strip = (p: Pod): string => {
+    const { resourceVersion: _rv, managedFields: _mf, ...meta } = p.metadata ?? {};
+    return JSON.stringify([meta, p.spec]);
+  };
+  return strip(a) === strip(b);
 }
 
 async function getOrUndefined<T>(fn: () => Promise<T>): Promise<T | undefined> {

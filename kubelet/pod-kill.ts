@@ -63,7 +63,9 @@ export async function removeOrphan(deps: SyncDeps, uid: string): Promise<void> {
   await Promise.all(containers.map((c) => deps.runtime.removeContainer(c.id)));
   for (const s of sandboxes) await deps.runtime.removePodSandbox(s.id);
   await deps.volumes.teardown(uid);
-  deps.log.info({ podUid: uid, containers: containers.length, sandboxes: sandboxes.length }, 'removed containers of a pod that no longer exists');
+  if (containers.length + sandboxes.length > 0) {
+    deps.log.info({ podUid: uid, containers: containers.length, sandboxes: sandboxes.length }, 'removed containers of a pod that no longer exists');
+  }
 }
 
 /** A pod being deleted: kill with its grace period, remove everything, then delete the object. */

@@ -79,6 +79,10 @@ export async function syncPod(deps: SyncDeps, pod: Pod, record: PodRecord): Prom
   let sandboxId = actions.sandboxId;
   let podIP = state.sandboxes[0]?.ready ? state.sandboxes[0].ip : '';
   const wantsStart = actions.createSandbox || actions.initToStart || actions.containersToStart.length > 0;
+  if (wantsStart && !deps.status.hasWritten(uid)) {
+    // The first word on a new pod (Pending, ContainerCreating), before a pull or a start takes time.
+    await writeStatus(deps, pod, record, state, false);
+  }
   let volumes = new Map<string, MountedVolume>();
   if (wantsStart || pod.spec?.volumes?.some((v) => v.configMap || v.secret || v.downwardAPI || v.projected)) {
     // Also on every sync of a running pod: configMap/secret/downwardAPI contents refresh.
@@ -87,8 +91,11 @@ export async function syncPod(deps: SyncDeps, pod: Pod, record: PodRecord): Prom
     } catch (err) {
       if (!(err instanceof VolumeSetupError)) throw err;
       emit(deps, podRef(pod), 'Warning', 'FailedMount', `MountVolume.SetUp failed: ${err.message}`);
-      await writeStatus(deps, pod, record, state, actions.initFailed);
-      return { requeueAfterMs: 2_000 };
+      // Running containers keep what they have; nothing new starts until the volume is there.
+      if (wantsStart) {
+        await writeStatus(deps, pod, record, state, actions.initFailed);
+        return { requeueAfterMs: 2_000 };
+      }
     }
   }
 
@@ -121,11 +128,11 @@ export async function syncPod(deps: SyncDeps, pod: Pod, record: PodRecord): Prom
   await removeGarbage(deps, state);
   deps.probes.updatePod(pod, state, podIP || state.sandboxes[0]?.ip || '');
   const status = await writeStatus(deps, pod, record, state, actions.initFailed);
+  record.phase = status.phase;
   if (!record.startObserved && status.phase === 'Running' && status.containerStatuses?.every((c) => c.state?.running)) {
     record.startObserved = true;
     deps.metrics.podStartDuration.observe((Date.now() - record.firstSeen) / 1000);
   }
-  if (status.phase === 'Succeeded' || status.phase === 'Failed') return { requeueAfterMs: 0 };
   return retry !== undefined ? { requeueAfterMs: retry } : {};
 }
 

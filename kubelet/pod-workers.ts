@@ -12,6 +12,11 @@ export type PodSyncFn = (uid: string) => Promise<SyncResult | void>;
 
 export interface PodWorkersOptions {
   maxConcurrent: number;
+  /**
+   * Syncs that do not count against maxConcurrent: terminating pods, which mostly wait out
+   * a grace period and must not hold up the start of new pods.
+   */
+  unlimited?(uid: string): boolean;
   /** Wait after a failed sync before trying again. */
   errorBackoffMs: number;
   onError?(uid: string, err: unknown): void;
@@ -30,6 +35,8 @@ export class PodWorkers {
   private readonly workers = new Map<string, Worker>();
   private readonly waiting: string[] = [];
   private active = 0;
+  /** Syncs counted against maxConcurrent. */
+  private limited = 0;
   private stopped = false;
   private idleWaiters: Array<() => void> = [];
 
@@ -103,18 +110,25 @@ export class PodWorkers {
   }
 
   private pump(): void {
-    while (!this.stopped && this.active < this.opts.maxConcurrent && this.waiting.length > 0) {
-      const uid = this.waiting.shift() as string;
+    for (let i = 0; !this.stopped && i < this.waiting.length; ) {
+      const uid = this.waiting[i];
+      const free = this.opts.unlimited?.(uid) ?? false;
+      if (!free && this.limited >= this.opts.maxConcurrent) {
+        i++;
+        continue;
+      }
+      this.waiting.splice(i, 1);
       const w = this.worker(uid);
       w.queued = false;
       w.running = true;
       w.pending = false;
       this.active++;
-      void this.runOne(uid, w);
+      if (!free) this.limited++;
+      void this.runOne(uid, w, free);
     }
   }
 
-  private async runOne(uid: string, w: Worker): Promise<void> {
+  private async runOne(uid: string, w: Worker, free: boolean): Promise<void> {
     let result: SyncResult | void = undefined;
     try {
       result = await this.sync(uid);
@@ -124,6 +138,7 @@ export class PodWorkers {
     } finally {
       w.running = false;
       this.active--;
+      if (!free) this.limited--;
     }
     if (!this.stopped) {
       if (w.pending) this.update(uid);

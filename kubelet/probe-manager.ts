@@ -68,6 +68,12 @@ class ProbeWorker {
     clearTimeout(this.timer);
   }
 
+  /** The container is not running: no probing until a new one runs. */
+  pause(): void {
+    this.containerId = '';
+    clearTimeout(this.timer);
+  }
+
   private schedule(ms: number): void {
     if (this.stopped) return;
     clearTimeout(this.timer);
@@ -139,6 +145,7 @@ export class ProbeManager {
         w.pod = pod;
         w.podIP = podIP;
         if (running && latest) w.setContainer(latest.id, latest.startedAt?.getTime() ?? Date.now());
+        else w.pause();
       }
     }
     // Forget verdicts of containers that no longer run.

@@ -23,6 +23,8 @@ export interface PodRecord {
   startObserved: boolean;
   /** Containers stopped and sandbox stopped after the pod finished. */
   finished: boolean;
+  /** The phase the last sync computed. */
+  phase?: string;
 }
 
 export interface SyncDeps {

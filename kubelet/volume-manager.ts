@@ -4,7 +4,7 @@
 // writer; secrets on tmpfs so they never touch the disk), and persistentVolumeClaim bound to a
 // hostPath or local PV. Containers get bind mounts of these directories.
 import { execFile } from 'node:child_process';
-import { mkdir, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { PersistentVolume, PersistentVolumeClaim, Pod, Volume } from 'kubernetes-types/core/v1';
@@ -68,6 +68,8 @@ export class VolumeManager {
   private tmpfsUnavailable = false;
   /** PVC → host path, once resolved (a bound claim does not move). */
   private readonly claims = new Map<string, string>();
+  /** tmpfs mounts made (so a refresh does not read /proc/self/mounts each time). */
+  private readonly mounted = new Set<string>();
 
   constructor(private readonly opts: VolumeManagerOptions) {}
 
@@ -96,7 +98,10 @@ export class VolumeManager {
   /** Unmounts and removes everything the pod had on the host. */
   async teardown(uid: string): Promise<void> {
     const dir = this.podDir(uid);
-    for (const m of await mountsUnder(dir)) await run('umount', [m]).catch(() => run('umount', ['-l', m]).catch(() => undefined));
+    for (const m of await mountsUnder(dir)) {
+      await run('umount', [m]).catch(() => run('umount', ['-l', m]).catch(() => undefined));
+      this.mounted.delete(m);
+    }
     await rm(dir, { recursive: true, force: true });
     for (const k of this.claims.keys()) if (k.startsWith(`${uid}/`)) this.claims.delete(k);
   }
@@ -117,7 +122,7 @@ export class VolumeManager {
         await this.mountTmpfs(dir, 0o777, size);
       }
       // World-writable as k8s makes it, so containers running as any user can share it.
-      await run('chmod', ['0777', dir]);
+      await chmod(dir, 0o777);
       return { hostPath: dir, readOnly: false };
     }
     if (v.hostPath) return this.hostPath(v.hostPath.path, v.hostPath.type ?? '');
@@ -190,10 +195,15 @@ export class VolumeManager {
   }
 
   private async mountTmpfs(dir: string, mode: number, sizeBytes?: number): Promise<void> {
-    if (this.tmpfsUnavailable || (await isMountPoint(dir))) return;
+    if (this.tmpfsUnavailable || this.mounted.has(dir)) return;
+    if (await isMountPoint(dir)) {
+      this.mounted.add(dir);
+      return;
+    }
     const opts = [`mode=${mode.toString(8)}`, ...(sizeBytes ? [`size=${sizeBytes}`] : [])].join(',');
     try {
       await run('mount', ['-t', 'tmpfs', '-o', opts, 'tmpfs', dir]);
+      this.mounted.add(dir);
     } catch {
       this.tmpfsUnavailable = true;
     }
