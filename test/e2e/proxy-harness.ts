@@ -90,17 +90,23 @@ export async function tally(n: number, call: () => Promise<string>): Promise<Map
   return seen;
 }
 
+/** Rules Docker adds and removes as other tests start containers and networks meanwhile. */
+function dockerManaged(line: string): boolean {
+  if (line.includes('KUBE')) return false;
+  return /br-[0-9a-f]{12}|docker0/.test(line) || /^-A DOCKER/.test(line) || (/^-A POSTROUTING /.test(line) && line.endsWith('-j MASQUERADE'));
+}
+
 /**
- * The host's iptables rules and routes, normalised: no counters or comments, and nothing
- * about Docker's per-network bridges (other tests create and remove networks meanwhile).
+ * The host's iptables rules and routes, normalised: no counters or comments, and none of the
+ * rules Docker manages per network or container (a jump into our chains is never skipped).
  */
 export async function hostSnapshot(): Promise<{ iptables: string[]; routes: string[] }> {
   const save = (await runCommand('iptables-save', [])).stdout;
   const iptables = save
     .split('\n')
-    .filter((l) => l && !l.startsWith('#') && !/br-[0-9a-f]{12}/.test(l))
+    .filter((l) => l && !l.startsWith('#') && !dockerManaged(l))
     .map((l) => l.replace(/\[\d+:\d+\]/, '[0:0]'));
-  const routes = (await runCommand('ip', ['route', 'show'])).stdout.split('\n').filter((l) => l && !/dev br-[0-9a-f]{12}/.test(l));
+  const routes = (await runCommand('ip', ['route', 'show'])).stdout.split('\n').filter((l) => l && !/dev (br-[0-9a-f]{12}|docker0)/.test(l));
   return { iptables, routes };
 }
 
