@@ -3,7 +3,7 @@
 // (first, periodic, or after a failure) rewrites everything, re-ensures the jumps from the
 // built-in chains and deletes per-service chains left by an earlier run.
 import { mustRun, splitRule, type CommandRunner } from './exec.js';
-import { GUARD_CHAIN, ensureJumps, removeGuardBridge } from './guard.js';
+import { GUARD_CHAIN, removeGuardBridge } from './guard.js';
 import { IPTABLES_JUMPS, isServiceChain, restoreText, type JumpRule, type RuleSet, type Table } from './iptables.js';
 
 export interface SyncResult {
@@ -35,11 +35,10 @@ export class IptablesApplier {
       // Checked against the saved rules: one `iptables -C` each costs a full ruleset read.
       missing = this.jumps.filter((j) => !existing[j.table].rules.some((r) => sameArgs(r, j)));
     }
-    const text = restoreText(isFull ? undefined : this.applied, next, stale);
+    // Jumps go after the chains they point at exist: same restore, a later section.
+    const text = restoreText(isFull ? undefined : this.applied, next, stale) + jumpText(missing);
     try {
       if (text) await mustRun(this.run, 'iptables-restore', ['-w', '5', '--noflush'], text);
-      // Jumps only once the chains they point at exist.
-      if (missing.length) await ensureJumps(this.run, missing);
     } catch (e) {
       this.applied = undefined;
       throw e;
@@ -60,6 +59,17 @@ export async function readTables(run: CommandRunner): Promise<Record<Table, { ch
     }
   }
   return out;
+}
+
+/** Restore sections inserting `jumps` at the top of their chains. */
+export function jumpText(jumps: readonly JumpRule[]): string {
+  const out: string[] = [];
+  for (const table of ['filter', 'nat'] as const) {
+    const mine = jumps.filter((j) => j.table === table);
+    if (!mine.length) continue;
+    out.push(`*${table}`, ...mine.map((j) => `-I ${j.chain} 1 ${j.args.map((a) => (/\s/.test(a) ? `"${a}"` : a)).join(' ')}`), 'COMMIT');
+  }
+  return out.length ? out.join('\n') + '\n' : '';
 }
 
 /** `-A CHAIN args…` from iptables-save is this jump. */
