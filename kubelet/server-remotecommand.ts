@@ -158,7 +158,9 @@ export async function serveRemoteCommand(
   try {
     session = await start();
   } catch (err) {
-    finish(failureStatus((err as Error).message));
+    // Errors that carry an HTTP code and reason (the server's own) keep them.
+    const e = err as Error & { code?: unknown; reason?: unknown };
+    finish(typeof e.code === 'number' && typeof e.reason === 'string' ? failureStatus(e.message, e.reason, e.code) : failureStatus(e.message));
     return;
   }
   for (const m of early.splice(0)) onMessage(m);

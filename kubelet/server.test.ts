@@ -53,6 +53,8 @@ before(async () => {
   await waitFor('first run exited', async () => (await rt.containerStatus(previousId)).state === 'exited');
   const id = await start(1, 'echo alpha; echo beta; echo gamma; while true; do echo tick; sleep 0.2; done');
   pods.set('default/p', { podUid: `uid-${run}`, containers: new Map([['app', { id, previousId }]]) });
+  // A pod whose only container has exited.
+  pods.set('default/done', { podUid: `uid-${run}`, containers: new Map([['app', { id: previousId }]]) });
   server = await startKubeletServer({
     runtime: rt,
     nodeName: NODE,
@@ -142,6 +144,15 @@ describe('kubelet server', () => {
     assert.match(s.channel(1).slice(2), /^error forwarding port 9 to pod p_default, uid uid-.*ECONNREFUSED/);
     const noPort = await get('/portForward/default/p');
     assert.equal(noPort.status, 400);
+  });
+
+  test('exec into a container that is not running: a BadRequest status on channel 3', async () => {
+    const s = session('/exec/default/done/app?command=true&output=1', 'v5.channel.k8s.io');
+    await s.closed;
+    const status = JSON.parse(s.channel(3));
+    assert.equal(status.status, 'Failure');
+    assert.equal(status.reason, 'BadRequest');
+    assert.match(status.message, /^container [0-9a-f]{12} is not running$/);
   });
 
   test('attach follows the output from now on; attach with stdin is refused', async () => {

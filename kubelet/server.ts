@@ -10,7 +10,7 @@ import type { Logger } from 'pino';
 import { Counter, Gauge, Registry } from 'prom-client';
 import { WebSocketServer } from 'ws';
 import { startHealthServer } from '../client/daemon.js';
-import { LABEL_POD_UID, type Runtime } from './runtime.js';
+import { isConflict, isNotFound, LABEL_POD_UID, type ExecSession, type Runtime } from './runtime.js';
 import { parseContainerLogQuery, sendLogs, toLogOptions } from './server-logs.js';
 import { PORT_FORWARD_PROTOCOL, servePortForward, type PortForwardTarget } from './server-portforward.js';
 import { parsePorts, servePortForwardWebSocket } from './server-portforward-ws.js';
@@ -211,7 +211,14 @@ function sendJson(res: ServerResponse, code: number, body: unknown): void {
 }
 
 async function startExec(runtime: Runtime, id: string, o: RemoteCommandOptions): Promise<StreamSession> {
-  const s = await runtime.exec(id, o.command, { stdin: o.stdin, tty: o.tty });
+  let s: ExecSession;
+  try {
+    s = await runtime.exec(id, o.command, { stdin: o.stdin, tty: o.tty });
+  } catch (err) {
+    if (isConflict(err)) throw badRequest(`container ${id.slice(0, 12)} is not running`);
+    if (isNotFound(err)) throw notFound(`container ${id.slice(0, 12)} not found`);
+    throw err;
+  }
   return { stdin: s.stdin, stdout: s.stdout, stderr: s.stderr, exitCode: s.exitCode, resize: (w, h) => s.resize(w, h), close: () => s.close() };
 }
 
