@@ -12,6 +12,8 @@ export interface IOStreams {
   env: NodeJS.ProcessEnv;
   home: string;
   cwd: string;
+  /** Ends long-running commands (port-forward) in-process; a real kc stops on SIGINT. */
+  signal?: AbortSignal;
 }
 
 export function processIO(): IOStreams {
@@ -32,7 +34,7 @@ export interface CapturedIO extends IOStreams {
 }
 
 /** Streams that collect what is written; `input` becomes stdin. */
-export function captureIO(opts: { input?: string; env?: NodeJS.ProcessEnv; home?: string; cwd?: string } = {}): CapturedIO {
+export function captureIO(opts: { input?: string; env?: NodeJS.ProcessEnv; home?: string; cwd?: string; signal?: AbortSignal } = {}): CapturedIO {
   let out = '';
   let err = '';
   const stdout = new PassThrough();
@@ -47,6 +49,7 @@ export function captureIO(opts: { input?: string; env?: NodeJS.ProcessEnv; home?
     env: opts.env ?? {},
     home: opts.home ?? '/nonexistent',
     cwd: opts.cwd ?? process.cwd(),
+    signal: opts.signal,
     out: () => out,
     err: () => err,
   };

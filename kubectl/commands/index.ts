@@ -6,6 +6,12 @@ import { configCommand } from './config.js';
 import { createCommand } from './create.js';
 import { deleteCommand } from './delete.js';
 import { describeCommand } from './describe.js';
+import { editCommand } from './edit.js';
+import { execCommand } from './exec.js';
+import { logsCommand } from './logs.js';
+import { portForwardCommand } from './port-forward.js';
+import { rolloutCommand } from './rollout.js';
+import { topCommand } from './top.js';
 import { getCommand } from './get.js';
 import { apiResourcesCommand, clusterInfoCommand, versionCommand } from './info.js';
 import { annotateCommand, labelCommand } from './label.js';
@@ -22,14 +28,20 @@ export const commands: KcCommand[] = [
   createCommand,
   replaceCommand,
   patchCommand,
+  editCommand,
   deleteCommand,
   labelCommand,
   annotateCommand,
   scaleCommand,
+  rolloutCommand,
+  logsCommand,
+  execCommand,
+  portForwardCommand,
   waitCommand,
   cordonCommand,
   uncordonCommand,
   drainCommand,
+  topCommand,
   apiResourcesCommand,
   clusterInfoCommand,
   versionCommand,

@@ -15,13 +15,13 @@ function templateKey(t: unknown): string {
   return goJson(copy);
 }
 
-/** deploymentutil.GetAllReplicaSets: the RS whose template is the Deployment's, and the old ones still scaled up. */
+/** deploymentutil.GetAllReplicaSets: the RS whose template is the Deployment's, and all the others it owns. */
 export function splitReplicaSets(d: Deployment, all: ReplicaSet[]): { newRS?: ReplicaSet; oldRSs: ReplicaSet[] } {
   const owned = all.filter((rs) => rs.metadata?.ownerReferences?.some((r) => r.controller && r.uid === d.metadata?.uid));
   const key = templateKey(d.spec?.template);
   const sorted = [...owned].sort((a, b) => String(a.metadata?.creationTimestamp).localeCompare(String(b.metadata?.creationTimestamp)));
   const newRS = sorted.find((rs) => templateKey(rs.spec?.template) === key);
-  return { newRS, oldRSs: sorted.filter((rs) => rs !== newRS && (rs.spec?.replicas ?? 0) !== 0) };
+  return { newRS, oldRSs: sorted.filter((rs) => rs !== newRS) };
 }
 
 function rsList(list: ReplicaSet[]): string {

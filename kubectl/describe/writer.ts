@@ -18,6 +18,10 @@ export class DescribeWriter {
   toString(): string {
     return tabulate(this.text, DESCRIBE_OPTIONS);
   }
+  /** The text with its tabs unaligned (kubectl's rollout history --revision prints it so). */
+  raw(): string {
+    return this.text;
+  }
 }
 
 const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
