@@ -120,7 +120,7 @@ export interface ControllerManagerOptions {
   bindAddress?: string;
   logger?: Logger;
   registry?: Registry;
-  /** Called when leadership is lost (not on stop()); kube-controller-manager exits then. */
+  /** Called when leadership is lost (not on stop()); kube-controller-manager exits then. Default: campaign again. */
   onLeadershipLost?: () => void;
   /** Test-only: extra controllers by name (merged over CONTROLLERS). */
   extraControllers?: Readonly<Record<string, () => Controller>>;
@@ -189,13 +189,15 @@ export async function startControllerManager(opts: ControllerManagerOptions): Pr
   };
 
   let elector: LeaderElector | undefined;
-  if (opts.leaderElect) {
-    const le = opts.leaderElection ?? {};
+  const le = opts.leaderElection ?? {};
+  const identity = le.identity ?? `${hostname()}_${randomUUID()}`;
+  /** Campaigns for the Lease; after losing it (not on stop) either hands over to onLeadershipLost or campaigns again. */
+  const campaign = (): void => {
     elector = new LeaderElector({
       client,
       namespace: le.namespace ?? 'kube-system',
       name: le.name ?? 'kube-controller-manager',
-      identity: le.identity ?? `${hostname()}_${randomUUID()}`,
+      identity,
       leaseDurationMs: le.leaseDurationMs,
       renewDeadlineMs: le.renewDeadlineMs,
       retryPeriodMs: le.retryPeriodMs,
@@ -203,21 +205,23 @@ export async function startControllerManager(opts: ControllerManagerOptions): Pr
       callbacks: {
         onStartedLeading: (signal) => {
           leading = true;
-          running = runControllers(signal);
+          // A new term starts only once the previous one has fully stopped.
+          const previous = running ?? Promise.resolve();
+          running = previous.then(() => runControllers(signal));
         },
         onStoppedLeading: () => {
           leading = false;
-          if (!stopAll.signal.aborted) {
-            log.error('leader election lost');
-            opts.onLeadershipLost?.();
-          }
+          if (stopAll.signal.aborted) return;
+          log.error('leader election lost');
+          if (opts.onLeadershipLost) opts.onLeadershipLost();
+          else setImmediate(() => stopAll.signal.aborted || campaign());
         },
       },
     });
     void elector.run();
-  } else {
-    running = runControllers(stopAll.signal);
-  }
+  };
+  if (opts.leaderElect) campaign();
+  else running = runControllers(stopAll.signal);
 
   const health = opts.port === undefined
     ? undefined

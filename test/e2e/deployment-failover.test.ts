@@ -112,4 +112,23 @@ describe('controller-manager failover during a rollout', () => {
     const lease = await client.resource('leases.coordination.k8s.io', 'kube-system').get('kube-controller-manager');
     assert.equal(lease.spec?.holderIdentity, 'cm-2');
   });
+
+  test('a manager that loses its Lease stops acting, campaigns again, and resumes when it gets it back', async () => {
+    for (const m of managers.splice(0)) await m.stop();
+    const cm = await start('cm-3');
+    managers.push(cm);
+    await waitFor('cm-3 leads', () => cm.isLeader(), 10_000);
+    // Someone else takes the Lease (as a partitioned leader would find on return).
+    const leases = client.resource('leases.coordination.k8s.io', 'kube-system');
+    const lease = await leases.get('kube-controller-manager');
+    const now = new Date().toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
+    await leases.update({ ...lease, spec: { ...lease.spec, holderIdentity: 'thief', renewTime: now, acquireTime: now, leaseDurationSeconds: 2 } });
+    await waitFor('cm-3 lost the lease', () => !cm.isLeader(), 10_000);
+    await waitFor('cm-3 leads again', () => cm.isLeader(), 15_000);
+    await client.resource('replicasets.apps', NS).create({
+      metadata: { name: 'after' },
+      spec: { replicas: 2, selector: { matchLabels: { app: 'after' } }, template: { metadata: { labels: { app: 'after' } }, spec: { containers: [{ name: 'c', image: 'busybox:1.35' }] } } },
+    });
+    await waitFor('the new term runs controllers', async () => (await client.resource('replicasets.apps', NS).get('after')).status?.readyReplicas === 2, 15_000);
+  });
 });
