@@ -32,7 +32,11 @@ export function routeUpgrades(app: FastifyInstance): void {
     res.once('finish', () => {
       if (!up.taken) socket.end();
     });
-    app.routing(req, res);
+    try {
+      app.routing(req, res);
+    } catch {
+      socket.destroy();
+    }
   });
   app.addHook('preClose', (done) => {
     for (const s of sockets) s.destroy();

@@ -246,6 +246,26 @@ describe('kubectl port-forward', () => {
     }
   });
 
+  test('kubectl with WebSockets turned off: port-forward over a plain SPDY/3.1 upgrade works, exec gets a clear error', async () => {
+    // kubectl reads these at start; a second kubectl environment keeps them out of the others.
+    process.env.KUBECTL_PORT_FORWARD_WEBSOCKETS = 'false';
+    process.env.KUBECTL_REMOTE_COMMAND_WEBSOCKETS = 'false';
+    const spdyOnly = kubectlFor(api.url);
+    delete process.env.KUBECTL_PORT_FORWARD_WEBSOCKETS;
+    delete process.env.KUBECTL_REMOTE_COMMAND_WEBSOCKETS;
+    const local = await freePort();
+    const pf = spdyOnly.start(['port-forward', 'pod/web', `${local}:8080`, '--address', '127.0.0.1']);
+    try {
+      await waitFor('port-forward ready', () => pf.output().includes(`Forwarding from 127.0.0.1:${local}`));
+      assert.match(await waitFor('pong through SPDY', () => readFrom(local), 20_000, 200), /pong/);
+    } finally {
+      pf.proc.kill('SIGKILL');
+    }
+    const exec = await spdyOnly.run(['exec', 'shell', '--', 'true']);
+    assert.notEqual(exec.code, 0);
+    assert.match(exec.stderr, /Error from server \(BadRequest\): SPDY\/3\.1 is not supported for pods\/exec by this apiserver/);
+  });
+
   test('@kubernetes/client-node PortForward: the kubelet\'s channel protocol, relayed', async () => {
     const output = new PassThrough();
     let text = '';
