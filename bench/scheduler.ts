@@ -39,10 +39,12 @@ function cpuSeconds(pid: number | undefined): number {
   }
 }
 
+const num = (x: number | undefined): number => (x === undefined || Number.isNaN(x) ? 0 : x);
+
 /** CPU seconds used by each process between two snapshots, as a printable line. */
 function cpuLine(before: Record<string, number>, after: Record<string, number>): string {
   return Object.keys(after)
-    .map((k) => `${k} ${f1((after[k] ?? 0) - (before[k] ?? 0))} s`)
+    .map((k) => `${k} ${f1(num(after[k]) - num(before[k]))} s`)
     .join(', ');
 }
 
@@ -86,16 +88,26 @@ async function etcdTxnRate(raw: Etcd3, concurrency: number, seconds: number): Pr
 
 interface PhaseResult {
   cpu: string;
+  /** Binds/s between the first and the last bind. */
+  bindsPerSecond: number;
   podsPerSecond: number;
   createSeconds: number;
   totalSeconds: number;
 }
 
-async function phase(base: string, client: RestClient, ns: string, podJson: (i: number) => string, cpu: () => Record<string, number>): Promise<PhaseResult> {
+async function phase(
+  base: string,
+  client: RestClient,
+  ns: string,
+  podJson: (i: number) => string,
+  cpu: () => Record<string, number>,
+  afterCreates?: () => Promise<void>,
+): Promise<PhaseResult> {
   await client.resource('namespaces').create({ metadata: { name: ns } });
   // Count binds with an informer (it re-watches if the server closes the stream), as an observer of the cluster would.
   const bound = new Set<string>();
   let lastBind = 0;
+  let firstBind = 0;
   const factory = new SharedInformerFactory(client, { namespace: ns });
   const informer = factory.informerFor('pods');
   const seen = (p: Pod): void => {
@@ -103,6 +115,7 @@ async function phase(base: string, client: RestClient, ns: string, podJson: (i: 
     if (p.spec?.nodeName && !bound.has(name)) {
       bound.add(name);
       lastBind = performance.now();
+      firstBind ||= lastBind;
     }
   };
   informer.addEventHandler({ onAdd: seen, onUpdate: (_o, p) => seen(p) });
@@ -123,12 +136,13 @@ async function phase(base: string, client: RestClient, ns: string, podJson: (i: 
     }),
   );
   const created = performance.now();
+  await afterCreates?.();
   await waitFor(`${PODS} pods bound in ${ns}`, () => bound.size >= PODS, PHASE_TIMEOUT_MS, 100);
   const cpu1 = cpu();
   await factory.shutdown();
   await pool.destroy();
   const total = (lastBind - t0) / 1000;
-  return { podsPerSecond: PODS / total, createSeconds: (created - t0) / 1000, totalSeconds: total, cpu: cpuLine(cpu0, cpu1) };
+  return { bindsPerSecond: (PODS - 1) / ((lastBind - firstBind) / 1000), podsPerSecond: PODS / total, createSeconds: (created - t0) / 1000, totalSeconds: total, cpu: cpuLine(cpu0, cpu1) };
 }
 
 async function main(): Promise<void> {
@@ -155,11 +169,11 @@ async function main(): Promise<void> {
     nodesA = await startHollowNodes({ client, count: half, namePrefix: 'bench-a-', zones: 10, labels: { pool: 'a' }, statusWorkers: 4 });
     nodesB = await startHollowNodes({ client, count: NODES - half, namePrefix: 'bench-b-', zones: 10, labels: { pool: 'b' }, statusWorkers: 4 });
     console.log(`registered ${NODES} hollow nodes in ${f1((performance.now() - t) / 1000)} s`);
-    procs.push(
+    const startSchedulerProc = (): ChildProcess =>
       daemon('../scheduler/main.js', [
         '--master', base, '--leader-elect=false', '--kube-api-qps', '0', '--port', '0', '--log-level', 'warn', '--max-in-flight-binds', String(BIND_CONCURRENCY),
-      ]),
-    );
+      ]);
+    procs.push(startSchedulerProc());
 
     const plain = (ns: string) => (i: number) =>
       JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name: `p${i}`, namespace: ns }, spec: { containers: [{ name: 'c', image: 'busybox:1.35' }] } });
@@ -168,12 +182,13 @@ async function main(): Promise<void> {
     await client.resource('pods', 'warmup').create(JSON.parse(plain('warmup')(0)));
     await waitFor('scheduler up', async () => (await client.resource('pods', 'warmup').get('p0')).spec?.nodeName, 60_000, 100);
 
-    const [apiserver, scheduler] = procs;
+    const [apiserver] = procs;
+    const scheduler = (): ChildProcess | undefined => procs[procs.length - 1];
     const etcdPid = pidListeningOn(etcd.endpoint);
     const cpu = (): Record<string, number> => ({
       etcd: cpuSeconds(etcdPid),
       apiserver: cpuSeconds(apiserver?.pid),
-      scheduler: cpuSeconds(scheduler?.pid),
+      scheduler: cpuSeconds(scheduler()?.pid),
       'bench (creator, watcher, hollow nodes)': process.cpuUsage().user / 1e6 + process.cpuUsage().system / 1e6,
     });
     const r1 = await phase(base, client, 'bench-plain', plain('bench-plain'), cpu);
@@ -203,6 +218,17 @@ async function main(): Promise<void> {
         `limit ${f1(limit)} writes/s, ratio ${f2(r2.podsPerSecond / limit)}`,
     );
     console.log(`   CPU used: ${r2.cpu}`);
+    // 3. Scheduler throughput alone: pods created while no scheduler runs, then one starts.
+    const stopping = procs.pop()!;
+    await new Promise((r) => (stopping.once('exit', r), stopping.kill('SIGTERM')));
+    const r3 = await phase(base, client, 'bench-drain', plain('bench-drain'), cpu, async () => {
+      procs.push(startSchedulerProc());
+    });
+    console.log(
+      `3. ${PODS} pods created with no scheduler running, then a scheduler started: ${f1(r3.bindsPerSecond)} binds/s first→last bind ` +
+        `(creates alone: ${f1(PODS / r3.createSeconds)} pods/s) — limit ${f1(limit)} writes/s, ratio ${f2(r3.bindsPerSecond / limit)}`,
+    );
+    console.log(`   CPU used (creates + drain): ${r3.cpu}`);
     // How even the spread came out: pods per zone among the pool-a nodes.
     const podsList = await client.resource('pods', 'bench-spread').list();
     const zoneOf = new Map<string, string>();

@@ -42,6 +42,8 @@ export class SchedulerCache implements NodeInfoLister {
   private readonly nodes = new Map<string, NodeInfo>();
   private nodeList: NodeInfo[] | undefined;
   private readonly pods = new Map<string, PodState>();
+  /** uids of assumed pods, so expiry does not walk every pod. */
+  private readonly assumed = new Set<string>();
   private readonly memos = new Map<string, Memo>();
   private readonly ttlMs: number;
   private readonly now: () => number;
@@ -118,6 +120,7 @@ export class SchedulerCache implements NodeInfoLister {
   assumePod(info: PodInfo, nodeName: string): void {
     if (this.pods.has(info.uid)) throw new Error(`pod ${info.key} (${info.uid}) is already in the cache, so can't be assumed`);
     this.pods.set(info.uid, { info, nodeName, assumed: true, bindingFinished: false });
+    this.assumed.add(info.uid);
     this.addToNode(info, nodeName);
   }
 
@@ -135,6 +138,7 @@ export class SchedulerCache implements NodeInfoLister {
     if (!s || !s.assumed) return;
     this.removeFromNode(s.info, s.nodeName);
     this.pods.delete(uid);
+    this.assumed.delete(uid);
   }
 
   isAssumed(uid: string): boolean {
@@ -150,6 +154,7 @@ export class SchedulerCache implements NodeInfoLister {
       s.nodeName = nodeName;
       s.assumed = false;
       s.deadline = undefined;
+      this.assumed.delete(info.uid);
       this.addToNode(info, nodeName);
       return;
     }
@@ -166,15 +171,18 @@ export class SchedulerCache implements NodeInfoLister {
     if (!s) return;
     this.removeFromNode(s.info, s.nodeName);
     this.pods.delete(uid);
+    this.assumed.delete(uid);
   }
 
   /** Drops assumed pods whose binding finished more than the TTL ago; returns their keys. */
   cleanupExpiredAssumedPods(now = this.now()): string[] {
     const expired: string[] = [];
-    for (const [uid, s] of this.pods) {
-      if (s.assumed && s.bindingFinished && s.deadline !== undefined && now >= s.deadline) {
+    for (const uid of this.assumed) {
+      const s = this.pods.get(uid);
+      if (s && s.bindingFinished && s.deadline !== undefined && now >= s.deadline) {
         this.removeFromNode(s.info, s.nodeName);
         this.pods.delete(uid);
+        this.assumed.delete(uid);
         expired.push(s.info.key);
       }
     }

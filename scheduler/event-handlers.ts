@@ -69,6 +69,14 @@ export function podEventHandler({ cache, queue, responsibleFor }: HandlerDeps): 
           addAssigned(pod);
           return;
         }
+        // Status-only updates (the kubelet reporting Running, …) change nothing the cache counts.
+        if (
+          old.metadata?.deletionTimestamp === pod.metadata?.deletionTimestamp &&
+          json(old.metadata?.labels) === json(pod.metadata?.labels) &&
+          json(old.spec) === json(pod.spec)
+        ) {
+          return;
+        }
         const action = assignedPodChange(old, pod);
         cache.updatePod(newPodInfo(pod), pod.spec?.nodeName as string);
         if (action) queue.moveAllToActiveOrBackoffQueue({ resource: 'AssignedPod', action, label: 'AssignedPodUpdate' });

@@ -4,6 +4,7 @@
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { newLogger, onShutdown } from '../client/daemon.js';
+import { DEFAULT_PROFILE } from './profile.js';
 import { startScheduler } from './scheduler.js';
 
 const argv = await yargs(hideBin(process.argv))
@@ -31,7 +32,6 @@ const argv = await yargs(hideBin(process.argv))
   .parseAsync();
 
 const log = newLogger('kube-scheduler', argv['log-level']);
-const { DEFAULT_PROFILE } = await import('./profile.js');
 const scheduler = await startScheduler({
   kubeconfig: argv.kubeconfig,
   master: argv.master,

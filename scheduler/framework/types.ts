@@ -167,6 +167,10 @@ export class NodeInfo {
   generation = 0;
   labels: Readonly<Record<string, string>> = {};
   taints: readonly Taint[] = [];
+  /** spec.unschedulable (cordoned). */
+  unschedulable = false;
+  /** The Ready condition's status ('' when the node has none), read once per node update rather than per pod. */
+  readyStatus = '';
 
   constructor(readonly name: string, node?: Node) {
     if (node) this.setNode(node);
@@ -177,6 +181,8 @@ export class NodeInfo {
     this.allocatable = nodeAllocatable(node);
     this.labels = node.metadata?.labels ?? {};
     this.taints = node.spec?.taints ?? [];
+    this.unschedulable = node.spec?.unschedulable === true;
+    this.readyStatus = node.status?.conditions?.find((c) => c.type === 'Ready')?.status ?? '';
     this.generation++;
   }
 

@@ -4,7 +4,6 @@
 // tolerate it stay off even before (or without) that controller tainting the node. When the
 // taint is already there, TaintToleration reports it and this plugin stays quiet, so a node
 // is never counted twice.
-import type { Node } from 'kubernetes-types/core/v1';
 import { ActionType, Code, newStatus, type CycleState, type EnqueueExtensions, type FilterPlugin, type Result } from '../framework/interface.js';
 import { TAINT_NODE_NOT_READY, TAINT_NODE_UNREACHABLE, tolerationsTolerateTaint } from '../framework/taints.js';
 import type { NodeInfo, PodInfo } from '../framework/types.js';
@@ -12,19 +11,18 @@ import { untoleratedTaintReason } from './taint-toleration.js';
 
 export const NAME = 'NodeReady';
 
-/** The taint key the node lifecycle controller would put on this node for its Ready condition, if any. */
-export function readinessTaintKey(node: Node): string | undefined {
-  const ready = node.status?.conditions?.find((c) => c.type === 'Ready');
-  if (ready?.status === 'True') return undefined;
-  return ready?.status === 'False' ? TAINT_NODE_NOT_READY : TAINT_NODE_UNREACHABLE;
+/** The taint key the node lifecycle controller would put on a node with this Ready status ('' = no condition), if any. */
+export function readinessTaintKey(readyStatus: string): string | undefined {
+  if (readyStatus === 'True') return undefined;
+  return readyStatus === 'False' ? TAINT_NODE_NOT_READY : TAINT_NODE_UNREACHABLE;
 }
 
 export class NodeReady implements FilterPlugin, EnqueueExtensions {
   readonly name = NAME;
 
   filter(_state: CycleState, pod: PodInfo, node: NodeInfo): Result {
-    if (!node.node) return undefined;
-    const key = readinessTaintKey(node.node);
+    if (node.readyStatus === 'True' || !node.node) return undefined;
+    const key = readinessTaintKey(node.readyStatus);
     if (!key) return undefined;
     if (node.taints.some((t) => t.key === key && (t.effect === 'NoSchedule' || t.effect === 'NoExecute'))) return undefined;
     const taint = { key, effect: 'NoSchedule' };

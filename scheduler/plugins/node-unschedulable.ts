@@ -14,8 +14,7 @@ export class NodeUnschedulable implements FilterPlugin, EnqueueExtensions {
   readonly name = NAME;
 
   filter(_state: unknown, pod: PodInfo, node: NodeInfo): Result {
-    if (!node.node) return newStatus(Code.UnschedulableAndUnresolvable, ERR_REASON_UNKNOWN_CONDITION);
-    if (!node.node.spec?.unschedulable) return undefined;
+    if (!node.unschedulable) return node.node ? undefined : newStatus(Code.UnschedulableAndUnresolvable, ERR_REASON_UNKNOWN_CONDITION);
     if (tolerationsTolerateTaint(pod.tolerations, UNSCHEDULABLE_TAINT)) return undefined;
     return newStatus(Code.UnschedulableAndUnresolvable, ERR_REASON_UNSCHEDULABLE);
   }

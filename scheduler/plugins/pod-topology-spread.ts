@@ -113,6 +113,8 @@ interface ScoreState {
   ignored: Set<string>;
   counts: Array<Map<string, number>>;
   weights: number[];
+  /** Per constraint: how many matching pods a node has (hostname constraints count per node). */
+  perNode: Array<((node: NodeInfo) => number) | undefined>;
 }
 
 export class PodTopologySpread implements PreFilterPlugin, FilterPlugin, PreScorePlugin, ScorePlugin, EnqueueExtensions {
@@ -216,20 +218,23 @@ export class PodTopologySpread implements PreFilterPlugin, FilterPlugin, PreScor
         });
       }
     }
-    state.write(PRE_SCORE_KEY, { constraints, ignored, counts, weights } satisfies ScoreState);
+    const perNode = constraints.map((c) => (c.topologyKey === LABEL_HOSTNAME ? this.counter(pod, c) : undefined));
+    state.write(PRE_SCORE_KEY, { constraints, ignored, counts, weights, perNode } satisfies ScoreState);
     return undefined;
   }
 
-  score(state: CycleState, pod: PodInfo, node: NodeInfo): number {
+  score(state: CycleState, _pod: PodInfo, node: NodeInfo): number {
     const s = state.read<ScoreState>(PRE_SCORE_KEY);
     if (!s || s.ignored.has(node.name)) return 0;
     let score = 0;
-    s.constraints.forEach((c, i) => {
+    for (let i = 0; i < s.constraints.length; i++) {
+      const c = s.constraints[i]!;
       const v = node.labels[c.topologyKey];
-      if (v === undefined) return;
-      const cnt = c.topologyKey === LABEL_HOSTNAME ? this.counter(pod, c)(node) : (s.counts[i]!.get(v) ?? 0);
+      if (v === undefined) continue;
+      const perNode = s.perNode[i];
+      const cnt = perNode ? perNode(node) : (s.counts[i]!.get(v) ?? 0);
       score += cnt * s.weights[i]! + (c.maxSkew - 1);
-    });
+    }
     return Math.round(score);
   }
 
