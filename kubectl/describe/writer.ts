@@ -57,7 +57,7 @@ export function writeMap(w: DescribeWriter, level: number, title: string, map: R
     const v = (map![k] ?? '').replace(/\n$/, '');
     const text = sep === '=' ? `${k}=${v}` : `${k}: ${v}`;
     if (i === 0) w.line(level, `${title}:\t${text}`);
-    else w.line(level, `\t${text}`);
+    else w.line(0, `\t${text}`);
   });
 }
 
