@@ -78,7 +78,19 @@ export class DeploymentController implements Controller {
   }
 }
 
+/** etcd revisions as the apiserver hands them out (decimal strings). */
+function rvNumber(rv: string | undefined): bigint {
+  return rv && /^\d+$/.test(rv) ? BigInt(rv) : 0n;
+}
+
 class DeploymentSync {
+  /**
+   * The resourceVersion of our last write per Deployment key. A sync that starts from an
+   * older cached copy would only conflict (409) and retry; the informer delivers our write
+   * and queues the key again, so such a sync just waits for it.
+   */
+  private readonly written = new Map<string, bigint>();
+
   constructor(
     private readonly ctx: ControllerContext,
     private readonly deployments: SharedInformer<Deployment>,
@@ -121,7 +133,15 @@ class DeploymentSync {
   async sync(key: string): Promise<{ requeueAfterMs?: number } | void> {
     const { namespace, name } = splitKey(key);
     const cached = this.deployments.lister.getByName(namespace, name);
-    if (!cached) return;
+    if (!cached) {
+      this.written.delete(key);
+      return;
+    }
+    const lastWrite = this.written.get(key);
+    if (lastWrite !== undefined) {
+      if (rvNumber(cached.metadata?.resourceVersion) < lastWrite) return;
+      this.written.delete(key);
+    }
     const d: Deployment = structuredClone(cached);
     const recorder = this.ctx.recorder('deployment-controller');
     const client = this.ctx.client.resource('deployments.apps', namespace);
@@ -148,6 +168,7 @@ class DeploymentSync {
     );
 
     let requeueAfterMs: number | undefined;
+    const written = this.written;
     let storedRevision = cached.metadata?.annotations?.[REVISION_ANNOTATION];
     const io: DeploymentIO = {
       now: () => Date.now(),
@@ -172,7 +193,9 @@ class DeploymentSync {
           storedRevision = revision;
           rv = patched.metadata?.resourceVersion;
         }
-        return client.updateStatus({ ...dep, metadata: { ...dep.metadata, resourceVersion: rv } });
+        const stored = await client.updateStatus({ ...dep, metadata: { ...dep.metadata, resourceVersion: rv } });
+        written.set(key, rvNumber(stored.metadata?.resourceVersion));
+        return stored;
       },
       cachedReplicaSet: (ns, n) => this.replicaSets.lister.getByName(ns, n),
       event: (type, reason, message) => recorder.event(d, type, reason, message),
