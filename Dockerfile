@@ -25,6 +25,8 @@ RUN node node_modules/typescript/bin/tsc -p tsconfig.json && node scripts/gen-op
  && find dist -name '*.test.js*' -exec rm -f {} +
 
 FROM ${NODE_IMAGE}
+# kube-proxy needs iptables and ip; the local base image has them, the official one gets them.
+RUN command -v iptables-restore >/dev/null 2>&1 || (apt-get update && apt-get install -y --no-install-recommends iptables iproute2 && rm -rf /var/lib/apt/lists/*)
 WORKDIR /app
 ENV NODE_ENV=production
 COPY --from=build /src/package.json ./

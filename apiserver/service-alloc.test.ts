@@ -58,8 +58,8 @@ describe('service allocation (range 10.96.0.0/26, ports 30000-30009)', () => {
       const more = await Promise.all(Array.from({ length: 10 }, (_, i) => req('POST', SVC, svc(`q${i}`))));
       assert.deepEqual(more.map((r) => r.status), more.map(() => 201));
       const full = await req('POST', SVC, svc('full'));
-      assert.equal(full.status, 500);
-      assert.equal(full.body.message, 'Internal error occurred: failed to allocate a serviceIP: range is full');
+      assert.equal(full.status, 422);
+      assert.match(full.body.message, /spec.clusterIPs: Forbidden: failed to allocate a serviceIP: range is full/);
       // .10 is still there for whoever asks for it.
       const dns = await req('POST', SVC, svc('dns', { clusterIP: '10.96.0.10' }));
       assert.equal(dns.status, 201, dns.text);

@@ -98,7 +98,8 @@ export class ServiceAllocator implements AdmissionPlugin {
     this.checkFamilies(obj, spec);
     if (want.length === 0) {
       const ip = await this.ips.allocateNext(owner).catch((e: unknown) => {
-        throw e instanceof RangeFullError ? errors.internal(`failed to allocate a serviceIP: ${e.message}`) : e;
+        // k8s answers 500 here; a client's request must never cause a 5xx in tskube → 422.
+        throw e instanceof RangeFullError ? invalid(obj, [field.forbidden(Path.root('spec', 'clusterIPs'), `failed to allocate a serviceIP: ${e.message}`)]) : e;
       });
       reserved.push({ alloc: this.ips, item: ip });
       spec.clusterIP = ip;
@@ -149,7 +150,7 @@ export class ServiceAllocator implements AdmissionPlugin {
     };
     const next = async (): Promise<number> => {
       const item = await this.ports.allocateNext(owner).catch((e: unknown) => {
-        throw e instanceof RangeFullError ? errors.internal(`failed to allocate a nodePort: ${e.message}`) : e;
+        throw e instanceof RangeFullError ? invalid(obj, [field.forbidden(Path.root('spec', 'ports'), `failed to allocate a nodePort: ${e.message}`)]) : e;
       });
       reserved.push({ alloc: this.ports, item });
       keep.add(Number(item));

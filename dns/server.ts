@@ -2,6 +2,7 @@
 // They only move bytes; what to answer is the `handle` callback's business.
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { createServer, isIPv6, type Server, type Socket } from 'node:net';
+import { networkInterfaces } from 'node:os';
 import type { Logger } from 'pino';
 
 export type Transport = 'udp' | 'tcp';
@@ -30,10 +31,12 @@ export async function startTransports(opts: TransportOptions): Promise<Transport
     const port = udp.address().port;
     try {
       const tcp = await listenTcp(opts, port);
+      const local = await bindLocalAddresses(opts, port);
       return {
         port,
         close: async () => {
-          await Promise.all([new Promise<void>((r) => udp.close(() => r())), tcp.close()]);
+          await Promise.all([udp, ...local].map((s) => new Promise<void>((r) => s.close(() => r()))));
+          await tcp.close();
         },
       };
     } catch (err) {
@@ -43,8 +46,32 @@ export async function startTransports(opts: TransportOptions): Promise<Transport
   }
 }
 
+/**
+ * A UDP socket bound to the wildcard address answers from whatever source address the route
+ * back picks — for a pod on a bridge that is the bridge's address, not the one the query was
+ * sent (or DNATed) to, and the client drops the reply. So on a wildcard bind each local IPv4
+ * address also gets its own socket (sharing the port via SO_REUSEADDR), which replies from
+ * exactly that address.
+ */
+async function bindLocalAddresses(opts: TransportOptions, port: number): Promise<UdpSocket[]> {
+  if (opts.bindAddress !== '0.0.0.0') return [];
+  const addresses = Object.values(networkInterfaces())
+    .flat()
+    .filter((a) => a !== undefined && a.family === 'IPv4')
+    .map((a) => a!.address);
+  const sockets: UdpSocket[] = [];
+  for (const address of addresses) {
+    try {
+      sockets.push(await bindUdp({ ...opts, bindAddress: address, port }));
+    } catch (err) {
+      opts.log.warn({ address, err: String(err) }, 'could not bind a per-address UDP socket');
+    }
+  }
+  return sockets;
+}
+
 function bindUdp(opts: TransportOptions): Promise<UdpSocket> {
-  const socket = createSocket(isIPv6(opts.bindAddress) ? 'udp6' : 'udp4');
+  const socket = createSocket({ type: isIPv6(opts.bindAddress) ? 'udp6' : 'udp4', reuseAddr: true });
   socket.on('message', (msg, rinfo) => {
     opts.handle(msg, 'udp').then(
       (out) => {
