@@ -25,7 +25,7 @@ import { PodWorkers, type SyncResult } from './pod-workers.js';
 import { readRuntimeState } from './runtime-state.js';
 import { LABEL_POD_UID, type ContainerStatus, type Runtime } from './runtime.js';
 import { StatusManager } from './status-manager.js';
-import { podKey, podRef, type PodRecord, type SyncDeps } from './sync-deps.js';
+import { changeCovered, podKey, podRef, type PodRecord, type SyncDeps } from './sync-deps.js';
 import { VolumeManager } from './volume-manager.js';
 
 export type { KubeletOptions } from './options.js';
@@ -156,7 +156,7 @@ export async function startKubelet(opts: KubeletOptions): Promise<Kubelet> {
 
   const recordFor = (uid: string): PodRecord => {
     let r = records.get(uid);
-    if (!r) records.set(uid, (r = { firstSeen: Date.now(), syncErrors: new Map(), startObserved: false, finished: false }));
+    if (!r) records.set(uid, (r = { firstSeen: Date.now(), syncErrors: new Map(), startObserved: false, finished: false, changesDuringSync: [] }));
     return r;
   };
   const forgetPod = (uid: string): void => {
@@ -215,7 +215,11 @@ export async function startKubelet(opts: KubeletOptions): Promise<Kubelet> {
       if (!(await admit(pod))) return {};
       lastKnown.set(uid, pod);
       const record = recordFor(uid);
+      record.changesDuringSync = [];
       const result = await syncPod(deps, pod, record);
+      const missed = record.changesDuringSync.some((c) => !changeCovered(record, c));
+      record.changesDuringSync = [];
+      if (missed) return { requeueAfterMs: 0 };
       // A finished pod no longer counts for admission (its containers are stopped).
       if (record.phase === 'Succeeded' || record.phase === 'Failed') admitted.delete(uid);
       return result;
@@ -288,7 +292,18 @@ export async function startKubelet(opts: KubeletOptions): Promise<Kubelet> {
     runtime,
     log,
     relistPeriodMs: o.plegRelistPeriodMs,
-    onPodChanged: (uid) => podWorkers.update(uid),
+    onPodChanged: (uid, change) => {
+      // Our own creates and starts come back as events and relist differences; the sync that
+      // made them read the runtime after them, so they need no further sync. While a sync
+      // runs, decide when it ends.
+      const record = records.get(uid);
+      if (record && podWorkers.isRunning(uid)) {
+        record.changesDuringSync.push(change);
+        return;
+      }
+      if (record && changeCovered(record, change)) return;
+      podWorkers.update(uid);
+    },
     observeRelist: (s) => metrics.plegRelistDuration.observe(s),
   });
   pleg.start();

@@ -5,13 +5,25 @@
 // comparison — no inspects — so it stays cheap with many pods.
 import type { Logger } from 'pino';
 import { LABEL_POD_UID, type Container, type PodSandbox, type RuntimeService } from './runtime.js';
+import { runtimeFingerprint } from './runtime-state.js';
 
 export interface PlegOptions {
   runtime: RuntimeService;
   log: Logger;
   relistPeriodMs: number;
-  onPodChanged(uid: string): void;
+  onPodChanged(uid: string, change: PodChange): void;
   observeRelist?(seconds: number): void;
+}
+
+/**
+ * How the kubelet tells whether it has already seen a change: `at` is when it happened at the
+ * latest (an event's time, or when the relist that saw it began), so a sync that read the
+ * runtime after `at` covers it; a relist also carries the pod's ids and states as listed,
+ * which equal to what the last sync listed means nothing new.
+ */
+export interface PodChange {
+  at: number;
+  fingerprint?: string;
 }
 
 /** A relist older than this makes the node NotReady ("PLEG is not healthy"), as k8s. */
@@ -91,6 +103,7 @@ export class Pleg {
 
   private async doRelist(): Promise<void> {
     const t0 = performance.now();
+    const startedAt = Date.now();
     const [containers, sandboxes] = await Promise.all([this.opts.runtime.listContainers(), this.opts.runtime.listPodSandboxes()]);
     const next = new Map<string, string>();
     const uids = new Set<string>();
@@ -110,7 +123,12 @@ export class Pleg {
     this.uids = uids;
     this.lastRelistAt = Date.now();
     this.opts.observeRelist?.((performance.now() - t0) / 1000);
-    for (const uid of changed) this.opts.onPodChanged(uid);
+    const byPod = new Map<string, Array<[string, string]>>();
+    for (const [id, v] of next) {
+      const [uid, state] = v.split('|');
+      if (changed.has(uid)) byPod.set(uid, [...(byPod.get(uid) ?? []), [id, state]]);
+    }
+    for (const uid of changed) this.opts.onPodChanged(uid, { at: startedAt, fingerprint: runtimeFingerprint(byPod.get(uid) ?? []) });
   }
 
   private async watchEvents(): Promise<void> {
@@ -120,7 +138,7 @@ export class Pleg {
         for await (const e of this.opts.runtime.events({ signal: this.abort.signal })) {
           delay = 500;
           const uid = e.labels[LABEL_POD_UID];
-          if (uid) this.opts.onPodChanged(uid);
+          if (uid) this.opts.onPodChanged(uid, { at: e.time.getTime() });
         }
       } catch (err) {
         if (this.stopped) return;

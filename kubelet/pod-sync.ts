@@ -6,7 +6,7 @@
 import type { Pod } from 'kubernetes-types/core/v1';
 import { startContainer, type PodFiles } from './container-start.js';
 import { podHostname, podHostsFile, podResolvConf, formatResolvConf } from './dns.js';
-import { computePodActions } from './pod-actions.js';
+import { computePodActions, type PodActions } from './pod-actions.js';
 import { gracePeriodSeconds, killContainer, killPod } from './pod-kill.js';
 import { generatePodStatus } from './pod-status.js';
 import type { SyncResult } from './pod-workers.js';
@@ -44,6 +44,7 @@ async function writePodFiles(deps: SyncDeps, pod: Pod, podIP: string): Promise<P
 export async function syncPod(deps: SyncDeps, pod: Pod, record: PodRecord): Promise<SyncResult> {
   const uid = pod.metadata?.uid ?? '';
   const phase = pod.status?.phase;
+  let readAt = Date.now();
   let state = await readRuntimeState(deps.runtime, uid);
 
   if (phase === 'Succeeded' || phase === 'Failed') {
@@ -124,16 +125,30 @@ export async function syncPod(deps: SyncDeps, pod: Pod, record: PodRecord): Prom
     }
   }
 
-  if (acted) state = await readRuntimeState(deps.runtime, uid);
+  if (acted) {
+    readAt = Date.now();
+    state = await readRuntimeState(deps.runtime, uid);
+  }
   await removeGarbage(deps, state);
   deps.probes.updatePod(pod, state, podIP || state.sandboxes[0]?.ip || '');
   const status = await writeStatus(deps, pod, record, state, actions.initFailed);
   record.phase = status.phase;
+  // Runtime events from before this read are in the status already (see the kubelet's PLEG hook).
+  record.stateReadAt = readAt;
+  record.fingerprint = state.fingerprint;
   if (!record.startObserved && status.phase === 'Running' && status.containerStatuses?.every((c) => c.state?.running)) {
     record.startObserved = true;
     deps.metrics.podStartDuration.observe((Date.now() - record.firstSeen) / 1000);
   }
+  // What changed while we acted (a container that exited at once, one we killed to restart)
+  // is in the state just read — and its events are considered seen — so act on it now.
+  if (acted && hasWork(computePodActions(pod, state, deps.probes), state)) return { requeueAfterMs: 0 };
   return retry !== undefined ? { requeueAfterMs: retry } : {};
+}
+
+function hasWork(a: PodActions, state: RuntimePodSnapshot): boolean {
+  if (a.createSandbox || a.initToStart || a.containersToStart.length > 0 || a.containersToKill.length > 0) return true;
+  return a.killPod && (state.sandboxes.some((s) => s.ready) || state.containers.some((c) => c.state === 'running'));
 }
 
 async function writeStatus(deps: SyncDeps, pod: Pod, record: PodRecord, state: RuntimePodSnapshot, initFailed: boolean) {

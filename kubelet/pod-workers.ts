@@ -82,6 +82,11 @@ export class PodWorkers {
     if (!w.running && !w.queued) this.workers.delete(uid);
   }
 
+  /** A sync of this pod is running right now. */
+  isRunning(uid: string): boolean {
+    return this.workers.get(uid)?.running ?? false;
+  }
+
   has(uid: string): boolean {
     return this.workers.has(uid);
   }

@@ -10,6 +10,16 @@ export interface RuntimePodSnapshot extends RuntimePodState {
   stale: string[];
   /** Every container id of the pod (for cleanup). */
   allContainerIds: string[];
+  /** What the lists said (ids and states), in the PLEG's terms: see runtimeFingerprint. */
+  fingerprint: string;
+}
+
+/** Container and sandbox ids with their listed states, order-independent: equal means no change. */
+export function runtimeFingerprint(entries: Array<[string, string]>): string {
+  return entries
+    .map(([id, state]) => `${id}=${state}`)
+    .sort()
+    .join(',');
 }
 
 export async function readRuntimeState(runtime: Runtime, uid: string): Promise<RuntimePodSnapshot> {
@@ -52,5 +62,6 @@ export async function readRuntimeState(runtime: Runtime, uid: string): Promise<R
     containers: statuses.filter((s): s is ContainerStatus => s !== null),
     stale,
     allContainerIds: containers.map((c) => c.id),
+    fingerprint: runtimeFingerprint([...containers.map((c): [string, string] => [c.id, c.state]), ...sandboxes.map((sb): [string, string] => [sb.id, sb.state])]),
   };
 }

@@ -9,6 +9,7 @@ import type { DnsSettings } from './dns.js';
 import type { EnvSources } from './env.js';
 import type { ImageManager } from './image-manager.js';
 import type { KubeletMetrics } from './metrics.js';
+import type { PodChange } from './pleg.js';
 import type { SyncError } from './pod-status.js';
 import type { ProbeManager } from './probe-manager.js';
 import type { Runtime } from './runtime.js';
@@ -23,6 +24,12 @@ export interface PodRecord {
   startObserved: boolean;
   /** Containers stopped and sandbox stopped after the pod finished. */
   finished: boolean;
+  /** When the runtime state behind the last written status was read (ms). */
+  stateReadAt?: number;
+  /** The runtime fingerprint behind the last written status. */
+  fingerprint?: string;
+  /** Runtime changes seen while a sync ran (decided on when it ends). */
+  changesDuringSync: PodChange[];
   /** The phase the last sync computed. */
   phase?: string;
 }
@@ -44,6 +51,12 @@ export interface SyncDeps {
   hostHostsFile: string;
   /** ConfigMaps/Secrets from the informers, node allocatable, pod/host IPs for the downward API. */
   envSources(podIP: string): EnvSources;
+}
+
+/** Whether the last sync's final read of the runtime already reflects `c`. */
+export function changeCovered(r: PodRecord, c: PodChange): boolean {
+  if (r.stateReadAt !== undefined && c.at < r.stateReadAt) return true;
+  return c.fingerprint !== undefined && c.fingerprint === r.fingerprint;
 }
 
 export function podKey(pod: Pod): string {
