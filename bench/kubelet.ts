@@ -33,6 +33,7 @@ function pct(xs: number[], p: number): number {
 }
 const ms = (x: number) => `${x.toFixed(0)} ms`;
 
+
 /** The physical limit: sandbox + app container create/start pairs straight on the Engine API. */
 async function rawStarts(docker: DockerClient, network: string, label: string): Promise<number[]> {
   const latencies: number[] = [];
@@ -95,7 +96,7 @@ async function main(): Promise<void> {
     // Warm-up: the first starts on a fresh network are slower than steady state.
     await rawStarts(docker, network.name, `warm-${run}`);
     await removeLabelled(docker, `warm-${run}`);
-    const raw = await rawStarts(docker, network.name, run);
+    const rawBefore = await rawStarts(docker, network.name, run);
     await removeLabelled(docker, run);
 
     const kubelet = spawn(
@@ -133,6 +134,24 @@ async function main(): Promise<void> {
     const total = performance.now() - t0;
     const lat = [...running].map(([name, at]) => at - (posted.get(name) ?? at));
 
+    watch.close();
+    await watching;
+
+    // Idle figures with the pods running, then the pods go and the limit is measured once more:
+    // other load on the machine shifts both figures, so the limit is the mean of both runs.
+    const pid = kubelet.pid ?? 0;
+    const rss = Number(/VmRSS:\s+(\d+)/.exec(await readFile(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
+    const c0 = cpuTicks(await readFile(`/proc/${pid}/stat`, 'utf8'));
+    const w0 = performance.now();
+    await new Promise((r) => setTimeout(r, IDLE_SECONDS * 1000));
+    const c1 = cpuTicks(await readFile(`/proc/${pid}/stat`, 'utf8'));
+    const idleCpu = ((c1 - c0) / 100 / ((performance.now() - w0) / 1000)) * 100;
+    await client.resource('pods', 'default').deleteCollection({}, { gracePeriodSeconds: 0 });
+    await waitFor('bench pods removed', async () => (await runtime.listContainers()).length === 0 && (await runtime.listPodSandboxes()).length === 0, 120_000, 200);
+    const rawAfter = await rawStarts(docker, network.name, `${run}-after`);
+    await removeLabelled(docker, `${run}-after`);
+    const raw = rawBefore.map((v, i) => (v + (rawAfter[i] ?? v)) / 2);
+
     const rawP50 = pct(raw, 50);
     const rawP99 = pct(raw, 99);
     const p50 = pct(lat, 50);
@@ -141,17 +160,9 @@ async function main(): Promise<void> {
     console.log(`pod startup p99   kubelet ${ms(p99).padStart(8)}   limit ${ms(rawP99).padStart(8)}   ratio ${(p99 / rawP99).toFixed(2)}   (goal: ratio <= 1.3, p99 <= 5000 ms)`);
     console.log(`all ${PODS} running  kubelet ${ms(total).padStart(8)}   limit ${ms(Math.max(...raw)).padStart(8)}   ratio ${(total / Math.max(...raw)).toFixed(2)}`);
 
-    const pid = kubelet.pid ?? 0;
-    const rss = Number(/VmRSS:\s+(\d+)/.exec(await readFile(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
-    const c0 = cpuTicks(await readFile(`/proc/${pid}/stat`, 'utf8'));
-    const w0 = performance.now();
-    await new Promise((r) => setTimeout(r, IDLE_SECONDS * 1000));
-    const c1 = cpuTicks(await readFile(`/proc/${pid}/stat`, 'utf8'));
-    const idleCpu = ((c1 - c0) / 100 / ((performance.now() - w0) / 1000)) * 100;
+    console.log(`limit runs: p50 ${ms(pct(rawBefore, 50))} before, ${ms(pct(rawAfter, 50))} after the kubelet run`);
     console.log(`kubelet RSS with ${PODS} pods: ${rss.toFixed(0)} MiB`);
     console.log(`kubelet idle CPU with ${PODS} pods: ${idleCpu.toFixed(1)}% of one core (over ${IDLE_SECONDS}s; PLEG relist every 1s)`);
-    watch.close();
-    await watching;
   } finally {
     for (const p of procs.reverse()) {
       p.kill('SIGTERM');

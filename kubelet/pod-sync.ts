@@ -80,10 +80,15 @@ export async function syncPod(deps: SyncDeps, pod: Pod, record: PodRecord): Prom
   let sandboxId = actions.sandboxId;
   let podIP = state.sandboxes[0]?.ready ? state.sandboxes[0].ip : '';
   const wantsStart = actions.createSandbox || actions.initToStart || actions.containersToStart.length > 0;
-  if (wantsStart && !deps.status.hasWritten(uid)) {
-    // The first word on a new pod (Pending, ContainerCreating), before a pull or a start takes time.
-    await writeStatus(deps, pod, record, state, false);
-  }
+  // The first word on a new pod (Pending, ContainerCreating), before a pull or a start takes
+  // time; written while the runtime works, awaited before the next status write.
+  const firstStatus =
+    wantsStart && !deps.status.hasWritten(uid)
+      ? writeStatus(deps, pod, record, state, false).then(
+          () => undefined,
+          (err: unknown) => deps.log.warn({ pod: podKey(pod), err: String(err) }, 'could not write the first pod status'),
+        )
+      : undefined;
   let volumes = new Map<string, MountedVolume>();
   if (wantsStart || pod.spec?.volumes?.some((v) => v.configMap || v.secret || v.downwardAPI || v.projected)) {
     // Also on every sync of a running pod: configMap/secret/downwardAPI contents refresh.
@@ -94,6 +99,7 @@ export async function syncPod(deps: SyncDeps, pod: Pod, record: PodRecord): Prom
       emit(deps, podRef(pod), 'Warning', 'FailedMount', `MountVolume.SetUp failed: ${err.message}`);
       // Running containers keep what they have; nothing new starts until the volume is there.
       if (wantsStart) {
+        await firstStatus;
         await writeStatus(deps, pod, record, state, actions.initFailed);
         return { requeueAfterMs: 2_000 };
       }
@@ -131,6 +137,7 @@ export async function syncPod(deps: SyncDeps, pod: Pod, record: PodRecord): Prom
   }
   await removeGarbage(deps, state);
   deps.probes.updatePod(pod, state, podIP || state.sandboxes[0]?.ip || '');
+  await firstStatus;
   const status = await writeStatus(deps, pod, record, state, actions.initFailed);
   record.phase = status.phase;
   // Runtime events from before this read are in the status already (see the kubelet's PLEG hook).
