@@ -77,7 +77,7 @@ function cpuTicks(stat: string): number {
 
 async function main(): Promise<void> {
   const run = randomBytes(3).toString('hex');
-  const network = { name: `tskube-bench-${run}`, subnet: `10.${200 + (randomBytes(1)[0] % 50)}.${randomBytes(1)[0]}.0/24` };
+  const network = { name: `tskube-bench-${run}`, subnet: `10.${200 + (randomBytes(1)[0] % 40)}.${randomBytes(1)[0]}.0/24` };
   const docker = new DockerClient({ connections: 32 });
   const etcd = await startEtcd();
   const rootDir = await mkdtemp(join(tmpdir(), 'tskube-bench-kubelet-'));

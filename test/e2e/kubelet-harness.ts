@@ -59,7 +59,8 @@ export async function startKubeletEnv(): Promise<KubeletEnv> {
   const api = await startTestApiserver();
   const client = new RestClient({ server: api.url, qps: 0 });
   const bytes = randomBytes(2);
-  const network: PodNetwork = { name: `tskube-kt-${id}`, subnet: `10.${200 + (bytes[0] % 50)}.${bytes[1]}.0/24` };
+  // 10.200–10.239: clear of the default pod network (10.244/16) and other tests (10.252–10.254).
+  const network: PodNetwork = { name: `tskube-kt-${id}`, subnet: `10.${200 + (bytes[0] % 40)}.${bytes[1]}.0/24` };
   const rootDir = await mkdtemp(join(tmpdir(), `tskube-kubelet-${id}-`));
   const kubelets = new Map<string, Kubelet>();
   const runtimes = new Map<string, DockerRuntime>();
