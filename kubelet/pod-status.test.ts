@@ -101,8 +101,9 @@ test('terminal phases: Succeeded, Failed, and never back', () => {
   assert.equal(failed.containerStatuses?.[0]?.state?.terminated?.reason, 'OOMKilled');
   const onFailure = generatePodStatus(input(pod({ restartPolicy: 'OnFailure' }), [ctr('a', 'exited', 0, 1)]));
   assert.equal(onFailure.phase, 'Running');
-  const sticky = generatePodStatus(input(pod({}, { phase: 'Failed' }), [ctr('a', 'running')]));
+  const sticky = generatePodStatus(input(pod({}, { phase: 'Failed', reason: 'NodePorts', message: 'rejected' }), [ctr('a', 'running')]));
   assert.equal(sticky.phase, 'Failed');
+  assert.equal(sticky.reason, 'NodePorts', 'a rejection reason survives later syncs');
 });
 
 test('readiness and startup verdicts; transition times survive unchanged conditions', () => {

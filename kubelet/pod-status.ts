@@ -197,5 +197,8 @@ export function generatePodStatus(input: StatusInput): PodStatus {
     ...(initStatuses.length ? { initContainerStatuses: initStatuses } : {}),
     containerStatuses: appStatuses,
     ...(old.qosClass ? { qosClass: old.qosClass } : {}),
+    // A terminal pod keeps why it ended (a rejection's reason and message, an eviction…).
+    ...(terminal && old.reason ? { reason: old.reason } : {}),
+    ...(terminal && old.message ? { message: old.message } : {}),
   };
 }
