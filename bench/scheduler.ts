@@ -244,7 +244,7 @@ async function main(): Promise<void> {
     console.log(`registered ${NODES} hollow nodes in ${f1((performance.now() - t) / 1000)} s`);
     const startSchedulerProc = (): ChildProcess => {
       schedulerProc = daemon('../scheduler/main.js', [
-        '--master', base, '--leader-elect=false', '--kube-api-qps', '0', '--port', '0', '--log-level', 'warn', '--max-in-flight-binds', String(BIND_CONCURRENCY),
+        '--master', base, '--leader-elect=false', '--kube-api-qps', '0', '--port', '0', '--log-level', 'error', '--max-in-flight-binds', String(BIND_CONCURRENCY),
       ]);
       procs.push(schedulerProc);
       return schedulerProc;
