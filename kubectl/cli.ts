@@ -24,7 +24,9 @@ function globalFlags(argv: Args): GlobalFlags {
 class UsageError extends Error {}
 
 /** Runs kc with `args` (without `node kc`); resolves to the exit code. */
-export async function runKc(args: string[], io: IOStreams): Promise<number> {
+export async function runKc(rawArgs: string[], io: IOStreams): Promise<number> {
+  // yargs does not take a lone `-` as an option's value; `-f -` means stdin.
+  const args = rawArgs.flatMap((a, i) => (a === '-' && (rawArgs[i - 1] === '-f' || rawArgs[i - 1] === '--filename') ? [] : (a === '-f' || a === '--filename') && rawArgs[i + 1] === '-' ? ['--filename=-'] : [a]));
   let exitCode = 0;
   const handlerFor =
     (cmd: KcCommand) =>

@@ -50,7 +50,7 @@ export function parseOutputFormat(o: string | undefined, allowed?: string[]): Ou
       return { kind: 'custom-columns', spec: arg };
     default:
       throw new CliError(
-        `unable to match a printer suitable for the output format "${o}", allowed formats are: ${known.filter((k) => !k.includes('go-template') && !k.endsWith('-file') && k !== 'jsonpath-as-json').join(',')}`,
+        `unable to match a printer suitable for the output format "${o}", allowed formats are: ${known.filter((k) => !k.includes('go-template') && !k.endsWith('-file') && k !== 'jsonpath-as-json').sort().join(',')}`,
       );
   }
 }
