@@ -67,7 +67,11 @@ async function rawStarts(docker: DockerClient, network: string, label: string): 
 
 async function removeLabelled(docker: DockerClient, label: string): Promise<void> {
   const list = (await docker.request<Array<{ Id: string }>>('GET', '/containers/json', { query: { all: true, filters: JSON.stringify({ label: [`tskube.bench=${label}`] }) } })) ?? [];
-  await Promise.all(list.map((c) => docker.request('DELETE', `/containers/${c.Id}`, { query: { force: true } }).catch(() => undefined)));
+  // A few at a time: many concurrent removals can leak a network endpoint count in Docker 20.10
+  // (the network then refuses to be removed until dockerd restarts).
+  for (let i = 0; i < list.length; i += CONCURRENCY) {
+    await Promise.all(list.slice(i, i + CONCURRENCY).map((c) => docker.request('DELETE', `/containers/${c.Id}`, { query: { force: true } }).catch(() => undefined)));
+  }
 }
 
 function cpuTicks(stat: string): number {
