@@ -209,6 +209,7 @@ export async function startHollowNodes(opts: HollowNodesOptions): Promise<Hollow
   const queue = new WorkQueue<string>({ name: 'hollow-node', rateLimiter: new ItemExponentialRateLimiter(100, 10_000) });
   const podSeq = new Map<string, number>();
   let running = 0;
+  let stopping = false;
   const ours = (p: Pod): boolean => indexOf.has(p.spec?.nodeName ?? '');
   const needsWork = (p: Pod): boolean =>
     ours(p) && (!!p.metadata?.deletionTimestamp || (p.status?.phase !== 'Running' && p.status?.phase !== 'Succeeded' && p.status?.phase !== 'Failed'));
@@ -223,6 +224,8 @@ export async function startHollowNodes(opts: HollowNodesOptions): Promise<Hollow
     queue,
     opts.statusWorkers ?? 8,
     async (key) => {
+      // On stop, queued work is dropped rather than drained: a stopped kubelet reports nothing.
+      if (stopping) return;
       const pod = informer.lister.get(key);
       if (!pod || !needsWork(pod)) return;
       const { namespace, name } = splitKey(key);
@@ -254,6 +257,7 @@ export async function startHollowNodes(opts: HollowNodesOptions): Promise<Hollow
     nodeNames: names,
     runningPods: () => running,
     async stop() {
+      stopping = true;
       clearInterval(leaseTimer);
       await queue.shutDownWithDrain();
       await workers;
