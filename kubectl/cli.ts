@@ -27,6 +27,8 @@ class UsageError extends Error {}
 export async function runKc(rawArgs: string[], io: IOStreams): Promise<number> {
   // yargs does not take a lone `-` as an option's value; `-f -` means stdin.
   const args = rawArgs.flatMap((a, i) => (a === '-' && (rawArgs[i - 1] === '-f' || rawArgs[i - 1] === '--filename') ? [] : (a === '-f' || a === '--filename') && rawArgs[i + 1] === '-' ? ['--filename=-'] : [a]));
+  // kubectl with no arguments prints its help.
+  if (args.length === 0) args.push('--help');
   let exitCode = 0;
   const handlerFor =
     (cmd: KcCommand) =>

@@ -68,10 +68,11 @@ export const portForwardCommand: KcCommand = {
       ws.on('message', (data: Buffer) => {
         let ch = data[0]!;
         let payload = data.subarray(1);
-        // The first message on each channel carries the port number.
+        // Each channel starts with the port as 2 little-endian bytes; strip them only when they
+        // are there (a relay may deliver data first), so data is never cut.
         if (!seen.has(ch)) {
           seen.add(ch);
-          payload = payload.subarray(2);
+          if (payload.length >= 2 && payload.readUInt16LE(0) === spec.remote) payload = payload.subarray(2);
         }
         ch %= 2;
         if (payload.length === 0) return;

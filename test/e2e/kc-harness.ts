@@ -7,7 +7,7 @@ import { kubectlFor, type KubectlResult } from '../harness/kubectl.js';
 export interface KcPair {
   kc(args: string[], opts?: { input?: string; env?: NodeJS.ProcessEnv; signal?: AbortSignal }): Promise<KubectlResult>;
   /** Starts kc and lets the test watch its output before it ends (rollout status, get -w). */
-  start(args: string[]): { output(): string; done: Promise<KubectlResult> };
+  start(args: string[]): { output(): string; stop(): void; done: Promise<KubectlResult> };
   kubectl: ReturnType<typeof kubectlFor>;
   /**
    * Runs both and returns their results once they agree; ages (`5s`) may tick between the two
@@ -26,9 +26,10 @@ export function kcPair(server: string): KcPair {
   return {
     kc,
     start(args) {
-      const io = captureIO({ env: { KUBECONFIG: kubectl.kubeconfig }, home: kubectl.home, cwd: kubectl.home });
+      const abort = new AbortController();
+      const io = captureIO({ env: { KUBECONFIG: kubectl.kubeconfig }, home: kubectl.home, cwd: kubectl.home, signal: abort.signal });
       const done = runKc(args, io).then((code) => ({ code, stdout: io.out(), stderr: io.err() }));
-      return { output: () => io.out(), done };
+      return { output: () => io.out(), stop: () => abort.abort(), done };
     },
     kubectl,
     async both(args) {
