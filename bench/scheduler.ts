@@ -33,7 +33,7 @@ import { freePort, waitFor } from '../test/harness/ports.js';
 const NODES = Number(process.env.BENCH_NODES ?? 1000);
 const PODS = Number(process.env.BENCH_PODS ?? 5000);
 const CREATE_CONCURRENCY = 64;
-const BIND_CONCURRENCY = 64;
+const BIND_CONCURRENCY = Number(process.env.BENCH_BIND_CONCURRENCY ?? 256);
 const PHASE_TIMEOUT_MS = 180_000;
 const f1 = (x: number) => x.toFixed(1);
 const f2 = (x: number) => x.toFixed(2);

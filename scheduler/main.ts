@@ -3,13 +3,12 @@
 // Every flag has an environment twin: --leader-elect ⇔ TSKUBE_LEADER_ELECT.
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { newLogger, onShutdown } from '../client/daemon.js';
+import { newLogger, onShutdown, envTwins } from '../client/daemon.js';
 import { DEFAULT_PROFILE } from './profile.js';
 import { startScheduler } from './scheduler.js';
 
-const argv = await yargs(hideBin(process.argv))
+const argv = await envTwins(yargs(hideBin(process.argv))
   .scriptName('kube-scheduler')
-  .env('TSKUBE')
   .option('kubeconfig', { type: 'string', describe: 'Path to a kubeconfig (default: $KUBECONFIG, ~/.kube/config)' })
   .option('master', { type: 'string', describe: 'The apiserver URL (overrides the kubeconfig server)' })
   .option('kube-api-qps', { type: 'number', default: 50, describe: 'Client-side QPS to the apiserver (≤ 0: unlimited)' })
@@ -23,13 +22,13 @@ const argv = await yargs(hideBin(process.argv))
   .option('pod-initial-backoff-seconds', { type: 'number', default: 1, describe: 'Initial backoff of an unschedulable pod' })
   .option('pod-max-backoff-seconds', { type: 'number', default: 10, describe: 'Maximum backoff of an unschedulable pod' })
   .option('percentage-of-nodes-to-score', { type: 'number', default: 0, describe: 'Share of nodes to find feasible before scoring (0: adaptive)' })
-  .option('max-in-flight-binds', { type: 'number', default: 64, describe: 'Binding calls outstanding at once' })
+  .option('max-in-flight-binds', { type: 'number', default: 256, describe: 'Binding calls outstanding at once' })
   .option('bind-address', { type: 'string', default: '127.0.0.1', describe: 'Address of the /healthz and /metrics server' })
   .option('port', { type: 'number', default: 10259, describe: 'Port of the /healthz and /metrics server (plain HTTP)' })
   .option('log-level', { type: 'string', default: 'info', describe: 'pino log level' })
   .strict()
   .help()
-  .parseAsync();
+  ).parseAsync();
 
 const log = newLogger('kube-scheduler', argv['log-level']);
 const scheduler = await startScheduler({

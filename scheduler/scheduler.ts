@@ -91,7 +91,7 @@ export async function startScheduler(opts: SchedulerOptions = {}): Promise<Sched
   const ownClient = !opts.client;
   const client = opts.client ?? new RestClient(clientConfig(opts));
   const identity = opts.leaderElection?.identity ?? `${hostname()}_${randomUUID()}`;
-  const maxInFlight = Math.max(1, opts.maxInFlightBinds ?? 64);
+  const maxInFlight = Math.max(1, opts.maxInFlightBinds ?? 256);
   const random = opts.random ?? Math.random;
   const stopAll = new AbortController();
 
