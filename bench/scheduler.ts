@@ -9,6 +9,8 @@
 //   3. 5,000 pods created while no scheduler runs, then a scheduler started: binds/s from the
 //      first to the last bind (the scheduler's own throughput, without competing creates);
 // and first, 0. the decision alone (in-process, no I/O): the same cache and plugins, no API.
+// Knobs: BENCH_NODES, BENCH_PODS, BENCH_CREATE_CONCURRENCY, BENCH_BIND_CONCURRENCY (both 256),
+// BENCH_CPU_PROF=<dir> (V8 CPU profiles of the apiserver and scheduler processes).
 // etcd and the apiserver run as their own processes, the scheduler too (as in a cluster); the
 // pod creator, the bind watcher and the 1,000 hollow nodes (marking pods Running, renewing
 // leases) share this process. Counts and time are bounded.
@@ -32,7 +34,7 @@ import { freePort, waitFor } from '../test/harness/ports.js';
 
 const NODES = Number(process.env.BENCH_NODES ?? 1000);
 const PODS = Number(process.env.BENCH_PODS ?? 5000);
-const CREATE_CONCURRENCY = 64;
+const CREATE_CONCURRENCY = Number(process.env.BENCH_CREATE_CONCURRENCY ?? 256);
 const BIND_CONCURRENCY = Number(process.env.BENCH_BIND_CONCURRENCY ?? 256);
 const PHASE_TIMEOUT_MS = 180_000;
 const f1 = (x: number) => x.toFixed(1);
