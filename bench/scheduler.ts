@@ -127,8 +127,24 @@ const spreadPod = (ns: string, i: number): string =>
     },
   });
 
+/** Sum and count of the apiserver's request-duration histogram for one resource (e.g. `pods/binding`). */
+async function apiLatency(base: string, resource: string): Promise<{ sum: number; count: number }> {
+  const text = await (await fetch(`${base}/metrics`)).text();
+  let sum = 0;
+  let count = 0;
+  for (const line of text.split('\n')) {
+    if (!line.startsWith('apiserver_request_duration_seconds_') || !line.includes(`resource="${resource}"`)) continue;
+    const v = Number(line.slice(line.lastIndexOf(' ') + 1));
+    if (line.startsWith('apiserver_request_duration_seconds_sum')) sum += v;
+    else if (line.startsWith('apiserver_request_duration_seconds_count')) count += v;
+  }
+  return { sum, count };
+}
+
 interface PhaseResult {
   cpu: string;
+  /** Mean time the apiserver spent on one binding request during the phase (ms). */
+  bindMs: number;
   /** Binds/s between the first and the last bind. */
   bindsPerSecond: number;
   podsPerSecond: number;
@@ -164,6 +180,7 @@ async function phase(
   await factory.waitForCacheSync();
   const pool = new Pool(base, { connections: CREATE_CONCURRENCY });
   const cpu0 = cpu();
+  const lat0 = await apiLatency(base, 'pods/binding');
   const t0 = performance.now();
   let next = 0;
   await Promise.all(
@@ -180,10 +197,11 @@ async function phase(
   await afterCreates?.();
   await waitFor(`${PODS} pods bound in ${ns}`, () => bound.size >= PODS, PHASE_TIMEOUT_MS, 100);
   const cpu1 = cpu();
+  const lat1 = await apiLatency(base, 'pods/binding');
   await factory.shutdown();
   await pool.destroy();
   const total = (lastBind - t0) / 1000;
-  return { bindsPerSecond: (PODS - 1) / ((lastBind - firstBind) / 1000), podsPerSecond: PODS / total, createSeconds: (created - t0) / 1000, totalSeconds: total, cpu: cpuLine(cpu0, cpu1) };
+  return { bindMs: ((lat1.sum - lat0.sum) / Math.max(1, lat1.count - lat0.count)) * 1000, bindsPerSecond: (PODS - 1) / ((lastBind - firstBind) / 1000), podsPerSecond: PODS / total, createSeconds: (created - t0) / 1000, totalSeconds: total, cpu: cpuLine(cpu0, cpu1) };
 }
 
 /** Decisions/s against an in-memory cache of NODES nodes (assuming each pod), for both pod kinds. */
@@ -280,7 +298,7 @@ async function main(): Promise<void> {
       `1. ${PODS} pods, no constraints: ${f1(r1.podsPerSecond)} pods/s create→last bind (${f1(r1.totalSeconds)} s; creates alone took ${f1(r1.createSeconds)} s) — ` +
         `limit ${f1(lim)} writes/s, ratio ${f2(r1.podsPerSecond / lim)}; goal ≥ 1000 pods/s`,
     );
-    console.log(`   CPU used: ${r1.cpu}`);
+    console.log(`   CPU used: ${r1.cpu}; mean apiserver time per binding request ${f1(r1.bindMs)} ms`);
     const spread = (ns: string) => (i: number) => spreadPod(ns, i);
     lim = await limitNow();
     const r2 = await phase(base, client, 'bench-spread', spread('bench-spread'), cpu);
@@ -288,7 +306,7 @@ async function main(): Promise<void> {
       `2. ${PODS} pods, node affinity + zone/hostname spreading: ${f1(r2.podsPerSecond)} pods/s create→last bind (${f1(r2.totalSeconds)} s; creates alone took ${f1(r2.createSeconds)} s) — ` +
         `limit ${f1(lim)} writes/s, ratio ${f2(r2.podsPerSecond / lim)}`,
     );
-    console.log(`   CPU used: ${r2.cpu}`);
+    console.log(`   CPU used: ${r2.cpu}; mean apiserver time per binding request ${f1(r2.bindMs)} ms`);
     // 3. Scheduler throughput alone: pods created while no scheduler runs, then one starts.
     await terminate(schedulerProc!);
     lim = await limitNow();
@@ -299,7 +317,7 @@ async function main(): Promise<void> {
       `3. ${PODS} pods created with no scheduler running, then a scheduler started: ${f1(r3.bindsPerSecond)} binds/s first→last bind ` +
         `(creates alone: ${f1(PODS / r3.createSeconds)} pods/s) — limit ${f1(lim)} writes/s, ratio ${f2(r3.bindsPerSecond / lim)}`,
     );
-    console.log(`   CPU used (creates + drain): ${r3.cpu}`);
+    console.log(`   CPU used (creates + drain): ${r3.cpu}; mean apiserver time per binding request ${f1(r3.bindMs)} ms`);
     // How even the spread came out: pods per zone among the pool-a nodes.
     const podsList = await client.resource('pods', 'bench-spread').list();
     const zoneOf = new Map<string, string>();
