@@ -5,10 +5,10 @@ import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { pino } from 'pino';
 import { createApiserver, DEFAULT_OPTIONS } from './server.js';
+import { envTwins } from '../client/daemon.js';
 
-const argv = await yargs(hideBin(process.argv))
+const argv = await envTwins(yargs(hideBin(process.argv))
   .scriptName('apiserver')
-  .env('TSKUBE')
   .option('etcd-servers', { type: 'string', default: 'http://127.0.0.1:2379', describe: 'Comma-separated etcd endpoints' })
   .option('etcd-prefix', { type: 'string', default: DEFAULT_OPTIONS.etcdPrefix, describe: 'Key prefix of every object in etcd' })
   .option('bind-address', { type: 'string', default: '127.0.0.1', describe: 'Address to serve plain HTTP on' })
@@ -22,7 +22,7 @@ const argv = await yargs(hideBin(process.argv))
   .option('log-level', { type: 'string', default: 'info', describe: 'pino log level' })
   .strict()
   .help()
-  .parseAsync();
+  ).parseAsync();
 
 const logger = pino({ level: argv['log-level'], base: { component: 'apiserver' } });
 const server = await createApiserver({

@@ -3,6 +3,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { pino, type Logger } from 'pino';
 import { Registry, collectDefaultMetrics } from 'prom-client';
+import type { Argv } from 'yargs';
 
 export function newLogger(component: string, level = process.env.LOG_LEVEL ?? 'info'): Logger {
   return pino({ level, base: { component } });
@@ -79,4 +80,31 @@ export function onShutdown(log: Logger, stop: () => Promise<void>): void {
   };
   process.on('SIGTERM', () => handler('SIGTERM'));
   process.on('SIGINT', () => handler('SIGINT'));
+}
+
+/**
+ * Environment twins of a daemon's flags: `--node-name` ⇔ `TSKUBE_NODE_NAME`. Only variables
+ * naming one of the parser's own options are read (yargs' `.env()` would hand every
+ * `TSKUBE_*` variable to a strict parser, which then rejects the ones meant for other
+ * daemons or for scripts). Command-line flags still win over the environment. Number flags
+ * with a non-numeric value are rejected with a one-line error.
+ */
+export function envTwins<T>(parser: Argv<T>, prefix = 'TSKUBE', env: NodeJS.ProcessEnv = process.env): Argv<T> {
+  // getOptions() exists at run time but is missing from @types/yargs.
+  const { key, number } = (parser as unknown as { getOptions(): { key: Record<string, unknown>; number: string[] } }).getOptions();
+  const known = new Set(Object.keys(key));
+  const values: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(env)) {
+    if (!name.startsWith(`${prefix}_`) || value === undefined) continue;
+    const option = name.slice(prefix.length + 1).toLowerCase().replace(/_/g, '-');
+    if (known.has(option)) values[option] = value;
+  }
+  // yargs turns `--port abc` into NaN; say so in one line instead of failing later.
+  return parser.config(values).check((argv) => {
+    for (const name of number) {
+      const v = (argv as Record<string, unknown>)[name];
+      if (typeof v === 'number' && Number.isNaN(v)) throw new Error(`--${name} must be a number`);
+    }
+    return true;
+  });
 }

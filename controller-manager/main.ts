@@ -3,7 +3,7 @@
 // Every flag has an environment twin: --leader-elect ⇔ TSKUBE_LEADER_ELECT.
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { newLogger, onShutdown } from '../client/daemon.js';
+import { newLogger, onShutdown, envTwins } from '../client/daemon.js';
 import { parseDurationMs } from './controller-utils.js';
 import { startControllerManager } from './manager.js';
 
@@ -40,7 +40,6 @@ function duration(name: string, value: string): number {
 
 let parser = yargs(hideBin(process.argv))
   .scriptName('kube-controller-manager')
-  .env('TSKUBE')
   .option('kubeconfig', { type: 'string', describe: 'Path to a kubeconfig file' })
   .option('master', { type: 'string', describe: 'The apiserver URL (overrides the kubeconfig server)' })
   .option('controllers', {
@@ -58,7 +57,7 @@ let parser = yargs(hideBin(process.argv))
   .option('port', { type: 'number', default: 10257, describe: 'Port for /healthz and /metrics (0 = random)' })
   .option('log-level', { type: 'string', default: 'info', describe: 'pino log level' });
 for (const [name, spec] of Object.entries(CONTROLLER_FLAGS)) parser = parser.option(name, spec);
-const argv = await parser.strict().help().parseAsync();
+const argv = await envTwins(parser.strict().help()).parseAsync();
 
 const log = newLogger('kube-controller-manager', argv['log-level']);
 const options = Object.fromEntries(Object.keys(CONTROLLER_FLAGS).map((name) => [name, argv[name] as string | number | boolean]));

@@ -3,14 +3,13 @@
 // Every flag has an environment twin: --cluster-domain ⇔ TSKUBE_CLUSTER_DOMAIN.
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { newLogger, onShutdown } from '../client/daemon.js';
+import { newLogger, onShutdown, envTwins } from '../client/daemon.js';
 import { DEFAULT_DNS_SERVICE_IP } from './bootstrap.js';
 import { startDns } from './dns.js';
 import type { PodMode } from './records.js';
 
-const argv = await yargs(hideBin(process.argv))
+const argv = await envTwins(yargs(hideBin(process.argv))
   .scriptName('tskube-dns')
-  .env('TSKUBE')
   .option('kubeconfig', { type: 'string', describe: 'Path to a kubeconfig file' })
   .option('master', { type: 'string', describe: 'The apiserver URL (overrides the kubeconfig server)' })
   .option('cluster-domain', { type: 'string', default: 'cluster.local', describe: 'The zone served: <svc>.<ns>.svc.<domain>' })
@@ -29,7 +28,7 @@ const argv = await yargs(hideBin(process.argv))
   .option('log-level', { type: 'string', default: 'info', describe: 'pino log level (debug logs every query)' })
   .strict()
   .help()
-  .parseAsync();
+  ).parseAsync();
 
 const log = newLogger('dns', argv['log-level']);
 const handle = await startDns({

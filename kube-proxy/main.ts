@@ -3,14 +3,13 @@
 // Every flag has an environment twin: --proxy-mode ⇔ TSKUBE_PROXY_MODE.
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { newLogger, onShutdown } from '../client/daemon.js';
+import { newLogger, onShutdown, envTwins } from '../client/daemon.js';
 import { runCommand } from './exec.js';
 import { cleanupAll } from './iptables-apply.js';
 import { DEFAULT_CLUSTER_CIDR, DEFAULT_SERVICE_CIDR, startKubeProxy, type ProxyMode } from './proxier.js';
 
-const argv = await yargs(hideBin(process.argv))
+const argv = await envTwins(yargs(hideBin(process.argv))
   .scriptName('kube-proxy')
-  .env('TSKUBE')
   .option('kubeconfig', { type: 'string', describe: 'Path to a kubeconfig' })
   .option('master', { type: 'string', describe: 'The apiserver URL (overrides the kubeconfig)' })
   .option('proxy-mode', { type: 'string', choices: ['', 'iptables', 'userspace'], default: '', describe: 'iptables or userspace; empty = iptables when usable (root + iptables), else userspace' })
@@ -25,7 +24,7 @@ const argv = await yargs(hideBin(process.argv))
   .option('log-level', { type: 'string', default: 'info', describe: 'pino log level' })
   .strict()
   .help()
-  .parseAsync();
+  ).parseAsync();
 
 const log = newLogger('kube-proxy', argv['log-level']);
 

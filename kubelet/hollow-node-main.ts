@@ -5,12 +5,11 @@
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { RestClient, loadKubeconfig } from '../client/index.js';
-import { newLogger, newRegistry, onShutdown, startHealthServer } from '../client/daemon.js';
+import { newLogger, newRegistry, onShutdown, startHealthServer, envTwins } from '../client/daemon.js';
 import { startHollowNodes } from './hollow-node.js';
 
-const argv = await yargs(hideBin(process.argv))
+const argv = await envTwins(yargs(hideBin(process.argv))
   .scriptName('hollow-node')
-  .env('TSKUBE')
   .option('kubeconfig', { type: 'string', describe: 'Path to a kubeconfig (default: $KUBECONFIG, ~/.kube/config)' })
   .option('master', { type: 'string', describe: 'The apiserver URL (overrides the kubeconfig server)' })
   .option('count', { type: 'number', default: 10, describe: 'Number of hollow nodes' })
@@ -28,7 +27,7 @@ const argv = await yargs(hideBin(process.argv))
   .option('log-level', { type: 'string', default: 'info', describe: 'pino log level' })
   .strict()
   .help()
-  .parseAsync();
+  ).parseAsync();
 
 const log = newLogger('hollow-node', argv['log-level']);
 const base = argv.master && !argv.kubeconfig ? { server: argv.master } : loadKubeconfig({ kubeconfig: argv.kubeconfig, server: argv.master }).config;

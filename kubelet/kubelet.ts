@@ -279,7 +279,17 @@ export async function startKubelet(opts: KubeletOptions): Promise<Kubelet> {
   }
 
   // ---- start ----
-  await nodeManager.register();
+  // Like the real kubelet, keep trying to register until the apiserver answers (it may come
+  // up after us), with backoff up to 7 s; a kubelet never exits over an unreachable master.
+  for (let delayMs = 200; ; delayMs = Math.min(delayMs * 2, 7_000)) {
+    try {
+      await nodeManager.register();
+      break;
+    } catch (err) {
+      log.warn({ node: nodeName, err: String(err), retryInMs: delayMs }, 'unable to register the node with the apiserver');
+      await new Promise((r) => setTimeout(r, delayMs));
+    }
+  }
   nodeManager.start();
   factory.start();
   await factory.waitForCacheSync();

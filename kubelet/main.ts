@@ -5,15 +5,14 @@ import { hostname } from 'node:os';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { RestClient, loadKubeconfig } from '../client/index.js';
-import { newLogger, newRegistry, onShutdown, startHealthServer } from '../client/daemon.js';
+import { newLogger, newRegistry, onShutdown, startHealthServer, envTwins } from '../client/daemon.js';
 import { DEFAULT_POD_INFRA_IMAGE, DEFAULT_POD_NETWORK } from './docker.js';
 import { startKubelet } from './kubelet.js';
 import { startKubeletServer } from './server.js';
 import { DEFAULTS, defaultRootDir } from './options.js';
 
-const argv = await yargs(hideBin(process.argv))
+const argv = await envTwins(yargs(hideBin(process.argv))
   .scriptName('kubelet')
-  .env('TSKUBE')
   .option('node-name', { type: 'string', default: hostname(), describe: 'Name of the Node this kubelet registers' })
   .option('kubeconfig', { type: 'string', describe: 'Path to a kubeconfig file' })
   .option('master', { type: 'string', describe: 'The apiserver URL (overrides the kubeconfig server)' })
@@ -39,7 +38,7 @@ const argv = await yargs(hideBin(process.argv))
   .option('log-level', { type: 'string', default: 'info', describe: 'pino log level' })
   .strict()
   .help()
-  .parseAsync();
+  ).parseAsync();
 
 const log = newLogger('kubelet', argv['log-level']);
 const { config } = loadKubeconfig({ ...(argv.kubeconfig ? { kubeconfig: argv.kubeconfig } : {}), ...(argv.master ? { server: argv.master } : {}) });

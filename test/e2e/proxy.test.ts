@@ -14,6 +14,7 @@ import { hostAddresses } from '../../kube-proxy/host.js';
 import { cleanupAll } from '../../kube-proxy/iptables-apply.js';
 import { startKubeProxy, type KubeProxyHandle } from '../../kube-proxy/proxier.js';
 import { startTestApiserver, type TestApiserver } from '../harness/apiserver.js';
+import { lockHostNetwork } from '../harness/host-lock.js';
 import { waitFor } from '../harness/ports.js';
 import { PodFactory, connectOutcome, guardRejects, hostSnapshot, httpGet, tally, type TestPod } from './proxy-harness.js';
 
@@ -26,6 +27,7 @@ let dead: TestPod;
 let clientPod: TestPod;
 let snapshot: Awaited<ReturnType<typeof hostSnapshot>>;
 let hostIP: string;
+let releaseHost: (() => Promise<void>) | undefined;
 
 const services = () => client.resource('services', 'default');
 const slices = () => client.resource('endpointslices.discovery.k8s.io', 'default');
@@ -57,6 +59,8 @@ async function clusterIP(name: string): Promise<string> {
 }
 
 before(async () => {
+  // Other test files (the scripts/up and compose tests) run kube-proxies on this host too.
+  releaseHost = await lockHostNetwork();
   snapshot = await hostSnapshot();
   api = await startTestApiserver();
   client = new RestClient({ server: api.url });
@@ -70,6 +74,7 @@ after(async () => {
   await cleanupAll(runCommand);
   await pods?.cleanup();
   await api?.stop();
+  await releaseHost?.();
 });
 
 describe('iptables mode', () => {

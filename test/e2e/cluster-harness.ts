@@ -1,0 +1,70 @@
+// Helpers for the whole-cluster tests (scripts/up and compose): run a script, read the host's
+// networking state, talk HTTP to a NodePort, and wait for the two-tier example to serve.
+import { execFile, spawn } from 'node:child_process';
+import { request } from 'node:http';
+import { promisify } from 'node:util';
+
+const exec = promisify(execFile);
+
+export const ROOT = new URL('../../..', import.meta.url).pathname.replace(/\/$/, '');
+export const DOCKER = '/usr/bin/docker';
+
+/** Runs a command to completion, collecting output; rejects with the output on failure. */
+export function runScript(cmd: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const p = spawn(cmd, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    p.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    p.stderr.on('data', (d: Buffer) => (out += d.toString()));
+    const t = setTimeout(() => p.kill('SIGKILL'), timeoutMs);
+    p.on('close', (code) => {
+      clearTimeout(t);
+      if (code === 0) resolve(out);
+      else reject(new Error(`${cmd} ${args.join(' ')} exited ${code}:\n${out.slice(-4000)}`));
+    });
+  });
+}
+
+/** GET http://host:port/path → body (or throws). Only ever loopback or the host's own address. */
+export function httpGet(host: string, port: number, path = '/', timeoutMs = 3000): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host, port, path, timeout: timeoutMs, agent: false }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (d: string) => (body += d));
+      res.on('end', () => (res.statusCode === 200 ? resolve(body) : reject(new Error(`HTTP ${res.statusCode}: ${body}`))));
+    });
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+/** What the cluster may leave behind on the host: its containers, network, rules and routes. */
+export async function hostLeftovers(): Promise<{ containers: string[]; network: boolean; kubeChains: string[]; routes: string[]; guardBridge: boolean }> {
+  const ps = await exec(DOCKER, ['ps', '-aq', '--filter', 'label=io.tskube.node.name=node-1']);
+  const ps2 = await exec(DOCKER, ['ps', '-aq', '--filter', 'label=io.tskube.node.name=node-2']);
+  const network = await exec(DOCKER, ['network', 'inspect', 'tskube-pods']).then(
+    () => true,
+    () => false,
+  );
+  const rules = (await exec('iptables-save')).stdout;
+  const kubeChains = rules.split('\n').filter((l) => /^:KUBE-/.test(l));
+  const routes = (await exec('ip', ['route'])).stdout.split('\n').filter((l) => l.startsWith('10.96.0.0/12'));
+  const guardBridge = await exec('ip', ['link', 'show', 'kube-svc0']).then(
+    () => true,
+    () => false,
+  );
+  return { containers: [...ps.stdout.split('\n'), ...ps2.stdout.split('\n')].filter(Boolean), network, kubeChains, routes, guardBridge };
+}
+
+/** The distinct frontend replicas answering on a NodePort within `tries` requests. */
+export async function frontendsSeen(host: string, port: number, tries = 40): Promise<Set<string>> {
+  const seen = new Set<string>();
+  for (let i = 0; i < tries; i++) {
+    const body = await httpGet(host, port).catch(() => '');
+    const m = /^frontend (\S+)/.exec(body.trim());
+    if (m) seen.add(m[1]!);
+  }
+  return seen;
+}

@@ -1,0 +1,133 @@
+// The README's first command for real: scripts/up starts etcd and every daemon (two
+// kubelets) as background processes on random ports; the seed's two-tier example then works
+// end to end (NodePort 30001 on the host balances over both frontends, a frontend reaches the
+// backend by its DNS name, scaling and pod deletion change the rotation); scripts/down leaves
+// no container, network, iptables chain or route behind.
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { lockHostNetwork } from '../harness/host-lock.js';
+import { KUBECTL } from '../harness/kubectl.js';
+import { freePort, waitFor } from '../harness/ports.js';
+import { ROOT, frontendsSeen, hostLeftovers, httpGet, runScript } from './cluster-harness.js';
+
+let release: (() => Promise<void>) | undefined;
+let env: NodeJS.ProcessEnv;
+let state: string;
+let apiPort: number;
+let before0: Awaited<ReturnType<typeof hostLeftovers>>;
+let up = false;
+
+const kubectl = (...args: string[]) => runScript(KUBECTL, ['--kubeconfig', join(state, 'kubeconfig'), ...args], env, 60_000);
+
+async function pods(selector: string): Promise<{ name: string; ready: boolean; ip?: string }[]> {
+  const list = JSON.parse(await kubectl('get', 'pods', '-l', selector, '-o', 'json')) as { items: { metadata: { name: string; deletionTimestamp?: string }; status?: { podIP?: string; conditions?: { type: string; status: string }[] } }[] };
+  return list.items
+    .filter((p) => !p.metadata.deletionTimestamp)
+    .map((p) => ({ name: p.metadata.name, ready: (p.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True'), ip: p.status?.podIP }));
+}
+
+before(async () => {
+  release = await lockHostNetwork();
+  before0 = await hostLeftovers();
+  state = mkdtempSync(join(tmpdir(), 'tskube-up-'));
+  apiPort = await freePort();
+  const p = async () => String(await freePort());
+  env = {
+    ...process.env,
+    HOME: state,
+    TSKUBE_STATE: state,
+    TSKUBE_SKIP_BUILD: '1',
+    TSKUBE_PORT: String(apiPort),
+    TSKUBE_ETCD_PORT: await p(),
+    TSKUBE_ETCD_PEER_PORT: await p(),
+    TSKUBE_DNS_PORT: await p(),
+    TSKUBE_CM_PORT: await p(),
+    TSKUBE_SCHED_PORT: await p(),
+    TSKUBE_PROXY_HEALTH_PORT: await p(),
+    TSKUBE_DNS_METRICS_PORT: await p(),
+    TSKUBE_KUBELET_PORTS: `${await p()} ${await p()}`,
+    TSKUBE_KUBELET_HEALTHZ_PORTS: `${await p()} ${await p()}`,
+  };
+});
+
+after(async () => {
+  if (process.env.TSKUBE_TEST_KEEP === '1') {
+    console.log(`kept the cluster in ${state} (TSKUBE_TEST_KEEP=1)`);
+    await release?.();
+    return;
+  }
+  if (up) await runScript(join(ROOT, 'scripts/down'), ['--purge'], env, 120_000).catch(() => undefined);
+  await release?.();
+});
+
+test('scripts/up starts the cluster and writes a kubeconfig', async () => {
+  up = true;
+  const out = await runScript(join(ROOT, 'scripts/up'), [], env, 240_000);
+  assert.match(out, /cluster is up/);
+  assert.ok(existsSync(join(state, 'kubeconfig')));
+  for (const name of ['etcd', 'apiserver', 'controller-manager', 'scheduler', 'kube-proxy', 'dns', 'kubelet-node-1', 'kubelet-node-2']) {
+    assert.ok(existsSync(join(state, 'logs', `${name}.log`)), `log of ${name}`);
+  }
+  const nodes = await kubectl('get', 'nodes');
+  assert.match(nodes, /^node-1\s+Ready\s/m);
+  assert.match(nodes, /^node-2\s+Ready\s/m);
+});
+
+test('the two-tier example: NodePort 30001 balances, DNS names resolve, endpoints follow pods', async () => {
+  await kubectl('apply', '-f', join(ROOT, 'examples/two-tier.yaml'));
+  await waitFor('3 ready pods', async () => (await pods('app in (frontend,backend)')).filter((p) => p.ready).length === 3, 120_000, 500);
+
+  // The host reaches both frontend replicas through the NodePort on 127.0.0.1.
+  const frontends = (await pods('app=frontend')).map((p) => p.name).sort();
+  const seen = await waitFor('both frontends answer on 127.0.0.1:30001', async () => {
+    const s = await frontendsSeen('127.0.0.1', 30001);
+    return s.size === 2 ? s : undefined;
+  }, 60_000, 500);
+  assert.deepEqual([...seen].sort(), frontends);
+
+  // A frontend reaches the backend by its Service name (cluster DNS via 10.96.0.10).
+  const backend = (await pods('app=backend'))[0]!.name;
+  const viaName = await waitFor('frontend → backend by name', async () => (await httpGet('127.0.0.1', 30001, '/cgi-bin/backend').catch(() => '')).trim() || undefined, 60_000, 500);
+  assert.equal(viaName, `backend ${backend}`);
+
+  // Scaling the backend puts the new pod into the Service's endpoints and into rotation.
+  await kubectl('scale', 'rc', 'backend', '--replicas=2');
+  await waitFor('2 ready backends', async () => (await pods('app=backend')).filter((p) => p.ready).length === 2, 60_000, 500);
+  const backends = new Set((await pods('app=backend')).map((p) => p.name));
+  await waitFor('both backends in the endpoints', async () => {
+    const ep = JSON.parse(await kubectl('get', 'endpoints', 'backend', '-o', 'json')) as { subsets?: { addresses?: unknown[] }[] };
+    return (ep.subsets ?? []).reduce((n, s) => n + (s.addresses?.length ?? 0), 0) === 2;
+  }, 30_000, 250);
+  await waitFor('traffic reaches the new backend', async () => {
+    const answered = new Set<string>();
+    for (let i = 0; i < 20; i++) {
+      const m = /^backend (\S+)/.exec((await httpGet('127.0.0.1', 30001, '/cgi-bin/backend').catch(() => '')).trim());
+      if (m) answered.add(m[1]!);
+    }
+    return answered.size === 2 && [...answered].every((n) => backends.has(n));
+  }, 60_000, 250);
+
+  // A deleted frontend leaves the rotation; its replacement joins it.
+  const victim = frontends[0]!;
+  await kubectl('delete', 'pod', victim, '--wait=false');
+  await waitFor('victim out of rotation and replacement in', async () => {
+    const s = await frontendsSeen('127.0.0.1', 30001, 20);
+    return s.size === 2 && !s.has(victim);
+  }, 90_000, 500);
+});
+
+test('scripts/down removes every container, network, iptables chain and route it made', async () => {
+  await runScript(join(ROOT, 'scripts/down'), ['--purge'], env, 120_000);
+  up = false;
+  const left = await hostLeftovers();
+  assert.deepEqual(left.containers, []);
+  assert.deepEqual(left.kubeChains, before0.kubeChains);
+  assert.deepEqual(left.routes, before0.routes);
+  assert.equal(left.guardBridge, before0.guardBridge);
+  if (!before0.network) assert.equal(left.network, false);
+  assert.equal(existsSync(state), false);
+  await assert.rejects(httpGet('127.0.0.1', apiPort, '/healthz', 1000));
+});
