@@ -233,17 +233,29 @@ export class ResourceStore {
     opts: WriteOptions & { subresource?: 'status' | 'raw'; createIfMissing?: () => Promise<KObject> } = {},
   ): Promise<{ obj: KObject; created: boolean }> {
     const key = this.key(namespace, name);
+    // First try against the watch cache's copy (no etcd read, as k8s' GuaranteedUpdate with a
+    // cached object): the compare-and-swap tells if it was stale, and only then do we read
+    // etcd. Decisions that must not rest on a stale copy (409, no-op, not found) re-read.
+    let guess = this.cachedGuess(namespace, name);
     for (;;) {
-      const cur = await this.storage.get(key);
+      const fromCache = guess !== undefined;
+      const cur = guess ?? (await this.storage.get(key));
+      guess = undefined;
       if (!cur) {
         if (opts.createIfMissing) return { obj: await opts.createIfMissing(), created: true };
         throw errors.notFound(this.gr, name);
       }
       const proposed = await fn(structuredClone(cur.obj));
       const wantRV = proposed.metadata?.resourceVersion;
-      if (wantRV && wantRV !== String(cur.modRevision)) throw errors.staleResourceVersion(this.gr, name);
+      if (wantRV && wantRV !== String(cur.modRevision)) {
+        if (fromCache) continue;
+        throw errors.staleResourceVersion(this.gr, name);
+      }
       const next = this.prepareUpdate(proposed, cur.obj, opts.subresource);
-      if (sameStored(next, cur.obj)) return { obj: cur.obj, created: false };
+      if (sameStored(next, cur.obj)) {
+        if (fromCache) continue;
+        return { obj: cur.obj, created: false };
+      }
       const finish = await this.admit('UPDATE', next, cur.obj);
       if (opts.dryRun) {
         await finish(false);
@@ -265,6 +277,13 @@ export class ResourceStore {
       if (result) return result;
       // Lost a race: read again. A caller-given resourceVersion now mismatches → 409 above.
     }
+  }
+
+  /** The watch cache's copy of an object, when the cache is serving, as a first guess. */
+  private cachedGuess(namespace: string | undefined, name: string): StoredObject | undefined {
+    if (!this.cache.isReady) return undefined;
+    const e = this.cache.get(this.info.namespaced ? `${namespace}/${name}` : name);
+    return e ? { obj: e.obj, modRevision: e.rev } : undefined;
   }
 
   private prepareUpdate(proposed: KObject, old: KObject, subresource?: 'status' | 'raw'): KObject {

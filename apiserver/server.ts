@@ -136,12 +136,18 @@ export async function createApiserver(options: ApiserverOptions): Promise<Apiser
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: BODY_LIMIT }, (_req, body, done) => done(null, body));
 
+  // Parsed once per request: the metrics hook and the handler both need it.
+  const parsed = new WeakMap<FastifyRequest, ReturnType<typeof parseRequestInfo>>();
+  const requestInfo = (req: FastifyRequest): ReturnType<typeof parseRequestInfo> => {
+    if (!parsed.has(req)) parsed.set(req, parseRequestInfo(req.url));
+    return parsed.get(req);
+  };
   let inflight = 0;
   app.addHook('onRequest', async (req) => {
     const started = process.hrtime.bigint();
     const url = req.url;
     const long = /[?&]watch=(true|1)(&|$)/.test(url) || /\/watch\//.test(url) || /\/(log|exec|attach|portforward|proxy)(\/|\?|$)/.test(url);
-    const ri = parseRequestInfo(url);
+    const ri = requestInfo(req);
     const verb = verbOf(req.method, ri?.name !== undefined, long && !!ri);
     const resource = ri ? (ri.subresource ? `${ri.info.resource}/${ri.subresource}` : ri.info.resource) : 'other';
     if (!long) {
@@ -226,7 +232,7 @@ export async function createApiserver(options: ApiserverOptions): Promise<Apiser
   const api = async (req: FastifyRequest, reply: FastifyReply) => {
     const handled = discovery(req, reply);
     if (handled) return handled;
-    const ri = parseRequestInfo(req.url);
+    const ri = requestInfo(req);
     if (!ri) throw new StatusError(404, 'NotFound', `the server could not find the requested resource`);
     return handleResource(ctx, req, reply, ri);
   };

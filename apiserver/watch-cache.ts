@@ -14,7 +14,7 @@ export interface CacheEntry {
   obj: KObject;
   rev: number;
   /** The object serialised once, reused by every LIST and watcher. */
-  json: string;
+  readonly json: string;
 }
 
 export interface CacheEvent {
@@ -41,7 +41,17 @@ export class TooOldError extends Error {
 }
 
 function entryOf(key: string, obj: KObject, rev: number): CacheEntry {
-  return { key, obj, rev, json: JSON.stringify(obj) };
+  // Serialised on first use (a LIST or a watcher), then shared; writes nobody reads cost nothing.
+  let json: string | undefined;
+  return {
+    key,
+    obj,
+    rev,
+    get json() {
+      json ??= JSON.stringify(obj);
+      return json;
+    },
+  };
 }
 
 export class WatchCache {
@@ -57,6 +67,8 @@ export class WatchCache {
   windowStart = 0;
   /** The newest revision this cache has applied. */
   rv = 0;
+  /** True while the cache holds a complete list and follows etcd. */
+  isReady = false;
   ready: Promise<void>;
 
   constructor(
@@ -74,6 +86,7 @@ export class WatchCache {
   }
 
   private async start(): Promise<void> {
+    this.isReady = false;
     this.store.clear();
     this.sortedKeys = undefined;
     this.head = 0;
@@ -100,6 +113,7 @@ export class WatchCache {
       return;
     }
     this.etcdWatcher = w;
+    this.isReady = true;
     w.on('data', (res) => {
       for (const ev of res.events) {
         const rawKey = ev.kv.key.toString();
@@ -131,6 +145,7 @@ export class WatchCache {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    this.isReady = false;
     for (const w of [...this.watchers]) w.onReset();
     this.watchers.clear();
     await this.etcdWatcher?.cancel().catch(() => undefined);

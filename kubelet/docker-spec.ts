@@ -47,7 +47,7 @@ export interface DockerContainerJSON {
   Image: string;
   State: DockerState;
   Config: { Image: string; Labels: Labels | null; Tty: boolean };
-  HostConfig: { NetworkMode: string };
+  HostConfig: { NetworkMode: string; Memory?: number };
   NetworkSettings: { Networks: Record<string, { IPAddress: string }> | null };
 }
 

@@ -199,7 +199,14 @@ export class DockerRuntime implements Runtime {
   }
 
   async containerStatus(id: string): Promise<ContainerStatus> {
-    const c = await this.inspect(id);
+    let c = await this.inspect(id);
+    // Docker records an OOM kill from a separate containerd event that can land just after
+    // the exit: a memory-limited container that just died with 137 is looked at again briefly
+    // before we call it a plain Error.
+    for (let i = 0; i < 4 && maybeLateOOM(c); i++) {
+      await new Promise((r) => setTimeout(r, 250));
+      c = await this.inspect(id);
+    }
     return toContainerStatus(c, await this.imageRef(c.Image));
   }
 
@@ -378,4 +385,9 @@ export class DockerRuntime implements Runtime {
 
 function toImageStatus(img: DockerImageJSON): ImageStatus {
   return { id: img.Id, repoTags: img.RepoTags ?? [], repoDigests: img.RepoDigests ?? [], sizeBytes: img.Size };
+}
+
+function maybeLateOOM(c: DockerContainerJSON): boolean {
+  const s = c.State;
+  return s.Status === 'exited' && s.ExitCode === 137 && !s.OOMKilled && (c.HostConfig.Memory ?? 0) > 0 && Date.now() - Date.parse(s.FinishedAt) < 3000;
 }
