@@ -164,6 +164,30 @@ describe('kubectl 1.32', () => {
     assert.match(d.stdout, /deployment.apps "web" deleted/);
   });
 
+  test('cordon, drain (through pods/eviction) and uncordon', async () => {
+    const node = file('node.yaml', 'apiVersion: v1\nkind: Node\nmetadata:\n  name: node-1\n');
+    assert.equal((await k.run(['create', '-f', node])).code, 0);
+    // A finished pod on the node: its eviction deletes it at once (no kubelet in this test).
+    const pod = file('done.yaml', 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: done\nspec:\n  nodeName: node-1\n  containers:\n  - name: c\n    image: busybox:1.35\n');
+    assert.equal((await k.run(['create', '-f', pod])).code, 0);
+    const status = await fetch(`${api.url}/api/v1/namespaces/default/pods/done/status`, {
+      method: 'PATCH',
+      headers: { 'content-type': 'application/merge-patch+json' },
+      body: JSON.stringify({ status: { phase: 'Succeeded' } }),
+    });
+    assert.equal(status.status, 200);
+    const d = await k.run(['drain', 'node-1', '--force', '--timeout=60s']);
+    assert.equal(d.code, 0, d.stderr);
+    assert.match(d.stdout, /node\/node-1 cordoned/);
+    assert.match(d.stdout, /evicting pod default\/done|pod\/done evicted/);
+    assert.match(d.stdout, /node\/node-1 drained/);
+    assert.match((await k.run(['get', 'node', 'node-1'])).stdout, /SchedulingDisabled/);
+    assert.equal((await k.run(['get', 'pod', 'done'])).code, 1);
+    const u = await k.run(['uncordon', 'node-1']);
+    assert.equal(u.code, 0, u.stderr);
+    assert.doesNotMatch((await k.run(['get', 'node', 'node-1'])).stdout, /SchedulingDisabled/);
+  });
+
   test('generator commands get a clear 415', async () => {
     const r = await k.run(['create', 'configmap', 'gen', '--from-literal=a=b']);
     assert.equal(r.code, 1);
