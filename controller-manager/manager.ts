@@ -9,13 +9,13 @@ import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import {
   EventRecorder,
-  LeaderElector,
   RestClient,
   SharedInformerFactory,
   loadKubeconfig,
   type RestConfig,
 } from '../client/index.js';
 import { newLogger, newRegistry, startHealthServer } from '../client/daemon.js';
+import { campaignForLease, type Campaign, type LeaderElectionOptions } from '../client/leader-campaign.js';
 import type { Controller, ControllerContext } from './controller.js';
 import { newReplicaSetController, newReplicationController } from './replicaset.js';
 import { newDeploymentController } from './deployment.js';
@@ -94,14 +94,7 @@ export function enabledControllers(
   return known.filter((n) => !off.has(n) && (on.has(n) || (star && !disabledByDefault.has(n))));
 }
 
-export interface LeaderElectionOptions {
-  namespace?: string;
-  name?: string;
-  identity?: string;
-  leaseDurationMs?: number;
-  renewDeadlineMs?: number;
-  retryPeriodMs?: number;
-}
+export type { LeaderElectionOptions };
 
 export interface ControllerManagerOptions {
   /** A ready client; otherwise one is built from `master`/`kubeconfig`. */
@@ -151,7 +144,6 @@ export async function startControllerManager(opts: ControllerManagerOptions): Pr
   const names = enabledControllers(opts.controllers ?? ['*'], Object.keys(table));
   const failed = new Map<string, string>();
   const stopAll = new AbortController();
-  let leading = !opts.leaderElect;
   let running: Promise<void> | undefined;
   /** Shared across leadership terms so stop() can flush what they recorded. */
   const recorders = new Map<string, EventRecorder>();
@@ -188,40 +180,24 @@ export async function startControllerManager(opts: ControllerManagerOptions): Pr
     await factory.shutdown();
   };
 
-  let elector: LeaderElector | undefined;
-  const le = opts.leaderElection ?? {};
-  const identity = le.identity ?? `${hostname()}_${randomUUID()}`;
-  /** Campaigns for the Lease; after losing it (not on stop) either hands over to onLeadershipLost or campaigns again. */
-  const campaign = (): void => {
-    elector = new LeaderElector({
+  const identity = opts.leaderElection?.identity ?? `${hostname()}_${randomUUID()}`;
+  let election: Campaign | undefined;
+  if (opts.leaderElect) {
+    election = campaignForLease({
       client,
-      namespace: le.namespace ?? 'kube-system',
-      name: le.name ?? 'kube-controller-manager',
+      defaultName: 'kube-controller-manager',
       identity,
-      leaseDurationMs: le.leaseDurationMs,
-      renewDeadlineMs: le.renewDeadlineMs,
-      retryPeriodMs: le.retryPeriodMs,
+      leaderElection: opts.leaderElection,
       logger: log,
-      callbacks: {
-        onStartedLeading: (signal) => {
-          leading = true;
-          // A new term starts only once the previous one has fully stopped.
-          const previous = running ?? Promise.resolve();
-          running = previous.then(() => runControllers(signal));
-        },
-        onStoppedLeading: () => {
-          leading = false;
-          if (stopAll.signal.aborted) return;
-          log.error('leader election lost');
-          if (opts.onLeadershipLost) opts.onLeadershipLost();
-          else setImmediate(() => stopAll.signal.aborted || campaign());
-        },
+      stopped: stopAll.signal,
+      ...(opts.onLeadershipLost ? { onLeadershipLost: opts.onLeadershipLost } : {}),
+      onStartedLeading: (signal) => {
+        // A new term starts only once the previous one has fully stopped.
+        const previous = running ?? Promise.resolve();
+        running = previous.then(() => runControllers(signal));
       },
     });
-    void elector.run();
-  };
-  if (opts.leaderElect) campaign();
-  else running = runControllers(stopAll.signal);
+  } else running = runControllers(stopAll.signal);
 
   const health = opts.port === undefined
     ? undefined
@@ -237,12 +213,12 @@ export async function startControllerManager(opts: ControllerManagerOptions): Pr
     controllers: names,
     port: health?.port,
     registry,
-    isLeader: () => leading,
+    isLeader: () => election?.isLeader() ?? true,
     async stop() {
       if (stopped) return;
       stopped = true;
       stopAll.abort();
-      await elector?.stop();
+      await election?.stop();
       await running;
       await Promise.all([...recorders.values()].map((r) => r.flush()));
       await health?.close();
@@ -254,7 +230,7 @@ export async function startControllerManager(opts: ControllerManagerOptions): Pr
       // No lease release: leaderElection's releaseOnCancel only applies to stop().
       stopAll.abort();
       await client.close().catch(() => undefined);
-      await elector?.stop().catch(() => undefined);
+      await election?.stop().catch(() => undefined);
       await running?.catch(() => undefined);
       await health?.close();
     },

@@ -11,7 +11,6 @@ import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import {
   EventRecorder,
-  LeaderElector,
   RestClient,
   SharedInformerFactory,
   isNotFound,
@@ -19,6 +18,7 @@ import {
   metaNamespaceKey,
   type RestConfig,
 } from '../client/index.js';
+import { campaignForLease, type Campaign, type LeaderElectionOptions } from '../client/leader-campaign.js';
 import { newLogger, newRegistry, startHealthServer } from '../client/daemon.js';
 import { SchedulerCache } from './cache.js';
 import { nodeEventHandler, podEventHandler, EVENTS } from './event-handlers.js';
@@ -32,14 +32,7 @@ import { SchedulingQueue, type QueuedPodInfo } from './queue.js';
 import { schedulePod } from './schedule-one.js';
 import { updatePodScheduledCondition } from './pod-condition.js';
 
-export interface LeaderElectionOptions {
-  namespace?: string;
-  name?: string;
-  identity?: string;
-  leaseDurationMs?: number;
-  renewDeadlineMs?: number;
-  retryPeriodMs?: number;
-}
+export type { LeaderElectionOptions };
 
 export interface SchedulerOptions {
   /** A ready client; otherwise one is built from `master`/`kubeconfig` with `qps`/`burst`. */
@@ -259,40 +252,23 @@ export async function startScheduler(opts: SchedulerOptions = {}): Promise<Sched
     log.info('scheduling loop stopped');
   };
 
-  let leading = false;
   let loop: Promise<void> | undefined;
-  let elector: LeaderElector | undefined;
-  const campaign = (): void => {
-    const le = opts.leaderElection ?? {};
-    elector = new LeaderElector({
+  let election: Campaign | undefined;
+  if (opts.leaderElect) {
+    election = campaignForLease({
       client,
-      namespace: le.namespace ?? 'kube-system',
-      name: le.name ?? 'kube-scheduler',
+      defaultName: 'kube-scheduler',
       identity,
-      leaseDurationMs: le.leaseDurationMs,
-      renewDeadlineMs: le.renewDeadlineMs,
-      retryPeriodMs: le.retryPeriodMs,
+      leaderElection: opts.leaderElection,
       logger: log,
-      callbacks: {
-        onStartedLeading: async (signal) => {
-          leading = true;
-          await factory.waitForCacheSync(signal).catch(() => undefined);
-          if (!signal.aborted) loop = runLoop(signal);
-        },
-        onStoppedLeading: () => {
-          leading = false;
-          if (stopAll.signal.aborted) return;
-          log.error({ identity }, 'leader election lost');
-          if (opts.onLeadershipLost) opts.onLeadershipLost();
-          else campaign();
-        },
+      stopped: stopAll.signal,
+      ...(opts.onLeadershipLost ? { onLeadershipLost: opts.onLeadershipLost } : {}),
+      onStartedLeading: async (signal) => {
+        await factory.waitForCacheSync(signal).catch(() => undefined);
+        if (!signal.aborted) loop = runLoop(signal);
       },
     });
-    void elector.run();
-  };
-  if (opts.leaderElect) campaign();
-  else {
-    leading = true;
+  } else {
     await factory.waitForCacheSync();
     loop = runLoop(stopAll.signal);
   }
@@ -312,13 +288,13 @@ export async function startScheduler(opts: SchedulerOptions = {}): Promise<Sched
     port: health?.port,
     registry,
     identity,
-    isLeader: () => leading,
+    isLeader: () => election?.isLeader() ?? true,
     stats: () => ({ nodes: cache.nodeCount(), pods: cache.podCount(), pending: queue.pending(), bindsInFlight }),
     nodeNames: () => cache.list().map((n) => n.name),
     stop() {
       stopped ??= (async () => {
         stopAll.abort();
-        await elector?.stop();
+        await election?.stop();
         queue.close();
         await loop;
         clearInterval(expiry);
