@@ -21,44 +21,47 @@ export function parseUpstream(spec: string): Upstream {
   return { host: spec.slice(0, i), port };
 }
 
-/** Sends one query over UDP and resolves the first reply whose id matches. */
-export function forwardUdp(upstream: Upstream, query: Buffer, timeoutMs: number): Promise<Buffer> {
+/**
+ * One exchange with an upstream: `start` gets a `finish` that settles the promise once (on the
+ * reply, an error or the deadline) and then releases the socket with `close`.
+ */
+function exchange(upstream: Upstream, timeoutMs: number, start: (finish: (err: Error | undefined, msg?: Buffer) => void) => { close(): void }): Promise<Buffer> {
   return new Promise((resolve, reject) => {
-    const socket = createSocket(isIPv6(upstream.host) ? 'udp6' : 'udp4');
-    const id = query.readUInt16BE(0);
-    const timer = setTimeout(() => finish(new Error(`upstream ${upstream.host}:${upstream.port} timed out after ${timeoutMs} ms`)), timeoutMs);
     let done = false;
-    function finish(err: Error | undefined, msg?: Buffer) {
+    let socket: { close(): void } | undefined;
+    const finish = (err: Error | undefined, msg?: Buffer): void => {
       if (done) return;
       done = true;
       clearTimeout(timer);
-      socket.close();
+      socket?.close();
       if (err) reject(err);
       else resolve(msg as Buffer);
-    }
+    };
+    const timer = setTimeout(() => finish(new Error(`upstream ${upstream.host}:${upstream.port} timed out after ${timeoutMs} ms`)), timeoutMs);
+    socket = start(finish);
+    if (done) socket.close();
+  });
+}
+
+/** Sends one query over UDP and resolves the first reply whose id matches. */
+export function forwardUdp(upstream: Upstream, query: Buffer, timeoutMs: number): Promise<Buffer> {
+  return exchange(upstream, timeoutMs, (finish) => {
+    const socket = createSocket(isIPv6(upstream.host) ? 'udp6' : 'udp4');
+    const id = query.readUInt16BE(0);
     socket.on('error', (e) => finish(e));
     socket.on('message', (msg) => {
       if (msg.length >= 2 && msg.readUInt16BE(0) === id) finish(undefined, msg);
     });
     socket.send(query, upstream.port, upstream.host);
+    return { close: () => socket.close() };
   });
 }
 
 /** Sends one query over TCP (two-byte length prefix, RFC 1035 §4.2.2) and resolves the reply. */
 export function forwardTcp(upstream: Upstream, query: Buffer, timeoutMs: number): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
+  return exchange(upstream, timeoutMs, (finish) => {
     const socket = connect({ host: upstream.host, port: upstream.port });
     let buffered: Buffer = Buffer.alloc(0);
-    const timer = setTimeout(() => finish(new Error(`upstream ${upstream.host}:${upstream.port} timed out after ${timeoutMs} ms`)), timeoutMs);
-    let done = false;
-    function finish(err: Error | undefined, msg?: Buffer) {
-      if (done) return;
-      done = true;
-      clearTimeout(timer);
-      socket.destroy();
-      if (err) reject(err);
-      else resolve(msg as Buffer);
-    }
     socket.on('error', (e) => finish(e));
     socket.on('connect', () => {
       const len = Buffer.alloc(2);
@@ -70,5 +73,6 @@ export function forwardTcp(upstream: Upstream, query: Buffer, timeoutMs: number)
       if (buffered.length >= 2 && buffered.length >= 2 + buffered.readUInt16BE(0)) finish(undefined, buffered.subarray(2, 2 + buffered.readUInt16BE(0)));
     });
     socket.on('end', () => finish(new Error(`upstream ${upstream.host}:${upstream.port} closed the connection`)));
+    return { close: () => socket.destroy() };
   });
 }

@@ -8,7 +8,7 @@ import { RestClient, loadKubeconfig } from '../client/index.js';
 import { newLogger, newRegistry, onShutdown, startHealthServer, envTwins } from '../client/daemon.js';
 import { DEFAULT_POD_INFRA_IMAGE, DEFAULT_POD_NETWORK } from './docker.js';
 import { startKubelet } from './kubelet.js';
-import { startKubeletServer } from './server.js';
+import { serveKubelet } from './serve.js';
 import { DEFAULTS, defaultRootDir } from './options.js';
 
 const argv = await envTwins(yargs(hideBin(process.argv))
@@ -68,16 +68,7 @@ const kubelet = await startKubelet({
   registry,
 });
 
-const server = await startKubeletServer({
-  runtime: kubelet.runtime,
-  nodeName,
-  bindAddress: argv.address,
-  port: argv.port,
-  resolvePod: (ns, name) => kubelet.resolvePod(ns, name),
-  listPods: () => kubelet.getPods(),
-  registry,
-  log,
-});
+const server = await serveKubelet(kubelet, { bindAddress: argv.address, port: argv.port, registry, log });
 
 const health =
   argv['healthz-port'] > 0

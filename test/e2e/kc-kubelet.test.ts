@@ -4,7 +4,8 @@ import assert from 'node:assert/strict';
 import { get } from 'node:http';
 import { after, before, test } from 'node:test';
 import { pino } from 'pino';
-import { startKubeletServer, type KubeletServer } from '../../kubelet/server.js';
+import { serveKubelet } from '../../kubelet/serve.js';
+import type { KubeletServer } from '../../kubelet/server.js';
 import { freePort, waitFor } from '../harness/ports.js';
 import { isRunning, shPod, startKubeletEnv, type KubeletEnv } from './kubelet-harness.js';
 import { kcPair, type KcPair } from './kc-harness.js';
@@ -18,15 +19,7 @@ before(async () => {
   env = await startKubeletEnv();
   const port = await freePort();
   const kubelet = await env.startKubelet(NODE, { port, nodeIP: '127.0.0.1' });
-  server = await startKubeletServer({
-    runtime: kubelet.runtime,
-    nodeName: NODE,
-    bindAddress: '127.0.0.1',
-    port,
-    resolvePod: (ns, name) => kubelet.resolvePod(ns, name),
-    listPods: () => kubelet.getPods(),
-    log: pino({ level: 'silent' }),
-  });
+  server = await serveKubelet(kubelet, { bindAddress: '127.0.0.1', port, log: pino({ level: 'silent' }) });
   p = kcPair(env.api.url);
   await env.createPod(NODE, { ...shPod('talker', 'echo one; echo two; sleep 3600'), metadata: { name: 'talker', labels: { app: 'talk' } } });
   await env.createPod(NODE, shPod('web', 'mkdir -p /www && echo hello-from-pod > /www/index.html && exec httpd -f -p 8080 -h /www'));

@@ -4,7 +4,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { pino } from 'pino';
-import { startKubeletServer, type KubeletServer } from '../../kubelet/server.js';
+import { serveKubelet } from '../../kubelet/serve.js';
+import type { KubeletServer } from '../../kubelet/server.js';
 import { kubectlFor } from '../harness/kubectl.js';
 import { freePort } from '../harness/ports.js';
 import { isRunning, shPod, startKubeletEnv, type KubeletEnv } from './kubelet-harness.js';
@@ -19,15 +20,7 @@ before(async () => {
   const port = await freePort();
   // The kubelet registers its Node with this address and port; the apiserver dials them.
   const kubelet = await env.startKubelet(NODE, { port, nodeIP: '127.0.0.1' });
-  server = await startKubeletServer({
-    runtime: kubelet.runtime,
-    nodeName: NODE,
-    bindAddress: '127.0.0.1',
-    port,
-    resolvePod: (ns, name) => kubelet.resolvePod(ns, name),
-    listPods: () => kubelet.getPods(),
-    log: pino({ level: 'silent' }),
-  });
+  server = await serveKubelet(kubelet, { bindAddress: '127.0.0.1', port, log: pino({ level: 'silent' }) });
   k = kubectlFor(env.api.url);
   await env.createPod(NODE, shPod('steady', 'echo ready; sleep 3600'));
   // Prints its run number, then fails: the kubelet restarts it (restartPolicy Always).
