@@ -97,6 +97,15 @@ describe('newRSNewReplicas (k8s TestNewRSNewReplicas)', () => {
     const newRS = replicaSet('new', 2);
     assert.equal(newRSNewReplicas(d, [replicaSet('old', 4), newRS], newRS), 6);
   });
+  test('an old ReplicaSet scaled down counts its pods until its status shows them gone', () => {
+    const d = deployment(4, 1);
+    const newRS = replicaSet('new', 2);
+    const old = replicaSet('old', 2);
+    (old.status as { replicas: number }).replicas = 3; // its controller has not deleted the third pod yet
+    assert.equal(newRSNewReplicas(d, [old, newRS], newRS), 2, 'no room while the old pod still runs');
+    (old.status as { replicas: number }).replicas = 2;
+    assert.equal(newRSNewReplicas(d, [old, newRS], newRS), 3);
+  });
   test('Recreate: all replicas', () => {
     const d = deployment(3, undefined, undefined, 'Recreate');
     const newRS = replicaSet('new', 1);

@@ -320,12 +320,17 @@ export function isSaturated(d: Deployment, rs: ReplicaSet | undefined): boolean 
 /**
  * How many replicas the new ReplicaSet may have now (NewRSNewReplicas): for RollingUpdate as
  * many as fit under replicas + maxSurge in total, never above replicas; Recreate: all.
+ *
+ * Kubernetes counts spec.replicas alone, so the new ReplicaSet may create a pod before an old
+ * one just scaled down has deleted its own, briefly passing replicas + maxSurge. Here a
+ * ReplicaSet counts as max(spec, status.replicas): its pods count until its controller has
+ * seen their termination start, which keeps the documented bound on pods, not only on specs.
  */
 export function newRSNewReplicas(d: Deployment, allRSs: readonly MaybeRS[], newRS: ReplicaSet): number {
   const want = desiredReplicas(d);
   if (!isRollingUpdate(d)) return want;
   const surge = scaledValueFromIntOrPercent(d.spec?.strategy?.rollingUpdate?.maxSurge ?? 0, want, true);
-  const current = replicaCount(allRSs);
+  const current = present(allRSs).reduce((n, rs) => n + Math.max(replicasOf(rs), rs.status?.replicas ?? 0), 0);
   const maxTotal = want + surge;
   if (current >= maxTotal) return replicasOf(newRS);
   const scaleUp = Math.min(maxTotal - current, want - replicasOf(newRS));
