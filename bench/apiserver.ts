@@ -2,7 +2,8 @@
 // same run on the same etcd:
 //   1. creates/s: raw etcd create-if-absent txns (etcd3) vs apiserver POST of small ConfigMaps
 //      over keep-alive HTTP, at concurrency 16 and 64;
-//   2. watch latency with 100 watchers: raw etcd watch vs apiserver HTTP watch (write → event);
+//   2. watch latency with 100 watchers: raw etcd watch vs apiserver HTTP watch (write → event,
+//      one write at a time);
 //   3. LIST of 10k pods: apiserver from the watch cache (resourceVersion=0) vs a raw etcd range.
 // The apiserver runs as its own process (as in a cluster), so client and server do not share
 // an event loop. Counts and durations are bounded.
@@ -35,6 +36,25 @@ async function rate(concurrency: number, op: (i: number) => Promise<void>): Prom
     }),
   );
   return n / (Number(process.hrtime.bigint() - t0) / 1e9);
+}
+
+/** Resolves `expect(n)`'s promise once `arrived()` has been called n times (or 10 s pass). */
+class Pacer {
+  private left = 0;
+  private done: (() => void) | undefined;
+  expect(n: number): Promise<void> {
+    this.left = n;
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, 10_000);
+      this.done = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+  }
+  arrived(): void {
+    if (--this.left === 0) this.done?.();
+  }
 }
 
 function configMapBody(name: string): string {
@@ -76,6 +96,9 @@ async function main(): Promise<void> {
     await raw.kv.compact({ revision: rev });
 
     console.log(`## 2. watch latency, ${WATCHERS} watchers, ${WATCH_EVENTS} events (write start → event)`);
+    // One write at a time, the next only once every watcher has the last: each figure is one
+    // event's latency, not a queue of them.
+    const pace = new Pacer();
     const rawLat: number[] = [];
     {
       const sent = new Map<string, bigint>();
@@ -83,13 +106,18 @@ async function main(): Promise<void> {
       for (const w of watchers) {
         w.on('put', (kv) => {
           const t = sent.get(kv.key.toString());
-          if (t !== undefined) rawLat.push(Number(process.hrtime.bigint() - t) / 1e6);
+          if (t !== undefined) {
+            rawLat.push(Number(process.hrtime.bigint() - t) / 1e6);
+            pace.arrived();
+          }
         });
       }
       for (let i = 0; i < WATCH_EVENTS; i++) {
         const key = `/bench-watch/${i}`;
+        const all = pace.expect(WATCHERS);
         sent.set(key, process.hrtime.bigint());
         await raw.put(key).value(configMapBody(`w${i}`));
+        await all;
       }
       await waitFor('raw watch events', () => rawLat.length >= WATCHERS * WATCH_EVENTS, 60_000);
       await Promise.all(watchers.map((w) => w.cancel()));
@@ -112,7 +140,10 @@ async function main(): Promise<void> {
               buf = buf.slice(i + 1);
               const name = /"name":"(w[0-9]+)"/.exec(line)?.[1];
               const t = name ? sent.get(name) : undefined;
-              if (t !== undefined) apiLat.push(Number(process.hrtime.bigint() - t) / 1e6);
+              if (t !== undefined) {
+                apiLat.push(Number(process.hrtime.bigint() - t) / 1e6);
+                pace.arrived();
+              }
             }
           });
           return res;
@@ -122,8 +153,10 @@ async function main(): Promise<void> {
         const name = `w${i}`;
         const body = JSON.parse(configMapBody(name)) as { metadata: { labels: Record<string, string> } };
         body.metadata.labels.kind = 'watch';
+        const all = pace.expect(WATCHERS);
         sent.set(name, process.hrtime.bigint());
         await post('/api/v1/namespaces/bench/configmaps', JSON.stringify(body));
+        await all;
       }
       await waitFor('apiserver watch events', () => apiLat.length >= WATCHERS * WATCH_EVENTS, 60_000);
       for (const s of streams) s.body.destroy();

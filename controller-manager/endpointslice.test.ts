@@ -86,14 +86,24 @@ describe('endpointslice: planning slices', () => {
     assert.deepEqual(plan.update.map((s) => [s.metadata?.name, s.endpoints.length]), [['web-1', 10 + 20]]);
   });
 
-  test('no endpoints: one empty placeholder slice, the others are deleted', () => {
-    const first = planSlices(web, desiredEndpointGroups(web, pods(3)), [], 100).create.map(stored);
+  test('no endpoints: one empty placeholder slice (the last slice becomes it), the others are deleted', () => {
+    const first = planSlices(web, desiredEndpointGroups(web, pods(150)), [], 100).create.map(stored);
     const plan = planSlices(web, [], first, 100);
-    assert.deepEqual(plan.delete.map((s) => s.metadata?.name), ['web-0']);
-    assert.equal(plan.create.length, 1);
-    assert.deepEqual([plan.create[0].endpoints, plan.create[0].ports], [[], []]);
-    const again = planSlices(web, [], [stored(plan.create[0], 7)], 100);
+    assert.equal(plan.create.length, 0);
+    assert.equal(plan.delete.length, 1);
+    assert.equal(plan.update.length, 1, 'a slice about to go is reused for the placeholder');
+    assert.deepEqual([plan.update[0].endpoints, plan.update[0].ports], [[], []]);
+    const again = planSlices(web, [], [plan.update[0]], 100);
     assert.deepEqual(again, { create: [], update: [], delete: [] });
+    const fresh = planSlices(web, [], [], 100);
+    assert.deepEqual([fresh.create.length, fresh.create[0].endpoints, fresh.create[0].ports], [1, [], []]);
+  });
+
+  test('the first endpoints go into the placeholder: an update, never a second slice beside it', () => {
+    const placeholder = stored(planSlices(web, [], [], 100).create[0], 0);
+    const plan = planSlices(web, desiredEndpointGroups(web, pods(2)), [placeholder], 100);
+    assert.deepEqual([plan.create.length, plan.delete.length], [0, 0]);
+    assert.deepEqual(plan.update.map((s) => [s.metadata?.name, s.endpoints.length, s.ports?.length]), [[placeholder.metadata?.name, 2, 1]]);
   });
 
   test('slices owned by an older service of the same name are deleted', () => {

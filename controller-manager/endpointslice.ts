@@ -217,7 +217,31 @@ export function planSlices(svc: Service, groups: readonly EndpointGroup[], exist
     if (!placeholder) plan.create.push(newSlice(svc, addressTypes(svc)[0], [], []));
     else if (!semanticEqual(placeholder.metadata?.labels, labels)) plan.update.push({ ...structuredClone(placeholder), metadata: { ...placeholder.metadata, labels } } as EndpointSlice);
   }
+  reuseDeletedSlices(svc, plan);
   return plan;
+}
+
+/**
+ * finalize() in k8s' reconciler: a slice of ours about to be deleted takes the place of a new
+ * one of the same address type (an update instead of a create and a delete), so readers never
+ * see the old and the new slice side by side — e.g. the placeholder and the first real slice.
+ */
+function reuseDeletedSlices(svc: Service, plan: SlicePlan): void {
+  for (let i = 0; i < plan.delete.length && plan.create.length > 0; ) {
+    const old = plan.delete[i]!;
+    const j = plan.create.findIndex((c) => c.addressType === old.addressType);
+    if (j < 0 || !ownedBy(old, svc)) {
+      i++;
+      continue;
+    }
+    const [fresh] = plan.create.splice(j, 1);
+    const next = structuredClone(old) as EndpointSlice;
+    next.metadata = { ...next.metadata, labels: fresh!.metadata?.labels };
+    next.ports = fresh!.ports;
+    next.endpoints = fresh!.endpoints;
+    plan.update.push(next);
+    plan.delete.splice(i, 1);
+  }
 }
 
 /**
