@@ -1,6 +1,7 @@
 // A container's environment as the kubelet builds it (kubelet_pods.go makeEnvironmentVariables):
 // envFrom sources first, then `env` in order, each literal value expanded with `$(VAR)`
-// against what is defined so far; then command and args expanded against the result. A
+// against what is defined so far (and the Service variables); then the Service variables the
+// pod did not set itself; then command and args expanded against the result. A
 // missing ConfigMap/Secret (or key) that is not optional is a CreateContainerConfigError. Pure.
 import type { ConfigMap, Container, Pod, Secret } from 'kubernetes-types/core/v1';
 import { fieldRefValue, resourceFieldValue, type DownwardContext } from './downward.js';
@@ -8,6 +9,8 @@ import { fieldRefValue, resourceFieldValue, type DownwardContext } from './downw
 export interface EnvSources extends DownwardContext {
   configMap(namespace: string, name: string): ConfigMap | undefined;
   secret(namespace: string, name: string): Secret | undefined;
+  /** The pod's Service variables (service-env.ts); none when absent. */
+  serviceEnv?(pod: Pod): EnvVar[];
 }
 
 /** Why a container cannot be configured: becomes waiting.reason CreateContainerConfigError. */
@@ -66,6 +69,8 @@ const ENV_NAME = /^[-._a-zA-Z][-._a-zA-Z0-9]*$/;
 export function makeEnvironment(pod: Pod, container: Container, src: EnvSources): EnvVar[] {
   const ns = pod.metadata?.namespace ?? 'default';
   const env = new Map<string, string>();
+  // Service variables may be referenced by $(VAR) and come last, unless the pod sets them.
+  const services = new Map((src.serviceEnv?.(pod) ?? []).map((e) => [e.key, e.value]));
   for (const from of container.envFrom ?? []) {
     const prefix = from.prefix ?? '';
     if (from.configMapRef) {
@@ -89,7 +94,7 @@ export function makeEnvironment(pod: Pod, container: Container, src: EnvSources)
   for (const e of container.env ?? []) {
     let value: string | undefined;
     if (e.value !== undefined && e.value !== '') {
-      value = expand(e.value, (n) => env.get(n));
+      value = expand(e.value, (n) => env.get(n) ?? services.get(n));
     } else if (e.valueFrom) {
       value = valueFrom(pod, container, e.valueFrom, ns, src);
       if (value === undefined) continue;
@@ -98,6 +103,7 @@ export function makeEnvironment(pod: Pod, container: Container, src: EnvSources)
     }
     env.set(e.name, value);
   }
+  for (const [k, v] of services) if (!env.has(k)) env.set(k, v);
   return [...env].map(([key, value]) => ({ key, value }));
 }
 

@@ -12,6 +12,7 @@ import { admitPod } from './admission.js';
 import { KeyedBackoff } from './backoff.js';
 import { DockerRuntime } from './docker.js';
 import { referencedObjects, type EnvSources } from './env.js';
+import { serviceEnvVars, servicesForPod } from './service-env.js';
 import { defaultNodeIP } from './host.js';
 import { ImageManager } from './image-manager.js';
 import { instrumentRuntime, newKubeletMetrics, type KubeletMetrics } from './metrics.js';
@@ -81,7 +82,7 @@ export async function startKubelet(opts: KubeletOptions): Promise<Kubelet> {
   const client = opts.client;
   const recorder = new EventRecorder(client, { component: 'kubelet', host: nodeName, logger: log });
 
-  // ---- informers: our pods, and the ConfigMaps/Secrets they read ----
+  // ---- informers: our pods, the ConfigMaps/Secrets they read, Services for their env ----
   const factory = new SharedInformerFactory(client, { logger: log });
   const podInformer = factory.informerFor('pods', {
     fieldSelector: `spec.nodeName=${nodeName}`,
@@ -89,6 +90,7 @@ export async function startKubelet(opts: KubeletOptions): Promise<Kubelet> {
   });
   const cmInformer = factory.informerFor('configmaps');
   const secretInformer = factory.informerFor('secrets');
+  const serviceInformer = factory.informerFor('services');
   const podByUid = (uid: string): Pod | undefined => podInformer.lister.byIndex(UID_INDEX, uid)[0];
 
   let pleg: Pleg | undefined;
@@ -147,6 +149,7 @@ export async function startKubelet(opts: KubeletOptions): Promise<Kubelet> {
     envSources: (podIP: string): EnvSources => ({
       configMap: (ns, name) => cmInformer.lister.getByName(ns, name),
       secret: (ns, name) => secretInformer.lister.getByName(ns, name),
+      serviceEnv: (pod) => serviceEnvVars(servicesForPod(pod, serviceInformer.lister.list())),
       podIP,
       hostIP: nodeIP,
       nodeName,

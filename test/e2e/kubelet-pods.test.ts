@@ -11,6 +11,7 @@ const NODE = 'kt-pods';
 let env: KubeletEnv;
 const history = new Map<string, Pod[]>();
 let stopWatch: () => void = () => undefined;
+let appDbIP = '';
 
 const cfgPod: Pod = {
   metadata: { name: 'cfg', labels: { app: 'cfg' } },
@@ -33,6 +34,7 @@ const cfgPod: Pod = {
           { name: 'POD_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } },
           { name: 'MEM_LIMIT', valueFrom: { resourceFieldRef: { resource: 'limits.memory', divisor: '1Mi' } } },
           { name: 'COMBINED', value: '$(GREETING)-$(POD_NAME)-$$(LITERAL)' },
+          { name: 'DB_URL', value: 'pg://$(APP_DB_SERVICE_HOST):$(APP_DB_SERVICE_PORT_SQL)' },
         ],
         envFrom: [{ prefix: 'CM_', configMapRef: { name: 'app-config' } }],
         volumeMounts: [
@@ -51,6 +53,7 @@ const duoPod: Pod = {
   metadata: { name: 'duo' },
   spec: {
     terminationGracePeriodSeconds: 1,
+    enableServiceLinks: false,
     volumes: [{ name: 'shared', emptyDir: {} }, { name: 'mem', emptyDir: { medium: 'Memory' } }],
     initContainers: [
       { name: 'init-1', image: BUSYBOX, command: ['sh', '-c', 'echo one >> /shared/order'], volumeMounts: [{ name: 'shared', mountPath: '/shared' }] },
@@ -72,6 +75,8 @@ before(async () => {
   env = await startKubeletEnv();
   await env.client.resource('configmaps', 'default').create({ metadata: { name: 'app-config' }, data: { greeting: 'hello', color: 'blue' } });
   await env.client.resource('secrets', 'default').create({ metadata: { name: 'app-secret' }, data: { password: Buffer.from('s3cret').toString('base64') } });
+  appDbIP = (await env.client.resource('services', 'default').create({ metadata: { name: 'app-db' }, spec: { ports: [{ name: 'sql', port: 5432 }, { name: 'dns', port: 53, protocol: 'UDP' }] } })).spec?.clusterIP ?? '';
+  await env.client.resource('services', 'default').create({ metadata: { name: 'headless' }, spec: { clusterIP: 'None', ports: [{ port: 80 }] } });
   const watch = await env.client.resource('pods', 'default').watch({});
   stopWatch = () => watch.close();
   void (async () => {
@@ -203,6 +208,10 @@ test('init containers run in order, then containers share localhost and emptyDir
   // Hostname is the pod name; /etc/hosts and resolv.conf are the kubelet's.
   assert.equal((await execIn(rt, pod, 'web', ['hostname'])).out.trim(), 'duo');
   assert.match((await execIn(rt, pod, 'web', ['cat', '/etc/hosts'])).out, new RegExp(`${pod.status?.podIP?.replace(/\./g, '\\.')}\\s+duo`));
+  // enableServiceLinks: false leaves only the kubernetes Service's variables.
+  const envText = (await execIn(rt, pod, 'web', ['env'])).out;
+  assert.match(envText, /^KUBERNETES_SERVICE_HOST=/m);
+  assert.doesNotMatch(envText, /^APP_DB_/m);
   const resolv = (await execIn(rt, pod, 'web', ['cat', '/etc/resolv.conf'])).out;
   assert.match(resolv, /nameserver 10\.96\.0\.10/);
   assert.match(resolv, /search default\.svc\.cluster\.local svc\.cluster\.local cluster\.local/);
@@ -220,6 +229,17 @@ test('configMap and secret reach the container as env and files, and files refre
   assert.match(envText, /^MEM_LIMIT=64$/m);
   assert.match(envText, /^COMBINED=hello-cfg-\$\(LITERAL\)$/m);
   assert.match(envText, /^CM_color=blue$/m);
+  // Service variables: the kubernetes Service and this namespace's Services with a cluster IP.
+  assert.match(envText, /^KUBERNETES_SERVICE_HOST=10\.96\.0\.1$/m);
+  assert.match(envText, /^KUBERNETES_SERVICE_PORT=443$/m);
+  assert.match(envText, new RegExp(`^APP_DB_SERVICE_HOST=${appDbIP}$`, 'm'));
+  assert.match(envText, /^APP_DB_SERVICE_PORT=5432$/m);
+  assert.match(envText, /^APP_DB_SERVICE_PORT_DNS=53$/m);
+  assert.match(envText, new RegExp(`^APP_DB_PORT=tcp://${appDbIP}:5432$`, 'm'));
+  assert.match(envText, new RegExp(`^APP_DB_PORT_53_UDP=udp://${appDbIP}:53$`, 'm'));
+  assert.match(envText, /^APP_DB_PORT_5432_TCP_PORT=5432$/m);
+  assert.match(envText, new RegExp(`^DB_URL=pg://${appDbIP}:5432$`, 'm'), 'service variables expand in env values');
+  assert.doesNotMatch(envText, /^HEADLESS_/m, 'a headless service has no variables');
   assert.equal((await execIn(rt, pod, 'main', ['cat', '/tmp/cmd'])).out, 'hello from cfg\n');
   assert.equal((await execIn(rt, pod, 'main', ['cat', '/etc/conf/greeting'])).out, 'hello');
   assert.equal((await execIn(rt, pod, 'main', ['cat', '/etc/creds/password'])).out, 's3cret');

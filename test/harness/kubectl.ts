@@ -46,18 +46,22 @@ export function kubectlFor(server: string) {
   const env = { ...process.env, HOME: home, KUBECONFIG: kubeconfig, KUBECTL_KUBERC: 'false' };
   const run = (args: string[], input?: string, timeoutMs = 30_000): Promise<KubectlResult> =>
     new Promise((resolve, reject) => {
-      const p = spawn(KUBECTL, args, { env, stdio: ['pipe', 'pipe', 'pipe'] });
+      const p = spawn(KUBECTL, args, { env, stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
       let stdout = '';
       let stderr = '';
-      p.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-      p.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      p.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
+      p.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
       const t = setTimeout(() => p.kill('SIGKILL'), timeoutMs);
       p.on('error', reject);
       p.on('close', (code) => {
         clearTimeout(t);
         resolve({ code: code ?? -1, stdout, stderr });
       });
-      p.stdin.end(input ?? '');
+      if (p.stdin) {
+        // kubectl may exit without reading its input (EPIPE): its exit code and output tell.
+        p.stdin.on('error', () => undefined);
+        p.stdin.end(input);
+      }
     });
   /** Starts a long-running kubectl (e.g. `get -w`) and collects its output. */
   const start = (args: string[]): { proc: ChildProcess; output: () => string } => {
