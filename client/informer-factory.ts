@@ -90,9 +90,25 @@ export class SharedInformerFactory {
     for (const inf of this.informers.values()) inf.run();
   }
 
-  /** Resolves when all informers asked for so far have synced. */
+  /** Resolves when all informers asked for so far have synced; rejects if `signal` aborts first. */
   async waitForCacheSync(signal?: AbortSignal): Promise<void> {
-    await Promise.all([...this.informers.values()].map((inf) => inf.waitForSync(signal)));
+    const all = Promise.all([...this.informers.values()].map((inf) => inf.waitForSync()));
+    if (!signal) {
+      await all;
+      return;
+    }
+    // One abort listener for the lot: many controllers wait on one signal, each for every informer.
+    if (signal.aborted) throw signal.reason;
+    let onAbort: () => void = () => undefined;
+    const aborted = new Promise<never>((_, reject) => {
+      onAbort = () => reject(signal.reason);
+      signal.addEventListener('abort', onAbort, { once: true });
+    });
+    try {
+      await Promise.race([all, aborted]);
+    } finally {
+      signal.removeEventListener('abort', onAbort);
+    }
   }
 
   async shutdown(): Promise<void> {

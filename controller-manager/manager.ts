@@ -3,6 +3,7 @@
 // only one replica of the manager acts at a time. Which controllers run is chosen like
 // `--controllers` in Kubernetes: `*` = every controller on by default, `name` enables one,
 // `-name` disables one.
+import { setMaxListeners } from 'node:events';
 import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
@@ -150,6 +151,9 @@ export async function startControllerManager(opts: ControllerManagerOptions): Pr
 
   /** One leadership term: fresh informers, every controller, until `signal` aborts. */
   const runControllers = async (signal: AbortSignal): Promise<void> => {
+    // Every controller listens on this one signal (its cache-sync wait, its workers): a few
+    // listeners each is expected, not the leak Node's default limit of 10 warns about.
+    setMaxListeners(4 * (names.length + 2), signal);
     const factory = new SharedInformerFactory(client, { logger: log });
     const ctx: ControllerContext = {
       client,
