@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { pino } from 'pino';
 import type { Pod } from 'kubernetes-types/core/v1';
 import type { Deployment } from 'kubernetes-types/apps/v1';
-import { RestClient } from '../../client/index.js';
+import { RestClient, isConflict } from '../../client/index.js';
 import { startTestApiserver, type TestApiserver } from '../harness/apiserver.js';
 import { startFakeKubelet, type FakeKubelet } from '../harness/fake-kubelet.js';
 import { waitFor } from '../harness/ports.js';
@@ -120,9 +120,17 @@ describe('controller-manager failover during a rollout', () => {
     await waitFor('cm-3 leads', () => cm.isLeader(), 10_000);
     // Someone else takes the Lease (as a partitioned leader would find on return).
     const leases = client.resource('leases.coordination.k8s.io', 'kube-system');
-    const lease = await leases.get('kube-controller-manager');
-    const now = new Date().toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
-    await leases.update({ ...lease, spec: { ...lease.spec, holderIdentity: 'thief', renewTime: now, acquireTime: now, leaseDurationSeconds: 2 } });
+    // Read-modify-write until it lands: cm-3 renews the Lease every retry period.
+    await waitFor('the Lease taken', async () => {
+      const lease = await leases.get('kube-controller-manager');
+      const now = new Date().toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
+      return leases
+        .update({ ...lease, spec: { ...lease.spec, holderIdentity: 'thief', renewTime: now, acquireTime: now, leaseDurationSeconds: 2 } })
+        .then(() => true, (e: unknown) => {
+          if (isConflict(e)) return false;
+          throw e;
+        });
+    }, 10_000);
     await waitFor('cm-3 lost the lease', () => !cm.isLeader(), 10_000);
     await waitFor('cm-3 leads again', () => cm.isLeader(), 15_000);
     await client.resource('replicasets.apps', NS).create({
