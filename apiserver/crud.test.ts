@@ -190,9 +190,12 @@ describe('admission and validation', () => {
   test('malformed bodies, protobuf, oversized bodies', async () => {
     assertStatus(await req('POST', '/api/v1/namespaces/default/configmaps', '{"kind": ', { 'content-type': 'application/json' }), 400, 'BadRequest');
     assertStatus(await req('POST', '/api/v1/namespaces/default/configmaps', 'a: [b', { 'content-type': 'application/yaml' }), 400, 'BadRequest');
+    // Protobuf: the generator commands' objects are decoded (kubectl.test.ts); anything else is a clear 415/400.
     const pb = await req('POST', '/api/v1/namespaces/default/configmaps', 'k8s\0xx', { 'content-type': 'application/vnd.kubernetes.protobuf' });
     assertStatus(pb, 415, 'UnsupportedMediaType');
     assert.match(pb.body.message, /kubectl create -f/);
+    assertStatus(await req('POST', '/api/v1/namespaces/default/configmaps', 'not protobuf', { 'content-type': 'application/vnd.kubernetes.protobuf' }), 400, 'BadRequest');
+    assertStatus(await req('POST', '/api/v1/namespaces/default/configmaps', 'k8s\0\x0a\x80', { 'content-type': 'application/vnd.kubernetes.protobuf' }), 400, 'BadRequest');
     const big = JSON.stringify(cm('big', { a: 'x'.repeat(3 * 1024 * 1024 + 10) }));
     assertStatus(await req('POST', '/api/v1/namespaces/default/configmaps', big), 413, 'RequestEntityTooLarge');
   });

@@ -1,7 +1,9 @@
-// Request bodies in, response formats out: JSON and YAML bodies, the four patch types, and
+// Request bodies in, response formats out: JSON and YAML bodies (and the protobuf objects of
+// kubectl's generator commands, protobuf/decode.ts), the four patch types, and
 // Accept negotiation for Tables and PartialObjectMetadata (what kubectl asks for).
 import { parse as parseYaml } from 'yaml';
 import { errors } from '../api/status.js';
+import { decodeProtobufBody } from './protobuf/decode.js';
 
 export type PatchType = 'json' | 'merge' | 'strategic' | 'apply';
 
@@ -17,14 +19,13 @@ function mediaType(contentType: string | undefined): string {
   return (contentType ?? '').split(';')[0]!.trim().toLowerCase();
 }
 
-const PROTOBUF_HINT =
-  ' (tskube speaks JSON and YAML, not protobuf: use `kubectl create -f <file>` or `kubectl apply -f` instead of generator commands such as `kubectl create deployment`)';
+const PROTOBUF_HINT = ' (tskube takes protobuf only for the objects of kubectl\'s generator commands; send patches as JSON)';
 
-/** Decodes a JSON or YAML request body. */
+/** Decodes a JSON or YAML request body, or the protobuf of kubectl's generator commands. */
 export function decodeBody(contentType: string | undefined, body: Buffer | undefined): unknown {
   const type = mediaType(contentType);
+  if (type === 'application/vnd.kubernetes.protobuf') return decodeProtobufBody(body);
   const text = body?.toString('utf8') ?? '';
-  if (type === 'application/vnd.kubernetes.protobuf') throw errors.unsupportedMediaType(type, PROTOBUF_HINT);
   if (type === 'application/yaml' || type === 'application/x-yaml' || type === 'text/yaml' || type === 'application/apply-patch+yaml') {
     try {
       return parseYaml(text, { maxAliasCount: 100 }) as unknown;

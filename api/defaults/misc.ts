@@ -32,8 +32,8 @@ const RBAC_GROUP = 'rbac.authorization.k8s.io';
 export function defaultRoleBinding(obj: Obj): void {
   setDefaultString(ensureObj(obj, 'roleRef'), 'apiGroup', RBAC_GROUP);
   for (const subject of objects(obj['subjects'])) {
+    // A ServiceAccount's group stays "" — which Kubernetes' JSON omits, so nothing is added.
     if (subject['kind'] === 'User' || subject['kind'] === 'Group') setDefaultString(subject, 'apiGroup', RBAC_GROUP);
-    if (subject['kind'] === 'ServiceAccount') setDefault(subject, 'apiGroup', '');
   }
 }
 

@@ -1,0 +1,218 @@
+// Kubernetes protobuf request bodies (`application/vnd.kubernetes.protobuf`) → the JSON object
+// the rest of the apiserver handles. The envelope is the magic `k8s\0` and a runtime.Unknown
+// {typeMeta{apiVersion, kind}, raw, contentEncoding, contentType}; `raw` is the object's own
+// message, decoded with the table in messages.ts the way Go's JSON encoding would print the
+// struct: zero scalars are omitted unless the Go field is a pointer. Anything outside the table
+// is refused with 415 (so nothing is silently lost); a malformed body is a 400.
+import { errors, StatusError } from '../../api/status.js';
+import { MESSAGES, ROOTS, type FieldSpec } from './messages.js';
+
+const MAGIC = Buffer.from('k8s\0', 'latin1');
+const USE_JSON = 'send it as JSON or YAML instead (kubectl create -f / apply -f)';
+
+class Reader {
+  pos = 0;
+  constructor(readonly buf: Buffer) {}
+  get done(): boolean {
+    return this.pos >= this.buf.length;
+  }
+  varint(): bigint {
+    let x = 0n;
+    for (let shift = 0n; ; shift += 7n) {
+      if (this.pos >= this.buf.length || shift > 63n) throw malformed();
+      const b = this.buf[this.pos++]!;
+      x |= BigInt(b & 0x7f) << shift;
+      if (!(b & 0x80)) return x;
+    }
+  }
+  bytes(): Buffer {
+    const n = Number(this.varint());
+    if (this.pos + n > this.buf.length) throw malformed();
+    const out = this.buf.subarray(this.pos, this.pos + n);
+    this.pos += n;
+    return out;
+  }
+  skip(wire: number): void {
+    if (wire === 0) this.varint();
+    else if (wire === 2) this.bytes();
+    else if (wire === 1 || wire === 5) {
+      this.pos += wire === 1 ? 8 : 4;
+      if (this.pos > this.buf.length) throw malformed();
+    } else throw malformed();
+  }
+  /** Every (field, wire type) in order, calling `on` to consume the value. */
+  fields(on: (field: number, wire: number) => void): void {
+    while (!this.done) {
+      const key = this.varint();
+      const field = Number(key >> 3n);
+      if (field === 0) throw malformed();
+      on(field, Number(key & 7n));
+    }
+  }
+}
+
+function malformed(): StatusError {
+  return errors.badRequest('the protobuf request body is malformed');
+}
+
+function unsupported(what: string): StatusError {
+  return errors.unsupportedMediaType('application/vnd.kubernetes.protobuf', ` (tskube decodes protobuf only for what kubectl's generator commands send; ${what}: ${USE_JSON})`);
+}
+
+type Json = string | number | boolean | Json[] | { [k: string]: Json };
+
+function int(v: bigint, bits: 32 | 64): number {
+  return Number(BigInt.asIntN(bits, v));
+}
+
+/** One scalar or special value of `type` at the reader's position. */
+function readValue(r: Reader, wire: number, type: string, path: string): Json {
+  switch (type) {
+    case 'string':
+      return expectWire(wire, 2, path) && r.bytes().toString('utf8');
+    case 'bytes':
+      return expectWire(wire, 2, path) && r.bytes().toString('base64');
+    case 'int32':
+      return expectWire(wire, 0, path) && int(r.varint(), 32);
+    case 'int64':
+      return expectWire(wire, 0, path) && int(r.varint(), 64);
+    case 'bool':
+      return expectWire(wire, 0, path) && r.varint() !== 0n;
+    case 'quantity': {
+      expectWire(wire, 2, path);
+      const q = new Reader(r.bytes());
+      let s = '';
+      q.fields((f, w) => {
+        if (f !== 1) throw unsupported(`field ${f} of ${path}`);
+        s = readValue(q, w, 'string', path) as string;
+      });
+      return s;
+    }
+    default:
+      if (type.startsWith('.')) return expectWire(wire, 2, path) && decodeMessage(r.bytes(), type.slice(1), path);
+      throw unsupported(`${path} (${type})`);
+  }
+}
+
+function expectWire(wire: number, want: number, path: string): true {
+  if (wire !== want) throw errors.badRequest(`the protobuf request body is malformed: ${path} has wire type ${wire}, expected ${want}`);
+  return true;
+}
+
+/** intOrString {type, intVal, strVal} → a number or a string. */
+function readIntOrString(buf: Buffer, path: string): number | string {
+  const r = new Reader(buf);
+  let isString = false;
+  let n = 0;
+  let s = '';
+  r.fields((f, w) => {
+    if (f === 1) isString = (readValue(r, w, 'int64', path) as number) === 1;
+    else if (f === 2) n = readValue(r, w, 'int32', path) as number;
+    else if (f === 3) s = readValue(r, w, 'string', path) as string;
+    else throw unsupported(`field ${f} of ${path}`);
+  });
+  return isString ? s : n;
+}
+
+/** meta/v1 Time {seconds, nanos} → RFC 3339, or undefined for the zero time (JSON null). */
+function readTime(buf: Buffer, path: string): string | undefined {
+  const r = new Reader(buf);
+  let seconds = 0;
+  r.fields((f, w) => {
+    if (f === 1) seconds = readValue(r, w, 'int64', path) as number;
+    else if (f === 2) readValue(r, w, 'int32', path);
+    else throw unsupported(`field ${f} of ${path}`);
+  });
+  if (seconds === 0) return undefined;
+  const t = new Date(seconds * 1000);
+  if (Number.isNaN(t.getTime())) throw errors.badRequest(`the protobuf request body is malformed: ${path} is out of range`);
+  return t.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+/** A map entry {key = 1, value = 2}. */
+function readMapEntry(buf: Buffer, valueType: string, path: string): [string, Json] {
+  const r = new Reader(buf);
+  let key = '';
+  let value: Json = valueType === 'bytes' ? '' : '';
+  r.fields((f, w) => {
+    if (f === 1) key = readValue(r, w, 'string', path) as string;
+    else if (f === 2) value = readValue(r, w, valueType, `${path}[${key}]`);
+    else throw unsupported(`field ${f} of ${path}`);
+  });
+  return [key, value];
+}
+
+const MAP_VALUE: Record<string, string> = { map: 'string', mapBytes: 'bytes', mapQuantity: 'quantity' };
+
+function isZero(v: Json): boolean {
+  return v === '' || v === 0 || v === false;
+}
+
+/** A message's bytes → its JSON object. */
+export function decodeMessage(buf: Buffer, message: string, path = message): { [k: string]: Json } {
+  const spec = MESSAGES[message];
+  if (!spec) throw unsupported(`message ${message}`);
+  const out: { [k: string]: Json } = {};
+  const r = new Reader(buf);
+  r.fields((field, wire) => {
+    const f: FieldSpec | undefined = spec[field];
+    if (!f) throw unsupported(`field ${field} of ${path}`);
+    const [name, type = 'string', flags = ''] = f;
+    const at = `${path}.${name}`;
+    if (flags.includes('s')) return r.skip(wire);
+    if (type in MAP_VALUE) {
+      expectWire(wire, 2, at);
+      const [k, v] = readMapEntry(r.bytes(), MAP_VALUE[type]!, at);
+      ((out[name] ??= {}) as { [k: string]: Json })[k] = v;
+      return;
+    }
+    if (type === 'time' || type === 'intOrString') {
+      expectWire(wire, 2, at);
+      const v = type === 'time' ? readTime(r.bytes(), at) : readIntOrString(r.bytes(), at);
+      if (v !== undefined) out[name] = v;
+      return;
+    }
+    if (flags.includes('r')) {
+      const list = (out[name] ??= []) as Json[];
+      // Packed repeated numbers arrive as one length-delimited run.
+      if (wire === 2 && (type === 'int32' || type === 'int64' || type === 'bool')) {
+        const packed = new Reader(r.bytes());
+        while (!packed.done) list.push(readValue(packed, 0, type, at));
+      } else list.push(readValue(r, wire, type, at));
+      return;
+    }
+    const v = readValue(r, wire, type, at);
+    if (isZero(v) && !flags.includes('p')) delete out[name];
+    else out[name] = v;
+  });
+  return out;
+}
+
+/** Decodes a whole `k8s\0` request body into a JSON object with apiVersion and kind. */
+export function decodeProtobufBody(body: Buffer | undefined): Record<string, unknown> {
+  if (!body || body.length < MAGIC.length || !body.subarray(0, MAGIC.length).equals(MAGIC)) {
+    throw errors.badRequest('the protobuf request body does not start with the Kubernetes magic "k8s\\x00"');
+  }
+  const r = new Reader(body.subarray(MAGIC.length));
+  let apiVersion = '';
+  let kind = '';
+  let raw: Buffer | undefined;
+  let encoding = '';
+  r.fields((field, wire) => {
+    if (field === 1) {
+      expectWire(wire, 2, 'Unknown.typeMeta');
+      const t = new Reader(r.bytes());
+      t.fields((f, w) => {
+        if (f === 1) apiVersion = readValue(t, w, 'string', 'typeMeta.apiVersion') as string;
+        else if (f === 2) kind = readValue(t, w, 'string', 'typeMeta.kind') as string;
+        else t.skip(w);
+      });
+    } else if (field === 2) raw = expectWire(wire, 2, 'Unknown.raw') && r.bytes();
+    else if (field === 3) encoding = readValue(r, wire, 'string', 'Unknown.contentEncoding') as string;
+    else r.skip(wire);
+  });
+  if (encoding) throw unsupported(`content encoding ${encoding}`);
+  const root = ROOTS[`${apiVersion}/${kind}`];
+  if (!root) throw unsupported(`${kind || 'an object'} of ${apiVersion || 'no apiVersion'}`);
+  return { apiVersion, kind, ...decodeMessage(raw ?? Buffer.alloc(0), root, kind) };
+}
