@@ -19,6 +19,7 @@ import { newLogger, newRegistry, startHealthServer } from '../client/daemon.js';
 import { campaignForLease, type Campaign, type LeaderElectionOptions } from '../client/leader-campaign.js';
 import type { Controller, ControllerContext } from './controller.js';
 import { newReplicaSetController, newReplicationController } from './replicaset.js';
+import { newJobController } from './job.js';
 import { newDeploymentController } from './deployment.js';
 import { endpointsController } from './endpoints.js';
 import { endpointSliceController } from './endpointslice.js';
@@ -47,6 +48,7 @@ export const CONTROLLERS: Readonly<Record<string, () => Controller>> = {
   'node-ipam': () => nodeIpamController,
   serviceaccount: () => serviceAccountController,
   'service-lb': () => serviceLBController,
+  job: newJobController,
 };
 
 /** Controllers `*` does not turn on (Kubernetes has e.g. bootstrapsigner, tokencleaner). */

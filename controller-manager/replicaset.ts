@@ -2,35 +2,32 @@
 // RS controller for RCs through an adapter): keeps `spec.replicas` active pods matching the
 // selector, owned through a controller ownerReference, created from the template with
 // generateName `<name>-`. Level-based: every sync compares the cache with the spec.
-import type { Pod, ReplicationController } from 'kubernetes-types/core/v1';
+import type { Pod, PodTemplateSpec, ReplicationController } from 'kubernetes-types/core/v1';
 import type { ReplicaSet, ReplicaSetStatus } from 'kubernetes-types/apps/v1';
-import type { OwnerReference } from 'kubernetes-types/meta/v1';
+import type { ObjectMeta, OwnerReference } from 'kubernetes-types/meta/v1';
 import {
   WorkQueue,
   deletedObject,
   isConflict,
-  isNotFound,
   metaNamespaceKey,
   splitKey,
   type ResourceClient,
   type SharedInformer,
 } from '../client/index.js';
 import { labelSelectorFromObject, selectorFromSet, type LabelSelector } from '../api/labels.js';
-import { isStatusError } from '../api/status.js';
 import type { Controller, ControllerContext } from './controller.js';
 import { runQueue } from './run-queue.js';
 import {
   ControllerExpectations,
-  SLOW_START_INITIAL_BATCH_SIZE,
   intOption,
   isPodActive,
   isPodReady,
   nextAvailableInMs,
   podKey,
-  slowStartBatch,
 } from './controller-utils.js';
 import { claimObjects, getControllerOf, newControllerRef, recheckDeletionTimestamp, type GroupVersionKind } from './controller-ref-manager.js';
 import { podsToDelete } from './pod-ranking.js';
+import { createPods, deletePods } from './pod-control.js';
 import { calculateReplicaSetStatus, replicaSetStatusChanged } from './replicaset-status.js';
 
 /** Pods created or deleted per sync at most (k8s' BurstReplicas). */
@@ -263,53 +260,20 @@ class ReplicaSetSync {
   private async manageReplicas(key: string, owner: Owner, pods: Pod[], deleted: Set<string>): Promise<void> {
     const want = owner.spec?.replicas ?? 1;
     const diff = pods.length - want;
-    const recorder = this.ctx.recorder(this.kind.component);
-    const ns = owner.metadata?.namespace ?? '';
-    const podClient = this.ctx.client.resource('pods', ns);
+    const pc = { ctx: this.ctx, component: this.kind.component, expectations: this.expectations };
     if (diff < 0) {
       const count = Math.min(-diff, BURST_REPLICAS);
-      // Expect before creating: the informer may see a pod before create() returns.
-      this.expectations.expectCreations(key, count);
       this.log.info({ [this.kind.name]: key, need: want, creating: count }, 'too few replicas');
-      const pod = podFromTemplate(owner, newControllerRef(owner, this.kind.gvk));
-      const { successes, error } = await slowStartBatch(count, SLOW_START_INITIAL_BATCH_SIZE, async () => {
-        try {
-          const created = await podClient.create(structuredClone(pod));
-          recorder.event(owner, 'Normal', 'SuccessfulCreate', `Created pod: ${created.metadata?.name ?? ''}`);
-        } catch (e) {
-          // Creating in a terminating namespace fails forever; that is not this controller's error.
-          if (isStatusError(e) && e.status.details?.causes?.some((c) => c.reason === 'NamespaceTerminating')) return;
-          recorder.event(owner, 'Warning', 'FailedCreate', `Error creating: ${e instanceof Error ? e.message : String(e)}`);
-          throw e;
-        }
-      });
-      // Pods never created will never be observed: lower the expectations for them now.
-      for (let i = successes; i < count; i++) this.expectations.creationObserved(key);
-      if (error !== undefined) throw error;
+      await createPods(pc, key, owner, podFromTemplate(owner, newControllerRef(owner, this.kind.gvk)), count);
       return;
     }
     if (diff > 0) {
       const count = Math.min(diff, BURST_REPLICAS);
       this.log.info({ [this.kind.name]: key, need: want, deleting: count }, 'too many replicas');
       const victims = podsToDelete(pods, this.relatedPods(owner, pods), count, Date.now());
-      this.expectations.expectDeletions(key, victims.map(podKey));
-      const errors: unknown[] = [];
-      await Promise.all(
-        victims.map(async (p) => {
-          try {
-            await podClient.delete(p.metadata?.name ?? '');
-            deleted.add(p.metadata?.uid ?? '');
-            recorder.event(owner, 'Normal', 'SuccessfulDelete', `Deleted pod: ${p.metadata?.name ?? ''}`);
-          } catch (e) {
-            // The informer will not observe a delete that did not happen.
-            this.expectations.deletionObserved(key, podKey(p));
-            if (isNotFound(e)) return;
-            recorder.event(owner, 'Warning', 'FailedDelete', `Error deleting: ${e instanceof Error ? e.message : String(e)}`);
-            errors.push(e);
-          }
-        }),
-      );
-      if (errors.length > 0) throw errors[0];
+      const result = await deletePods(pc, key, owner, victims);
+      for (const uid of result.deleted) deleted.add(uid);
+      if (result.error !== undefined) throw result.error;
     }
   }
 
@@ -351,7 +315,7 @@ class ReplicaSetSync {
 }
 
 /** The pod an owner creates (GetPodFromTemplate): template metadata + spec, generateName, controllerRef. */
-export function podFromTemplate(owner: Owner, controllerRef: OwnerReference): Pod {
+export function podFromTemplate(owner: { metadata?: ObjectMeta; spec?: { template?: PodTemplateSpec } }, controllerRef: OwnerReference): Pod {
   const tmpl = owner.spec?.template ?? {};
   const meta = tmpl.metadata ?? {};
   return {

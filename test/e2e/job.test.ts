@@ -1,0 +1,105 @@
+// Jobs on a real kubelet (Docker), through the real kubectl: `kubectl create job` (a protobuf
+// body), `kubectl wait --for=condition=complete`, `kubectl logs job/…`; parallel completions;
+// a failing Job that hits its backoffLimit; deleting a Job takes its pods along.
+import assert from 'node:assert/strict';
+import type { Job } from 'kubernetes-types/batch/v1';
+import { after, before, test } from 'node:test';
+import { pino } from 'pino';
+import { startControllerManager, type ControllerManagerHandle } from '../../controller-manager/manager.js';
+import { startScheduler, type SchedulerHandle } from '../../scheduler/scheduler.js';
+import { serveKubelet } from '../../kubelet/serve.js';
+import type { KubeletServer } from '../../kubelet/server.js';
+import { kubectlFor } from '../harness/kubectl.js';
+import { freePort, waitFor } from '../harness/ports.js';
+import { BUSYBOX, startKubeletEnv, type KubeletEnv } from './kubelet-harness.js';
+
+let env: KubeletEnv;
+let cm: ControllerManagerHandle;
+let sched: SchedulerHandle;
+let server: KubeletServer;
+let k: ReturnType<typeof kubectlFor>;
+const silent = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
+
+const jobs = () => env.client.resource<Job>('jobs.batch', 'default');
+const podsOf = async (job: string) => (await env.client.resource('pods', 'default').list({ labelSelector: `job-name=${job}` })).items;
+
+before(async () => {
+  env = await startKubeletEnv();
+  // The kubelet's server (for kubectl logs), registered with the Node so the apiserver dials it.
+  const port = await freePort();
+  const kubelet = await env.startKubelet('jb-1', { port, nodeIP: '127.0.0.1' });
+  server = await serveKubelet(kubelet, { bindAddress: '127.0.0.1', port, log: silent });
+  cm = await startControllerManager({ client: env.client, logger: silent, controllers: ['job', 'garbage-collector'], options: { 'job-pod-failure-backoff': '200ms' } });
+  sched = await startScheduler({ client: env.client, logger: silent });
+  k = kubectlFor(env.api.url);
+});
+
+after(async () => {
+  await sched?.stop();
+  await cm?.stop();
+  await server?.stop();
+  await env?.stop();
+});
+
+test('kubectl create job runs to Complete; kubectl wait and kubectl logs job/… work', async () => {
+  const c = await k.run(['create', 'job', 'hello', `--image=${BUSYBOX}`, '--', 'sh', '-c', 'echo hello from the job']);
+  assert.equal(c.code, 0, c.stderr);
+  const w = await k.run(['wait', '--for=condition=complete', 'job/hello', '--timeout=60s'], undefined, 70_000);
+  assert.equal(w.code, 0, w.stderr);
+  assert.match(w.stdout, /job.batch\/hello condition met/);
+  const job = await jobs().get('hello');
+  assert.equal(job.status?.succeeded, 1);
+  assert.equal(job.status?.active, undefined);
+  assert.ok(job.status?.startTime && job.status.completionTime && job.status.completionTime >= job.status.startTime);
+  assert.deepEqual(job.status?.conditions?.map((x) => [x.type, x.status]), [['SuccessCriteriaMet', 'True'], ['Complete', 'True']]);
+  assert.match((await k.run(['get', 'job', 'hello'])).stdout, /^hello\s+Complete\s+1\/1\s+\d+s\s+\d+s$/m);
+  const logs = await k.run(['logs', 'job/hello']);
+  assert.equal(logs.code, 0, logs.stderr);
+  assert.equal(logs.stdout, 'hello from the job\n');
+  const pods = await podsOf('hello');
+  assert.equal(pods.length, 1);
+  assert.equal(pods[0]?.status?.phase, 'Succeeded');
+  assert.equal(pods[0]?.metadata?.ownerReferences?.[0]?.kind, 'Job');
+});
+
+test('completions 3, parallelism 2: never more than 2 at once, exactly 3 succeed', async () => {
+  let most = 0;
+  const watch = setInterval(() => {
+    void podsOf('fan').then((ps) => (most = Math.max(most, ps.filter((p) => p.status?.phase !== 'Succeeded' && !p.metadata?.deletionTimestamp).length)), () => undefined);
+  }, 50);
+  try {
+    await jobs().create({
+      metadata: { name: 'fan' },
+      spec: { completions: 3, parallelism: 2, template: { spec: { restartPolicy: 'Never', terminationGracePeriodSeconds: 1, containers: [{ name: 'w', image: BUSYBOX, command: ['sh', '-c', 'sleep 0.5'] }] } } },
+    });
+    await waitFor('fan complete', async () => (await jobs().get('fan')).status?.conditions?.some((c) => c.type === 'Complete' && c.status === 'True'), 60_000);
+  } finally {
+    clearInterval(watch);
+  }
+  const pods = await podsOf('fan');
+  assert.equal(pods.filter((p) => p.status?.phase === 'Succeeded').length, 3);
+  assert.equal(pods.length, 3);
+  assert.ok(most <= 2, `at most parallelism pods run at once, saw ${most}`);
+  assert.equal((await jobs().get('fan')).status?.succeeded, 3);
+});
+
+test('a Job whose pods fail stops at backoffLimit with BackoffLimitExceeded', async () => {
+  await jobs().create({
+    metadata: { name: 'doomed' },
+    spec: { backoffLimit: 1, template: { spec: { restartPolicy: 'Never', terminationGracePeriodSeconds: 1, containers: [{ name: 'w', image: BUSYBOX, command: ['sh', '-c', 'exit 3'] }] } } },
+  });
+  const w = await k.run(['wait', '--for=condition=failed', 'job/doomed', '--timeout=60s'], undefined, 70_000);
+  assert.equal(w.code, 0, w.stderr);
+  const job = await jobs().get('doomed');
+  assert.equal(job.status?.failed, 2, 'the first pod and one retry');
+  assert.equal(job.status?.conditions?.find((c) => c.type === 'Failed')?.reason, 'BackoffLimitExceeded');
+  assert.equal(job.status?.completionTime, undefined);
+  const pods = await podsOf('doomed');
+  assert.deepEqual(pods.map((p) => p.status?.phase), ['Failed', 'Failed']);
+});
+
+test('deleting a Job deletes its pods (garbage collector, background propagation)', async () => {
+  const d = await k.run(['delete', 'job', 'hello']);
+  assert.equal(d.code, 0, d.stderr);
+  await waitFor('hello pods gone', async () => (await podsOf('hello')).length === 0, 30_000);
+});
