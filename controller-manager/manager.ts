@@ -20,6 +20,7 @@ import { campaignForLease, type Campaign, type LeaderElectionOptions } from '../
 import type { Controller, ControllerContext } from './controller.js';
 import { newReplicaSetController, newReplicationController } from './replicaset.js';
 import { newJobController } from './job.js';
+import { newCronJobController } from './cronjob.js';
 import { newDeploymentController } from './deployment.js';
 import { endpointsController } from './endpoints.js';
 import { endpointSliceController } from './endpointslice.js';
@@ -49,6 +50,7 @@ export const CONTROLLERS: Readonly<Record<string, () => Controller>> = {
   serviceaccount: () => serviceAccountController,
   'service-lb': () => serviceLBController,
   job: newJobController,
+  cronjob: () => newCronJobController(),
 };
 
 /** Controllers `*` does not turn on (Kubernetes has e.g. bootstrapsigner, tokencleaner). */

@@ -1,10 +1,14 @@
 // Jobs on a real kubelet (Docker), through the real kubectl: `kubectl create job` (a protobuf
 // body), `kubectl wait --for=condition=complete`, `kubectl logs job/…`; parallel completions;
-// a failing Job that hits its backoffLimit; deleting a Job takes its pods along.
+// a failing Job that hits its backoffLimit; deleting a Job takes its pods along; a CronJob
+// starting a Job at its scheduled minute (the controller's clock is shifted to just before a
+// minute boundary, so the test waits seconds, not a minute).
 import assert from 'node:assert/strict';
 import type { Job } from 'kubernetes-types/batch/v1';
 import { after, before, test } from 'node:test';
 import { pino } from 'pino';
+import type { CronJob } from 'kubernetes-types/batch/v1';
+import { newCronJobController } from '../../controller-manager/cronjob.js';
 import { startControllerManager, type ControllerManagerHandle } from '../../controller-manager/manager.js';
 import { startScheduler, type SchedulerHandle } from '../../scheduler/scheduler.js';
 import { serveKubelet } from '../../kubelet/serve.js';
@@ -18,6 +22,8 @@ let cm: ControllerManagerHandle;
 let sched: SchedulerHandle;
 let server: KubeletServer;
 let k: ReturnType<typeof kubectlFor>;
+/** Added to the CronJob controller's clock. */
+let clockOffset = 0;
 const silent = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
 
 const jobs = () => env.client.resource<Job>('jobs.batch', 'default');
@@ -29,7 +35,13 @@ before(async () => {
   const port = await freePort();
   const kubelet = await env.startKubelet('jb-1', { port, nodeIP: '127.0.0.1' });
   server = await serveKubelet(kubelet, { bindAddress: '127.0.0.1', port, log: silent });
-  cm = await startControllerManager({ client: env.client, logger: silent, controllers: ['job', 'garbage-collector'], options: { 'job-pod-failure-backoff': '200ms' } });
+  cm = await startControllerManager({
+    client: env.client,
+    logger: silent,
+    controllers: ['job', 'cronjob', 'garbage-collector'],
+    extraControllers: { cronjob: () => newCronJobController({ now: () => Date.now() + clockOffset }) },
+    options: { 'job-pod-failure-backoff': '200ms' },
+  });
   sched = await startScheduler({ client: env.client, logger: silent });
   k = kubectlFor(env.api.url);
 });
@@ -102,4 +114,47 @@ test('deleting a Job deletes its pods (garbage collector, background propagation
   const d = await k.run(['delete', 'job', 'hello']);
   assert.equal(d.code, 0, d.stderr);
   await waitFor('hello pods gone', async () => (await podsOf('hello')).length === 0, 30_000);
+});
+
+test('a CronJob starts a Job at its scheduled minute, records it, and starts the next after a suspend/resume', async () => {
+  // The controller's clock: two seconds before the next minute boundary.
+  clockOffset = 60_000 - (Date.now() % 60_000) - 2_000;
+  const cronJobs = env.client.resource<CronJob>('cronjobs.batch', 'default');
+  await cronJobs.create({
+    metadata: { name: 'tick' },
+    spec: {
+      schedule: '* * * * *',
+      jobTemplate: { metadata: { labels: { app: 'tick' } }, spec: { template: { spec: { restartPolicy: 'Never', terminationGracePeriodSeconds: 1, containers: [{ name: 't', image: BUSYBOX, command: ['echo', 'tick'] }] } } } },
+    },
+  });
+  const owned = async () => (await jobs().list({ labelSelector: 'app=tick' })).items;
+  const [first] = await waitFor('a scheduled Job', async () => {
+    const js = await owned();
+    return js.length > 0 ? js : undefined;
+  }, 20_000);
+  assert.equal(first?.metadata?.ownerReferences?.[0]?.kind, 'CronJob');
+  const scheduled = first?.metadata?.annotations?.['batch.kubernetes.io/cronjob-scheduled-timestamp'] ?? '';
+  assert.match(scheduled, /:00Z$/, 'started for a whole minute');
+  assert.equal(first?.metadata?.name, `tick-${Date.parse(scheduled) / 60_000}`);
+  const cj = await waitFor('the run recorded as successful', async () => {
+    const c = await cronJobs.get('tick');
+    return c.status?.lastSuccessfulTime ? c : undefined;
+  }, 30_000);
+  assert.equal(cj.status?.lastScheduleTime, scheduled);
+  assert.equal(cj.status?.active, undefined);
+  // LAST SCHEDULE is by the shifted clock, so it may lie in the future: kubectl prints <invalid>.
+  assert.match((await k.run(['get', 'cronjob', 'tick'])).stdout, /^tick\s+\* \* \* \* \*\s+<none>\s+False\s+0\s+(\d+s|<invalid>)\s+\d+s$/m);
+  const logs = await k.run(['logs', `job/${first?.metadata?.name ?? ''}`]);
+  assert.equal(logs.stdout, 'tick\n', logs.stderr);
+
+  // Suspend, move the clock past the next boundary, resume: the resume's sync starts that run.
+  await cronJobs.patch('tick', 'merge', { spec: { suspend: true } });
+  clockOffset += 60_000;
+  await cronJobs.patch('tick', 'merge', { spec: { suspend: false } });
+  const both = await waitFor('a second run after resuming', async () => {
+    const js = await owned();
+    return js.length === 2 ? js : undefined;
+  }, 20_000);
+  const stamps = both.map((j) => Date.parse(j.metadata?.annotations?.['batch.kubernetes.io/cronjob-scheduled-timestamp'] ?? '')).sort();
+  assert.equal(stamps[1]! - stamps[0]!, 60_000, 'the next minute, not a burst of missed ones');
 });
