@@ -2,6 +2,8 @@
 // expectations (so a burst of informer events never makes a controller act twice on the same
 // gap), slow-start batches, controller option parsing, and pod state predicates.
 import type { Pod, PodCondition } from 'kubernetes-types/core/v1';
+import { isConflict, isNotFound, type ObjectLike, type ResourceClient } from '../client/index.js';
+import { semanticEqual } from '../api/validation/equal.js';
 import type { ControllerContext } from './controller.js';
 
 /** How long unobserved expectations block a controller before it syncs anyway (k8s: 5 min). */
@@ -195,4 +197,24 @@ export function nextAvailableInMs(pods: readonly Pod[], minReadySeconds: number,
 /** The key an informer files an object under: `namespace/name`. */
 export function podKey(pod: Pod): string {
   return `${pod.metadata?.namespace ?? ''}/${pod.metadata?.name ?? ''}`;
+}
+
+/**
+ * PUT `obj`'s status subresource with `status` unless it is already that (semantically); on a
+ * conflict, once more on a fresh GET (k8s' statusUpdateRetries). An object gone meanwhile is
+ * not an error.
+ */
+export async function putStatus<T extends ObjectLike & { status?: unknown }>(client: ResourceClient<T>, obj: T, status: T['status']): Promise<void> {
+  if (semanticEqual(obj.status ?? {}, status)) return;
+  let current = obj;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await client.updateStatus({ ...current, status });
+      return;
+    } catch (e) {
+      if (isNotFound(e)) return;
+      if (attempt >= 1 || !isConflict(e)) throw e;
+      current = await client.get(obj.metadata?.name ?? '');
+    }
+  }
 }

@@ -3,12 +3,11 @@
 // last successfulJobsHistoryLimit / failedJobsHistoryLimit finished Jobs, and writes status
 // (active, lastScheduleTime, lastSuccessfulTime). Each sync requeues itself for the next
 // scheduled minute. Decisions are in cronjob-plan.ts.
-import type { CronJob, CronJobStatus, Job } from 'kubernetes-types/batch/v1';
-import { WorkQueue, deletedObject, isAlreadyExists, isConflict, isNotFound, metaNamespaceKey, splitKey, type ResourceClient, type SharedInformer } from '../client/index.js';
-import { semanticEqual } from '../api/validation/equal.js';
+import type { CronJob, Job } from 'kubernetes-types/batch/v1';
+import { WorkQueue, deletedObject, isAlreadyExists, isNotFound, metaNamespaceKey, splitKey, type SharedInformer } from '../client/index.js';
 import type { Controller, ControllerContext } from './controller.js';
 import { runQueue } from './run-queue.js';
-import { intOption } from './controller-utils.js';
+import { intOption, putStatus } from './controller-utils.js';
 import { getControllerOf } from './controller-ref-manager.js';
 import { jobFromCronJob, planCronJob } from './cronjob-plan.js';
 import { rfc3339 } from './job-plan.js';
@@ -88,22 +87,7 @@ async function syncCronJob(ctx: ControllerContext, cronJobs: SharedInformer<Cron
     }
     plan.status.lastScheduleTime = rfc3339(plan.start);
   }
-  await updateStatus(ctx.client.resource<CronJob>('cronjobs.batch', namespace), cj, plan.status);
+  await putStatus(ctx.client.resource<CronJob>('cronjobs.batch', namespace), cj, plan.status);
   for (const j of plan.cleanup) await remove(j, 'Deleted');
   return plan.requeueAfterMs !== undefined ? { requeueAfterMs: plan.requeueAfterMs } : undefined;
-}
-
-async function updateStatus(client: ResourceClient<CronJob>, cj: CronJob, status: CronJobStatus): Promise<void> {
-  if (semanticEqual(cj.status ?? {}, status)) return;
-  let current = cj;
-  for (let attempt = 0; ; attempt++) {
-    try {
-      await client.updateStatus({ ...current, status });
-      return;
-    } catch (e) {
-      if (isNotFound(e)) return;
-      if (attempt >= 1 || !isConflict(e)) throw e;
-      current = await client.get(cj.metadata?.name ?? '');
-    }
-  }
 }

@@ -4,15 +4,14 @@
 // `backoffLimit` failures, honours `activeDeadlineSeconds` and `suspend`, and writes status
 // (active/ready/succeeded/failed, startTime, completionTime, conditions). Decisions are in
 // job-plan.ts; this file is the informer/queue edge, like the ReplicaSet controller.
-import type { Job, JobStatus } from 'kubernetes-types/batch/v1';
+import type { Job } from 'kubernetes-types/batch/v1';
 import type { Pod } from 'kubernetes-types/core/v1';
 import type { OwnerReference } from 'kubernetes-types/meta/v1';
-import { WorkQueue, deletedObject, isConflict, isNotFound, metaNamespaceKey, splitKey, type ResourceClient, type SharedInformer } from '../client/index.js';
+import { WorkQueue, deletedObject, metaNamespaceKey, splitKey, type SharedInformer } from '../client/index.js';
 import { labelSelectorFromObject } from '../api/labels.js';
-import { semanticEqual } from '../api/validation/equal.js';
 import type { Controller, ControllerContext } from './controller.js';
 import { runQueue } from './run-queue.js';
-import { ControllerExpectations, durationOption, intOption, podKey } from './controller-utils.js';
+import { ControllerExpectations, durationOption, intOption, podKey, putStatus } from './controller-utils.js';
 import { createPods, deletePods } from './pod-control.js';
 import { claimObjects, getControllerOf, newControllerRef, recheckDeletionTimestamp } from './controller-ref-manager.js';
 import { DEFAULT_POD_FAILURE_BACKOFF_MS, isJobFinished, planJob } from './job-plan.js';
@@ -151,7 +150,7 @@ class JobSync {
       if (plan.status.active === undefined) delete plan.status.active;
     }
     const before = job.status ?? {};
-    await this.updateStatus(jobs, job, plan.status);
+    await putStatus(jobs, job, plan.status);
     for (const c of plan.status.conditions ?? []) {
       if (c.status !== 'True' || (before.conditions ?? []).some((b) => b.type === c.type && b.status === 'True')) continue;
       if (c.type === 'Complete') recorder.event(job, 'Normal', 'Completed', 'Job completed');
@@ -160,21 +159,5 @@ class JobSync {
     }
     if (manageError !== undefined) throw manageError;
     return plan.requeueAfterMs !== undefined ? { requeueAfterMs: plan.requeueAfterMs } : undefined;
-  }
-
-  /** PUT /status when it changed; one retry on conflict with a fresh GET. */
-  private async updateStatus(jobs: ResourceClient<Job>, job: Job, status: JobStatus): Promise<void> {
-    if (semanticEqual(job.status ?? {}, status)) return;
-    let current = job;
-    for (let attempt = 0; ; attempt++) {
-      try {
-        await jobs.updateStatus({ ...current, status });
-        return;
-      } catch (e) {
-        if (isNotFound(e)) return;
-        if (attempt >= 1 || !isConflict(e)) throw e;
-        current = await jobs.get(job.metadata?.name ?? '');
-      }
-    }
   }
 }
