@@ -1,6 +1,6 @@
 // The real kubectl 1.32, unchanged, against the apiserver over real etcd.
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { startTestApiserver, type TestApiserver } from '../test/harness/apiserver.js';
@@ -186,6 +186,17 @@ describe('kubectl 1.32', () => {
     const u = await k.run(['uncordon', 'node-1']);
     assert.equal(u.code, 0, u.stderr);
     assert.doesNotMatch((await k.run(['get', 'node', 'node-1'])).stdout, /SchedulingDisabled/);
+  });
+
+  test('every manifest in examples/ is accepted (kubectl apply --dry-run=server)', async () => {
+    const dir = new URL('../../examples/', import.meta.url).pathname;
+    const files = readdirSync(dir).filter((f) => f.endsWith('.yaml'));
+    assert.ok(files.length >= 5);
+    for (const f of files) {
+      const r = await k.run(['apply', '--dry-run=server', '-f', join(dir, f)]);
+      assert.equal(r.code, 0, `${f}: ${r.stderr}`);
+      assert.match(r.stdout, /\(server dry run\)/, f);
+    }
   });
 
   test('generator commands (protobuf bodies) create what they describe', async () => {
