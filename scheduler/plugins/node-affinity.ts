@@ -15,7 +15,7 @@ import {
   type Result,
   type ScorePlugin,
 } from '../framework/interface.js';
-import { affinityNodeNames, preferredTerms, requiredNodeAffinity, type NodeMatcher } from '../framework/node-selector.js';
+import { affinityNodeNames, preferredTerms, requiredNodeAffinity, type NodeMatcher } from '../../api/scheduling/node-selector.js';
 import { defaultNormalizeScore } from '../framework/normalize.js';
 import type { NodeInfo, PodInfo } from '../framework/types.js';
 

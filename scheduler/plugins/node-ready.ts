@@ -5,7 +5,7 @@
 // taint is already there, TaintToleration reports it and this plugin stays quiet, so a node
 // is never counted twice.
 import { ActionType, Code, newStatus, type CycleState, type EnqueueExtensions, type FilterPlugin, type Result } from '../framework/interface.js';
-import { TAINT_NODE_NOT_READY, TAINT_NODE_UNREACHABLE, tolerationsTolerateTaint } from '../framework/taints.js';
+import { TAINT_NODE_NOT_READY, TAINT_NODE_UNREACHABLE, tolerationsTolerateTaint } from '../../api/scheduling/taints.js';
 import type { NodeInfo, PodInfo } from '../framework/types.js';
 import { untoleratedTaintReason } from './taint-toleration.js';
 

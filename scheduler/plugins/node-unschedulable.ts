@@ -1,7 +1,7 @@
 // NodeUnschedulable: a cordoned node (spec.unschedulable) takes no new pods, unless the pod
 // tolerates the node.kubernetes.io/unschedulable:NoSchedule taint (as DaemonSet pods do).
 import { ActionType, Code, newStatus, type EnqueueExtensions, type FilterPlugin, type Result } from '../framework/interface.js';
-import { TAINT_NODE_UNSCHEDULABLE, tolerationsTolerateTaint } from '../framework/taints.js';
+import { TAINT_NODE_UNSCHEDULABLE, tolerationsTolerateTaint } from '../../api/scheduling/taints.js';
 import type { NodeInfo, PodInfo } from '../framework/types.js';
 
 export const NAME = 'NodeUnschedulable';

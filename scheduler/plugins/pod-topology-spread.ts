@@ -22,8 +22,8 @@ import {
   type Result,
   type ScorePlugin,
 } from '../framework/interface.js';
-import { requiredNodeAffinity, type NodeMatcher } from '../framework/node-selector.js';
-import { findUntoleratedTaint } from '../framework/taints.js';
+import { requiredNodeAffinity, type NodeMatcher } from '../../api/scheduling/node-selector.js';
+import { findUntoleratedTaint } from '../../api/scheduling/taints.js';
 import type { NodeInfo, PodInfo } from '../framework/types.js';
 
 export const NAME = 'PodTopologySpread';

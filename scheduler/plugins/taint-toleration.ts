@@ -14,7 +14,7 @@ import {
   type ScorePlugin,
 } from '../framework/interface.js';
 import { defaultNormalizeScore } from '../framework/normalize.js';
-import { findUntoleratedTaint, formatTaint, tolerationsTolerateTaint } from '../framework/taints.js';
+import { findUntoleratedTaint, formatTaint, tolerationsTolerateTaint } from '../../api/scheduling/taints.js';
 import type { NodeInfo, PodInfo } from '../framework/types.js';
 import type { Taint, Toleration } from 'kubernetes-types/core/v1';
 

@@ -291,7 +291,14 @@ test('a crashing container goes into CrashLoopBackOff with a growing backoff', a
     .filter((w) => w?.reason === 'CrashLoopBackOff')
     .map((w) => /^back-off (\S+) restarting failed container=main pod=crash_default/.exec(w?.message ?? '')?.[1]);
   const distinct = seen.filter((v, i) => v !== seen[i - 1]);
-  assert.deepEqual(distinct.slice(0, 2), ['1s', '2s'], `backoffs seen: ${distinct.join(',')}`);
+  // 1s, 2s, 4s, 8s (the test's cap): a loaded host may never write a short-lived waiting state
+  // (the status manager keeps the latest), so some may be missing; what is seen must grow in
+  // powers of two from at most 2s.
+  const secs = distinct.map((v) => Number(/^(\d+)s$/.exec(v ?? '')?.[1]));
+  assert.ok(secs.length >= 2 && secs[0]! <= 2, `backoffs seen: ${distinct.join(',')}`);
+  for (let i = 0; i < secs.length; i++) {
+    assert.ok([1, 2, 4, 8].includes(secs[i]!) && (i === 0 || secs[i]! > secs[i - 1]!), `backoffs seen: ${distinct.join(',')}`);
+  }
   const last = containerStatus(pod)?.lastState?.terminated;
   assert.equal(last?.exitCode, 3);
   assert.equal(last?.reason, 'Error');
