@@ -21,6 +21,7 @@ import type { Controller, ControllerContext } from './controller.js';
 import { newReplicaSetController, newReplicationController } from './replicaset.js';
 import { newJobController } from './job.js';
 import { newCronJobController } from './cronjob.js';
+import { newDaemonSetController } from './daemonset.js';
 import { newDeploymentController } from './deployment.js';
 import { endpointsController } from './endpoints.js';
 import { endpointSliceController } from './endpointslice.js';
@@ -51,6 +52,7 @@ export const CONTROLLERS: Readonly<Record<string, () => Controller>> = {
   'service-lb': () => serviceLBController,
   job: newJobController,
   cronjob: () => newCronJobController(),
+  daemonset: newDaemonSetController,
 };
 
 /** Controllers `*` does not turn on (Kubernetes has e.g. bootstrapsigner, tokencleaner). */

@@ -15,17 +15,20 @@ export interface PodControl {
 }
 
 /**
- * Creates `count` copies of `pod` for `owner` in slow-start batches, expecting them first (the
- * informer may see a pod before create() returns); creates that never happened are
- * un-expected at once. Throws the first error after recording a FailedCreate event.
+ * Creates `count` pods for `owner` in slow-start batches — copies of `pod`, or `pod(i)` for the
+ * i-th — expecting them first (the informer may see a pod before create() returns); creates
+ * that never happened are un-expected at once. Throws the first error after recording a
+ * FailedCreate event.
  */
-export async function createPods(pc: PodControl, key: string, owner: ObjectLike, pod: Pod, count: number): Promise<void> {
+export async function createPods(pc: PodControl, key: string, owner: ObjectLike, pod: Pod | ((i: number) => Pod), count: number): Promise<void> {
   const podClient = pc.ctx.client.resource('pods', owner.metadata?.namespace ?? '');
   const recorder = pc.ctx.recorder(pc.component);
   pc.expectations.expectCreations(key, count);
+  let next = 0;
   const { successes, error } = await slowStartBatch(count, SLOW_START_INITIAL_BATCH_SIZE, async () => {
+    const i = next++;
     try {
-      const created = await podClient.create(structuredClone(pod));
+      const created = await podClient.create(typeof pod === 'function' ? pod(i) : structuredClone(pod));
       recorder.event(owner, 'Normal', 'SuccessfulCreate', `Created pod: ${created.metadata?.name ?? ''}`);
     } catch (e) {
       // Creating in a terminating namespace fails forever; that is not this controller's error.
