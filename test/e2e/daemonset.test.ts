@@ -4,23 +4,15 @@
 // off nodes that no longer match.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { pino } from 'pino';
 import type { DaemonSet } from 'kubernetes-types/apps/v1';
 import type { Pod } from 'kubernetes-types/core/v1';
-import { RestClient } from '../../client/index.js';
-import { startTestApiserver, type TestApiserver } from '../harness/apiserver.js';
+import type { RestClient } from '../../client/index.js';
 import { kubectlFor } from '../harness/kubectl.js';
 import { waitFor } from '../harness/ports.js';
-import { startControllerManager, type ControllerManagerHandle } from '../../controller-manager/manager.js';
-import { startScheduler, type SchedulerHandle } from '../../scheduler/scheduler.js';
-import { startHollowNodes, type HollowNodesHandle } from '../../kubelet/hollow-node.js';
+import { startHollowCluster, type HollowCluster } from './hollow-harness.js';
 
-let api: TestApiserver;
+let cluster: HollowCluster;
 let client: RestClient;
-let nodes: HollowNodesHandle;
-let scheduler: SchedulerHandle;
-let cm: ControllerManagerHandle;
-const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
 
 const sets = () => client.resource<DaemonSet>('daemonsets.apps', 'default');
 const agents = async (): Promise<Pod[]> =>
@@ -29,20 +21,17 @@ const running = (ps: Pod[]) => ps.filter((p) => p.status?.phase === 'Running');
 const nodesOf = (ps: Pod[]) => ps.map((p) => p.spec?.nodeName ?? '').sort();
 
 before(async () => {
-  api = await startTestApiserver();
-  client = new RestClient({ server: api.url, qps: 0 });
-  nodes = await startHollowNodes({ client, count: 3, namePrefix: 'dsn-', logger, deleteNodesOnStop: true });
-  await client.resource('nodes').patch('dsn-2', 'strategic', { spec: { taints: [{ key: 'dedicated', value: 'db', effect: 'NoSchedule' }] } });
-  scheduler = await startScheduler({ master: api.url, logger });
-  cm = await startControllerManager({ master: api.url, controllers: ['daemonset'], logger });
+  cluster = await startHollowCluster({
+    nodes: 3,
+    namePrefix: 'dsn-',
+    controllers: ['daemonset'],
+    before: (c) => c.resource('nodes').patch('dsn-2', 'strategic', { spec: { taints: [{ key: 'dedicated', value: 'db', effect: 'NoSchedule' }] } }).then(() => undefined),
+  });
+  client = cluster.client;
 });
 
 after(async () => {
-  await cm?.stop();
-  await scheduler?.stop();
-  await nodes?.stop();
-  await client?.close();
-  await api?.stop();
+  await cluster?.stop();
 });
 
 test('one pod per node that tolerates it; a template change rolls out and kubectl rollout status follows', async () => {
@@ -62,7 +51,7 @@ test('one pod per node that tolerates it; a template change rolls out and kubect
     return d.status?.numberReady === 2 ? d.status : undefined;
   });
   assert.deepEqual([st.desiredNumberScheduled, st.currentNumberScheduled, st.numberMisscheduled, st.updatedNumberScheduled], [2, 2, 0, 2]);
-  const k = kubectlFor(api.url);
+  const k = kubectlFor(cluster.api.url);
   const first = await k.run(['rollout', 'status', 'daemonset/agent', '--timeout=30s'], undefined, 40_000);
   assert.equal(first.code, 0, first.stderr);
   assert.match(first.stdout, /daemon set "agent" successfully rolled out/);

@@ -2,38 +2,23 @@
 // over the nodes, scale, and roll — the control plane end to end without Docker.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { pino } from 'pino';
-import { RestClient } from '../../client/index.js';
-import { startTestApiserver, type TestApiserver } from '../harness/apiserver.js';
+import type { RestClient } from '../../client/index.js';
 import { waitFor } from '../harness/ports.js';
-import { startControllerManager, type ControllerManagerHandle } from '../../controller-manager/manager.js';
-import { startScheduler, type SchedulerHandle } from '../../scheduler/scheduler.js';
-import { startHollowNodes, type HollowNodesHandle } from '../../kubelet/hollow-node.js';
+import { startHollowCluster, type HollowCluster } from './hollow-harness.js';
 
 const NS = 'default';
 
 describe('Deployment on hollow nodes with the real scheduler', () => {
-  let api: TestApiserver;
+  let cluster: HollowCluster;
   let client: RestClient;
-  let nodes: HollowNodesHandle;
-  let scheduler: SchedulerHandle;
-  let cm: ControllerManagerHandle;
-  const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
 
   before(async () => {
-    api = await startTestApiserver();
-    client = new RestClient({ server: api.url, qps: 0 });
-    nodes = await startHollowNodes({ client, count: 2, namePrefix: 'hollow-', logger, deleteNodesOnStop: true });
-    scheduler = await startScheduler({ master: api.url, logger });
-    cm = await startControllerManager({ master: api.url, controllers: ['replicaset', 'deployment'], logger });
+    cluster = await startHollowCluster({ nodes: 2, namePrefix: 'hollow-', controllers: ['replicaset', 'deployment'] });
+    client = cluster.client;
   });
 
   after(async () => {
-    await cm?.stop();
-    await scheduler?.stop();
-    await nodes?.stop();
-    await client?.close();
-    await api?.stop();
+    await cluster?.stop();
   });
 
   const podsOf = async (app: string) =>
@@ -65,7 +50,7 @@ describe('Deployment on hollow nodes with the real scheduler', () => {
     });
     await complete('spread', 6);
     const perNode = (pods: Awaited<ReturnType<typeof podsOf>>) =>
-      Object.fromEntries(nodes.nodeNames.map((n) => [n, pods.filter((p) => p.spec?.nodeName === n).length]));
+      Object.fromEntries(cluster.nodes.nodeNames.map((n) => [n, pods.filter((p) => p.spec?.nodeName === n).length]));
     assert.deepEqual(perNode(await podsOf('spread')), { 'hollow-0': 3, 'hollow-1': 3 });
 
     await deployments.patch('spread', 'merge', { spec: { replicas: 10 } });
