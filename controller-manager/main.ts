@@ -25,6 +25,7 @@ const CONTROLLER_FLAGS: Record<string, { type: 'number' | 'string' | 'boolean'; 
   'concurrent-job-syncs': { type: 'number', default: 5, describe: 'Jobs synced at once' },
   'concurrent-cron-job-syncs': { type: 'number', default: 5, describe: 'CronJobs synced at once' },
   'concurrent-daemonset-syncs': { type: 'number', default: 2, describe: 'DaemonSets synced at once' },
+  'concurrent-statefulset-syncs': { type: 'number', default: 5, describe: 'StatefulSets synced at once' },
   'node-monitor-period': { type: 'string', default: '5s', describe: 'How often node health is checked' },
   'node-monitor-grace-period': { type: 'string', default: '40s', describe: 'A node silent this long (no Lease renewal, no status) becomes Unknown' },
   'node-startup-grace-period': { type: 'string', default: '1m', describe: 'Grace for a node that never posted status' },

@@ -22,6 +22,7 @@ import { newReplicaSetController, newReplicationController } from './replicaset.
 import { newJobController } from './job.js';
 import { newCronJobController } from './cronjob.js';
 import { newDaemonSetController } from './daemonset.js';
+import { newStatefulSetController } from './statefulset.js';
 import { newDeploymentController } from './deployment.js';
 import { endpointsController } from './endpoints.js';
 import { endpointSliceController } from './endpointslice.js';
@@ -53,6 +54,7 @@ export const CONTROLLERS: Readonly<Record<string, () => Controller>> = {
   job: newJobController,
   cronjob: () => newCronJobController(),
   daemonset: newDaemonSetController,
+  statefulset: newStatefulSetController,
 };
 
 /** Controllers `*` does not turn on (Kubernetes has e.g. bootstrapsigner, tokencleaner). */
