@@ -6,13 +6,13 @@
 // status daemonset` reads it.
 import type { DaemonSet } from 'kubernetes-types/apps/v1';
 import type { Node, Pod } from 'kubernetes-types/core/v1';
-import type { OwnerReference } from 'kubernetes-types/meta/v1';
-import { WorkQueue, deletedObject, metaNamespaceKey, splitKey, type SharedInformer } from '../client/index.js';
+import { WorkQueue, metaNamespaceKey, splitKey, type SharedInformer } from '../client/index.js';
 import { labelSelectorFromObject } from '../api/labels.js';
 import type { Controller, ControllerContext } from './controller.js';
 import { runQueue } from './run-queue.js';
-import { ControllerExpectations, intOption, nextAvailableInMs, podKey, putStatus } from './controller-utils.js';
-import { claimObjects, getControllerOf, newControllerRef, recheckDeletionTimestamp } from './controller-ref-manager.js';
+import { ownedPodEventHandler, ownerEventHandler } from './owner-events.js';
+import { ControllerExpectations, intOption, nextAvailableInMs, putStatus } from './controller-utils.js';
+import { claimObjects, newControllerRef, recheckDeletionTimestamp } from './controller-ref-manager.js';
 import { computeHash } from './deployment-hash.js';
 import { createPods, deletePods } from './pod-control.js';
 import { nodeOfPod, pinToNode, planDaemonSet } from './daemonset-plan.js';
@@ -33,46 +33,8 @@ export function newDaemonSetController(): Controller {
       const enqueueAll = (): void => {
         for (const ds of sets.lister.list()) queue.add(metaNamespaceKey(ds));
       };
-      sets.addEventHandler({
-        onAdd: (d) => queue.add(metaNamespaceKey(d)),
-        onUpdate: (old, cur) => {
-          if (old.metadata?.uid !== cur.metadata?.uid) expectations.delete(metaNamespaceKey(old));
-          queue.add(metaNamespaceKey(cur));
-        },
-        onDelete: (d) => {
-          const key = metaNamespaceKey(deletedObject(d));
-          expectations.delete(key);
-          queue.add(key);
-        },
-      });
-      const ownerKey = (p: Pod): string | undefined => {
-        const ref: OwnerReference | undefined = getControllerOf(p);
-        if (ref?.kind !== GVK.kind) return undefined;
-        const ds = sets.lister.getByName(p.metadata?.namespace ?? '', ref.name);
-        return ds?.metadata?.uid === ref.uid ? metaNamespaceKey(ds) : undefined;
-      };
-      pods.addEventHandler({
-        onAdd: (p) => {
-          const key = ownerKey(p);
-          if (key) {
-            expectations.creationObserved(key);
-            queue.add(key);
-          }
-        },
-        onUpdate: (_, p) => {
-          const key = ownerKey(p);
-          if (!key) return;
-          if (p.metadata?.deletionTimestamp) expectations.deletionObserved(key, podKey(p));
-          queue.add(key);
-        },
-        onDelete: (obj) => {
-          const p = deletedObject(obj);
-          const key = ownerKey(p);
-          if (!key) return;
-          expectations.deletionObserved(key, podKey(p));
-          queue.add(key);
-        },
-      });
+      sets.addEventHandler(ownerEventHandler(queue, expectations));
+      pods.addEventHandler(ownedPodEventHandler(sets, GVK, queue, expectations));
       // A node's labels, taints or existence decide where daemons run.
       nodes.addEventHandler({
         onAdd: enqueueAll,

@@ -5,12 +5,13 @@
 // Decisions are in statefulset-plan.ts. Revisions are the template hash, `<set>-<hash>`.
 import type { StatefulSet } from 'kubernetes-types/apps/v1';
 import type { Pod } from 'kubernetes-types/core/v1';
-import { WorkQueue, deletedObject, isAlreadyExists, metaNamespaceKey, splitKey, type SharedInformer } from '../client/index.js';
+import { WorkQueue, isAlreadyExists, splitKey, type SharedInformer } from '../client/index.js';
 import { labelSelectorFromObject } from '../api/labels.js';
 import type { Controller, ControllerContext } from './controller.js';
 import { runQueue } from './run-queue.js';
-import { ControllerExpectations, intOption, nextAvailableInMs, podKey, putStatus } from './controller-utils.js';
-import { claimObjects, getControllerOf, newControllerRef, recheckDeletionTimestamp } from './controller-ref-manager.js';
+import { ownedPodEventHandler, ownerEventHandler } from './owner-events.js';
+import { ControllerExpectations, intOption, nextAvailableInMs, putStatus } from './controller-utils.js';
+import { claimObjects, newControllerRef, recheckDeletionTimestamp } from './controller-ref-manager.js';
 import { computeHash } from './deployment-hash.js';
 import { createPods, deletePods } from './pod-control.js';
 import { claimName, planStatefulSet, statefulPod } from './statefulset-plan.js';
@@ -26,46 +27,8 @@ export function newStatefulSetController(): Controller {
       const sets = ctx.factory.informerFor<StatefulSet>('statefulsets.apps');
       const pods = ctx.factory.informerFor('pods');
       const queue = new WorkQueue<string>({ name: 'statefulset' });
-      sets.addEventHandler({
-        onAdd: (s) => queue.add(metaNamespaceKey(s)),
-        onUpdate: (old, cur) => {
-          if (old.metadata?.uid !== cur.metadata?.uid) expectations.delete(metaNamespaceKey(old));
-          queue.add(metaNamespaceKey(cur));
-        },
-        onDelete: (s) => {
-          const key = metaNamespaceKey(deletedObject(s));
-          expectations.delete(key);
-          queue.add(key);
-        },
-      });
-      const ownerKey = (p: Pod): string | undefined => {
-        const ref = getControllerOf(p);
-        if (ref?.kind !== GVK.kind) return undefined;
-        const s = sets.lister.getByName(p.metadata?.namespace ?? '', ref.name);
-        return s?.metadata?.uid === ref.uid ? metaNamespaceKey(s) : undefined;
-      };
-      pods.addEventHandler({
-        onAdd: (p) => {
-          const key = ownerKey(p);
-          if (key) {
-            expectations.creationObserved(key);
-            queue.add(key);
-          }
-        },
-        onUpdate: (_, p) => {
-          const key = ownerKey(p);
-          if (!key) return;
-          if (p.metadata?.deletionTimestamp) expectations.deletionObserved(key, podKey(p));
-          queue.add(key);
-        },
-        onDelete: (obj) => {
-          const p = deletedObject(obj);
-          const key = ownerKey(p);
-          if (!key) return;
-          expectations.deletionObserved(key, podKey(p));
-          queue.add(key);
-        },
-      });
+      sets.addEventHandler(ownerEventHandler(queue, expectations));
+      pods.addEventHandler(ownedPodEventHandler(sets, GVK, queue, expectations));
       return (async () => {
         await Promise.all([sets.waitForSync(signal), pods.waitForSync(signal)]);
         await runQueue(ctx, signal, {
