@@ -200,10 +200,10 @@ export class DockerRuntime implements Runtime {
 
   async containerStatus(id: string): Promise<ContainerStatus> {
     let c = await this.inspect(id);
-    // Docker records an OOM kill from a separate containerd event that can land just after
-    // the exit: a memory-limited container that just died with 137 is looked at again briefly
-    // before we call it a plain Error.
-    for (let i = 0; i < 4 && maybeLateOOM(c); i++) {
+    // Docker records an OOM kill from a separate containerd event that can land after the
+    // exit (over a second later on a loaded host): a memory-limited container that just died
+    // with 137 is looked at again for up to 3 s before we call it a plain Error.
+    for (let i = 0; i < 12 && maybeLateOOM(c); i++) {
       await new Promise((r) => setTimeout(r, 250));
       c = await this.inspect(id);
     }
@@ -389,5 +389,5 @@ function toImageStatus(img: DockerImageJSON): ImageStatus {
 
 function maybeLateOOM(c: DockerContainerJSON): boolean {
   const s = c.State;
-  return s.Status === 'exited' && s.ExitCode === 137 && !s.OOMKilled && (c.HostConfig.Memory ?? 0) > 0 && Date.now() - Date.parse(s.FinishedAt) < 3000;
+  return s.Status === 'exited' && s.ExitCode === 137 && !s.OOMKilled && (c.HostConfig.Memory ?? 0) > 0 && Date.now() - Date.parse(s.FinishedAt) < 5000;
 }
