@@ -11,6 +11,7 @@ import { WorkQueue, deletedObject, metaNamespaceKey, splitKey, type SharedInform
 import { labelSelectorFromObject } from '../api/labels.js';
 import type { Controller, ControllerContext } from './controller.js';
 import { runQueue } from './run-queue.js';
+import { ownerEventHandler } from './owner-events.js';
 import { ControllerExpectations, durationOption, intOption, podKey, putStatus } from './controller-utils.js';
 import { createPods, deletePods } from './pod-control.js';
 import { claimObjects, getControllerOf, newControllerRef, recheckDeletionTimestamp } from './controller-ref-manager.js';
@@ -34,18 +35,7 @@ class JobController implements Controller {
     const queue = new WorkQueue<string>({ name: 'job' });
     const backoffMs = durationOption(ctx, 'job-pod-failure-backoff', DEFAULT_POD_FAILURE_BACKOFF_MS);
     const sync = new JobSync(ctx, jobs, pods, this.expectations, backoffMs);
-    jobs.addEventHandler({
-      onAdd: (j) => queue.add(metaNamespaceKey(j)),
-      onUpdate: (old, cur) => {
-        if (old.metadata?.uid !== cur.metadata?.uid) this.expectations.delete(metaNamespaceKey(old));
-        queue.add(metaNamespaceKey(cur));
-      },
-      onDelete: (j) => {
-        const key = metaNamespaceKey(deletedObject(j));
-        this.expectations.delete(key);
-        queue.add(key);
-      },
-    });
+    jobs.addEventHandler(ownerEventHandler(queue, this.expectations));
     const ownerKey = (pod: Pod): string | undefined => {
       const ref = getControllerOf(pod);
       return ref ? sync.ownerKey(pod.metadata?.namespace ?? '', ref) : undefined;

@@ -17,6 +17,7 @@ import {
 import { labelSelectorFromObject, selectorFromSet, type LabelSelector } from '../api/labels.js';
 import type { Controller, ControllerContext } from './controller.js';
 import { runQueue } from './run-queue.js';
+import { ownerEventHandler } from './owner-events.js';
 import {
   ControllerExpectations,
   intOption,
@@ -90,19 +91,8 @@ export class ReplicaSetController implements Controller {
     const pods = ctx.factory.informerFor('pods');
     const queue = new WorkQueue<string>({ name: kind.name });
     const sync = new ReplicaSetSync(kind, ctx, owners, pods, this.expectations, queue);
-    owners.addEventHandler({
-      onAdd: (o) => queue.add(metaNamespaceKey(o)),
-      onUpdate: (old, cur) => {
-        // Same name, new object: the old one's expectations must not block the new one.
-        if (old.metadata?.uid !== cur.metadata?.uid) this.expectations.delete(metaNamespaceKey(old));
-        queue.add(metaNamespaceKey(cur));
-      },
-      onDelete: (o) => {
-        const key = metaNamespaceKey(deletedObject(o));
-        this.expectations.delete(key);
-        queue.add(key);
-      },
-    });
+    // A recreated owner (same name, new uid) must not inherit the old one's expectations.
+    owners.addEventHandler(ownerEventHandler(queue, this.expectations));
     pods.addEventHandler({
       onAdd: (p) => sync.podAdded(p),
       onUpdate: (old, cur) => sync.podUpdated(old, cur),
