@@ -3,10 +3,11 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { apiVersionOf, type ResourceInfo } from '../api/resources.js';
 import { errors } from '../api/status.js';
 import { isObject, type KObject } from '../api/types.js';
+import { metaTime } from '../api/time.js';
 
 /** RFC 3339 with second precision, as metav1.Time serialises. */
 export function nowTime(offsetSeconds = 0): string {
-  return new Date(Date.now() + offsetSeconds * 1000).toISOString().replace(/\.\d+Z$/, 'Z');
+  return metaTime(Date.now() + offsetSeconds * 1000);
 }
 
 const NAME_CHARS = 'bcdfghjklmnpqrstvwxz2456789';

@@ -7,6 +7,7 @@ import { podPrinter } from './tables/pods.js';
 import { workloadPrinters } from './tables/workloads.js';
 import { clusterPrinters } from './tables/cluster.js';
 import { column, NAME_COLUMN, type Cell, type TableColumnDefinition, type TablePrinter, type TableRowCondition } from './tables/format.js';
+import { metaTime } from '../api/time.js';
 
 export { humanDuration } from './tables/format.js';
 export type { TableColumnDefinition, Cell } from './tables/format.js';
@@ -45,7 +46,7 @@ const defaultPrinter: TablePrinter = {
   columns: [NAME_COLUMN, column('Created At', 'date', 'When the object was created (metadata.creationTimestamp).')],
   cells: (obj) => {
     const meta = (obj as KObject).metadata ?? {};
-    return [meta.name ?? '', meta.creationTimestamp ? new Date(meta.creationTimestamp).toISOString().replace(/\.\d{3}Z$/, 'Z') : ''];
+    return [meta.name ?? '', meta.creationTimestamp ? metaTime(new Date(meta.creationTimestamp)) : ''];
   },
 };
 

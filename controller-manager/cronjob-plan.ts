@@ -4,7 +4,8 @@
 import type { CronJob, CronJobStatus, Job } from 'kubernetes-types/batch/v1';
 import type { ObjectReference } from 'kubernetes-types/core/v1';
 import { CronError, nextAfter, parseSchedule } from './cron.js';
-import { conditionTrue, rfc3339 } from './job-plan.js';
+import { conditionTrue } from './job-plan.js';
+import { metaTime } from '../api/time.js';
 
 /** How many missed start times are tolerated before the controller says so (k8s: 100). */
 export const MAX_MISSED = 100;
@@ -89,12 +90,12 @@ export function planCronJob(cj: CronJob, jobs: readonly Job[], now: number): Cro
   if (next !== undefined) plan.requeueAfterMs = next - now + 100;
   if (mostRecent === undefined) return plan;
   if (deadline !== undefined && deadline !== null && mostRecent + deadline * 1000 < now) {
-    plan.warnings.push(['MissSchedule', `Missed scheduled time to start a job: ${rfc3339(mostRecent)}`]);
+    plan.warnings.push(['MissSchedule', `Missed scheduled time to start a job: ${metaTime(mostRecent)}`]);
     return plan;
   }
   const name = jobNameFor(cj, mostRecent);
   if (jobs.some((j) => j.metadata?.name === name)) {
-    plan.status.lastScheduleTime = rfc3339(mostRecent);
+    plan.status.lastScheduleTime = metaTime(mostRecent);
     return plan;
   }
   if (active.length > 0 && spec.concurrencyPolicy === 'Forbid') return plan;
@@ -113,7 +114,7 @@ export function jobFromCronJob(cj: CronJob, scheduledMs: number): Job {
       name: jobNameFor(cj, scheduledMs),
       namespace: cj.metadata?.namespace,
       labels: { ...(tmpl.metadata?.labels ?? {}) },
-      annotations: { ...(tmpl.metadata?.annotations ?? {}), [SCHEDULED_TIMESTAMP_ANNOTATION]: rfc3339(scheduledMs) },
+      annotations: { ...(tmpl.metadata?.annotations ?? {}), [SCHEDULED_TIMESTAMP_ANNOTATION]: metaTime(scheduledMs) },
       ownerReferences: [{ apiVersion: 'batch/v1', kind: 'CronJob', name: cj.metadata?.name ?? '', uid: cj.metadata?.uid ?? '', controller: true, blockOwnerDeletion: true }],
     },
     spec: structuredClone(tmpl.spec ?? { template: {} }),

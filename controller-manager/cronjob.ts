@@ -10,7 +10,7 @@ import { runQueue } from './run-queue.js';
 import { intOption, putStatus } from './controller-utils.js';
 import { getControllerOf } from './controller-ref-manager.js';
 import { jobFromCronJob, planCronJob } from './cronjob-plan.js';
-import { rfc3339 } from './job-plan.js';
+import { metaTime } from '../api/time.js';
 
 const COMPONENT = 'cronjob-controller';
 
@@ -85,7 +85,7 @@ async function syncCronJob(ctx: ControllerContext, cronJobs: SharedInformer<Cron
         throw e;
       }
     }
-    plan.status.lastScheduleTime = rfc3339(plan.start);
+    plan.status.lastScheduleTime = metaTime(plan.start);
   }
   await putStatus(ctx.client.resource<CronJob>('cronjobs.batch', namespace), cj, plan.status);
   for (const j of plan.cleanup) await remove(j, 'Deleted');

@@ -12,6 +12,7 @@ import {
   readyReplicaCount,
   replicaCount,
 } from './deployment-util.js';
+import { metaTime } from '../api/time.js';
 
 export const PROGRESSING = 'Progressing';
 export const AVAILABLE = 'Available';
@@ -30,10 +31,6 @@ export const REASON = {
   minimumUnavailable: 'MinimumReplicasUnavailable',
 } as const;
 
-/** metav1.Time: RFC 3339 with second precision. */
-export function metaTime(ms: number): string {
-  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
 
 export function newCondition(type: string, status: 'True' | 'False' | 'Unknown', reason: string, message: string, now: number): DeploymentCondition {
   const t = metaTime(now);

@@ -2,7 +2,8 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Job } from 'kubernetes-types/batch/v1';
 import type { Pod } from 'kubernetes-types/core/v1';
-import { planJob, rfc3339 } from './job-plan.js';
+import { planJob } from './job-plan.js';
+import { metaTime } from '../api/time.js';
 
 const NOW = Date.parse('2026-01-01T00:10:00Z');
 const job = (spec: Partial<NonNullable<Job['spec']>> = {}, status: Job['status'] = {}): Job => ({
@@ -12,7 +13,7 @@ const job = (spec: Partial<NonNullable<Job['spec']>> = {}, status: Job['status']
 });
 let n = 0;
 const pod = (phase: string, extra: { ready?: boolean; deleting?: boolean; finishedAt?: string; restarts?: number; node?: string } = {}): Pod => ({
-  metadata: { name: `p${++n}`, namespace: 'default', creationTimestamp: rfc3339(NOW - 60_000 + n), ...(extra.deleting ? { deletionTimestamp: rfc3339(NOW) } : {}) },
+  metadata: { name: `p${++n}`, namespace: 'default', creationTimestamp: metaTime(NOW - 60_000 + n), ...(extra.deleting ? { deletionTimestamp: metaTime(NOW) } : {}) },
   spec: { nodeName: extra.node ?? 'n1', containers: [{ name: 'c' }] },
   status: {
     phase,
@@ -26,20 +27,20 @@ describe('Job controller decisions (syncJob)', () => {
   test('a new Job starts parallelism pods, capped by the completions left, and gets a startTime', () => {
     const p = planJob(job({ parallelism: 3, completions: 5 }), [pod('Succeeded'), pod('Succeeded'), pod('Succeeded')], { now: NOW });
     assert.equal(p.create, 2);
-    assert.equal(p.status.startTime, rfc3339(NOW));
+    assert.equal(p.status.startTime, metaTime(NOW));
     assert.deepEqual([p.status.active, p.status.succeeded, p.status.ready], [2, 3, 0]);
   });
 
   test('completions reached: SuccessCriteriaMet, then Complete with completionTime once no pod is left running', () => {
     const running = pod('Running', { ready: true });
-    const first = planJob(job({ parallelism: 2, completions: 1 }, { startTime: rfc3339(NOW - 5000) }), [pod('Succeeded'), running], { now: NOW });
+    const first = planJob(job({ parallelism: 2, completions: 1 }, { startTime: metaTime(NOW - 5000) }), [pod('Succeeded'), running], { now: NOW });
     assert.deepEqual(first.remove, [running], 'the lingering pod is deleted');
     assert.deepEqual(types(first.status), ['SuccessCriteriaMet']);
     const second = planJob(job({ parallelism: 2, completions: 1 }, first.status), [pod('Succeeded'), pod('Running', { deleting: true })], { now: NOW });
     assert.deepEqual(types(second.status), ['SuccessCriteriaMet'], 'still terminating');
     const done = planJob(job({ parallelism: 2, completions: 1 }, second.status), [pod('Succeeded')], { now: NOW });
     assert.deepEqual(types(done.status), ['SuccessCriteriaMet', 'Complete']);
-    assert.equal(done.status.completionTime, rfc3339(NOW));
+    assert.equal(done.status.completionTime, metaTime(NOW));
     assert.equal(done.status.conditions?.find((c) => c.type === 'Complete')?.reason, 'CompletionsReached');
     const after = planJob(job({ parallelism: 2, completions: 1 }, done.status), [pod('Succeeded')], { now: NOW + 1000 });
     assert.deepEqual([after.create, after.remove.length, after.status], [0, 0, { ...done.status, ready: 0 }], 'a finished Job is left alone');
@@ -55,12 +56,12 @@ describe('Job controller decisions (syncJob)', () => {
 
   test('failures: replacements wait 10 s × 2^(failures−1); more than backoffLimit fails the Job', () => {
     const j = job({ backoffLimit: 2 });
-    const failedAt = rfc3339(NOW - 3000);
+    const failedAt = metaTime(NOW - 3000);
     const wait = planJob(j, [pod('Failed', { finishedAt: failedAt }), pod('Failed', { finishedAt: failedAt })], { now: NOW });
     assert.equal(wait.create, 0);
     assert.equal(wait.requeueAfterMs, 20_000 - 3000);
     assert.equal(wait.status.failed, 2);
-    assert.equal(planJob(j, [pod('Failed', { finishedAt: rfc3339(NOW - 25_000) }), pod('Failed', { finishedAt: failedAt })], { now: NOW }).requeueAfterMs, 17_000, 'the newest failure counts');
+    assert.equal(planJob(j, [pod('Failed', { finishedAt: metaTime(NOW - 25_000) }), pod('Failed', { finishedAt: failedAt })], { now: NOW }).requeueAfterMs, 17_000, 'the newest failure counts');
     assert.equal(planJob(j, [pod('Failed', { finishedAt: failedAt })], { now: NOW, podFailureBackoffMs: 1000 }).create, 1);
     const over = planJob(j, [pod('Failed'), pod('Failed'), pod('Failed')], { now: NOW });
     assert.deepEqual(types(over.status), ['FailureTarget', 'Failed']);
@@ -77,7 +78,7 @@ describe('Job controller decisions (syncJob)', () => {
   });
 
   test('activeDeadlineSeconds: requeued for the deadline, then DeadlineExceeded and the pods deleted', () => {
-    const j = job({ activeDeadlineSeconds: 30 }, { startTime: rfc3339(NOW - 20_000) });
+    const j = job({ activeDeadlineSeconds: 30 }, { startTime: metaTime(NOW - 20_000) });
     const before = planJob(j, [pod('Running')], { now: NOW });
     assert.ok(before.requeueAfterMs !== undefined && before.requeueAfterMs > 9_000 && before.requeueAfterMs <= 10_010);
     const after = planJob(j, [pod('Running')], { now: NOW + 10_000 });
@@ -86,7 +87,7 @@ describe('Job controller decisions (syncJob)', () => {
   });
 
   test('suspend deletes the active pods, clears startTime and says Suspended; resume starts again', () => {
-    const s = planJob(job({ suspend: true }, { startTime: rfc3339(NOW - 1000) }), [pod('Running')], { now: NOW });
+    const s = planJob(job({ suspend: true }, { startTime: metaTime(NOW - 1000) }), [pod('Running')], { now: NOW });
     assert.equal(s.remove.length, 1);
     assert.equal(s.status.startTime, undefined);
     assert.deepEqual(types(s.status), ['Suspended']);

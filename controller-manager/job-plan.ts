@@ -5,6 +5,7 @@
 import type { Job, JobCondition, JobStatus } from 'kubernetes-types/batch/v1';
 import type { Pod } from 'kubernetes-types/core/v1';
 import { isPodActive, isPodReady } from './controller-utils.js';
+import { metaTime } from '../api/time.js';
 
 /** Pod failure backoff (DefaultJobPodFailureBackOff, MaxJobPodFailureBackOff). */
 export const DEFAULT_POD_FAILURE_BACKOFF_MS = 10_000;
@@ -75,10 +76,6 @@ function withCondition(conditions: readonly JobCondition[], c: JobCondition): Jo
   return conditions.some((x) => x.type === c.type && x.status === 'True') ? [...conditions] : [...conditions, c];
 }
 
-/** Kubernetes' RFC 3339 seconds. */
-export function rfc3339(ms: number): string {
-  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
 
 /**
  * One reconcile of a Job. Success (completions reached) or failure (backoffLimit, deadline)
@@ -87,7 +84,7 @@ export function rfc3339(ms: number): string {
  */
 export function planJob(job: Job, pods: readonly Pod[], opts: PlanOptions): JobPlan {
   const { now } = opts;
-  const nowStr = rfc3339(now);
+  const nowStr = metaTime(now);
   const spec = job.spec ?? { template: {} };
   const prev = job.status ?? {};
   const active = pods.filter(isPodActive);

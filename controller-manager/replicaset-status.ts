@@ -5,6 +5,7 @@ import type { Pod } from 'kubernetes-types/core/v1';
 import type { ReplicaSetCondition, ReplicaSetStatus } from 'kubernetes-types/apps/v1';
 import { selectorFromSet } from '../api/labels.js';
 import { isPodAvailable, isPodReady } from './controller-utils.js';
+import { metaTime } from '../api/time.js';
 
 /** What calculateStatus needs of an RS or RC (their specs/statuses have the same shape). */
 export interface ReplicaOwnerLike {
@@ -46,7 +47,7 @@ export function calculateReplicaSetStatus(
     conditions.push({
       type: REPLICA_FAILURE,
       status: 'True',
-      lastTransitionTime: new Date(now).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+      lastTransitionTime: metaTime(now),
       reason,
       message: manageError instanceof Error ? manageError.message : String(manageError),
     });

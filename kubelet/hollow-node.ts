@@ -20,6 +20,7 @@ import {
   type Logger,
   type RestClient,
 } from '../client/index.js';
+import { metaTime } from '../api/time.js';
 
 export interface HollowNodesOptions {
   client: RestClient;
@@ -51,7 +52,7 @@ export interface HollowNodesHandle {
 
 export const HOLLOW_NODE_LABEL = 'tskube.io/hollow-node';
 
-const now = (): string => new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+const now = (): string => metaTime();
 
 /** A node's InternalIP and its pods' IPs come from 100.64.0.0/10 (shared address space), so they never collide with real networks. */
 function ipFromIndex(n: number): string {

@@ -5,6 +5,7 @@
 import type { Node, NodeCondition, NodeStatus } from 'kubernetes-types/core/v1';
 import { formatBytes } from '../api/quantity.js';
 import type { HostFacts } from './host.js';
+import { metaTime } from '../api/time.js';
 
 export const KUBELET_VERSION = 'v1.32.0-tskube';
 
@@ -49,9 +50,6 @@ export function initialNode(nodeName: string, facts: HostFacts): Node {
   };
 }
 
-function apiTime(d: Date): string {
-  return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
 
 /** Allocatable as k8s computes it with no reservations: capacity minus the hard eviction thresholds. */
 export function allocatable(facts: HostFacts, maxPods: number): { cpuMilli: number; memoryBytes: number; ephemeralStorageBytes: number; pods: number } {
@@ -91,7 +89,7 @@ export function nodeConditions(input: NodeStatusInput): NodeCondition[] {
       ? cond('Ready', false, 'KubeletNotReady', input.notReadyReason)
       : cond('Ready', true, 'KubeletReady', 'kubelet is posting ready status'),
   ];
-  const now = apiTime(input.now);
+  const now = metaTime(input.now);
   return conds.map((c) => {
     const prev = input.old?.conditions?.find((o) => o.type === c.type);
     return { ...c, lastHeartbeatTime: now, lastTransitionTime: prev && prev.status === c.status && prev.lastTransitionTime ? prev.lastTransitionTime : now };

@@ -12,6 +12,7 @@ import type {
 } from 'kubernetes-types/core/v1';
 import type { ContainerStatus as RuntimeContainerStatus } from './runtime.js';
 import { latestByName, type RuntimePodState } from './pod-actions.js';
+import { metaTime } from '../api/time.js';
 
 /** Why a container is waiting, from the last sync (CrashLoopBackOff, ErrImagePull, …). */
 export interface SyncError {
@@ -34,10 +35,6 @@ export interface StatusInput {
   now: Date;
 }
 
-/** k8s timestamps: RFC 3339, whole seconds. */
-export function apiTime(d: Date): string {
-  return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
 
 function terminated(s: RuntimeContainerStatus): ContainerState {
   return {
@@ -45,8 +42,8 @@ function terminated(s: RuntimeContainerStatus): ContainerState {
       exitCode: s.exitCode,
       reason: s.reason || (s.exitCode === 0 ? 'Completed' : 'Error'),
       ...(s.message ? { message: s.message } : {}),
-      ...(s.startedAt ? { startedAt: apiTime(s.startedAt) } : {}),
-      ...(s.finishedAt ? { finishedAt: apiTime(s.finishedAt) } : {}),
+      ...(s.startedAt ? { startedAt: metaTime(s.startedAt) } : {}),
+      ...(s.finishedAt ? { finishedAt: metaTime(s.finishedAt) } : {}),
       containerID: `docker://${s.id}`,
     },
   };
@@ -77,7 +74,7 @@ function containerStatus(
       return {
         ...base,
         ...ids,
-        state: { running: { ...(latest.startedAt ? { startedAt: apiTime(latest.startedAt) } : {}) } },
+        state: { running: { ...(latest.startedAt ? { startedAt: metaTime(latest.startedAt) } : {}) } },
         lastState: last,
         started,
         ready: kind === 'app' ? started && input.ready(latest.id) : false,
@@ -139,7 +136,7 @@ function condition(type: string, ok: boolean, reason?: string, message?: string)
 export function withTransitionTimes(conds: PodCondition[], old: PodCondition[] | undefined, now: Date): PodCondition[] {
   return conds.map((c) => {
     const prev = old?.find((o) => o.type === c.type);
-    const lastTransitionTime = prev && prev.status === c.status && prev.lastTransitionTime ? prev.lastTransitionTime : apiTime(now);
+    const lastTransitionTime = prev && prev.status === c.status && prev.lastTransitionTime ? prev.lastTransitionTime : metaTime(now);
     return { type: c.type, status: c.status, lastProbeTime: null as unknown as string, lastTransitionTime, ...(c.reason ? { reason: c.reason } : {}), ...(c.message ? { message: c.message } : {}) };
   });
 }
@@ -193,7 +190,7 @@ export function generatePodStatus(input: StatusInput): PodStatus {
     conditions: [...withTransitionTimes([...conditions, scheduled], old.conditions, input.now), ...foreign],
     ...(input.hostIP ? { hostIP: input.hostIP, hostIPs: [{ ip: input.hostIP }] } : {}),
     ...(podIP ? { podIP, podIPs: [{ ip: podIP }] } : {}),
-    startTime: old.startTime ?? apiTime(input.now),
+    startTime: old.startTime ?? metaTime(input.now),
     ...(initStatuses.length ? { initContainerStatuses: initStatuses } : {}),
     containerStatuses: appStatuses,
     ...(old.qosClass ? { qosClass: old.qosClass } : {}),

@@ -4,6 +4,7 @@
 // stream of writes.
 import type { Pod, PodCondition } from 'kubernetes-types/core/v1';
 import type { ResourceClient } from '../client/index.js';
+import { metaTime } from '../api/time.js';
 
 export function podScheduledConditionChanged(pod: Pod, reason: string, message: string, nominatedNodeName?: string): boolean {
   const c = pod.status?.conditions?.find((x) => x.type === 'PodScheduled');
@@ -25,7 +26,7 @@ export async function updatePodScheduledCondition(
     status: 'False',
     reason,
     message,
-    lastTransitionTime: prior?.status === 'False' && prior.lastTransitionTime ? prior.lastTransitionTime : new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    lastTransitionTime: prior?.status === 'False' && prior.lastTransitionTime ? prior.lastTransitionTime : metaTime(),
   };
   await pods.patch(
     pod.metadata?.name ?? '',

@@ -6,6 +6,7 @@
 // is refused with 415 (so nothing is silently lost); a malformed body is a 400.
 import { errors, StatusError } from '../../api/status.js';
 import { MESSAGES, ROOTS, type FieldSpec } from './messages.js';
+import { metaTime } from '../../api/time.js';
 
 const MAGIC = Buffer.from('k8s\0', 'latin1');
 const USE_JSON = 'send it as JSON or YAML instead (kubectl create -f / apply -f)';
@@ -126,7 +127,7 @@ function readTime(buf: Buffer, path: string): string | undefined {
   if (seconds === 0) return undefined;
   const t = new Date(seconds * 1000);
   if (Number.isNaN(t.getTime())) throw errors.badRequest(`the protobuf request body is malformed: ${path} is out of range`);
-  return t.toISOString().replace(/\.\d{3}Z$/, 'Z');
+  return metaTime(t);
 }
 
 /** A map entry {key = 1, value = 2}. */

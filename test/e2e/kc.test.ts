@@ -8,11 +8,12 @@ import { RestClient } from '../../client/index.js';
 import { startTestApiserver, type TestApiserver } from '../harness/apiserver.js';
 import { waitFor } from '../harness/ports.js';
 import { kcPair, type KcPair } from './kc-harness.js';
+import { metaTime } from '../../api/time.js';
 
 let api: TestApiserver;
 let p: KcPair;
 let client: RestClient;
-const now = (): string => new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+const now = (): string => metaTime();
 
 const MANIFESTS = `apiVersion: v1
 kind: ConfigMap

@@ -10,9 +10,10 @@ import { startTestApiserver, type TestApiserver } from '../harness/apiserver.js'
 import { waitFor } from '../harness/ports.js';
 import { startControllerManager, type ControllerManagerHandle } from '../../controller-manager/manager.js';
 import { TAINT_UNREACHABLE } from '../../controller-manager/nodelifecycle.js';
+import { metaTime } from '../../api/time.js';
 
 const microNow = (): string => new Date().toISOString().replace('Z', '000Z');
-const now = (): string => new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+const now = (): string => metaTime();
 
 describe('node lifecycle and node IPAM controllers', () => {
   let api: TestApiserver;

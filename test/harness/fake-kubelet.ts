@@ -5,6 +5,7 @@
 import type { Pod } from 'kubernetes-types/core/v1';
 import { RestClient, SharedInformerFactory, isConflict, isNotFound, type SharedInformer } from '../../client/index.js';
 import { pino } from 'pino';
+import { metaTime } from '../../api/time.js';
 
 export interface FakeKubeletOptions {
   /** Fake node names pods are bound to, round robin. Default `['node-a', 'node-b']`. */
@@ -24,7 +25,7 @@ export interface FakeKubelet {
   pods: SharedInformer<Pod>;
 }
 
-const now = (): string => new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+const now = (): string => metaTime();
 
 export async function startFakeKubelet(server: string, opts: FakeKubeletOptions = {}): Promise<FakeKubelet> {
   const nodes = opts.nodes ?? ['node-a', 'node-b'];
