@@ -9,10 +9,10 @@
 // The apiserver runs as its own process (as in a cluster), so client and server do not share
 // an event loop. Counts and durations are bounded.
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { Etcd3 } from 'etcd3';
 import { Pool } from 'undici';
 import { startEtcd } from '../test/harness/etcd.js';
+import { procCpuMs } from './proc.js';
 import { freePort, waitFor } from '../test/harness/ports.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 4);
@@ -22,16 +22,6 @@ const LIST_PODS = 10_000;
 
 const cpuMs = (u: NodeJS.CpuUsage): number => (u.user + u.system) / 1000;
 
-/** CPU milliseconds (user + system) a process has used so far, from /proc (Linux). */
-function procCpuMs(pid: number | undefined): number {
-  if (pid === undefined) return NaN;
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
-  } catch {
-    return NaN;
-  }
-}
 
 function pct(xs: number[], p: number): number {
   const s = [...xs].sort((a, b) => a - b);

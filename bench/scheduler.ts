@@ -30,6 +30,7 @@ import { IN_TREE_REGISTRY } from '../scheduler/plugins/registry.js';
 import { DEFAULT_PROFILE } from '../scheduler/profile.js';
 import { schedulePod } from '../scheduler/schedule-one.js';
 import { startEtcd } from '../test/harness/etcd.js';
+import { procCpuMs } from './proc.js';
 import { freePort, waitFor } from '../test/harness/ports.js';
 
 const NODES = Number(process.env.BENCH_NODES ?? 1000);
@@ -40,16 +41,8 @@ const PHASE_TIMEOUT_MS = 180_000;
 const f1 = (x: number) => x.toFixed(1);
 const f2 = (x: number) => x.toFixed(2);
 
-/** CPU seconds (user + system) a process has used so far, from /proc (Linux). */
-function cpuSeconds(pid: number | undefined): number {
-  if (pid === undefined) return NaN;
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return NaN;
-  }
-}
+/** CPU seconds (user + system) a process has used so far. */
+const cpuSeconds = (pid: number | undefined): number => procCpuMs(pid) / 1000;
 
 const num = (x: number | undefined): number => (x === undefined || Number.isNaN(x) ? 0 : x);
 

@@ -5,6 +5,7 @@ import type { CronJob, CronJobStatus, Job } from 'kubernetes-types/batch/v1';
 import type { ObjectReference } from 'kubernetes-types/core/v1';
 import { CronError, nextAfter, parseSchedule } from './cron.js';
 import { conditionTrue } from './job-plan.js';
+import { newControllerRef } from './controller-ref-manager.js';
 import { metaTime } from '../api/time.js';
 
 /** How many missed start times are tolerated before the controller says so (k8s: 100). */
@@ -115,7 +116,7 @@ export function jobFromCronJob(cj: CronJob, scheduledMs: number): Job {
       namespace: cj.metadata?.namespace,
       labels: { ...(tmpl.metadata?.labels ?? {}) },
       annotations: { ...(tmpl.metadata?.annotations ?? {}), [SCHEDULED_TIMESTAMP_ANNOTATION]: metaTime(scheduledMs) },
-      ownerReferences: [{ apiVersion: 'batch/v1', kind: 'CronJob', name: cj.metadata?.name ?? '', uid: cj.metadata?.uid ?? '', controller: true, blockOwnerDeletion: true }],
+      ownerReferences: [newControllerRef(cj, { apiVersion: 'batch/v1', kind: 'CronJob' })],
     },
     spec: structuredClone(tmpl.spec ?? { template: {} }),
   };

@@ -6,20 +6,21 @@
 import type { DaemonSet, DaemonSetStatus } from 'kubernetes-types/apps/v1';
 import type { Node, NodeSelectorTerm, Pod, Toleration } from 'kubernetes-types/core/v1';
 import { affinityNodeNames, nodeMatches, requiredNodeAffinity } from '../api/scheduling/node-selector.js';
-import { findUntoleratedTaint } from '../api/scheduling/taints.js';
+import { TAINT_NODE_NOT_READY, TAINT_NODE_UNREACHABLE, TAINT_NODE_UNSCHEDULABLE, findUntoleratedTaint } from '../api/scheduling/taints.js';
 import { isPodAvailable, isPodReady } from './controller-utils.js';
+import { scaledValueFromIntOrPercent } from './deployment-util.js';
 
 export const REVISION_HASH_LABEL = 'controller-revision-hash';
 
 /** Tolerations every daemon pod gets (AddOrUpdateDaemonPodTolerations). */
 export function daemonPodTolerations(pod: Pod): Toleration[] {
   const t: Toleration[] = [
-    { key: 'node.kubernetes.io/not-ready', operator: 'Exists', effect: 'NoExecute' },
-    { key: 'node.kubernetes.io/unreachable', operator: 'Exists', effect: 'NoExecute' },
+    { key: TAINT_NODE_NOT_READY, operator: 'Exists', effect: 'NoExecute' },
+    { key: TAINT_NODE_UNREACHABLE, operator: 'Exists', effect: 'NoExecute' },
     { key: 'node.kubernetes.io/disk-pressure', operator: 'Exists', effect: 'NoSchedule' },
     { key: 'node.kubernetes.io/memory-pressure', operator: 'Exists', effect: 'NoSchedule' },
     { key: 'node.kubernetes.io/pid-pressure', operator: 'Exists', effect: 'NoSchedule' },
-    { key: 'node.kubernetes.io/unschedulable', operator: 'Exists', effect: 'NoSchedule' },
+    { key: TAINT_NODE_UNSCHEDULABLE, operator: 'Exists', effect: 'NoSchedule' },
   ];
   if (pod.spec?.hostNetwork) t.push({ key: 'node.kubernetes.io/network-unavailable', operator: 'Exists', effect: 'NoSchedule' });
   const own = pod.spec?.tolerations ?? [];
@@ -34,16 +35,26 @@ function templatePod(ds: DaemonSet): Pod {
   return pod;
 }
 
-/** nodeShouldRunDaemonPod: may a new pod go here, and may an existing one stay. */
-export function nodeVerdict(ds: DaemonSet, node: Node): { shouldRun: boolean; shouldContinueRunning: boolean } {
+export interface NodeVerdict {
+  shouldRun: boolean;
+  shouldContinueRunning: boolean;
+}
+
+/** nodeShouldRunDaemonPod, prepared once per DaemonSet: may a new pod go on a node, may an existing one stay. */
+function nodeVerdicts(ds: DaemonSet): (node: Node) => NodeVerdict {
   const pod = templatePod(ds);
-  if (!nodeMatches(requiredNodeAffinity(pod), node)) return { shouldRun: false, shouldContinueRunning: false };
-  const taints = node.spec?.taints ?? [];
+  const affinity = requiredNodeAffinity(pod);
   const tolerations = pod.spec?.tolerations ?? [];
-  const noExecute = findUntoleratedTaint(taints, tolerations, (t) => t.effect === 'NoExecute');
-  if (noExecute) return { shouldRun: false, shouldContinueRunning: false };
-  const noSchedule = findUntoleratedTaint(taints, tolerations, (t) => t.effect === 'NoSchedule');
-  return { shouldRun: !noSchedule, shouldContinueRunning: true };
+  return (node) => {
+    if (!nodeMatches(affinity, node)) return { shouldRun: false, shouldContinueRunning: false };
+    const taints = node.spec?.taints ?? [];
+    if (findUntoleratedTaint(taints, tolerations, (t) => t.effect === 'NoExecute')) return { shouldRun: false, shouldContinueRunning: false };
+    return { shouldRun: !findUntoleratedTaint(taints, tolerations, (t) => t.effect === 'NoSchedule'), shouldContinueRunning: true };
+  };
+}
+
+export function nodeVerdict(ds: DaemonSet, node: Node): NodeVerdict {
+  return nodeVerdicts(ds)(node);
 }
 
 /** The node a daemon pod is for: where it runs, or where its affinity pins it. */
@@ -77,9 +88,7 @@ export interface DaemonSetPlan {
 }
 
 function maxUnavailable(ds: DaemonSet, desired: number): number {
-  const v = ds.spec?.updateStrategy?.rollingUpdate?.maxUnavailable ?? 1;
-  const n = typeof v === 'number' ? v : Math.ceil((parseInt(v, 10) / 100) * desired);
-  return Math.max(Number.isNaN(n) ? 1 : n, 1);
+  return Math.max(scaledValueFromIntOrPercent(ds.spec?.updateStrategy?.rollingUpdate?.maxUnavailable ?? 1, desired, true), 1);
 }
 
 const olderFirst = (a: Pod, b: Pod): number => (a.metadata?.creationTimestamp ?? '').localeCompare(b.metadata?.creationTimestamp ?? '');
@@ -97,9 +106,10 @@ export function planDaemonSet(ds: DaemonSet, nodes: readonly Node[], pods: reado
   /** Nodes whose one pod is of an old revision: the rolling update's candidates. */
   const old: Array<{ pod: Pod; available: boolean }> = [];
   let unavailable = 0;
+  const verdict = nodeVerdicts(ds);
   for (const node of nodes) {
     const name = node.metadata?.name ?? '';
-    const { shouldRun, shouldContinueRunning } = nodeVerdict(ds, node);
+    const { shouldRun, shouldContinueRunning } = verdict(node);
     const live = (byNode.get(name) ?? []).filter((p) => !p.metadata?.deletionTimestamp);
     // A failed daemon pod is deleted so that a new one replaces it.
     const failed = live.filter((p) => p.status?.phase === 'Failed');

@@ -1,6 +1,7 @@
 // Node lifecycle's pure core: health timing, taints from conditions, toleration arithmetic.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { TAINT_NODE_NOT_READY as TAINT_NOT_READY, TAINT_NODE_UNREACHABLE as TAINT_UNREACHABLE, toleratesTaint as tolerates } from '../api/scheduling/taints.js';
 import type { Node, Pod, Taint } from 'kubernetes-types/core/v1';
 import {
   conditionsAfterGrace,
@@ -10,9 +11,6 @@ import {
   managedTaints,
   observeHealth,
   reconcileTaints,
-  tolerates,
-  TAINT_NOT_READY,
-  TAINT_UNREACHABLE,
 } from './nodelifecycle.js';
 
 function node(ready: string | undefined, extra: Partial<NonNullable<Node['spec']>> = {}): Node {

@@ -18,27 +18,26 @@ import { WorkQueue, metaNamespaceKey, deletedObject, isNotFound, splitKey, sleep
 import type { Controller, ControllerContext } from './controller.js';
 import { durationOption, intOption, isPodReady } from './controller-utils.js';
 import { runQueue } from './run-queue.js';
+import { TAINT_NODE_NOT_READY, TAINT_NODE_UNREACHABLE, TAINT_NODE_UNSCHEDULABLE, toleratesTaint } from '../api/scheduling/taints.js';
 
-export const TAINT_NOT_READY = 'node.kubernetes.io/not-ready';
-export const TAINT_UNREACHABLE = 'node.kubernetes.io/unreachable';
-export const TAINT_UNSCHEDULABLE = 'node.kubernetes.io/unschedulable';
+
 export const NODE_LEASE_NAMESPACE = 'kube-node-lease';
 
 /** NoSchedule taints for a condition in a given status (doNoScheduleTaintingPass). */
 const CONDITION_TAINTS: { type: string; status: string; key: string }[] = [
-  { type: 'Ready', status: 'False', key: TAINT_NOT_READY },
-  { type: 'Ready', status: 'Unknown', key: TAINT_UNREACHABLE },
+  { type: 'Ready', status: 'False', key: TAINT_NODE_NOT_READY },
+  { type: 'Ready', status: 'Unknown', key: TAINT_NODE_UNREACHABLE },
   { type: 'MemoryPressure', status: 'True', key: 'node.kubernetes.io/memory-pressure' },
   { type: 'DiskPressure', status: 'True', key: 'node.kubernetes.io/disk-pressure' },
   { type: 'NetworkUnavailable', status: 'True', key: 'node.kubernetes.io/network-unavailable' },
   { type: 'PIDPressure', status: 'True', key: 'node.kubernetes.io/pid-pressure' },
 ];
-const MANAGED_KEYS = new Set([...CONDITION_TAINTS.map((c) => c.key), TAINT_UNSCHEDULABLE]);
+const MANAGED_KEYS = new Set([...CONDITION_TAINTS.map((c) => c.key), TAINT_NODE_UNSCHEDULABLE]);
 /** Conditions set to Unknown alongside Ready when the kubelet goes quiet. */
 const HEALTH_CONDITIONS = ['Ready', 'MemoryPressure', 'DiskPressure', 'PIDPressure'];
 
 const condition = (node: Node, type: string): NodeCondition | undefined => (node.status?.conditions ?? []).find((c) => c.type === type);
-const isManaged = (t: Taint): boolean => MANAGED_KEYS.has(t.key) && (t.effect === 'NoSchedule' || (t.effect === 'NoExecute' && (t.key === TAINT_NOT_READY || t.key === TAINT_UNREACHABLE)));
+const isManaged = (t: Taint): boolean => MANAGED_KEYS.has(t.key) && (t.effect === 'NoSchedule' || (t.effect === 'NoExecute' && (t.key === TAINT_NODE_NOT_READY || t.key === TAINT_NODE_UNREACHABLE)));
 
 /**
  * How NoExecute (evicting) taints are handled, from the disruption state (handleDisruption):
@@ -67,9 +66,9 @@ export function fullyDisruptedZones(nodes: readonly Node[]): { zones: Set<string
 export function managedTaints(node: Node, noExecute: NoExecuteMode = 'normal'): Taint[] {
   const out: Taint[] = [];
   for (const c of CONDITION_TAINTS) if (condition(node, c.type)?.status === c.status) out.push({ key: c.key, effect: 'NoSchedule' });
-  if (node.spec?.unschedulable) out.push({ key: TAINT_UNSCHEDULABLE, effect: 'NoSchedule' });
+  if (node.spec?.unschedulable) out.push({ key: TAINT_NODE_UNSCHEDULABLE, effect: 'NoSchedule' });
   const ready = condition(node, 'Ready')?.status;
-  const want = ready === 'False' ? TAINT_NOT_READY : ready === 'Unknown' ? TAINT_UNREACHABLE : undefined;
+  const want = ready === 'False' ? TAINT_NODE_NOT_READY : ready === 'Unknown' ? TAINT_NODE_UNREACHABLE : undefined;
   const has = (key: string): boolean => (node.spec?.taints ?? []).some((t) => t.key === key && t.effect === 'NoExecute');
   if (want && (noExecute === 'normal' || (noExecute === 'hold' && has(want)))) out.push({ key: want, effect: 'NoExecute' });
   return out;
@@ -133,22 +132,14 @@ export function conditionsAfterGrace(node: Node, health: NodeHealth, now: number
   return changed ? conditions : undefined;
 }
 
-/** v1.Toleration.ToleratesTaint. */
-export function tolerates(t: Toleration, taint: Taint): boolean {
-  if (t.effect && t.effect !== taint.effect) return false;
-  if (t.key && t.key !== taint.key) return false;
-  if (t.operator === 'Exists') return true;
-  if (!t.operator || t.operator === 'Equal') return (t.value ?? '') === (taint.value ?? '');
-  return false;
-}
 
 /** The pod's tolerations plus the DefaultTolerationSeconds admission defaults it lacks. */
 export function effectiveTolerations(pod: Pod, defaults: { notReadySeconds: number; unreachableSeconds: number }): Toleration[] {
   const tols = [...(pod.spec?.tolerations ?? [])];
   const has = (key: string): boolean => tols.some((t) => (t.key === key || !t.key) && (t.effect === 'NoExecute' || !t.effect));
   const extra: Toleration[] = [];
-  if (!has(TAINT_NOT_READY)) extra.push({ key: TAINT_NOT_READY, operator: 'Exists', effect: 'NoExecute', tolerationSeconds: defaults.notReadySeconds });
-  if (!has(TAINT_UNREACHABLE)) extra.push({ key: TAINT_UNREACHABLE, operator: 'Exists', effect: 'NoExecute', tolerationSeconds: defaults.unreachableSeconds });
+  if (!has(TAINT_NODE_NOT_READY)) extra.push({ key: TAINT_NODE_NOT_READY, operator: 'Exists', effect: 'NoExecute', tolerationSeconds: defaults.notReadySeconds });
+  if (!has(TAINT_NODE_UNREACHABLE)) extra.push({ key: TAINT_NODE_UNREACHABLE, operator: 'Exists', effect: 'NoExecute', tolerationSeconds: defaults.unreachableSeconds });
   return [...tols, ...extra];
 }
 
@@ -160,7 +151,7 @@ export function evictionDelaySeconds(noExecute: readonly Taint[], tolerations: r
   if (noExecute.length === 0) return undefined;
   const used: Toleration[] = [];
   for (const taint of noExecute) {
-    const t = tolerations.find((tol) => tolerates(tol, taint));
+    const t = tolerations.find((tol) => toleratesTaint(tol, taint));
     if (!t) return 0;
     used.push(t);
   }

@@ -134,7 +134,7 @@ function readTime(buf: Buffer, path: string): string | undefined {
 function readMapEntry(buf: Buffer, valueType: string, path: string): [string, Json] {
   const r = new Reader(buf);
   let key = '';
-  let value: Json = valueType === 'bytes' ? '' : '';
+  let value: Json = '';
   r.fields((f, w) => {
     if (f === 1) key = readValue(r, w, 'string', path) as string;
     else if (f === 2) value = readValue(r, w, valueType, `${path}[${key}]`);

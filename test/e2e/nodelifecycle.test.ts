@@ -9,7 +9,7 @@ import { RestClient, isNotFound } from '../../client/index.js';
 import { startTestApiserver, type TestApiserver } from '../harness/apiserver.js';
 import { waitFor } from '../harness/ports.js';
 import { startControllerManager, type ControllerManagerHandle } from '../../controller-manager/manager.js';
-import { TAINT_UNREACHABLE } from '../../controller-manager/nodelifecycle.js';
+import { TAINT_NODE_UNREACHABLE as TAINT_UNREACHABLE } from '../../api/scheduling/taints.js';
 import { metaTime } from '../../api/time.js';
 
 const microNow = (): string => new Date().toISOString().replace('Z', '000Z');
