@@ -106,15 +106,9 @@ export class KubeletStreaming implements StreamingSubresources {
       if (err instanceof StatusError) this.failures.remember(req.url, err);
       throw err;
     }
-    let client: WebSocket;
-    try {
-      client = await acceptWebSocket(req, reply, upstream.protocol);
-    } catch {
-      upstream.terminate();
-      return reply;
+    if (await acceptAndRelay(req, reply, upstream)) {
+      this.opts.log.debug({ pod: `${pod.metadata?.namespace}/${pod.metadata?.name}`, container, kind, node }, 'stream relayed to kubelet');
     }
-    this.opts.log.debug({ pod: `${pod.metadata?.namespace}/${pod.metadata?.name}`, container, kind, node }, 'stream relayed to kubelet');
-    relayWebSockets(client, upstream);
     return reply;
   }
 
@@ -134,14 +128,7 @@ export class KubeletStreaming implements StreamingSubresources {
     const { node, ep } = await this.kubeletOf(pod, () => errors.badRequest(`pod ${pod.metadata?.name} does not have a host assigned`));
     if (ports) {
       const upstream = await this.dialWebSocket(node, ep, `/portForward/${podPath(pod)}?${ports}`, offered.filter((p) => TOKEN.test(p)));
-      let client: WebSocket;
-      try {
-        client = await acceptWebSocket(req, reply, upstream.protocol);
-      } catch {
-        upstream.terminate();
-        return reply;
-      }
-      relayWebSockets(client, upstream);
+      await acceptAndRelay(req, reply, upstream);
       return reply;
     }
     const upstream = await this.dialSpdy(node, ep, `/portForward/${podPath(pod)}`);
@@ -339,3 +326,15 @@ async function kubeletError(node: string, res: IncomingMessage): Promise<StatusE
   return new StatusError(code, (reason ?? 'BadRequest') as StatusReason, message);
 }
 
+/** Upgrades the client with the kubelet's chosen subprotocol and relays both ways; false (kubelet side closed) if the upgrade failed. */
+async function acceptAndRelay(req: FastifyRequest, reply: FastifyReply, upstream: WebSocket): Promise<boolean> {
+  let client: WebSocket;
+  try {
+    client = await acceptWebSocket(req, reply, upstream.protocol);
+  } catch {
+    upstream.terminate();
+    return false;
+  }
+  relayWebSockets(client, upstream);
+  return true;
+}

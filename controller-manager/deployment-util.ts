@@ -4,6 +4,7 @@
 import type { Deployment, ReplicaSet } from 'kubernetes-types/apps/v1';
 import type { PodTemplateSpec } from 'kubernetes-types/core/v1';
 import { POD_TEMPLATE_HASH_LABEL } from './deployment-hash.js';
+import { zeroValueEqual } from '../api/validation/equal.js';
 
 export const REVISION_ANNOTATION = 'deployment.kubernetes.io/revision';
 export const REVISION_HISTORY_ANNOTATION = 'deployment.kubernetes.io/revision-history';
@@ -251,27 +252,6 @@ export function setDeploymentRevision(d: Deployment, revision: string): boolean 
 
 // ---- which ReplicaSet is new ----
 
-/** Deep equality where missing, null, empty maps and empty lists are all the same (apiequality.Semantic). */
-export function semanticEqual(a: unknown, b: unknown): boolean {
-  // An object whose fields are all empty is Go's zero struct, which JSON may omit entirely.
-  const empty = (v: unknown): boolean =>
-    v === undefined ||
-    v === null ||
-    (Array.isArray(v) && v.length === 0) ||
-    (typeof v === 'object' && !Array.isArray(v) && Object.values(v as object).every(empty));
-  if (empty(a) && empty(b)) return true;
-  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return a === b;
-  if (Array.isArray(a) !== Array.isArray(b)) return false;
-  if (Array.isArray(a)) {
-    const bb = b as unknown[];
-    return a.length === bb.length && a.every((x, i) => semanticEqual(x, bb[i]));
-  }
-  const ao = a as Record<string, unknown>;
-  const bo = b as Record<string, unknown>;
-  const keys = new Set([...Object.keys(ao), ...Object.keys(bo)]);
-  for (const k of keys) if (!semanticEqual(ao[k], bo[k])) return false;
-  return true;
-}
 
 /** Templates equal apart from the pod-template-hash label (EqualIgnoreHash). */
 export function equalIgnoreHash(t1: PodTemplateSpec | undefined, t2: PodTemplateSpec | undefined): boolean {
@@ -283,7 +263,7 @@ export function equalIgnoreHash(t1: PodTemplateSpec | undefined, t2: PodTemplate
     }
     return c;
   };
-  return semanticEqual(strip(t1), strip(t2));
+  return zeroValueEqual(strip(t1), strip(t2));
 }
 
 /** The oldest ReplicaSet whose template is the Deployment's (FindNewReplicaSet). */

@@ -6,6 +6,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { EndpointAddress, EndpointPort, EndpointSubset, Endpoints, Pod, Service, ServicePort } from 'kubernetes-types/core/v1';
 import { selectorFromSet } from '../api/labels.js';
+import { zeroValueEqual } from '../api/validation/equal.js';
 import {
   WorkQueue,
   metaNamespaceKey,
@@ -67,24 +68,6 @@ export function serviceDerivedLabels(svc: Service): Record<string, string> {
   delete labels[HEADLESS_LABEL];
   if (isHeadless(svc)) labels[HEADLESS_LABEL] = '';
   return labels;
-}
-
-/** Deep equality that ignores key order and treats undefined, [] and {} like a missing field. */
-export function semanticEqual(a: unknown, b: unknown): boolean {
-  return isDeepStrictEqual(prune(a), prune(b));
-}
-
-function prune(v: unknown): unknown {
-  if (Array.isArray(v)) return v.length ? v.map(prune) : undefined;
-  if (v && typeof v === 'object') {
-    const out: Record<string, unknown> = {};
-    for (const [k, x] of Object.entries(v)) {
-      const p = prune(x);
-      if (p !== undefined) out[k] = p;
-    }
-    return Object.keys(out).length ? out : undefined;
-  }
-  return v === null ? undefined : v;
 }
 
 // ---- the pure core: subsets from a service and its pods ----
@@ -208,7 +191,7 @@ export function desiredEndpoints(svc: Service, pods: readonly Pod[]): Endpoints 
 /** Whether the stored Endpoints already say what `desired` says (so no write is needed). */
 export function endpointsUpToDate(current: Endpoints, desired: Endpoints): boolean {
   const over = (e: Endpoints): string | undefined => e.metadata?.annotations?.[OVER_CAPACITY_ANNOTATION];
-  return semanticEqual(current.subsets, desired.subsets) && semanticEqual(current.metadata?.labels, desired.metadata?.labels) && over(current) === over(desired);
+  return zeroValueEqual(current.subsets, desired.subsets) && zeroValueEqual(current.metadata?.labels, desired.metadata?.labels) && over(current) === over(desired);
 }
 
 /** What about a pod matters to endpoints; updates that change none of it are ignored. */

@@ -14,12 +14,12 @@ import {
   hasSelector,
   namespaceTerminating,
   selectedPods,
-  semanticEqual,
   serviceDerivedLabels,
   shouldPodBeInEndpoints,
   shouldSetHostname,
 } from './endpoints.js';
 import { intOption, isPodReady } from './controller-utils.js';
+import { zeroValueEqual } from '../api/validation/equal.js';
 import { runQueue } from './run-queue.js';
 
 export const SERVICE_NAME_LABEL = 'kubernetes.io/service-name';
@@ -173,7 +173,7 @@ export function planSlices(svc: Service, groups: readonly EndpointGroup[], exist
       continue;
     }
     const endpoints: Endpoint[] = [];
-    let changed = !semanticEqual(slice.metadata?.labels, labels);
+    let changed = !zeroValueEqual(slice.metadata?.labels, labels);
     for (const ep of slice.endpoints ?? []) {
       const want = w.todo.get(endpointId(ep));
       if (!want) {
@@ -181,7 +181,7 @@ export function planSlices(svc: Service, groups: readonly EndpointGroup[], exist
         continue;
       }
       w.todo.delete(endpointId(ep));
-      if (!semanticEqual(ep, want)) changed = true;
+      if (!zeroValueEqual(ep, want)) changed = true;
       endpoints.push(want);
     }
     kept.push({ slice, endpoints, changed, key });
@@ -215,7 +215,7 @@ export function planSlices(svc: Service, groups: readonly EndpointGroup[], exist
 
   if (totalWanted === 0) {
     if (!placeholder) plan.create.push(newSlice(svc, addressTypes(svc)[0], [], []));
-    else if (!semanticEqual(placeholder.metadata?.labels, labels)) plan.update.push({ ...structuredClone(placeholder), metadata: { ...placeholder.metadata, labels } } as EndpointSlice);
+    else if (!zeroValueEqual(placeholder.metadata?.labels, labels)) plan.update.push({ ...structuredClone(placeholder), metadata: { ...placeholder.metadata, labels } } as EndpointSlice);
   }
   reuseDeletedSlices(svc, plan);
   return plan;

@@ -45,3 +45,28 @@ export function describeDiff(oldV: unknown, newV: unknown, path = '', out: strin
   if (newV !== undefined) out.push(`+ ${path}: ${JSON.stringify(newV)}`);
   return out;
 }
+
+/**
+ * Equality as Go sees JSON after decoding (apiequality.Semantic on structs): missing, null, an
+ * empty list and an object whose fields are all empty (a zero struct, which JSON may omit) are
+ * the same; key order does not matter. For controllers comparing what they want with what is.
+ */
+export function zeroValueEqual(a: unknown, b: unknown): boolean {
+  const empty = (v: unknown): boolean =>
+    v === undefined ||
+    v === null ||
+    (Array.isArray(v) && v.length === 0) ||
+    (typeof v === 'object' && !Array.isArray(v) && Object.values(v as object).every(empty));
+  if (empty(a) && empty(b)) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return a === b;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  if (Array.isArray(a)) {
+    const bb = b as unknown[];
+    return a.length === bb.length && a.every((x, i) => zeroValueEqual(x, bb[i]));
+  }
+  const ao = a as Record<string, unknown>;
+  const bo = b as Record<string, unknown>;
+  const keys = new Set([...Object.keys(ao), ...Object.keys(bo)]);
+  for (const k of keys) if (!zeroValueEqual(ao[k], bo[k])) return false;
+  return true;
+}
