@@ -4,7 +4,7 @@
 // backend by its DNS name, scaling and pod deletion change the rotation); scripts/down leaves
 // no container, network, iptables chain or route behind.
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, readFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -78,7 +78,12 @@ test('scripts/up starts the cluster and writes a kubeconfig', async () => {
 
 test('the two-tier example: NodePort 30001 balances, DNS names resolve, endpoints follow pods', async () => {
   await kubectl('apply', '-f', join(ROOT, 'examples/two-tier.yaml'));
-  await waitFor('3 ready pods', async () => (await pods('app in (frontend,backend)')).filter((p) => p.ready).length === 3, 120_000, 500);
+  await waitFor('3 ready pods', async () => (await pods('app in (frontend,backend)')).filter((p) => p.ready).length === 3, 120_000, 500).catch(async (e: unknown) => {
+    // Say why: the pods, the recent events and the kubelets' last words.
+    const tail = (name: string) => readFileSync(join(state, 'logs', `${name}.log`), 'utf8').split('\n').slice(-15).join('\n');
+    const why = [await kubectl('get', 'pods', '-o', 'wide').catch(String), await kubectl('get', 'events').catch(String), tail('kubelet-node-1'), tail('kubelet-node-2')];
+    throw new Error(`${String(e)}\n${why.join('\n----\n')}`);
+  });
 
   // The host reaches both frontend replicas through the NodePort on 127.0.0.1.
   const frontends = (await pods('app=frontend')).map((p) => p.name).sort();
