@@ -12,6 +12,7 @@ import { checkKind, generatedName, keepServerFields, nowTime, resetServerFields,
 import { CompactedError, type Storage, type StoredObject } from './storage.js';
 import { gracePeriod, prepareForCreate, prepareForStatusUpdate, prepareForUpdate } from './strategy.js';
 import { WatchCache, type CacheEntry } from './watch-cache.js';
+import type { UserInfo } from '../api/user.js';
 
 export type Operation = 'CREATE' | 'UPDATE' | 'DELETE';
 
@@ -22,15 +23,34 @@ export type Operation = 'CREATE' | 'UPDATE' | 'DELETE';
  */
 export type AdmissionFinisher = (committed: boolean) => Promise<void> | void;
 
+/** Who asks and through which subresource (admission.Attributes beyond the object). */
+export interface AdmissionAttributes {
+  /** The requesting user; undefined for the apiserver's own writes (bootstrap, repair). */
+  user?: UserInfo;
+  /** `status`, `binding`, `eviction`…; undefined for the main resource. */
+  subresource?: string;
+  dryRun: boolean;
+}
+
 /** Admission: may mutate `obj` or throw a StatusError; may return a finisher. */
 export interface AdmissionPlugin {
-  admit(op: Operation, info: ResourceInfo, obj: KObject, old: KObject | undefined): Promise<void | AdmissionFinisher> | void | AdmissionFinisher;
+  admit(
+    op: Operation,
+    info: ResourceInfo,
+    obj: KObject,
+    old: KObject | undefined,
+    attrs: AdmissionAttributes,
+  ): Promise<void | AdmissionFinisher> | void | AdmissionFinisher;
 }
 
 export interface WriteOptions {
   dryRun?: boolean;
   /** Strict | Warn | Ignore: what to do with fields the schema does not declare. */
   fieldValidation?: string;
+  /** The requesting user, for admission (undefined: the apiserver itself). */
+  user?: UserInfo;
+  /** The subresource written through, for admission (`status`, `binding`…). */
+  admissionSubresource?: string;
 }
 
 export interface DeleteOptions extends WriteOptions {
@@ -169,14 +189,15 @@ export class ResourceStore {
 
   // ---- writes --------------------------------------------------------------------------
 
-  private async admit(op: Operation, obj: KObject, old: KObject | undefined): Promise<AdmissionFinisher> {
+  private async admit(op: Operation, obj: KObject, old: KObject | undefined, opts: WriteOptions): Promise<AdmissionFinisher> {
+    const attrs: AdmissionAttributes = { user: opts.user, subresource: opts.admissionSubresource, dryRun: !!opts.dryRun };
     const finishers: AdmissionFinisher[] = [];
     const finish = async (committed: boolean): Promise<void> => {
       for (const f of finishers.reverse()) await f(committed);
     };
     try {
       for (const p of this.admission) {
-        const f = await p.admit(op, this.info, obj, old);
+        const f = await p.admit(op, this.info, obj, old, attrs);
         if (f) finishers.push(f);
       }
     } catch (e) {
@@ -200,7 +221,7 @@ export class ResourceStore {
     applyDefaults(this.info, obj);
     prepareForCreate(this.info, obj);
     this.invalidIf(validateObjectCreate(this.info, obj), obj);
-    const finish = await this.admit('CREATE', obj, undefined);
+    const finish = await this.admit('CREATE', obj, undefined, opts);
     if (opts.dryRun) {
       await finish(false);
       return obj;
@@ -256,7 +277,7 @@ export class ResourceStore {
         if (fromCache) continue;
         return { obj: cur.obj, created: false };
       }
-      const finish = await this.admit('UPDATE', next, cur.obj);
+      const finish = await this.admit('UPDATE', next, cur.obj, opts);
       if (opts.dryRun) {
         await finish(false);
         return { obj: next, created: false };
@@ -330,7 +351,7 @@ export class ResourceStore {
       const obj = structuredClone(cur.obj);
       const meta = obj.metadata!;
       checkPreconditions(this.gr, name, meta, opts.preconditions);
-      const finish = await this.admit('DELETE', obj, cur.obj);
+      const finish = await this.admit('DELETE', obj, cur.obj, opts);
       const finalizers = [...(meta.finalizers ?? [])];
       const policy = opts.propagationPolicy ?? (opts.orphanDependents === true ? 'Orphan' : opts.orphanDependents === false ? 'Background' : undefined);
       if (policy === 'Orphan' && !finalizers.includes('orphan')) finalizers.push('orphan');
