@@ -125,8 +125,14 @@ export const errors = {
     const e = new StatusError(429, 'TooManyRequests', message, { retryAfterSeconds: 1 });
     return e;
   },
+  /** apierrors.NewForbidden: `pods "x" is forbidden: …`, `pods is forbidden: …` without a name, `forbidden: …` without a resource. */
   forbidden(gr: GroupResource, name: string, why: string): StatusError {
-    return new StatusError(403, 'Forbidden', `${qualified(gr)} "${name}" is forbidden: ${why}`, details(gr, name));
+    const message = !gr.resource ? `forbidden: ${why}` : name === '' ? `${qualified(gr)} is forbidden: ${why}` : `${qualified(gr)} "${name}" is forbidden: ${why}`;
+    return new StatusError(403, 'Forbidden', message, details(gr, name));
+  },
+  /** What Kubernetes answers for missing or bad credentials (the reason stays in the server log). */
+  unauthorized(): StatusError {
+    return new StatusError(401, 'Unauthorized', 'Unauthorized');
   },
   timeout(message: string, retryAfterSeconds = 1): StatusError {
     return new StatusError(504, 'Timeout', message, { retryAfterSeconds });

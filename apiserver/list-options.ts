@@ -12,9 +12,19 @@ export function q1(query: Query, name: string): string | undefined {
   return Array.isArray(v) ? v[v.length - 1] : v;
 }
 
+/**
+ * A boolean query parameter as Kubernetes reads it (apimachinery's
+ * Convert_Slice_string_To_bool): the first value; absent, empty, `0` and `false` (any case)
+ * are false, anything else is true (Python's client sends `True`).
+ */
+export function queryBool(values: string[]): boolean {
+  const v = values[0];
+  return v !== undefined && v !== '' && v !== '0' && v.toLowerCase() !== 'false';
+}
+
 export function qBool(query: Query, name: string): boolean {
-  const v = q1(query, name);
-  return v === 'true' || v === '1' || v === '';
+  const v = query[name];
+  return queryBool(v === undefined ? [] : Array.isArray(v) ? v : [v]);
 }
 
 export interface ListOptions {

@@ -32,22 +32,3 @@ export class ApiserverMetrics {
     if (defaults) collectDefaultMetrics({ register: this.registry });
   }
 }
-
-/** The k8s verb of a request, for metrics and logs. */
-export function verbOf(method: string, hasName: boolean, watch: boolean): string {
-  if (watch) return 'WATCH';
-  switch (method) {
-    case 'GET':
-      return hasName ? 'GET' : 'LIST';
-    case 'POST':
-      return 'POST';
-    case 'PUT':
-      return 'PUT';
-    case 'PATCH':
-      return 'PATCH';
-    case 'DELETE':
-      return hasName ? 'DELETE' : 'DELETECOLLECTION';
-    default:
-      return method;
-  }
-}

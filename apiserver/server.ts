@@ -1,27 +1,23 @@
-// Builds the apiserver: fastify routes for discovery, OpenAPI, health and every resource in
-// api/resources.ts, over one Storage and one ResourceStore (with its watch cache) per resource.
+// Builds the apiserver: one Storage and one ResourceStore (with its watch cache) per resource
+// of api/resources.ts, the handler chain (filters/chain.ts: request info → authentication →
+// audit → impersonation → in-flight limit → authorization), then the routes (routes.ts).
+// HTTPS with client certificates when `security.tls` is given; otherwise plain HTTP where every
+// request is the all-powerful `system:unsecured` (Kubernetes' old insecure port: tests and
+// benchmarks only).
+import type { Server } from 'node:http';
 import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { RESOURCES, type ResourceInfo } from '../api/resources.js';
 import { errors, StatusError } from '../api/status.js';
+import type { UserInfo } from '../api/user.js';
 import { NamespaceLifecycle } from './admission.js';
 import { bootstrap } from './bootstrap.js';
 import { Compactor } from './compaction.js';
-import {
-  aggregatedDiscovery,
-  aggregatedDiscoveryContentType,
-  apiGroup,
-  apiGroupList,
-  apiResourceList,
-  coreAPIVersions,
-  versionInfo,
-  wantsAggregatedDiscovery,
-} from './discovery.js';
-import { handleResource, type HandlerContext } from './handlers.js';
-import { ApiserverMetrics, verbOf } from './metrics.js';
-import { openapiV2, openapiV3Document, openapiV3Index } from './openapi.js';
+import { registerHandlerChain } from './filters/chain.js';
+import type { HandlerContext } from './handlers.js';
+import { ApiserverMetrics } from './metrics.js';
 import { ResourceStore, type AdmissionPlugin } from './registry.js';
-import { parseRequestInfo } from './request-info.js';
+import { apiRoutes, healthRoutes, openapiRoutes } from './routes.js';
 import { Storage } from './storage.js';
 import { ServiceAllocator, DEFAULT_SERVICE_ALLOCATOR_OPTIONS } from './service-alloc.js';
 import { AllocationRepair } from './service-alloc-repair.js';
@@ -29,6 +25,7 @@ import { sendRaw } from './responses.js';
 import type { StreamingSubresources } from './subresources.js';
 import { KubeletStreaming } from './streaming.js';
 import { routeUpgrades } from './streaming-upgrade.js';
+import { buildSecurity, type SecurityOptions } from './auth/index.js';
 
 export interface ApiserverOptions {
   etcdServers: string[];
@@ -49,6 +46,8 @@ export interface ApiserverOptions {
   serviceNodePortRange?: string;
   /** Between service allocation repair passes (default 3 minutes). */
   serviceAllocationRepairIntervalMs?: number;
+  /** TLS, authentication, authorization, audit; undefined: the unsafe plain-HTTP mode. */
+  security?: SecurityOptions;
 }
 
 export const DEFAULT_OPTIONS: Omit<ApiserverOptions, 'etcdServers' | 'logger'> = {
@@ -67,6 +66,11 @@ export interface Apiserver {
   store(group: string, resource: string): ResourceStore;
   /** Resolves when every watch cache holds its initial list. */
   ready(): Promise<void>;
+  /**
+   * Also serves plain HTTP on a loopback address, where every request is `system:unsecured`
+   * (no authentication, no authorization). Unsafe: for tests and benchmarks. Returns the port.
+   */
+  listenInsecure(host: string, port: number): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -87,24 +91,28 @@ function toStatusError(err: unknown, req: FastifyRequest): StatusError {
   return errors.internal(e.message ?? String(err));
 }
 
+/** The identity of every request on the unsafe plain-HTTP port (Kubernetes' insecure port). */
+export const INSECURE_USER: UserInfo = { username: 'system:unsecured', groups: ['system:masters', 'system:authenticated'] };
+
 export async function createApiserver(options: ApiserverOptions): Promise<Apiserver> {
   const log = options.logger;
   const storage = Storage.connect(options.etcdServers);
   const metrics = new ApiserverMetrics(true);
   const stores = new Map<string, ResourceStore>();
-  const serviceAllocator = new ServiceAllocator(storage.etcd, options.etcdPrefix, {
-    serviceClusterIPRange: options.serviceClusterIPRange ?? DEFAULT_SERVICE_ALLOCATOR_OPTIONS.serviceClusterIPRange,
-    serviceNodePortRange: options.serviceNodePortRange ?? DEFAULT_SERVICE_ALLOCATOR_OPTIONS.serviceNodePortRange,
-  }, log.child({ admission: 'ServiceAllocator' }));
-  const admission: AdmissionPlugin[] = [new NamespaceLifecycle(() => stores.get('/namespaces')!), serviceAllocator, ...(options.admission ?? [])];
-  for (const info of RESOURCES) {
-    stores.set(`${info.group}/${info.resource}`, new ResourceStore(info, storage, options.etcdPrefix, admission, log.child({ resource: info.resource }), options.watchCacheSize));
-  }
   const store = (group: string, resource: string): ResourceStore => {
     const s = stores.get(`${group}/${resource}`);
     if (!s) throw errors.notFound({ group, resource }, resource);
     return s;
   };
+  const serviceAllocator = new ServiceAllocator(storage.etcd, options.etcdPrefix, {
+    serviceClusterIPRange: options.serviceClusterIPRange ?? DEFAULT_SERVICE_ALLOCATOR_OPTIONS.serviceClusterIPRange,
+    serviceNodePortRange: options.serviceNodePortRange ?? DEFAULT_SERVICE_ALLOCATOR_OPTIONS.serviceNodePortRange,
+  }, log.child({ admission: 'ServiceAllocator' }));
+  const security = await buildSecurity(options.security, store, log);
+  const admission: AdmissionPlugin[] = [new NamespaceLifecycle(() => stores.get('/namespaces')!), ...security.admission, serviceAllocator, ...(options.admission ?? [])];
+  for (const info of RESOURCES) {
+    stores.set(`${info.group}/${info.resource}`, new ResourceStore(info, storage, options.etcdPrefix, admission, log.child({ resource: info.resource }), options.watchCacheSize));
+  }
   const ctx: HandlerContext & { streaming?: StreamingSubresources } = {
     store,
     watch: {
@@ -115,64 +123,31 @@ export async function createApiserver(options: ApiserverOptions): Promise<Apiser
       onClose: (r) => metrics.watchers.dec({ resource: r }),
     },
     // pods/log|exec|attach|portforward and nodes/proxy go to the kubelet of the object's node.
-    streaming: options.streaming ?? new KubeletStreaming({ store, log }),
+    streaming: options.streaming ?? new KubeletStreaming({ store, log, ...(security.kubeletClient ? { tls: security.kubeletClient } : {}) }),
   };
 
+  const tls = options.security?.tls;
   const app = Fastify({
     loggerInstance: log,
-    // Request lines are logged by our own onResponse hook, with the k8s verb and resource.
+    // Request lines are logged by the metrics stage, with the k8s verb and resource.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: BODY_LIMIT,
     return503OnClosing: false,
     forceCloseConnections: true,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 4096 },
+    // Client certificates are asked for but not required: Node verifies them against the
+    // client CA and the x509 authenticator reads the verdict (anonymous and token clients
+    // send none).
+    ...(tls ? { https: { cert: tls.cert, key: tls.key, ...(tls.clientCA ? { ca: tls.clientCA, requestCert: true, rejectUnauthorized: false } : {}) } } : {}),
     // Errors fastify raises before routing (bad URL encoding, bad headers) are Statuses too.
     frameworkErrors: (err, req, reply) => {
       void sendStatus(reply as unknown as FastifyReply, toStatusError(err, req as unknown as FastifyRequest));
     },
-  });
+  }) as unknown as FastifyInstance;
   // WebSocket/SPDY upgrades (exec, attach, portforward) go through the same routes.
-  routeUpgrades(app as unknown as FastifyInstance);
+  routeUpgrades(app);
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: BODY_LIMIT }, (_req, body, done) => done(null, body));
-
-  // Parsed once per request: the metrics hook and the handler both need it.
-  const parsed = new WeakMap<FastifyRequest, ReturnType<typeof parseRequestInfo>>();
-  const requestInfo = (req: FastifyRequest): ReturnType<typeof parseRequestInfo> => {
-    if (!parsed.has(req)) parsed.set(req, parseRequestInfo(req.url));
-    return parsed.get(req);
-  };
-  let inflight = 0;
-  app.addHook('onRequest', async (req) => {
-    const started = process.hrtime.bigint();
-    const url = req.url;
-    const long = /[?&]watch=(true|1)(&|$)/.test(url) || /\/watch\//.test(url) || /\/(log|exec|attach|portforward|proxy)(\/|\?|$)/.test(url);
-    const ri = requestInfo(req);
-    const verb = verbOf(req.method, ri?.name !== undefined, long && !!ri);
-    const resource = ri ? (ri.subresource ? `${ri.info.resource}/${ri.subresource}` : ri.info.resource) : 'other';
-    if (!long) {
-      if (inflight >= options.maxRequestsInflight) throw errors.tooManyRequests();
-      inflight++;
-      metrics.inflight.set(inflight);
-    }
-    reqMeta.set(req, { started, verb, resource, long });
-  });
-  const reqMeta = new WeakMap<FastifyRequest, { started: bigint; verb: string; resource: string; long: boolean }>();
-  const done = (req: FastifyRequest, code: number) => {
-    const m = reqMeta.get(req);
-    if (!m) return;
-    reqMeta.delete(req);
-    if (!m.long) {
-      inflight--;
-      metrics.inflight.set(inflight);
-      metrics.latency.observe({ verb: m.verb, resource: m.resource }, Number(process.hrtime.bigint() - m.started) / 1e9);
-    }
-    metrics.requests.inc({ verb: m.verb, resource: m.resource, code: String(code) });
-    req.log.debug({ verb: m.verb, resource: m.resource, url: req.url, code, ms: Number(process.hrtime.bigint() - m.started) / 1e6 }, 'request');
-  };
-  app.addHook('onResponse', async (req, reply) => done(req, reply.statusCode));
-  app.addHook('onRequestAbort', async (req) => done(req, 499));
-
   app.setErrorHandler((err, req, reply) => {
     const e = toStatusError(err, req);
     if (e.code === 429) reply.header('Retry-After', '1');
@@ -184,62 +159,29 @@ export async function createApiserver(options: ApiserverOptions): Promise<Apiser
   });
   app.setNotFoundHandler((req, reply) => sendStatus(reply, new StatusError(404, 'NotFound', `the server could not find the requested resource (${req.method} ${req.url.split('?')[0]})`)));
 
-  // ---- health, version, metrics --------------------------------------------------------
+  const insecureSockets = new WeakSet<object>();
+  await registerHandlerChain(app, {
+    authenticator: security.authenticator,
+    authorizer: security.authorizer,
+    maxRequestsInflight: options.maxRequestsInflight,
+    metrics,
+    insecure: { user: INSECURE_USER, isInsecure: (req) => !tls || insecureSockets.has(req.raw.socket) },
+  });
   let cachesReady = false;
-  const health = async (_req: FastifyRequest, reply: FastifyReply) => reply.type('text/plain').send('ok');
-  app.get('/healthz', health);
-  app.get('/livez', health);
-  app.get('/readyz', async (_req, reply) => {
-    if (!cachesReady) return reply.code(503).type('text/plain').send('[-]watch caches not ready\nreadyz check failed');
-    try {
-      await storage.currentRevision();
-    } catch {
-      return reply.code(503).type('text/plain').send('[-]etcd failed\nreadyz check failed');
-    }
-    return reply.type('text/plain').send('ok');
+  await app.register(healthRoutes, {
+    metrics,
+    notReady: async () => {
+      if (!cachesReady) return 'watch caches not ready';
+      try {
+        await storage.currentRevision();
+      } catch {
+        return 'etcd failed';
+      }
+      return undefined;
+    },
   });
-  app.get('/version', async () => versionInfo());
-  app.get('/metrics', async (_req, reply) => reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()));
-
-  // ---- OpenAPI ---------------------------------------------------------------------------
-  app.get('/openapi/v2', async () => openapiV2());
-  app.get('/openapi/v3', async () => openapiV3Index());
-  app.get('/openapi/v3/*', async (req) => {
-    const gv = (req.params as { '*': string })['*'];
-    const doc = openapiV3Document(gv);
-    if (!doc) throw new StatusError(404, 'NotFound', `the server could not find the requested resource (get ${gv})`);
-    return doc;
-  });
-
-  // ---- discovery and resources ----------------------------------------------------------
-  const discovery = (req: FastifyRequest, reply: FastifyReply): FastifyReply | undefined => {
-    if (req.method !== 'GET') return undefined;
-    const path = req.url.split('?')[0]!.replace(/\/+$/, '');
-    const parts = path.split('/').filter(Boolean);
-    const aggregated = wantsAggregatedDiscovery(req.headers.accept);
-    if (parts.length === 1 && aggregated) {
-      return sendRaw(reply, 200, aggregatedDiscoveryContentType(aggregated), JSON.stringify(aggregatedDiscovery(parts[0] as 'api' | 'apis', aggregated)));
-    }
-    let body: object | undefined;
-    if (path === '/api') body = coreAPIVersions(`${req.hostname}`);
-    else if (path === '/apis') body = apiGroupList();
-    else if (parts[0] === 'api' && parts.length === 2) body = apiResourceList('', parts[1]!);
-    else if (parts[0] === 'apis' && parts.length === 2) body = apiGroup(parts[1]!);
-    else if (parts[0] === 'apis' && parts.length === 3) body = apiResourceList(parts[1]!, parts[2]!);
-    if (!body) return undefined;
-    return sendRaw(reply, 200, 'application/json', JSON.stringify(body));
-  };
-  const api = async (req: FastifyRequest, reply: FastifyReply) => {
-    const handled = discovery(req, reply);
-    if (handled) return handled;
-    const ri = requestInfo(req);
-    if (!ri) throw new StatusError(404, 'NotFound', `the server could not find the requested resource`);
-    return handleResource(ctx, req, reply, ri);
-  };
-  for (const prefix of ['/api', '/apis']) {
-    app.all(prefix, api);
-    app.all(`${prefix}/*`, api);
-  }
+  await app.register(openapiRoutes);
+  await app.register(apiRoutes, { ctx });
 
   // Caches fill in the background; /readyz says when they have.
   const repair = new AllocationRepair({
@@ -252,27 +194,55 @@ export async function createApiserver(options: ApiserverOptions): Promise<Apiser
   let closing = false;
   const allReady = Promise.all([...stores.values()].map((s) => s.cache.ready)).then(async () => {
     await bootstrap(store, log, { kubernetesServiceIP: serviceAllocator.ipRange.kubernetesServiceIP });
+    await security.start();
     if (!closing) repair.start();
     cachesReady = true;
   });
   allReady.catch((e: unknown) => log.error({ err: String(e) }, 'apiserver start-up failed'));
   const compactor = new Compactor(storage, options.compactionIntervalSeconds, log);
+  const extraServers: Server[] = [];
 
   return {
-    app: app as unknown as FastifyInstance,
+    app,
     storage,
     metrics,
     store,
     ready: () => allReady,
+    async listenInsecure(host: string, port: number): Promise<number> {
+      if (!isLoopback(host)) throw new Error(`the unsafe plain-HTTP port may only listen on loopback, not ${host}`);
+      const { createServer } = await import('node:http');
+      const server = createServer((req, res) => {
+        insecureSockets.add(req.socket);
+        app.routing(req, res);
+      });
+      server.on('upgrade', (req) => insecureSockets.add(req.socket));
+      routeUpgrades(app, server);
+      extraServers.push(server);
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, host, () => resolve());
+      });
+      const addr = server.address();
+      return typeof addr === 'object' && addr ? addr.port : port;
+    },
     async close() {
       closing = true;
       compactor.stop();
       await repair.stop();
+      for (const s of extraServers) {
+        s.closeAllConnections();
+        await new Promise<void>((resolve) => s.close(() => resolve()));
+      }
       await app.close();
+      await security.stop();
       await Promise.all([...stores.values()].map((s) => s.cache.stop()));
       await storage.close();
     },
   };
+}
+
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\./.test(host);
 }
 
 export type { ResourceInfo };

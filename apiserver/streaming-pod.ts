@@ -36,7 +36,7 @@ export function kubeletEndpoint(node: KObject): KubeletEndpoint | undefined {
   return { host, port: Number.isInteger(port) && port > 0 && port < 65536 ? port : DEFAULT_KUBELET_PORT };
 }
 
-export function endpointURL(ep: KubeletEndpoint, scheme: 'http' | 'ws', path: string): string {
+export function endpointURL(ep: KubeletEndpoint, scheme: 'http' | 'https' | 'ws' | 'wss', path: string): string {
   const host = ep.host.includes(':') ? `[${ep.host}]` : ep.host;
   return `${scheme}://${host}:${ep.port}${path}`;
 }

@@ -4,7 +4,7 @@
 // apply unchanged. A handler that wants the socket takes it with `takeUpgrade` and accepts the
 // WebSocket itself — with any subprotocol name, since kubectl's port-forward protocol
 // ("SPDY/3.1+portforward.k8s.io") is not a token the `ws` package would accept.
-import { ServerResponse, type IncomingMessage } from 'node:http';
+import { ServerResponse, type IncomingMessage, type Server } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -18,13 +18,26 @@ interface PendingUpgrade {
 
 const pending = new WeakMap<IncomingMessage, PendingUpgrade>();
 
-export function routeUpgrades(app: FastifyInstance): void {
-  const sockets = new Set<Duplex>();
-  app.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+/** Upgraded sockets of each app, destroyed when it closes (one preClose hook per app). */
+const upgradedSockets = new WeakMap<FastifyInstance, Set<Duplex>>();
+
+export function routeUpgrades(app: FastifyInstance, server: Server = app.server): void {
+  let sockets = upgradedSockets.get(app);
+  if (!sockets) {
+    const all = new Set<Duplex>();
+    sockets = all;
+    upgradedSockets.set(app, all);
+    app.addHook('preClose', (done) => {
+      for (const s of all) s.destroy();
+      done();
+    });
+  }
+  const tracked = sockets;
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const up: PendingUpgrade = { socket, head, taken: false };
     pending.set(req, up);
-    sockets.add(socket);
-    socket.once('close', () => sockets.delete(socket));
+    tracked.add(socket);
+    socket.once('close', () => tracked.delete(socket));
     socket.on('error', () => socket.destroy());
     const res = new ServerResponse(req);
     res.assignSocket(socket as Socket);
@@ -37,10 +50,6 @@ export function routeUpgrades(app: FastifyInstance): void {
     } catch {
       socket.destroy();
     }
-  });
-  app.addHook('preClose', (done) => {
-    for (const s of sockets) s.destroy();
-    done();
   });
 }
 

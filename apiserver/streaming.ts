@@ -4,7 +4,8 @@
 // client's SPDY bytes (inside WebSocket messages, as kubectl 1.30+ sends them, or on a plain
 // SPDY/3.1 upgrade) to the kubelet's SPDY endpoint, and nodes/<n>/proxy/<path> as plain HTTP.
 // A kubelet that cannot be found or reached is a 503, never a 500.
-import { request as httpRequest, type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
+import { request as httpRequest, type IncomingHttpHeaders, type IncomingMessage, type RequestOptions } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import type { Duplex } from 'node:stream';
 import { pipeline } from 'node:stream';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -41,6 +42,18 @@ export interface KubeletStreamingOptions {
   log: Logger;
   /** How long connecting to a kubelet may take. */
   dialTimeoutMs?: number;
+  /**
+   * TLS to the kubelets (`--kubelet-client-certificate`/`-key`, `--kubelet-certificate-authority`):
+   * the apiserver's client certificate, and the CA their serving certificates must chain to
+   * (without one the kubelet's certificate is not verified, as in Kubernetes). Plain HTTP when unset.
+   */
+  tls?: KubeletClientTLS;
+}
+
+export interface KubeletClientTLS {
+  cert: string;
+  key: string;
+  ca?: string;
 }
 
 export class KubeletStreaming implements StreamingSubresources {
@@ -49,6 +62,13 @@ export class KubeletStreaming implements StreamingSubresources {
 
   constructor(private readonly opts: KubeletStreamingOptions) {
     this.dialTimeoutMs = opts.dialTimeoutMs ?? 5000;
+  }
+
+  /** One request to a kubelet, over TLS with the apiserver's client certificate when configured. */
+  private dial(ep: KubeletEndpoint, o: RequestOptions): ReturnType<typeof httpRequest> {
+    const tls = this.opts.tls;
+    if (!tls) return httpRequest({ host: ep.host, port: ep.port, ...o });
+    return httpsRequest({ host: ep.host, port: ep.port, ...o, cert: tls.cert, key: tls.key, ...(tls.ca ? { ca: tls.ca } : { rejectUnauthorized: false }) });
   }
 
   async handle(req: FastifyRequest, reply: FastifyReply, ri: RequestInfo, obj: KObject): Promise<unknown> {
@@ -200,7 +220,7 @@ export class KubeletStreaming implements StreamingSubresources {
 
   private request(node: string, ep: KubeletEndpoint, method: string, path: string, body?: Buffer, headers: Record<string, string> = {}): Promise<IncomingMessage> {
     return new Promise((resolve, reject) => {
-      const req = httpRequest({ host: ep.host, port: ep.port, method, path, headers: { ...headers, ...(body ? { 'content-length': String(body.length) } : {}) } });
+      const req = this.dial(ep, { method, path, headers: { ...headers, ...(body ? { 'content-length': String(body.length) } : {}) } });
       const timer = setTimeout(() => req.destroy(new Error(`no connection within ${this.dialTimeoutMs} ms`)), this.dialTimeoutMs);
       req.once('socket', (s) => s.once('connect', () => clearTimeout(timer)));
       req.once('response', (res) => {
@@ -217,7 +237,12 @@ export class KubeletStreaming implements StreamingSubresources {
 
   private dialWebSocket(node: string, ep: KubeletEndpoint, path: string, protocols: string[]): Promise<WebSocket> {
     return new Promise((resolve, reject) => {
-      const ws = new WebSocket(endpointURL(ep, 'ws', path), protocols, { perMessageDeflate: false, handshakeTimeout: this.dialTimeoutMs });
+      const tls = this.opts.tls;
+      const ws = new WebSocket(endpointURL(ep, tls ? 'wss' : 'ws', path), protocols, {
+        perMessageDeflate: false,
+        handshakeTimeout: this.dialTimeoutMs,
+        ...(tls ? { cert: tls.cert, key: tls.key, ...(tls.ca ? { ca: tls.ca } : { rejectUnauthorized: false }) } : {}),
+      });
       // Paused until the relay is attached: the kubelet speaks first (port numbers, the empty stdout frame).
       ws.once('open', () => {
         ws.pause();
@@ -233,9 +258,7 @@ export class KubeletStreaming implements StreamingSubresources {
 
   private dialSpdy(node: string, ep: KubeletEndpoint, path: string): Promise<{ socket: Duplex; head: Buffer }> {
     return new Promise((resolve, reject) => {
-      const req = httpRequest({
-        host: ep.host,
-        port: ep.port,
+      const req = this.dial(ep, {
         path,
         method: 'POST',
         headers: { connection: 'Upgrade', upgrade: 'SPDY/3.1', 'x-stream-protocol-version': PORT_FORWARD_PROTOCOL },

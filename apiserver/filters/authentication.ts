@@ -1,0 +1,56 @@
+// Stage 2: authentication (k8s' filters.WithAuthentication). The union of authenticators turns
+// the request's credentials into a user; bad credentials are a 401 Unauthorized Status (the
+// reason goes to the log only), no credentials are `system:anonymous` when anonymous requests
+// are allowed. The Authorization header is dropped afterwards so nothing passes it on.
+import type { TLSSocket } from 'node:tls';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import { errors } from '../../api/status.js';
+import type { UserInfo } from '../../api/user.js';
+import { AuthenticationError, type AuthenticationRequest, type Authenticator } from '../auth/types.js';
+
+export interface AuthenticationStageOptions {
+  authenticator: Authenticator;
+  /** Who a request on the unsafe plain-HTTP port is (Kubernetes' old insecure port: system:masters). */
+  insecureUser?: UserInfo;
+  /** Whether a request arrived on the unsafe plain-HTTP port. */
+  isInsecure?: (req: FastifyRequest) => boolean;
+}
+
+export function authenticationRequest(req: FastifyRequest): AuthenticationRequest {
+  const out: AuthenticationRequest = { headers: req.headers };
+  const socket = req.raw.socket as TLSSocket | undefined;
+  if (socket && typeof socket.getPeerCertificate === 'function') {
+    const cert = socket.getPeerCertificate();
+    if (cert && Object.keys(cert).length > 0) {
+      out.peerCertificate = cert;
+      out.peerCertificateAuthorized = socket.authorized;
+      if (!socket.authorized && socket.authorizationError) out.peerCertificateError = String(socket.authorizationError);
+    }
+  }
+  return out;
+}
+
+export const authenticationStage = fp(
+  async (app: FastifyInstance, opts: AuthenticationStageOptions) => {
+    app.addHook('onRequest', async (req) => {
+      let user: UserInfo | undefined;
+      if (opts.insecureUser && opts.isInsecure?.(req)) {
+        user = opts.insecureUser;
+      } else {
+        try {
+          user = (await opts.authenticator.authenticate(authenticationRequest(req)))?.user;
+        } catch (e) {
+          if (!(e instanceof AuthenticationError)) req.log.error({ err: e }, 'authenticator failed');
+          else req.log.debug({ reason: e.message, auditID: req.k8s.auditID }, 'unable to authenticate the request');
+          throw errors.unauthorized();
+        }
+      }
+      if (!user) throw errors.unauthorized();
+      req.k8s.authenticatedUser = user;
+      req.k8s.user = user;
+      delete req.headers.authorization;
+    });
+  },
+  { name: 'tskube-authentication', dependencies: ['tskube-request-info'] },
+);
