@@ -111,6 +111,7 @@ export async function createApiserver(options: ApiserverOptions): Promise<Apiser
   const security = await buildSecurity(options.security, store, log);
   const admission: AdmissionPlugin[] = [new NamespaceLifecycle(() => stores.get('/namespaces')!), ...security.admission, serviceAllocator, ...(options.admission ?? [])];
   for (const info of RESOURCES) {
+    if (info.virtual) continue;
     stores.set(`${info.group}/${info.resource}`, new ResourceStore(info, storage, options.etcdPrefix, admission, log.child({ resource: info.resource }), options.watchCacheSize));
   }
   const ctx: HandlerContext & { streaming?: StreamingSubresources } = {
