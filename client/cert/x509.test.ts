@@ -1,7 +1,7 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { X509Certificate, createPrivateKey, createPublicKey, sign, verify, webcrypto } from 'node:crypto';
-import './reflect-metadata.js'; // before @peculiar/x509, which needs it to load
+import 'reflect-metadata'; // before @peculiar/x509: its tsyringe wiring needs the Reflect metadata API
 import * as x509 from '@peculiar/x509';
 import {
   describeCert,

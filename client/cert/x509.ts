@@ -11,7 +11,7 @@ import {
   webcrypto,
   X509Certificate as NodeX509Certificate,
 } from 'node:crypto';
-import './reflect-metadata.js';
+import 'reflect-metadata'; // before @peculiar/x509: its tsyringe wiring needs the Reflect metadata API
 import * as x509 from '@peculiar/x509';
 
 // @peculiar/x509 types its provider against the DOM's Crypto, which Node's webcrypto implements.
