@@ -23,6 +23,7 @@ import { openapiV2, openapiV3Document, openapiV3Index } from './openapi.js';
 import { ResourceStore, type AdmissionPlugin } from './registry.js';
 import { parseRequestInfo } from './request-info.js';
 import { Storage } from './storage.js';
+import { loadEncryptionTransformers } from './encryption/storage-transformers.js';
 import { ServiceAllocator, DEFAULT_SERVICE_ALLOCATOR_OPTIONS } from './service-alloc.js';
 import { AllocationRepair } from './service-alloc-repair.js';
 import { sendRaw } from './responses.js';
@@ -49,6 +50,8 @@ export interface ApiserverOptions {
   serviceNodePortRange?: string;
   /** Between service allocation repair passes (default 3 minutes). */
   serviceAllocationRepairIntervalMs?: number;
+  /** `--encryption-provider-config`: an EncryptionConfiguration file (encryption at rest). */
+  encryptionProviderConfig?: string;
 }
 
 export const DEFAULT_OPTIONS: Omit<ApiserverOptions, 'etcdServers' | 'logger'> = {
@@ -89,7 +92,7 @@ function toStatusError(err: unknown, req: FastifyRequest): StatusError {
 
 export async function createApiserver(options: ApiserverOptions): Promise<Apiserver> {
   const log = options.logger;
-  const storage = Storage.connect(options.etcdServers);
+  const storage = Storage.connect(options.etcdServers, { transformers: loadEncryptionTransformers(options.encryptionProviderConfig, options.etcdPrefix), log });
   const metrics = new ApiserverMetrics(true);
   const stores = new Map<string, ResourceStore>();
   const serviceAllocator = new ServiceAllocator(storage.etcd, options.etcdPrefix, {
