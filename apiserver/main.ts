@@ -1,54 +1,134 @@
 #!/usr/bin/env node
-// kube-apiserver: `node dist/apiserver/main.js --etcd-servers http://127.0.0.1:2379`.
-// Every flag has an environment twin: --etcd-servers ⇔ TSKUBE_ETCD_SERVERS.
+// kube-apiserver: `node dist/apiserver/main.js --etcd-servers http://127.0.0.1:2379 --tls-cert-file …`.
+// Serves HTTPS on --secure-port with authentication (client certificates, bearer tokens,
+// service-account JWTs) and authorization (Node,RBAC) — secure by default: without a serving
+// certificate it makes a throw-away self-signed one. An unsafe plain-HTTP port exists only when
+// asked for (--insecure-port, loopback only). Every flag has an environment twin:
+// --etcd-servers ⇔ TSKUBE_ETCD_SERVERS.
+import { readFileSync } from 'node:fs';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { pino } from 'pino';
 import { createApiserver, DEFAULT_OPTIONS } from './server.js';
-import { envTwins } from '../client/daemon.js';
+import { envTwins, onShutdown } from '../client/daemon.js';
+import { selfSignedServing } from '../client/component-base/secure-serving.js';
+import { hostIPv4 } from '../client/host-ip.js';
+import { parseDurationMs } from '../client/duration.js';
+import type { AuthorizationMode } from './auth/index.js';
+
+const MODES: AuthorizationMode[] = ['AlwaysAllow', 'AlwaysDeny', 'Node', 'RBAC'];
+const list = (v: string | string[] | undefined): string[] => (Array.isArray(v) ? v : v ? [v] : []).flatMap((s) => s.split(',')).map((s) => s.trim()).filter(Boolean);
 
 const argv = await envTwins(yargs(hideBin(process.argv))
   .scriptName('apiserver')
   .option('etcd-servers', { type: 'string', default: 'http://127.0.0.1:2379', describe: 'Comma-separated etcd endpoints' })
   .option('etcd-prefix', { type: 'string', default: DEFAULT_OPTIONS.etcdPrefix, describe: 'Key prefix of every object in etcd' })
-  .option('bind-address', { type: 'string', default: '127.0.0.1', describe: 'Address to serve plain HTTP on' })
-  .option('port', { type: 'number', default: 8080, describe: 'Port to serve plain HTTP on' })
+  .option('bind-address', { type: 'string', default: '0.0.0.0', describe: 'Address to serve HTTPS on' })
+  .option('secure-port', { type: 'number', default: 6443, describe: 'Port to serve HTTPS on' })
+  .option('advertise-address', { type: 'string', describe: 'Address published as the kubernetes Service endpoint (default: the host\'s first IPv4)' })
+  .option('tls-cert-file', { type: 'string', describe: 'Serving certificate (PEM, may include intermediates); default: a self-signed one made at start' })
+  .option('tls-private-key-file', { type: 'string', describe: 'Key of --tls-cert-file' })
+  .option('client-ca-file', { type: 'string', describe: 'CA bundle client certificates must chain to (CN = user, O = groups)' })
+  .option('insecure-port', { type: 'number', default: 0, describe: 'UNSAFE: also serve plain HTTP here with no authentication or authorization (0 = off; tests and benchmarks only)' })
+  .option('insecure-bind-address', { type: 'string', default: '127.0.0.1', describe: 'Loopback address of --insecure-port' })
+  .option('anonymous-auth', { type: 'boolean', default: true, describe: 'Requests without credentials are system:anonymous (RBAC lets them see only health and version)' })
+  .option('token-auth-file', { type: 'string', describe: 'Static bearer tokens, CSV: token,user,uid,"group1,group2"' })
+  .option('basic-auth-file', { type: 'string', describe: 'DEPRECATED (removed in Kubernetes 1.19): passwords, CSV: password,user,uid,"group1,group2"' })
+  .option('service-account-key-file', { type: 'string', array: true, default: [] as string[], describe: 'PEM keys that verify service-account tokens (repeatable)' })
+  .option('service-account-signing-key-file', { type: 'string', describe: 'PEM private key TokenRequests are signed with' })
+  .option('service-account-issuer', { type: 'string', array: true, default: ['https://kubernetes.default.svc.cluster.local'] as string[], describe: 'Issuer of service-account tokens; the first signs, all are accepted (repeatable)' })
+  .option('api-audiences', { type: 'string', array: true, default: [] as string[], describe: 'Audiences of API tokens (default: the first issuer)' })
+  .option('service-account-max-token-expiration', { type: 'string', default: '0s', describe: 'Longest lifetime a TokenRequest may ask for (0s: no cap)' })
+  .option('authorization-mode', { type: 'string', default: 'Node,RBAC', describe: `Ordered authorizers: ${MODES.join(', ')}` })
+  .option('disable-admission-plugins', { type: 'string', default: '', describe: 'Admission plugins to turn off: NamespaceLifecycle, NodeRestriction, ServiceAccount' })
+  .option('kubelet-client-certificate', { type: 'string', describe: 'Client certificate the apiserver presents to kubelets' })
+  .option('kubelet-client-key', { type: 'string', describe: 'Key of --kubelet-client-certificate' })
+  .option('kubelet-certificate-authority', { type: 'string', describe: 'CA kubelet serving certificates must chain to (unset: not verified)' })
+  .option('encryption-provider-config', { type: 'string', describe: 'EncryptionConfiguration file: which resources are encrypted in etcd, and how' })
+  .option('audit-policy-file', { type: 'string', describe: 'audit.k8s.io/v1 Policy: what is audited, at which level' })
+  .option('audit-log-path', { type: 'string', describe: 'Where audit events are written as JSON lines (- = stdout)' })
   .option('service-cluster-ip-range', { type: 'string', default: '10.96.0.0/12', describe: 'CIDR of Service ClusterIPs' })
   .option('service-node-port-range', { type: 'string', default: '30000-32767', describe: 'Port range of NodePorts' })
   .option('max-requests-inflight', { type: 'number', default: DEFAULT_OPTIONS.maxRequestsInflight, describe: 'Requests served at once before 429' })
   .option('watch-cache-size', { type: 'number', default: DEFAULT_OPTIONS.watchCacheSize, describe: 'Events kept per resource for watchers' })
   .option('etcd-compaction-interval', { type: 'number', default: DEFAULT_OPTIONS.compactionIntervalSeconds, describe: 'Seconds between etcd compactions (0 = off)' })
   .option('min-request-timeout', { type: 'number', default: DEFAULT_OPTIONS.minRequestTimeoutSeconds, describe: 'Minimum watch timeout in seconds' })
-  .option('encryption-provider-config', { type: 'string', describe: 'EncryptionConfiguration file: which resources are encrypted in etcd, and how' })
   .option('log-level', { type: 'string', default: 'info', describe: 'pino log level' })
+  .check((a) => {
+    for (const m of list(a['authorization-mode'])) if (!MODES.includes(m as AuthorizationMode)) throw new Error(`--authorization-mode: unknown mode "${m}" (known: ${MODES.join(', ')})`);
+    if (!!a['tls-cert-file'] !== !!a['tls-private-key-file']) throw new Error('--tls-cert-file and --tls-private-key-file go together');
+    if (!!a['kubelet-client-certificate'] !== !!a['kubelet-client-key']) throw new Error('--kubelet-client-certificate and --kubelet-client-key go together');
+    if (parseDurationMs(a['service-account-max-token-expiration']) === undefined) throw new Error(`--service-account-max-token-expiration: invalid duration ${a['service-account-max-token-expiration']}`);
+    return true;
+  })
   .strict()
   .help()
   ).parseAsync();
 
 const logger = pino({ level: argv['log-level'], base: { component: 'apiserver' } });
-const server = await createApiserver({
-  ...DEFAULT_OPTIONS,
-  etcdServers: argv['etcd-servers'].split(',').map((s) => s.trim()).filter(Boolean),
-  etcdPrefix: argv['etcd-prefix'],
-  logger,
-  maxRequestsInflight: argv['max-requests-inflight'],
-  watchCacheSize: argv['watch-cache-size'],
-  compactionIntervalSeconds: argv['etcd-compaction-interval'],
-  minRequestTimeoutSeconds: argv['min-request-timeout'],
-  serviceClusterIPRange: argv['service-cluster-ip-range'],
-  serviceNodePortRange: argv['service-node-port-range'],
-  encryptionProviderConfig: argv['encryption-provider-config'],
-});
-await server.app.listen({ host: argv['bind-address'], port: argv.port });
-logger.info({ address: `http://${argv['bind-address']}:${argv.port}` }, 'apiserver listening');
 
-let stopping = false;
-const stop = async (signal: string) => {
-  if (stopping) return;
-  stopping = true;
-  logger.info({ signal }, 'shutting down');
-  await server.close().catch((e: unknown) => logger.error({ err: String(e) }, 'shutdown error'));
-  process.exit(0);
-};
-process.on('SIGTERM', () => void stop('SIGTERM'));
-process.on('SIGINT', () => void stop('SIGINT'));
+/** Reads a flag's file, or stops start-up with one line naming the flag. */
+function file(flag: string, path: string | undefined): string | undefined {
+  if (!path) return undefined;
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new Error(`--${flag} ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+}
+
+async function main(): Promise<void> {
+  const tls = argv['tls-cert-file']
+    ? { cert: file('tls-cert-file', argv['tls-cert-file'])!, key: file('tls-private-key-file', argv['tls-private-key-file'])! }
+    : (logger.warn('no --tls-cert-file: serving with a self-signed certificate'), await selfSignedServing([hostIPv4()]));
+  const signingKey = file('service-account-signing-key-file', argv['service-account-signing-key-file']);
+  const publicKeys = list(argv['service-account-key-file']).map((p) => file('service-account-key-file', p)!);
+  const clientCA = file('client-ca-file', argv['client-ca-file']);
+  const kubeletCert = file('kubelet-client-certificate', argv['kubelet-client-certificate']);
+  const kubeletCA = file('kubelet-certificate-authority', argv['kubelet-certificate-authority']);
+  const advertiseAddress = argv['advertise-address'] ?? hostIPv4();
+  const server = await createApiserver({
+    ...DEFAULT_OPTIONS,
+    etcdServers: list(argv['etcd-servers']),
+    etcdPrefix: argv['etcd-prefix'],
+    logger,
+    maxRequestsInflight: argv['max-requests-inflight'],
+    watchCacheSize: argv['watch-cache-size'],
+    compactionIntervalSeconds: argv['etcd-compaction-interval'],
+    minRequestTimeoutSeconds: argv['min-request-timeout'],
+    serviceClusterIPRange: argv['service-cluster-ip-range'],
+    serviceNodePortRange: argv['service-node-port-range'],
+    encryptionProviderConfig: argv['encryption-provider-config'],
+    disableAdmissionPlugins: list(argv['disable-admission-plugins']),
+    security: {
+      tls: { ...tls, ...(clientCA ? { clientCA } : {}) },
+      anonymousAuth: argv['anonymous-auth'],
+      ...(argv['token-auth-file'] ? { tokenAuthFile: argv['token-auth-file'] } : {}),
+      ...(argv['basic-auth-file'] ? { basicAuthFile: argv['basic-auth-file'] } : {}),
+      serviceAccount: {
+        publicKeys,
+        ...(signingKey ? { signingKey } : {}),
+        issuers: list(argv['service-account-issuer']),
+        apiAudiences: list(argv['api-audiences']),
+        maxTokenExpirationSeconds: Math.floor(parseDurationMs(argv['service-account-max-token-expiration'])! / 1000),
+      },
+      authorizationModes: list(argv['authorization-mode']) as AuthorizationMode[],
+      ...(kubeletCert ? { kubeletClient: { cert: kubeletCert, key: file('kubelet-client-key', argv['kubelet-client-key'])!, ...(kubeletCA ? { ca: kubeletCA } : {}) } } : {}),
+      ...(argv['audit-policy-file'] && argv['audit-log-path'] ? { audit: { policyFile: argv['audit-policy-file'], logPath: argv['audit-log-path'] } } : {}),
+    },
+    advertise: { address: advertiseAddress, port: argv['secure-port'] },
+  });
+  await server.app.listen({ host: argv['bind-address'], port: argv['secure-port'] });
+  logger.info({ address: `https://${argv['bind-address']}:${argv['secure-port']}`, advertiseAddress }, 'apiserver listening');
+  if (argv['insecure-port'] > 0) {
+    const port = await server.listenInsecure(argv['insecure-bind-address'], argv['insecure-port']);
+    logger.warn({ address: `http://${argv['insecure-bind-address']}:${port}` }, 'UNSAFE: serving plain HTTP with no authentication or authorization');
+  }
+  onShutdown(logger, () => server.close());
+}
+
+await main().catch((e: unknown) => {
+  // A bad flag value or file is one line, not a stack.
+  process.stderr.write(`apiserver: ${(e as Error).message}\n`);
+  process.exit(1);
+});

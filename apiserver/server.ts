@@ -27,6 +27,7 @@ import type { StreamingSubresources } from './subresources.js';
 import { KubeletStreaming } from './streaming.js';
 import { routeUpgrades } from './streaming-upgrade.js';
 import { buildSecurity, type SecurityOptions } from './auth/index.js';
+import { EndpointReconciler } from './endpoint-reconciler.js';
 
 export interface ApiserverOptions {
   etcdServers: string[];
@@ -51,6 +52,10 @@ export interface ApiserverOptions {
   security?: SecurityOptions;
   /** `--encryption-provider-config`: an EncryptionConfiguration file (encryption at rest). */
   encryptionProviderConfig?: string;
+  /** `--disable-admission-plugins`: NamespaceLifecycle, NodeRestriction, ServiceAccount. */
+  disableAdmissionPlugins?: string[];
+  /** `--advertise-address` and the secure port: what the `kubernetes` Service's endpoints say. None: no endpoints. */
+  advertise?: { address: string; port: number };
 }
 
 export const DEFAULT_OPTIONS: Omit<ApiserverOptions, 'etcdServers' | 'logger'> = {
@@ -112,7 +117,12 @@ export async function createApiserver(options: ApiserverOptions): Promise<Apiser
     serviceNodePortRange: options.serviceNodePortRange ?? DEFAULT_SERVICE_ALLOCATOR_OPTIONS.serviceNodePortRange,
   }, log.child({ admission: 'ServiceAllocator' }));
   const security = await buildSecurity(options.security, store, log);
-  const admission: AdmissionPlugin[] = [new NamespaceLifecycle(() => stores.get('/namespaces')!), ...security.admission, serviceAllocator, ...(options.admission ?? [])];
+  // Kubernetes' order: NamespaceLifecycle first, then the security plugins; our service IP and
+  // port allocation (Kubernetes does it in the Service registry) and test extras last.
+  const disabled = new Set(options.disableAdmissionPlugins ?? []);
+  const named = [{ name: 'NamespaceLifecycle', plugin: new NamespaceLifecycle(() => stores.get('/namespaces')!) as AdmissionPlugin }, ...security.admission];
+  for (const d of disabled) if (!named.some((n) => n.name === d)) throw new Error(`--disable-admission-plugins: unknown plugin "${d}" (known: ${named.map((n) => n.name).join(', ')})`);
+  const admission: AdmissionPlugin[] = [...named.filter((n) => !disabled.has(n.name)).map((n) => n.plugin), serviceAllocator, ...(options.admission ?? [])];
   for (const info of RESOURCES) {
     if (info.virtual) continue;
     stores.set(`${info.group}/${info.resource}`, new ResourceStore(info, storage, options.etcdPrefix, admission, log.child({ resource: info.resource }), options.watchCacheSize));
@@ -128,6 +138,7 @@ export async function createApiserver(options: ApiserverOptions): Promise<Apiser
     },
     // pods/log|exec|attach|portforward and nodes/proxy go to the kubelet of the object's node.
     streaming: options.streaming ?? new KubeletStreaming({ store, log, ...(security.kubeletClient ? { tls: security.kubeletClient } : {}) }),
+    ...(security.reviews ? { security: { reviews: security.reviews, ...(security.tokenRequests ? { tokenRequests: security.tokenRequests } : {}) } } : {}),
   };
 
   const tls = options.security?.tls;
@@ -167,6 +178,7 @@ export async function createApiserver(options: ApiserverOptions): Promise<Apiser
   await registerHandlerChain(app, {
     authenticator: security.authenticator,
     authorizer: security.authorizer,
+    ...(security.audit ? { audit: security.audit } : {}),
     maxRequestsInflight: options.maxRequestsInflight,
     metrics,
     insecure: { user: INSECURE_USER, isInsecure: (req) => !tls || insecureSockets.has(req.raw.socket) },
@@ -195,11 +207,17 @@ export async function createApiserver(options: ApiserverOptions): Promise<Apiser
     log: log.child({ controller: 'service-allocation-repair' }),
     intervalMs: options.serviceAllocationRepairIntervalMs ?? 180_000,
   });
+  const endpoints = options.advertise
+    ? new EndpointReconciler({ endpoints: store('', 'endpoints'), slices: store('discovery.k8s.io', 'endpointslices'), address: options.advertise.address, port: options.advertise.port, log: log.child({ controller: 'kubernetes-service-endpoints' }) })
+    : undefined;
   let closing = false;
   const allReady = Promise.all([...stores.values()].map((s) => s.cache.ready)).then(async () => {
     await bootstrap(store, log, { kubernetesServiceIP: serviceAllocator.ipRange.kubernetesServiceIP });
     await security.start();
-    if (!closing) repair.start();
+    if (!closing) {
+      repair.start();
+      endpoints?.start();
+    }
     cachesReady = true;
   });
   allReady.catch((e: unknown) => log.error({ err: String(e) }, 'apiserver start-up failed'));
@@ -231,6 +249,9 @@ export async function createApiserver(options: ApiserverOptions): Promise<Apiser
     },
     async close() {
       closing = true;
+      // A clean stop takes this apiserver out of the kubernetes Service (Kubernetes does too).
+      if (cachesReady) await endpoints?.stop(true);
+      else await endpoints?.stop(false);
       compactor.stop();
       await repair.stop();
       for (const s of extraServers) {

@@ -5,6 +5,7 @@ import type { Pod, PodCondition } from 'kubernetes-types/core/v1';
 import { isConflict, isNotFound, type ObjectLike, type ResourceClient } from '../client/index.js';
 import { semanticEqual } from '../api/validation/equal.js';
 import type { ControllerContext } from './controller.js';
+import { parseDurationMs } from '../client/duration.js';
 
 /** How long unobserved expectations block a controller before it syncs anyway (k8s: 5 min). */
 export const EXPECTATIONS_TTL_MS = 5 * 60 * 1000;
@@ -132,6 +133,8 @@ export function intOption(ctx: Pick<ControllerContext, 'options'>, name: string,
  * A duration option in milliseconds: Go duration strings as Kubernetes flags take them
  * (`40s`, `5m`, `1h30m`, `250ms`), or a bare number of seconds.
  */
+export { parseDurationMs };
+
 export function durationOption(ctx: Pick<ControllerContext, 'options'>, name: string, fallbackMs: number): number {
   const v = ctx.options[name];
   if (v === undefined || v === '') return fallbackMs;
@@ -140,18 +143,6 @@ export function durationOption(ctx: Pick<ControllerContext, 'options'>, name: st
   return ms;
 }
 
-const UNIT_MS: Record<string, number> = { ns: 1e-6, us: 1e-3, µs: 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
-
-/** Go's time.ParseDuration (plus a bare number meaning seconds); undefined when invalid. */
-export function parseDurationMs(s: string): number | undefined {
-  const t = s.trim();
-  if (/^-?\d+(\.\d+)?$/.test(t)) return Number(t) * 1000;
-  const m = /^(-?)((?:\d+(?:\.\d+)?(?:ns|us|µs|ms|s|m|h))+)$/.exec(t);
-  if (!m) return undefined;
-  let total = 0;
-  for (const part of m[2].matchAll(/(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/g)) total += Number(part[1]) * UNIT_MS[part[2]];
-  return m[1] ? -total : total;
-}
 
 // ---- pod predicates (k8s.io/kubernetes/pkg/api/v1/pod) ----
 

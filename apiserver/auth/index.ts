@@ -1,12 +1,36 @@
-// Builds the apiserver's security from its options: the authenticator union, the authorizer
-// union (Node, RBAC or AlwaysAllow), the security admission plugins, and the apiserver's own
-// client identity towards kubelets. Without options the apiserver is in its unsafe plain-HTTP
-// mode: everyone is allowed everything.
+// Builds the apiserver's security from its options, over its own stores and watch caches: the
+// authenticator union (client certificates, bearer tokens, service-account JWTs, basic auth,
+// anonymous), the authorizer union in --authorization-mode order (Node, RBAC, AlwaysAllow),
+// the security admission plugins (NodeRestriction, ServiceAccount, RBAC escalation), token
+// issuing for TokenRequests, audit, and the apiserver's client identity towards kubelets.
+// Without options the apiserver is in its unsafe plain-HTTP mode: everyone may do everything.
 import type { Logger } from 'pino';
+import type { UserInfo } from '../../api/user.js';
+import { StatusError } from '../../api/status.js';
+import type { KObject } from '../../api/types.js';
+import { loadSigningKey, signBoundToken } from '../../client/auth/serviceaccount-jwt.js';
+import { admitNodeTokenRequest, NodeRestriction, type NodeTokenRequest } from '../admission-node-restriction.js';
+import { ServiceAccountAdmission } from '../admission-serviceaccount.js';
+import { LogBackend } from '../audit/backend.js';
+import type { AuditOptions } from '../audit/plugin.js';
+import { loadPolicyFile } from '../audit/policy.js';
+import { alwaysAllow, unionAuthorizer } from '../filters/authorization.js';
 import type { AdmissionPlugin, ResourceStore } from '../registry.js';
 import type { KubeletClientTLS } from '../streaming.js';
-import { alwaysAllow } from '../filters/authorization.js';
-import type { Authenticator, Authorizer } from './types.js';
+import { buildAuthenticator, type ServiceAccountTokenGetter } from './authn/index.js';
+import { NodeAuthorizer } from './node/authorizer.js';
+import { NodeGraph } from './node/graph.js';
+import { GraphPopulator } from './node/populate.js';
+import { RBACEscalation } from './rbac/admission.js';
+import { RBACAuthorizer } from './rbac/authorizer.js';
+import { NODE_RULES } from './rbac/bootstrap-policy.js';
+import { CacheRbacSource } from './rbac/cache-source.js';
+import { reconcileBootstrapPolicy } from './rbac/reconcile.js';
+import { ruleAllows } from './rbac/rules.js';
+import { storeReconcileApi } from './rbac/store-api.js';
+import type { ReviewDeps } from './reviews.js';
+import type { TokenRequestDeps } from './token-request.js';
+import type { Authenticator, Authorizer, RuleResolver, RulesResult, TokenAuthenticator } from './types.js';
 
 export type AuthorizationMode = 'AlwaysAllow' | 'AlwaysDeny' | 'Node' | 'RBAC';
 
@@ -31,26 +55,185 @@ export interface SecurityOptions {
   authorizationModes: AuthorizationMode[];
   /** The apiserver's client certificate towards kubelets, and their CA. */
   kubeletClient?: KubeletClientTLS;
+  /** `--audit-policy-file` and `--audit-log-path`. */
+  audit?: { policyFile: string; logPath: string };
 }
 
 export interface Security {
   authenticator: Authenticator;
   authorizer: Authorizer;
-  admission: AdmissionPlugin[];
+  /** Named admission plugins, in order (`--disable-admission-plugins` removes by name). */
+  admission: { name: string; plugin: AdmissionPlugin }[];
+  reviews?: ReviewDeps;
+  tokenRequests?: TokenRequestDeps;
+  audit?: AuditOptions;
   kubeletClient?: KubeletClientTLS;
-  /** Once the watch caches are ready: bootstrap policy, graphs. */
+  /** Once the watch caches are ready: the bootstrap RBAC policy, the node graph. */
   start(): Promise<void>;
   stop(): Promise<void>;
 }
 
-export async function buildSecurity(
-  options: SecurityOptions | undefined,
-  _store: (group: string, resource: string) => ResourceStore,
-  _log: Logger,
-): Promise<Security> {
+type StoreOf = (group: string, resource: string) => ResourceStore;
+
+/** An object from the watch cache, else from etcd (the cache may lag a write just made). */
+async function lookup(store: ResourceStore, namespace: string, name: string): Promise<KObject | undefined> {
+  const hit = store.cache.get(store.info.namespaced ? `${namespace}/${name}` : name);
+  if (hit) return hit.obj;
+  try {
+    return await store.get(store.info.namespaced ? namespace : undefined, name);
+  } catch (e) {
+    if (e instanceof StatusError && e.code === 404) return undefined;
+    throw e;
+  }
+}
+
+const alwaysDeny: Authorizer = { authorize: () => ({ decision: 'deny', reason: 'AlwaysDeny' }) };
+
+export async function buildSecurity(options: SecurityOptions | undefined, store: StoreOf, log: Logger): Promise<Security> {
   if (!options) {
     // Plain HTTP: the authentication stage makes every request `system:unsecured`.
     return { authenticator: { authenticate: () => undefined }, authorizer: alwaysAllow, admission: [], start: async () => undefined, stop: async () => undefined };
   }
-  throw new Error('secure serving is being wired');
+  const kinds: Record<'ServiceAccount' | 'Pod' | 'Secret' | 'Node', [string, string]> = {
+    ServiceAccount: ['', 'serviceaccounts'],
+    Pod: ['', 'pods'],
+    Secret: ['', 'secrets'],
+    Node: ['', 'nodes'],
+  };
+  const get = (kind: keyof typeof kinds, namespace: string, name: string) => lookup(store(...kinds[kind]), namespace, name);
+  const getter: ServiceAccountTokenGetter = {
+    getServiceAccount: (ns, name) => get('ServiceAccount', ns, name),
+    getPod: (ns, name) => get('Pod', ns, name),
+    getSecret: (ns, name) => get('Secret', ns, name),
+    getNode: (name) => get('Node', '', name),
+  };
+  const sa = options.serviceAccount;
+  const built = buildAuthenticator({
+    clientCA: !!options.tls.clientCA,
+    ...(options.tokenAuthFile ? { tokenAuthFile: options.tokenAuthFile } : {}),
+    ...(options.basicAuthFile ? { basicAuthFile: options.basicAuthFile } : {}),
+    serviceAccountKeys: [...sa.publicKeys, ...(sa.publicKeys.length === 0 && sa.signingKey ? [sa.signingKey] : [])],
+    serviceAccountIssuers: sa.issuers,
+    apiAudiences: sa.apiAudiences ?? [],
+    anonymous: options.anonymousAuth,
+    getter,
+  });
+
+  // ---- authorization, in --authorization-mode order --------------------------------------
+  const modes = options.authorizationModes;
+  const caches = (resource: string, group = '') => store(group, resource).cache;
+  const rbacSource = new CacheRbacSource({
+    roles: caches('roles', 'rbac.authorization.k8s.io'),
+    clusterRoles: caches('clusterroles', 'rbac.authorization.k8s.io'),
+    roleBindings: caches('rolebindings', 'rbac.authorization.k8s.io'),
+    clusterRoleBindings: caches('clusterrolebindings', 'rbac.authorization.k8s.io'),
+  });
+  const rbac = modes.includes('RBAC') ? new RBACAuthorizer(rbacSource) : undefined;
+  const graph = modes.includes('Node') ? new NodeGraph() : undefined;
+  let populator: GraphPopulator | undefined;
+  const nodeRulesAllow = (a: Parameters<typeof ruleAllows>[0]) => NODE_RULES.some((r) => ruleAllows(a, r));
+  const authorizers: Authorizer[] = modes.map((m) => {
+    switch (m) {
+      case 'AlwaysAllow':
+        return alwaysAllow;
+      case 'AlwaysDeny':
+        return alwaysDeny;
+      case 'Node':
+        return new NodeAuthorizer(graph!, nodeRulesAllow);
+      case 'RBAC':
+        return rbac!;
+    }
+  });
+  const authorizer = unionAuthorizer(authorizers);
+  const ruleResolver: RuleResolver = {
+    async rulesFor(user: UserInfo, namespace: string): Promise<RulesResult> {
+      const out: RulesResult = { resourceRules: [], nonResourceRules: [], incomplete: false };
+      for (const m of modes) {
+        if (m === 'AlwaysAllow') {
+          out.resourceRules.push({ verbs: ['*'], apiGroups: ['*'], resources: ['*'] });
+          out.nonResourceRules.push({ verbs: ['*'], nonResourceURLs: ['*'] });
+        } else if (m === 'RBAC') {
+          const r = rbac!.rulesFor(user, namespace);
+          out.resourceRules.push(...r.resourceRules);
+          out.nonResourceRules.push(...r.nonResourceRules);
+          out.incomplete ||= r.incomplete;
+          if (r.evaluationError) out.evaluationError = r.evaluationError;
+        } else if (m === 'Node') {
+          // A kubelet's rules are the node rules (Kubernetes' node authorizer RulesFor), narrowed by the graph at request time.
+          if (user.username.startsWith('system:node:') && user.groups.includes('system:nodes')) {
+            for (const r of NODE_RULES) {
+              if (r.nonResourceURLs) out.nonResourceRules.push({ verbs: [...r.verbs], nonResourceURLs: [...r.nonResourceURLs] });
+              else out.resourceRules.push({ verbs: [...r.verbs], apiGroups: [...(r.apiGroups ?? [])], resources: [...(r.resources ?? [])], ...(r.resourceNames ? { resourceNames: [...r.resourceNames] } : {}) });
+            }
+          }
+        }
+      }
+      return out;
+    },
+  };
+
+  // ---- admission -------------------------------------------------------------------------
+  const getPod = (ns: string, name: string) => store('', 'pods').cache.get(`${ns}/${name}`)?.obj;
+  const admission: Security['admission'] = [];
+  if (graph) admission.push({ name: 'NodeRestriction', plugin: new NodeRestriction(getPod) });
+  admission.push({ name: 'ServiceAccount', plugin: new ServiceAccountAdmission((ns, name) => get('ServiceAccount', ns, name)) });
+  if (rbac) admission.push({ name: 'RBACEscalation', plugin: new RBACEscalation((a) => authorizer.authorize(a), (u, ns) => rbac.rulesFor(u, ns), rbacSource) });
+
+  // ---- TokenRequest ------------------------------------------------------------------------
+  let tokenRequests: TokenRequestDeps | undefined;
+  if (sa.signingKey) {
+    const key = loadSigningKey(sa.signingKey);
+    const issuer = sa.issuers[0] ?? 'https://kubernetes.default.svc.cluster.local';
+    tokenRequests = {
+      apiAudiences: built.apiAudiences,
+      maxExpirationSeconds: sa.maxTokenExpirationSeconds ?? 0,
+      get: (kind, ns, name) => get(kind, ns, name),
+      issuer: {
+        async issue(r) {
+          const { token, claims } = await signBoundToken(key, {
+            issuer,
+            audiences: r.audiences,
+            expirationSeconds: r.expirationSeconds,
+            serviceAccount: { namespace: r.namespace, name: r.serviceAccount.name, uid: r.serviceAccount.uid },
+            ...(r.pod ? { pod: r.pod } : {}),
+            ...(r.secret ? { secret: r.secret } : {}),
+            ...(r.node ? { node: r.node } : {}),
+          });
+          return { token, expiration: new Date(claims.exp * 1000) };
+        },
+      },
+      admit: async (user, tr, pod) => {
+        if (!user || !graph) return;
+        const named = { ...tr, metadata: { ...tr.metadata, namespace: pod?.metadata?.namespace ?? tr.metadata?.namespace ?? '', name: tr.metadata?.name ?? '' } } as NodeTokenRequest;
+        await admitNodeTokenRequest(user, named, getPod);
+      },
+    };
+  }
+
+  // ---- audit -------------------------------------------------------------------------------
+  let audit: AuditOptions | undefined;
+  if (options.audit) {
+    const policy = loadPolicyFile(options.audit.policyFile);
+    audit = { policy, backend: await LogBackend.open(options.audit.logPath, { logger: log.child({ component: 'audit' }) }) };
+  }
+
+  return {
+    authenticator: built.authenticator,
+    authorizer,
+    admission,
+    reviews: { tokenAuthenticator: built.tokenAuthenticator as TokenAuthenticator, authorizer, ruleResolver },
+    ...(tokenRequests ? { tokenRequests } : {}),
+    ...(audit ? { audit } : {}),
+    ...(options.kubeletClient ? { kubeletClient: options.kubeletClient } : {}),
+    async start() {
+      if (rbac) await reconcileBootstrapPolicy(storeReconcileApi(store), log.child({ component: 'rbac-bootstrap' }));
+      if (graph) {
+        populator = new GraphPopulator(graph, { pods: caches('pods'), persistentVolumeClaims: caches('persistentvolumeclaims'), persistentVolumes: caches('persistentvolumes') }, log.child({ component: 'node-graph' }));
+        await populator.synced;
+      }
+    },
+    async stop() {
+      populator?.stop();
+    },
+  };
 }

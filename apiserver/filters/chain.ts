@@ -4,6 +4,7 @@
 // runs in the order registered here, so "where is X checked" is answered by the stage's name.
 import type { FastifyInstance } from 'fastify';
 import type { UserInfo } from '../../api/user.js';
+import { auditPlugin, type AuditOptions } from '../audit/plugin.js';
 import type { Authenticator, Authorizer } from '../auth/types.js';
 import type { ApiserverMetrics } from '../metrics.js';
 import { authenticationStage } from './authentication.js';
@@ -15,6 +16,8 @@ import { maxInFlightStage, requestMetricsStage } from './inflight.js';
 export interface HandlerChainOptions {
   authenticator: Authenticator;
   authorizer: Authorizer;
+  /** `--audit-policy-file` + `--audit-log-path`; no audit when absent. */
+  audit?: AuditOptions;
   maxRequestsInflight: number;
   metrics: ApiserverMetrics;
   /** The unsafe plain-HTTP port's identity, and how to tell its requests apart. */
@@ -25,7 +28,8 @@ export async function registerHandlerChain(app: FastifyInstance, o: HandlerChain
   await app.register(requestContextStage);
   await app.register(requestMetricsStage, { metrics: o.metrics });
   await app.register(authenticationStage, { authenticator: o.authenticator, ...(o.insecure ? { insecureUser: o.insecure.user, isInsecure: o.insecure.isInsecure } : {}) });
-  // audit: registered here once apiserver/audit lands
+  // Awaited: a plugin loads later than a plain hook, and the stages after audit must follow it.
+  if (o.audit) await app.register(auditPlugin, o.audit);
   await app.register(impersonationStage, { authorizer: o.authorizer });
   await app.register(maxInFlightStage, { maxRequestsInflight: o.maxRequestsInflight, metrics: o.metrics });
   await app.register(authorizationStage, { authorizer: o.authorizer });

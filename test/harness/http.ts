@@ -6,14 +6,24 @@ export interface HttpReply<T = any> {
   body: T;
 }
 
-export function http(base: string) {
+import { fetch, type Dispatcher, type RequestInit as UndiciInit } from 'undici';
+
+/** Where raw requests go: a base URL, and the dispatcher (TLS client certificate) to use. */
+export interface HttpTarget {
+  url: string;
+  dispatcher?: Dispatcher;
+}
+
+export function http(target: string | HttpTarget) {
+  const base = typeof target === 'string' ? target : target.url;
+  const dispatcher = typeof target === 'string' ? undefined : target.dispatcher;
   return async function request<T = any>(
     method: string,
     path: string,
     body?: unknown,
     headers: Record<string, string> = {},
   ): Promise<HttpReply<T>> {
-    const init: RequestInit = { method, headers: { ...headers } };
+    const init: UndiciInit = { method, headers: { ...headers }, ...(dispatcher ? { dispatcher } : {}) };
     if (body !== undefined) {
       init.body = typeof body === 'string' || body instanceof Uint8Array ? (body as string) : JSON.stringify(body);
       (init.headers as Record<string, string>)['content-type'] ??= 'application/json';
@@ -31,9 +41,9 @@ export function http(base: string) {
 }
 
 /** Reads a watch stream and hands back parsed events as they arrive. */
-export async function openWatch(url: string, headers: Record<string, string> = {}) {
+export async function openWatch(url: string, headers: Record<string, string> = {}, dispatcher?: Dispatcher) {
   const ctrl = new AbortController();
-  const res = await fetch(url, { headers, signal: ctrl.signal });
+  const res = await fetch(url, { headers, signal: ctrl.signal, ...(dispatcher ? { dispatcher } : {}) });
   const events: { type: string; object: any }[] = [];
   let ended = false;
   const reader = res.body!.getReader();

@@ -1,6 +1,7 @@
 // A test PKI made once per process, in memory: the CA, the apiserver's serving certificate
 // (127.0.0.1, localhost), the admin and kubelet-client certificates, and a service-account
 // signing key (ES256: an RSA key would cost more than everything else together).
+import { hostIPv4 } from '../../client/host-ip.js';
 import { issueCert, newCA, newServiceAccountKeyPair, type KeyCert, type KeyPair } from '../../client/cert/x509.js';
 
 export interface TestPki {
@@ -15,7 +16,7 @@ export interface TestPki {
   serviceAccount: KeyPair;
   /** A client certificate with CN `user` and O `groups` (memoised). */
   client(user: string, groups?: string[]): Promise<KeyCert>;
-  /** A kubelet serving certificate for `node` (CN system:node:<node>; SANs node, localhost, 127.0.0.1; memoised). */
+  /** A kubelet serving certificate for `node` (CN system:node:<node>; SANs node, localhost, 127.0.0.1, the host's IPv4; memoised). */
   kubeletServing(node: string): Promise<KeyCert>;
 }
 
@@ -39,7 +40,8 @@ async function makeTestPki(): Promise<TestPki> {
   const kubeletServing = (node: string): Promise<KeyCert> => {
     let kc = serving.get(node);
     if (!kc) {
-      kc = issueCert(ca, { commonName: `system:node:${node}`, dnsNames: [node, 'localhost'], ipAddresses: ['127.0.0.1'], usages: ['server'] });
+      // The host's address too: a test kubelet reports it as its InternalIP, which the apiserver dials.
+      kc = issueCert(ca, { commonName: `system:node:${node}`, dnsNames: [node, 'localhost'], ipAddresses: [...new Set(['127.0.0.1', hostIPv4()])], usages: ['server'] });
       serving.set(node, kc);
     }
     return kc;
