@@ -12,7 +12,8 @@ export type Subresource =
   | 'portforward'
   | 'proxy'
   | 'finalize'
-  | 'ephemeralcontainers';
+  | 'ephemeralcontainers'
+  | 'token';
 
 export interface ResourceInfo {
   /** API group; '' is the core ("legacy") group served under /api. */
@@ -31,6 +32,8 @@ export interface ResourceInfo {
   fieldSelectors: string[];
   /** Verbs, when they differ from the full set. */
   verbs?: string[];
+  /** Create-only and never stored (TokenReview, SubjectAccessReview…): answered by the server. */
+  virtual?: boolean;
 }
 
 export const ALL_VERBS = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
@@ -41,7 +44,7 @@ function r(
   resource: string,
   kind: string,
   namespaced: boolean,
-  opts: Partial<Pick<ResourceInfo, 'shortNames' | 'categories' | 'subresources' | 'fieldSelectors' | 'verbs'>> = {},
+  opts: Partial<Pick<ResourceInfo, 'shortNames' | 'categories' | 'subresources' | 'fieldSelectors' | 'verbs' | 'virtual'>> = {},
 ): ResourceInfo {
   return {
     group,
@@ -55,6 +58,7 @@ function r(
     subresources: opts.subresources ?? [],
     fieldSelectors: opts.fieldSelectors ?? [],
     ...(opts.verbs ? { verbs: opts.verbs } : {}),
+    ...(opts.virtual ? { virtual: true } : {}),
   };
 }
 
@@ -114,7 +118,7 @@ export const RESOURCES: readonly ResourceInfo[] = Object.freeze([
     subresources: ['status', 'scale'],
     fieldSelectors: ['status.replicas'],
   }),
-  r('', 'v1', 'serviceaccounts', 'ServiceAccount', true, { shortNames: ['sa'] }),
+  r('', 'v1', 'serviceaccounts', 'ServiceAccount', true, { shortNames: ['sa'], subresources: ['token'] }),
   r('', 'v1', 'persistentvolumes', 'PersistentVolume', false, { shortNames: ['pv'], subresources: ['status'] }),
   r('', 'v1', 'persistentvolumeclaims', 'PersistentVolumeClaim', true, { shortNames: ['pvc'], subresources: ['status'] }),
   r('', 'v1', 'resourcequotas', 'ResourceQuota', true, { shortNames: ['quota'], subresources: ['status'] }),
@@ -143,6 +147,13 @@ export const RESOURCES: readonly ResourceInfo[] = Object.freeze([
   r('policy', 'v1', 'poddisruptionbudgets', 'PodDisruptionBudget', true, { shortNames: ['pdb'], subresources: ['status'] }),
   // storage.k8s.io/v1
   r('storage.k8s.io', 'v1', 'storageclasses', 'StorageClass', false, { shortNames: ['sc'] }),
+  // authentication.k8s.io/v1, authorization.k8s.io/v1: reviews, answered and never stored
+  r('authentication.k8s.io', 'v1', 'tokenreviews', 'TokenReview', false, { verbs: ['create'], virtual: true }),
+  r('authentication.k8s.io', 'v1', 'selfsubjectreviews', 'SelfSubjectReview', false, { verbs: ['create'], virtual: true }),
+  r('authorization.k8s.io', 'v1', 'subjectaccessreviews', 'SubjectAccessReview', false, { verbs: ['create'], virtual: true }),
+  r('authorization.k8s.io', 'v1', 'selfsubjectaccessreviews', 'SelfSubjectAccessReview', false, { verbs: ['create'], virtual: true }),
+  r('authorization.k8s.io', 'v1', 'selfsubjectrulesreviews', 'SelfSubjectRulesReview', false, { verbs: ['create'], virtual: true }),
+  r('authorization.k8s.io', 'v1', 'localsubjectaccessreviews', 'LocalSubjectAccessReview', true, { verbs: ['create'], virtual: true }),
   // rbac.authorization.k8s.io/v1
   r('rbac.authorization.k8s.io', 'v1', 'roles', 'Role', true),
   r('rbac.authorization.k8s.io', 'v1', 'rolebindings', 'RoleBinding', true),

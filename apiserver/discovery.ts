@@ -90,6 +90,8 @@ function subresourceSpec(info: ResourceInfo, sub: Subresource): SubresourceSpec 
       };
     case 'finalize':
       return { verbs: ['update'], kind: own };
+    case 'token':
+      return { verbs: ['create'], kind: { group: 'authentication.k8s.io', version: 'v1', kind: 'TokenRequest' } };
   }
 }
 

@@ -9,16 +9,26 @@ import { parseListOptions, q1, qBool, type Query } from './list-options.js';
 import { applyPatch } from './patching.js';
 import type { DeleteOptions, ResourceStore, WriteOptions } from './registry.js';
 import type { RequestInfo } from './request-info.js';
-import { includeObjectParam, sendList, sendObject } from './responses.js';
+import { includeObjectParam, sendList, sendObject, sendRaw } from './responses.js';
+import { createReview, type ReviewDeps } from './auth/reviews.js';
+import type { TokenRequestDeps } from './auth/token-request.js';
 import { handleSubresource } from './subresources.js';
 import { serveWatch, type WatchSettings } from './watch.js';
 
 export interface HandlerContext {
   store(group: string, resource: string): ResourceStore;
   watch: WatchSettings;
+  /** Reviews (TokenReview, SubjectAccessReview…) and TokenRequests; absent in the unsafe plain-HTTP mode. */
+  security?: SecurityHandlers;
 }
 
-function writeOptions(query: Query): WriteOptions {
+export interface SecurityHandlers {
+  reviews: ReviewDeps;
+  tokenRequests?: TokenRequestDeps;
+}
+
+/** The write options of a request: dryRun, fieldValidation, and who asks (for admission). */
+export function writeOptions(query: Query, req?: FastifyRequest, admissionSubresource?: string): WriteOptions {
   const dryRun = query.dryRun;
   const fv = q1(query, 'fieldValidation');
   if (fv !== undefined && !['Strict', 'Warn', 'Ignore'].includes(fv)) {
@@ -27,7 +37,12 @@ function writeOptions(query: Query): WriteOptions {
   if (dryRun !== undefined && (Array.isArray(dryRun) ? dryRun : [dryRun]).some((d) => d !== 'All')) {
     throw errors.badRequest('dryRun: Unsupported value: only "All" is supported');
   }
-  return { dryRun: dryRun !== undefined, fieldValidation: fv ?? 'Warn' };
+  return {
+    dryRun: dryRun !== undefined,
+    fieldValidation: fv ?? 'Warn',
+    ...(req?.k8s?.user ? { user: req.k8s.user } : {}),
+    ...(admissionSubresource ? { admissionSubresource } : {}),
+  };
 }
 
 /** Strict: unknown fields are a 400; Warn: they come back as Warning headers. */
@@ -47,8 +62,8 @@ function rawText(req: FastifyRequest): string | undefined {
   return raw && raw.length ? raw.toString('utf8') : undefined;
 }
 
-export function deleteOptions(query: Query, body: unknown): DeleteOptions {
-  const opts: DeleteOptions = { ...writeOptions(query) };
+export function deleteOptions(query: Query, body: unknown, req?: FastifyRequest, admissionSubresource?: string): DeleteOptions {
+  const opts: DeleteOptions = { ...writeOptions(query, req, admissionSubresource) };
   if (isObject(body)) {
     if (body.kind !== undefined && body.kind !== 'DeleteOptions') throw errors.badRequest(`expected DeleteOptions, got ${String(body.kind)}`);
     if (typeof body.gracePeriodSeconds === 'number') opts.gracePeriodSeconds = body.gracePeriodSeconds;
@@ -84,6 +99,7 @@ function optionalBody(req: FastifyRequest): unknown {
 
 export async function handleResource(ctx: HandlerContext, req: FastifyRequest, reply: FastifyReply, ri: RequestInfo): Promise<unknown> {
   const { info, namespace, name } = ri;
+  if (info.virtual) return handleReview(ctx, req, reply, ri);
   const store = ctx.store(info.group, info.resource);
   const query = req.query as Query;
   const neg: Negotiated = negotiate(req.headers.accept);
@@ -112,7 +128,7 @@ export async function handleResource(ctx: HandlerContext, req: FastifyRequest, r
 
   if (method === 'POST') {
     if (name !== undefined) throw errors.methodNotAllowed(`POST is not supported on a named ${info.resource} object`);
-    const wo = writeOptions(query);
+    const wo = writeOptions(query, req);
     const body = bodyOf(req);
     checkFields(reply, body, apiVersionOf(info), info.kind, wo.fieldValidation, rawText(req));
     const created = await store.create(namespace, body, wo);
@@ -121,7 +137,7 @@ export async function handleResource(ctx: HandlerContext, req: FastifyRequest, r
 
   if (method === 'PUT') {
     if (name === undefined) throw errors.methodNotAllowed(`PUT requires a ${info.singular} name`);
-    const wo = writeOptions(query);
+    const wo = writeOptions(query, req);
     const body = bodyOf(req);
     checkFields(reply, body, apiVersionOf(info), info.kind, wo.fieldValidation, rawText(req));
     const { obj, created } = await store.update(namespace, name, body, wo);
@@ -131,7 +147,7 @@ export async function handleResource(ctx: HandlerContext, req: FastifyRequest, r
   if (method === 'PATCH') {
     if (name === undefined) throw errors.methodNotAllowed(`PATCH requires a ${info.singular} name`);
     const type = patchTypeOf(req.headers['content-type']);
-    const wo = writeOptions(query);
+    const wo = writeOptions(query, req);
     const patch = bodyOf(req);
     if (type === 'apply') {
       if (!q1(query, 'fieldManager')) throw errors.badRequest('PATCH with apply requires a fieldManager query parameter');
@@ -161,7 +177,7 @@ export async function handleResource(ctx: HandlerContext, req: FastifyRequest, r
   }
 
   if (method === 'DELETE') {
-    const opts = deleteOptions(query, optionalBody(req));
+    const opts = deleteOptions(query, optionalBody(req), req);
     if (name !== undefined) {
       const { obj } = await store.delete(namespace, name, opts);
       return sendObject(reply, info, obj, neg, 200);
@@ -181,6 +197,17 @@ export async function handleResource(ctx: HandlerContext, req: FastifyRequest, r
   }
   if (qBool(query, 'watch')) throw errors.methodNotAllowed(`${method} is not allowed with watch`);
   throw errors.methodNotAllowed(`${method} is not supported on ${info.resource}`);
+}
+
+/** POST of a review: answered, never stored (201 with the review and its status, as Kubernetes). */
+async function handleReview(ctx: HandlerContext, req: FastifyRequest, reply: FastifyReply, ri: RequestInfo): Promise<unknown> {
+  const { info, name } = ri;
+  if (req.method !== 'POST' || name !== undefined) throw errors.methodNotAllowed(`${req.method} is not supported on ${info.resource}: it can only be created`);
+  const reviews = ctx.security?.reviews;
+  if (!reviews) throw errors.notFound({ group: info.group, resource: info.resource }, '');
+  const body = bodyOf(req);
+  const out = await createReview(reviews, info, ri.namespace, body, req.k8s.user ?? { username: '', groups: [] });
+  return sendRaw(reply, 201, 'application/json', JSON.stringify(out));
 }
 
 export { successStatus };

@@ -19,6 +19,7 @@ const argv = await envTwins(yargs(hideBin(process.argv))
   .option('watch-cache-size', { type: 'number', default: DEFAULT_OPTIONS.watchCacheSize, describe: 'Events kept per resource for watchers' })
   .option('etcd-compaction-interval', { type: 'number', default: DEFAULT_OPTIONS.compactionIntervalSeconds, describe: 'Seconds between etcd compactions (0 = off)' })
   .option('min-request-timeout', { type: 'number', default: DEFAULT_OPTIONS.minRequestTimeoutSeconds, describe: 'Minimum watch timeout in seconds' })
+  .option('encryption-provider-config', { type: 'string', describe: 'EncryptionConfiguration file: which resources are encrypted in etcd, and how' })
   .option('log-level', { type: 'string', default: 'info', describe: 'pino log level' })
   .strict()
   .help()
@@ -36,6 +37,7 @@ const server = await createApiserver({
   minRequestTimeoutSeconds: argv['min-request-timeout'],
   serviceClusterIPRange: argv['service-cluster-ip-range'],
   serviceNodePortRange: argv['service-node-port-range'],
+  encryptionProviderConfig: argv['encryption-provider-config'],
 });
 await server.app.listen({ host: argv['bind-address'], port: argv.port });
 logger.info({ address: `http://${argv['bind-address']}:${argv.port}` }, 'apiserver listening');

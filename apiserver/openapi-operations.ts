@@ -141,23 +141,26 @@ function resourcePaths(info: ResourceInfo): PathItem[] {
   const listDef = defOf({ ...gvk, kind: `${info.kind}List` });
   const op = (o: Omit<Operation, 'gvk' | 'tag'> & { gvk?: GroupVersionKind }): Operation => ({ gvk, tag, ...o });
 
+  const createOp = op({
+    method: 'post',
+    operationId: `create${id}`,
+    description: `create a ${info.kind}`,
+    action: 'post',
+    parameters: WRITE,
+    body: kindDef,
+    response: kindDef,
+    alsoCreated: true,
+    alsoAccepted: true,
+  });
+  // Reviews (TokenReview, SubjectAccessReview…) are only ever created.
+  if (info.virtual) return [{ path: base, parameters: scopeParams, operations: [createOp] }];
   const items: PathItem[] = [
     {
       path: base,
       parameters: scopeParams,
       operations: [
         op({ method: 'get', operationId: `list${id}`, description: `list or watch objects of kind ${info.kind}`, action: 'list', parameters: LIST, response: listDef }),
-        op({
-          method: 'post',
-          operationId: `create${id}`,
-          description: `create a ${info.kind}`,
-          action: 'post',
-          parameters: WRITE,
-          body: kindDef,
-          response: kindDef,
-          alsoCreated: true,
-          alsoAccepted: true,
-        }),
+        createOp,
         op({
           method: 'delete',
           operationId: `deletecollection${id}`,
@@ -294,6 +297,7 @@ function subresourcePath(
       break;
     case 'binding':
     case 'eviction':
+    case 'token':
       operations = [create()];
       break;
     case 'finalize':

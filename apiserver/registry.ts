@@ -273,7 +273,9 @@ export class ResourceStore {
         throw errors.staleResourceVersion(this.gr, name);
       }
       const next = this.prepareUpdate(proposed, cur.obj, opts.subresource);
-      if (sameStored(next, cur.obj)) {
+      // An unchanged object is not written — unless etcd holds it under an old encryption key
+      // (stale), where rewriting it is how Kubernetes migrates data to the new key.
+      if (sameStored(next, cur.obj) && !cur.stale) {
         if (fromCache) continue;
         return { obj: cur.obj, created: false };
       }

@@ -19,6 +19,7 @@ import { ApiserverMetrics } from './metrics.js';
 import { ResourceStore, type AdmissionPlugin } from './registry.js';
 import { apiRoutes, healthRoutes, openapiRoutes } from './routes.js';
 import { Storage } from './storage.js';
+import { loadEncryptionTransformers } from './encryption/storage-transformers.js';
 import { ServiceAllocator, DEFAULT_SERVICE_ALLOCATOR_OPTIONS } from './service-alloc.js';
 import { AllocationRepair } from './service-alloc-repair.js';
 import { sendRaw } from './responses.js';
@@ -48,6 +49,8 @@ export interface ApiserverOptions {
   serviceAllocationRepairIntervalMs?: number;
   /** TLS, authentication, authorization, audit; undefined: the unsafe plain-HTTP mode. */
   security?: SecurityOptions;
+  /** `--encryption-provider-config`: an EncryptionConfiguration file (encryption at rest). */
+  encryptionProviderConfig?: string;
 }
 
 export const DEFAULT_OPTIONS: Omit<ApiserverOptions, 'etcdServers' | 'logger'> = {
@@ -96,7 +99,7 @@ export const INSECURE_USER: UserInfo = { username: 'system:unsecured', groups: [
 
 export async function createApiserver(options: ApiserverOptions): Promise<Apiserver> {
   const log = options.logger;
-  const storage = Storage.connect(options.etcdServers);
+  const storage = Storage.connect(options.etcdServers, { transformers: loadEncryptionTransformers(options.encryptionProviderConfig, options.etcdPrefix), log });
   const metrics = new ApiserverMetrics(true);
   const stores = new Map<string, ResourceStore>();
   const store = (group: string, resource: string): ResourceStore => {
@@ -111,6 +114,7 @@ export async function createApiserver(options: ApiserverOptions): Promise<Apiser
   const security = await buildSecurity(options.security, store, log);
   const admission: AdmissionPlugin[] = [new NamespaceLifecycle(() => stores.get('/namespaces')!), ...security.admission, serviceAllocator, ...(options.admission ?? [])];
   for (const info of RESOURCES) {
+    if (info.virtual) continue;
     stores.set(`${info.group}/${info.resource}`, new ResourceStore(info, storage, options.etcdPrefix, admission, log.child({ resource: info.resource }), options.watchCacheSize));
   }
   const ctx: HandlerContext & { streaming?: StreamingSubresources } = {

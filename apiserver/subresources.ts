@@ -6,7 +6,8 @@ import { apiVersionOf } from '../api/resources.js';
 import { errors, successStatus } from '../api/status.js';
 import { isObject, type KObject } from '../api/types.js';
 import { decodeBody, patchTypeOf, type Negotiated } from './encoding.js';
-import { checkFields, deleteOptions, type HandlerContext } from './handlers.js';
+import { checkFields, deleteOptions, writeOptions, type HandlerContext } from './handlers.js';
+import { createTokenRequest } from './auth/token-request.js';
 import { q1, type Query } from './list-options.js';
 import { nowTime } from './object-meta.js';
 import { applyPatch } from './patching.js';
@@ -47,7 +48,7 @@ export async function handleSubresource(
     if (m === 'PUT') {
       const body = decodeBody(req.headers['content-type'], req.body as Buffer);
       checkFields(reply, body, apiVersionOf(info), info.kind, q1(query, 'fieldValidation'));
-      const { obj } = await store.update(namespace, name, body, { subresource: 'status', dryRun: query.dryRun !== undefined });
+      const { obj } = await store.update(namespace, name, body, { ...writeOptions(query, req, 'status'), subresource: 'status' });
       return sendObject(reply, info, obj, neg);
     }
     if (m === 'PATCH') {
@@ -61,7 +62,7 @@ export async function handleSubresource(
           if (!next.metadata?.resourceVersion) next.metadata = { ...next.metadata, resourceVersion: cur.metadata?.resourceVersion };
           return next;
         },
-        { subresource: 'status', dryRun: query.dryRun !== undefined },
+        { ...writeOptions(query, req, 'status'), subresource: 'status' },
       );
       return sendObject(reply, info, obj, neg);
     }
@@ -87,7 +88,7 @@ export async function handleSubresource(
         cur.spec = { ...spec, replicas: replicas ?? 0 };
         cur.metadata = { ...cur.metadata, resourceVersion: next.metadata?.resourceVersion || cur.metadata?.resourceVersion };
         return cur;
-      });
+      }, writeOptions(query, req, 'scale'));
       return sendRaw(reply, 200, 'application/json', JSON.stringify(toScale(obj)));
     }
   }
@@ -111,7 +112,7 @@ export async function handleSubresource(
         pod.status = { ...status, conditions };
         return pod;
       },
-      { subresource: 'raw' },
+      { ...writeOptions(query, req, 'binding'), subresource: 'raw' },
     );
     return sendRaw(reply, 201, 'application/json', JSON.stringify(successStatus({ code: 201 })));
   }
@@ -119,9 +120,18 @@ export async function handleSubresource(
   if (sub === 'eviction' && m === 'POST') {
     const body = decodeBody(req.headers['content-type'], req.body as Buffer);
     if (!isObject(body) || body.kind !== 'Eviction') throw errors.badRequest('an Eviction object is required');
-    const opts = deleteOptions(query, isObject(body.deleteOptions) ? body.deleteOptions : undefined);
+    const opts = deleteOptions(query, isObject(body.deleteOptions) ? body.deleteOptions : undefined, req, 'eviction');
     await store.delete(namespace, name, opts);
     return sendRaw(reply, 201, 'application/json', JSON.stringify(successStatus({ code: 201 })));
+  }
+
+  if (sub === 'token' && m === 'POST') {
+    const deps = ctx.security?.tokenRequests;
+    // As in Kubernetes, without a signing key the subresource is not served.
+    if (!deps) throw errors.notFound({ group: '', resource: 'serviceaccounts/token' }, name);
+    const body = decodeBody(req.headers['content-type'], req.body as Buffer);
+    const out = await createTokenRequest(deps, namespace ?? '', name, body, req.k8s.user);
+    return sendRaw(reply, 201, 'application/json', JSON.stringify(out));
   }
 
   if (sub === 'finalize' && m === 'PUT') {
@@ -134,7 +144,7 @@ export async function handleSubresource(
         ns.spec = { ...(isObject(ns.spec) ? ns.spec : {}), finalizers: Array.isArray(spec.finalizers) ? spec.finalizers : [] };
         return ns;
       },
-      { subresource: 'raw' },
+      { ...writeOptions(query, req, 'finalize'), subresource: 'raw' },
     );
     return sendObject(reply, info, obj, neg);
   }

@@ -1,10 +1,11 @@
 // One watch cache per resource (like k8s' Cacher): one etcd watch, the current state, and a
 // bounded ring of recent events that HTTP watchers are served from. A watch from a revision
 // older than the ring's window is answered with 410 Expired and the client relists.
-import type { Watcher as EtcdWatcher } from 'etcd3';
+import type { IKeyValue, Watcher as EtcdWatcher } from 'etcd3';
 import type { Logger } from 'pino';
+import { errors, StatusError } from '../api/status.js';
 import type { KObject } from '../api/types.js';
-import { decode, type Storage } from './storage.js';
+import type { Storage } from './storage.js';
 
 export type CacheEventType = 'ADDED' | 'MODIFIED' | 'DELETED';
 
@@ -60,6 +61,12 @@ export class WatchCache {
   private head = 0; // next write slot
   private size = 0;
   private readonly watchers = new Set<CacheWatcher>();
+  /**
+   * Keys whose value cannot be decoded (e.g. encrypted with a key the config lacks), with the
+   * error. They are not in the store; a LIST that covers one fails with that error, as in
+   * Kubernetes, rather than silently leaving the object out.
+   */
+  private readonly undecodable = new Map<string, StatusError>();
   private etcdWatcher: EtcdWatcher | undefined;
   private sortedKeys: string[] | undefined;
   private stopped = false;
@@ -88,6 +95,7 @@ export class WatchCache {
   private async start(): Promise<void> {
     this.isReady = false;
     this.store.clear();
+    this.undecodable.clear();
     this.sortedKeys = undefined;
     this.head = 0;
     this.size = 0;
@@ -96,14 +104,15 @@ export class WatchCache {
     let revision = 0;
     let startKey: string | undefined;
     for (;;) {
-      const page = await this.storage.range(this.prefix, { startKey, limit: 5000, revision });
+      const onUndecodable = (k: string, err: StatusError) => this.undecodable.set(k.slice(this.prefix.length), err);
+      const page = await this.storage.range(this.prefix, { startKey, limit: 5000, revision, onUndecodable });
       revision = page.revision;
       for (const item of page.items) {
         const key = keyOf(item.obj, this.prefix);
         this.store.set(key, entryOf(key, item.obj, item.modRevision));
       }
-      if (!page.more || page.items.length === 0) break;
-      startKey = lastKeyOf(page.items[page.items.length - 1]!.obj, this.prefix) + '\0';
+      if (!page.more || page.lastKey === undefined) break;
+      startKey = page.lastKey + '\0';
     }
     this.rv = revision;
     this.windowStart = revision;
@@ -151,8 +160,16 @@ export class WatchCache {
     await this.etcdWatcher?.cancel().catch(() => undefined);
   }
 
-  private applyPut(key: string, kv: Parameters<typeof decode>[0]): void {
-    const { obj, modRevision } = decode(kv);
+  private applyPut(key: string, kv: IKeyValue): void {
+    let decoded;
+    try {
+      decoded = this.storage.decode(kv);
+    } catch (e) {
+      this.applyUndecodable(key, Number(kv.mod_revision), e instanceof StatusError ? e : errors.internal(String(e)));
+      return;
+    }
+    this.undecodable.delete(key);
+    const { obj, modRevision } = decoded;
     const prev = this.store.get(key);
     const entry = entryOf(key, obj, modRevision);
     if (!prev) this.sortedKeys = undefined;
@@ -160,7 +177,25 @@ export class WatchCache {
     this.push({ type: prev ? 'MODIFIED' : 'ADDED', entry, prev }, modRevision);
   }
 
+  /**
+   * A new value nobody can read: watchers cannot be told what the object became, so they end
+   * (clients relist, which fails while the value stays unreadable), and history before it is
+   * dropped so that no watch resumes past it with the old object.
+   */
+  private applyUndecodable(key: string, rev: number, err: StatusError): void {
+    this.undecodable.set(key, err);
+    if (this.store.delete(key)) this.sortedKeys = undefined;
+    this.head = 0;
+    this.size = 0;
+    this.ring.fill(undefined);
+    this.windowStart = rev;
+    this.rv = Math.max(this.rv, rev);
+    for (const w of [...this.watchers]) w.onReset();
+    this.watchers.clear();
+  }
+
   private applyDelete(key: string, rev: number): void {
+    this.undecodable.delete(key);
     const prev = this.store.get(key);
     if (!prev) {
       this.rv = Math.max(this.rv, rev);
@@ -199,6 +234,9 @@ export class WatchCache {
 
   /** Current objects in key order (the order etcd lists them in). */
   list(keyPrefix = ''): CacheEntry[] {
+    if (this.undecodable.size) {
+      for (const [k, err] of this.undecodable) if (k.startsWith(keyPrefix)) throw err;
+    }
     if (!this.sortedKeys) this.sortedKeys = [...this.store.keys()].sort();
     const out: CacheEntry[] = [];
     for (const k of this.sortedKeys) {
@@ -232,8 +270,4 @@ export class WatchCache {
 function keyOf(obj: KObject, _prefix: string): string {
   const m = obj.metadata ?? {};
   return m.namespace ? `${m.namespace}/${m.name}` : `${m.name}`;
-}
-
-function lastKeyOf(obj: KObject, prefix: string): string {
-  return prefix + keyOf(obj, prefix);
 }

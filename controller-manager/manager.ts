@@ -32,6 +32,7 @@ import { nodeLifecycleController } from './nodelifecycle.js';
 import { nodeIpamController } from './nodeipam.js';
 import { serviceAccountController } from './serviceaccount.js';
 import { serviceLBController } from './service-lb.js';
+import { clusterRoleAggregationController } from './clusterrole-aggregation.js';
 
 /**
  * Every controller this manager knows: `--controllers` name → factory. To add a controller,
@@ -55,6 +56,7 @@ export const CONTROLLERS: Readonly<Record<string, () => Controller>> = {
   cronjob: () => newCronJobController(),
   daemonset: newDaemonSetController,
   statefulset: newStatefulSetController,
+  'clusterrole-aggregation': () => clusterRoleAggregationController,
 };
 
 /** Controllers `*` does not turn on (Kubernetes has e.g. bootstrapsigner, tokencleaner). */

@@ -2,7 +2,8 @@
 // filesystem holding --root-dir, PIDs, kernel/OS identity, and the address pods can reach it
 // on. Read fresh for each status update (cheap: a few small /proc files and one statfs).
 import { readFile, statfs, mkdir } from 'node:fs/promises';
-import { cpus, hostname, networkInterfaces, release } from 'node:os';
+import { cpus, hostname, release } from 'node:os';
+import { hostIPv4 } from '../client/host-ip.js';
 
 export interface HostFacts {
   hostname: string;
@@ -75,18 +76,8 @@ export async function readHostFacts(rootDir: string): Promise<HostFacts> {
   };
 }
 
-/** Interfaces that are not the host's own address (Docker bridges, veths, the service bridge). */
-const VIRTUAL = /^(lo|docker\d*|br-|veth|kube-|cni|flannel|virbr)/;
-
 /**
- * The node's InternalIP: the first IPv4 address of a physical-looking interface. Pods reach
- * it through their bridge gateway; several kubelets on one host share it.
+ * The node's InternalIP: the host's first IPv4 address of a physical-looking interface. Pods
+ * reach it through their bridge gateway; several kubelets on one host share it.
  */
-export function defaultNodeIP(): string {
-  for (const [name, addrs] of Object.entries(networkInterfaces())) {
-    if (VIRTUAL.test(name)) continue;
-    const v4 = addrs?.find((a) => a.family === 'IPv4' && !a.internal);
-    if (v4) return v4.address;
-  }
-  return '127.0.0.1';
-}
+export const defaultNodeIP = hostIPv4;
