@@ -5,6 +5,10 @@ import assert from 'node:assert/strict';
 import type { ConfigMap, Pod, Secret } from 'kubernetes-types/core/v1';
 import { pino } from 'pino';
 import { RestClient } from '../client/index.js';
+import type { KObject } from '../api/types.js';
+import { NodeAuthorizer } from '../apiserver/auth/node/authorizer.js';
+import { NodeGraph } from '../apiserver/auth/node/graph.js';
+import { requestAttributes } from '../apiserver/filters/request-info.js';
 import { startTestApiserver, type TestApiserver } from '../test/harness/apiserver.js';
 import { waitFor } from '../test/harness/ports.js';
 import { referencedObjects } from './env.js';
@@ -15,6 +19,8 @@ let client: RestClient;
 /** The apiserver's own request log lines (debug level: one per request, with its URL). */
 const requestLog: Array<{ verb?: string; resource?: string; url?: string; msg?: string }> = [];
 const silent = pino({ level: 'silent' });
+/** Every pod the tests registered: they are the node's pods in the Node authorizer check. */
+const registered: Pod[] = [];
 
 before(async () => {
   api = await startTestApiserver({ logger: pino({ level: 'debug' }, { write: (line: string) => void requestLog.push(JSON.parse(line)) }) });
@@ -44,13 +50,15 @@ function secretManager(changes: Change[], c: RestClient = client) {
 }
 
 function podUsing(ns: string, uid: string, secrets: string[], configMaps: string[] = []): Pod {
-  return {
+  const pod: Pod = {
     metadata: { name: `pod-${uid}`, namespace: ns, uid },
     spec: {
       containers: [{ name: 'c', env: secrets.map((s, i) => ({ name: `S${i}`, valueFrom: { secretKeyRef: { name: s, key: 'k' } } })) }],
       volumes: configMaps.map((name) => ({ name, configMap: { name } })),
     },
   };
+  registered.push(pod);
+  return pod;
 }
 
 async function namespace(name: string): Promise<string> {
@@ -180,7 +188,7 @@ test('a pod sync waits for the first fetch, and gives up with an error when it c
   }
 });
 
-test('every list and watch the managers sent was for one name in one namespace', async () => {
+test('every list and watch the managers sent was for one name in one namespace, as the Node authorizer allows', async () => {
   const requests = requestLog.filter((l) => l.msg === 'request' && (l.resource === 'secrets' || l.resource === 'configmaps') && (l.verb === 'LIST' || l.verb === 'WATCH'));
   const byName = requests.filter((l) => new URL(l.url ?? '', api.url).searchParams.get('fieldSelector')?.startsWith('metadata.name='));
   assert.ok(byName.length >= 6, `the managers' requests were logged: ${JSON.stringify(requests)}`);
@@ -190,4 +198,14 @@ test('every list and watch the managers sent was for one name in one namespace',
     assert.match(url.pathname, /^\/api\/v1\/namespaces\/[^/]+\/(secrets|configmaps)$/, l.url);
     assert.match(url.searchParams.get('fieldSelector') ?? '', /^metadata\.name=[^,]+$/, l.url);
   }
+  // Kubernetes' Node authorizer, with the tests' pods bound to n1, lets n1 make each of them.
+  const graph = new NodeGraph();
+  registered.forEach((p, i) => graph.addPod({ ...p, metadata: { ...p.metadata, name: `p${i}` }, spec: { ...p.spec, nodeName: 'n1' } } as KObject));
+  const authz = new NodeAuthorizer(graph, () => false);
+  const asNode = (node: string, url: string) => authz.authorize({ ...requestAttributes('GET', url), user: { username: `system:node:${node}`, groups: ['system:nodes', 'system:authenticated'] } });
+  for (const l of requests) assert.equal(asNode('n1', l.url ?? '').decision, 'allow', l.url);
+  // What the kubelet did before: denied, as is another node asking for the same object.
+  assert.notEqual(asNode('n1', '/api/v1/secrets?watch=true').decision, 'allow');
+  assert.notEqual(asNode('n1', '/api/v1/namespaces/om-shared/secrets').decision, 'allow');
+  assert.notEqual(asNode('n2', requests[0]?.url ?? '').decision, 'allow');
 });

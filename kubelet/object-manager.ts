@@ -37,22 +37,20 @@ class ObjectCacheItem<T extends ObjectLike> {
   /** Somebody gave up waiting for the first list: tell the referencing pods when it comes. */
   waitTimedOut = false;
   reflector: Reflector<T> | undefined;
-  private waiters: Array<() => void> = [];
+  /** Resolves once the first list has been stored (one promise, however many syncs wait). */
+  readonly firstSync: Promise<void>;
+  private wake: () => void = () => undefined;
 
   constructor(
     readonly namespace: string,
     readonly name: string,
-  ) {}
-
-  /** Resolves once the first list has been stored. */
-  whenSynced(): Promise<void> {
-    if (this.synced) return Promise.resolve();
-    return new Promise((resolve) => this.waiters.push(resolve));
+  ) {
+    this.firstSync = new Promise((resolve) => (this.wake = resolve));
   }
 
   markSynced(): void {
     this.synced = true;
-    for (const wake of this.waiters.splice(0)) wake();
+    this.wake();
   }
 }
 
@@ -110,7 +108,7 @@ export class WatchBasedObjectManager<T extends ObjectLike> {
       timer = setTimeout(() => resolve('timeout'), timeoutMs);
     });
     try {
-      const r = await Promise.race([Promise.all(pending.map((i) => i.whenSynced())), timeout]);
+      const r = await Promise.race([Promise.all(pending.map((i) => i.firstSync)), timeout]);
       if (this.stopped) throw new ObjectCacheSyncError(`the ${this.opts.kind} manager is stopped`);
       if (r !== 'timeout') return;
     } finally {

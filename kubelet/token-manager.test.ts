@@ -6,6 +6,8 @@ import { join } from 'node:path';
 import type { TokenRequest } from 'kubernetes-types/authentication/v1';
 import type { Pod, Volume } from 'kubernetes-types/core/v1';
 import { pino } from 'pino';
+import type { KObject } from '../api/types.js';
+import { createTokenRequest, type BoundTokenRequest, type TokenRequestDeps } from '../apiserver/auth/token-request.js';
 import { TokenManager, type RequestToken } from './token-manager.js';
 import { VolumeManager } from './volume-manager.js';
 import { VolumeSetupError, type VolumeObjects } from './volume-sources.js';
@@ -205,4 +207,45 @@ test('the volume manager writes the token, rewrites it when due, and fails the s
     await volumes.teardown('uid-w2');
     await rm(rootDir, { recursive: true, force: true });
   }
+});
+
+test("the kubelet's TokenRequests pass the apiserver's TokenRequest handling, and its replies are understood", async () => {
+  const issued: BoundTokenRequest[] = [];
+  const objects: Record<string, KObject> = {
+    'ServiceAccount/ci/builder': { metadata: { name: 'builder', uid: 'sa-uid' } },
+    'Pod/ci/web-0': { metadata: { name: 'web-0', uid: 'uid-1' }, spec: { serviceAccountName: 'builder', nodeName: 'n1' } },
+    'Node//n1': { metadata: { name: 'n1', uid: 'node-uid' } },
+  };
+  const clock = { now: T0 };
+  const deps: TokenRequestDeps = {
+    issuer: {
+      issue: async (r) => {
+        issued.push(r);
+        return { token: `jwt-${issued.length}`, expiration: new Date(clock.now + r.expirationSeconds * 1000) };
+      },
+    },
+    apiAudiences: ['https://kubernetes.default.svc'],
+    maxExpirationSeconds: 0,
+    get: async (kind, ns, name) => objects[`${kind}/${ns}/${name}`],
+  };
+  // Over JSON, as on the wire.
+  const tm = manager(clock, async (ns, sa, tr) => JSON.parse(JSON.stringify(await createTokenRequest(deps, ns, sa, JSON.parse(JSON.stringify(tr)), undefined))) as TokenRequest);
+  const pod = podNamed('web-0', 'uid-1');
+  assert.equal(await tm.podToken(pod, { path: 'token', expirationSeconds: 3607 }), 'jwt-1');
+  assert.deepEqual(issued[0], {
+    namespace: 'ci',
+    serviceAccount: { name: 'builder', uid: 'sa-uid' },
+    audiences: ['https://kubernetes.default.svc'],
+    expirationSeconds: 3607,
+    pod: { name: 'web-0', uid: 'uid-1' },
+    node: { name: 'n1', uid: 'node-uid' },
+  });
+  assert.equal(await tm.podToken(pod, { path: 'vault', audience: 'vault', expirationSeconds: 600 }), 'jwt-2');
+  assert.deepEqual(issued[1]?.audiences, ['vault']);
+  clock.now = T0 + 2000_000;
+  assert.equal(await tm.podToken(pod, { path: 'token', expirationSeconds: 3607 }), 'jwt-1', 'cached from the reply');
+  clock.now = T0 + 2900_000;
+  assert.equal(await tm.podToken(pod, { path: 'token', expirationSeconds: 3607 }), 'jwt-3', 'refreshed at 80%');
+  // A pod of another service account: the apiserver refuses, the volume cannot be set up.
+  await assert.rejects(tm.podToken(podNamed('web-0', 'uid-1', 'other'), { path: 'token' }), /failed to fetch token: serviceaccounts "other" not found/);
 });
