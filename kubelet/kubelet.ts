@@ -3,10 +3,10 @@
 // and probe results trigger syncs; housekeeping removes what belongs to pods that are gone.
 // `startKubelet` returns a handle the kubelet's HTTP server (kubelet/server*.ts) builds on.
 import { readFile } from 'node:fs/promises';
-import type { Pod } from 'kubernetes-types/core/v1';
+import type { ConfigMap, Pod, Secret } from 'kubernetes-types/core/v1';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
-import { EventRecorder, SharedInformerFactory, deletedObject, isNotFound, type SharedInformer } from '../client/index.js';
+import { EventRecorder, SharedInformerFactory, deletedObject, isNotFound } from '../client/index.js';
 import { newLogger, newRegistry } from '../client/daemon.js';
 import { admitPod } from './admission.js';
 import { KeyedBackoff } from './backoff.js';
@@ -17,6 +17,7 @@ import { defaultNodeIP } from './host.js';
 import { ImageManager } from './image-manager.js';
 import { instrumentRuntime, newKubeletMetrics, type KubeletMetrics } from './metrics.js';
 import { NodeManager } from './node-manager.js';
+import { WatchBasedObjectManager } from './object-manager.js';
 import { DEFAULTS, defaultRootDir, dockerSocketPath, type KubeletOptions } from './options.js';
 import { Pleg } from './pleg.js';
 import { ProbeManager } from './probe-manager.js';
@@ -26,12 +27,15 @@ import { PodWorkers, type SyncResult } from './pod-workers.js';
 import { readRuntimeState } from './runtime-state.js';
 import { LABEL_POD_UID, type ContainerStatus, type Runtime } from './runtime.js';
 import { StatusManager } from './status-manager.js';
+import { TokenManager, tokenRequester } from './token-manager.js';
 import { changeCovered, podKey, podRef, type PodRecord, type SyncDeps } from './sync-deps.js';
 import { VolumeManager } from './volume-manager.js';
 
 export type { KubeletOptions } from './options.js';
 
 const UID_INDEX = 'uid';
+/** How long a pod sync waits for the first fetch of its ConfigMaps/Secrets before failing (and retrying). */
+const OBJECT_SYNC_TIMEOUT_MS = 5_000;
 
 export interface RunningPod {
   uid: string;
@@ -82,14 +86,31 @@ export async function startKubelet(opts: KubeletOptions): Promise<Kubelet> {
   const client = opts.client;
   const recorder = new EventRecorder(client, { component: 'kubelet', host: nodeName, logger: log });
 
-  // ---- informers: our pods, the ConfigMaps/Secrets they read, Services for their env ----
+  // ---- informers: our pods and Services (for their env); the ConfigMaps/Secrets they read ----
   const factory = new SharedInformerFactory(client, { logger: log });
   const podInformer = factory.informerFor('pods', {
     fieldSelector: `spec.nodeName=${nodeName}`,
     indexers: { [UID_INDEX]: (p: Pod) => (p.metadata?.uid ? [p.metadata.uid] : []) },
   });
-  const cmInformer = factory.informerFor('configmaps');
-  const secretInformer = factory.informerFor('secrets');
+  // The Node authorizer lets a kubelet read only its pods' objects, one name at a time.
+  const onObjectChange = (uids: string[]): void => {
+    if (synced) for (const uid of uids) podWorkers.update(uid);
+  };
+  const configMaps = new WatchBasedObjectManager<ConfigMap>({
+    kind: 'configmap',
+    client: (ns) => client.resource('configmaps', ns),
+    referencedNames: (p) => referencedObjects(p).configMaps,
+    onChange: onObjectChange,
+    logger: log,
+  });
+  const secrets = new WatchBasedObjectManager<Secret>({
+    kind: 'secret',
+    client: (ns) => client.resource('secrets', ns),
+    referencedNames: (p) => referencedObjects(p).secrets,
+    onChange: onObjectChange,
+    logger: log,
+  });
+  const tokens = new TokenManager({ requestToken: tokenRequester(client), logger: log });
   const serviceInformer = factory.informerFor('services');
   const podByUid = (uid: string): Pod | undefined => podInformer.lister.byIndex(UID_INDEX, uid)[0];
 
@@ -136,6 +157,7 @@ export async function startKubelet(opts: KubeletOptions): Promise<Kubelet> {
       rootDir,
       getPVC: (ns, name) => getOrUndefined(() => client.resource('persistentvolumeclaims', ns).get(name)),
       getPV: (name) => getOrUndefined(() => client.resource('persistentvolumes').get(name)),
+      serviceAccountToken: (pod, source) => tokens.podToken(pod, source),
     }),
     images: new ImageManager(runtime, new KeyedBackoff(o.imagePullBackOffBaseMs, o.imagePullBackOffMaxMs)),
     probes,
@@ -147,8 +169,8 @@ export async function startKubelet(opts: KubeletOptions): Promise<Kubelet> {
     dns: { clusterDNS: opts.clusterDNS ?? [], clusterDomain: o.clusterDomain, hostResolvConf },
     hostHostsFile,
     envSources: (podIP: string): EnvSources => ({
-      configMap: (ns, name) => cmInformer.lister.getByName(ns, name),
-      secret: (ns, name) => secretInformer.lister.getByName(ns, name),
+      configMap: (ns, name) => configMaps.get(ns, name),
+      secret: (ns, name) => secrets.get(ns, name),
       serviceEnv: (pod) => serviceEnvVars(servicesForPod(pod, serviceInformer.lister.list())),
       podIP,
       hostIP: nodeIP,
@@ -167,6 +189,9 @@ export async function startKubelet(opts: KubeletOptions): Promise<Kubelet> {
     admitted.delete(uid);
     rejected.delete(uid);
     lastKnown.delete(uid);
+    configMaps.unregisterPod(uid);
+    secrets.unregisterPod(uid);
+    tokens.deleteServiceAccountToken(uid);
     deps.status.forget(uid);
     podWorkers.forget(uid);
   };
@@ -216,6 +241,7 @@ export async function startKubelet(opts: KubeletOptions): Promise<Kubelet> {
         return {};
       }
       if (!(await admit(pod))) return {};
+      await Promise.all([configMaps.waitForPod(pod, OBJECT_SYNC_TIMEOUT_MS), secrets.waitForPod(pod, OBJECT_SYNC_TIMEOUT_MS)]);
       lastKnown.set(uid, pod);
       const record = recordFor(uid);
       record.changesDuringSync = [];
@@ -249,10 +275,18 @@ export async function startKubelet(opts: KubeletOptions): Promise<Kubelet> {
     const uid = pod.metadata?.uid;
     if (uid && synced) podWorkers.update(uid);
   };
+  const registerPod = (pod: Pod): void => {
+    configMaps.registerPod(pod);
+    secrets.registerPod(pod);
+  };
   podInformer.addEventHandler({
-    onAdd: (pod) => enqueue(pod),
+    onAdd: (pod) => {
+      registerPod(pod);
+      enqueue(pod);
+    },
     onUpdate: (old, pod) => {
       if (old.metadata?.uid !== pod.metadata?.uid) onDeleted(old);
+      registerPod(pod);
       // Status-only changes (most of them our own writes) need no sync, as the kubelet's
       // config source ignores them; spec, labels, annotations and deletion do.
       if (old.metadata?.resourceVersion !== pod.metadata?.resourceVersion && !statusOnlyChange(old, pod)) enqueue(pod);
@@ -263,22 +297,10 @@ export async function startKubelet(opts: KubeletOptions): Promise<Kubelet> {
     const uid = pod.metadata?.uid;
     if (!uid) return;
     lastKnown.set(uid, pod);
+    // Its objects are no longer watched for it (k8s: the pod manager's RemovePod).
+    configMaps.unregisterPod(uid);
+    secrets.unregisterPod(uid);
     podWorkers.update(uid);
-  }
-  const onObjectChange = (kind: 'configMaps' | 'secrets') => (obj: { metadata?: { namespace?: string; name?: string } }) => {
-    if (!synced) return;
-    const ns = obj.metadata?.namespace ?? '';
-    const name = obj.metadata?.name ?? '';
-    for (const pod of podInformer.lister.byIndex('namespace', ns)) {
-      if (referencedObjects(pod)[kind].has(name)) enqueue(pod);
-    }
-  };
-  for (const [inf, kind] of [
-    [cmInformer, 'configMaps'],
-    [secretInformer, 'secrets'],
-  ] as Array<[SharedInformer<{ metadata?: { namespace?: string; name?: string; resourceVersion?: string } }>, 'configMaps' | 'secrets']>) {
-    const h = onObjectChange(kind);
-    inf.addEventHandler({ onAdd: h, onUpdate: (a, b) => a.metadata?.resourceVersion !== b.metadata?.resourceVersion && h(b), onDelete: (o2) => h(deletedObject(o2)) });
   }
 
   // ---- start ----
@@ -345,6 +367,7 @@ export async function startKubelet(opts: KubeletOptions): Promise<Kubelet> {
       metrics.runningContainers.set({ container_state: 'exited' }, counts.exited);
     }
     deps.crashBackoff.gc();
+    tokens.cleanup();
   });
   log.info({ node: nodeName, nodeIP, rootDir }, 'kubelet started');
 
@@ -400,6 +423,7 @@ export async function startKubelet(opts: KubeletOptions): Promise<Kubelet> {
       nodeManager.stop();
       probes.stop();
       await factory.shutdown();
+      await Promise.all([configMaps.stop(), secrets.stop()]);
       await podWorkers.stop();
       await recorder.flush();
       if (ownRuntime) await baseRuntime.close();

@@ -10,7 +10,7 @@ import { promisify } from 'node:util';
 import type { PersistentVolume, PersistentVolumeClaim, Pod, Volume } from 'kubernetes-types/core/v1';
 import { parseBytes } from '../api/quantity.js';
 import { writeAtomically } from './atomic-writer.js';
-import { isSecretVolume, volumePayload, VolumeSetupError, type VolumeObjects } from './volume-sources.js';
+import { isSecretVolume, volumePayload, VolumeSetupError, type ServiceAccountTokenSource, type VolumeObjects } from './volume-sources.js';
 
 const run = promisify(execFile);
 
@@ -18,6 +18,8 @@ export interface VolumeManagerOptions {
   rootDir: string;
   getPVC(namespace: string, name: string): Promise<PersistentVolumeClaim | undefined>;
   getPV(name: string): Promise<PersistentVolume | undefined>;
+  /** Tokens for projected serviceAccountToken sources (the token manager). */
+  serviceAccountToken?: ServiceAccountTokenSource;
 }
 
 export interface MountedVolume {
@@ -141,7 +143,7 @@ export class VolumeManager {
     const dir = join(podDir, 'volumes', PLUGIN_DIR[type], v.name);
     await mkdir(dir, { recursive: true });
     if (isSecretVolume(v)) await this.mountTmpfs(dir, 0o755);
-    const payload = volumePayload(pod, v, objs);
+    const payload = await volumePayload(pod, v, objs, this.opts.serviceAccountToken);
     if (payload) await writeAtomically(dir, payload);
     return { hostPath: dir, readOnly: true };
   }

@@ -17,25 +17,25 @@ const objs: VolumeObjects = {
 };
 const text = (p: Payload | null, k: string) => p?.get(k)?.data.toString('utf8');
 
-test('configMap: every key, or only items with their paths and modes', () => {
-  const all = volumePayload(pod, { name: 'v', configMap: { name: 'cm' } }, objs);
+test('configMap: every key, or only items with their paths and modes', async () => {
+  const all = await volumePayload(pod, { name: 'v', configMap: { name: 'cm' } }, objs);
   assert.deepEqual([...(all?.keys() ?? [])].sort(), ['a', 'b', 'bin']);
   assert.equal(all?.get('a')?.mode, 0o644);
-  const items = volumePayload(pod, { name: 'v', configMap: { name: 'cm', defaultMode: 0o600, items: [{ key: 'b', path: 'dir/b.txt', mode: 0o400 }, { key: 'a', path: 'a' }] } }, objs);
+  const items = await volumePayload(pod, { name: 'v', configMap: { name: 'cm', defaultMode: 0o600, items: [{ key: 'b', path: 'dir/b.txt', mode: 0o400 }, { key: 'a', path: 'a' }] } }, objs);
   assert.deepEqual([...(items?.keys() ?? [])], ['dir/b.txt', 'a']);
   assert.equal(items?.get('dir/b.txt')?.mode, 0o400);
   assert.equal(items?.get('a')?.mode, 0o600);
-  assert.throws(() => volumePayload(pod, { name: 'v', configMap: { name: 'cm', items: [{ key: 'zz', path: 'z' }] } }, objs), VolumeSetupError);
-  assert.throws(() => volumePayload(pod, { name: 'v', configMap: { name: 'nope' } }, objs), /configmap "nope" not found/);
-  assert.equal(volumePayload(pod, { name: 'v', configMap: { name: 'nope', optional: true } }, objs)?.size, 0);
+  await assert.rejects(volumePayload(pod, { name: 'v', configMap: { name: 'cm', items: [{ key: 'zz', path: 'z' }] } }, objs), VolumeSetupError);
+  await assert.rejects(volumePayload(pod, { name: 'v', configMap: { name: 'nope' } }, objs), /configmap "nope" not found/);
+  assert.equal((await volumePayload(pod, { name: 'v', configMap: { name: 'nope', optional: true } }, objs))?.size, 0);
 });
 
-test('secret, downwardAPI and projected volumes', () => {
-  assert.equal(text(volumePayload(pod, { name: 'v', secret: { secretName: 's' } }, objs), 'pw'), 'secret');
-  const d = volumePayload(pod, { name: 'v', downwardAPI: { items: [{ path: 'labels', fieldRef: { fieldPath: 'metadata.labels' } }, { path: 'cpu', resourceFieldRef: { containerName: 'c', resource: 'limits.cpu', divisor: '1m' } }] } }, objs);
+test('secret, downwardAPI and projected volumes', async () => {
+  assert.equal(text(await volumePayload(pod, { name: 'v', secret: { secretName: 's' } }, objs), 'pw'), 'secret');
+  const d = await volumePayload(pod, { name: 'v', downwardAPI: { items: [{ path: 'labels', fieldRef: { fieldPath: 'metadata.labels' } }, { path: 'cpu', resourceFieldRef: { containerName: 'c', resource: 'limits.cpu', divisor: '1m' } }] } }, objs);
   assert.equal(text(d, 'labels'), 'app="x"');
   assert.equal(text(d, 'cpu'), '250');
-  const p = volumePayload(pod, { name: 'v', projected: { sources: [{ configMap: { name: 'cm', items: [{ key: 'a', path: 'cfg/a' }] } }, { secret: { name: 's' } }, { downwardAPI: { items: [{ path: 'ns', fieldRef: { fieldPath: 'metadata.namespace' } }] } }] } }, objs);
+  const p = await volumePayload(pod, { name: 'v', projected: { sources: [{ configMap: { name: 'cm', items: [{ key: 'a', path: 'cfg/a' }] } }, { secret: { name: 's' } }, { downwardAPI: { items: [{ path: 'ns', fieldRef: { fieldPath: 'metadata.namespace' } }] } }] } }, objs);
   assert.deepEqual([...(p?.keys() ?? [])], ['cfg/a', 'pw', 'ns']);
 });
 
@@ -60,4 +60,41 @@ test('the atomic writer swaps ..data and only rewrites on change', async () => {
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+});
+
+/** The volume the ServiceAccount admission plugin adds (Kubernetes' kube-api-access-xxxxx). */
+const kubeApiAccess = {
+  name: 'kube-api-access-x7k2p',
+  projected: {
+    defaultMode: 0o644,
+    sources: [
+      { serviceAccountToken: { expirationSeconds: 3607, path: 'token' } },
+      { configMap: { name: 'kube-root-ca.crt', items: [{ key: 'ca.crt', path: 'ca.crt' }] } },
+      { downwardAPI: { items: [{ path: 'namespace', fieldRef: { apiVersion: 'v1', fieldPath: 'metadata.namespace' } }] } },
+    ],
+  },
+};
+
+test('kube-api-access: token, CA bundle and namespace; no token means no payload', async () => {
+  const withCA: VolumeObjects = { ...objs, configMap: (ns, n) => (ns === 'ns' && n === 'kube-root-ca.crt' ? { data: { 'ca.crt': 'PEM' } } : undefined) };
+  const asked: string[] = [];
+  const p = await volumePayload(pod, kubeApiAccess, withCA, async (forPod, src) => {
+    asked.push(`${forPod.metadata?.name}:${src.expirationSeconds}:${src.audience ?? ''}`);
+    return 'jwt-1';
+  });
+  assert.deepEqual(asked, ['p:3607:']);
+  assert.deepEqual([...(p?.keys() ?? [])], ['token', 'ca.crt', 'namespace']);
+  assert.equal(text(p, 'token'), 'jwt-1');
+  assert.equal(text(p, 'ca.crt'), 'PEM');
+  assert.equal(text(p, 'namespace'), 'ns');
+  await assert.rejects(
+    volumePayload(pod, kubeApiAccess, withCA, async () => {
+      throw new Error('failed to fetch token: serviceaccounts "default" not found');
+    }),
+    (e: unknown) => e instanceof VolumeSetupError && /failed to fetch token: serviceaccounts "default" not found/.test(e.message),
+  );
+  await assert.rejects(volumePayload(pod, kubeApiAccess, withCA, async () => ''), (e: unknown) => e instanceof VolumeSetupError && /token is empty/.test(e.message));
+  await assert.rejects(volumePayload(pod, kubeApiAccess, withCA), VolumeSetupError, 'no token source: the volume cannot be set up');
+  // Until the root CA ConfigMap is published, the volume waits like any missing configMap.
+  await assert.rejects(volumePayload(pod, kubeApiAccess, objs, async () => 'jwt'), /configmap "kube-root-ca.crt" not found/);
 });

@@ -1,6 +1,7 @@
 // The files of configMap, secret, downwardAPI and projected volumes: from the API objects to
-// a payload (relative path → bytes + mode) that the atomic writer puts on disk. Pure, so the
-// item/key/mode/optional rules are unit-tested without a filesystem.
+// a payload (relative path → bytes + mode) that the atomic writer puts on disk. No I/O of its
+// own (objects and tokens come through lookups), so the item/key/mode/optional rules are
+// unit-tested without a filesystem or an apiserver.
 import type {
   ConfigMap,
   ConfigMapProjection,
@@ -9,6 +10,7 @@ import type {
   Pod,
   Secret,
   SecretProjection,
+  ServiceAccountTokenProjection,
   Volume,
 } from 'kubernetes-types/core/v1';
 import { fieldRefValue, resourceFieldValue, type DownwardContext } from './downward.js';
@@ -24,6 +26,9 @@ export interface VolumeObjects extends DownwardContext {
   configMap(namespace: string, name: string): ConfigMap | undefined;
   secret(namespace: string, name: string): Secret | undefined;
 }
+
+/** A projected serviceAccountToken source's token (the token manager); throws when there is none. */
+export type ServiceAccountTokenSource = (pod: Pod, source: ServiceAccountTokenProjection) => Promise<string>;
 
 /** A volume cannot be set up yet (missing object or key): MountVolume.SetUp fails, the pod waits. */
 export class VolumeSetupError extends Error {}
@@ -95,8 +100,21 @@ function secretSource(out: Payload, ns: string, name: string, src: SecretProject
   project(out, secretData(s), items, mode, src.optional ?? false, 'secret');
 }
 
+async function tokenSource(out: Payload, pod: Pod, src: ServiceAccountTokenProjection, mode: number, tokens: ServiceAccountTokenSource | undefined): Promise<void> {
+  if (!tokens) throw new VolumeSetupError('failed to fetch token: this kubelet has no token manager');
+  let token: string;
+  try {
+    token = await tokens(pod, src);
+  } catch (err) {
+    throw new VolumeSetupError(err instanceof Error ? err.message : String(err));
+  }
+  // Never an empty token file: a client would start and fail to authenticate.
+  if (!token) throw new VolumeSetupError('failed to fetch token: the token is empty');
+  out.set(src.path, { data: Buffer.from(token, 'utf8'), mode });
+}
+
 /** The files of a configMap/secret/downwardAPI/projected volume; null for other volume types. */
-export function volumePayload(pod: Pod, volume: Volume, objs: VolumeObjects): Payload | null {
+export async function volumePayload(pod: Pod, volume: Volume, objs: VolumeObjects, tokens?: ServiceAccountTokenSource): Promise<Payload | null> {
   const ns = pod.metadata?.namespace ?? 'default';
   const out: Payload = new Map();
   if (volume.configMap) {
@@ -119,11 +137,7 @@ export function volumePayload(pod: Pod, volume: Volume, objs: VolumeObjects): Pa
       if (s.configMap) configMapSource(out, ns, s.configMap, s.configMap.items, mode, objs);
       else if (s.secret) secretSource(out, ns, s.secret.name ?? '', s.secret, s.secret.items, mode, objs);
       else if (s.downwardAPI) downwardFiles(out, pod, s.downwardAPI.items ?? [], mode, objs);
-      else if (s.serviceAccountToken) {
-        // This cluster has no authentication (and so no token issuer): the file exists so
-        // clients that read it work, and the apiserver ignores the bearer token they send.
-        out.set(s.serviceAccountToken.path, { data: Buffer.from('tskube-no-auth'), mode });
-      }
+      else if (s.serviceAccountToken) await tokenSource(out, pod, s.serviceAccountToken, mode, tokens);
     }
     return out;
   }
