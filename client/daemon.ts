@@ -1,6 +1,8 @@
 // What every tskube daemon shares: a pino logger with its component name, a small HTTP server
 // for /healthz and /metrics (Prometheus text), and a clean shutdown on SIGTERM/SIGINT.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import { guard, type SecureServing } from './component-base/secure-serving.js';
 import { pino, type Logger } from 'pino';
 import { Registry, collectDefaultMetrics } from 'prom-client';
 import type { Argv } from 'yargs';
@@ -17,6 +19,12 @@ export interface HealthServerOptions {
   check?: () => string | undefined;
   /** Routes beyond /healthz and /metrics (return false when not handled). */
   extra?: (req: IncomingMessage, res: ServerResponse) => boolean | Promise<boolean>;
+  /**
+   * HTTPS with authentication and authorization delegated to the apiserver: /healthz, /livez
+   * and /readyz stay open to anyone, everything else (/metrics, the extra routes) needs an
+   * allowed caller. Plain HTTP for everything when unset (tests, hollow nodes).
+   */
+  secure?: SecureServing;
 }
 
 /** A metrics registry with Node's default process metrics. */
@@ -28,8 +36,16 @@ export function newRegistry(): Registry {
 
 /** Serves /healthz, /livez, /readyz and /metrics. Resolves once listening (port 0 = random). */
 export async function startHealthServer(opts: HealthServerOptions): Promise<{ server: Server; port: number; close(): Promise<void> }> {
-  const server = createServer((req, res) => {
+  const handler = (req: IncomingMessage, res: ServerResponse): void => {
     void (async () => {
+      if (opts.secure) {
+        const g = await guard(opts.secure, req);
+        if (!g.ok) {
+          res.writeHead(g.code, { 'content-type': 'application/json' });
+          res.end(JSON.stringify(g.body));
+          return;
+        }
+      }
       const path = (req.url ?? '/').split('?')[0];
       if (path === '/healthz' || path === '/livez' || path === '/readyz') {
         const problem = opts.check?.();
@@ -49,7 +65,12 @@ export async function startHealthServer(opts: HealthServerOptions): Promise<{ se
       if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' });
       res.end(String(e));
     });
-  });
+  };
+  const tls = opts.secure?.tls;
+  // Client certificates are asked for, not required: token and anonymous callers send none.
+  const server: Server = tls
+    ? (createHttpsServer({ cert: tls.cert, key: tls.key, ...(tls.clientCA ? { ca: tls.clientCA, requestCert: true, rejectUnauthorized: false } : {}) }, handler) as unknown as Server)
+    : createServer(handler);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(opts.port, opts.bindAddress, () => resolve());

@@ -5,7 +5,7 @@ import { startKubeletServer, type KubeletServer, type KubeletServerOptions } fro
 
 export function serveKubelet(
   kubelet: Kubelet,
-  opts: Pick<KubeletServerOptions, 'bindAddress' | 'port'> & Partial<Pick<KubeletServerOptions, 'registry' | 'log'>>,
+  opts: Pick<KubeletServerOptions, 'bindAddress' | 'port'> & Partial<Pick<KubeletServerOptions, 'registry' | 'log' | 'secure'>>,
 ): Promise<KubeletServer> {
   return startKubeletServer({
     runtime: kubelet.runtime,
@@ -16,5 +16,6 @@ export function serveKubelet(
     listPods: () => kubelet.getPods(),
     log: opts.log ?? kubelet.log,
     ...(opts.registry ? { registry: opts.registry } : {}),
+    ...(opts.secure ? { secure: opts.secure } : {}),
   });
 }

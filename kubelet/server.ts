@@ -1,7 +1,10 @@
-// The kubelet's HTTP server (--port, 10250): what the apiserver proxies pods/log, pods/exec,
-// pods/attach, pods/portforward and nodes/proxy to. Plain HTTP here (no authn/z, as the rest
-// of tskube). It only needs a Runtime and a way to find a pod's containers, so the kubelet
-// wires it with its own pod manager and tests with containers they made themselves.
+// The kubelet's server (--port, 10250): what the apiserver proxies pods/log, pods/exec,
+// pods/attach, pods/portforward and nodes/proxy to. HTTPS with the kubelet's serving
+// certificate when `secure` is given: callers are authenticated by client certificate or by a
+// TokenReview, and authorized by a SubjectAccessReview on nodes/<subresource> (kubelet
+// authorization: nodes/stats, nodes/log, nodes/metrics, nodes/proxy for everything else), as
+// Kubernetes' kubelet does. It only needs a Runtime and a way to find a pod's containers, so
+// the kubelet wires it with its own pod manager and tests with containers they made themselves.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
@@ -10,6 +13,8 @@ import type { Logger } from 'pino';
 import { Counter, Gauge, Registry } from 'prom-client';
 import { WebSocketServer } from 'ws';
 import { startHealthServer } from '../client/daemon.js';
+import type { AccessAttributes } from '../client/component-base/delegating-auth.js';
+import { guard, verbOfMethod, type SecureServing } from '../client/component-base/secure-serving.js';
 import { isConflict, isNotFound, LABEL_POD_UID, type ExecSession, type Runtime } from './runtime.js';
 import { parseContainerLogQuery, sendLogs, toLogOptions } from './server-logs.js';
 import { PORT_FORWARD_PROTOCOL, servePortForward, type PortForwardTarget } from './server-portforward.js';
@@ -43,6 +48,17 @@ export interface KubeletServerOptions {
   listPods?: () => Pod[] | Promise<Pod[]>;
   registry?: Registry;
   log: Logger;
+  /** TLS and delegated authentication/authorization (see kubeletAttributes). Plain HTTP when unset. */
+  secure?: Omit<SecureServing, 'attributes'>;
+}
+
+/** What a request on the kubelet's port must be allowed to do (k8s' kubelet GetRequestAttributes). */
+export function kubeletAttributes(nodeName: string): (req: IncomingMessage, path: string) => AccessAttributes {
+  const under = (path: string, prefix: string) => path === prefix || path.startsWith(`${prefix}/`);
+  return (req, path) => {
+    const subresource = under(path, '/stats') ? 'stats' : under(path, '/metrics') ? 'metrics' : under(path, '/logs') ? 'log' : under(path, '/spec') ? 'spec' : 'proxy';
+    return { verb: verbOfMethod(req.method), resource: 'nodes', subresource, name: nodeName, group: '', version: 'v1' };
+  };
 }
 
 export interface KubeletServer {
@@ -177,7 +193,8 @@ export async function startKubeletServer(opts: KubeletServerOptions): Promise<Ku
     throw notFound(`${url.pathname} does not accept upgrades`);
   };
 
-  const health = await startHealthServer({ bindAddress: opts.bindAddress, port: opts.port, registry, extra: handle });
+  const secure: SecureServing | undefined = opts.secure ? { ...opts.secure, attributes: kubeletAttributes(opts.nodeName) } : undefined;
+  const health = await startHealthServer({ bindAddress: opts.bindAddress, port: opts.port, registry, extra: handle, ...(secure ? { secure } : {}) });
   const server = health.server;
   server.on('connection', (s: Socket) => {
     sockets.add(s);
@@ -185,13 +202,20 @@ export async function startKubeletServer(opts: KubeletServerOptions): Promise<Ku
   });
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => socket.destroy());
-    upgrade(req, socket, head).catch((err: unknown) => {
+    const allowed = secure ? guard(secure, req) : Promise.resolve({ ok: true as const });
+    allowed.then((g) => {
+      if (!g.ok) {
+        writeUpgradeError(socket, g.code, g.body as ReturnType<typeof statusBody>);
+        return undefined;
+      }
+      return upgrade(req, socket, head);
+    }).catch((err: unknown) => {
       const e = err instanceof KubeletHttpError ? err : new KubeletHttpError(500, 'InternalError', (err as Error).message);
       if (e.code === 500) log.error({ err: e.message, url: req.url }, 'kubelet upgrade failed');
       writeUpgradeError(socket, e.code, statusBody(e.code, e.reason, e.message));
     });
   });
-  log.info({ address: `http://${opts.bindAddress}:${health.port}` }, 'kubelet server listening');
+  log.info({ address: `${secure ? 'https' : 'http'}://${opts.bindAddress}:${health.port}` }, 'kubelet server listening');
 
   return {
     port: health.port,
