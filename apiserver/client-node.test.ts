@@ -13,8 +13,8 @@ before(async () => {
   api = await startTestApiserver();
   kc = new k8s.KubeConfig();
   kc.loadFromOptions({
-    clusters: [{ name: 'c', server: api.url, skipTLSVerify: true }],
-    users: [{ name: 'u' }],
+    clusters: [{ name: 'c', server: api.url, caData: Buffer.from(api.config.ca!).toString('base64') }],
+    users: [{ name: 'u', certData: Buffer.from(api.config.cert!).toString('base64'), keyData: Buffer.from(api.config.key!).toString('base64') }],
     contexts: [{ name: 'ctx', cluster: 'c', user: 'u', namespace: 'default' }],
     currentContext: 'ctx',
   });

@@ -9,7 +9,7 @@ let req: ReturnType<typeof http>;
 
 before(async () => {
   api = await startTestApiserver();
-  req = http(api.url);
+  req = http(api);
 });
 after(async () => {
   await api?.stop();

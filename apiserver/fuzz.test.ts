@@ -11,7 +11,7 @@ let req: ReturnType<typeof http>;
 
 before(async () => {
   api = await startTestApiserver();
-  req = http(api.url);
+  req = http(api);
 });
 after(async () => {
   await api?.stop();
@@ -91,7 +91,7 @@ test('random requests never produce a 5xx and always get Status errors', async (
 test('too many requests in flight are answered 429 with Retry-After', async () => {
   const small = await startTestApiserver({ maxRequestsInflight: 2 });
   try {
-    const hit = http(small.url);
+    const hit = http(small);
     const replies = await Promise.all(Array.from({ length: 60 }, () => hit('GET', '/api/v1/namespaces/default/configmaps')));
     const codes = new Set(replies.map((x) => x.status));
     assert.ok(codes.has(429), `codes: ${[...codes].join(',')}`);

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { startTestApiserver, type TestApiserver } from '../test/harness/apiserver.js';
 import { kubectlFor } from '../test/harness/kubectl.js';
+import { http } from '../test/harness/http.js';
 import { waitFor } from '../test/harness/ports.js';
 
 let api: TestApiserver;
@@ -12,7 +13,7 @@ let k: ReturnType<typeof kubectlFor>;
 
 before(async () => {
   api = await startTestApiserver();
-  k = kubectlFor(api.url);
+  k = kubectlFor(api.config);
 });
 after(async () => {
   await api?.stop();
@@ -170,10 +171,8 @@ describe('kubectl 1.32', () => {
     // A finished pod on the node: its eviction deletes it at once (no kubelet in this test).
     const pod = file('done.yaml', 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: done\nspec:\n  nodeName: node-1\n  containers:\n  - name: c\n    image: busybox:1.35\n');
     assert.equal((await k.run(['create', '-f', pod])).code, 0);
-    const status = await fetch(`${api.url}/api/v1/namespaces/default/pods/done/status`, {
-      method: 'PATCH',
-      headers: { 'content-type': 'application/merge-patch+json' },
-      body: JSON.stringify({ status: { phase: 'Succeeded' } }),
+    const status = await http(api)('PATCH', '/api/v1/namespaces/default/pods/done/status', JSON.stringify({ status: { phase: 'Succeeded' } }), {
+      'content-type': 'application/merge-patch+json',
     });
     assert.equal(status.status, 200);
     const d = await k.run(['drain', 'node-1', '--force', '--timeout=60s']);

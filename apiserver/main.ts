@@ -82,7 +82,7 @@ async function main(): Promise<void> {
     ? { cert: file('tls-cert-file', argv['tls-cert-file'])!, key: file('tls-private-key-file', argv['tls-private-key-file'])! }
     : (logger.warn('no --tls-cert-file: serving with a self-signed certificate'), await selfSignedServing([hostIPv4()]));
   const signingKey = file('service-account-signing-key-file', argv['service-account-signing-key-file']);
-  const publicKeys = list(argv['service-account-key-file']).map((p) => file('service-account-key-file', p)!);
+  const publicKeys = list(argv['service-account-key-file']).map((p) => ({ source: p, pem: file('service-account-key-file', p)! }));
   const clientCA = file('client-ca-file', argv['client-ca-file']);
   const kubeletCert = file('kubelet-client-certificate', argv['kubelet-client-certificate']);
   const kubeletCA = file('kubelet-certificate-authority', argv['kubelet-certificate-authority']);

@@ -116,17 +116,20 @@ export async function createApiserver(options: ApiserverOptions): Promise<Apiser
     serviceClusterIPRange: options.serviceClusterIPRange ?? DEFAULT_SERVICE_ALLOCATOR_OPTIONS.serviceClusterIPRange,
     serviceNodePortRange: options.serviceNodePortRange ?? DEFAULT_SERVICE_ALLOCATOR_OPTIONS.serviceNodePortRange,
   }, log.child({ admission: 'ServiceAllocator' }));
+  // The stores share one admission list, filled once security is built over their caches.
+  const admission: AdmissionPlugin[] = [];
+  for (const info of RESOURCES) {
+    if (info.virtual) continue;
+    stores.set(`${info.group}/${info.resource}`, new ResourceStore(info, storage, options.etcdPrefix, admission, log.child({ resource: info.resource }), options.watchCacheSize));
+  }
   const security = await buildSecurity(options.security, store, log);
   // Kubernetes' order: NamespaceLifecycle first, then the security plugins; our service IP and
   // port allocation (Kubernetes does it in the Service registry) and test extras last.
   const disabled = new Set(options.disableAdmissionPlugins ?? []);
   const named = [{ name: 'NamespaceLifecycle', plugin: new NamespaceLifecycle(() => stores.get('/namespaces')!) as AdmissionPlugin }, ...security.admission];
   for (const d of disabled) if (!named.some((n) => n.name === d)) throw new Error(`--disable-admission-plugins: unknown plugin "${d}" (known: ${named.map((n) => n.name).join(', ')})`);
-  const admission: AdmissionPlugin[] = [...named.filter((n) => !disabled.has(n.name)).map((n) => n.plugin), serviceAllocator, ...(options.admission ?? [])];
-  for (const info of RESOURCES) {
-    if (info.virtual) continue;
-    stores.set(`${info.group}/${info.resource}`, new ResourceStore(info, storage, options.etcdPrefix, admission, log.child({ resource: info.resource }), options.watchCacheSize));
-  }
+  admission.push(...named.filter((n) => !disabled.has(n.name)).map((n) => n.plugin), serviceAllocator, ...(options.admission ?? []));
+
   const ctx: HandlerContext & { streaming?: StreamingSubresources } = {
     store,
     watch: {

@@ -19,7 +19,7 @@ describe('service allocation (range 10.96.0.0/26, ports 30000-30009)', () => {
   let req: ReturnType<typeof http>;
   before(async () => {
     api = await startTestApiserver({ serviceClusterIPRange: '10.96.0.0/26', serviceNodePortRange: '30000-30009' });
-    req = http(api.url);
+    req = http(api);
   });
   after(async () => api.stop());
 
@@ -194,7 +194,7 @@ describe('allocation repair', () => {
   });
 
   test('frees allocations no Service holds and restores ones a Service lost', async () => {
-    const req = http(api.url);
+    const req = http(api);
     // An apiserver that crashed between reserving and storing left these behind.
     await etcd.put('/registry/ipallocations/10.96.0.77').value(JSON.stringify({ namespace: 'default', name: 'ghost', uid: 'gone' }));
     await etcd.put('/registry/nodeportallocations/30077').value(JSON.stringify({ namespace: 'default', name: 'ghost', uid: 'gone' }));

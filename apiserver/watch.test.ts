@@ -11,7 +11,7 @@ let req: ReturnType<typeof http>;
 
 before(async () => {
   api = await startTestApiserver({ watchCacheSize: 20, bookmarkIntervalSeconds: 1 });
-  req = http(api.url);
+  req = http(api);
   await req('POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'w' } });
 });
 after(async () => {
@@ -29,7 +29,7 @@ describe('watch', () => {
   test('ADDED, MODIFIED, DELETED in order, from the list resourceVersion', async () => {
     const list = await req('GET', '/api/v1/namespaces/w/configmaps');
     const rv = list.body.metadata.resourceVersion;
-    const w = await openWatch(`${api.url}/api/v1/namespaces/w/configmaps?watch=true&resourceVersion=${rv}`);
+    const w = await openWatch(`${api.url}/api/v1/namespaces/w/configmaps?watch=true&resourceVersion=${rv}`, {}, api.dispatcher);
     assert.equal(w.status, 200);
     const c = (await req('POST', '/api/v1/namespaces/w/configmaps', cm('a'))).body;
     await req('PUT', '/api/v1/namespaces/w/configmaps/a', { ...c, data: { x: '1' } });
@@ -44,7 +44,7 @@ describe('watch', () => {
 
   test('without resourceVersion the watch starts with the current objects', async () => {
     await req('POST', '/api/v1/namespaces/w/configmaps', cm('existing'));
-    const w = await openWatch(`${api.url}/api/v1/namespaces/w/configmaps?watch=1`);
+    const w = await openWatch(`${api.url}/api/v1/namespaces/w/configmaps?watch=1`, {}, api.dispatcher);
     await waitFor('initial ADDED', () => w.events.some((e) => e.type === 'ADDED' && e.object.metadata.name === 'existing'));
     await w.close();
   });
@@ -52,7 +52,7 @@ describe('watch', () => {
   test('resume from a past resourceVersion replays what happened since', async () => {
     const a = (await req('POST', '/api/v1/namespaces/w/configmaps', cm('r1'))).body;
     await req('POST', '/api/v1/namespaces/w/configmaps', cm('r2'));
-    const w = await openWatch(`${api.url}/api/v1/namespaces/w/configmaps?watch=true&resourceVersion=${a.metadata.resourceVersion}`);
+    const w = await openWatch(`${api.url}/api/v1/namespaces/w/configmaps?watch=true&resourceVersion=${a.metadata.resourceVersion}`, {}, api.dispatcher);
     await waitFor('replayed r2', () => w.events.some((e) => e.object.metadata?.name === 'r2'));
     assert.ok(!w.events.some((e) => e.object.metadata?.name === 'r1'));
     await w.close();
@@ -60,7 +60,7 @@ describe('watch', () => {
 
   test('label-selector watches see objects enter and leave the selection', async () => {
     const list = await req('GET', '/api/v1/namespaces/w/configmaps');
-    const w = await openWatch(`${api.url}/api/v1/namespaces/w/configmaps?watch=true&labelSelector=team%3Dblue&resourceVersion=${list.body.metadata.resourceVersion}`);
+    const w = await openWatch(`${api.url}/api/v1/namespaces/w/configmaps?watch=true&labelSelector=team%3Dblue&resourceVersion=${list.body.metadata.resourceVersion}`, {}, api.dispatcher);
     const c = (await req('POST', '/api/v1/namespaces/w/configmaps', cm('sel', { team: 'red' }))).body;
     const blue = (await req('PUT', '/api/v1/namespaces/w/configmaps/sel', { ...c, metadata: { ...c.metadata, labels: { team: 'blue' } } })).body;
     await req('PUT', '/api/v1/namespaces/w/configmaps/sel', { ...blue, metadata: { ...blue.metadata, labels: { team: 'green' } } });
@@ -71,7 +71,7 @@ describe('watch', () => {
 
   test('namespace scope and field selectors filter events', async () => {
     const list = await req('GET', '/api/v1/configmaps');
-    const w = await openWatch(`${api.url}/api/v1/namespaces/default/configmaps?watch=true&fieldSelector=metadata.name%3Dpick&resourceVersion=${list.body.metadata.resourceVersion}`);
+    const w = await openWatch(`${api.url}/api/v1/namespaces/default/configmaps?watch=true&fieldSelector=metadata.name%3Dpick&resourceVersion=${list.body.metadata.resourceVersion}`, {}, api.dispatcher);
     await req('POST', '/api/v1/namespaces/w/configmaps', cm('pick'));
     await req('POST', '/api/v1/namespaces/default/configmaps', cm('skip'));
     await req('POST', '/api/v1/namespaces/default/configmaps', cm('pick'));
@@ -83,7 +83,7 @@ describe('watch', () => {
 
   test('bookmarks carry the current resourceVersion', async () => {
     const list = await req('GET', '/api/v1/namespaces/w/configmaps');
-    const w = await openWatch(`${api.url}/api/v1/namespaces/w/configmaps?watch=true&allowWatchBookmarks=true&resourceVersion=${list.body.metadata.resourceVersion}`);
+    const w = await openWatch(`${api.url}/api/v1/namespaces/w/configmaps?watch=true&allowWatchBookmarks=true&resourceVersion=${list.body.metadata.resourceVersion}`, {}, api.dispatcher);
     await waitFor('a bookmark', () => w.events.some((e) => e.type === 'BOOKMARK'), 5000);
     const b = w.events.find((e) => e.type === 'BOOKMARK')!;
     assert.equal(b.object.kind, 'ConfigMap');
@@ -92,14 +92,14 @@ describe('watch', () => {
   });
 
   test('timeoutSeconds ends the stream', async () => {
-    const w = await openWatch(`${api.url}/api/v1/namespaces/w/configmaps?watch=true&timeoutSeconds=1`);
+    const w = await openWatch(`${api.url}/api/v1/namespaces/w/configmaps?watch=true&timeoutSeconds=1`, {}, api.dispatcher);
     await waitFor('stream end', () => w.ended, 5000);
   });
 
   test('a resourceVersion older than the cache window gets a 410 Expired ERROR event', async () => {
     const first = (await req('POST', '/api/v1/namespaces/w/configmaps', cm('old'))).body;
     for (let i = 0; i < 30; i++) await req('PUT', '/api/v1/namespaces/w/configmaps/old', { ...first, metadata: { ...first.metadata, resourceVersion: undefined }, data: { i: String(i) } });
-    const w = await openWatch(`${api.url}/api/v1/namespaces/w/configmaps?watch=true&resourceVersion=${first.metadata.resourceVersion}`);
+    const w = await openWatch(`${api.url}/api/v1/namespaces/w/configmaps?watch=true&resourceVersion=${first.metadata.resourceVersion}`, {}, api.dispatcher);
     await waitFor('error event', () => w.events.length >= 1 && w.ended);
     assert.equal(w.events[0]!.type, 'ERROR');
     assert.equal(w.events[0]!.object.kind, 'Status');
@@ -117,7 +117,7 @@ describe('watch', () => {
     assert.equal(gone.body.reason, 'Expired');
     const relist = await req('GET', '/api/v1/namespaces/w/configmaps');
     assert.equal(relist.status, 200);
-    const w = await openWatch(`${api.url}/api/v1/namespaces/w/configmaps?watch=true&resourceVersion=${relist.body.metadata.resourceVersion}`);
+    const w = await openWatch(`${api.url}/api/v1/namespaces/w/configmaps?watch=true&resourceVersion=${relist.body.metadata.resourceVersion}`, {}, api.dispatcher);
     await req('POST', '/api/v1/namespaces/w/configmaps', cm('compact-c'));
     await waitFor('event after compaction', () => w.events.some((e) => e.object.metadata?.name === 'compact-c'));
     await w.close();
@@ -137,14 +137,14 @@ describe('watch', () => {
   });
 
   test('a reader that never reads is dropped without hurting others', async () => {
-    const net = await import('node:net');
+    const tls = await import('node:tls');
     const url = new URL(api.url);
-    const sock = net.connect(Number(url.port), url.hostname);
+    const sock = tls.connect({ port: Number(url.port), host: url.hostname, ca: api.config.ca, cert: api.config.cert, key: api.config.key });
     sock.pause();
-    await new Promise((r) => sock.once('connect', r));
+    await new Promise((r) => sock.once('secureConnect', r));
     sock.write(`GET /api/v1/namespaces/w/configmaps?watch=true HTTP/1.1\r\nHost: x\r\n\r\n`);
     const list = await req('GET', '/api/v1/namespaces/w/configmaps');
-    const healthy = await openWatch(`${api.url}/api/v1/namespaces/w/configmaps?watch=true&resourceVersion=${list.body.metadata.resourceVersion}`);
+    const healthy = await openWatch(`${api.url}/api/v1/namespaces/w/configmaps?watch=true&resourceVersion=${list.body.metadata.resourceVersion}`, {}, api.dispatcher);
     await req('POST', '/api/v1/namespaces/w/configmaps', cm('still-fine'));
     await waitFor('healthy watcher gets its event', () => healthy.events.some((e) => e.object.metadata?.name === 'still-fine'));
     await healthy.close();

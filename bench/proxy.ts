@@ -137,7 +137,7 @@ function load(host: string, port: number): Promise<{ rps: number; p50: number; p
 
 async function trafficBench(): Promise<void> {
   const api = await startTestApiserver();
-  const client = new RestClient({ server: api.url });
+  const client = new RestClient({ ...api.config });
   const pods = new PodFactory();
   const log = pino({ level: 'warn' });
   try {

@@ -14,7 +14,8 @@ export function newLogger(component: string, level = process.env.LOG_LEVEL ?? 'i
 export interface HealthServerOptions {
   bindAddress: string;
   port: number;
-  registry: Registry;
+  /** Served at /metrics; omitted: a health-only port (the kubelet's 10248). */
+  registry?: Registry;
   /** Extra health check; /healthz answers 500 with its message when it returns a string. */
   check?: () => string | undefined;
   /** Routes beyond /healthz and /metrics (return false when not handled). */
@@ -53,7 +54,7 @@ export async function startHealthServer(opts: HealthServerOptions): Promise<{ se
         res.end(problem ?? 'ok');
         return;
       }
-      if (path === '/metrics') {
+      if (path === '/metrics' && opts.registry) {
         res.writeHead(200, { 'content-type': opts.registry.contentType });
         res.end(await opts.registry.metrics());
         return;

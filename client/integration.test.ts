@@ -27,7 +27,7 @@ let nsCounter = 0;
 before(async () => {
   // A small watch cache makes "resourceVersion too old" (410) easy to provoke.
   api = await startTestApiserver({ watchCacheSize: 30 });
-  client = new RestClient({ server: api.url });
+  client = new RestClient({ ...api.config });
 });
 after(async () => {
   await client?.close();

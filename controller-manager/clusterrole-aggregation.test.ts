@@ -49,9 +49,9 @@ describe('clusterrole-aggregation controller', () => {
 
   before(async () => {
     api = await startTestApiserver();
-    client = new RestClient({ server: api.url, qps: 0 });
+    client = new RestClient({ ...api.config, qps: 0 });
     cm = await startControllerManager({
-      master: api.url,
+      config: api.config,
       controllers: ['clusterrole-aggregation'],
       logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
     });

@@ -39,12 +39,12 @@ describe('deployment controller', () => {
 
   before(async () => {
     api = await startTestApiserver();
-    client = new RestClient({ server: api.url, qps: 0 });
-    kubelet = await startFakeKubelet(api.url, {
+    client = new RestClient({ ...api.config, qps: 0 });
+    kubelet = await startFakeKubelet(api.config, {
       ready: (p) => !unready.has(p.metadata?.name ?? '') && p.spec?.containers?.[0]?.image !== brokenImage,
     });
     cm = await startControllerManager({
-      master: api.url,
+      config: api.config,
       controllers: ['replicaset', 'deployment'],
       logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
     });

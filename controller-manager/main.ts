@@ -1,10 +1,18 @@
 #!/usr/bin/env node
-// kube-controller-manager: `node dist/controller-manager/main.js --master http://127.0.0.1:8080`.
+// kube-controller-manager: `node dist/controller-manager/main.js --kubeconfig .tskube/kubeconfigs/kube-controller-manager.kubeconfig`.
 // Every flag has an environment twin: --leader-elect ⇔ TSKUBE_LEADER_ELECT.
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { newLogger, onShutdown, envTwins } from '../client/daemon.js';
-import { parseDurationMs } from './controller-utils.js';
+import {
+  clientConnectionFlags,
+  clientConnectionFrom,
+  leaderElectionFlags,
+  leaderElectionFrom,
+  loggingFlags,
+  servingFlags,
+  servingTLSFrom,
+} from '../client/component-base/flags.js';
 import { startControllerManager } from './manager.js';
 
 /**
@@ -36,50 +44,25 @@ const CONTROLLER_FLAGS: Record<string, { type: 'number' | 'string' | 'boolean'; 
   'node-cidr-mask-size': { type: 'number', default: 24, describe: 'Prefix length of each node\'s pod CIDR' },
 };
 
-function duration(name: string, value: string): number {
-  const ms = parseDurationMs(value);
-  if (ms === undefined || ms <= 0) throw new Error(`--${name}: invalid duration ${value}`);
-  return ms;
-}
-
-let parser = yargs(hideBin(process.argv))
-  .scriptName('kube-controller-manager')
-  .option('kubeconfig', { type: 'string', describe: 'Path to a kubeconfig file' })
-  .option('master', { type: 'string', describe: 'The apiserver URL (overrides the kubeconfig server)' })
+let parser = loggingFlags(servingFlags(leaderElectionFlags(clientConnectionFlags(yargs(hideBin(process.argv)).scriptName('kube-controller-manager')), 'kube-controller-manager'), { bindAddress: '127.0.0.1', port: 10257 }))
   .option('controllers', {
     type: 'string',
     default: '*',
     describe: "Controllers to enable: '*' = all on by default, 'foo' enables foo, '-foo' disables foo",
-  })
-  .option('leader-elect', { type: 'boolean', default: true, describe: 'Run only while holding the leader Lease' })
-  .option('leader-elect-lease-duration', { type: 'string', default: '15s', describe: 'How long a lease is held without renewal' })
-  .option('leader-elect-renew-deadline', { type: 'string', default: '10s', describe: 'How long the leader retries renewing' })
-  .option('leader-elect-retry-period', { type: 'string', default: '2s', describe: 'Wait between acquire/renew attempts' })
-  .option('leader-elect-resource-namespace', { type: 'string', default: 'kube-system', describe: 'Namespace of the leader Lease' })
-  .option('leader-elect-resource-name', { type: 'string', default: 'kube-controller-manager', describe: 'Name of the leader Lease' })
-  .option('bind-address', { type: 'string', default: '127.0.0.1', describe: 'Address for /healthz and /metrics' })
-  .option('port', { type: 'number', default: 10257, describe: 'Port for /healthz and /metrics (0 = random)' })
-  .option('log-level', { type: 'string', default: 'info', describe: 'pino log level' });
+  });
 for (const [name, spec] of Object.entries(CONTROLLER_FLAGS)) parser = parser.option(name, spec);
 const argv = await envTwins(parser.strict().help()).parseAsync();
 
 const log = newLogger('kube-controller-manager', argv['log-level']);
 const options = Object.fromEntries(Object.keys(CONTROLLER_FLAGS).map((name) => [name, argv[name] as string | number | boolean]));
 const handle = await startControllerManager({
-  kubeconfig: argv.kubeconfig,
-  master: argv.master,
+  ...clientConnectionFrom(argv),
   controllers: argv.controllers.split(','),
   leaderElect: argv['leader-elect'],
-  leaderElection: {
-    namespace: argv['leader-elect-resource-namespace'],
-    name: argv['leader-elect-resource-name'],
-    leaseDurationMs: duration('leader-elect-lease-duration', argv['leader-elect-lease-duration']),
-    renewDeadlineMs: duration('leader-elect-renew-deadline', argv['leader-elect-renew-deadline']),
-    retryPeriodMs: duration('leader-elect-retry-period', argv['leader-elect-retry-period']),
-  },
+  leaderElection: leaderElectionFrom(argv),
   options,
-  port: argv.port,
   bindAddress: argv['bind-address'],
+  ...(argv['secure-port'] >= 0 ? { port: argv['secure-port'], servingTLS: await servingTLSFrom(argv) } : {}),
   logger: log,
   // As kube-controller-manager: a lost lease ends the process (a supervisor restarts it clean).
   onLeadershipLost: () => process.exit(1),

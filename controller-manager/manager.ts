@@ -3,6 +3,9 @@
 // only one replica of the manager acts at a time. Which controllers run is chosen like
 // `--controllers` in Kubernetes: `*` = every controller on by default, `name` enables one,
 // `-name` disables one.
+import { componentRestConfig, type ClientConnection } from '../client/component-base/rest-config.js';
+import { DelegatingAuth } from '../client/component-base/delegating-auth.js';
+import type { ServingTLS } from '../client/component-base/secure-serving.js';
 import { setMaxListeners } from 'node:events';
 import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
@@ -107,7 +110,7 @@ export function enabledControllers(
 
 export type { LeaderElectionOptions };
 
-export interface ControllerManagerOptions {
+export interface ControllerManagerOptions extends ClientConnection {
   /** A ready client; otherwise one is built from `master`/`kubeconfig`. */
   client?: RestClient;
   kubeconfig?: string;
@@ -122,6 +125,8 @@ export interface ControllerManagerOptions {
   /** Health/metrics server; omitted = none (tests), 0 = a random port. */
   port?: number;
   bindAddress?: string;
+  /** HTTPS for that server, with authentication and authorization delegated to the apiserver; plain HTTP when unset. */
+  servingTLS?: ServingTLS;
   logger?: Logger;
   registry?: Registry;
   /** Called when leadership is lost (not on stop()); kube-controller-manager exits then. Default: campaign again. */
@@ -220,6 +225,7 @@ export async function startControllerManager(opts: ControllerManagerOptions): Pr
         port: opts.port,
         registry,
         check: () => (failed.size ? [...failed].map(([n, e]) => `controller ${n} failed: ${e}`).join('\n') : undefined),
+        ...(opts.servingTLS ? { secure: { tls: opts.servingTLS, auth: new DelegatingAuth({ client }) } } : {}),
       });
 
   let stopped = false;
@@ -252,8 +258,5 @@ export async function startControllerManager(opts: ControllerManagerOptions): Pr
 }
 
 function clientConfig(opts: ControllerManagerOptions): RestConfig {
-  const userAgent = 'kube-controller-manager/v0.1.0';
-  if (opts.master && !opts.kubeconfig) return { server: opts.master, userAgent };
-  const { config } = loadKubeconfig({ kubeconfig: opts.kubeconfig, ...(opts.master ? { server: opts.master } : {}) });
-  return { ...config, userAgent };
+  return componentRestConfig(opts, 'kube-controller-manager/v0.1.0');
 }

@@ -36,10 +36,10 @@ describe('replicaset controller', () => {
 
   before(async () => {
     api = await startTestApiserver();
-    client = new RestClient({ server: api.url, qps: 0 });
-    kubelet = await startFakeKubelet(api.url, { ready: (p) => !notReady.has(p.metadata?.name ?? '') });
+    client = new RestClient({ ...api.config, qps: 0 });
+    kubelet = await startFakeKubelet(api.config, { ready: (p) => !notReady.has(p.metadata?.name ?? '') });
     cm = await startControllerManager({
-      master: api.url,
+      config: api.config,
       controllers: ['replicaset', 'replicationcontroller'],
       logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
       port: 0,

@@ -44,7 +44,7 @@ function slice(service: string, name: string, endpoints: EndpointSlice['endpoint
 
 before(async () => {
   api = await startTestApiserver();
-  client = new RestClient({ server: api.url, qps: 0 });
+  client = new RestClient({ ...api.config, qps: 0 });
   const services = client.resource('services', 'default');
   await services.create(service('web', { clusterIP: '10.96.7.7', ports: [{ name: 'http', port: 80, protocol: 'TCP', targetPort: 8080 }] }));
   await services.create(service('db', { clusterIP: 'None', ports: [{ name: 'mysql', port: 3306, protocol: 'TCP' }] }));
@@ -55,7 +55,7 @@ before(async () => {
       { addresses: ['10.244.9.2'], conditions: { ready: true } },
     ]),
   );
-  dns = await startDns({ master: api.url, bindAddress: '127.0.0.1', port: 0, metricsPort: 0, logger: silent, syncTimeoutMs: 20_000 });
+  dns = await startDns({ config: api.config, bindAddress: '127.0.0.1', port: 0, metricsPort: 0, logger: silent, syncTimeoutMs: 20_000 });
   assert.equal(dns.synced(), true);
 });
 
@@ -178,10 +178,10 @@ test('--upstream: names outside the zone are forwarded (UDP and TCP), ExternalNa
   });
   const dead = await startTransports({ bindAddress: '127.0.0.1', port: 0, log: silent, handle: async () => undefined });
   const forwarding = await startDns({
-    master: api.url, bindAddress: '127.0.0.1', port: 0, metricsPort: -1, logger: silent, upstreams: [`127.0.0.1:${upstream.port}`],
+    config: api.config, bindAddress: '127.0.0.1', port: 0, metricsPort: -1, logger: silent, upstreams: [`127.0.0.1:${upstream.port}`],
   });
   const broken = await startDns({
-    master: api.url, bindAddress: '127.0.0.1', port: 0, metricsPort: -1, logger: silent, upstreams: [`127.0.0.1:${dead.port}`], upstreamTimeoutMs: 300,
+    config: api.config, bindAddress: '127.0.0.1', port: 0, metricsPort: -1, logger: silent, upstreams: [`127.0.0.1:${dead.port}`], upstreamTimeoutMs: 300,
   });
   try {
     for (const transport of ['udp', 'tcp'] as const) {
@@ -207,7 +207,7 @@ test('--upstream: names outside the zone are forwarded (UDP and TCP), ExternalNa
 
 test('--register-service: kube-dns at 10.96.0.10 with our address as its endpoint; not ready after stop', async () => {
   const registered = await startDns({
-    master: api.url, bindAddress: '127.0.0.1', port: 0, metricsPort: -1, logger: silent, registerService: true, advertiseAddress: '127.0.0.1', nodeName: 'n1',
+    config: api.config, bindAddress: '127.0.0.1', port: 0, metricsPort: -1, logger: silent, registerService: true, advertiseAddress: '127.0.0.1', nodeName: 'n1',
   });
   const sliceName = 'kube-dns-127-0-0-1';
   const slices = client.resource('endpointslices.discovery.k8s.io', 'kube-system');

@@ -1,6 +1,9 @@
 // The cluster DNS daemon: informers on Services, EndpointSlices and Namespaces (and Pods in
 // `verified` mode) feed the pure resolver; UDP and TCP listeners carry the bytes; names
 // outside the zone go to an optional upstream. See bootstrap.ts for how pods reach it.
+import { componentRestConfig, type ClientConnection } from '../client/component-base/rest-config.js';
+import { DelegatingAuth } from '../client/component-base/delegating-auth.js';
+import type { ServingTLS } from '../client/component-base/secure-serving.js';
 import { networkInterfaces } from 'node:os';
 import { randomInt } from 'node:crypto';
 import dnsPacket, { type DecodedPacket } from 'dns-packet';
@@ -16,7 +19,9 @@ import { newDnsMetrics } from './metrics.js';
 import type { PodMode } from './records.js';
 import { startTransports, type Transport } from './server.js';
 
-export interface DnsOptions {
+export interface DnsOptions extends ClientConnection {
+  /** HTTPS for the health/metrics server, with authentication and authorization delegated to the apiserver; plain HTTP when unset. */
+  servingTLS?: ServingTLS;
   /** A ready client; otherwise one is built from `master`/`kubeconfig`. */
   client?: RestClient;
   kubeconfig?: string;
@@ -62,7 +67,7 @@ export interface DnsHandle {
 export async function startDns(opts: DnsOptions = {}): Promise<DnsHandle> {
   const log = opts.logger ?? newLogger('dns');
   const registry = opts.registry ?? newRegistry();
-  const client = opts.client ?? new RestClient({ ...clientConfig(opts), userAgent: 'tskube-dns/v0.1.0' });
+  const client = opts.client ?? new RestClient(clientConfig(opts));
   const cfg = { zone: opts.clusterDomain ?? 'cluster.local', ttl: opts.ttl ?? 5, podMode: opts.podMode ?? 'insecure' } as const;
   const upstreams: Upstream[] = (opts.upstreams ?? []).map(parseUpstream);
   const upstreamTimeoutMs = opts.upstreamTimeoutMs ?? 2000;
@@ -168,6 +173,7 @@ export async function startDns(opts: DnsOptions = {}): Promise<DnsHandle> {
           port: opts.metricsPort ?? 9153,
           registry,
           check: () => (synced ? undefined : 'informer caches not synced'),
+          ...(opts.servingTLS ? { secure: { tls: opts.servingTLS, auth: new DelegatingAuth({ client }) } } : {}),
         });
 
   const registration: KubeDnsRegistration | undefined = opts.registerService
@@ -234,6 +240,5 @@ export function advertiseDefault(bindAddress: string): string {
 }
 
 function clientConfig(opts: DnsOptions): RestConfig {
-  if (opts.master && !opts.kubeconfig) return { server: opts.master };
-  return loadKubeconfig({ kubeconfig: opts.kubeconfig, ...(opts.master ? { server: opts.master } : {}) }).config;
+  return componentRestConfig(opts, 'tskube-dns/v0.1.0');
 }

@@ -1,17 +1,15 @@
 #!/usr/bin/env node
-// Cluster DNS: `node dist/dns/main.js --master http://127.0.0.1:8080 --port 53`.
+// Cluster DNS: `node dist/dns/main.js --kubeconfig .tskube/kubeconfigs/dns.kubeconfig --port 53`.
 // Every flag has an environment twin: --cluster-domain ⇔ TSKUBE_CLUSTER_DOMAIN.
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { newLogger, onShutdown, envTwins } from '../client/daemon.js';
+import { clientConnectionFlags, clientConnectionFrom, servingTLSFrom, tlsFlags } from '../client/component-base/flags.js';
 import { DEFAULT_DNS_SERVICE_IP } from './bootstrap.js';
 import { startDns } from './dns.js';
 import type { PodMode } from './records.js';
 
-const argv = await envTwins(yargs(hideBin(process.argv))
-  .scriptName('tskube-dns')
-  .option('kubeconfig', { type: 'string', describe: 'Path to a kubeconfig file' })
-  .option('master', { type: 'string', describe: 'The apiserver URL (overrides the kubeconfig server)' })
+const argv = await envTwins(tlsFlags(clientConnectionFlags(yargs(hideBin(process.argv)).scriptName('tskube-dns')))
   .option('cluster-domain', { type: 'string', default: 'cluster.local', describe: 'The zone served: <svc>.<ns>.svc.<domain>' })
   .option('bind-address', { type: 'string', default: '0.0.0.0', describe: 'Address DNS listens on (UDP and TCP)' })
   .option('port', { type: 'number', default: 53, describe: 'DNS port, UDP and TCP (0 = random)' })
@@ -23,8 +21,8 @@ const argv = await envTwins(yargs(hideBin(process.argv))
   .option('dns-service-ip', { type: 'string', default: DEFAULT_DNS_SERVICE_IP, describe: 'ClusterIP requested for kube-dns' })
   .option('advertise-address', { type: 'string', describe: 'Address published as the kube-dns endpoint (default: bind address, or the first non-loopback IPv4)' })
   .option('node-name', { type: 'string', describe: 'nodeName of the published endpoint' })
-  .option('metrics-bind-address', { type: 'string', default: '127.0.0.1', describe: 'Address for /healthz and /metrics' })
-  .option('metrics-port', { type: 'number', default: 9153, describe: 'Port for /healthz and /metrics (0 = random, -1 = off)' })
+  .option('metrics-bind-address', { type: 'string', default: '127.0.0.1', describe: 'Address of the HTTPS port for /healthz (open) and /metrics (authorized)' })
+  .option('metrics-port', { type: 'number', default: 9153, describe: 'Port of that HTTPS port (0 = random, -1 = off)' })
   .option('log-level', { type: 'string', default: 'info', describe: 'pino log level (debug logs every query)' })
   .strict()
   .help()
@@ -32,8 +30,8 @@ const argv = await envTwins(yargs(hideBin(process.argv))
 
 const log = newLogger('dns', argv['log-level']);
 const handle = await startDns({
-  kubeconfig: argv.kubeconfig,
-  master: argv.master,
+  ...clientConnectionFrom(argv),
+  ...(argv['metrics-port'] >= 0 ? { servingTLS: await servingTLSFrom(argv) } : {}),
   clusterDomain: argv['cluster-domain'],
   bindAddress: argv['bind-address'],
   port: argv.port,

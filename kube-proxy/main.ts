@@ -1,17 +1,15 @@
 #!/usr/bin/env node
-// kube-proxy: `node dist/kube-proxy/main.js --master http://127.0.0.1:8080`.
+// kube-proxy: `node dist/kube-proxy/main.js --kubeconfig .tskube/kubeconfigs/kube-proxy.kubeconfig`.
 // Every flag has an environment twin: --proxy-mode ⇔ TSKUBE_PROXY_MODE.
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { newLogger, onShutdown, envTwins } from '../client/daemon.js';
+import { clientConnectionFlags, clientConnectionFrom, loggingFlags, servingTLSFrom, tlsFlags } from '../client/component-base/flags.js';
 import { runCommand } from './exec.js';
 import { cleanupAll } from './iptables-apply.js';
 import { DEFAULT_CLUSTER_CIDR, DEFAULT_SERVICE_CIDR, startKubeProxy, type ProxyMode } from './proxier.js';
 
-const argv = await envTwins(yargs(hideBin(process.argv))
-  .scriptName('kube-proxy')
-  .option('kubeconfig', { type: 'string', describe: 'Path to a kubeconfig' })
-  .option('master', { type: 'string', describe: 'The apiserver URL (overrides the kubeconfig)' })
+const argv = await envTwins(loggingFlags(tlsFlags(clientConnectionFlags(yargs(hideBin(process.argv)).scriptName('kube-proxy'))))
   .option('proxy-mode', { type: 'string', choices: ['', 'iptables', 'userspace'], default: '', describe: 'iptables or userspace; empty = iptables when usable (root + iptables), else userspace' })
   .option('hostname-override', { type: 'string', describe: 'This node\'s name (default: the hostname)' })
   .option('cluster-cidr', { type: 'string', default: DEFAULT_CLUSTER_CIDR, describe: 'The pod network; traffic from outside it to a ClusterIP is masqueraded' })
@@ -19,9 +17,8 @@ const argv = await envTwins(yargs(hideBin(process.argv))
   .option('nodeport-addresses', { type: 'string', describe: 'Comma-separated addresses the userspace mode opens NodePorts on (default all)' })
   .option('min-sync-period', { type: 'number', default: 1, describe: 'Seconds between syncs at least (batches changes)' })
   .option('sync-period', { type: 'number', default: 30, describe: 'Seconds between full resyncs at most' })
-  .option('healthz-bind-address', { type: 'string', default: '0.0.0.0:10256', describe: 'ip:port for /healthz and /metrics' })
+  .option('healthz-bind-address', { type: 'string', default: '0.0.0.0:10256', describe: 'ip:port of the HTTPS port for /healthz (open) and /metrics (authorized)' })
   .option('cleanup', { type: 'boolean', default: false, describe: 'Remove every rule, chain and route kube-proxy made, then exit' })
-  .option('log-level', { type: 'string', default: 'info', describe: 'pino log level' })
   .strict()
   .help()
   ).parseAsync();
@@ -35,8 +32,8 @@ if (argv.cleanup) {
 }
 
 const proxy = await startKubeProxy({
-  ...(argv.kubeconfig ? { kubeconfig: argv.kubeconfig } : {}),
-  ...(argv.master ? { master: argv.master } : {}),
+  ...clientConnectionFrom(argv),
+  servingTLS: await servingTLSFrom(argv),
   proxyMode: argv['proxy-mode'] as ProxyMode | '',
   ...(argv['hostname-override'] ? { nodeName: argv['hostname-override'] } : {}),
   clusterCIDR: argv['cluster-cidr'],

@@ -1,6 +1,9 @@
 // kube-proxy: informers on Services and EndpointSlices feed one desired state; a bounded
 // frequency runner turns it into the mode's rules (iptables chains, or userspace listeners
 // plus REDIRECT portals) and applies them. The service-range guard goes up before any rule.
+import { componentRestConfig, type ClientConnection } from '../client/component-base/rest-config.js';
+import { DelegatingAuth } from '../client/component-base/delegating-auth.js';
+import type { ServingTLS } from '../client/component-base/secure-serving.js';
 import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
@@ -19,7 +22,9 @@ import { UserspaceProxier } from './userspace-proxy.js';
 
 export type ProxyMode = 'iptables' | 'userspace';
 
-export interface KubeProxyOptions {
+export interface KubeProxyOptions extends ClientConnection {
+  /** HTTPS for the health/metrics server, with authentication and authorization delegated to the apiserver; plain HTTP when unset. */
+  servingTLS?: ServingTLS;
   /** A ready client; otherwise one is built from `master`/`kubeconfig`. */
   client?: RestClient;
   kubeconfig?: string;
@@ -65,10 +70,7 @@ export const DEFAULT_CLUSTER_CIDR = '10.244.0.0/16';
 export const DEFAULT_SERVICE_CIDR = '10.96.0.0/12';
 
 function clientConfig(opts: KubeProxyOptions): RestConfig {
-  const userAgent = 'kube-proxy/v0.1.0';
-  if (opts.master && !opts.kubeconfig) return { server: opts.master, userAgent };
-  const { config } = loadKubeconfig({ kubeconfig: opts.kubeconfig, ...(opts.master ? { server: opts.master } : {}) });
-  return { ...config, userAgent };
+  return componentRestConfig(opts, 'kube-proxy/v0.1.0');
 }
 
 export async function startKubeProxy(opts: KubeProxyOptions = {}): Promise<KubeProxyHandle> {
@@ -163,6 +165,7 @@ export async function startKubeProxy(opts: KubeProxyOptions = {}): Promise<KubeP
       registry,
       // Unhealthy when syncing keeps failing or has not happened for two sync periods.
       check: () => (lastError ? `last sync failed: ${lastError}` : Date.now() - lastSuccess > 2 * syncPeriodMs ? 'proxy rules are stale' : undefined),
+      ...(opts.servingTLS ? { secure: { tls: opts.servingTLS, auth: new DelegatingAuth({ client }) } } : {}),
     });
   }
 

@@ -4,14 +4,14 @@
 // Every flag has an environment twin: --count ⇔ TSKUBE_COUNT.
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { RestClient, loadKubeconfig } from '../client/index.js';
+import { RestClient } from '../client/index.js';
+import { clientConnectionFlags, clientConnectionFrom, loggingFlags, servingTLSFrom, tlsFlags } from '../client/component-base/flags.js';
+import { componentRestConfig } from '../client/component-base/rest-config.js';
+import { DelegatingAuth } from '../client/component-base/delegating-auth.js';
 import { newLogger, newRegistry, onShutdown, startHealthServer, envTwins } from '../client/daemon.js';
 import { startHollowNodes } from './hollow-node.js';
 
-const argv = await envTwins(yargs(hideBin(process.argv))
-  .scriptName('hollow-node')
-  .option('kubeconfig', { type: 'string', describe: 'Path to a kubeconfig (default: $KUBECONFIG, ~/.kube/config)' })
-  .option('master', { type: 'string', describe: 'The apiserver URL (overrides the kubeconfig server)' })
+const argv = await envTwins(loggingFlags(tlsFlags(clientConnectionFlags(yargs(hideBin(process.argv)).scriptName('hollow-node'), { qps: 0 })))
   .option('count', { type: 'number', default: 10, describe: 'Number of hollow nodes' })
   .option('name-prefix', { type: 'string', default: 'hollow-node-', describe: 'Nodes are named <prefix><index>' })
   .option('cpu', { type: 'string', default: '4', describe: 'CPU capacity of each node' })
@@ -20,18 +20,15 @@ const argv = await envTwins(yargs(hideBin(process.argv))
   .option('zones', { type: 'number', default: 0, describe: 'Spread nodes over N topology.kubernetes.io/zone values' })
   .option('node-labels', { type: 'string', default: '', describe: 'Extra labels, k=v,k2=v2' })
   .option('node-lease-duration-seconds', { type: 'number', default: 40, describe: 'Lease duration (renewed every quarter)' })
-  .option('kube-api-qps', { type: 'number', default: 0, describe: 'Client-side QPS (≤ 0: unlimited)' })
   .option('delete-nodes-on-exit', { type: 'boolean', default: false, describe: 'Delete the Node objects on shutdown' })
   .option('bind-address', { type: 'string', default: '127.0.0.1', describe: 'Address of the /healthz and /metrics server' })
   .option('healthz-port', { type: 'number', default: 10248, describe: 'Port of the /healthz and /metrics server' })
-  .option('log-level', { type: 'string', default: 'info', describe: 'pino log level' })
   .strict()
   .help()
   ).parseAsync();
 
 const log = newLogger('hollow-node', argv['log-level']);
-const base = argv.master && !argv.kubeconfig ? { server: argv.master } : loadKubeconfig({ kubeconfig: argv.kubeconfig, server: argv.master }).config;
-const client = new RestClient({ ...base, userAgent: 'hollow-node/v0.1.0 tskube', qps: argv['kube-api-qps'] });
+const client = new RestClient(componentRestConfig(clientConnectionFrom(argv), 'hollow-node/v0.1.0 tskube'));
 const labels = Object.fromEntries(
   argv['node-labels']
     .split(',')
@@ -51,7 +48,7 @@ const nodes = await startHollowNodes({
   logger: log,
 });
 const registry = newRegistry();
-const health = await startHealthServer({ bindAddress: argv['bind-address'], port: argv['healthz-port'], registry });
+const health = await startHealthServer({ bindAddress: argv['bind-address'], port: argv['healthz-port'], registry, secure: { tls: await servingTLSFrom(argv), auth: new DelegatingAuth({ client }) } });
 log.info({ nodes: nodes.nodeNames.length, port: health.port }, 'hollow nodes registered');
 onShutdown(log, async () => {
   await nodes.stop();

@@ -12,7 +12,7 @@ let client: RestClient;
 
 before(async () => {
   api = await startTestApiserver();
-  client = new RestClient({ server: api.url, qps: 0 });
+  client = new RestClient({ ...api.config, qps: 0 });
 });
 
 after(async () => {

@@ -38,7 +38,7 @@ before(async () => {
       waitingReasons.set(name, [...(waitingReasons.get(name) ?? []), ...reasons]);
     }
   })().catch(() => undefined);
-  kubeletClient = new SlowObjectListsClient({ server: env.api.url, qps: 0 });
+  kubeletClient = new SlowObjectListsClient({ ...env.api.config, qps: 0 });
   await env.startKubelet(NODE, { client: kubeletClient });
 });
 

@@ -1,30 +1,30 @@
 #!/usr/bin/env node
-// kubelet: `node dist/kubelet/main.js --master http://127.0.0.1:8080 --node-name node-1`.
+// kubelet: `node dist/kubelet/main.js --kubeconfig .tskube/kubeconfigs/kubelet-node-1.kubeconfig --node-name node-1 --tls-cert-file …`.
 // Every flag has an environment twin: --node-name ⇔ TSKUBE_NODE_NAME.
 import { hostname } from 'node:os';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { RestClient, loadKubeconfig } from '../client/index.js';
+import { RestClient } from '../client/index.js';
+import { clientConnectionFlags, clientConnectionFrom, loggingFlags, servingTLSFrom, tlsFlags } from '../client/component-base/flags.js';
+import { componentRestConfig } from '../client/component-base/rest-config.js';
+import { DelegatingAuth } from '../client/component-base/delegating-auth.js';
 import { newLogger, newRegistry, onShutdown, startHealthServer, envTwins } from '../client/daemon.js';
 import { DEFAULT_POD_INFRA_IMAGE, DEFAULT_POD_NETWORK } from './docker.js';
 import { startKubelet } from './kubelet.js';
 import { serveKubelet } from './serve.js';
 import { DEFAULTS, defaultRootDir } from './options.js';
 
-const argv = await envTwins(yargs(hideBin(process.argv))
-  .scriptName('kubelet')
+const argv = await envTwins(loggingFlags(tlsFlags(clientConnectionFlags(yargs(hideBin(process.argv)).scriptName('kubelet'))))
   .option('node-name', { type: 'string', default: hostname(), describe: 'Name of the Node this kubelet registers' })
-  .option('kubeconfig', { type: 'string', describe: 'Path to a kubeconfig file' })
-  .option('master', { type: 'string', describe: 'The apiserver URL (overrides the kubeconfig server)' })
   .option('docker-host', { type: 'string', default: DEFAULTS.dockerHost, describe: 'Docker Engine API endpoint' })
   .option('pod-network', { type: 'string', default: DEFAULT_POD_NETWORK.name, describe: 'Docker bridge network every pod joins (shared by all kubelets on the host)' })
   .option('pod-network-cidr', { type: 'string', default: DEFAULT_POD_NETWORK.subnet, describe: 'Subnet of the pod network when it has to be created' })
   .option('pod-infra-container-image', { type: 'string', default: DEFAULT_POD_INFRA_IMAGE, describe: 'Image of the sandbox (pause) container' })
   .option('max-pods', { type: 'number', default: DEFAULTS.maxPods, describe: 'Pods this kubelet runs at most' })
-  .option('address', { type: 'string', default: '0.0.0.0', describe: 'Address the kubelet server (logs, exec, port-forward, stats) listens on' })
-  .option('port', { type: 'number', default: DEFAULTS.port, describe: 'Port of the kubelet server (reported in the Node status)' })
-  .option('healthz-bind-address', { type: 'string', default: '127.0.0.1', describe: 'Address of /healthz and /metrics' })
-  .option('healthz-port', { type: 'number', default: 10248, describe: 'Port of /healthz and /metrics (0 = off)' })
+  .option('address', { type: 'string', default: '0.0.0.0', describe: 'Address of the kubelet\'s HTTPS server (logs, exec, port-forward, stats, metrics)' })
+  .option('port', { type: 'number', default: DEFAULTS.port, describe: 'Port of the kubelet\'s HTTPS server (reported in the Node status)' })
+  .option('healthz-bind-address', { type: 'string', default: '127.0.0.1', describe: 'Address of the plain-HTTP /healthz port' })
+  .option('healthz-port', { type: 'number', default: 10248, describe: 'Port of /healthz (0 = off)' })
   .option('root-dir', { type: 'string', describe: 'Directory for pod volumes (default /var/lib/tskube-kubelet/<node-name>)' })
   .option('cluster-dns', { type: 'string', default: '', describe: 'Comma-separated DNS server IPs for ClusterFirst pods' })
   .option('cluster-domain', { type: 'string', default: DEFAULTS.clusterDomain, describe: 'Cluster domain pods search' })
@@ -35,14 +35,12 @@ const argv = await envTwins(yargs(hideBin(process.argv))
   .option('node-lease-renew-interval', { type: 'number', default: DEFAULTS.nodeLeaseRenewIntervalMs / 1000, describe: 'Seconds between node lease renewals' })
   .option('sync-frequency', { type: 'number', default: DEFAULTS.syncFrequencyMs / 1000, describe: 'Seconds between full resyncs of every pod' })
   .option('max-concurrent-syncs', { type: 'number', default: DEFAULTS.maxConcurrentSyncs, describe: 'Pod syncs running at once' })
-  .option('log-level', { type: 'string', default: 'info', describe: 'pino log level' })
   .strict()
   .help()
   ).parseAsync();
 
 const log = newLogger('kubelet', argv['log-level']);
-const { config } = loadKubeconfig({ ...(argv.kubeconfig ? { kubeconfig: argv.kubeconfig } : {}), ...(argv.master ? { server: argv.master } : {}) });
-const client = new RestClient({ ...config, userAgent: `kubelet/v1.32.0-tskube (${argv['node-name']})` });
+const client = new RestClient(componentRestConfig(clientConnectionFrom(argv), `kubelet/v1.32.0-tskube (${argv['node-name']})`));
 const registry = newRegistry();
 const nodeName = argv['node-name'];
 
@@ -68,13 +66,17 @@ const kubelet = await startKubelet({
   registry,
 });
 
-const server = await serveKubelet(kubelet, { bindAddress: argv.address, port: argv.port, registry, log });
+// 10250: HTTPS; callers are authenticated by client certificate or TokenReview and authorized
+// by SubjectAccessReview on nodes/<subresource> (Kubernetes' webhook mode; no anonymous).
+const secure = { tls: await servingTLSFrom(argv), auth: new DelegatingAuth({ client }) };
+const server = await serveKubelet(kubelet, { bindAddress: argv.address, port: argv.port, registry, log, secure });
 
+// 10248: plain HTTP, /healthz only (open, as in Kubernetes).
 const health =
   argv['healthz-port'] > 0
-    ? await startHealthServer({ bindAddress: argv['healthz-bind-address'], port: argv['healthz-port'], registry })
+    ? await startHealthServer({ bindAddress: argv['healthz-bind-address'], port: argv['healthz-port'] })
     : undefined;
-if (health) log.info({ address: `http://${argv['healthz-bind-address']}:${health.port}` }, 'serving /healthz and /metrics');
+if (health) log.info({ address: `http://${argv['healthz-bind-address']}:${health.port}` }, 'serving /healthz');
 
 onShutdown(log, async () => {
   // Pods keep running: a restarted kubelet adopts them.

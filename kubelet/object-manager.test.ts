@@ -9,6 +9,7 @@ import type { KObject } from '../api/types.js';
 import { NodeAuthorizer } from '../apiserver/auth/node/authorizer.js';
 import { NodeGraph } from '../apiserver/auth/node/graph.js';
 import { requestAttributes } from '../apiserver/filters/request-info.js';
+import { http } from '../test/harness/http.js';
 import { startTestApiserver, type TestApiserver } from '../test/harness/apiserver.js';
 import { waitFor } from '../test/harness/ports.js';
 import { referencedObjects } from './env.js';
@@ -24,8 +25,8 @@ const registered: Pod[] = [];
 
 before(async () => {
   api = await startTestApiserver({ logger: pino({ level: 'debug' }, { write: (line: string) => void requestLog.push(JSON.parse(line)) }) });
-  client = new RestClient({ server: api.url, qps: 0 });
-  await waitFor('apiserver ready', async () => (await fetch(`${api.url}/readyz`)).ok);
+  client = new RestClient({ ...api.config, qps: 0 });
+  await waitFor('apiserver ready', async () => (await http(api)('GET', '/readyz')).status === 200);
 });
 
 after(async () => {
@@ -68,7 +69,7 @@ async function namespace(name: string): Promise<string> {
 
 /** The apiserver's count of open watches on a resource (its /metrics). */
 async function watchers(resource: string): Promise<number> {
-  const text = await (await fetch(`${api.url}/metrics`)).text();
+  const text = (await http(api)('GET', '/metrics')).text;
   const m = new RegExp(`^apiserver_registered_watchers\\{resource="${resource}"\\} (\\d+)`, 'm').exec(text);
   return m ? Number(m[1]) : 0;
 }

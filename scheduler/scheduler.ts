@@ -3,6 +3,9 @@
 // kube-system/kube-scheduler Lease when leader election is on — runs the scheduling loop:
 // pop a pod, decide synchronously against the cache (cheap, never double-books since assumed
 // pods count), assume it, and bind in the background with several binds in flight.
+import { componentRestConfig, type ClientConnection } from '../client/component-base/rest-config.js';
+import { DelegatingAuth } from '../client/component-base/delegating-auth.js';
+import type { ServingTLS } from '../client/component-base/secure-serving.js';
 import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
@@ -34,7 +37,7 @@ import { updatePodScheduledCondition } from './pod-condition.js';
 
 export type { LeaderElectionOptions };
 
-export interface SchedulerOptions {
+export interface SchedulerOptions extends ClientConnection {
   /** A ready client; otherwise one is built from `master`/`kubeconfig` with `qps`/`burst`. */
   client?: RestClient;
   kubeconfig?: string;
@@ -50,6 +53,8 @@ export interface SchedulerOptions {
   /** Health/metrics server; omitted = none (tests), 0 = a random port. */
   port?: number;
   bindAddress?: string;
+  /** HTTPS for that server, with authentication and authorization delegated to the apiserver; plain HTTP when unset. */
+  servingTLS?: ServingTLS;
   logger?: Logger;
   registry?: Registry;
   podInitialBackoffSeconds?: number;
@@ -74,8 +79,7 @@ export interface SchedulerHandle {
 }
 
 function clientConfig(opts: SchedulerOptions): RestConfig {
-  const base: RestConfig = opts.master && !opts.kubeconfig ? { server: opts.master } : loadKubeconfig({ kubeconfig: opts.kubeconfig, server: opts.master }).config;
-  return { ...base, userAgent: 'kube-scheduler/v0.1.0 tskube', qps: opts.qps ?? 50, burst: opts.burst ?? 100 };
+  return componentRestConfig({ ...opts, qps: opts.qps ?? 50, burst: opts.burst ?? 100 }, 'kube-scheduler/v0.1.0 tskube');
 }
 
 export async function startScheduler(opts: SchedulerOptions = {}): Promise<SchedulerHandle> {
@@ -281,6 +285,7 @@ export async function startScheduler(opts: SchedulerOptions = {}): Promise<Sched
           port: opts.port,
           registry,
           check: () => (podInformer.hasSynced() && nodeInformer.hasSynced() ? undefined : 'informers not synced'),
+          ...(opts.servingTLS ? { secure: { tls: opts.servingTLS, auth: new DelegatingAuth({ client }) } } : {}),
         });
 
   let stopped: Promise<void> | undefined;

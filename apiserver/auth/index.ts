@@ -17,7 +17,7 @@ import { loadPolicyFile } from '../audit/policy.js';
 import { alwaysAllow, unionAuthorizer } from '../filters/authorization.js';
 import type { AdmissionPlugin, ResourceStore } from '../registry.js';
 import type { KubeletClientTLS } from '../streaming.js';
-import { buildAuthenticator, type ServiceAccountTokenGetter } from './authn/index.js';
+import { buildAuthenticator, type ServiceAccountKeySource, type ServiceAccountTokenGetter } from './authn/index.js';
 import { NodeAuthorizer } from './node/authorizer.js';
 import { NodeGraph } from './node/graph.js';
 import { GraphPopulator } from './node/populate.js';
@@ -41,8 +41,8 @@ export interface SecurityOptions {
   tokenAuthFile?: string;
   basicAuthFile?: string;
   serviceAccount: {
-    /** PEM texts of the keys tokens are verified with (`--service-account-key-file`). */
-    publicKeys: string[];
+    /** The keys tokens are verified with (`--service-account-key-file`), with where each came from. */
+    publicKeys: ServiceAccountKeySource[];
     /** PEM of the key TokenRequests are signed with (`--service-account-signing-key-file`). */
     signingKey?: string;
     /** `--service-account-issuer`: the first signs, all are accepted. */
@@ -101,18 +101,19 @@ export async function buildSecurity(options: SecurityOptions | undefined, store:
     Node: ['', 'nodes'],
   };
   const get = (kind: keyof typeof kinds, namespace: string, name: string) => lookup(store(...kinds[kind]), namespace, name);
+  type Get<K extends keyof ServiceAccountTokenGetter> = Awaited<ReturnType<ServiceAccountTokenGetter[K]>>;
   const getter: ServiceAccountTokenGetter = {
-    getServiceAccount: (ns, name) => get('ServiceAccount', ns, name),
-    getPod: (ns, name) => get('Pod', ns, name),
-    getSecret: (ns, name) => get('Secret', ns, name),
-    getNode: (name) => get('Node', '', name),
+    getServiceAccount: async (ns, name) => (await get('ServiceAccount', ns, name)) as Get<'getServiceAccount'>,
+    getPod: async (ns, name) => (await get('Pod', ns, name)) as Get<'getPod'>,
+    getSecret: async (ns, name) => (await get('Secret', ns, name)) as Get<'getSecret'>,
+    getNode: async (name) => (await get('Node', '', name)) as Get<'getNode'>,
   };
   const sa = options.serviceAccount;
   const built = buildAuthenticator({
     clientCA: !!options.tls.clientCA,
     ...(options.tokenAuthFile ? { tokenAuthFile: options.tokenAuthFile } : {}),
     ...(options.basicAuthFile ? { basicAuthFile: options.basicAuthFile } : {}),
-    serviceAccountKeys: [...sa.publicKeys, ...(sa.publicKeys.length === 0 && sa.signingKey ? [sa.signingKey] : [])],
+    serviceAccountKeys: sa.publicKeys.length === 0 && sa.signingKey ? [{ source: 'the signing key', pem: sa.signingKey }] : sa.publicKeys,
     serviceAccountIssuers: sa.issuers,
     apiAudiences: sa.apiAudiences ?? [],
     anonymous: options.anonymousAuth,

@@ -48,7 +48,7 @@ async function serveOn(etcd: EtcdHandle, encryptionProviderConfig: string | unde
 
 /** One API call against an apiserver; JSON in, status and JSON out. */
 async function call(api: { url: string }, method: string, path: string, body?: unknown) {
-  return http(api.url)(method, path, body);
+  return http(api)(method, path, body);
 }
 
 // ---- helpers -----------------------------------------------------------------------------
@@ -109,7 +109,7 @@ test('secrets are aescbc-encrypted in etcd; GET, LIST and WATCH return them in p
     assert.equal(password(cached.body), pw);
 
     // WATCH: the initial state from the cache, then an update decoded from the etcd event.
-    const w = await openWatch(`${api.url}/api/v1/namespaces/default/secrets?watch=1`);
+    const w = await openWatch(`${api.url}/api/v1/namespaces/default/secrets?watch=1`, {}, api.dispatcher);
     await waitFor('initial ADDED', () => w.events.some((e) => e.type === 'ADDED' && e.object.metadata.name === name));
     assert.equal(password(w.events.find((e) => e.object.metadata.name === name)!.object), pw);
     const upd = await call(api, 'PUT', `/api/v1/namespaces/default/secrets/${name}`, { ...got.body, data: { password: Buffer.from('rotated-pw').toString('base64') } });

@@ -51,7 +51,7 @@ test('one pod per node that tolerates it; a template change rolls out and kubect
     return d.status?.numberReady === 2 ? d.status : undefined;
   });
   assert.deepEqual([st.desiredNumberScheduled, st.currentNumberScheduled, st.numberMisscheduled, st.updatedNumberScheduled], [2, 2, 0, 2]);
-  const k = kubectlFor(cluster.api.url);
+  const k = kubectlFor(cluster.api.config);
   const first = await k.run(['rollout', 'status', 'daemonset/agent', '--timeout=30s'], undefined, 40_000);
   assert.equal(first.code, 0, first.stderr);
   assert.match(first.stdout, /daemon set "agent" successfully rolled out/);

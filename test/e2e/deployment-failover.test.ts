@@ -25,7 +25,7 @@ describe('controller-manager failover during a rollout', () => {
 
   const start = (identity: string): Promise<ControllerManagerHandle> =>
     startControllerManager({
-      master: api.url,
+      config: api.config,
       controllers: ['replicaset', 'deployment'],
       leaderElect: true,
       leaderElection: { ...LEASE, identity },
@@ -34,8 +34,8 @@ describe('controller-manager failover during a rollout', () => {
 
   before(async () => {
     api = await startTestApiserver();
-    client = new RestClient({ server: api.url, qps: 0 });
-    kubelet = await startFakeKubelet(api.url, { ready: (p) => p.spec?.containers?.[0]?.image !== gatedImage });
+    client = new RestClient({ ...api.config, qps: 0 });
+    kubelet = await startFakeKubelet(api.config, { ready: (p) => p.spec?.containers?.[0]?.image !== gatedImage });
   });
 
   after(async () => {

@@ -40,14 +40,14 @@ describe('kubectl rollout against the Deployment controller', () => {
 
   before(async () => {
     api = await startTestApiserver();
-    client = new RestClient({ server: api.url, qps: 0 });
-    kubelet = await startFakeKubelet(api.url);
+    client = new RestClient({ ...api.config, qps: 0 });
+    kubelet = await startFakeKubelet(api.config);
     cm = await startControllerManager({
-      master: api.url,
+      config: api.config,
       controllers: ['replicaset', 'deployment'],
       logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
     });
-    kubectl = kubectlFor(api.url);
+    kubectl = kubectlFor(api.config);
   });
 
   after(async () => {

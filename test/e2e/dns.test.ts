@@ -24,7 +24,7 @@ let networkCreated = false;
 
 before(async () => {
   api = await startTestApiserver();
-  const client = new RestClient({ server: api.url, qps: 0 });
+  const client = new RestClient({ ...api.config, qps: 0 });
   await client.resource('services', 'default').create({
     metadata: { name: 'backend', namespace: 'default' },
     spec: { clusterIP: '10.96.9.9', ports: [{ name: 'mysql', port: 3306, protocol: 'TCP' }] },
@@ -54,7 +54,7 @@ before(async () => {
     }
   }
   // Bound to the bridge address only: reachable from the containers on it and from this host.
-  dns = await startDns({ master: api.url, bindAddress: gateway, port: 0, metricsPort: -1, logger: pino({ level: 'silent' }), syncTimeoutMs: 20_000 });
+  dns = await startDns({ config: api.config, bindAddress: gateway, port: 0, metricsPort: -1, logger: pino({ level: 'silent' }), syncTimeoutMs: 20_000 });
 });
 
 after(async () => {

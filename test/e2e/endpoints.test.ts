@@ -19,9 +19,9 @@ describe('endpoints, endpointslice and service-lb controllers', () => {
 
   before(async () => {
     api = await startTestApiserver();
-    client = new RestClient({ server: api.url, qps: 0 });
+    client = new RestClient({ ...api.config, qps: 0 });
     cm = await startControllerManager({
-      master: api.url,
+      config: api.config,
       controllers: ['endpoints', 'endpointslice', 'service-lb'],
       options: { 'max-endpoints-per-slice': 3 },
       logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),

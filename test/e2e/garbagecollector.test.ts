@@ -20,9 +20,9 @@ describe('garbage collector, namespace and serviceaccount controllers', () => {
 
   before(async () => {
     api = await startTestApiserver();
-    client = new RestClient({ server: api.url, qps: 0 });
+    client = new RestClient({ ...api.config, qps: 0 });
     cm = await startControllerManager({
-      master: api.url,
+      config: api.config,
       controllers: ['garbage-collector', 'namespace', 'serviceaccount'],
       logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
     });

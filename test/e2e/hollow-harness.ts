@@ -21,11 +21,11 @@ export interface HollowCluster {
 export async function startHollowCluster(opts: { nodes: number; namePrefix: string; controllers: string[]; before?: (client: RestClient) => Promise<void> }): Promise<HollowCluster> {
   const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
   const api = await startTestApiserver();
-  const client = new RestClient({ server: api.url, qps: 0 });
+  const client = new RestClient({ ...api.config, qps: 0 });
   const nodes = await startHollowNodes({ client, count: opts.nodes, namePrefix: opts.namePrefix, logger, deleteNodesOnStop: true });
   await opts.before?.(client);
-  const scheduler = await startScheduler({ master: api.url, logger });
-  const cm = await startControllerManager({ master: api.url, controllers: opts.controllers, logger });
+  const scheduler = await startScheduler({ config: api.config, logger });
+  const cm = await startControllerManager({ config: api.config, controllers: opts.controllers, logger });
   return {
     api,
     client,

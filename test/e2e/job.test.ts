@@ -43,7 +43,7 @@ before(async () => {
     options: { 'job-pod-failure-backoff': '200ms' },
   });
   sched = await startScheduler({ client: env.client, logger: silent });
-  k = kubectlFor(env.api.url);
+  k = kubectlFor(env.api.config);
 });
 
 after(async () => {

@@ -3,6 +3,7 @@
 import { runKc } from '../../kubectl/cli.js';
 import { captureIO } from '../../kubectl/io.js';
 import { kubectlFor, type KubectlResult } from '../harness/kubectl.js';
+import type { RestConfig } from '../../client/rest.js';
 
 export interface KcPair {
   kc(args: string[], opts?: { input?: string; env?: NodeJS.ProcessEnv; signal?: AbortSignal }): Promise<KubectlResult>;
@@ -16,7 +17,7 @@ export interface KcPair {
   both(args: string[]): Promise<{ kubectl: KubectlResult; kc: KubectlResult }>;
 }
 
-export function kcPair(server: string): KcPair {
+export function kcPair(server: string | RestConfig): KcPair {
   const kubectl = kubectlFor(server);
   const kc: KcPair['kc'] = async (args, opts = {}) => {
     const io = captureIO({ env: { KUBECONFIG: kubectl.kubeconfig, ...opts.env }, home: kubectl.home, input: opts.input, cwd: kubectl.home, signal: opts.signal });

@@ -63,8 +63,8 @@ function file(name: string, text: string): string {
 
 before(async () => {
   api = await startTestApiserver();
-  p = kcPair(api.url);
-  client = new RestClient({ server: api.url });
+  p = kcPair(api.config);
+  client = new RestClient({ ...api.config });
   const r = await p.kc(['apply', '-f', file('app.yaml', MANIFESTS)]);
   assert.equal(r.code, 0, r.stderr);
   assert.equal(r.stdout, 'configmap/cm1 created\ndeployment.apps/web created\npod/p1 created\nservice/svc1 created\nnode/node-1 created\n');

@@ -57,7 +57,7 @@ export const TEST_INTERVALS: Partial<KubeletOptions> = {
 export async function startKubeletEnv(): Promise<KubeletEnv> {
   const id = randomBytes(3).toString('hex');
   const api = await startTestApiserver();
-  const client = new RestClient({ server: api.url, qps: 0 });
+  const client = new RestClient({ ...api.config, qps: 0 });
   const bytes = randomBytes(2);
   // 10.200–10.239: clear of the default pod network (10.244/16) and other tests (10.252–10.254).
   const network: PodNetwork = { name: `tskube-kt-${id}`, subnet: `10.${200 + (bytes[0] % 40)}.${bytes[1]}.0/24` };

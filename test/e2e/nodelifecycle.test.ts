@@ -33,7 +33,7 @@ describe('node lifecycle and node IPAM controllers', () => {
   };
   const start = () =>
     startControllerManager({
-      master: api.url,
+      config: api.config,
       controllers: ['node-lifecycle', 'node-ipam'],
       options,
       logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
@@ -41,7 +41,7 @@ describe('node lifecycle and node IPAM controllers', () => {
 
   before(async () => {
     api = await startTestApiserver();
-    client = new RestClient({ server: api.url, qps: 0 });
+    client = new RestClient({ ...api.config, qps: 0 });
     cm = await start();
     // The "kubelets": renew the Lease of every live node.
     renewer = setInterval(() => {

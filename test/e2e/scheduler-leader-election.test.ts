@@ -19,7 +19,7 @@ const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
 
 before(async () => {
   api = await startTestApiserver();
-  client = new RestClient({ server: api.url, qps: 0 });
+  client = new RestClient({ ...api.config, qps: 0 });
   nodes = await startHollowNodes({ client, count: 2, namePrefix: 'le-', logger });
   await client.resource('namespaces').create({ metadata: { name: 'le' } });
 });

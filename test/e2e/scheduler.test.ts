@@ -18,7 +18,7 @@ const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
 
 before(async () => {
   api = await startTestApiserver();
-  client = new RestClient({ server: api.url, qps: 0 });
+  client = new RestClient({ ...api.config, qps: 0 });
   scheduler = await startScheduler({ client, logger });
 });
 

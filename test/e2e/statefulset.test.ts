@@ -46,7 +46,7 @@ test('ordered creation with stable names, hostnames and claims; kubectl rollout 
       volumeClaimTemplates: [{ metadata: { name: 'data' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } }],
     },
   });
-  const k = kubectlFor(cluster.api.url);
+  const k = kubectlFor(cluster.api.config);
   const r = await k.run(['rollout', 'status', 'statefulset/db', '--timeout=30s'], undefined, 40_000);
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /partitioned roll out complete|statefulset rolling update complete 3 pods/);
@@ -71,7 +71,7 @@ test('scale down removes the highest ordinals first and keeps their claims', asy
 
 test('a new template rolls from the highest ordinal down', async () => {
   await sets().patch('db', 'merge', { spec: { replicas: 3 } });
-  const k = kubectlFor(cluster.api.url);
+  const k = kubectlFor(cluster.api.config);
   assert.equal((await k.run(['rollout', 'status', 'statefulset/db', '--timeout=30s'], undefined, 40_000)).code, 0);
   events.length = 0;
   await sets().patch('db', 'strategic', { spec: { template: { metadata: { annotations: { rev: '2' } } } } });

@@ -21,7 +21,7 @@ before(async () => {
   // The kubelet registers its Node with this address and port; the apiserver dials them.
   const kubelet = await env.startKubelet(NODE, { port, nodeIP: '127.0.0.1' });
   server = await serveKubelet(kubelet, { bindAddress: '127.0.0.1', port, log: pino({ level: 'silent' }) });
-  k = kubectlFor(env.api.url);
+  k = kubectlFor(env.api.config);
   await env.createPod(NODE, shPod('steady', 'echo ready; sleep 3600'));
   // Prints its run number, then fails: the kubelet restarts it (restartPolicy Always).
   await env.createPod(NODE, shPod('flaky', 'n=$(cat /proc/sys/kernel/random/uuid | cut -c1-8); echo "run $n"; sleep 1; exit 1'));

@@ -94,8 +94,8 @@ async function makePod(name: string, spec: PodSpec): Promise<Record<string, stri
 before(async () => {
   docker = new DockerClient();
   api = await startTestApiserver();
-  req = http(api.url);
-  k = kubectlFor(api.url);
+  req = http(api);
+  k = kubectlFor(api.config);
   rt = new DockerRuntime({ nodeName: NODE, podNetwork: network });
   assert.ok(await rt.imageStatus(BUSYBOX), `${BUSYBOX} must exist: run scripts/build-images`);
   kubelet = await startKubeletServer({ runtime: rt, nodeName: NODE, bindAddress: '127.0.0.1', port: 0, resolvePod, log: pino({ level: 'silent' }) });
@@ -250,7 +250,7 @@ describe('kubectl port-forward', () => {
     // kubectl reads these at start; a second kubectl environment keeps them out of the others.
     process.env.KUBECTL_PORT_FORWARD_WEBSOCKETS = 'false';
     process.env.KUBECTL_REMOTE_COMMAND_WEBSOCKETS = 'false';
-    const spdyOnly = kubectlFor(api.url);
+    const spdyOnly = kubectlFor(api.config);
     delete process.env.KUBECTL_PORT_FORWARD_WEBSOCKETS;
     delete process.env.KUBECTL_REMOTE_COMMAND_WEBSOCKETS;
     const local = await freePort();
@@ -314,7 +314,7 @@ describe('errors and nodes/proxy', () => {
 
   test('a raw WebSocket exec on v4 gets its status on channel 3', async () => {
     const url = `${api.url.replace('http', 'ws')}/api/v1/namespaces/default/pods/shell/exec?command=sh&command=-c&command=exit%205&stdout=true`;
-    const ws = new WebSocket(url, ['v4.channel.k8s.io']);
+    const ws = new WebSocket(url, ['v4.channel.k8s.io'], { ca: api.config.ca, cert: api.config.cert, key: api.config.key });
     const frames: Buffer[] = [];
     ws.on('message', (d: Buffer) => frames.push(d));
     await new Promise((resolve) => ws.once('close', resolve));
@@ -330,8 +330,8 @@ describe('errors and nodes/proxy', () => {
 function kubeConfig(): k8s.KubeConfig {
   const kc = new k8s.KubeConfig();
   kc.loadFromOptions({
-    clusters: [{ name: 'c', server: api.url, skipTLSVerify: true }],
-    users: [{ name: 'u' }],
+    clusters: [{ name: 'c', server: api.url, caData: Buffer.from(api.config.ca!).toString('base64') }],
+    users: [{ name: 'u', certData: Buffer.from(api.config.cert!).toString('base64'), keyData: Buffer.from(api.config.key!).toString('base64') }],
     contexts: [{ name: 'ctx', cluster: 'c', user: 'u', namespace: 'default' }],
     currentContext: 'ctx',
   });

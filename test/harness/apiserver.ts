@@ -43,7 +43,7 @@ export async function testSecurity(overrides: Partial<SecurityOptions> = {}): Pr
   return {
     tls: { cert: pki.apiserver.cert, key: pki.apiserver.key, clientCA: pki.ca.cert },
     anonymousAuth: true,
-    serviceAccount: { publicKeys: [pki.serviceAccount.publicKey], signingKey: pki.serviceAccount.privateKey, issuers: [TEST_ISSUER] },
+    serviceAccount: { publicKeys: [{ source: 'test PKI', pem: pki.serviceAccount.publicKey }], signingKey: pki.serviceAccount.privateKey, issuers: [TEST_ISSUER] },
     authorizationModes: ['Node', 'RBAC'],
     kubeletClient: { cert: pki.kubeletClient.cert, key: pki.kubeletClient.key, ca: pki.ca.cert },
     ...overrides,

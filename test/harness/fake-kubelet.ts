@@ -3,7 +3,7 @@
 // — Ready, and finishes graceful deletions at once. It is about testing controllers, so it
 // does only what a controller can observe of a node.
 import type { Pod } from 'kubernetes-types/core/v1';
-import { RestClient, SharedInformerFactory, isConflict, isNotFound, type SharedInformer } from '../../client/index.js';
+import { RestClient, SharedInformerFactory, isConflict, isNotFound, type RestConfig, type SharedInformer } from '../../client/index.js';
 import { pino } from 'pino';
 import { metaTime } from '../../api/time.js';
 
@@ -27,10 +27,10 @@ export interface FakeKubelet {
 
 const now = (): string => metaTime();
 
-export async function startFakeKubelet(server: string, opts: FakeKubeletOptions = {}): Promise<FakeKubelet> {
+export async function startFakeKubelet(config: RestConfig, opts: FakeKubeletOptions = {}): Promise<FakeKubelet> {
   const nodes = opts.nodes ?? ['node-a', 'node-b'];
   const ready = opts.ready ?? (() => true);
-  const client = new RestClient({ server, qps: 0 });
+  const client = new RestClient({ ...config, qps: 0 });
   const factory = new SharedInformerFactory(client, { logger: pino({ level: 'silent' }), namespace: opts.namespace });
   const pods = factory.informerFor('pods');
   const inflight = new Map<string, Promise<void>>();

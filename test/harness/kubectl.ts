@@ -4,6 +4,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { stringify } from 'yaml';
+import type { RestConfig } from '../../client/rest.js';
 
 export const KUBECTL = process.env.KUBECTL ?? '/usr/lib/google-cloud-sdk/bin/kubectl.1.32';
 
@@ -13,36 +15,33 @@ export interface KubectlResult {
   stderr: string;
 }
 
-export function kubeconfigFor(server: string, dir: string, namespace = 'default'): string {
+/** A kubeconfig for `target` (a RestConfig with its CA and credentials, or a bare server URL). */
+export function kubeconfigFor(target: string | RestConfig, dir: string, namespace = 'default'): string {
+  const c: RestConfig = typeof target === 'string' ? { server: target } : target;
+  const b64 = (s: string) => Buffer.from(s).toString('base64');
   const path = join(dir, 'kubeconfig');
+  const user: Record<string, string> = {
+    ...(c.cert ? { 'client-certificate-data': b64(c.cert) } : {}),
+    ...(c.key ? { 'client-key-data': b64(c.key) } : {}),
+    ...(c.token ? { token: c.token } : {}),
+  };
   writeFileSync(
     path,
-    [
-      'apiVersion: v1',
-      'kind: Config',
-      'clusters:',
-      '- name: tskube',
-      '  cluster:',
-      `    server: ${server}`,
-      'contexts:',
-      '- name: tskube',
-      '  context:',
-      '    cluster: tskube',
-      '    user: tskube',
-      `    namespace: ${namespace}`,
-      'current-context: tskube',
-      'users:',
-      '- name: tskube',
-      '  user: {}',
-      '',
-    ].join('\n'),
+    stringify({
+      apiVersion: 'v1',
+      kind: 'Config',
+      clusters: [{ name: 'tskube', cluster: { server: c.server, ...(c.ca ? { 'certificate-authority-data': b64(c.ca) } : {}) } }],
+      contexts: [{ name: 'tskube', context: { cluster: 'tskube', user: 'tskube', namespace } }],
+      'current-context': 'tskube',
+      users: [{ name: 'tskube', user }],
+    }),
   );
   return path;
 }
 
-export function kubectlFor(server: string) {
+export function kubectlFor(target: string | RestConfig) {
   const home = mkdtempSync(join(tmpdir(), 'tskube-kubectl-'));
-  const kubeconfig = kubeconfigFor(server, home);
+  const kubeconfig = kubeconfigFor(target, home);
   const env = { ...process.env, HOME: home, KUBECONFIG: kubeconfig, KUBECTL_KUBERC: 'false' };
   const run = (args: string[], input?: string, timeoutMs = 30_000): Promise<KubectlResult> =>
     new Promise((resolve, reject) => {

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type { PeerCertificate } from 'node:tls';
 import { loadSigningKey, signBoundToken, signLegacyToken, type SigningKey } from '../../../client/auth/serviceaccount-jwt.js';
 import { AuthenticationError, type AuthenticationRequest } from '../types.js';
-import { buildAuthenticator, type AuthenticatorOptions } from './index.js';
+import { buildAuthenticator, readServiceAccountKeyFile, type AuthenticatorOptions } from './index.js';
 import { MemoryTokenGetter } from './testing.js';
 
 const ISSUER = 'https://kubernetes.default.svc.cluster.local';
@@ -33,7 +33,7 @@ before(() => {
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 const options = (o: Partial<AuthenticatorOptions> = {}): AuthenticatorOptions => ({
-  tokenAuthFile: files.tokens, serviceAccountKeyFiles: [files.saKey], serviceAccountIssuers: [ISSUER],
+  clientCA: false, tokenAuthFile: files.tokens, serviceAccountKeys: [readServiceAccountKeyFile(files.saKey)], serviceAccountIssuers: [ISSUER],
   apiAudiences: [], anonymous: false, getter: objects, ...o,
 });
 const bearer = (token: string): AuthenticationRequest => ({ headers: { authorization: `Bearer ${token}` } });
@@ -81,9 +81,9 @@ test('build: anonymous on — no credential is system:anonymous; a bad one is st
   const { authenticator } = buildAuthenticator(options({ anonymous: true }));
   assert.deepEqual(await authenticator.authenticate({ headers: {} }), { user: { username: 'system:anonymous', groups: ['system:unauthenticated'] } });
   await assert.rejects(Promise.resolve(authenticator.authenticate(bearer('nope'))), AuthenticationError);
-  const none = buildAuthenticator({ serviceAccountKeyFiles: [], serviceAccountIssuers: [], apiAudiences: [], anonymous: true, getter: objects });
+  const none = buildAuthenticator({ clientCA: false, serviceAccountKeys: [], serviceAccountIssuers: [], apiAudiences: [], anonymous: true, getter: objects });
   assert.equal((await none.authenticator.authenticate(bearer('x')))?.user.username, 'system:anonymous');
-  const off = buildAuthenticator({ serviceAccountKeyFiles: [], serviceAccountIssuers: [], apiAudiences: [], anonymous: false, getter: objects });
+  const off = buildAuthenticator({ clientCA: false, serviceAccountKeys: [], serviceAccountIssuers: [], apiAudiences: [], anonymous: false, getter: objects });
   assert.equal(await off.authenticator.authenticate(bearer('x')), undefined);
 });
 
@@ -95,10 +95,10 @@ test('build: basic auth only when its file is given; client certificates only wi
   const cert = { raw: Buffer.from([1, 2, 3]), subject: { CN: 'carol', O: 'ops' }, serialNumber: '01' } as unknown as PeerCertificate;
   const tls: AuthenticationRequest = { headers: {}, peerCertificate: cert, peerCertificateAuthorized: true };
   assert.equal(await buildAuthenticator(options()).authenticator.authenticate(tls), undefined);
-  assert.deepEqual((await buildAuthenticator(options({ clientCAFile: files.ca })).authenticator.authenticate(tls))?.user.groups, ['ops', 'system:authenticated']);
+  assert.deepEqual((await buildAuthenticator(options({ clientCA: true })).authenticator.authenticate(tls))?.user.groups, ['ops', 'system:authenticated']);
   // A bad certificate next to a good token: the token wins (union).
   const both = { ...tls, peerCertificateAuthorized: false, peerCertificateError: 'CERT_HAS_EXPIRED', headers: { authorization: 'Bearer admin-token' } };
-  assert.equal((await buildAuthenticator(options({ clientCAFile: files.ca })).authenticator.authenticate(both))?.user.username, 'admin');
+  assert.equal((await buildAuthenticator(options({ clientCA: true })).authenticator.authenticate(both))?.user.username, 'admin');
 });
 
 test('build: TokenReview\'s token authenticator honours the requested audiences', async () => {
@@ -114,9 +114,9 @@ test('build: TokenReview\'s token authenticator honours the requested audiences'
 });
 
 test('build: a bad file is one startup error naming it', () => {
-  assert.throws(() => buildAuthenticator(options({ serviceAccountKeyFiles: [files.saKey, files.badKey] })), {
+  assert.throws(() => buildAuthenticator(options({ serviceAccountKeys: [files.saKey, files.badKey].map(readServiceAccountKeyFile) })), {
     message: /^service account key file ".*bad\.key": data does not contain any valid RSA or ECDSA public keys$/,
   });
-  assert.throws(() => buildAuthenticator(options({ serviceAccountKeyFiles: [join(dir, 'missing.key')] })), { message: /^service account key file ".*missing\.key": ENOENT/ });
+  assert.throws(() => buildAuthenticator(options({ serviceAccountKeys: [join(dir, 'missing.key')].map(readServiceAccountKeyFile) })), { message: /^service account key file ".*missing\.key": ENOENT/ });
   assert.throws(() => buildAuthenticator(options({ tokenAuthFile: join(dir, 'missing.csv') })), { message: /^token file ".*missing\.csv"/ });
 });

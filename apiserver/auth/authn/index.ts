@@ -19,14 +19,14 @@ import {
 import { x509Authenticator } from './x509.js';
 
 export interface AuthenticatorOptions {
-  /** --client-ca-file: its presence turns client certificates on (the TLS server verifies them). */
-  clientCAFile?: string;
+  /** --client-ca-file was given: client certificates are on (the TLS server verifies them). */
+  clientCA: boolean;
   /** --token-auth-file */
   tokenAuthFile?: string;
   /** --basic-auth-file (deprecated in Kubernetes) */
   basicAuthFile?: string;
-  /** --service-account-key-file (repeatable): public or private PEM keys that verify SA tokens. */
-  serviceAccountKeyFiles: string[];
+  /** --service-account-key-file (repeatable): public or private PEM keys that verify SA tokens, with where each came from (for errors). */
+  serviceAccountKeys: ServiceAccountKeySource[];
   /** --service-account-issuer (repeatable): the first one signs, all are accepted. */
   serviceAccountIssuers: string[];
   /** --api-audiences; empty means the first issuer, as in Kubernetes. */
@@ -53,19 +53,34 @@ export function effectiveAPIAudiences(apiAudiences: string[], issuers: string[])
   return issuers.length > 0 ? [issuers[0]] : [];
 }
 
-function loadKeyFile(path: string): VerifyKey[] {
+/** A key's PEM text and where it came from (a file's path). */
+export interface ServiceAccountKeySource {
+  source: string;
+  pem: string;
+}
+
+/** Reads a key file into a ServiceAccountKeySource; a missing file is one line naming it. */
+export function readServiceAccountKeyFile(path: string): ServiceAccountKeySource {
   try {
-    return loadVerifyKeys([readFileSync(path, 'utf8')]);
+    return { source: path, pem: readFileSync(path, 'utf8') };
   } catch (err) {
     throw new Error(`service account key file "${path}": ${err instanceof Error ? err.message : String(err)}`);
+  }
+}
+
+function loadKey(k: ServiceAccountKeySource): VerifyKey[] {
+  try {
+    return loadVerifyKeys([k.pem]);
+  } catch (err) {
+    throw new Error(`service account key file "${k.source}": ${err instanceof Error ? err.message : String(err)}`);
   }
 }
 
 function tokenAuthenticators(o: AuthenticatorOptions, apiAudiences: string[]): TokenAuthenticator[] {
   const list: TokenAuthenticator[] = [];
   if (o.tokenAuthFile) list.push(audienceAgnosticTokenAuthenticator(apiAudiences, loadTokenFile(o.tokenAuthFile)));
-  if (o.serviceAccountKeyFiles.length > 0) {
-    const keys = o.serviceAccountKeyFiles.flatMap(loadKeyFile);
+  if (o.serviceAccountKeys.length > 0) {
+    const keys = o.serviceAccountKeys.flatMap(loadKey);
     list.push(new ServiceAccountTokenAuthenticator({ keys, issuers: o.serviceAccountIssuers, apiAudiences, getter: o.getter }));
   }
   return list;
@@ -76,7 +91,7 @@ export function buildAuthenticator(o: AuthenticatorOptions): BuiltAuthenticator 
   const apiAudiences = effectiveAPIAudiences(o.apiAudiences, o.serviceAccountIssuers);
   const request: Authenticator[] = [];
   if (o.basicAuthFile) request.push(loadBasicAuthFile(o.basicAuthFile));
-  if (o.clientCAFile) request.push(x509Authenticator());
+  if (o.clientCA) request.push(x509Authenticator());
 
   const tokens = tokenAuthenticators(o, apiAudiences);
   let tokenAuth: TokenAuthenticator = unionTokenAuthenticator(tokens);

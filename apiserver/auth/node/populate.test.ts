@@ -15,7 +15,7 @@ let caches: NodeGraphCaches;
 
 before(async () => {
   api = await startTestApiserver();
-  req = http(api.url);
+  req = http(api);
   caches = {
     pods: api.server.store('', 'pods').cache,
     persistentVolumeClaims: api.server.store('', 'persistentvolumeclaims').cache,

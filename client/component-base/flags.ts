@@ -1,0 +1,93 @@
+// The flags every daemon shares, declared once (k8s' component-base options): how to reach the
+// apiserver, leader election (Go durations, as in Kubernetes), the component's own HTTPS port,
+// and logging. A daemon adds its own flags after these; each has its TSKUBE_* environment twin
+// through envTwins (client/daemon.ts).
+import { readFileSync } from 'node:fs';
+import type { Argv } from 'yargs';
+import { parseDurationMs } from '../duration.js';
+import type { LeaderElectionOptions } from '../leader-campaign.js';
+import { loadKubeconfig } from '../kubeconfig.js';
+import type { ClientConnection } from './rest-config.js';
+import { selfSignedServing, type ServingTLS } from './secure-serving.js';
+
+export function clientConnectionFlags<T>(y: Argv<T>, defaults: { qps?: number; burst?: number } = {}) {
+  return y
+    .option('kubeconfig', { type: 'string', describe: 'kubeconfig with the apiserver address, its CA and this component\'s credentials' })
+    .option('master', { type: 'string', describe: 'The apiserver URL (overrides the kubeconfig\'s server)' })
+    .option('kube-api-qps', { type: 'number', default: defaults.qps ?? 50, describe: 'Client-side QPS to the apiserver (≤ 0: unlimited)' })
+    .option('kube-api-burst', { type: 'number', default: defaults.burst ?? 100, describe: 'Client-side burst to the apiserver' });
+}
+
+export function clientConnectionFrom(a: { kubeconfig?: string; master?: string; 'kube-api-qps': number; 'kube-api-burst': number }): ClientConnection {
+  return { ...(a.kubeconfig ? { kubeconfig: a.kubeconfig } : {}), ...(a.master ? { master: a.master } : {}), qps: a['kube-api-qps'], burst: a['kube-api-burst'] };
+}
+
+export function leaderElectionFlags<T>(y: Argv<T>, resourceName: string) {
+  return y
+    .option('leader-elect', { type: 'boolean', default: true, describe: 'Work only while holding the leader Lease' })
+    .option('leader-elect-lease-duration', { type: 'string', default: '15s', describe: 'How long a lease is held without renewal' })
+    .option('leader-elect-renew-deadline', { type: 'string', default: '10s', describe: 'How long the leader retries renewing' })
+    .option('leader-elect-retry-period', { type: 'string', default: '2s', describe: 'Wait between acquire/renew attempts' })
+    .option('leader-elect-resource-namespace', { type: 'string', default: 'kube-system', describe: 'Namespace of the leader Lease' })
+    .option('leader-elect-resource-name', { type: 'string', default: resourceName, describe: 'Name of the leader Lease' })
+    .check((a) => {
+      for (const f of ['leader-elect-lease-duration', 'leader-elect-renew-deadline', 'leader-elect-retry-period'] as const) {
+        const ms = parseDurationMs(String(a[f]));
+        if (ms === undefined || ms <= 0) throw new Error(`--${f}: invalid duration ${String(a[f])}`);
+      }
+      return true;
+    });
+}
+
+export function leaderElectionFrom(a: {
+  'leader-elect-lease-duration': string;
+  'leader-elect-renew-deadline': string;
+  'leader-elect-retry-period': string;
+  'leader-elect-resource-namespace': string;
+  'leader-elect-resource-name': string;
+}): LeaderElectionOptions {
+  return {
+    namespace: a['leader-elect-resource-namespace'],
+    name: a['leader-elect-resource-name'],
+    leaseDurationMs: parseDurationMs(a['leader-elect-lease-duration'])!,
+    renewDeadlineMs: parseDurationMs(a['leader-elect-renew-deadline'])!,
+    retryPeriodMs: parseDurationMs(a['leader-elect-retry-period'])!,
+  };
+}
+
+/** The component's own port (health open to all; metrics and the rest for allowed callers). */
+export function servingFlags<T>(y: Argv<T>, defaults: { bindAddress: string; port: number }) {
+  return tlsFlags(
+    y
+      .option('bind-address', { type: 'string', default: defaults.bindAddress, describe: 'Address of the HTTPS port (/healthz, /metrics)' })
+      .option('secure-port', { type: 'number', default: defaults.port, describe: 'HTTPS port for /healthz (open) and /metrics (authorized) (0 = random, -1 = off)' }),
+  );
+}
+
+/** The serving certificate of a component's port and the CA its clients' certificates must chain to. */
+export function tlsFlags<T>(y: Argv<T>) {
+  return y
+    .option('tls-cert-file', { type: 'string', describe: 'Serving certificate of the HTTPS port (default: a self-signed one made at start)' })
+    .option('tls-private-key-file', { type: 'string', describe: 'Key of --tls-cert-file' })
+    .option('client-ca-file', { type: 'string', describe: 'CA client certificates must chain to (default: the kubeconfig\'s CA)' });
+}
+
+function read(flag: string, path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new Error(`--${flag} ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+}
+
+/** The serving certificate and client CA from the flags (self-signed and the kubeconfig's CA by default). */
+export async function servingTLSFrom(a: { 'tls-cert-file'?: string; 'tls-private-key-file'?: string; 'client-ca-file'?: string; kubeconfig?: string }): Promise<ServingTLS> {
+  if (!!a['tls-cert-file'] !== !!a['tls-private-key-file']) throw new Error('--tls-cert-file and --tls-private-key-file go together');
+  const own = a['tls-cert-file'] ? { cert: read('tls-cert-file', a['tls-cert-file']), key: read('tls-private-key-file', a['tls-private-key-file']!) } : await selfSignedServing();
+  const clientCA = a['client-ca-file'] ? read('client-ca-file', a['client-ca-file']) : a.kubeconfig ? loadKubeconfig({ kubeconfig: a.kubeconfig }).config.ca : undefined;
+  return { ...own, ...(clientCA ? { clientCA } : {}) };
+}
+
+export function loggingFlags<T>(y: Argv<T>) {
+  return y.option('log-level', { type: 'string', default: 'info', describe: 'pino log level' });
+}
