@@ -61,7 +61,9 @@ describe('aggregated discovery', () => {
       assert.ok(r, `${info.group}/${info.resource}`);
       assert.deepEqual(r.responseKind, { group: info.group, version: info.version, kind: info.kind });
       assert.equal(r.scope, info.namespaced ? 'Namespaced' : 'Cluster');
-      assert.ok(r.verbs.includes('get') && r.verbs.includes('list') && r.verbs.includes('watch'));
+      // Reviews (TokenReview, SubjectAccessReview…) are only ever created, as in Kubernetes.
+      if (info.virtual) assert.deepEqual(r.verbs, ['create'], info.resource);
+      else assert.ok(r.verbs.includes('get') && r.verbs.includes('list') && r.verbs.includes('watch'));
       assert.deepEqual(r.shortNames ?? [], info.shortNames);
       assert.deepEqual(r.categories ?? [], info.categories);
     }

@@ -127,7 +127,7 @@ describe('watch', () => {
     const list = await req('GET', '/api/v1/namespaces/w/configmaps');
     const w = await openWatch(`${api.url}/api/v1/namespaces/w/configmaps?watch=true&resourceVersion=${list.body.metadata.resourceVersion}`, {
       accept: 'application/json;as=Table;v=v1;g=meta.k8s.io,application/json',
-    });
+    }, api.dispatcher);
     await req('POST', '/api/v1/namespaces/w/configmaps', cm('tbl'));
     await waitFor('table event', () => w.events.length >= 1);
     assert.equal(w.events[0]!.object.kind, 'Table');

@@ -5,7 +5,7 @@
 // issuing for TokenRequests, audit, and the apiserver's client identity towards kubelets.
 // Without options the apiserver is in its unsafe plain-HTTP mode: everyone may do everything.
 import type { Logger } from 'pino';
-import type { UserInfo } from '../../api/user.js';
+import { SYSTEM_MASTERS, type UserInfo } from '../../api/user.js';
 import { StatusError } from '../../api/status.js';
 import type { KObject } from '../../api/types.js';
 import { loadSigningKey, signBoundToken } from '../../client/auth/serviceaccount-jwt.js';
@@ -145,7 +145,10 @@ export async function buildSecurity(options: SecurityOptions | undefined, store:
         return rbac!;
     }
   });
-  const authorizer = unionAuthorizer(authorizers);
+  // system:masters is allowed everything whatever RBAC says (Kubernetes' privileged-group
+  // authorizer, always first): the admin cannot lock itself out by deleting a binding.
+  const privileged: Authorizer = { authorize: (a) => ({ decision: a.user.groups.includes(SYSTEM_MASTERS) ? 'allow' : 'no-opinion', reason: '' }) };
+  const authorizer = unionAuthorizer([privileged, ...authorizers]);
   const ruleResolver: RuleResolver = {
     async rulesFor(user: UserInfo, namespace: string): Promise<RulesResult> {
       const out: RulesResult = { resourceRules: [], nonResourceRules: [], incomplete: false };
