@@ -15,6 +15,10 @@ import { freePort, waitFor } from '../test/harness/ports.js';
 import { startDns, type DnsHandle } from './dns.js';
 import { queryDns } from './query.js';
 import { startTransports } from './server.js';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { kubeconfigFor } from '../test/harness/kubectl.js';
 
 const silent = pino({ level: 'silent' });
 let api: TestApiserver;
@@ -235,7 +239,9 @@ test('--register-service: kube-dns at 10.96.0.10 with our address as its endpoin
 
 test('main.ts: flags with environment twins, serves, exits 0 on SIGTERM', async () => {
   const port = await freePort();
-  const child = spawn(process.execPath, [fileURLToPath(new URL('./main.js', import.meta.url)), '--master', api.url, '--bind-address', '127.0.0.1', '--metrics-port', '0'], {
+  // As the cluster runs it: its own identity (system:tskube-dns), whose rights the bootstrap RBAC policy grants.
+  const kubeconfig = kubeconfigFor(await api.configFor('system:tskube-dns'), mkdtempSync(join(tmpdir(), 'tskube-dns-')));
+  const child = spawn(process.execPath, [fileURLToPath(new URL('./main.js', import.meta.url)), '--kubeconfig', kubeconfig, '--bind-address', '127.0.0.1', '--metrics-port', '0'], {
     env: { ...process.env, TSKUBE_PORT: String(port), TSKUBE_CLUSTER_DOMAIN: 'k8s.test' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
