@@ -34,7 +34,7 @@ before(async () => {
   // The kubelet's server (for kubectl logs), registered with the Node so the apiserver dials it.
   const port = await freePort();
   const kubelet = await env.startKubelet('jb-1', { port, nodeIP: '127.0.0.1' });
-  server = await serveKubelet(kubelet, { bindAddress: '127.0.0.1', port, log: silent });
+  server = await env.serve(kubelet, port);
   cm = await startControllerManager({
     client: env.client,
     logger: silent,

@@ -19,7 +19,7 @@ before(async () => {
   env = await startKubeletEnv();
   const port = await freePort();
   const kubelet = await env.startKubelet(NODE, { port, nodeIP: '127.0.0.1' });
-  server = await serveKubelet(kubelet, { bindAddress: '127.0.0.1', port, log: pino({ level: 'silent' }) });
+  server = await env.serve(kubelet, port);
   p = kcPair(env.api.config);
   await env.createPod(NODE, { ...shPod('talker', 'echo one; echo two; sleep 3600'), metadata: { name: 'talker', labels: { app: 'talk' } } });
   await env.createPod(NODE, shPod('web', 'mkdir -p /www && echo hello-from-pod > /www/index.html && exec httpd -f -p 8080 -h /www'));

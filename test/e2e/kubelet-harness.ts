@@ -16,6 +16,9 @@ import { DockerRuntime } from '../../kubelet/docker.js';
 import { DockerClient } from '../../kubelet/docker-client.js';
 import { startKubelet, type Kubelet, type KubeletOptions } from '../../kubelet/kubelet.js';
 import type { PodNetwork } from '../../kubelet/runtime.js';
+import { serveKubelet } from '../../kubelet/serve.js';
+import type { KubeletServer, KubeletServerOptions } from '../../kubelet/server.js';
+import { DelegatingAuth } from '../../client/component-base/delegating-auth.js';
 
 const run = promisify(execFile);
 
@@ -37,6 +40,8 @@ export interface KubeletEnv {
   waitForPod(name: string, what: string, check: (p: Pod) => boolean, timeoutMs?: number): Promise<Pod>;
   /** The node's runtime, for looking at containers directly. */
   runtimeFor(nodeName: string): DockerRuntime;
+  /** The kubelet's HTTPS server as in a cluster: its serving certificate, callers checked with the apiserver. */
+  serve(kubelet: Kubelet, port: number): Promise<KubeletServer>;
   stop(): Promise<void>;
 }
 
@@ -54,6 +59,17 @@ export const TEST_INTERVALS: Partial<KubeletOptions> = {
   syncErrorBackoffMs: 500,
 };
 
+/**
+ * What a test kubelet's server needs to serve as in a cluster: the node's serving certificate
+ * from the test CA, client certificates checked against that CA, and tokens and decisions
+ * checked with the apiserver as the node itself (TokenReview, SubjectAccessReview).
+ */
+export async function kubeletServing(api: TestApiserver, nodeName: string): Promise<NonNullable<KubeletServerOptions['secure']>> {
+  const serving = await api.pki.kubeletServing(nodeName);
+  const client = new RestClient({ ...(await api.configFor(`system:node:${nodeName}`, ['system:nodes'])), qps: 0 });
+  return { tls: { cert: serving.cert, key: serving.key, clientCA: api.pki.ca.cert }, auth: new DelegatingAuth({ client }) };
+}
+
 export async function startKubeletEnv(): Promise<KubeletEnv> {
   const id = randomBytes(3).toString('hex');
   const api = await startTestApiserver();
@@ -63,6 +79,7 @@ export async function startKubeletEnv(): Promise<KubeletEnv> {
   const network: PodNetwork = { name: `tskube-kt-${id}`, subnet: `10.${200 + (bytes[0] % 40)}.${bytes[1]}.0/24` };
   const rootDir = await mkdtemp(join(tmpdir(), `tskube-kubelet-${id}-`));
   const kubelets = new Map<string, Kubelet>();
+  const nodeClients = new Map<string, RestClient>();
   const runtimes = new Map<string, DockerRuntime>();
   const logLevel = process.env.TEST_LOG_LEVEL ?? 'silent';
 
@@ -74,9 +91,13 @@ export async function startKubeletEnv(): Promise<KubeletEnv> {
     run: id,
     kubelets,
     async startKubelet(nodeName, extra = {}) {
+      // As in a real cluster, the kubelet is system:node:<name>: the Node authorizer and
+      // NodeRestriction decide what it may read and write.
+      const nodeClient = new RestClient({ ...(await api.configFor(`system:node:${nodeName}`, ['system:nodes'])), qps: 0 });
+      nodeClients.set(nodeName, nodeClient);
       const k = await startKubelet({
         nodeName,
-        client,
+        client: nodeClient,
         podNetwork: network,
         rootDir: join(rootDir, nodeName),
         port: 10250,
@@ -90,6 +111,8 @@ export async function startKubeletEnv(): Promise<KubeletEnv> {
     async stopKubelet(nodeName) {
       await kubelets.get(nodeName)?.stop();
       kubelets.delete(nodeName);
+      await nodeClients.get(nodeName)?.close();
+      nodeClients.delete(nodeName);
     },
     async createPod(nodeName, pod) {
       return client.resource('pods', 'default').create({ ...pod, spec: { ...pod.spec, nodeName } as Pod['spec'] });
@@ -112,6 +135,9 @@ export async function startKubeletEnv(): Promise<KubeletEnv> {
       } catch (err) {
         throw new Error(`${(err as Error).message}\nlast status: ${JSON.stringify(last?.status, null, 1)}`);
       }
+    },
+    async serve(kubelet, port) {
+      return serveKubelet(kubelet, { bindAddress: '127.0.0.1', port, log: pino({ level: 'silent' }), secure: await kubeletServing(api, kubelet.nodeName) });
     },
     runtimeFor(nodeName) {
       let rt = runtimes.get(nodeName);

@@ -20,7 +20,7 @@ before(async () => {
   const port = await freePort();
   // The kubelet registers its Node with this address and port; the apiserver dials them.
   const kubelet = await env.startKubelet(NODE, { port, nodeIP: '127.0.0.1' });
-  server = await serveKubelet(kubelet, { bindAddress: '127.0.0.1', port, log: pino({ level: 'silent' }) });
+  server = await env.serve(kubelet, port);
   k = kubectlFor(env.api.config);
   await env.createPod(NODE, shPod('steady', 'echo ready; sleep 3600'));
   // Prints its run number, then fails: the kubelet restarts it (restartPolicy Always).

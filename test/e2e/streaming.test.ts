@@ -17,6 +17,7 @@ import { startKubeletServer, type KubeletServer, type ResolvedPod } from '../../
 import { startTestApiserver, type TestApiserver } from '../harness/apiserver.js';
 import { http } from '../harness/http.js';
 import { kubectlFor } from '../harness/kubectl.js';
+import { kubeletServing } from './kubelet-harness.js';
 import { freePort, waitFor } from '../harness/ports.js';
 
 const run = randomBytes(4).toString('hex');
@@ -98,7 +99,7 @@ before(async () => {
   k = kubectlFor(api.config);
   rt = new DockerRuntime({ nodeName: NODE, podNetwork: network });
   assert.ok(await rt.imageStatus(BUSYBOX), `${BUSYBOX} must exist: run scripts/build-images`);
-  kubelet = await startKubeletServer({ runtime: rt, nodeName: NODE, bindAddress: '127.0.0.1', port: 0, resolvePod, log: pino({ level: 'silent' }) });
+  kubelet = await startKubeletServer({ runtime: rt, nodeName: NODE, bindAddress: '127.0.0.1', port: 0, resolvePod, log: pino({ level: 'silent' }), secure: await kubeletServing(api, NODE) });
   const node = await req('POST', '/api/v1/nodes', {
     apiVersion: 'v1',
     kind: 'Node',
