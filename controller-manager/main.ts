@@ -42,6 +42,9 @@ const CONTROLLER_FLAGS: Record<string, { type: 'number' | 'string' | 'boolean'; 
   'allocate-node-cidrs': { type: 'boolean', default: true, describe: 'Allocate spec.podCIDR to nodes from --cluster-cidr' },
   'cluster-cidr': { type: 'string', default: '10.244.0.0/16', describe: 'Pod CIDR range of the cluster (IPv4)' },
   'node-cidr-mask-size': { type: 'number', default: 24, describe: 'Prefix length of each node\'s pod CIDR' },
+  'root-ca-file': { type: 'string', default: '', describe: 'CA bundle published as ConfigMap kube-root-ca.crt in every namespace and put in token Secrets as ca.crt (without it the root-ca-cert-publisher does not run, and token Secrets get the kubeconfig\'s CA)' },
+  'service-account-private-key-file': { type: 'string', default: '', describe: 'PEM private key (RSA or ECDSA) that signs the tokens of service-account-token Secrets (without it the serviceaccount-token controller does not run)' },
+  'concurrent-serviceaccount-token-syncs': { type: 'number', default: 5, describe: 'Service account token Secrets synced at once' },
 };
 
 let parser = loggingFlags(servingFlags(leaderElectionFlags(clientConnectionFlags(yargs(hideBin(process.argv)).scriptName('kube-controller-manager')), 'kube-controller-manager'), { bindAddress: '127.0.0.1', port: 10257 }))

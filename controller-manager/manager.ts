@@ -36,6 +36,8 @@ import { nodeIpamController } from './nodeipam.js';
 import { serviceAccountController } from './serviceaccount.js';
 import { serviceLBController } from './service-lb.js';
 import { clusterRoleAggregationController } from './clusterrole-aggregation.js';
+import { rootCACertPublisher } from './root-ca-cert-publisher.js';
+import { serviceAccountTokenController } from './serviceaccount-token.js';
 
 /**
  * Every controller this manager knows: `--controllers` name → factory. To add a controller,
@@ -60,6 +62,8 @@ export const CONTROLLERS: Readonly<Record<string, () => Controller>> = {
   daemonset: newDaemonSetController,
   statefulset: newStatefulSetController,
   'clusterrole-aggregation': () => clusterRoleAggregationController,
+  'root-ca-cert-publisher': () => rootCACertPublisher,
+  'serviceaccount-token': () => serviceAccountTokenController,
 };
 
 /** Controllers `*` does not turn on (Kubernetes has e.g. bootstrapsigner, tokencleaner). */
@@ -72,6 +76,7 @@ const ALIASES: Readonly<Record<string, string>> = {
   nodelifecycle: 'node-lifecycle',
   nodeipam: 'node-ipam',
   service: 'service-lb',
+  'root-ca-certificate-publisher': 'root-ca-cert-publisher',
 };
 
 /** Canonical name for a `--controllers` entry: `replicaset-controller` ≡ `replicaset`, `nodeipam` ≡ `node-ipam`. */
