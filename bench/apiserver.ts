@@ -1,16 +1,27 @@
 // npm run bench:apiserver — apiserver figures next to their physical limit, measured in the
-// same run on the same etcd:
+// same run on the same etcd, by one apiserver process serving both its secure port (HTTPS,
+// client-certificate or service-account-token authentication, Node+RBAC authorization — as in
+// the cluster) and the unsafe plain-HTTP port (no authentication, no authorization):
 //   1. creates/s: raw etcd create-if-absent txns (etcd3) vs apiserver POST of small ConfigMaps
-//      over keep-alive HTTP, at concurrency 16 and 64, after a discarded warm-up of each; with
-//      the CPU each costs (the etcd3 client alone per txn, the apiserver per create);
-//   2. watch latency with 100 watchers: raw etcd watch vs apiserver HTTP watch (write → event,
-//      one write at a time);
-//   3. LIST of 10k pods: apiserver from the watch cache (resourceVersion=0) vs a raw etcd range.
+//      over keep-alive connections — plain HTTP, and HTTPS as a user whose RoleBinding allows
+//      it (x509) — at concurrency 16 and 64, after a discarded warm-up of each; with the CPU each
+//      costs (the etcd3 client alone per txn, the apiserver per create);
+//   2. watch latency with 100 watchers: raw etcd watch vs apiserver watch, plain and secure
+//      (write → event, one write at a time);
+//   3. the CPU of authentication + authorization per request: the apiserver's CPU per GET of one
+//      ConfigMap, secure (x509; service-account JWT) minus plain;
+//   4. LIST of 10k pods: apiserver from the watch cache (resourceVersion=0) vs a raw etcd range.
 // The apiserver runs as its own process (as in a cluster), so client and server do not share
 // an event loop. Counts and durations are bounded.
 import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Etcd3 } from 'etcd3';
 import { Pool } from 'undici';
+import { ensureClusterPki } from '../client/cert/pki.js';
+import { clusterPkiPaths } from '../client/cert/layout.js';
+import { issueCert } from '../client/cert/x509.js';
 import { startEtcd } from '../test/harness/etcd.js';
 import { procCpuMs } from './proc.js';
 import { freePort, waitFor } from '../test/harness/ports.js';
@@ -66,21 +77,62 @@ function configMapBody(name: string): string {
   return JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: 'bench', labels: { app: 'bench' } }, data: { key: 'v'.repeat(200) } });
 }
 
+/** A keep-alive client of one port, as one identity (client certificate or bearer token). */
+interface Target {
+  name: string;
+  pool: Pool;
+  headers: Record<string, string>;
+}
+
+async function request(t: Target, method: string, path: string, body?: string): Promise<{ code: number; text: string }> {
+  const res = await t.pool.request({ method, path, body, headers: { ...t.headers, ...(body ? { 'content-type': 'application/json' } : {}) } });
+  return { code: res.statusCode, text: await res.body.text() };
+}
+
 async function main(): Promise<void> {
   const etcd = await startEtcd();
   const raw = new Etcd3({ hosts: [etcd.endpoint], grpcOptions: { 'grpc.max_receive_message_length': 64 * 1024 * 1024 } });
-  const port = await freePort();
-  const server = spawn(process.execPath, ['dist/apiserver/main.js', '--etcd-servers', etcd.endpoint, '--port', String(port), '--log-level', 'warn', '--max-requests-inflight', '1000'], { stdio: ['ignore', 'inherit', 'inherit'] });
-  const base = `http://127.0.0.1:${port}`;
+  const dir = mkdtempSync(join(tmpdir(), 'tskube-bench-pki-'));
+  await ensureClusterPki({ dir, server: 'https://127.0.0.1:6443' });
+  const pki = clusterPkiPaths(dir);
+  const [securePort, plainPort] = [await freePort(), await freePort()];
+  const server = spawn(
+    process.execPath,
+    [
+      'dist/apiserver/main.js', '--etcd-servers', etcd.endpoint, '--log-level', 'warn', '--max-requests-inflight', '1000',
+      '--secure-port', String(securePort), '--bind-address', '127.0.0.1', '--advertise-address', '127.0.0.1',
+      '--tls-cert-file', pki.apiserverCert, '--tls-private-key-file', pki.apiserverKey, '--client-ca-file', pki.caCert,
+      '--service-account-key-file', pki.serviceAccountPub, '--service-account-signing-key-file', pki.serviceAccountKey,
+      '--insecure-port', String(plainPort),
+    ],
+    { stdio: ['ignore', 'inherit', 'inherit'] },
+  );
+  const base = `http://127.0.0.1:${plainPort}`;
+  const secureBase = `https://127.0.0.1:${securePort}`;
   try {
     await waitFor('apiserver ready', async () => (await fetch(`${base}/readyz`).catch(() => undefined))?.ok, 30_000);
     const pool = new Pool(base, { connections: 64, pipelining: 1 });
-    const post = async (path: string, body: string): Promise<number> => {
-      const res = await pool.request({ method: 'POST', path, body, headers: { 'content-type': 'application/json' } });
-      await res.body.text();
-      return res.statusCode;
-    };
+    const plain: Target = { name: 'plain HTTP', pool, headers: {} };
+    const { readFileSync } = await import('node:fs');
+    const ca = readFileSync(pki.caCert, 'utf8');
+    const caKey = readFileSync(pki.caKey, 'utf8');
+    const writer = await issueCert({ cert: ca, key: caKey }, { commonName: 'bench-writer', usages: ['client'] });
+    const x509: Target = { name: 'HTTPS x509 + RBAC', pool: new Pool(secureBase, { connections: 64, connect: { ca, cert: writer.cert, key: writer.key } }), headers: {} };
+    const post = async (path: string, body: string): Promise<number> => (await request(plain, 'POST', path, body)).code;
     await post('/api/v1/namespaces', JSON.stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'bench' } }));
+    // The secure clients are ordinary users: a Role and RoleBinding let them use ConfigMaps
+    // (system:masters would skip RBAC altogether).
+    await post('/apis/rbac.authorization.k8s.io/v1/namespaces/bench/roles', JSON.stringify({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name: 'cm' }, rules: [{ apiGroups: [''], resources: ['configmaps'], verbs: ['*'] }] }));
+    await post('/api/v1/namespaces/bench/serviceaccounts', JSON.stringify({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'bench' } }));
+    await post('/apis/rbac.authorization.k8s.io/v1/namespaces/bench/rolebindings', JSON.stringify({
+      apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: { name: 'cm' },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'cm' },
+      subjects: [{ kind: 'User', apiGroup: 'rbac.authorization.k8s.io', name: 'bench-writer' }, { kind: 'ServiceAccount', name: 'bench', namespace: 'bench' }],
+    }));
+    const tr = await request(plain, 'POST', '/api/v1/namespaces/bench/serviceaccounts/bench/token', JSON.stringify({ kind: 'TokenRequest', spec: { expirationSeconds: 3600 } }));
+    const token = (JSON.parse(tr.text) as { status: { token: string } }).status.token;
+    const jwt: Target = { name: 'HTTPS service-account JWT + RBAC', pool: new Pool(secureBase, { connections: 64, connect: { ca } }), headers: { authorization: `Bearer ${token}` } };
+    await waitFor('the RoleBinding is in force', async () => (await request(x509, 'GET', '/api/v1/namespaces/bench/configmaps?limit=1')).code === 200 && (await request(jwt, 'GET', '/api/v1/namespaces/bench/configmaps?limit=1')).code === 200, 10_000);
 
     console.log(`# apiserver benchmark (${SECONDS}s per rate figure, etcd ${etcd.endpoint})`);
     console.log('## 1. creates/s');
@@ -88,13 +140,23 @@ async function main(): Promise<void> {
       const key = Buffer.from(`/bench-raw/${tag}/${i}`);
       await raw.kv.txn({ compare: [{ key, target: 'Create', result: 'Equal', create_revision: 0 }], success: [{ request_put: { key, value: Buffer.from(configMapBody(`r${i}`)) } }], failure: [] });
     };
-    const apiCreate = (tag: string) => async (i: number) => {
-      const code = await post('/api/v1/namespaces/bench/configmaps', configMapBody(`c${tag}-${i}`));
-      if (code !== 201) throw new Error(`create returned ${code}`);
+    const apiCreate = (t: Target, tag: string) => async (i: number) => {
+      const { code, text } = await request(t, 'POST', '/api/v1/namespaces/bench/configmaps', configMapBody(`c${tag}-${i}`));
+      if (code !== 201) throw new Error(`create as ${t.name} returned ${code}: ${text}`);
     };
     // Warm-up, discarded: the first second of a fresh process (JIT, pools) runs at half speed.
     await rate(16, rawTxn('warm'), 1);
-    await rate(16, apiCreate('warm'), 1);
+    await rate(16, apiCreate(plain, 'warm'), 1);
+    await rate(16, apiCreate(x509, 'warm-s'), 1);
+    const serverCpuPer = async (op: (i: number) => Promise<void>, c: number, seconds = SECONDS) => {
+      const cpu0 = procCpuMs(server.pid);
+      let n = 0;
+      const r = await rate(c, async (i) => {
+        n++;
+        await op(i);
+      }, seconds);
+      return { rate: r, cpuMs: (procCpuMs(server.pid) - cpu0) / n };
+    };
     for (const c of [16, 64]) {
       const benchCpu0 = process.cpuUsage();
       let n0 = 0;
@@ -103,22 +165,28 @@ async function main(): Promise<void> {
         await rawTxn(String(c))(i);
       });
       const clientMs = cpuMs(process.cpuUsage(benchCpu0)) / n0;
-      const apiCpu0 = procCpuMs(server.pid);
-      let n1 = 0;
-      const apiRate = await rate(c, async (i) => {
-        n1++;
-        await apiCreate(String(c))(i);
-      });
-      const serverMs = (procCpuMs(server.pid) - apiCpu0) / n1;
-      console.log(`concurrency ${c}: raw etcd txn ${f1(etcdRate)}/s, apiserver POST ${f1(apiRate)}/s, ratio ${f2(apiRate / etcdRate)} (goal ≥ 0.8)`);
-      console.log(`  CPU per write: etcd3 client alone ${f2(clientMs)} ms/txn; apiserver ${f2(serverMs)} ms/create (HTTP + decode + validate + the same etcd3 txn + its watch event)`);
+      const p = await serverCpuPer(apiCreate(plain, String(c)), c);
+      const sx = await serverCpuPer(apiCreate(x509, `s${c}`), c);
+      console.log(`concurrency ${c}: raw etcd txn ${f1(etcdRate)}/s; apiserver POST plain HTTP ${f1(p.rate)}/s (ratio ${f2(p.rate / etcdRate)}), HTTPS + x509 + RBAC ${f1(sx.rate)}/s (ratio ${f2(sx.rate / etcdRate)})`);
+      console.log(`  security cost: secure/plain creates ${f2(sx.rate / p.rate)} (goal ≥ 0.85)`);
+      console.log(`  CPU per write: etcd3 client alone ${f2(clientMs)} ms/txn; apiserver ${f2(p.cpuMs)} ms/create plain, ${f2(sx.cpuMs)} ms/create secure`);
     }
+    console.log('## 2. CPU of authentication + authorization per request (GET of one ConfigMap, concurrency 16)');
+    await request(plain, 'POST', '/api/v1/namespaces/bench/configmaps', configMapBody('one'));
+    const get = (t: Target) => async () => {
+      const { code } = await request(t, 'GET', '/api/v1/namespaces/bench/configmaps/one');
+      if (code !== 200) throw new Error(`GET as ${t.name} returned ${code}`);
+    };
+    await serverCpuPer(get(jwt), 16, 1);
+    const g = { plain: await serverCpuPer(get(plain), 16), x509: await serverCpuPer(get(x509), 16), jwt: await serverCpuPer(get(jwt), 16) };
+    console.log(`GET: plain ${f1(g.plain.rate)}/s at ${f2(g.plain.cpuMs * 1000)} µs CPU; x509 + RBAC ${f1(g.x509.rate)}/s at ${f2(g.x509.cpuMs * 1000)} µs; service-account JWT + RBAC ${f1(g.jwt.rate)}/s at ${f2(g.jwt.cpuMs * 1000)} µs`);
+    console.log(`  authentication + authorization (+ TLS) per request: x509 ${f2((g.x509.cpuMs - g.plain.cpuMs) * 1000)} µs, JWT ${f2((g.jwt.cpuMs - g.plain.cpuMs) * 1000)} µs of CPU; secure/plain GETs ${f2(g.x509.rate / g.plain.rate)} (x509), ${f2(g.jwt.rate / g.plain.rate)} (JWT)`);
     await raw.delete().prefix('/bench-raw/');
     // Compact so the next phases do not run on a bloated history.
     const rev = Number((await raw.kv.range({ key: Buffer.from('\0'), limit: 1 })).header.revision);
     await raw.kv.compact({ revision: rev });
 
-    console.log(`## 2. watch latency, ${WATCHERS} watchers, ${WATCH_EVENTS} events (write start → event)`);
+    console.log(`## 3. watch latency, ${WATCHERS} watchers, ${WATCH_EVENTS} events (write start → event)`);
     // One write at a time, the next only once every watcher has the last: each figure is one
     // event's latency, not a queue of them.
     const pace = new Pacer();
@@ -145,26 +213,28 @@ async function main(): Promise<void> {
       await waitFor('raw watch events', () => rawLat.length >= WATCHERS * WATCH_EVENTS, 60_000);
       await Promise.all(watchers.map((w) => w.cancel()));
     }
-    const apiLat: number[] = [];
-    {
+    /** Watch latency through the apiserver: watchers as `open`'s identity, one write at a time by the plain client. */
+    const apiWatchLatency = async (tag: string, open: () => Pool, headers: Record<string, string>): Promise<number[]> => {
+      const lat: number[] = [];
       const sent = new Map<string, bigint>();
       const list = (await (await fetch(`${base}/api/v1/namespaces/bench/configmaps?limit=1`)).json()) as { metadata: { resourceVersion: string } };
-      const watchPool = new Pool(base, { connections: WATCHERS + 1 });
+      const watchPool = open();
       const streams = await Promise.all(
         Array.from({ length: WATCHERS }, async () => {
-          const res = await watchPool.request({ method: 'GET', path: `/api/v1/namespaces/bench/configmaps?watch=true&resourceVersion=${list.metadata.resourceVersion}&labelSelector=kind%3Dwatch` });
+          const res = await watchPool.request({ method: 'GET', path: `/api/v1/namespaces/bench/configmaps?watch=true&resourceVersion=${list.metadata.resourceVersion}&labelSelector=kind%3Dwatch-${tag}`, headers });
+          if (res.statusCode !== 200) throw new Error(`watch (${tag}) answered ${res.statusCode}: ${await res.body.text()}`);
           let buf = '';
           res.body.setEncoding('utf8');
           res.body.on('data', (chunk: string) => {
             buf += chunk;
-            let i: number;
-            while ((i = buf.indexOf('\n')) >= 0) {
-              const line = buf.slice(0, i);
-              buf = buf.slice(i + 1);
-              const name = /"name":"(w[0-9]+)"/.exec(line)?.[1];
+            let k: number;
+            while ((k = buf.indexOf('\n')) >= 0) {
+              const line = buf.slice(0, k);
+              buf = buf.slice(k + 1);
+              const name = /"name":"(w[a-z]*[0-9]+)"/.exec(line)?.[1];
               const t = name ? sent.get(name) : undefined;
               if (t !== undefined) {
-                apiLat.push(Number(process.hrtime.bigint() - t) / 1e6);
+                lat.push(Number(process.hrtime.bigint() - t) / 1e6);
                 pace.arrived();
               }
             }
@@ -172,25 +242,28 @@ async function main(): Promise<void> {
           return res;
         }),
       );
-      for (let i = 0; i < WATCH_EVENTS; i++) {
-        const name = `w${i}`;
+      for (let n = 0; n < WATCH_EVENTS; n++) {
+        const name = `w${tag}${n}`;
         const body = JSON.parse(configMapBody(name)) as { metadata: { labels: Record<string, string> } };
-        body.metadata.labels.kind = 'watch';
+        body.metadata.labels.kind = `watch-${tag}`;
         const all = pace.expect(WATCHERS);
         sent.set(name, process.hrtime.bigint());
         await post('/api/v1/namespaces/bench/configmaps', JSON.stringify(body));
         await all;
       }
-      await waitFor('apiserver watch events', () => apiLat.length >= WATCHERS * WATCH_EVENTS, 60_000);
-      for (const s of streams) s.body.destroy();
+      await waitFor(`apiserver watch events (${tag})`, () => lat.length >= WATCHERS * WATCH_EVENTS, 60_000);
+      for (const st of streams) st.body.destroy();
       await watchPool.destroy();
-    }
-    const [rp50, rp99, ap50, ap99] = [pct(rawLat, 50), pct(rawLat, 99), pct(apiLat, 50), pct(apiLat, 99)];
+      return lat;
+    };
+    const apiLat = await apiWatchLatency('p', () => new Pool(base, { connections: WATCHERS + 1 }), {});
+    const secLat = await apiWatchLatency('s', () => new Pool(secureBase, { connections: WATCHERS + 1, connect: { ca, cert: writer.cert, key: writer.key } }), {});
+    const [rp50, rp99, ap50, ap99, sp50, sp99] = [pct(rawLat, 50), pct(rawLat, 99), pct(apiLat, 50), pct(apiLat, 99), pct(secLat, 50), pct(secLat, 99)];
     console.log(`raw etcd watch: p50 ${f2(rp50)} ms, p99 ${f2(rp99)} ms`);
-    console.log(`apiserver HTTP watch: p50 ${f2(ap50)} ms, p99 ${f2(ap99)} ms`);
-    console.log(`ratio p50 ${f2(ap50 / rp50)}, p99 ${f2(ap99 / rp99)} (goal ≤ 2)`);
+    console.log(`apiserver watch, plain HTTP: p50 ${f2(ap50)} ms, p99 ${f2(ap99)} ms; ratio to etcd p50 ${f2(ap50 / rp50)}, p99 ${f2(ap99 / rp99)} (goal ≤ 2)`);
+    console.log(`apiserver watch, HTTPS + x509 + RBAC: p50 ${f2(sp50)} ms, p99 ${f2(sp99)} ms; ratio to etcd p50 ${f2(sp50 / rp50)}, p99 ${f2(sp99 / rp99)}; secure/plain p50 ${f2(sp50 / ap50)} (goal ≤ 1.15)`);
 
-    console.log(`## 3. LIST of ${LIST_PODS} pods`);
+    console.log(`## 4. LIST of ${LIST_PODS} pods`);
     const podJson = (i: number) =>
       JSON.stringify({
         apiVersion: 'v1',
@@ -221,10 +294,13 @@ async function main(): Promise<void> {
     }
     console.log(`raw etcd range: p50 ${f1(pct(rawList, 50))} ms; apiserver LIST from watch cache: p50 ${f1(pct(apiList, 50))} ms; ratio ${f2(pct(apiList, 50) / pct(rawList, 50))}`);
     await pool.destroy();
+    await x509.pool.destroy();
+    await jwt.pool.destroy();
   } finally {
     server.kill('SIGTERM');
     raw.close();
     await etcd.stop();
+    rmSync(dir, { recursive: true, force: true });
   }
 }
 

@@ -24,6 +24,7 @@ export function kubeconfigFor(target: string | RestConfig, dir: string, namespac
     ...(c.cert ? { 'client-certificate-data': b64(c.cert) } : {}),
     ...(c.key ? { 'client-key-data': b64(c.key) } : {}),
     ...(c.token ? { token: c.token } : {}),
+    ...(c.username !== undefined ? { username: c.username, password: c.password ?? '' } : {}),
   };
   writeFileSync(
     path,
