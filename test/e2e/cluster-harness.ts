@@ -2,6 +2,7 @@
 // networking state, talk HTTP to a NodePort, and wait for the two-tier example to serve.
 import { execFile, spawn } from 'node:child_process';
 import { request } from 'node:http';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 
 const exec = promisify(execFile);
@@ -10,12 +11,16 @@ export const ROOT = new URL('../../..', import.meta.url).pathname.replace(/\/$/,
 export const DOCKER = '/usr/bin/docker';
 
 /** Runs a command to completion, collecting output; rejects with the output on failure. */
-export function runScript(cmd: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs: number): Promise<string> {
+export function runScript(cmd: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs: number, input?: string): Promise<string> {
   return new Promise((resolve, reject) => {
-    const p = spawn(cmd, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const p = spawn(cmd, args, { cwd: ROOT, env, stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
+    if (input !== undefined) {
+      p.stdin!.on('error', () => undefined);
+      p.stdin!.end(input);
+    }
     let out = '';
-    p.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    p.stderr.on('data', (d: Buffer) => (out += d.toString()));
+    p.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+    p.stderr!.on('data', (d: Buffer) => (out += d.toString()));
     const t = setTimeout(() => p.kill('SIGKILL'), timeoutMs);
     p.on('close', (code) => {
       clearTimeout(t);
@@ -67,4 +72,20 @@ export async function frontendsSeen(host: string, port: number, tries = 40): Pro
     if (m) seen.add(m[1]!);
   }
   return seen;
+}
+
+/**
+ * The project's own image (`tskube:local`, built from ./Dockerfile on the local Node base
+ * image as scripts/compose-up builds it), made once when missing. Returns its name.
+ */
+export async function ensureProjectImage(env: NodeJS.ProcessEnv): Promise<string> {
+  const image = 'tskube:local';
+  const have = await exec(DOCKER, ['image', 'inspect', image]).then(
+    () => true,
+    () => false,
+  );
+  if (have) return image;
+  await runScript('bash', [join(ROOT, 'scripts/base-image'), 'node'], env, 300_000);
+  await runScript('bash', ['-c', `tar -c --dereference --exclude=./.git --exclude=./.tskube --exclude=./dist --exclude=./test --exclude=./bench -f - . | ${DOCKER} build -q --build-arg NODE_IMAGE=tskube/node:20-local -t ${image} -`], env, 600_000);
+  return image;
 }

@@ -8,10 +8,12 @@ import { existsSync, readFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import { Etcd3 } from 'etcd3';
+import { Agent, fetch } from 'undici';
 import { lockHostNetwork } from '../harness/host-lock.js';
 import { KUBECTL } from '../harness/kubectl.js';
 import { freePort, waitFor } from '../harness/ports.js';
-import { ROOT, frontendsSeen, hostLeftovers, httpGet, runScript } from './cluster-harness.js';
+import { ROOT, ensureProjectImage, frontendsSeen, hostLeftovers, httpGet, runScript } from './cluster-harness.js';
 
 let release: (() => Promise<void>) | undefined;
 let env: NodeJS.ProcessEnv;
@@ -122,6 +124,89 @@ test('the two-tier example: NodePort 30001 balances, DNS names resolve, endpoint
     const s = await frontendsSeen('127.0.0.1', 30001, 20);
     return s.size === 2 && !s.has(victim);
   }, 90_000, 500);
+});
+
+test('the cluster is secure by default: HTTPS only, anonymous sees health only, kubelets want credentials, Secrets are encrypted in etcd, requests are audited', async () => {
+  const pki = join(state, 'pki');
+  const ca = readFileSync(join(pki, 'ca.crt'), 'utf8');
+  const anon = new Agent({ connect: { ca } });
+  try {
+    assert.equal((await fetch(`https://127.0.0.1:${apiPort}/healthz`, { dispatcher: anon })).status, 200);
+    const pods = await fetch(`https://127.0.0.1:${apiPort}/api/v1/namespaces/default/pods`, { dispatcher: anon });
+    assert.equal(pods.status, 403);
+    assert.match(((await pods.json()) as { message: string }).message, /User "system:anonymous" cannot list resource "pods"/);
+    await assert.rejects(httpGet('127.0.0.1', apiPort, '/healthz', 2000), 'no plain HTTP on the apiserver port');
+    // The kubelet's port answers 401 to a caller without credentials (it serves HTTPS with a CA-signed certificate).
+    const kubeletPort = env.TSKUBE_KUBELET_PORTS!.split(' ')[0]!;
+    const k = await fetch(`https://127.0.0.1:${kubeletPort}/pods`, { dispatcher: anon });
+    assert.equal(k.status, 401);
+  } finally {
+    await anon.close();
+  }
+  await kubectl('create', 'secret', 'generic', 'up-secret', '--from-literal=password=correct-horse-battery');
+  const etcd = new Etcd3({ hosts: `http://127.0.0.1:${env.TSKUBE_ETCD_PORT}` });
+  try {
+    const raw = await etcd.get('/registry/secrets/default/up-secret').buffer();
+    assert.ok(raw, 'the secret is in etcd');
+    assert.match(raw.subarray(0, 24).toString(), /^k8s:enc:aescbc:v1:key1:/);
+    assert.equal(raw.includes('correct-horse-battery'), false);
+    assert.equal(raw.includes(Buffer.from('correct-horse-battery').toString('base64')), false);
+  } finally {
+    etcd.close();
+  }
+  const events = await waitFor('the secret create in the audit log', () => {
+    const lines = readFileSync(join(state, 'logs', 'audit.log'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+    return lines.filter((e) => (e.objectRef as { name?: string } | undefined)?.name === 'up-secret' && e.verb === 'create').length ? lines : undefined;
+  }, 10_000, 200);
+  const create = events.find((e) => (e.objectRef as { name?: string } | undefined)?.name === 'up-secret' && e.verb === 'create')!;
+  assert.equal(create.level, 'Metadata');
+  assert.equal((create.user as { username: string }).username, 'kubernetes-admin');
+  assert.equal(JSON.stringify(events).includes('correct-horse-battery'), false, 'secret data never reaches the audit log');
+});
+
+test('in-cluster access: kc and client-node in pods reach https://kubernetes.default.svc with the pod\'s service-account token', async () => {
+  const image = await ensureProjectImage(env);
+  // The default service account may read (ClusterRole view, aggregated by the controller-manager).
+  await kubectl('create', 'rolebinding', 'default-view', '--clusterrole=view', '--serviceaccount=default:default');
+  await kubectl('run', 'kc-in-pod', `--image=${image}`, '--image-pull-policy=Never', '--restart=Never', '--', 'dist/kubectl/main.js', 'get', 'pods');
+  // client-node (a development dependency, not in the image) from this checkout, on the Node base image.
+  const probe = [
+    "const k8s = await import('/src/node_modules/@kubernetes/client-node/dist/index.js');",
+    'const kc = new k8s.KubeConfig(); kc.loadFromCluster();',
+    "const pods = await kc.makeApiClient(k8s.CoreV1Api).listNamespacedPod({ namespace: 'default' });",
+    "console.log('client-node sees', pods.items.length, 'pods as', kc.getCurrentUser()?.name, 'at', kc.getCurrentCluster()?.server);",
+    "const { readFileSync } = await import('node:fs'); const sa = '/var/run/secrets/kubernetes.io/serviceaccount';",
+    "const { Agent, fetch } = await import('/src/node_modules/undici/index.js');",
+    "const r = await fetch('https://kubernetes.default.svc/api/v1/namespaces/default/pods', { headers: { authorization: 'Bearer ' + readFileSync(sa + '/token', 'utf8') }, dispatcher: new Agent({ connect: { ca: readFileSync(sa + '/ca.crt') } }) });",
+    "console.log('kubernetes.default.svc answered', r.status);",
+  ].join(' ');
+  const pod = {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: 'client-node-in-pod' },
+    spec: {
+      restartPolicy: 'Never',
+      containers: [{ name: 'probe', image: 'tskube/node:20-local', imagePullPolicy: 'Never', command: ['node', '--input-type=module', '-e', probe], volumeMounts: [{ name: 'src', mountPath: '/src', readOnly: true }] }],
+      volumes: [{ name: 'src', hostPath: { path: ROOT, type: 'Directory' } }],
+    },
+  };
+  await runScript(KUBECTL, ['--kubeconfig', join(state, 'kubeconfig'), 'apply', '-f', '-'], env, 60_000, JSON.stringify(pod));
+  for (const name of ['kc-in-pod', 'client-node-in-pod']) {
+    await waitFor(`${name} finished`, async () => {
+      const phase = await kubectl('get', 'pod', name, '-o', 'jsonpath={.status.phase}').catch(() => '');
+      if (phase === 'Failed') throw new Error(`${name} failed:\n${await kubectl('logs', name).catch(String)}\n${await kubectl('describe', 'pod', name).catch(String)}`);
+      return phase === 'Succeeded';
+    }, 180_000, 500);
+  }
+  const kcOut = await kubectl('logs', 'kc-in-pod');
+  assert.match(kcOut, /^NAME\s+READY\s+STATUS/m);
+  assert.match(kcOut, /^kc-in-pod\s+1\/1\s+Running/m);
+  const cnOut = await kubectl('logs', 'client-node-in-pod');
+  assert.match(cnOut, /client-node sees \d+ pods as inClusterUser at https:\/\/10\.96\.0\.1:443/);
+  assert.match(cnOut, /kubernetes\.default\.svc answered 200/);
+  // Without the RoleBinding the same token is forbidden: it really is the pod's identity.
+  await kubectl('delete', 'rolebinding', 'default-view');
+  await kubectl('delete', 'pod', 'kc-in-pod', '--wait=false');
 });
 
 test('scripts/down removes every container, network, iptables chain and route it made', async () => {
