@@ -10,7 +10,7 @@ import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { pino } from 'pino';
 import { createApiserver, DEFAULT_OPTIONS } from './server.js';
-import { envTwins, onShutdown } from '../client/daemon.js';
+import { envTwins, onShutdown } from '../client/component-base/daemon.js';
 import { selfSignedServing } from '../client/component-base/secure-serving.js';
 import { hostIPv4 } from '../client/host-ip.js';
 import { parseDurationMs } from '../client/duration.js';

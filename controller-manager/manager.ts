@@ -18,7 +18,7 @@ import {
   loadKubeconfig,
   type RestConfig,
 } from '../client/index.js';
-import { newLogger, newRegistry, startHealthServer } from '../client/daemon.js';
+import { newLogger, newRegistry, startHealthServer } from '../client/component-base/daemon.js';
 import { campaignForLease, type Campaign, type LeaderElectionOptions } from '../client/leader-campaign.js';
 import type { Controller, ControllerContext } from './controller.js';
 import { newReplicaSetController, newReplicationController } from './replicaset.js';

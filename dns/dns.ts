@@ -10,7 +10,7 @@ import dnsPacket, { type DecodedPacket } from 'dns-packet';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { RestClient, SharedInformerFactory, loadKubeconfig, sleep, type RestConfig } from '../client/index.js';
-import { newLogger, newRegistry, startHealthServer } from '../client/daemon.js';
+import { newLogger, newRegistry, startHealthServer } from '../client/component-base/daemon.js';
 import { DEFAULT_DNS_SERVICE_IP, registerKubeDns, setKubeDnsEndpoint, type KubeDnsRegistration } from './bootstrap.js';
 import { ListerClusterState, endpointSliceIndexers, podIndexers, serviceIndexers } from './cluster-state.js';
 import { forwardTcp, forwardUdp, parseUpstream, type Upstream } from './forward.js';

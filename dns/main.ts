@@ -3,7 +3,7 @@
 // Every flag has an environment twin: --cluster-domain ⇔ TSKUBE_CLUSTER_DOMAIN.
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { newLogger, onShutdown, envTwins } from '../client/daemon.js';
+import { newLogger, onShutdown, envTwins } from '../client/component-base/daemon.js';
 import { clientConnectionFlags, clientConnectionFrom, servingTLSFrom, tlsFlags } from '../client/component-base/flags.js';
 import { DEFAULT_DNS_SERVICE_IP } from './bootstrap.js';
 import { startDns } from './dns.js';

@@ -3,7 +3,7 @@
 // Every flag has an environment twin: --proxy-mode ⇔ TSKUBE_PROXY_MODE.
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { newLogger, onShutdown, envTwins } from '../client/daemon.js';
+import { newLogger, onShutdown, envTwins } from '../client/component-base/daemon.js';
 import { clientConnectionFlags, clientConnectionFrom, loggingFlags, servingTLSFrom, tlsFlags } from '../client/component-base/flags.js';
 import { runCommand } from './exec.js';
 import { cleanupAll } from './iptables-apply.js';

@@ -8,7 +8,7 @@ import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { RestClient, SharedInformerFactory, loadKubeconfig, type RestConfig } from '../client/index.js';
-import { newLogger, newRegistry, startHealthServer } from '../client/daemon.js';
+import { newLogger, newRegistry, startHealthServer } from '../client/component-base/daemon.js';
 import { runCommand, type CommandRunner } from './exec.js';
 import { ensureGuard } from './guard.js';
 import { ensureHairpin, enableRouteLocalnet, hostAddresses, iptablesUsable, podBridge } from './host.js';

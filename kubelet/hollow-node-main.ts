@@ -8,7 +8,7 @@ import { RestClient } from '../client/index.js';
 import { clientConnectionFlags, clientConnectionFrom, loggingFlags, servingTLSFrom, tlsFlags } from '../client/component-base/flags.js';
 import { componentRestConfig } from '../client/component-base/rest-config.js';
 import { DelegatingAuth } from '../client/component-base/delegating-auth.js';
-import { newLogger, newRegistry, onShutdown, startHealthServer, envTwins } from '../client/daemon.js';
+import { newLogger, newRegistry, onShutdown, startHealthServer, envTwins } from '../client/component-base/daemon.js';
 import { startHollowNodes } from './hollow-node.js';
 
 const argv = await envTwins(loggingFlags(tlsFlags(clientConnectionFlags(yargs(hideBin(process.argv)).scriptName('hollow-node'), { qps: 0 })))

@@ -7,7 +7,7 @@ import type { ConfigMap, Pod, Secret } from 'kubernetes-types/core/v1';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { EventRecorder, SharedInformerFactory, deletedObject, isNotFound } from '../client/index.js';
-import { newLogger, newRegistry } from '../client/daemon.js';
+import { newLogger, newRegistry } from '../client/component-base/daemon.js';
 import { admitPod } from './admission.js';
 import { KeyedBackoff } from './backoff.js';
 import { DockerRuntime } from './docker.js';

@@ -12,7 +12,7 @@ import type { Pod } from 'kubernetes-types/core/v1';
 import type { Logger } from 'pino';
 import { Counter, Gauge, Registry } from 'prom-client';
 import { WebSocketServer } from 'ws';
-import { startHealthServer } from '../client/daemon.js';
+import { startHealthServer } from '../client/component-base/daemon.js';
 import type { AccessAttributes } from '../client/component-base/delegating-auth.js';
 import { guard, verbOfMethod, type SecureServing } from '../client/component-base/secure-serving.js';
 import { isConflict, isNotFound, LABEL_POD_UID, type ExecSession, type Runtime } from './runtime.js';

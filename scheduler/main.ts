@@ -3,7 +3,7 @@
 // Every flag has an environment twin: --leader-elect ⇔ TSKUBE_LEADER_ELECT.
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { newLogger, onShutdown, envTwins } from '../client/daemon.js';
+import { newLogger, onShutdown, envTwins } from '../client/component-base/daemon.js';
 import {
   clientConnectionFlags,
   clientConnectionFrom,

@@ -22,7 +22,7 @@ import {
   type RestConfig,
 } from '../client/index.js';
 import { campaignForLease, type Campaign, type LeaderElectionOptions } from '../client/leader-campaign.js';
-import { newLogger, newRegistry, startHealthServer } from '../client/daemon.js';
+import { newLogger, newRegistry, startHealthServer } from '../client/component-base/daemon.js';
 import { SchedulerCache } from './cache.js';
 import { nodeEventHandler, podEventHandler, EVENTS } from './event-handlers.js';
 import { Code, type Handle } from './framework/interface.js';

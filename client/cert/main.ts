@@ -5,7 +5,7 @@
 // (--nodes ⇔ TSKUBE_NODES); list flags take repeats or commas, so a twin can hold a list.
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { envTwins } from '../daemon.js';
+import { envTwins } from '../component-base/daemon.js';
 import { formatIPv4, parseCidr } from '../../apiserver/service-alloc-range.js';
 import { DEFAULT_CLUSTER_DOMAIN, kubeconfigComponents } from './layout.js';
 import { ensureClusterPki, type ClusterPkiOptions } from './pki.js';

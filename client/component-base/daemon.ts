@@ -1,8 +1,9 @@
-// What every tskube daemon shares: a pino logger with its component name, a small HTTP server
+// What every tskube daemon shares (with flags.ts, rest-config.ts, secure-serving.ts and
+// delegating-auth.ts, the component base): a pino logger with its component name, a small server
 // for /healthz and /metrics (Prometheus text), and a clean shutdown on SIGTERM/SIGINT.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
-import { guard, type SecureServing } from './component-base/secure-serving.js';
+import { guard, type SecureServing } from './secure-serving.js';
 import { pino, type Logger } from 'pino';
 import { Registry, collectDefaultMetrics } from 'prom-client';
 import type { Argv } from 'yargs';
