@@ -47,3 +47,6 @@ export function nodeNameOf(user: UserInfo): string | undefined {
   const name = user.username.slice(NODE_USER_PREFIX.length);
   return name || undefined;
 }
+
+/** The user.Info extra key naming the credential a request authenticated with (`X509SHA256=…`, `JTI=…`). */
+export const EXTRA_CREDENTIAL_ID = 'authentication.kubernetes.io/credential-id';

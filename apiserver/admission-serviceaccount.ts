@@ -9,9 +9,9 @@ import type { ResourceInfo } from '../api/resources.js';
 import { errors, StatusError } from '../api/status.js';
 import { isObject, type KObject } from '../api/types.js';
 import type { AdmissionPlugin, Operation } from './registry.js';
+import { ROOT_CA_CONFIGMAP, SERVICE_ACCOUNT_MOUNT_PATH } from '../api/serviceaccount.js';
 
-export const SERVICE_ACCOUNT_MOUNT_PATH = '/var/run/secrets/kubernetes.io/serviceaccount';
-export const ROOT_CA_CONFIGMAP = 'kube-root-ca.crt';
+export { SERVICE_ACCOUNT_MOUNT_PATH, ROOT_CA_CONFIGMAP };
 const MIRROR_POD_ANNOTATION = 'kubernetes.io/config.mirror';
 /** Kubernetes' rand.String alphabet (no vowels, no confusable digits). */
 const ALPHANUMS = 'bcdfghjklmnpqrstvwxz2456789';

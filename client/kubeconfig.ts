@@ -6,6 +6,7 @@ import { homedir } from 'node:os';
 import { dirname, isAbsolute, join, resolve, delimiter } from 'node:path';
 import { parse } from 'yaml';
 import type { RestConfig } from './rest.js';
+import { SERVICE_ACCOUNT_MOUNT_PATH } from '../api/serviceaccount.js';
 
 export interface KubeconfigCluster {
   server?: string;
@@ -169,7 +170,7 @@ export function loadKubeconfig(
   return resolveKubeconfig(mergeKubeconfigs(configs), overrides);
 }
 
-const SA_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
+const SA_DIR = SERVICE_ACCOUNT_MOUNT_PATH;
 
 /** The config of a process running in a pod (client-go's rest.InClusterConfig), if it is one. */
 export function inClusterConfig(env: NodeJS.ProcessEnv = process.env, saDir = SA_DIR): LoadedConfig | undefined {

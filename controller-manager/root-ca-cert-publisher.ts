@@ -11,8 +11,9 @@ import type { Controller, ControllerContext } from './controller.js';
 import { namespaceTerminating } from './endpoints.js';
 import { runQueue } from './run-queue.js';
 import { namespaceActive } from './serviceaccount.js';
+import { ROOT_CA_CONFIGMAP } from '../api/serviceaccount.js';
 
-export const ROOT_CA_CONFIG_MAP = 'kube-root-ca.crt';
+export const ROOT_CA_CONFIG_MAP = ROOT_CA_CONFIGMAP;
 export const ROOT_CA_KEY = 'ca.crt';
 export const DESCRIPTION_ANNOTATION = 'kubernetes.io/description';
 /** Kubernetes' wording, so tools that show the annotation read the same in both. */

@@ -15,10 +15,9 @@ import { legacyTokenClaims, loadSigningKey, signLegacyToken, verifyServiceAccoun
 import type { Controller, ControllerContext } from './controller.js';
 import { readRootCA } from './root-ca-cert-publisher.js';
 import { runQueue } from './run-queue.js';
+import { SERVICE_ACCOUNT_NAME_KEY, SERVICE_ACCOUNT_TOKEN_TYPE, SERVICE_ACCOUNT_UID_KEY } from '../api/serviceaccount.js';
 
-export const SERVICE_ACCOUNT_TOKEN_TYPE = 'kubernetes.io/service-account-token';
-export const SERVICE_ACCOUNT_NAME_KEY = 'kubernetes.io/service-account.name';
-export const SERVICE_ACCOUNT_UID_KEY = 'kubernetes.io/service-account.uid';
+export { SERVICE_ACCOUNT_TOKEN_TYPE, SERVICE_ACCOUNT_NAME_KEY, SERVICE_ACCOUNT_UID_KEY };
 /** The Secret's data keys (v1.ServiceAccountTokenKey, ServiceAccountRootCAKey, ServiceAccountNamespaceKey). */
 export const TOKEN_KEY = 'token';
 export const ROOT_CA_KEY = 'ca.crt';

@@ -13,6 +13,7 @@ import {
 } from '../../../client/auth/serviceaccount-jwt.js';
 import { serviceAccountOf } from '../../../api/user.js';
 import { AuthenticationError } from '../types.js';
+import { SERVICE_ACCOUNT_NAME_KEY, SERVICE_ACCOUNT_UID_KEY } from '../../../api/serviceaccount.js';
 
 type MaybePromise<T> = T | Promise<T>;
 
@@ -39,8 +40,8 @@ export interface ServiceAccountInfo {
 
 /** The Secret label the legacy-token cleaner sets on tokens it has invalidated. */
 export const LEGACY_TOKEN_INVALID_SINCE_LABEL = 'kubernetes.io/legacy-token-invalid-since';
-export const SERVICE_ACCOUNT_NAME_ANNOTATION = 'kubernetes.io/service-account.name';
-export const SERVICE_ACCOUNT_UID_ANNOTATION = 'kubernetes.io/service-account.uid';
+export const SERVICE_ACCOUNT_NAME_ANNOTATION = SERVICE_ACCOUNT_NAME_KEY;
+export const SERVICE_ACCOUNT_UID_ANNOTATION = SERVICE_ACCOUNT_UID_KEY;
 const INVALIDATED = 'service account token has been invalidated';
 
 function refOf(v: unknown): ObjectRef | undefined {

@@ -19,6 +19,7 @@ import {
   type ServiceAccountInfo,
   type ServiceAccountTokenGetter,
 } from './serviceaccount-claims.js';
+import { EXTRA_CREDENTIAL_ID } from '../../../api/user.js';
 
 export type { ServiceAccountTokenGetter, ServiceAccountInfo } from './serviceaccount-claims.js';
 
@@ -27,7 +28,7 @@ export const EXTRA_POD_NAME = 'authentication.kubernetes.io/pod-name';
 export const EXTRA_POD_UID = 'authentication.kubernetes.io/pod-uid';
 export const EXTRA_NODE_NAME = 'authentication.kubernetes.io/node-name';
 export const EXTRA_NODE_UID = 'authentication.kubernetes.io/node-uid';
-export const EXTRA_CREDENTIAL_ID = 'authentication.kubernetes.io/credential-id';
+export { EXTRA_CREDENTIAL_ID };
 
 export interface ServiceAccountAuthenticatorOptions {
   /** Public keys of --service-account-key-file (all of them; rotation keeps old ones here). */

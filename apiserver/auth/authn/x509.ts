@@ -4,11 +4,12 @@
 import { createHash } from 'node:crypto';
 import type { DetailedPeerCertificate, PeerCertificate } from 'node:tls';
 import { AuthenticationError, type AuthenticationRequest, type AuthenticationResult, type Authenticator } from '../types.js';
+import { EXTRA_CREDENTIAL_ID } from '../../../api/user.js';
 
 export const EKU_CLIENT_AUTH = '1.3.6.1.5.5.7.3.2';
 export const EKU_ANY = '2.5.29.37.0';
 /** user.CredentialIDKey: which credential authenticated the request (audit). */
-export const CREDENTIAL_ID_EXTRA = 'authentication.kubernetes.io/credential-id';
+export const CREDENTIAL_ID_EXTRA = EXTRA_CREDENTIAL_ID;
 
 function values(v: string | string[] | undefined): string[] {
   return v === undefined ? [] : Array.isArray(v) ? v : [v];
