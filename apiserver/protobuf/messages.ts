@@ -1,6 +1,6 @@
 // The Kubernetes protobuf messages kubectl's generator commands send (`kubectl create
 // deployment|namespace|configmap|secret|service|serviceaccount|job|cronjob|role|clusterrole|
-// rolebinding|clusterrolebinding|quota`), as field number → JSON name and type. The numbers are
+// rolebinding|clusterrolebinding|quota|token`, `kubectl auth can-i|whoami`), as field number → JSON name and type. The numbers are
 // those of k8s.io/api's generated.proto files, checked against what kubectl 1.32 sends. A field
 // not listed here is refused by the decoder (415), never dropped: the table is deliberately the
 // generators' subset, not the whole API.
@@ -151,6 +151,19 @@ export const MESSAGES: Readonly<Record<string, MessageSpec>> = {
   ClusterRoleBinding: { 1: ['metadata', '.ObjectMeta'], 2: ['subjects', '.Subject', 'r'], 3: ['roleRef', '.RoleRef'] },
   Subject: { 1: ['kind'], 2: ['apiGroup'], 3: ['name'], 4: ['namespace'] },
   RoleRef: { 1: ['apiGroup'], 2: ['kind'], 3: ['name'] },
+
+  // authorization.k8s.io/v1 and authentication.k8s.io/v1: what `kubectl auth can-i [--list]`,
+  // `kubectl auth whoami` and `kubectl create token` send (clientsets prefer protobuf).
+  SelfSubjectAccessReview: { 1: ['metadata', '.ObjectMeta'], 2: ['spec', '.SelfSubjectAccessReviewSpec'], 3: ['status', '', 's'] },
+  SelfSubjectAccessReviewSpec: { 1: ['resourceAttributes', '.ResourceAttributes', 'p'], 2: ['nonResourceAttributes', '.NonResourceAttributes', 'p'] },
+  ResourceAttributes: { 1: ['namespace'], 2: ['verb'], 3: ['group'], 4: ['version'], 5: ['resource'], 6: ['subresource'], 7: ['name'] },
+  NonResourceAttributes: { 1: ['path'], 2: ['verb'] },
+  SelfSubjectRulesReview: { 1: ['metadata', '.ObjectMeta'], 2: ['spec', '.SelfSubjectRulesReviewSpec'], 3: ['status', '', 's'] },
+  SelfSubjectRulesReviewSpec: { 1: ['namespace'] },
+  SelfSubjectReview: { 1: ['metadata', '.ObjectMeta'], 2: ['status', '', 's'] },
+  TokenRequest: { 1: ['metadata', '.ObjectMeta'], 2: ['spec', '.TokenRequestSpec'], 3: ['status', '', 's'] },
+  TokenRequestSpec: { 1: ['audiences', 'string', 'r'], 3: ['boundObjectRef', '.BoundObjectReference', 'p'], 4: ['expirationSeconds', 'int64', 'p'] },
+  BoundObjectReference: { 1: ['kind'], 2: ['apiVersion'], 3: ['name'], 4: ['uid'] },
 };
 
 /** apiVersion/kind → the root message; kinds kubectl's generators make that tskube serves. */
@@ -168,4 +181,8 @@ export const ROOTS: Readonly<Record<string, string>> = {
   'rbac.authorization.k8s.io/v1/ClusterRole': 'ClusterRole',
   'rbac.authorization.k8s.io/v1/RoleBinding': 'RoleBinding',
   'rbac.authorization.k8s.io/v1/ClusterRoleBinding': 'ClusterRoleBinding',
+  'authorization.k8s.io/v1/SelfSubjectAccessReview': 'SelfSubjectAccessReview',
+  'authorization.k8s.io/v1/SelfSubjectRulesReview': 'SelfSubjectRulesReview',
+  'authentication.k8s.io/v1/SelfSubjectReview': 'SelfSubjectReview',
+  'authentication.k8s.io/v1/TokenRequest': 'TokenRequest',
 };
