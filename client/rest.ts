@@ -23,6 +23,8 @@ export interface RestConfig {
   key?: string;
   insecureSkipTLSVerify?: boolean;
   tlsServerName?: string;
+  /** Act as another user (kubectl's --as, --as-group, --as-uid): the Impersonate-* headers. */
+  impersonate?: ImpersonationConfig;
   userAgent?: string;
   /** Client-side rate limit; defaults 50 qps / burst 100. `qps <= 0` turns throttling off. */
   qps?: number;
@@ -31,6 +33,29 @@ export interface RestConfig {
   timeoutMs?: number;
   /** Retries of a 429 (or 5xx with Retry-After), honouring Retry-After; default 10 as client-go. */
   maxRetries?: number;
+}
+
+export interface ImpersonationConfig {
+  user: string;
+  uid?: string;
+  groups?: string[];
+}
+
+/**
+ * The headers that identify the caller (client-go's bearer/basic and impersonating round
+ * trippers): for anything else that talks to the server with this config (WebSockets, proxies).
+ */
+export function authHeaders(config: RestConfig): Record<string, string | string[]> {
+  const h: Record<string, string | string[]> = {};
+  if (config.token) h.authorization = `Bearer ${config.token}`;
+  else if (config.username !== undefined) h.authorization = `Basic ${Buffer.from(`${config.username}:${config.password ?? ''}`).toString('base64')}`;
+  const imp = config.impersonate;
+  if (imp?.user) {
+    h['impersonate-user'] = imp.user;
+    if (imp.uid) h['impersonate-uid'] = imp.uid;
+    if (imp.groups?.length) h['impersonate-group'] = [...imp.groups];
+  }
+  return h;
 }
 
 /** One HTTP call, as ResourceClient describes it. */
@@ -52,7 +77,7 @@ export class RestClient {
   readonly server: string;
   private readonly pool: Pool;
   private readonly basePath: string;
-  private readonly headers: Record<string, string>;
+  private readonly headers: Record<string, string | string[]>;
   private readonly bucket: TokenBucket | undefined;
   private readonly timeoutMs: number;
   private readonly maxRetries: number;
@@ -76,13 +101,7 @@ export class RestClient {
           }
         : {}),
     });
-    this.headers = {
-      'user-agent': config.userAgent ?? defaultUserAgent(),
-      ...(config.token ? { authorization: `Bearer ${config.token}` } : {}),
-      ...(!config.token && config.username !== undefined
-        ? { authorization: `Basic ${Buffer.from(`${config.username}:${config.password ?? ''}`).toString('base64')}` }
-        : {}),
-    };
+    this.headers = { 'user-agent': config.userAgent ?? defaultUserAgent(), ...authHeaders(config) };
     const qps = config.qps ?? 50;
     this.bucket = qps > 0 ? new TokenBucket(qps, Math.max(1, config.burst ?? 100)) : undefined;
     this.timeoutMs = config.timeoutMs ?? 60_000;

@@ -5,7 +5,8 @@ import WebSocket from 'ws';
 import type { Status } from 'kubernetes-types/meta/v1';
 import { StatusError } from '../api/status.js';
 import { statusErrorFromResponse } from '../client/index.js';
-import type { Factory } from './factory.js';
+import { authHeaders } from '../client/rest.js';
+import { USER_AGENT, type Factory } from './factory.js';
 
 export const STDIN = 0;
 export const STDOUT = 1;
@@ -25,16 +26,15 @@ export function channelUrl(server: string, path: string, params: [string, string
 
 /** Opens the WebSocket; a non-101 reply becomes the server's StatusError. */
 export function openChannel(f: Factory, path: string, params: [string, string][], protocols: string[]): Promise<WebSocket> {
-  const cfg = f.loaded.config;
-  const headers: Record<string, string> = { 'user-agent': 'kc/v0.1.0 tskube' };
-  if (cfg.token) headers.authorization = `Bearer ${cfg.token}`;
-  else if (cfg.username !== undefined) headers.authorization = `Basic ${Buffer.from(`${cfg.username}:${cfg.password ?? ''}`).toString('base64')}`;
+  const cfg = f.restConfig;
   const ws = new WebSocket(channelUrl(cfg.server, path, params), protocols, {
-    headers,
+    // ws sends a repeated header (Impersonate-Group) once per value, as Node's http does.
+    headers: { 'user-agent': USER_AGENT, ...authHeaders(cfg) } as Record<string, string>,
     ca: cfg.ca,
     cert: cfg.cert,
     key: cfg.key,
     rejectUnauthorized: !cfg.insecureSkipTLSVerify,
+    ...(cfg.tlsServerName ? { servername: cfg.tlsServerName } : {}),
   });
   return new Promise((resolve, reject) => {
     ws.once('open', () => resolve(ws));

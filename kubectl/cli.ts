@@ -1,7 +1,7 @@
 // kc's command line: global flags as kubectl names them, every command registered with yargs,
 // and one place that turns errors into kubectl's one-line messages and exit codes.
 import yargs, { type Argv } from 'yargs';
-import { bool, str, type Args, type KcCommand } from './command.js';
+import { bool, str, strs, type Args, type KcCommand } from './command.js';
 import { commands } from './commands/index.js';
 import { CliError, exitCodeOf, formatError } from './errors.js';
 import { Factory, type GlobalFlags } from './factory.js';
@@ -16,7 +16,16 @@ function globalFlags(argv: Args): GlobalFlags {
     namespace: str(argv.namespace),
     server: str(argv.server),
     token: str(argv.token),
+    username: str(argv.username),
+    password: str(argv.password),
+    certificateAuthority: str(argv.certificateAuthority),
+    clientCertificate: str(argv.clientCertificate),
+    clientKey: str(argv.clientKey),
     insecureSkipTlsVerify: argv.insecureSkipTlsVerify === undefined ? undefined : bool(argv.insecureSkipTlsVerify),
+    tlsServerName: str(argv.tlsServerName),
+    as: str(argv.as),
+    asGroups: strs(argv.asGroup),
+    asUid: str(argv.asUid),
     requestTimeout: str(argv.requestTimeout),
   };
 }
@@ -35,6 +44,7 @@ export async function runKc(rawArgs: string[], io: IOStreams): Promise<number> {
     async (argv: Args): Promise<void> => {
       const f = new Factory(io, globalFlags(argv));
       try {
+        if (!offline.has(cmd)) await f.prepare();
         const code = await cmd.run!(f, argv);
         if (typeof code === 'number') exitCode = code;
       } catch (e) {
@@ -51,8 +61,11 @@ export async function runKc(rawArgs: string[], io: IOStreams): Promise<number> {
         await f.close().catch(() => undefined);
       }
     };
-  const register = (y: Argv, list: KcCommand[]): Argv => {
+  // Commands that never reach the server (config, completion) never ask for credentials.
+  const offline = new Set<KcCommand>();
+  const register = (y: Argv, list: KcCommand[], parentOffline = false): Argv => {
     for (const cmd of list) {
+      if (parentOffline || cmd.offline) offline.add(cmd);
       y = y.command({
         command: cmd.command,
         describe: cmd.describe || false,
@@ -63,7 +76,7 @@ export async function runKc(rawArgs: string[], io: IOStreams): Promise<number> {
           for (const m of cmd.command.matchAll(/[[<]([\w-]+)(\.\.)?[\]>]/g)) {
             b = b.positional(m[1]!, { type: 'string', array: !!m[2] });
           }
-          if (cmd.subcommands) b = register(b, cmd.subcommands).demandCommand(1, `${cmd.command.split(' ')[0]}: a subcommand is required`);
+          if (cmd.subcommands) b = register(b, cmd.subcommands, offline.has(cmd)).demandCommand(1, `${cmd.command.split(' ')[0]}: a subcommand is required`);
           return b;
         },
         handler: cmd.run ? (handlerFor(cmd) as (a: unknown) => Promise<void>) : () => undefined,
@@ -91,8 +104,17 @@ export async function runKc(rawArgs: string[], io: IOStreams): Promise<number> {
       .option('user', { type: 'string', describe: 'The kubeconfig user to use', global: true })
       .option('namespace', { alias: 'n', type: 'string', describe: 'The namespace for this request', global: true })
       .option('server', { alias: 's', type: 'string', describe: 'The address of the API server', global: true })
-      .option('token', { type: 'string', describe: 'Bearer token for authentication', global: true })
+      .option('token', { type: 'string', describe: 'Bearer token for authentication to the API server', global: true })
+      .option('username', { type: 'string', describe: 'Username for basic authentication to the API server', global: true })
+      .option('password', { type: 'string', describe: 'Password for basic authentication to the API server', global: true })
+      .option('client-certificate', { type: 'string', describe: 'Path to a client certificate file for TLS', global: true })
+      .option('client-key', { type: 'string', describe: 'Path to a client key file for TLS', global: true })
+      .option('certificate-authority', { type: 'string', describe: 'Path to a cert file for the certificate authority', global: true })
       .option('insecure-skip-tls-verify', { type: 'boolean', describe: 'Do not verify the server certificate', global: true })
+      .option('tls-server-name', { type: 'string', describe: 'Server name to use for server certificate validation', global: true })
+      .option('as', { type: 'string', describe: 'Username to impersonate for the operation', global: true })
+      .option('as-group', { type: 'string', array: true, describe: 'Group to impersonate for the operation (repeatable)', global: true })
+      .option('as-uid', { type: 'string', describe: 'UID to impersonate for the operation', global: true })
       .option('request-timeout', { type: 'string', describe: 'Timeout of a single request (e.g. 30s); 0 = none', global: true }),
     commands,
   )

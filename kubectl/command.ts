@@ -14,6 +14,8 @@ export interface KcCommand {
   /** Returns the exit code (default 0). */
   run?: (f: Factory, argv: Args) => Promise<number | void>;
   subcommands?: KcCommand[];
+  /** Never talks to the server (config, completion): no credential prompt. */
+  offline?: boolean;
 }
 
 export const str = (v: unknown): string | undefined => (v === undefined || v === null ? undefined : String(v));

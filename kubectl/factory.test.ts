@@ -33,14 +33,15 @@ test("falls back to the repo's .tskube/kubeconfig only when no standard kubeconf
 test('context, namespace and server come from the kubeconfig and the flags, as kubectl', () => {
   const { root, home } = sandbox();
   const file = join(root, 'kc.yaml');
-  writeFileSync(file, kubeconfig('http://10.0.0.1:6443', 'team'));
+  writeFileSync(file, kubeconfig('https://10.0.0.1:6443', 'team'));
   const f = new Factory(captureIO({ env: { KUBECONFIG: file }, home }), {});
-  assert.equal(f.server, 'http://10.0.0.1:6443');
+  assert.equal(f.server, 'https://10.0.0.1:6443');
   assert.equal(f.namespace, 'team');
   assert.equal(f.loaded.config.token, 't0k');
   assert.equal(new Factory(captureIO({ env: { KUBECONFIG: file }, home }), { context: 'other' }).namespace, 'other-ns');
   assert.equal(new Factory(captureIO({ env: { KUBECONFIG: file }, home }), { namespace: 'x', server: 'http://s' }).server, 'http://s');
-  assert.throws(() => new Factory(captureIO({ env: { KUBECONFIG: file }, home }), { context: 'nope' }).loaded, /context "nope" does not exist/);
+  assert.throws(() => new Factory(captureIO({ env: { KUBECONFIG: file }, home }), { context: 'nope' }).namespace, /context was not found for specified context: nope/);
+  assert.throws(() => new Factory(captureIO({ env: { KUBECONFIG: file }, home }), { context: 'nope' }).client, /context "nope" does not exist/);
 });
 
 test('durations as kubectl flags take them', () => {

@@ -1,23 +1,17 @@
 // What every command needs, built lazily from the global flags (kubectl's cmdutil.Factory):
 // the kubeconfig as kubectl loads it, a RestClient, and the namespace to default to.
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { RestClient, kubeconfigPaths, loadKubeconfig, type LoadedConfig, type ResourceClient } from '../client/index.js';
+import { RestClient, kubeconfigPaths, type ResourceClient, type RestConfig } from '../client/index.js';
 import type { ResourceInfo } from '../api/resources.js';
 import type { KObject } from '../api/types.js';
+import { loadClientConfig, type ClientConfig, type ConfigFlags } from './client-config.js';
 import { CliError } from './errors.js';
 import type { IOStreams } from './io.js';
+import { promptForBasicAuth } from './prompt.js';
 
-export interface GlobalFlags {
-  kubeconfig?: string;
-  context?: string;
-  cluster?: string;
-  user?: string;
-  namespace?: string;
-  server?: string;
-  token?: string;
-  insecureSkipTlsVerify?: boolean;
+export interface GlobalFlags extends Omit<ConfigFlags, 'timeoutMs'> {
   /** kubectl's --request-timeout, as `30s`, `1m` or seconds; 0 = none. */
   requestTimeout?: string;
 }
@@ -70,8 +64,10 @@ export function parseDuration(s: string | number | undefined, flag = 'timeout'):
   return neg ? -total : total;
 }
 
+export const USER_AGENT = `kc/v0.1.0 (${process.platform}/${process.arch}) tskube`;
+
 export class Factory {
-  private loadedCache: LoadedConfig | undefined;
+  private loadedCache: ClientConfig | undefined;
   private clientCache: RestClient | undefined;
 
   constructor(
@@ -84,50 +80,57 @@ export class Factory {
     return kubeconfigFileFor(this.flags, this.io.env, this.io.home);
   }
 
-  get loaded(): LoadedConfig {
+  /** The REST config, namespace and context kubectl would use (kubeconfig, flags, or the pod's service account). */
+  get loaded(): ClientConfig {
     if (!this.loadedCache) {
-      const f = this.flags;
+      const timeoutMs = parseDuration(this.flags.requestTimeout, 'request-timeout');
       try {
-        this.loadedCache = loadKubeconfig(
-          {
-            kubeconfig: this.kubeconfigOverride ? resolve(this.io.cwd, this.kubeconfigOverride) : undefined,
-            context: f.context,
-            cluster: f.cluster,
-            user: f.user,
-            namespace: f.namespace,
-            server: f.server,
-            token: f.token,
-            insecureSkipTLSVerify: f.insecureSkipTlsVerify,
-          },
-          this.io.env,
-          this.io.home,
+        this.loadedCache = loadClientConfig(
+          { ...this.flags, timeoutMs },
+          { env: this.io.env, home: this.io.home, cwd: this.io.cwd, fileOverride: this.kubeconfigOverride, serviceAccountDir: this.io.serviceAccountDir },
         );
       } catch (e) {
-        throw new CliError((e as Error).message);
+        throw e instanceof CliError ? e : new CliError((e as Error).message);
       }
     }
     return this.loadedCache;
   }
 
+  /**
+   * Completes the credentials before a command talks to the server: with TLS and nothing that
+   * identifies the user, kubectl asks for a username and password on the terminal.
+   */
+  async prepare(): Promise<void> {
+    const c = this.loaded;
+    if (!c.needsPrompt || c.clientError) return;
+    const { username, password } = await promptForBasicAuth(this.io);
+    c.config.username = username;
+    c.config.password = password;
+    c.needsPrompt = false;
+  }
+
+  /** The REST config; a configuration mistake is thrown as kubectl reports it when building a client. */
+  get restConfig(): RestConfig {
+    const c = this.loaded;
+    if (c.clientError) throw c.clientError;
+    return c.config;
+  }
+
   get server(): string {
-    return this.loaded.config.server;
+    return this.restConfig.server;
   }
 
   get client(): RestClient {
-    if (!this.clientCache) {
-      const timeout = parseDuration(this.flags.requestTimeout, 'request-timeout');
-      this.clientCache = new RestClient({
-        ...this.loaded.config,
-        userAgent: `kc/v0.1.0 (${process.platform}/${process.arch}) tskube`,
-        ...(timeout ? { timeoutMs: timeout } : {}),
-      });
-    }
+    this.clientCache ??= new RestClient({ ...this.restConfig, userAgent: USER_AGENT });
     return this.clientCache;
   }
 
-  /** --namespace, else the context's namespace, else `default`. */
+  /** --namespace, else the context's namespace (else a pod's own), else `default`. */
   get namespace(): string {
-    return this.loaded.namespace;
+    if (this.flags.namespace) return this.flags.namespace;
+    const c = this.loaded;
+    if (c.namespaceError) throw c.namespaceError;
+    return c.namespace;
   }
 
   get explicitNamespace(): boolean {

@@ -9,6 +9,10 @@ export interface IOStreams {
   stderr: Writable;
   /** stdin is a terminal (exec -t raw mode, edit). */
   stdinIsTTY: boolean;
+  /** stdout is a terminal (`create token` then ends the token with a newline). */
+  stdoutIsTTY?: boolean;
+  /** Where a pod's service account credentials are (tests point it elsewhere). */
+  serviceAccountDir?: string;
   env: NodeJS.ProcessEnv;
   home: string;
   cwd: string;
@@ -22,6 +26,7 @@ export function processIO(): IOStreams {
     stdout: process.stdout,
     stderr: process.stderr,
     stdinIsTTY: !!process.stdin.isTTY,
+    stdoutIsTTY: !!process.stdout.isTTY,
     env: process.env,
     home: homedir(),
     cwd: process.cwd(),
@@ -34,7 +39,9 @@ export interface CapturedIO extends IOStreams {
 }
 
 /** Streams that collect what is written; `input` becomes stdin. */
-export function captureIO(opts: { input?: string; env?: NodeJS.ProcessEnv; home?: string; cwd?: string; signal?: AbortSignal } = {}): CapturedIO {
+export function captureIO(
+  opts: { input?: string; env?: NodeJS.ProcessEnv; home?: string; cwd?: string; signal?: AbortSignal; serviceAccountDir?: string } = {},
+): CapturedIO {
   let out = '';
   let err = '';
   const stdout = new PassThrough();
@@ -50,6 +57,7 @@ export function captureIO(opts: { input?: string; env?: NodeJS.ProcessEnv; home?
     home: opts.home ?? '/nonexistent',
     cwd: opts.cwd ?? process.cwd(),
     signal: opts.signal,
+    ...(opts.serviceAccountDir ? { serviceAccountDir: opts.serviceAccountDir } : {}),
     out: () => out,
     err: () => err,
   };

@@ -11,6 +11,7 @@ import { kubeconfigPaths } from '../../client/index.js';
 export const completionCommand: KcCommand = {
   command: 'completion <shell>',
   describe: 'Output shell completion code for bash or zsh',
+  offline: true,
   run: async (f, argv) => {
     const shell = String(argv.shell);
     if (shell === 'bash') await write(f.io.stdout, BASH_COMPLETION);
@@ -25,6 +26,7 @@ export const completionTree: { commands: string[]; subcommands: Record<string, s
 export const hiddenCompleteCommand: KcCommand = {
   command: '__complete',
   describe: '',
+  offline: true,
   run: async (f, argv) => {
     const words = (argv['--'] ?? []).map(String);
     const candidates = await completionCandidates(words.length ? words : [''], {

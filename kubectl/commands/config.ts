@@ -135,4 +135,5 @@ export const configCommand: KcCommand = {
   command: 'config',
   describe: 'Modify kubeconfig files',
   subcommands: [view, getContexts, currentContext, useContext, setContext],
+  offline: true,
 };

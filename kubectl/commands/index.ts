@@ -1,6 +1,7 @@
 // Every kc command, in the order `kc --help` lists them.
 import type { KcCommand } from '../command.js';
 import { applyCommand } from './apply.js';
+import { authCommand } from './auth.js';
 import { completionCommand, completionTree, hiddenCompleteCommand } from './completion.js';
 import { configCommand } from './config.js';
 import { createCommand } from './create.js';
@@ -10,6 +11,7 @@ import { editCommand } from './edit.js';
 import { execCommand } from './exec.js';
 import { logsCommand } from './logs.js';
 import { portForwardCommand } from './port-forward.js';
+import { proxyCommand } from './proxy.js';
 import { rolloutCommand } from './rollout.js';
 import { topCommand } from './top.js';
 import { getCommand } from './get.js';
@@ -37,6 +39,8 @@ export const commands: KcCommand[] = [
   logsCommand,
   execCommand,
   portForwardCommand,
+  proxyCommand,
+  authCommand,
   waitCommand,
   cordonCommand,
   uncordonCommand,
