@@ -3,7 +3,8 @@
 //     component; the init services make the PKI (admin kubeconfig in the state directory),
 //     the encryption config and the kubelets' shared mount. The cluster is secure (HTTPS only,
 //     anonymous sees health only), Secrets are encrypted in etcd and audited, a Secret volume
-//     reaches its pod, kubectl logs goes through the kubelets' TLS port, the two-tier example
+//     reaches its pod, kubectl logs goes through the kubelets' TLS port, a pod reaches the
+//     apiserver through the kubernetes Service with its service-account token, the two-tier example
 //     answers on NodePort 30001 and its frontends reach the backend by DNS name; then
 //     scripts/compose-down --volumes leaves nothing behind.
 // (b) plain `docker-compose up -d` in a clean clone of this checkout, with the public images'
@@ -178,6 +179,31 @@ describe('scripts/compose-up (offline, local stand-ins)', { timeout: 30 * MINUTE
     }, 4 * MINUTE, 1000);
     assert.match(logs, /^hello, password has 6 chars$/m);
     await kc('delete', 'pod', 'volumes-demo', '--wait=false');
+  });
+
+  test('a pod reaches the apiserver through the kubernetes Service, verifying it and sending its token', { timeout: 5 * MINUTE }, async () => {
+    // The tskube image has node, whose TLS client checks the apiserver's certificate against
+    // the projected ca.crt; the answer names the pod's service account (RBAC then says no).
+    const probe = [
+      "const fs = require('fs'), d = '/var/run/secrets/kubernetes.io/serviceaccount/';",
+      "require('https').get({ host: 'kubernetes.default.svc', path: '/api/v1/namespaces/default/pods', ca: fs.readFileSync(d + 'ca.crt'),",
+      "  headers: { authorization: 'Bearer ' + fs.readFileSync(d + 'token', 'utf8') } },",
+      "  (r) => { let b = ''; r.on('data', (x) => (b += x)); r.on('end', () => console.log('status', r.statusCode, b)); }).on('error', (e) => console.log('error', e.message));",
+    ].join(' ');
+    const manifest = join(dir, 'incluster.yaml');
+    writeFileSync(manifest, JSON.stringify({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'incluster' },
+      spec: { restartPolicy: 'Never', containers: [{ name: 'probe', image: 'tskube:local', imagePullPolicy: 'Never', command: ['node', '-e', probe] }] },
+    }));
+    await kc('apply', '-f', manifest);
+    const out = await waitFor('the in-cluster request', async () => {
+      const logs = await kc('logs', 'incluster').catch(() => '');
+      return /^(status|error) /m.test(logs) ? logs : undefined;
+    }, 3 * MINUTE, 1000);
+    assert.match(out, /^status 403 .*User \\"system:serviceaccount:default:default\\" cannot list resource \\"pods\\"/m);
+    await kc('delete', 'pod', 'incluster', '--wait=false');
   });
 
   test('the two-tier example answers on NodePort 30001, and its frontends reach the backend by name', { timeout: 10 * MINUTE }, async () => {
