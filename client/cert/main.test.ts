@@ -2,12 +2,13 @@
 import { test, describe, beforeEach, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describeCert } from './x509.js';
 import { loadKubeconfig } from '../kubeconfig.js';
+import { loadEncryptionConfiguration } from '../../apiserver/encryption/config.js';
 
 const MAIN = fileURLToPath(new URL('./main.js', import.meta.url));
 
@@ -76,6 +77,42 @@ describe('tskube-pki CLI', () => {
     assert.ok(describeCert(readFileSync(join(dir, 'pki/apiserver.crt'), 'utf8')).ipAddresses.includes('10.0.0.7'));
     assert.equal(loadKubeconfig({ kubeconfig: join(dir, 'kubeconfigs/dns.kubeconfig') }, {}).config.server, 'https://apiserver:6443');
     assert.equal(loadKubeconfig({ kubeconfig: join(dir, 'kubeconfig') }, {}).config.server, 'https://127.0.0.1:6443');
+  });
+
+  test('--encryption-config: an aescbc configuration with a random 32-byte key, kept once it exists', () => {
+    const path = join(dir, 'encryption-config.yaml');
+    const first = run(['--dir', dir, '--encryption-config', path]);
+    assert.equal(first.code, 0, first.stderr);
+    assert.match(first.stdout, /^created encryption-config\.yaml$/m);
+    assert.equal(statSync(path).mode & 0o777, 0o600);
+    const config = loadEncryptionConfiguration(path);
+    assert.deepEqual(config.resources[0]!.resources, ['secrets']);
+    const [aescbc, identity] = config.resources[0]!.providers;
+    assert.ok(aescbc && 'aescbc' in aescbc);
+    assert.equal(Buffer.from(aescbc.aescbc.keys[0]!.secret, 'base64').length, 32);
+    assert.deepEqual(identity, { identity: {} });
+    const written = readFileSync(path, 'utf8');
+
+    const second = run(['--dir', dir, '--encryption-config', path]);
+    assert.equal(second.code, 0, second.stderr);
+    assert.match(second.stdout, /^reused encryption-config\.yaml$/m);
+    assert.equal(readFileSync(path, 'utf8'), written);
+
+    // Another cluster gets another key; a file outside --dir is named as given.
+    const other = join(dir, 'elsewhere.yaml');
+    const third = run(['--dir', join(dir, 'other'), '--encryption-config', other]);
+    assert.equal(third.code, 0, third.stderr);
+    assert.ok(third.stdout.includes(`created ${other}\n`));
+    assert.notEqual(readFileSync(other, 'utf8'), written);
+  });
+
+  test('--encryption-config keeps a file it did not write, whatever it holds', () => {
+    const path = join(dir, 'mine.yaml');
+    writeFileSync(path, 'operator-managed\n');
+    const r = run(['--dir', dir, '--encryption-config', path]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^reused mine\.yaml$/m);
+    assert.equal(readFileSync(path, 'utf8'), 'operator-managed\n');
   });
 
   const bad: [string, string[], RegExp][] = [

@@ -1,12 +1,15 @@
 #!/usr/bin/env node
 // The cluster PKI, like `kubeadm init phase certs all` + `kubeadm init phase kubeconfig all`:
 //   node dist/client/cert/main.js --dir .tskube --server https://127.0.0.1:6443 --nodes node-1,node-2
+//   (--encryption-config <path>: also the apiserver's EncryptionConfiguration, kept if present)
 // Prints `created <file>` or `reused <file>` per file. Every flag has an environment twin
 // (--nodes ⇔ TSKUBE_NODES); list flags take repeats or commas, so a twin can hold a list.
+import { isAbsolute, relative, resolve } from 'node:path';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { envTwins } from '../component-base/daemon.js';
 import { formatIPv4, parseCidr } from '../../apiserver/service-alloc-range.js';
+import { ensureEncryptionConfig } from './encryption-config.js';
 import { DEFAULT_CLUSTER_DOMAIN, kubeconfigComponents } from './layout.js';
 import { ensureClusterPki, type ClusterPkiOptions } from './pki.js';
 
@@ -53,6 +56,7 @@ const argv = await envTwins(
     .option('cluster-domain', { type: 'string', default: DEFAULT_CLUSTER_DOMAIN, describe: 'DNS domain of kubernetes.default.svc.<domain>' })
     .option('server-for', { type: 'string', array: true, describe: 'component=URL: another server for that kubeconfig (admin, kube-proxy, dns, kubelet-<node>…)' })
     .option('service-account-key-algorithm', { choices: ['RS256', 'ES256'], default: 'RS256', describe: 'Algorithm of a new sa.key (an existing one is kept)' })
+    .option('encryption-config', { type: 'string', describe: "Also write the apiserver's EncryptionConfiguration here (Secrets with aescbc, a random 32-byte key); an existing file is kept" })
     .strict()
     .help()
     .fail((msg, err) => fail(msg ?? err?.message ?? 'invalid arguments')),
@@ -81,9 +85,18 @@ try {
   fail((e as Error).message);
 }
 
+/** A path as the output names it: relative to --dir when inside it, like the PKI's own files. */
+function shown(path: string): string {
+  const rel = relative(resolve(opts.dir), resolve(path));
+  return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : path;
+}
+
 try {
   const result = await ensureClusterPki(opts);
-  process.stdout.write(result.files.map((f) => `${f.action} ${f.path}\n`).join(''));
+  const lines = result.files.map((f) => `${f.action} ${f.path}\n`);
+  const encryptionConfig = argv['encryption-config'];
+  if (encryptionConfig) lines.push(`${ensureEncryptionConfig(encryptionConfig) ? 'created' : 'reused'} ${shown(encryptionConfig)}\n`);
+  process.stdout.write(lines.join(''));
 } catch (e) {
   fail((e as Error).message);
 }
