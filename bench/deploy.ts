@@ -93,7 +93,9 @@ async function main(): Promise<void> {
   };
   let client: RestClient | undefined;
   try {
-    node('apiserver/main.js', ['--etcd-servers', etcd.endpoint, '--port', String(apiPort)]);
+    // The unsafe plain-HTTP port and no ServiceAccount admission (no controller makes the
+    // `default` accounts here): this measures the workload path; bench:apiserver measures security.
+    node('apiserver/main.js', ['--etcd-servers', etcd.endpoint, '--insecure-port', String(apiPort), '--secure-port', String(await freePort()), '--bind-address', '127.0.0.1', '--disable-admission-plugins', 'ServiceAccount']);
     const base = `http://127.0.0.1:${apiPort}`;
     await waitFor('apiserver ready', async () => (await fetch(`${base}/readyz`).catch(() => undefined))?.ok, 30_000);
     await docker.request('POST', '/networks/create', { body: { Name: network.name, Driver: 'bridge', CheckDuplicate: true, IPAM: { Config: [{ Subnet: network.subnet }] } } });
@@ -111,8 +113,8 @@ async function main(): Promise<void> {
         '--healthz-port', '0', '--port', String(10250 + 100 + i), '--max-concurrent-syncs', String(SYNCS),
       ]);
     }
-    node('scheduler/main.js', ['--master', base, '--leader-elect=false', '--port', '0', '--kube-api-qps', '0']);
-    node('controller-manager/main.js', ['--master', base, '--leader-elect=false', '--port', '0', '--controllers', 'replicaset,deployment']);
+    node('scheduler/main.js', ['--master', base, '--leader-elect=false', '--secure-port', '0', '--kube-api-qps', '0']);
+    node('controller-manager/main.js', ['--master', base, '--leader-elect=false', '--secure-port', '0', '--controllers', 'replicaset,deployment']);
     client = new RestClient({ server: base, qps: 0 });
     const c = client;
     await waitFor('nodes Ready', async () => {

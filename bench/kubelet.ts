@@ -90,7 +90,9 @@ async function main(): Promise<void> {
   const dist = fileURLToPath(new URL('..', import.meta.url));
   const runtime = new DockerRuntime({ nodeName: NODE, podNetwork: network });
   try {
-    const api = spawn(process.execPath, [join(dist, 'apiserver/main.js'), '--etcd-servers', etcd.endpoint, '--port', String(apiPort), '--log-level', 'warn'], { stdio: ['ignore', 'inherit', 'inherit'] });
+    // The unsafe plain-HTTP port and no ServiceAccount admission (no controller-manager here):
+    // this measures the kubelet; bench:apiserver measures what security costs.
+    const api = spawn(process.execPath, [join(dist, 'apiserver/main.js'), '--etcd-servers', etcd.endpoint, '--insecure-port', String(apiPort), '--secure-port', String(await freePort()), '--bind-address', '127.0.0.1', '--disable-admission-plugins', 'ServiceAccount', '--log-level', 'warn'], { stdio: ['ignore', 'inherit', 'inherit'] });
     procs.push(api);
     const base = `http://127.0.0.1:${apiPort}`;
     await waitFor('apiserver ready', async () => (await fetch(`${base}/readyz`).catch(() => undefined))?.ok, 30_000);

@@ -248,7 +248,9 @@ async function main(): Promise<void> {
     const d = decideOnly();
     console.log(`0. decision only (in-process, ${NODES} nodes, no I/O): ${f1(d.plain)} pods/s unconstrained, ${f1(d.spread)} pods/s with affinity + spreading`);
 
-    procs.push(daemon('../apiserver/main.js', ['--etcd-servers', etcd.endpoint, '--port', String(apiPort), '--log-level', 'warn', '--max-requests-inflight', '2000']));
+    // The unsafe plain-HTTP port and no ServiceAccount admission (no controller-manager here):
+    // this measures scheduling; bench:apiserver measures what security costs.
+    procs.push(daemon('../apiserver/main.js', ['--etcd-servers', etcd.endpoint, '--insecure-port', String(apiPort), '--secure-port', String(await freePort()), '--bind-address', '127.0.0.1', '--disable-admission-plugins', 'ServiceAccount', '--log-level', 'warn', '--max-requests-inflight', '2000']));
     await waitFor('apiserver ready', async () => (await fetch(`${base}/readyz`).catch(() => undefined))?.ok, 30_000);
     const t = performance.now();
     const half = Math.floor(NODES / 2);
@@ -257,7 +259,7 @@ async function main(): Promise<void> {
     console.log(`registered ${NODES} hollow nodes in ${f1((performance.now() - t) / 1000)} s`);
     const startSchedulerProc = (): ChildProcess => {
       schedulerProc = daemon('../scheduler/main.js', [
-        '--master', base, '--leader-elect=false', '--kube-api-qps', '0', '--port', '0', '--log-level', 'error', '--max-in-flight-binds', String(BIND_CONCURRENCY),
+        '--master', base, '--leader-elect=false', '--kube-api-qps', '0', '--secure-port', '0', '--log-level', 'error', '--max-in-flight-binds', String(BIND_CONCURRENCY),
       ]);
       procs.push(schedulerProc);
       return schedulerProc;
