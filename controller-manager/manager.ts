@@ -15,7 +15,6 @@ import {
   EventRecorder,
   RestClient,
   SharedInformerFactory,
-  loadKubeconfig,
   type RestConfig,
 } from '../client/index.js';
 import { newLogger, newRegistry, startHealthServer } from '../client/component-base/daemon.js';

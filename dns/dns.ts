@@ -9,7 +9,7 @@ import { randomInt } from 'node:crypto';
 import dnsPacket, { type DecodedPacket } from 'dns-packet';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
-import { RestClient, SharedInformerFactory, loadKubeconfig, sleep, type RestConfig } from '../client/index.js';
+import { RestClient, SharedInformerFactory, sleep, type RestConfig } from '../client/index.js';
 import { newLogger, newRegistry, startHealthServer } from '../client/component-base/daemon.js';
 import { DEFAULT_DNS_SERVICE_IP, registerKubeDns, setKubeDnsEndpoint, type KubeDnsRegistration } from './bootstrap.js';
 import { ListerClusterState, endpointSliceIndexers, podIndexers, serviceIndexers } from './cluster-state.js';

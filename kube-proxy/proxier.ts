@@ -7,7 +7,7 @@ import type { ServingTLS } from '../client/component-base/secure-serving.js';
 import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
-import { RestClient, SharedInformerFactory, loadKubeconfig, type RestConfig } from '../client/index.js';
+import { RestClient, SharedInformerFactory, type RestConfig } from '../client/index.js';
 import { newLogger, newRegistry, startHealthServer } from '../client/component-base/daemon.js';
 import { runCommand, type CommandRunner } from './exec.js';
 import { ensureGuard } from './guard.js';

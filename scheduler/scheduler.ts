@@ -17,8 +17,6 @@ import {
   RestClient,
   SharedInformerFactory,
   isNotFound,
-  loadKubeconfig,
-  metaNamespaceKey,
   type RestConfig,
 } from '../client/index.js';
 import { campaignForLease, type Campaign, type LeaderElectionOptions } from '../client/leader-campaign.js';

@@ -4,7 +4,6 @@ import assert from 'node:assert/strict';
 import { get } from 'node:http';
 import { after, before, test } from 'node:test';
 import { pino } from 'pino';
-import { serveKubelet } from '../../kubelet/serve.js';
 import type { KubeletServer } from '../../kubelet/server.js';
 import { freePort, waitFor } from '../harness/ports.js';
 import { isRunning, shPod, startKubeletEnv, type KubeletEnv } from './kubelet-harness.js';

@@ -4,7 +4,6 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { pino } from 'pino';
-import { serveKubelet } from '../../kubelet/serve.js';
 import type { KubeletServer } from '../../kubelet/server.js';
 import { kubectlFor } from '../harness/kubectl.js';
 import { freePort } from '../harness/ports.js';

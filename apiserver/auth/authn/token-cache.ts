@@ -49,7 +49,6 @@ export class CachedTokenAuthenticator implements TokenAuthenticator {
 
   authenticateToken(token: string, audiences?: string[]): Promise<AuthenticationResult | undefined> {
     const key = this.keyOf(token, audiences);
-    const hit = this.entries.get(key);
     let entry = this.entries.get(key);
     if (!entry || entry.expiresAt <= this.now()) {
       if (entry) this.entries.delete(key);

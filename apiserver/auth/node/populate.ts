@@ -33,7 +33,7 @@ export class GraphPopulator {
   readonly synced: Promise<void>;
 
   constructor(
-    private readonly graph: NodeGraph,
+    graph: NodeGraph,
     caches: NodeGraphCaches,
     private readonly log: Logger,
   ) {
