@@ -9,7 +9,7 @@ import type { ResourceInfo } from '../../api/resources.js';
 import type { KObject } from '../../api/types.js';
 import { isNotFound } from '../../client/index.js';
 import { bool, str, strs, type KcCommand } from '../command.js';
-import { AggregateCliError, CliError } from '../errors.js';
+import { AggregateCliError } from '../errors.js';
 import type { Factory } from '../factory.js';
 import { listAll } from '../fetch.js';
 import { write } from '../io.js';

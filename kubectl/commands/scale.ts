@@ -1,7 +1,7 @@
 // kc scale TYPE NAME --replicas=N: a merge patch of the scale subresource, with
 // --current-replicas as a precondition.
 import type { KObject } from '../../api/types.js';
-import { str, strs, type Args, type KcCommand } from '../command.js';
+import { strs, type Args, type KcCommand } from '../command.js';
 import { AggregateCliError, CliError } from '../errors.js';
 import type { Factory } from '../factory.js';
 import { write } from '../io.js';
