@@ -31,15 +31,36 @@ export function authenticationRequest(req: FastifyRequest): AuthenticationReques
   return out;
 }
 
+/** A request whose only credential is its connection's client certificate (or none at all). */
+function connectionOnly(req: FastifyRequest): boolean {
+  if (req.headers.authorization !== undefined) return false;
+  const protocols = req.headers['sec-websocket-protocol'];
+  return protocols === undefined || !String(protocols).includes('bearer.authorization.k8s.io');
+}
+
 export const authenticationStage = fp(
   async (app: FastifyInstance, opts: AuthenticationStageOptions) => {
+    // A connection's certificate never changes: what it authenticates as is worked out once
+    // per connection (reading the peer certificate and hashing it is most of x509's cost).
+    const byConnection = new WeakMap<object, Promise<UserInfo | undefined>>();
+    const authenticate = async (req: FastifyRequest): Promise<UserInfo | undefined> => {
+      const socket = req.raw.socket;
+      if (!socket || !connectionOnly(req)) return (await opts.authenticator.authenticate(authenticationRequest(req)))?.user;
+      let known = byConnection.get(socket);
+      if (!known) {
+        known = Promise.resolve(opts.authenticator.authenticate(authenticationRequest(req))).then((r) => r?.user);
+        byConnection.set(socket, known);
+        known.catch(() => byConnection.delete(socket));
+      }
+      return known;
+    };
     app.addHook('onRequest', async (req) => {
       let user: UserInfo | undefined;
       if (opts.insecureUser && opts.isInsecure?.(req)) {
         user = opts.insecureUser;
       } else {
         try {
-          user = (await opts.authenticator.authenticate(authenticationRequest(req)))?.user;
+          user = await authenticate(req);
         } catch (e) {
           if (!(e instanceof AuthenticationError)) req.log.error({ err: e }, 'authenticator failed');
           else req.log.debug({ reason: e.message, auditID: req.k8s.auditID }, 'unable to authenticate the request');
