@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { startTestApiserver, type TestApiserver } from '../test/harness/apiserver.js';
 import { kubectlFor } from '../test/harness/kubectl.js';
+import { waitFor } from '../test/harness/ports.js';
 
 let api: TestApiserver;
 let admin: ReturnType<typeof kubectlFor>;
@@ -46,8 +47,11 @@ test('a service account with --token: forbidden until a RoleBinding grants it; c
   assert.equal((await sa.run(['auth', 'can-i', 'create', 'deployments', '-n', 'apps'])).stdout.trim(), 'no');
   const bind = await admin.run(['create', 'rolebinding', 'deployer-edit', '-n', 'apps', '--clusterrole', 'cluster-admin', '--serviceaccount', 'apps:deployer']);
   assert.equal(bind.code, 0, bind.stderr);
-  const allowed = await sa.run(['get', 'pods', '-n', 'apps']);
-  assert.equal(allowed.code, 0, allowed.stderr);
+  // The binding takes effect once the apiserver's watch cache has it (a moment): poll.
+  const allowed = await waitFor('the binding is in force', async () => {
+    const r = await sa.run(['get', 'pods', '-n', 'apps']);
+    return r.code === 0 ? r : undefined;
+  });
   assert.match(allowed.stderr, /No resources found in apps namespace/);
   assert.equal((await sa.run(['auth', 'can-i', 'create', 'deployments', '-n', 'apps'])).stdout.trim(), 'yes');
   assert.equal((await sa.run(['auth', 'can-i', 'create', 'deployments', '-n', 'default'])).stdout.trim(), 'no');

@@ -41,6 +41,10 @@ before(async () => {
     subjects: [{ kind: 'Group', apiGroup: RBAC, name: 'devs' }],
   });
   await client.resource('serviceaccounts', 'default').create({ metadata: { name: 'bot' } });
+  // Authorization reads the watch cache, a moment behind the writes above: wait until it has them.
+  const aliceClient = new RestClient({ ...(await api.configFor('alice', ['devs'])), qps: 0 });
+  await waitFor('the RBAC objects are in force', async () => (await aliceClient.resource('nodes').list().then(() => true, () => false)) && (await aliceClient.resource('pods', 'team').list().then(() => true, () => false)));
+  await aliceClient.close();
 });
 
 after(async () => {
