@@ -40,6 +40,9 @@ async function writePodFiles(deps: SyncDeps, pod: Pod, podIP: string): Promise<P
   return { hostsPath, resolvConfPath };
 }
 
+/** How long a terminal pod's SIGKILLed containers are re-read for a late OOMKilled mark. */
+const LATE_OOM_RECHECK_MS = 30_000;
+
 /** Syncs a live (not deleted) pod. */
 export async function syncPod(deps: SyncDeps, pod: Pod, record: PodRecord): Promise<SyncResult> {
   const uid = pod.metadata?.uid ?? '';
@@ -55,7 +58,17 @@ export async function syncPod(deps: SyncDeps, pod: Pod, record: PodRecord): Prom
       record.finished = true;
       state = await readRuntimeState(deps.runtime, uid);
       await writeStatus(deps, pod, record, state, false);
+    } else if (record.recheckTerminatedUntil !== undefined) {
+      await writeStatus(deps, pod, record, state, false);
     }
+    // Docker marks an OOM kill from a separate event that can land seconds after the exit on a
+    // loaded host: a container reported as killed (137, Error) is looked at again for a while,
+    // and its status corrected to OOMKilled if Docker says so then.
+    if (state.containers.some((c) => c.state === 'exited' && c.exitCode === 137 && c.reason === 'Error')) {
+      record.recheckTerminatedUntil ??= Date.now() + LATE_OOM_RECHECK_MS;
+      if (Date.now() < record.recheckTerminatedUntil) return { requeueAfterMs: 1000 };
+    }
+    record.recheckTerminatedUntil = undefined;
     return {};
   }
 

@@ -32,6 +32,8 @@ export interface PodRecord {
   changesDuringSync: PodChange[];
   /** The phase the last sync computed. */
   phase?: string;
+  /** A terminal pod's containers are re-read until then (Docker's late OOMKilled mark). */
+  recheckTerminatedUntil?: number;
 }
 
 export interface SyncDeps {

@@ -326,7 +326,7 @@ test('restartPolicy Never: a finished pod Succeeds, a failed init container fail
 });
 
 test('a container over its memory limit is OOMKilled', async () => {
-  const pod = await env.waitForPod('oom', 'Failed', (p) => p.status?.phase === 'Failed');
+  const pod = await env.waitForPod('oom', 'Failed with OOMKilled', (p) => p.status?.phase === 'Failed' && containerStatus(p)?.state?.terminated?.reason === 'OOMKilled', 45_000);
   const t = containerStatus(pod)?.state?.terminated;
   assert.equal(t?.reason, 'OOMKilled');
   assert.equal(t?.exitCode, 137);
