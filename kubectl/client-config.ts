@@ -16,6 +16,7 @@ import {
 import type { KubeconfigCluster, KubeconfigUser } from '../client/kubeconfig.js';
 import type { RestConfig } from '../client/rest.js';
 import { CliError, VerbatimError } from './errors.js';
+import { SERVICE_ACCOUNT_MOUNT_PATH } from '../api/serviceaccount.js';
 
 /** The kubeconfig-related global flags, as kubectl names them. */
 export interface ConfigFlags {
@@ -40,7 +41,7 @@ export interface ConfigFlags {
   timeoutMs?: number;
 }
 
-export const SERVICE_ACCOUNT_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
+export const SERVICE_ACCOUNT_DIR = SERVICE_ACCOUNT_MOUNT_PATH;
 
 export interface ClientConfig extends LoadedConfig {
   /** Where the bearer token came from; long-running commands re-read it (rotated tokens). */
