@@ -42,7 +42,7 @@ async function ensureKubernetesService(services: ResourceStore, ip: string, log:
     if (e instanceof StatusError && e.code === 409) return;
     // Another Service holds the address (e.g. the range changed): serve anyway, say so.
     if (e instanceof StatusError && e.code === 422) {
-      log.warn({ service: 'default/kubernetes', err: e.message }, 'could not create the kubernetes service');
+      log.warn({ service: 'default/kubernetes', err: e }, 'could not create the kubernetes service');
       return;
     }
     throw e;

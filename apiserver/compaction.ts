@@ -28,7 +28,7 @@ export class Compactor {
       }
       this.lastSeen = current;
     } catch (e) {
-      this.log.warn({ err: String(e) }, 'etcd compaction failed');
+      this.log.warn({ err: e }, 'etcd compaction failed');
     }
   }
 

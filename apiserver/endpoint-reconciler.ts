@@ -54,7 +54,7 @@ export class EndpointReconciler {
   async stop(removeAddress: boolean): Promise<void> {
     clearInterval(this.timer);
     if (!removeAddress) return;
-    await Promise.all([this.clear(this.o.endpoints), this.clear(this.o.slices)]).catch((e: unknown) => this.o.log.warn({ err: String(e) }, 'could not remove the apiserver from the kubernetes endpoints'));
+    await Promise.all([this.clear(this.o.endpoints), this.clear(this.o.slices)]).catch((e: unknown) => this.o.log.warn({ err: e }, 'could not remove the apiserver from the kubernetes endpoints'));
   }
 
   async reconcile(): Promise<void> {
@@ -62,7 +62,7 @@ export class EndpointReconciler {
       await this.ensure(this.o.endpoints, desiredEndpoints(this.o.address, this.o.port), ['subsets']);
       await this.ensure(this.o.slices, desiredSlice(this.o.address, this.o.port), ['addressType', 'endpoints', 'ports']);
     } catch (e) {
-      this.o.log.warn({ err: String(e) }, 'could not reconcile the kubernetes service endpoints');
+      this.o.log.warn({ err: e }, 'could not reconcile the kubernetes service endpoints');
     }
   }
 

@@ -223,7 +223,7 @@ export async function createApiserver(options: ApiserverOptions): Promise<Apiser
     }
     cachesReady = true;
   });
-  allReady.catch((e: unknown) => log.error({ err: String(e) }, 'apiserver start-up failed'));
+  allReady.catch((e: unknown) => log.error({ err: e }, 'apiserver start-up failed'));
   const compactor = new Compactor(storage, options.compactionIntervalSeconds, log);
   const extraServers: Server[] = [];
 

@@ -103,7 +103,7 @@ export class AllocationRepair {
             restored.push(r.item);
             log.info({ item: r.item, service: `${r.owner.namespace}/${r.owner.name}` }, 'restored a missing service allocation');
           },
-          (e: unknown) => log.warn({ item: r.item, err: String(e) }, 'could not restore a service allocation'),
+          (e: unknown) => log.warn({ item: r.item, err: e }, 'could not restore a service allocation'),
         );
       }
       for (const c of plan.conflicts) {
@@ -118,7 +118,7 @@ export class AllocationRepair {
     const tick = (): void => {
       if (this.stopped) return;
       this.running = this.runOnce()
-        .catch((e: unknown) => this.opts.log.warn({ err: String(e) }, 'service allocation repair failed'))
+        .catch((e: unknown) => this.opts.log.warn({ err: e }, 'service allocation repair failed'))
         .finally(() => {
           if (!this.stopped) this.timer = setTimeout(tick, this.opts.intervalMs);
         });

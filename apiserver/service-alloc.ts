@@ -190,7 +190,7 @@ export class ServiceAllocator implements AdmissionPlugin {
       try {
         await alloc.release(item, uid);
       } catch (e) {
-        this.log.warn({ item, err: String(e) }, 'could not release a service allocation; the repair loop will');
+        this.log.warn({ item, err: e }, 'could not release a service allocation; the repair loop will');
       }
     }
   }

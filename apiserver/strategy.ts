@@ -4,6 +4,7 @@
 // how long a graceful delete waits.
 import type { ResourceInfo } from '../api/resources.js';
 import { hasStatus } from '../api/resources.js';
+import { podQOSClass } from '../api/qos.js';
 import { isObject, type KObject } from '../api/types.js';
 
 /** Kinds whose spec changes bump metadata.generation (the ones controllers observe). */
@@ -27,7 +28,7 @@ export function tracksGeneration(info: ResourceInfo): boolean {
 function initialStatus(info: ResourceInfo, obj: KObject): unknown {
   switch (info.kind) {
     case 'Pod':
-      return { phase: 'Pending', qosClass: qosClass(obj) };
+      return { phase: 'Pending', qosClass: podQOSClass(obj as Parameters<typeof podQOSClass>[0]) };
     case 'Namespace':
       return { phase: 'Active' };
     case 'Service':
@@ -102,27 +103,4 @@ export function gracePeriod(info: ResourceInfo, obj: KObject, requested: number 
   const g = requested ?? fromSpec;
   // k8s turns a request of 0 on a bound pod into 1 unless forced; we honour 0 as "force".
   return Math.max(0, g);
-}
-
-function qosClass(pod: KObject): string {
-  const spec = isObject(pod.spec) ? pod.spec : {};
-  const containers = [
-    ...(Array.isArray(spec.containers) ? spec.containers : []),
-    ...(Array.isArray(spec.initContainers) ? spec.initContainers : []),
-  ].filter(isObject);
-  let anySet = false;
-  let allGuaranteed = containers.length > 0;
-  for (const c of containers) {
-    const res = isObject(c.resources) ? c.resources : {};
-    const req = isObject(res.requests) ? res.requests : {};
-    const lim = isObject(res.limits) ? res.limits : {};
-    if (Object.keys(req).length || Object.keys(lim).length) anySet = true;
-    for (const r of ['cpu', 'memory']) {
-      const l = lim[r];
-      const q = req[r] ?? l;
-      if (l === undefined || q === undefined || String(q) !== String(l)) allGuaranteed = false;
-    }
-  }
-  if (!anySet) return 'BestEffort';
-  return allGuaranteed ? 'Guaranteed' : 'Burstable';
 }

@@ -136,7 +136,7 @@ export class WatchCache {
     });
     w.on('error', (err) => {
       // History we needed is gone (compaction while disconnected): rebuild from a fresh list.
-      this.log.warn({ err: err.message, prefix: this.prefix }, 'watch cache lost its etcd watch; relisting');
+      this.log.warn({ err, prefix: this.prefix }, 'watch cache lost its etcd watch; relisting');
       this.reset();
     });
   }
@@ -148,7 +148,7 @@ export class WatchCache {
     for (const w of [...this.watchers]) w.onReset();
     this.watchers.clear();
     this.ready = this.start().catch((e: unknown) => {
-      this.log.error({ err: String(e), prefix: this.prefix }, 'watch cache relist failed');
+      this.log.error({ err: e, prefix: this.prefix }, 'watch cache relist failed');
     });
   }
 
@@ -222,7 +222,7 @@ export class WatchCache {
       try {
         w.onEvent(ev);
       } catch (e) {
-        this.log.warn({ err: String(e) }, 'watcher failed; dropping it');
+        this.log.warn({ err: e }, 'watcher failed; dropping it');
         this.watchers.delete(w);
       }
     }

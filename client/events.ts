@@ -7,8 +7,9 @@ import type { RestClient, ResourceClient } from './rest.js';
 import type { ObjectLike } from './typed.js';
 import { isNotFound, isAlreadyExists, isInvalid } from './errors.js';
 import { StatusError } from '../api/status.js';
+import { metaTime } from '../api/time.js';
 import { TokenBucket, sleep, realClock, type Clock } from './token-bucket.js';
-import { defaultLogger, errorFields, type Logger } from './log.js';
+import { defaultLogger, type Logger } from './log.js';
 
 export type EventType = 'Normal' | 'Warning';
 
@@ -69,7 +70,7 @@ export class EventRecorder {
     try {
       this.record(toReference(obj), type, reason, message);
     } catch (e) {
-      this.log.error({ reason, ...errorFields(e) }, 'could not record event');
+      this.log.error({ reason, err: e }, 'could not record event');
     }
   }
 
@@ -93,7 +94,7 @@ export class EventRecorder {
       return;
     }
     const key = JSON.stringify([objKey, type, reason, message]);
-    const ts = new Date(now).toISOString().replace(/\.\d{3}Z$/, 'Z');
+    const ts = metaTime(now);
     const prior = this.seen.get(key);
     const namespace = ref.namespace || 'default';
     if (prior && now - prior.lastAt <= this.window) {
@@ -177,7 +178,7 @@ export class EventRecorder {
         // Client errors will not get better by retrying; transport and server errors might.
         const permanent = isInvalid(e) || (e instanceof StatusError && e.code >= 400 && e.code < 500 && e.code !== 429);
         if (permanent || attempt >= 3) {
-          this.log.warn({ event: what, attempt, ...errorFields(e) }, 'could not write event');
+          this.log.warn({ event: what, attempt, err: e }, 'could not write event');
           return;
         }
         await sleep(500 * attempt);

@@ -74,7 +74,7 @@ export {
   type ReconcileResult,
   type RunWorkersOptions,
 } from './workqueue.js';
-export { LeaderElector, microTime, type LeaderElectionConfig, type LeaderCallbacks } from './leader-election.js';
+export { LeaderElector, type LeaderElectionConfig, type LeaderCallbacks } from './leader-election.js';
 export { campaignForLease, type Campaign, type CampaignOptions, type LeaderElectionOptions } from './leader-campaign.js';
 export { EventRecorder, toReference, type EventType, type EventRecorderOptions } from './events.js';
 export { TokenBucket, sleep } from './token-bucket.js';

@@ -4,7 +4,7 @@
 import type { ObjectLike } from './typed.js';
 import { Reflector, type ListerWatcher, type ReflectorOptions, type ReflectorSink } from './reflector.js';
 import { Store, metaNamespaceKey, type Indexers, type Lister } from './store.js';
-import { defaultLogger, errorFields, type Logger } from './log.js';
+import { defaultLogger, type Logger } from './log.js';
 
 /**
  * What onDelete gets when an object vanished while we were not watching (it was missing
@@ -184,7 +184,7 @@ export class SharedInformer<T extends ObjectLike> {
       fn();
     } catch (e) {
       // A failing handler must not stop the informer or starve other handlers.
-      this.log.error({ resource: this.name, what, ...errorFields(e) }, 'event handler threw');
+      this.log.error({ resource: this.name, what, err: e }, 'event handler threw');
     }
   }
 

@@ -4,9 +4,10 @@
 // measured on *our* clock since we last saw it change), and released on a clean shutdown.
 import type { Lease, LeaseSpec } from 'kubernetes-types/coordination/v1';
 import type { RestClient, ResourceClient } from './rest.js';
+import { metaMicroTime } from '../api/time.js';
 import { isNotFound, isConflict, isAlreadyExists } from './errors.js';
 import { sleep } from './token-bucket.js';
-import { defaultLogger, errorFields, type Logger } from './log.js';
+import { defaultLogger, type Logger } from './log.js';
 
 export interface LeaderCallbacks {
   /** Called once leadership is acquired; `signal` aborts when it is lost or released. */
@@ -35,11 +36,6 @@ export interface LeaderElectionConfig {
 
 /** The jitter client-go adds to the retry period while waiting to acquire. */
 const JITTER_FACTOR = 1.2;
-
-/** `metav1.MicroTime` as the API serialises it: RFC 3339 with microseconds. */
-export function microTime(d: Date): string {
-  return d.toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
-}
 
 export class LeaderElector {
   private readonly leases: ResourceClient<Lease>;
@@ -103,7 +99,7 @@ export class LeaderElector {
     try {
       void Promise.resolve()
         .then(() => this.config.callbacks.onStartedLeading(leadership.signal))
-        .catch((e: unknown) => this.log.error({ lease: this.leaseKey(), ...errorFields(e) }, 'onStartedLeading failed'));
+        .catch((e: unknown) => this.log.error({ lease: this.leaseKey(), err: e }, 'onStartedLeading failed'));
       await this.renewLoop();
     } finally {
       this.stopSignal.signal.removeEventListener('abort', stopLeading);
@@ -142,8 +138,8 @@ export class LeaderElector {
     const desired: LeaseSpec = {
       holderIdentity: me,
       leaseDurationSeconds: Math.ceil(this.leaseDurationMs / 1000),
-      acquireTime: microTime(now),
-      renewTime: microTime(now),
+      acquireTime: metaMicroTime(now),
+      renewTime: metaMicroTime(now),
       leaseTransitions: 0,
     };
     try {
@@ -177,7 +173,7 @@ export class LeaderElector {
       return true;
     } catch (e) {
       if (!this.stopped && !isConflict(e) && !isAlreadyExists(e)) {
-        this.log.warn({ lease: this.leaseKey(), ...errorFields(e) }, 'error acquiring or renewing lease');
+        this.log.warn({ lease: this.leaseKey(), err: e }, 'error acquiring or renewing lease');
       }
       return false;
     }
@@ -187,7 +183,7 @@ export class LeaderElector {
   private async release(): Promise<void> {
     const o = this.observed;
     if (!o || o.spec.holderIdentity !== this.config.identity) return;
-    const now = microTime(new Date());
+    const now = metaMicroTime();
     try {
       const current = await this.leases.get(this.config.name);
       if (current.spec?.holderIdentity !== this.config.identity) return;
@@ -198,7 +194,7 @@ export class LeaderElector {
       this.observe(released, Date.now());
       this.log.info({ lease: this.leaseKey(), identity: this.config.identity }, 'released lease');
     } catch (e) {
-      this.log.warn({ lease: this.leaseKey(), ...errorFields(e) }, 'failed to release lease');
+      this.log.warn({ lease: this.leaseKey(), err: e }, 'failed to release lease');
     }
   }
 
@@ -218,7 +214,7 @@ export class LeaderElector {
     try {
       fn();
     } catch (e) {
-      this.log.error({ lease: this.leaseKey(), ...errorFields(e) }, 'leader election callback threw');
+      this.log.error({ lease: this.leaseKey(), err: e }, 'leader election callback threw');
     }
   }
 

@@ -16,12 +16,3 @@ export function defaultLogger(): Logger {
   fallback ??= pino({ level: process.env.LOG_LEVEL ?? 'info' }).child({ component: 'client' });
   return fallback;
 }
-
-/** A message and (for StatusErrors) the reason, for log fields. */
-export function errorFields(e: unknown): { err: string; reason?: string; code?: number } {
-  if (e && typeof e === 'object' && 'status' in e) {
-    const s = (e as { status?: { reason?: string; code?: number } }).status;
-    return { err: e instanceof Error ? e.message : String(e), reason: s?.reason, code: s?.code };
-  }
-  return { err: e instanceof Error ? e.message : String(e) };
-}

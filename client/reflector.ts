@@ -9,7 +9,7 @@ import { StatusError } from '../api/status.js';
 import { isResourceExpired, isTooManyRequests, statusErrorFromStatus } from './errors.js';
 import { Backoff, type BackoffOptions } from './backoff.js';
 import { sleep } from './token-bucket.js';
-import { defaultLogger, errorFields, type Logger } from './log.js';
+import { defaultLogger, type Logger } from './log.js';
 
 /** What a reflector lists and watches: a ResourceClient with selectors bound in. */
 export interface ListerWatcher<T> {
@@ -98,7 +98,7 @@ export class Reflector<T extends ObjectLike> {
         await this.listAndWatch();
       } catch (e) {
         if (this.stopped) break;
-        this.log.warn({ resource: this.name, ...errorFields(e) }, 'list and watch failed');
+        this.log.warn({ resource: this.name, err: e }, 'list and watch failed');
       }
       if (this.stopped) break;
       await sleep(this.backoff.next(), this.abort.signal).catch(() => undefined);
@@ -123,7 +123,7 @@ export class Reflector<T extends ObjectLike> {
           return;
         }
         if (!isRetriableWatchError(e)) throw e;
-        this.log.warn({ resource: this.name, ...errorFields(e) }, 'watch failed to start, retrying');
+        this.log.warn({ resource: this.name, err: e }, 'watch failed to start, retrying');
         await sleep(this.backoff.next(), this.abort.signal).catch(() => undefined);
         continue;
       }
@@ -137,7 +137,7 @@ export class Reflector<T extends ObjectLike> {
         if (this.stopped) return;
         // A dropped connection or a very short watch: re-watch from where we were, politely.
         if (!isRetriableWatchError(e)) throw e;
-        this.log.warn({ resource: this.name, resourceVersion: this.lastRV, ...errorFields(e) }, 'watch ended, re-watching');
+        this.log.warn({ resource: this.name, resourceVersion: this.lastRV, err: e }, 'watch ended, re-watching');
         await sleep(this.backoff.next(), this.abort.signal).catch(() => undefined);
         continue;
       } finally {

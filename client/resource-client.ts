@@ -1,12 +1,12 @@
 // Typed calls on one resource (client-go's dynamic ResourceInterface, typed by
 // kubernetes-types): CRUD, the four patch kinds, watch as an async iterable of events, and
-// subresources. Built by RestClient.resource(); all I/O goes through RestClient.
+// subresources. Built by RestClient.resource(); all I/O goes through its Transport (a RestClient).
 import type { Readable } from 'node:stream';
 import type { Status } from 'kubernetes-types/meta/v1';
 import { findResource, apiVersionOf, type ResourceInfo } from '../api/resources.js';
 import { JsonStreamDecoder } from './watch-decoder.js';
 import type { ObjectLike, ListOf, ResourceName } from './typed.js';
-import type { RestClient, RequestSpec, ResponseBody } from './rest.js';
+import type { RequestSpec, ResponseBody, Transport } from './transport.js';
 
 /** A resource as callers name it: `'pods'`, `'deployments.apps'`, `{group, resource}`, or a ResourceInfo. */
 export type ResourceRef = ResourceName | string | { group: string; resource: string };
@@ -84,7 +84,7 @@ export interface LogOptions {
 
 export class ResourceClient<T extends ObjectLike> {
   constructor(
-    private readonly rest: RestClient,
+    private readonly rest: Transport,
     readonly info: ResourceInfo,
     readonly namespace?: string,
   ) {}

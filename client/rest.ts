@@ -8,8 +8,10 @@ import { statusErrorFromResponse } from './errors.js';
 import { TokenBucket, sleep } from './token-bucket.js';
 import type { ObjectLike, ResourceTypes, ResourceName } from './typed.js';
 import { ResourceClient, resolveRef, type ResourceRef } from './resource-client.js';
+import type { RequestSpec, ResponseBody, Transport } from './transport.js';
 
 export * from './resource-client.js';
+export type * from './transport.js';
 
 export interface RestConfig {
   /** `http://127.0.0.1:6443` or `https://…`; a path prefix is kept. */
@@ -58,22 +60,7 @@ export function authHeaders(config: RestConfig): Record<string, string | string[
   return h;
 }
 
-/** One HTTP call, as ResourceClient describes it. */
-export interface RequestSpec {
-  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
-  path: string;
-  query?: Record<string, string | number | boolean | undefined>;
-  body?: unknown;
-  contentType?: string;
-  accept?: string;
-  signal?: AbortSignal;
-  /** Streams (watch, log follow) have no body timeout. */
-  streaming?: boolean;
-}
-
-export type ResponseBody = Awaited<ReturnType<Pool['request']>>['body'];
-
-export class RestClient {
+export class RestClient implements Transport {
   readonly server: string;
   private readonly pool: Pool;
   private readonly basePath: string;

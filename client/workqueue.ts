@@ -2,7 +2,7 @@
 // wait (dirty set), and a key being processed is never handed to a second worker — if it is
 // added again meanwhile, it is queued once more when the first worker calls done().
 import { TokenBucket, realClock, type Clock } from './token-bucket.js';
-import { defaultLogger, errorFields, type Logger } from './log.js';
+import { defaultLogger, type Logger } from './log.js';
 
 /** How long a key waits before its next retry (client-go's RateLimiter). */
 export interface RateLimiter<T> {
@@ -220,10 +220,10 @@ export async function runWorkers<T>(
       } catch (e) {
         const retries = queue.numRequeues(item);
         if (opts.maxRetries !== undefined && retries >= opts.maxRetries) {
-          log.error({ queue: queue.name, key: String(item), retries, ...errorFields(e) }, 'dropping key after too many retries');
+          log.error({ queue: queue.name, key: String(item), retries, err: e }, 'dropping key after too many retries');
           queue.forget(item);
         } else {
-          log.warn({ queue: queue.name, key: String(item), retries, ...errorFields(e) }, 'reconcile failed, requeueing');
+          log.warn({ queue: queue.name, key: String(item), retries, err: e }, 'reconcile failed, requeueing');
           queue.addRateLimited(item);
         }
       } finally {

@@ -63,7 +63,7 @@ export const clusterRoleAggregationController: Controller = {
         rules = aggregatedRules(role, roles.lister.list());
       } catch (e) {
         // A bad selector stays bad until the role changes, which requeues it anyway.
-        log.error({ clusterrole: name, err: String(e) }, 'invalid aggregationRule');
+        log.error({ clusterrole: name, err: e }, 'invalid aggregationRule');
         return;
       }
       if (semanticEqual(rules, role.rules ?? [])) return;

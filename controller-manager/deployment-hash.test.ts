@@ -2,7 +2,8 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { PodTemplateSpec } from 'kubernetes-types/core/v1';
-import { canonicalJson, cloneSelectorAndAddLabel, computeHash, fnv32a, safeEncodeString } from './deployment-hash.js';
+import { canonicalJson } from '../api/json.js';
+import { cloneSelectorAndAddLabel, computeHash, fnv32a, safeEncodeString } from './deployment-hash.js';
 
 describe('pod-template-hash', () => {
   test('FNV-1a 32 matches the reference vectors', () => {

@@ -5,6 +5,7 @@
 // same, so this one hashes canonical JSON (sorted keys) with FNV-32a, adds the collision
 // count the same way, and encodes the decimal sum with k8s' SafeEncodeString alphabet.
 import type { PodTemplateSpec } from 'kubernetes-types/core/v1';
+import { canonicalJson } from '../api/json.js';
 import type { LabelSelector } from 'kubernetes-types/meta/v1';
 
 /** The label (and selector key) carrying the hash (apps.DefaultDeploymentUniqueLabelKey). */
@@ -27,17 +28,6 @@ export function fnv32a(bytes: Uint8Array, seed = 0x811c9dc5): number {
     h = Math.imul(h, 0x01000193) >>> 0;
   }
   return h >>> 0;
-}
-
-/** JSON with object keys sorted at every level, so equal objects always hash alike. */
-export function canonicalJson(v: unknown): string {
-  if (v === null || typeof v !== 'object') return JSON.stringify(v) ?? 'null';
-  if (Array.isArray(v)) return `[${v.map((x) => (x === undefined ? 'null' : canonicalJson(x))).join(',')}]`;
-  const entries = Object.keys(v as object)
-    .filter((k) => (v as Record<string, unknown>)[k] !== undefined)
-    .sort()
-    .map((k) => `${JSON.stringify(k)}:${canonicalJson((v as Record<string, unknown>)[k])}`);
-  return `{${entries.join(',')}}`;
 }
 
 /** controller.ComputeHash: the template's hash, perturbed by the collision count when there is one. */

@@ -3,7 +3,8 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { EndpointSlice } from 'kubernetes-types/discovery/v1';
-import { desiredEndpointGroups, planSlices, podToEndpoint, sliceLabels, SliceTracker, MANAGED_BY_LABEL, SERVICE_NAME_LABEL } from './endpointslice.js';
+import { desiredEndpointGroups, planSlices, podToEndpoint, sliceLabels, SliceTracker } from './endpointslice.js';
+import { MANAGED_BY_LABEL, SERVICE_NAME_LABEL } from '../api/discovery.js';
 import type { Pod, Service } from 'kubernetes-types/core/v1';
 
 function svc(name: string, ports: NonNullable<Service['spec']>['ports'], extra: Partial<NonNullable<Service['spec']>> = {}): Service {

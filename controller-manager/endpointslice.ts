@@ -21,9 +21,8 @@ import {
 import { intOption, isPodReady } from './controller-utils.js';
 import { zeroValueEqual } from '../api/validation/equal.js';
 import { runQueue } from './run-queue.js';
+import { MANAGED_BY_LABEL, SERVICE_NAME_LABEL } from '../api/discovery.js';
 
-export const SERVICE_NAME_LABEL = 'kubernetes.io/service-name';
-export const MANAGED_BY_LABEL = 'endpointslice.kubernetes.io/managed-by';
 export const CONTROLLER_NAME = 'endpointslice-controller.k8s.io';
 export const DEFAULT_MAX_ENDPOINTS_PER_SLICE = 100;
 const ZONE_LABEL = 'topology.kubernetes.io/zone';

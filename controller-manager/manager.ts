@@ -193,7 +193,7 @@ export async function startControllerManager(opts: ControllerManagerOptions): Pr
         .catch((e: unknown) => {
           if (signal.aborted) return;
           failed.set(name, String(e));
-          log.error({ controller: name, err: String(e) }, 'controller failed');
+          log.error({ controller: name, err: e }, 'controller failed');
         }),
     );
     log.info({ controllers: names }, 'started controllers');

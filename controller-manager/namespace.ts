@@ -111,7 +111,7 @@ export const namespaceController: Controller = {
             }
           } catch (e) {
             report.failures.push(resourceName(info));
-            log.warn({ namespace: ns, resource: resourceName(info), err: String(e) }, 'deleting namespace content failed');
+            log.warn({ namespace: ns, resource: resourceName(info), err: e }, 'deleting namespace content failed');
           }
         }),
       );

@@ -236,7 +236,7 @@ export const nodeLifecycleController: Controller = {
         await podClient
           .inNamespace(p.metadata?.namespace)
           .patch(p.metadata?.name ?? '', 'strategic', { status: { conditions: [{ type: 'Ready', status: 'False', lastTransitionTime: nowStamp() }] } }, { subresource: 'status' })
-          .catch((e: unknown) => log.warn({ pod: metaNamespaceKey(p), err: String(e) }, 'could not mark pod not ready'));
+          .catch((e: unknown) => log.warn({ pod: metaNamespaceKey(p), err: e }, 'could not mark pod not ready'));
       }
     };
 
@@ -261,7 +261,7 @@ export const nodeLifecycleController: Controller = {
           await nodeClient.updateStatus({ ...structuredClone(node), status: { ...node.status, conditions } });
         } catch (e) {
           // A conflict means the kubelet just wrote: fine, look again next pass.
-          log.debug({ node: name, err: String(e) }, 'could not update node health');
+          log.debug({ node: name, err: e }, 'could not update node health');
           continue;
         }
         log.info({ node: name }, 'node stopped posting status: conditions Unknown');
@@ -273,7 +273,7 @@ export const nodeLifecycleController: Controller = {
     };
     const monitorLoop = async (): Promise<void> => {
       while (!signal.aborted) {
-        await monitor().catch((e: unknown) => log.error({ err: String(e) }, 'node health pass failed'));
+        await monitor().catch((e: unknown) => log.error({ err: e }, 'node health pass failed'));
         await sleep(monitorPeriodMs, signal).catch(() => undefined);
       }
     };

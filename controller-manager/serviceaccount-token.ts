@@ -271,7 +271,7 @@ class TokensController {
         if (isNotFound(e)) return;
         // E.g. an immutable Secret: no retry can make it valid; its next change is looked at again.
         if (isInvalid(e)) {
-          this.log.warn({ secret: `${namespace}/${name}`, err: String(e) }, 'cannot populate service account token secret');
+          this.log.warn({ secret: `${namespace}/${name}`, err: e }, 'cannot populate service account token secret');
           return;
         }
         throw e;

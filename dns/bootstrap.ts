@@ -26,7 +26,7 @@ import type { EndpointSlice } from 'kubernetes-types/discovery/v1';
 import { isIPv6 } from 'node:net';
 import { isAlreadyExists, isConflict, isNotFound, type RestClient } from '../client/index.js';
 import type { Logger } from 'pino';
-import { SERVICE_NAME_LABEL } from './cluster-state.js';
+import { SERVICE_NAME_LABEL } from '../api/discovery.js';
 import { dashedIp } from './names.js';
 import { KUBE_DNS_NAMESPACE, KUBE_DNS_SERVICE } from './records.js';
 

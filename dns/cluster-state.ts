@@ -3,11 +3,9 @@
 // hit: services by ClusterIP (PTR), EndpointSlices by service and by address, pods by IP.
 import type { Namespace, Pod, Service } from 'kubernetes-types/core/v1';
 import type { EndpointSlice } from 'kubernetes-types/discovery/v1';
+import { SERVICE_NAME_LABEL } from '../api/discovery.js';
 import type { Indexers, Lister } from '../client/index.js';
 import { canonicalIp } from './names.js';
-
-/** The label tying an EndpointSlice to its Service (discovery.k8s.io/v1). */
-export const SERVICE_NAME_LABEL = 'kubernetes.io/service-name';
 
 export const CLUSTER_IP_INDEX = 'spec.clusterIPs';
 export const SLICE_SERVICE_INDEX = SERVICE_NAME_LABEL;

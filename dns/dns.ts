@@ -157,7 +157,7 @@ export async function startDns(opts: DnsOptions = {}): Promise<DnsHandle> {
         return out;
       } catch (err) {
         metrics.forwarded('error');
-        log.warn({ upstream: `${up.host}:${up.port}`, err: String(err) }, 'upstream failed');
+        log.warn({ upstream: `${up.host}:${up.port}`, err }, 'upstream failed');
       }
     }
     return undefined;
@@ -192,7 +192,7 @@ export async function startDns(opts: DnsOptions = {}): Promise<DnsHandle> {
     if (registration) await registerWithRetry(client, registration, log, abort.signal);
   });
   syncing.catch((err: unknown) => {
-    if (!abort.signal.aborted) log.error({ err: String(err) }, 'start failed');
+    if (!abort.signal.aborted) log.error({ err }, 'start failed');
   });
   const syncTimeout = opts.syncTimeoutMs ?? 5000;
   let timer: NodeJS.Timeout | undefined;
@@ -209,7 +209,7 @@ export async function startDns(opts: DnsOptions = {}): Promise<DnsHandle> {
       abort.abort();
       // Drop out of kube-proxy's rotation first, so pods stop being sent here.
       if (registration && synced) {
-        await setKubeDnsEndpoint(client, { ...registration }, false).catch((err: unknown) => log.warn({ err: String(err) }, 'could not mark the kube-dns endpoint not ready'));
+        await setKubeDnsEndpoint(client, { ...registration }, false).catch((err: unknown) => log.warn({ err }, 'could not mark the kube-dns endpoint not ready'));
       }
       await transports.close();
       await health?.close();
@@ -224,7 +224,7 @@ async function registerWithRetry(client: RestClient, reg: KubeDnsRegistration, l
       await registerKubeDns(client, reg, log);
       return;
     } catch (err) {
-      log.warn({ err: String(err), retryInMs: delay }, 'registering kube-dns failed');
+      log.warn({ err, retryInMs: delay }, 'registering kube-dns failed');
       await sleep(delay, signal).catch(() => undefined);
     }
   }

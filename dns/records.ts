@@ -4,7 +4,8 @@
 import { isIPv4 } from 'node:net';
 import type { Answer } from 'dns-packet';
 import type { ClusterState } from './cluster-state.js';
-import { SERVICE_NAME_LABEL, isHeadless, serviceClusterIPs } from './cluster-state.js';
+import { SERVICE_NAME_LABEL } from '../api/discovery.js';
+import { isHeadless, serviceClusterIPs } from './cluster-state.js';
 import { ipFromDashed, normalizeName, type ClusterName, type ReverseZone } from './names.js';
 import { serviceEndpoints, type DnsEndpoint } from './service-endpoints.js';
 

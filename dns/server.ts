@@ -64,7 +64,7 @@ async function bindLocalAddresses(opts: TransportOptions, port: number): Promise
     try {
       sockets.push(await bindUdp({ ...opts, bindAddress: address, port }));
     } catch (err) {
-      opts.log.warn({ address, err: String(err) }, 'could not bind a per-address UDP socket');
+      opts.log.warn({ address, err }, 'could not bind a per-address UDP socket');
     }
   }
   return sockets;
@@ -77,14 +77,14 @@ function bindUdp(opts: TransportOptions): Promise<UdpSocket> {
       (out) => {
         if (out) socket.send(out, rinfo.port, rinfo.address);
       },
-      (err: unknown) => opts.log.error({ err: String(err), client: rinfo.address }, 'udp query failed'),
+      (err: unknown) => opts.log.error({ err, client: rinfo.address }, 'udp query failed'),
     );
   });
   return new Promise((resolve, reject) => {
     socket.once('error', reject);
     socket.bind(opts.port, opts.bindAddress, () => {
       socket.off('error', reject);
-      socket.on('error', (err) => opts.log.error({ err: String(err) }, 'udp socket error'));
+      socket.on('error', (err) => opts.log.error({ err }, 'udp socket error'));
       resolve(socket);
     });
   });
@@ -112,7 +112,7 @@ async function listenTcp(opts: TransportOptions, port: number): Promise<{ close(
             prefix.writeUInt16BE(out.length);
             socket.write(Buffer.concat([prefix, out]));
           },
-          (err: unknown) => opts.log.error({ err: String(err), client: socket.remoteAddress }, 'tcp query failed'),
+          (err: unknown) => opts.log.error({ err, client: socket.remoteAddress }, 'tcp query failed'),
         );
       }
     });

@@ -17,7 +17,7 @@ export const runCommand: CommandRunner = (cmd, args, stdin) =>
     const err: Buffer[] = [];
     child.stdout.on('data', (b: Buffer) => out.push(b));
     child.stderr.on('data', (b: Buffer) => err.push(b));
-    child.on('error', (e) => resolve({ code: 127, stdout: '', stderr: String(e) }));
+    child.on('error', (e) => resolve({ code: 127, stdout: '', stderr: e.message }));
     child.on('close', (code) => resolve({ code: code ?? 1, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString() }));
     child.stdin.on('error', () => undefined);
     child.stdin.end(stdin ?? '');

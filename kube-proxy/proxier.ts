@@ -145,7 +145,7 @@ export async function startKubeProxy(opts: KubeProxyOptions = {}): Promise<KubeP
     onError: (e) => {
       lastError = String(e);
       metrics.syncErrors.inc();
-      log.error({ err: String(e) }, 'sync failed');
+      log.error({ err: e }, 'sync failed');
     },
   });
   const onChange = { onAdd: () => runner.request(), onUpdate: () => runner.request(), onDelete: () => runner.request() };

@@ -3,6 +3,7 @@
 // Pure: modes turn this into rules; nothing here touches the host.
 import type { Service } from 'kubernetes-types/core/v1';
 import type { EndpointSlice } from 'kubernetes-types/discovery/v1';
+import { SERVICE_NAME_LABEL } from '../api/discovery.js';
 
 export type Protocol = 'TCP' | 'UDP' | 'SCTP';
 
@@ -35,8 +36,6 @@ export interface ServicePort {
   /** Usable endpoints, sorted by ip:port. */
   endpoints: ProxyEndpoint[];
 }
-
-export const SERVICE_NAME_LABEL = 'kubernetes.io/service-name';
 
 /**
  * Endpoints of one service port from its slices: ready ones (a missing `ready` means ready),

@@ -58,7 +58,7 @@ export class UserspaceProxier {
         this.failed.delete(spec.key);
       } catch (e) {
         // Busy port, or an address that is not ours: try again next sync, say it once.
-        if (!this.failed.has(spec.key)) this.log.warn({ listener: spec.key, err: String(e) }, 'could not open proxy listener');
+        if (!this.failed.has(spec.key)) this.log.warn({ listener: spec.key, err: e }, 'could not open proxy listener');
         this.failed.add(spec.key);
       }
     }
@@ -77,7 +77,7 @@ export class UserspaceProxier {
         resolve();
       });
     });
-    server.on('error', (e) => this.log.warn({ listener: spec.key, err: String(e) }, 'proxy listener error'));
+    server.on('error', (e) => this.log.warn({ listener: spec.key, err: e }, 'proxy listener error'));
     const addr = server.address();
     active.port = typeof addr === 'object' && addr ? addr.port : spec.port;
     this.log.info({ listener: spec.key, address: `${spec.address}:${active.port}` }, 'opened proxy listener');
@@ -104,7 +104,7 @@ export class UserspaceProxier {
       const failed = (e: Error): void => {
         clearTimeout(timer);
         upstream.destroy();
-        this.log.debug({ service: a.spec.servicePort, endpoint, err: e.message }, 'endpoint failed; trying the next');
+        this.log.debug({ service: a.spec.servicePort, endpoint, err: e }, 'endpoint failed; trying the next');
         attempt(i + 1);
       };
       upstream.once('error', failed);

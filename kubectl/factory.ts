@@ -1,5 +1,6 @@
 // What every command needs, built lazily from the global flags (kubectl's cmdutil.Factory):
 // the kubeconfig as kubectl loads it, a RestClient, and the namespace to default to.
+import { parseDurationMs } from '../client/duration.js';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -43,25 +44,13 @@ export function kubeconfigFileFor(flags: GlobalFlags, env: NodeJS.ProcessEnv, ho
   return local && existsSync(local) ? local : undefined;
 }
 
-/** Durations as kubectl's flags take them: `30s`, `2m`, `1h`, `500ms`, or bare seconds. */
+/** Durations as kubectl's flags take them: Go durations (`30s`, `2m`, `1h`, `500ms`) or bare seconds. */
 export function parseDuration(s: string | number | undefined, flag = 'timeout'): number | undefined {
   if (s === undefined || s === '') return undefined;
   if (typeof s === 'number') return s * 1000;
-  let total = 0;
-  let rest = s.trim();
-  if (/^-?\d+(\.\d+)?$/.test(rest)) return Number(rest) * 1000;
-  const unit: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
-  const neg = rest.startsWith('-');
-  if (neg) rest = rest.slice(1);
-  const re = /^(\d+(?:\.\d+)?)(ms|s|m|h)/;
-  if (!re.test(rest)) throw new CliError(`invalid argument "${s}" for "--${flag}" flag: time: invalid duration "${s}"`);
-  while (rest) {
-    const m = re.exec(rest);
-    if (!m) throw new CliError(`invalid argument "${s}" for "--${flag}" flag: time: invalid duration "${s}"`);
-    total += Number(m[1]) * unit[m[2]!]!;
-    rest = rest.slice(m[0].length);
-  }
-  return neg ? -total : total;
+  const ms = parseDurationMs(s);
+  if (ms === undefined) throw new CliError(`invalid argument "${s}" for "--${flag}" flag: time: invalid duration "${s}"`);
+  return ms;
 }
 
 export const USER_AGENT = `kc/v0.1.0 (${process.platform}/${process.arch}) tskube`;

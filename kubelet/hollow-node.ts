@@ -4,6 +4,7 @@
 // a real-kubelet test. One shared pod informer serves all N nodes, and status writes go
 // through one de-duplicating work queue with a few workers, so a burst of 5,000 bindings
 // becomes a steady stream of writes instead of 5,000 at once.
+import { metaMicroTime } from '../api/time.js';
 import type { Lease } from 'kubernetes-types/coordination/v1';
 import type { Node, NodeCondition, Pod, Taint } from 'kubernetes-types/core/v1';
 import {
@@ -13,7 +14,6 @@ import {
   isConflict,
   isNotFound,
   metaNamespaceKey,
-  microTime,
   runWorkers,
   splitKey,
   ItemExponentialRateLimiter,
@@ -181,7 +181,7 @@ export async function startHollowNodes(opts: HollowNodesOptions): Promise<Hollow
     }
   });
   const renewLease = async (name: string): Promise<void> => {
-    const spec = { holderIdentity: name, leaseDurationSeconds: leaseSeconds, renewTime: microTime(new Date()) };
+    const spec = { holderIdentity: name, leaseDurationSeconds: leaseSeconds, renewTime: metaMicroTime() };
     try {
       await leases.patch(name, 'merge', { spec });
     } catch (e) {
@@ -200,7 +200,7 @@ export async function startHollowNodes(opts: HollowNodesOptions): Promise<Hollow
   const leaseTimer = setInterval(() => {
     const slice = names.filter((_, i) => i % periodTicks === tick % periodTicks);
     tick++;
-    void pool(slice, 8, (n) => renewLease(n).catch((e: unknown) => log?.warn({ node: n, err: String(e) }, 'lease renewal failed')));
+    void pool(slice, 8, (n) => renewLease(n).catch((e: unknown) => log?.warn({ node: n, err: e }, 'lease renewal failed')));
   }, 1000);
   leaseTimer.unref();
 

@@ -265,7 +265,7 @@ export async function startKubelet(opts: KubeletOptions): Promise<Kubelet> {
     },
     onError: (uid, err) => {
       const pod = podByUid(uid);
-      log.warn({ pod: pod ? podKey(pod) : uid, err: err instanceof Error ? err.message : String(err) }, 'pod sync failed');
+      log.warn({ pod: pod ? podKey(pod) : uid, err }, 'pod sync failed');
     },
   });
   podWorkersRef.current = podWorkers;
@@ -311,7 +311,7 @@ export async function startKubelet(opts: KubeletOptions): Promise<Kubelet> {
       await nodeManager.register();
       break;
     } catch (err) {
-      log.warn({ node: nodeName, err: String(err), retryInMs: delayMs }, 'unable to register the node with the apiserver');
+      log.warn({ node: nodeName, err, retryInMs: delayMs }, 'unable to register the node with the apiserver');
       await new Promise((r) => setTimeout(r, delayMs));
     }
   }
@@ -346,7 +346,7 @@ export async function startKubelet(opts: KubeletOptions): Promise<Kubelet> {
   const timers: NodeJS.Timeout[] = [];
   const every = (ms: number, fn: () => Promise<void> | void): void => {
     const t = setInterval(() => {
-      Promise.resolve(fn()).catch((err: unknown) => log.warn({ err: String(err) }, 'housekeeping failed'));
+      Promise.resolve(fn()).catch((err: unknown) => log.warn({ err }, 'housekeeping failed'));
     }, ms);
     t.unref();
     timers.push(t);

@@ -1,9 +1,10 @@
 // Registers this kubelet's Node and keeps it alive: a Lease in kube-node-lease renewed every
 // leaseRenewInterval (what the node lifecycle controller watches), and the NodeStatus posted
 // when it changes or at least every statusReportFrequency (k8s: 10 s checks, 1 min reports).
+import { metaMicroTime } from '../api/time.js';
 import type { Lease } from 'kubernetes-types/coordination/v1';
 import type { Node, NodeStatus } from 'kubernetes-types/core/v1';
-import { isAlreadyExists, isNotFound, microTime, type RestClient } from '../client/index.js';
+import { isAlreadyExists, isNotFound, type RestClient } from '../client/index.js';
 import type { Logger } from 'pino';
 import { readHostFacts, type HostFacts } from './host.js';
 import { allocatable, buildNodeStatus, initialNode, nodeStatusChanged } from './node-status.js';
@@ -83,7 +84,7 @@ export class NodeManager {
       if (this.stopped) return;
       const t = setTimeout(() => {
         fn()
-          .catch((err: unknown) => this.opts.log.warn({ err: String(err), what: name }, 'node heartbeat failed'))
+          .catch((err: unknown) => this.opts.log.warn({ err, what: name }, 'node heartbeat failed'))
           .finally(schedule);
       }, ms);
       t.unref();
@@ -117,7 +118,7 @@ export class NodeManager {
 
   async renewLease(): Promise<void> {
     const leases = this.opts.client.resource('leases.coordination.k8s.io', NODE_LEASE_NAMESPACE);
-    const now = microTime(new Date());
+    const now = metaMicroTime();
     try {
       await leases.patch(this.opts.nodeName, 'merge', { spec: { holderIdentity: this.opts.nodeName, renewTime: now, leaseDurationSeconds: LEASE_DURATION_SECONDS } });
       return;

@@ -142,7 +142,7 @@ export class Pleg {
         }
       } catch (err) {
         if (this.stopped) return;
-        this.opts.log.warn({ err: String(err) }, 'runtime event stream failed; relisting');
+        this.opts.log.warn({ err }, 'runtime event stream failed; relisting');
       }
       if (this.stopped) return;
       // The stream ended: anything missed meanwhile is caught by a relist.

@@ -99,7 +99,7 @@ export async function syncPod(deps: SyncDeps, pod: Pod, record: PodRecord): Prom
     wantsStart && !deps.status.hasWritten(uid)
       ? writeStatus(deps, pod, record, state, false).then(
           () => undefined,
-          (err: unknown) => deps.log.warn({ pod: podKey(pod), err: String(err) }, 'could not write the first pod status'),
+          (err: unknown) => deps.log.warn({ pod: podKey(pod), err }, 'could not write the first pod status'),
         )
       : undefined;
   let volumes = new Map<string, MountedVolume>();

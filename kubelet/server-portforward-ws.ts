@@ -61,7 +61,7 @@ export function servePortForwardWebSocket(ws: WebSocket, ports: number[], target
         for (const b of early[i]!.splice(0)) s.write(b);
         s.on('data', (c: Buffer) => send(2 * i, c));
         s.on('error', (err) => {
-          log.debug({ port, err: err.message }, 'port-forward failed');
+          log.debug({ port, err }, 'port-forward failed');
           send(2 * i + 1, message(port, err));
         });
         s.once('close', () => {

@@ -45,10 +45,10 @@ export function servePortForward(transport: Duplex, target: PortForwardTarget, l
   const session = new SpdySession(transport);
   const pairs = new Map<string, StreamPair>();
   const closed = new Promise<void>((resolve) => session.once('close', () => resolve()));
-  session.on('error', (err) => log.debug({ err: err.message }, 'port-forward session error'));
+  session.on('error', (err) => log.debug({ err }, 'port-forward session error'));
 
   session.on('stream', (stream) => {
-    stream.on('error', (err) => log.debug({ stream: stream.id, err: err.message }, 'port-forward stream error'));
+    stream.on('error', (err) => log.debug({ stream: stream.id, err }, 'port-forward stream error'));
     const req = parseStreamHeaders(stream.id, (n) => headerValue(stream.headers, n));
     if ('problem' in req) {
       log.debug({ stream: stream.id, problem: req.problem }, 'port-forward stream refused');
@@ -72,7 +72,7 @@ async function forward(port: number, data: SpdyStream, error: SpdyStream, target
   error.resume();
   const fail = (err: Error) => {
     const message = `error forwarding port ${port} to pod ${target.podFullName}, uid ${target.podUid}: ${err.message}`;
-    log.debug({ port, err: err.message }, 'port-forward failed');
+    log.debug({ port, err }, 'port-forward failed');
     error.end(message);
     data.end();
   };

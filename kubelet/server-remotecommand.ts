@@ -145,7 +145,7 @@ export async function serveRemoteCommand(
     if (channel === CHANNEL_STDIN && session.stdin && !session.stdin.writableEnded) session.stdin.write(payload);
     else if (channel === CHANNEL_RESIZE && opts.tty) {
       const size = parseResize(payload);
-      if (size) session.resize(size.width, size.height).catch((err: unknown) => log.debug({ err: String(err) }, 'resize failed'));
+      if (size) session.resize(size.width, size.height).catch((err: unknown) => log.debug({ err }, 'resize failed'));
     } else if (channel === CHANNEL_CLOSE && v5 && payload[0] === CHANNEL_STDIN) session.stdin?.end();
   };
   ws.on('message', (data: Buffer, isBinary: boolean) => {

@@ -141,7 +141,7 @@ export async function startKubeletServer(opts: KubeletServerOptions): Promise<Ku
       }
     } catch (err) {
       const e = err instanceof KubeletHttpError ? err : new KubeletHttpError(500, 'InternalError', (err as Error).message);
-      if (e.code === 500) log.error({ err: e.message, path: url.pathname }, 'kubelet server request failed');
+      if (e.code === 500) log.error({ err: e, path: url.pathname }, 'kubelet server request failed');
       if (res.headersSent) res.destroy();
       else sendJson(res, e.code, statusBody(e.code, e.reason, e.message));
       return true;
@@ -211,7 +211,7 @@ export async function startKubeletServer(opts: KubeletServerOptions): Promise<Ku
       return upgrade(req, socket, head);
     }).catch((err: unknown) => {
       const e = err instanceof KubeletHttpError ? err : new KubeletHttpError(500, 'InternalError', (err as Error).message);
-      if (e.code === 500) log.error({ err: e.message, url: req.url }, 'kubelet upgrade failed');
+      if (e.code === 500) log.error({ err: e, url: req.url }, 'kubelet upgrade failed');
       writeUpgradeError(socket, e.code, statusBody(e.code, e.reason, e.message));
     });
   });

@@ -106,7 +106,7 @@ export async function startScheduler(opts: SchedulerOptions = {}): Promise<Sched
       try {
         await pods.inNamespace(victim.namespace).delete(victim.pod.metadata?.name ?? '', { preconditions: { uid: victim.uid } });
       } catch (e) {
-        if (!isNotFound(e)) log.warn({ pod: victim.key, err: String(e) }, 'could not delete preemption victim');
+        if (!isNotFound(e)) log.warn({ pod: victim.key, err: e }, 'could not delete preemption victim');
       }
     },
   };
@@ -171,7 +171,7 @@ export async function startScheduler(opts: SchedulerOptions = {}): Promise<Sched
     log.info({ pod: p.key, reason, message }, 'unable to schedule pod');
     recorderFor(p).event(cur, 'Warning', 'FailedScheduling', message);
     void updatePodScheduledCondition(pods.inNamespace(p.namespace), cur, reason, message, nominatedNodeName).catch((e: unknown) => {
-      if (!isNotFound(e)) log.warn({ pod: p.key, err: String(e) }, 'could not update pod condition');
+      if (!isNotFound(e)) log.warn({ pod: p.key, err: e }, 'could not update pod condition');
     });
   };
 
@@ -243,7 +243,7 @@ export async function startScheduler(opts: SchedulerOptions = {}): Promise<Sched
       try {
         scheduleOne(q);
       } catch (e) {
-        log.error({ pod: q.podInfo.key, err: e instanceof Error ? e.stack : String(e) }, 'scheduling attempt failed');
+        log.error({ pod: q.podInfo.key, err: e }, 'scheduling attempt failed');
         fail(q, queue.schedulingCycle, Code.Error, String(e), new Set());
       }
       if (performance.now() - slice > 10) {

@@ -47,7 +47,7 @@ export class LogBackend implements AuditBackend {
   ) {
     this.maxBufferedBytes = maxBufferedBytes ?? DEFAULT_MAX_BUFFERED_BYTES;
     out.on('error', (err) => {
-      if (!this.broken) this.log?.error({ err: String(err) }, 'audit log write failed; dropping audit events from now on');
+      if (!this.broken) this.log?.error({ err }, 'audit log write failed; dropping audit events from now on');
       this.broken = true;
     });
   }
@@ -98,7 +98,7 @@ export class LogBackend implements AuditBackend {
         this.eventsWritten++;
       } catch (err) {
         this.eventsDropped++;
-        this.log?.error({ err: String(err), auditID: ev.auditID }, 'audit event not serialisable; dropped');
+        this.log?.error({ err, auditID: ev.auditID }, 'audit event not serialisable; dropped');
       }
     }
     if (text) this.out.write(text);

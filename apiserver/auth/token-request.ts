@@ -4,6 +4,7 @@
 // pkg/registry/core/serviceaccount/storage/token.go).
 import { errors } from '../../api/status.js';
 import type { UserInfo } from '../../api/user.js';
+import { metaTime } from '../../api/time.js';
 import { field, Path, type ErrorList } from '../../api/validation/field.js';
 import { isObject, type KObject } from '../../api/types.js';
 
@@ -108,6 +109,6 @@ export async function createTokenRequest(deps: TokenRequestDeps, namespace: stri
       expirationSeconds: request.expirationSeconds,
       boundObjectRef: ref ? { kind: refKind, apiVersion: str(ref.apiVersion) || 'v1', name: str(ref.name), uid: request.pod?.uid ?? request.secret?.uid ?? request.node?.uid } : null,
     },
-    status: { token, expirationTimestamp: expiration.toISOString().replace(/\.\d{3}Z$/, 'Z') },
+    status: { token, expirationTimestamp: metaTime(expiration) },
   };
 }

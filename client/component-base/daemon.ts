@@ -96,7 +96,7 @@ export function onShutdown(log: Logger, stop: () => Promise<void>): void {
     stop().then(
       () => process.exit(0),
       (e: unknown) => {
-        log.error({ err: String(e) }, 'shutdown failed');
+        log.error({ err: e }, 'shutdown failed');
         process.exit(1);
       },
     );

@@ -2,6 +2,7 @@
 import type { Deployment, ReplicaSet } from 'kubernetes-types/apps/v1';
 import type { ResourceInfo } from '../../api/resources.js';
 import type { KObject } from '../../api/types.js';
+import { metaTime } from '../../api/time.js';
 import { labelSelectorFromObject } from '../../api/labels.js';
 import { str, strs, type Args, type KcCommand } from '../command.js';
 import { AggregateCliError, CliError } from '../errors.js';
@@ -163,7 +164,7 @@ const restart: KcCommand = {
         errors.push(new CliError(`${qualifiedResource(t.info)} ${JSON.stringify(t.name)} can't restart paused deployment (run rollout resume first)`));
         continue;
       }
-      const at = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+      const at = metaTime();
       await rc.patch(t.name, 'strategic', { spec: { template: { metadata: { annotations: { 'kubectl.kubernetes.io/restartedAt': at } } } } });
       await write(f.io.stdout, `${displayName(t.info, t.name)} restarted\n`);
     }

@@ -1,7 +1,7 @@
 // Containers, volumes and pod templates as kubectl describe prints them (shared by the pod,
 // deployment and other workload describers).
 import type { Container, ContainerState, ContainerStatus, PodTemplateSpec, Probe, Volume } from 'kubernetes-types/core/v1';
-import { byBytes } from '../printers/go-format.js';
+import { byBytes } from '../../api/json.js';
 import { rfc1123z, writeLabels, writeAnnotations, type DescribeWriter } from './writer.js';
 
 function probeText(p: Probe): string {

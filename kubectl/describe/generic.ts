@@ -1,7 +1,7 @@
 // kubectl's generic describer (what it shows for kinds without their own): the metadata
 // header, then every field of the object, sorted, with smart labels.
 import type { ConfigMap, Event, Secret } from 'kubernetes-types/core/v1';
-import { byBytes } from '../printers/go-format.js';
+import { byBytes } from '../../api/json.js';
 import type { KObject } from '../../api/types.js';
 import { DescribeWriter, writeAnnotations, writeEvents, writeLabels, writeUnstructured } from './writer.js';
 

@@ -2,7 +2,7 @@
 import type { Event, Node, Pod } from 'kubernetes-types/core/v1';
 import type { Lease } from 'kubernetes-types/coordination/v1';
 import { formatBytes, formatCpuMilli, parseBytes, parseCpuMilli } from '../../api/quantity.js';
-import { byBytes } from '../printers/go-format.js';
+import { byBytes } from '../../api/json.js';
 import { DescribeWriter, rfc1123z, since, writeAnnotations, writeEvents, writeLabels } from './writer.js';
 
 interface Totals {

@@ -1,28 +1,12 @@
 // kubectl describe pod.
 import type { Event, Pod } from 'kubernetes-types/core/v1';
-import { parseBytes, parseCpuMilli } from '../../api/quantity.js';
+import { podQOSClass } from '../../api/qos.js';
 import { writeContainers, writeTolerations, writeVolumes } from './containers.js';
 import { DescribeWriter, rfc1123z, since, writeAnnotations, writeEvents, writeLabels } from './writer.js';
 
 /** The QoS class (status.qosClass when the server set it). */
 export function qosClass(pod: Pod): string {
-  if (pod.status?.qosClass) return pod.status.qosClass;
-  const containers = [...(pod.spec?.containers ?? []), ...(pod.spec?.initContainers ?? [])];
-  let any = false;
-  let guaranteed = true;
-  for (const c of containers) {
-    const req = (c.resources?.requests ?? {}) as Record<string, string>;
-    const lim = (c.resources?.limits ?? {}) as Record<string, string>;
-    if (Object.keys(req).length || Object.keys(lim).length) any = true;
-    for (const r of ['cpu', 'memory']) {
-      const l = lim[r];
-      const q = req[r] ?? l;
-      if (!l || !q) guaranteed = false;
-      else if ((r === 'cpu' ? parseCpuMilli(l) : parseBytes(l)) !== (r === 'cpu' ? parseCpuMilli(q) : parseBytes(q))) guaranteed = false;
-    }
-  }
-  if (!any) return 'BestEffort';
-  return guaranteed ? 'Guaranteed' : 'Burstable';
+  return pod.status?.qosClass ?? podQOSClass(pod);
 }
 
 export function controllerOf(meta: { ownerReferences?: readonly { kind: string; name: string; controller?: boolean }[] } | undefined): string {

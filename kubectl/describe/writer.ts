@@ -3,7 +3,7 @@
 import type { Event } from 'kubernetes-types/core/v1';
 import { humanDuration } from '../../apiserver/tables/format.js';
 import { LAST_APPLIED } from '../apply-patch.js';
-import { byBytes } from '../printers/go-format.js';
+import { byBytes } from '../../api/json.js';
 import { DESCRIBE_OPTIONS, tabulate } from '../printers/tabwriter.js';
 
 export class DescribeWriter {

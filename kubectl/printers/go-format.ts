@@ -1,20 +1,6 @@
 // Go's ways of turning values into text, as kubectl output shows them: json.Marshal (sorted
 // keys, HTML-safe escapes), fmt's %v, and labels.FormatLabels.
-
-/** A deep copy with object keys sorted, as Go's encoding/json writes maps. */
-export function sortKeys(v: unknown): unknown {
-  if (Array.isArray(v)) return v.map(sortKeys);
-  if (v !== null && typeof v === 'object') {
-    const out: Record<string, unknown> = {};
-    for (const k of Object.keys(v).sort(byBytes)) out[k] = sortKeys((v as Record<string, unknown>)[k]);
-    return out;
-  }
-  return v;
-}
-
-export function byBytes(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
+import { byBytes, sortKeys } from '../../api/json.js';
 
 function htmlSafe(s: string): string {
   return s.replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);

@@ -3,7 +3,8 @@
 import { stringify } from 'yaml';
 import type { KObject } from '../../api/types.js';
 import { CliError } from '../errors.js';
-import { goJsonIndent, goValue, sortKeys } from './go-format.js';
+import { sortKeys } from '../../api/json.js';
+import { goJsonIndent, goValue } from './go-format.js';
 import { parseJsonPath, relaxedJsonPath } from './jsonpath.js';
 import { TabWriter } from './tabwriter.js';
 

@@ -3,7 +3,7 @@
 // zero structs print as null, and only the generic printers (kubectl's PrintFlags) exist.
 import type { KObject } from '../../api/types.js';
 import { CliError } from '../errors.js';
-import { sortKeys } from './go-format.js';
+import { sortKeys } from '../../api/json.js';
 import { parseJsonPath } from './jsonpath.js';
 import { toYaml } from './output.js';
 

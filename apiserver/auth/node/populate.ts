@@ -107,7 +107,7 @@ export class GraphPopulator {
       });
       this.unsubscribes.set(feed.kind, unsubscribe);
     } catch (e) {
-      this.log.error({ err: String(e), resource: feed.kind }, 'node graph: cannot follow the watch cache');
+      this.log.error({ err: e, resource: feed.kind }, 'node graph: cannot follow the watch cache');
     }
   }
 
@@ -116,7 +116,7 @@ export class GraphPopulator {
       if (ev.type === 'DELETED') feed.remove(ev.prev?.obj ?? ev.entry.obj);
       else feed.upsert(ev.entry.obj);
     } catch (e) {
-      this.log.error({ err: String(e), resource: feed.kind, key: ev.entry.key }, 'node graph: event not applied');
+      this.log.error({ err: e, resource: feed.kind, key: ev.entry.key }, 'node graph: event not applied');
     }
   }
 }
