@@ -8,7 +8,7 @@ import { isAbsolute, relative, resolve } from 'node:path';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { envTwins } from '../component-base/daemon.js';
-import { formatIPv4, parseCidr } from '../../apiserver/service-alloc-range.js';
+import { cidrAddress, parseCidr } from '../../api/net.js';
 import { ensureEncryptionConfig } from './encryption-config.js';
 import { DEFAULT_CLUSTER_DOMAIN, kubeconfigComponents } from './layout.js';
 import { ensureClusterPki, type ClusterPkiOptions } from './pki.js';
@@ -40,7 +40,7 @@ function pairs(flag: string, v: unknown): Record<string, string> {
 function firstServiceIP(range: string): string {
   const cidr = parseCidr(range);
   if (cidr.prefix > 30) throw new Error(`--service-cluster-ip-range ${range} is too small`);
-  return formatIPv4(cidr.base + 1);
+  return cidrAddress(cidr, 1);
 }
 
 const argv = await envTwins(
