@@ -11,6 +11,7 @@ import {
   mergeKubeconfigs,
   parseKubeconfig,
   type Kubeconfig,
+  type KubeconfigOverrides,
   type LoadedConfig,
 } from '../client/index.js';
 import type { KubeconfigCluster, KubeconfigUser } from '../client/kubeconfig.js';
@@ -19,14 +20,7 @@ import { CliError, VerbatimError } from './errors.js';
 import { SERVICE_ACCOUNT_MOUNT_PATH } from '../api/serviceaccount.js';
 
 /** The kubeconfig-related global flags, as kubectl names them. */
-export interface ConfigFlags {
-  kubeconfig?: string;
-  context?: string;
-  cluster?: string;
-  user?: string;
-  namespace?: string;
-  server?: string;
-  token?: string;
+export interface ConfigFlags extends Omit<KubeconfigOverrides, 'insecureSkipTLSVerify'> {
   username?: string;
   password?: string;
   certificateAuthority?: string;
