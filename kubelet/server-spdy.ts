@@ -2,6 +2,8 @@
 // `kubectl port-forward`: its client (moby/spdystream) opens one stream per direction and
 // purpose, with name/value header blocks compressed by zlib against a fixed dictionary.
 // Pure parts only: frame splitting, encoding, header blocks and their (de)compression.
+// Hand-written because no maintained npm package speaks SPDY/3.1 as a server any more (the `spdy`
+// package targets HTTP/2-era Node and is unmaintained); the framing is small and fully tested.
 import { constants as zlibConstants, createInflate, type Inflate } from 'node:zlib';
 
 export const SPDY_VERSION = 3;

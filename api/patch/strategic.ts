@@ -2,6 +2,8 @@
 // k8s.io/apimachinery/pkg/util/strategicpatch does (mergeMap and friends). The same merge runs
 // in two modes: on the server (apply a patch to an object: directives are executed) and on
 // the client (combine two patches into one: directives are carried along).
+// Hand-written because strategic merge is Kubernetes' own format (patch directives, merge keys
+// from the schema); no library implements it.
 import { isObject } from '../types.js';
 import { patchErrors, unexpected } from './errors.js';
 import type { FieldPatchMeta, PatchSchema } from './schema.js';

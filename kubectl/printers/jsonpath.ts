@@ -1,6 +1,8 @@
 // kubectl's JSONPath templates (client-go util/jsonpath), the subset people use:
 // `{.a.b}`, `{.items[*].metadata.name}`, `[0]`, `[-1:]`, `[1:3]`, `['k']`, `[?(@.type=="Ready")]`,
 // `..name`, `*`, `\.` in keys, `{range …}…{end}`, `{"\n"}` literals, and `{@}`/`{$}`.
+// Hand-written because it is kubectl's own dialect: the `{…}` template syntax, `range`/`end`,
+// and Go's value printing have no npm equivalent (JSONPath libraries implement Goessner's syntax).
 import { CliError } from '../errors.js';
 import { goJson } from './go-format.js';
 
