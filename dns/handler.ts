@@ -2,7 +2,7 @@
 // state, then act on the resolution — reply, forward to an upstream, or chase a CNAME that
 // leaves the zone — and record the metrics. The transports (server.ts) call `handle`.
 import { randomInt } from 'node:crypto';
-import dnsPacket, { type DecodedPacket } from 'dns-packet';
+import dnsPacket, { type DecodedPacket, type Packet } from 'dns-packet';
 import type { Logger } from 'pino';
 import type { ClusterState } from './cluster-state.js';
 import { forwardTcp, forwardUdp, type Upstream } from './forward.js';
@@ -65,7 +65,7 @@ export class QueryHandler {
   }
 
   /** Our answer plus the upstream's records for the CNAME target outside the zone (and its rcode). */
-  private async chase(h: Extract<Handling, { kind: 'chase' }>, transport: Transport): Promise<Extract<Handling, { kind: 'chase' }>['response']> {
+  private async chase(h: Extract<Handling, { kind: 'chase' }>, transport: Transport): Promise<Packet> {
     const sub = dnsPacket.encode({
       type: 'query',
       id: randomInt(0, 65536),
