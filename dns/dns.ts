@@ -1,23 +1,26 @@
 // The cluster DNS daemon: informers on Services, EndpointSlices and Namespaces (and Pods in
 // `verified` mode) feed the pure resolver; UDP and TCP listeners carry the bytes; names
-// outside the zone go to an optional upstream. See bootstrap.ts for how pods reach it.
+// outside the zone go to an optional upstream. `ClusterDns` holds that state as fields — the
+// informers, the servers, the metrics — and its steps are methods: build, serve, sync (then
+// register the kube-dns endpoint), stop. One query's path is handler.ts; how pods reach the
+// server is bootstrap.ts.
 import { componentRestConfig, type ClientConnection } from '../client/component-base/rest-config.js';
 import { DelegatingAuth } from '../client/component-base/delegating-auth.js';
 import type { ServingTLS } from '../client/component-base/secure-serving.js';
 import { networkInterfaces } from 'node:os';
-import { randomInt } from 'node:crypto';
-import dnsPacket, { type DecodedPacket } from 'dns-packet';
+import type { Namespace, Pod, Service } from 'kubernetes-types/core/v1';
+import type { EndpointSlice } from 'kubernetes-types/discovery/v1';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
-import { RestClient, SharedInformerFactory, sleep, type RestConfig } from '../client/index.js';
+import { RestClient, SharedInformerFactory, sleep, type RestConfig, type SharedInformer } from '../client/index.js';
 import { newLogger, newRegistry, startHealthServer } from '../client/component-base/daemon.js';
 import { DEFAULT_DNS_SERVICE_IP, registerKubeDns, setKubeDnsEndpoint, type KubeDnsRegistration } from './bootstrap.js';
 import { ListerClusterState, endpointSliceIndexers, podIndexers, serviceIndexers } from './cluster-state.js';
-import { forwardTcp, forwardUdp, parseUpstream, type Upstream } from './forward.js';
-import { decodeQuery, encodeWithin, formatError, handleQuery, rcodeOf, responseFor, udpPayloadLimit, type Handling } from './message.js';
+import { parseUpstream } from './forward.js';
+import { QueryHandler } from './handler.js';
 import { newDnsMetrics } from './metrics.js';
-import type { PodMode } from './records.js';
-import { startTransports, type Transport } from './server.js';
+import type { PodMode, ZoneConfig } from './records.js';
+import { startTransports, type Transports } from './server.js';
 
 export interface DnsOptions extends ClientConnection {
   /** HTTPS for the health/metrics server, with authentication and authorization delegated to the apiserver; plain HTTP when unset. */
@@ -64,158 +67,144 @@ export interface DnsHandle {
   stop(): Promise<void>;
 }
 
+/** Builds the informers and the handler, then serves; resolves once the caches synced or `syncTimeoutMs` passed. */
 export async function startDns(opts: DnsOptions = {}): Promise<DnsHandle> {
-  const log = opts.logger ?? newLogger('dns');
-  const registry = opts.registry ?? newRegistry();
-  const client = opts.client ?? new RestClient(clientConfig(opts));
-  const cfg = { zone: opts.clusterDomain ?? 'cluster.local', ttl: opts.ttl ?? 5, podMode: opts.podMode ?? 'insecure' } as const;
-  const upstreams: Upstream[] = (opts.upstreams ?? []).map(parseUpstream);
-  const upstreamTimeoutMs = opts.upstreamTimeoutMs ?? 2000;
-  const metrics = newDnsMetrics(registry);
+  const dns = new ClusterDns(opts);
+  await dns.start();
+  return dns;
+}
 
+export class ClusterDns implements DnsHandle {
+  private readonly opts: DnsOptions;
+  private readonly log: Logger;
+  private readonly registry: Registry;
+  private readonly client: RestClient;
+  private readonly cfg: ZoneConfig;
+  private readonly bindAddress: string;
+  private readonly informerFactory: SharedInformerFactory;
+  private readonly services: SharedInformer<Service>;
+  private readonly slices: SharedInformer<EndpointSlice>;
+  private readonly namespaces: SharedInformer<Namespace>;
+  /** Only in `verified` pod mode. */
+  private readonly pods: SharedInformer<Pod> | undefined;
+  private readonly handler: QueryHandler;
+  private readonly abort = new AbortController();
   // The SOA serial follows changes (CoreDNS uses the time of the last one), so secondaries and
   // caches can tell the zone moved.
-  let serial = Math.floor(Date.now() / 1000);
-  const bump = () => {
-    serial = Math.max(serial + 1, Math.floor(Date.now() / 1000));
-  };
-  const onChange = { onAdd: bump, onUpdate: bump, onDelete: bump };
+  private serial = Math.floor(Date.now() / 1000);
+  private isSynced = false;
+  private transports: Transports | undefined;
+  private health: Awaited<ReturnType<typeof startHealthServer>> | undefined;
+  private registration: KubeDnsRegistration | undefined;
 
-  const factory = new SharedInformerFactory(client, { logger: log });
-  const services = factory.informerFor('services', { indexers: serviceIndexers });
-  const slices = factory.informerFor('endpointslices.discovery.k8s.io', { indexers: endpointSliceIndexers });
-  const namespaces = factory.informerFor('namespaces');
-  const pods = cfg.podMode === 'verified' ? factory.informerFor('pods', { indexers: podIndexers }) : undefined;
-  for (const inf of [services, slices, namespaces, pods]) inf?.addEventHandler(onChange);
-  const state = new ListerClusterState({
-    services: services.lister,
-    endpointSlices: slices.lister,
-    namespaces: namespaces.lister,
-    ...(pods ? { pods: pods.lister } : {}),
-    serial: () => serial,
-  });
-  let synced = false;
-
-  async function handle(buf: Buffer, transport: Transport): Promise<Buffer | undefined> {
-    const started = process.hrtime.bigint();
-    const done = (qtype: string, out: Buffer | undefined) => {
-      if (out) metrics.observe(transport, qtype, rcodeOf(out), Number(process.hrtime.bigint() - started) / 1e9);
-      return out;
+  constructor(opts: DnsOptions = {}) {
+    this.opts = opts;
+    this.log = opts.logger ?? newLogger('dns');
+    this.registry = opts.registry ?? newRegistry();
+    this.client = opts.client ?? new RestClient(clientConfig(opts));
+    this.cfg = { zone: opts.clusterDomain ?? 'cluster.local', ttl: opts.ttl ?? 5, podMode: opts.podMode ?? 'insecure' };
+    this.bindAddress = opts.bindAddress ?? '0.0.0.0';
+    this.informerFactory = new SharedInformerFactory(this.client, { logger: this.log });
+    this.services = this.informerFactory.informerFor('services', { indexers: serviceIndexers });
+    this.slices = this.informerFactory.informerFor('endpointslices.discovery.k8s.io', { indexers: endpointSliceIndexers });
+    this.namespaces = this.informerFactory.informerFor('namespaces');
+    this.pods = this.cfg.podMode === 'verified' ? this.informerFactory.informerFor('pods', { indexers: podIndexers }) : undefined;
+    const bump = () => {
+      this.serial = Math.max(this.serial + 1, Math.floor(Date.now() / 1000));
     };
-    const query = decodeQuery(buf);
-    if (!query) return done('NONE', formatError(buf));
-    const limit = transport === 'udp' ? udpPayloadLimit(query) : 65535;
-    let h = handleQuery(query, state, cfg);
-    // Before the caches fill, "no such service" would be a lie that clients cache: say SERVFAIL.
-    if (!synced && (h.kind === 'reply' || h.kind === 'chase') && h.rcode !== 'NOTIMP' && h.rcode !== 'FORMERR') {
-      h = { kind: 'reply', response: responseFor(query, 'SERVFAIL'), qtype: h.qtype, rcode: 'SERVFAIL' };
-    }
-    log.debug({ transport, name: query.questions?.[0]?.name, qtype: h.kind === 'drop' ? undefined : h.qtype, kind: h.kind }, 'query');
-    return done(h.kind === 'drop' ? 'NONE' : h.qtype, await act(h, query, buf, transport, limit));
+    const onChange = { onAdd: bump, onUpdate: bump, onDelete: bump };
+    for (const inf of [this.services, this.slices, this.namespaces, this.pods]) inf?.addEventHandler(onChange);
+    const state = new ListerClusterState({
+      services: this.services.lister,
+      endpointSlices: this.slices.lister,
+      namespaces: this.namespaces.lister,
+      ...(this.pods ? { pods: this.pods.lister } : {}),
+      serial: () => this.serial,
+    });
+    this.handler = new QueryHandler({
+      state,
+      cfg: this.cfg,
+      upstreams: (opts.upstreams ?? []).map(parseUpstream),
+      upstreamTimeoutMs: opts.upstreamTimeoutMs ?? 2000,
+      metrics: newDnsMetrics(this.registry),
+      log: this.log,
+      synced: () => this.isSynced,
+    });
   }
 
-  async function act(h: Handling, query: DecodedPacket, buf: Buffer, transport: Transport, limit: number): Promise<Buffer | undefined> {
-    switch (h.kind) {
-      case 'drop':
-        return undefined;
-      case 'reply':
-        return encodeWithin(h.response, limit);
-      case 'forward': {
-        if (upstreams.length === 0) {
-          // An unknown PTR is only known to be unknown once the caches are in.
-          if (!synced && h.rcode !== 'REFUSED') return encodeWithin(responseFor(query, 'SERVFAIL'), limit);
-          return encodeWithin(h.fallback, limit);
-        }
-        const answer = await ask(buf, transport);
-        return answer ?? encodeWithin(responseFor(query, 'SERVFAIL'), limit);
-      }
-      case 'chase': {
-        if (upstreams.length === 0) return encodeWithin(h.response, limit);
-        const sub = dnsPacket.encode({
-          type: 'query',
-          id: randomInt(0, 65536),
-          flags: dnsPacket.RECURSION_DESIRED,
-          questions: [{ name: h.target, type: h.qtype as 'A', class: 'IN' }],
-        });
-        const raw = await ask(sub, transport);
-        const extra = raw ? decodeQuery(raw) : undefined;
-        if (extra) {
-          h.response.answers = [...(h.response.answers ?? []), ...(extra.answers ?? [])];
-          h.response.flags = ((h.response.flags ?? 0) & ~0xf) | ((extra.flags ?? 0) & 0xf);
-        }
-        return encodeWithin(h.response, limit);
-      }
-    }
+  async start(): Promise<void> {
+    await this.serve();
+    await this.waitForSync();
+    this.log.info(
+      { bindAddress: this.bindAddress, port: this.port, zone: this.cfg.zone, upstreams: this.opts.upstreams ?? [], metricsPort: this.health?.port },
+      'dns serving',
+    );
   }
 
-  /** The first upstream's answer, or undefined when none answered in time. */
-  async function ask(buf: Buffer, transport: Transport): Promise<Buffer | undefined> {
-    for (const up of upstreams) {
-      try {
-        const out = await (transport === 'udp' ? forwardUdp(up, buf, upstreamTimeoutMs) : forwardTcp(up, buf, upstreamTimeoutMs));
-        metrics.forwarded('success');
-        return out;
-      } catch (err) {
-        metrics.forwarded('error');
-        log.warn({ upstream: `${up.host}:${up.port}`, err }, 'upstream failed');
-      }
+  /** The DNS listeners and the /healthz + /metrics server. */
+  private async serve(): Promise<void> {
+    const opts = this.opts;
+    this.transports = await startTransports({ bindAddress: this.bindAddress, port: opts.port ?? 53, handle: (buf, t) => this.handler.handle(buf, t), log: this.log });
+    if (opts.metricsPort !== -1) {
+      this.health = await startHealthServer({
+        bindAddress: opts.metricsBindAddress ?? '127.0.0.1',
+        port: opts.metricsPort ?? 9153,
+        registry: this.registry,
+        check: () => (this.isSynced ? undefined : 'informer caches not synced'),
+        ...(opts.servingTLS ? { secure: { tls: opts.servingTLS, auth: new DelegatingAuth({ client: this.client }) } } : {}),
+      });
     }
-    return undefined;
-  }
-
-  const bindAddress = opts.bindAddress ?? '0.0.0.0';
-  const transports = await startTransports({ bindAddress, port: opts.port ?? 53, handle, log });
-  const health =
-    opts.metricsPort === -1
-      ? undefined
-      : await startHealthServer({
-          bindAddress: opts.metricsBindAddress ?? '127.0.0.1',
-          port: opts.metricsPort ?? 9153,
-          registry,
-          check: () => (synced ? undefined : 'informer caches not synced'),
-          ...(opts.servingTLS ? { secure: { tls: opts.servingTLS, auth: new DelegatingAuth({ client }) } } : {}),
-        });
-
-  const registration: KubeDnsRegistration | undefined = opts.registerService
-    ? {
+    if (opts.registerService) {
+      this.registration = {
         clusterIP: opts.dnsServiceIP ?? DEFAULT_DNS_SERVICE_IP,
-        address: opts.advertiseAddress ?? advertiseDefault(bindAddress),
-        port: transports.port,
+        address: opts.advertiseAddress ?? advertiseDefault(this.bindAddress),
+        port: this.transports.port,
         ...(opts.nodeName ? { nodeName: opts.nodeName } : {}),
-      }
-    : undefined;
-  const abort = new AbortController();
-  factory.start();
-  const syncing = factory.waitForCacheSync(abort.signal).then(async () => {
-    synced = true;
-    log.info({ zone: cfg.zone, services: services.lister.size(), endpointSlices: slices.lister.size() }, 'caches synced');
-    if (registration) await registerWithRetry(client, registration, log, abort.signal);
-  });
-  syncing.catch((err: unknown) => {
-    if (!abort.signal.aborted) log.error({ err }, 'start failed');
-  });
-  const syncTimeout = opts.syncTimeoutMs ?? 5000;
-  let timer: NodeJS.Timeout | undefined;
-  await Promise.race([syncing.catch(() => undefined), new Promise<void>((r) => (timer = setTimeout(r, syncTimeout)))]);
-  clearTimeout(timer);
-  if (!synced) log.warn({ afterMs: syncTimeout }, 'serving before the caches synced: zone names get SERVFAIL until they do');
-  log.info({ bindAddress, port: transports.port, zone: cfg.zone, upstreams: opts.upstreams ?? [], metricsPort: health?.port }, 'dns serving');
+      };
+    }
+  }
 
-  return {
-    port: transports.port,
-    ...(health ? { metricsPort: health.port } : {}),
-    synced: () => synced,
-    async stop() {
-      abort.abort();
-      // Drop out of kube-proxy's rotation first, so pods stop being sent here.
-      if (registration && synced) {
-        await setKubeDnsEndpoint(client, { ...registration }, false).catch((err: unknown) => log.warn({ err }, 'could not mark the kube-dns endpoint not ready'));
-      }
-      await transports.close();
-      await health?.close();
-      await factory.shutdown();
-    },
-  };
+  /** Starts the informers; once synced, publishes our endpoint. Waits at most `syncTimeoutMs`, then serves anyway. */
+  private async waitForSync(): Promise<void> {
+    const signal = this.abort.signal;
+    this.informerFactory.start();
+    const syncing = this.informerFactory.waitForCacheSync(signal).then(async () => {
+      this.isSynced = true;
+      this.log.info({ zone: this.cfg.zone, services: this.services.lister.size(), endpointSlices: this.slices.lister.size() }, 'caches synced');
+      if (this.registration) await registerWithRetry(this.client, this.registration, this.log, signal);
+    });
+    syncing.catch((err: unknown) => {
+      if (!signal.aborted) this.log.error({ err }, 'start failed');
+    });
+    const syncTimeout = this.opts.syncTimeoutMs ?? 5000;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([syncing.catch(() => undefined), new Promise<void>((r) => (timer = setTimeout(r, syncTimeout)))]);
+    clearTimeout(timer);
+    if (!this.isSynced) this.log.warn({ afterMs: syncTimeout }, 'serving before the caches synced: zone names get SERVFAIL until they do');
+  }
+
+  get port(): number {
+    return this.transports?.port ?? 0;
+  }
+
+  get metricsPort(): number | undefined {
+    return this.health?.port;
+  }
+
+  synced(): boolean {
+    return this.isSynced;
+  }
+
+  async stop(): Promise<void> {
+    this.abort.abort();
+    // Drop out of kube-proxy's rotation first, so pods stop being sent here.
+    if (this.registration && this.isSynced) {
+      await setKubeDnsEndpoint(this.client, { ...this.registration }, false).catch((err: unknown) => this.log.warn({ err }, 'could not mark the kube-dns endpoint not ready'));
+    }
+    await this.transports?.close();
+    await this.health?.close();
+    await this.informerFactory.shutdown();
+  }
 }
 
 async function registerWithRetry(client: RestClient, reg: KubeDnsRegistration, log: Logger, signal: AbortSignal): Promise<void> {

@@ -2,6 +2,7 @@
 // (github.com/kubernetes/dns docs/specification.md), the reverse (PTR) names of addresses,
 // and the dashed-IP labels pods and unnamed endpoints are known by. Pure string work.
 import { isIP, isIPv4 } from 'node:net';
+import { parseIP } from '../api/net.js';
 
 /** What a name inside the cluster zone (or a reverse zone) refers to. */
 export type ClusterName =
@@ -116,19 +117,11 @@ export function canonicalIp(ip: string): string | undefined {
   return undefined;
 }
 
-/** The PTR owner name of an address (`1.0.96.10.in-addr.arpa`). */
+/** The PTR owner name of an address (`1.0.96.10.in-addr.arpa`; IPv6: its 32 nibbles reversed under ip6.arpa). */
 export function reverseName(ip: string): string {
   if (isIPv4(ip)) return `${ip.split('.').reverse().join('.')}.in-addr.arpa`;
-  const full = expandIPv6(ip);
-  return `${full.replace(/:/g, '').split('').reverse().join('.')}.ip6.arpa`;
-}
-
-function expandIPv6(ip: string): string {
-  const [head, tail] = ip.includes('::') ? ip.split('::') : [ip, undefined];
-  const h = head ? head.split(':') : [];
-  const t = tail ? tail.split(':') : [];
-  const fill = tail === undefined ? [] : new Array<string>(8 - h.length - t.length).fill('0');
-  return [...h, ...fill, ...t].map((g) => g.padStart(4, '0')).join(':');
+  const hex = (parseIP(ip)?.toByteArray() ?? []).map((b) => b.toString(16).padStart(2, '0')).join('');
+  return `${hex.split('').reverse().join('.')}.ip6.arpa`;
 }
 
 /** `10-244-1-5` for 10.244.1.5 (and `fd00--1` for fd00::1): how CoreDNS names pods and unnamed endpoints. */

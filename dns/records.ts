@@ -3,6 +3,7 @@
 // ExternalName, pod A records, PTR) plus the zone's own SOA/NS and schema-version TXT.
 import { isIPv4 } from 'node:net';
 import type { Answer } from 'dns-packet';
+import type { ServicePort } from 'kubernetes-types/core/v1';
 import type { ClusterState } from './cluster-state.js';
 import { SERVICE_NAME_LABEL } from '../api/discovery.js';
 import { isHeadless, serviceClusterIPs } from './cluster-state.js';
@@ -38,97 +39,35 @@ export interface NameRecords {
 const NONE: NameRecords = { exists: false, records: [], additionals: [] };
 const EMPTY: NameRecords = { exists: true, records: [], additionals: [] };
 
-/** Records of `name` (the owner, spelled as asked), already parsed as `parsed`. */
+/** Records of `name` (the owner, spelled as asked), already parsed as `parsed`: one step per kind of name. */
 export function recordsFor(name: string, parsed: ClusterName, state: ClusterState, cfg: ZoneConfig): NameRecords {
-  const owner = name.replace(/\.+$/, '');
-  const zone = normalizeName(cfg.zone);
-  const ttl = cfg.ttl;
-  const address = (n: string, ip: string): Answer => ({ name: n, type: isIPv4(ip) ? 'A' : 'AAAA', ttl, class: 'IN', data: ip });
-  const svcName = (ns: string, svc: string) => `${svc}.${ns}.svc.${zone}`;
-
+  const o: Owner = { name: name.replace(/\.+$/, ''), zone: normalizeName(cfg.zone), ttl: cfg.ttl };
   switch (parsed.kind) {
     case 'apex':
-      return {
-        exists: true,
-        records: [soaRecord(owner, cfg, state.serial()), { name: owner, type: 'NS', ttl, class: 'IN', data: `ns.dns.${zone}` }],
-        additionals: [],
-      };
+      return found([soaRecord(o.name, cfg, state.serial()), { name: o.name, type: 'NS', ttl: o.ttl, class: 'IN', data: `ns.dns.${o.zone}` }]);
     case 'nameserver': {
       const dns = state.service(KUBE_DNS_NAMESPACE, KUBE_DNS_SERVICE);
-      return { exists: true, records: dns ? serviceClusterIPs(dns).map((ip) => address(owner, ip)) : [], additionals: [] };
+      return found(dns ? serviceClusterIPs(dns).map((ip) => address(o, o.name, ip)) : []);
     }
     case 'version':
-      return { exists: true, records: [{ name: owner, type: 'TXT', ttl, class: 'IN', data: DNS_SCHEMA_VERSION }], additionals: [] };
+      return found([{ name: o.name, type: 'TXT', ttl: o.ttl, class: 'IN', data: DNS_SCHEMA_VERSION }]);
     case 'root':
       return EMPTY;
     case 'namespace':
       return state.namespaceExists(parsed.namespace) ? EMPTY : NONE;
-    case 'service': {
-      const svc = state.service(parsed.namespace, parsed.service);
-      if (!svc) return NONE;
-      if (svc.spec?.type === 'ExternalName') {
-        const target = svc.spec.externalName;
-        return target ? { exists: true, records: [{ name: owner, type: 'CNAME', ttl, class: 'IN', data: target.replace(/\.+$/, '') }], additionals: [] } : NONE;
-      }
-      if (isHeadless(svc)) {
-        const eps = serviceEndpoints(svc, state.endpointSlices(parsed.namespace, parsed.service));
-        // Spec §2.4.1: a headless service without ready endpoints does not resolve at all.
-        if (eps.length === 0) return NONE;
-        const ips = [...new Set(eps.map((e) => e.ip))];
-        const srv = endpointSrv(owner, eps, undefined, undefined, parsed, zone, ttl);
-        return { exists: true, records: [...ips.map((ip) => address(owner, ip)), ...srv.records], additionals: srv.additionals };
-      }
-      const target = svcName(parsed.namespace, parsed.service);
-      const ips = serviceClusterIPs(svc);
-      const srv = (svc.spec?.ports ?? []).map((p): Answer => ({
-        name: owner, type: 'SRV', ttl, class: 'IN', data: { priority: 0, weight: 100, port: p.port, target },
-      }));
-      return { exists: true, records: [...ips.map((ip) => address(owner, ip)), ...srv], additionals: srv.length ? ips.map((ip) => address(target, ip)) : [] };
-    }
-    case 'protocol': {
-      const svc = state.service(parsed.namespace, parsed.service);
-      if (!svc || svc.spec?.type === 'ExternalName') return NONE;
-      const named = (svc.spec?.ports ?? []).some((p) => p.name && (p.protocol ?? 'TCP').toLowerCase() === parsed.protocol);
-      return named ? EMPTY : NONE;
-    }
-    case 'port': {
-      const svc = state.service(parsed.namespace, parsed.service);
-      if (!svc || svc.spec?.type === 'ExternalName') return NONE;
-      if (isHeadless(svc)) {
-        const eps = serviceEndpoints(svc, state.endpointSlices(parsed.namespace, parsed.service));
-        const srv = endpointSrv(owner, eps, parsed.port, parsed.protocol, parsed, zone, ttl);
-        return srv.records.length ? { exists: true, ...srv } : NONE;
-      }
-      const ports = (svc.spec?.ports ?? []).filter(
-        (p) => p.name?.toLowerCase() === parsed.port && (p.protocol ?? 'TCP').toLowerCase() === parsed.protocol,
-      );
-      if (ports.length === 0) return NONE;
-      const target = svcName(parsed.namespace, parsed.service);
-      const ips = serviceClusterIPs(svc);
-      return {
-        exists: true,
-        records: ports.map((p) => ({ name: owner, type: 'SRV', ttl, class: 'IN', data: { priority: 0, weight: 100, port: p.port, target } })),
-        additionals: ips.map((ip) => address(target, ip)),
-      };
-    }
-    case 'endpoint': {
-      const svc = state.service(parsed.namespace, parsed.service);
-      if (!svc || svc.spec?.type === 'ExternalName') return NONE;
-      const eps = serviceEndpoints(svc, state.endpointSlices(parsed.namespace, parsed.service)).filter((e) => e.hostname === parsed.endpoint);
-      return eps.length ? { exists: true, records: eps.map((e) => address(owner, e.ip)), additionals: [] } : NONE;
-    }
-    case 'pod': {
-      if (cfg.podMode === 'disabled' || !state.namespaceExists(parsed.namespace)) return NONE;
-      const ip = ipFromDashed(parsed.label);
-      if (!ip) return NONE;
-      if (cfg.podMode === 'verified' && !state.podsWithIP(ip).some((p) => p.metadata?.namespace === parsed.namespace)) return NONE;
-      return { exists: true, records: [address(owner, ip)], additionals: [] };
-    }
+    case 'service':
+      return serviceRecords(o, parsed, state);
+    case 'protocol':
+      return protocolRecords(parsed, state);
+    case 'port':
+      return portRecords(o, parsed, state);
+    case 'endpoint':
+      return endpointRecords(o, parsed, state);
+    case 'pod':
+      return podRecords(o, parsed, state, cfg.podMode);
     case 'reverse': {
-      const targets = reverseTargets(parsed.ip, state, zone);
-      return targets.length
-        ? { exists: true, records: targets.map((t) => ({ name: owner, type: 'PTR', ttl, class: 'IN', data: t })), additionals: [] }
-        : NONE;
+      const targets = reverseTargets(parsed.ip, state, o.zone);
+      return targets.length ? found(targets.map((t) => ({ name: o.name, type: 'PTR', ttl: o.ttl, class: 'IN', data: t }))) : NONE;
     }
     case 'reverse-partial':
     case 'invalid':
@@ -137,19 +76,101 @@ export function recordsFor(name: string, parsed: ClusterName, state: ClusterStat
   }
 }
 
+/** What every record of one owner name shares. */
+interface Owner {
+  /** The name as asked, without trailing dots. */
+  name: string;
+  /** The cluster zone, normalised. */
+  zone: string;
+  ttl: number;
+}
+
+type NameOf<K extends ClusterName['kind']> = Extract<ClusterName, { kind: K }>;
+
+const found = (records: Answer[], additionals: Answer[] = []): NameRecords => ({ exists: true, records, additionals });
+
+const address = (o: Owner, name: string, ip: string): Answer => ({ name, type: isIPv4(ip) ? 'A' : 'AAAA', ttl: o.ttl, class: 'IN', data: ip });
+
+const serviceFqdn = (o: Owner, namespace: string, service: string): string => `${service}.${namespace}.svc.${o.zone}`;
+
+/** SRV records for these ports of a ClusterIP service, all pointing at the service's name. */
+function clusterIPSrv(o: Owner, target: string, ports: readonly ServicePort[]): Answer[] {
+  return ports.map((p) => ({ name: o.name, type: 'SRV', ttl: o.ttl, class: 'IN', data: { priority: 0, weight: 100, port: p.port, target } }));
+}
+
+/** `<svc>.<ns>.svc.<zone>`: CNAME for ExternalName; headless: the ready endpoints; else the ClusterIPs, with SRV for every port. */
+function serviceRecords(o: Owner, parsed: NameOf<'service'>, state: ClusterState): NameRecords {
+  const svc = state.service(parsed.namespace, parsed.service);
+  if (!svc) return NONE;
+  if (svc.spec?.type === 'ExternalName') {
+    const target = svc.spec.externalName;
+    return target ? found([{ name: o.name, type: 'CNAME', ttl: o.ttl, class: 'IN', data: target.replace(/\.+$/, '') }]) : NONE;
+  }
+  if (isHeadless(svc)) {
+    const eps = serviceEndpoints(svc, state.endpointSlices(parsed.namespace, parsed.service));
+    // Spec §2.4.1: a headless service without ready endpoints does not resolve at all.
+    if (eps.length === 0) return NONE;
+    const ips = [...new Set(eps.map((e) => e.ip))];
+    const srv = endpointSrv(o, eps, undefined, undefined, parsed);
+    return found([...ips.map((ip) => address(o, o.name, ip)), ...srv.records], srv.additionals);
+  }
+  const target = serviceFqdn(o, parsed.namespace, parsed.service);
+  const ips = serviceClusterIPs(svc);
+  const srv = clusterIPSrv(o, target, svc.spec?.ports ?? []);
+  return found([...ips.map((ip) => address(o, o.name, ip)), ...srv], srv.length ? ips.map((ip) => address(o, target, ip)) : []);
+}
+
+/** `_<proto>.<svc>…`: an empty non-terminal when some named port has that protocol. */
+function protocolRecords(parsed: NameOf<'protocol'>, state: ClusterState): NameRecords {
+  const svc = state.service(parsed.namespace, parsed.service);
+  if (!svc || svc.spec?.type === 'ExternalName') return NONE;
+  const named = (svc.spec?.ports ?? []).some((p) => p.name && (p.protocol ?? 'TCP').toLowerCase() === parsed.protocol);
+  return named ? EMPTY : NONE;
+}
+
+/** `_<port>._<proto>.<svc>…`: SRV for that named port (per endpoint when headless). */
+function portRecords(o: Owner, parsed: NameOf<'port'>, state: ClusterState): NameRecords {
+  const svc = state.service(parsed.namespace, parsed.service);
+  if (!svc || svc.spec?.type === 'ExternalName') return NONE;
+  if (isHeadless(svc)) {
+    const eps = serviceEndpoints(svc, state.endpointSlices(parsed.namespace, parsed.service));
+    const srv = endpointSrv(o, eps, parsed.port, parsed.protocol, parsed);
+    return srv.records.length ? { exists: true, ...srv } : NONE;
+  }
+  const ports = (svc.spec?.ports ?? []).filter((p) => p.name?.toLowerCase() === parsed.port && (p.protocol ?? 'TCP').toLowerCase() === parsed.protocol);
+  if (ports.length === 0) return NONE;
+  const target = serviceFqdn(o, parsed.namespace, parsed.service);
+  return found(clusterIPSrv(o, target, ports), serviceClusterIPs(svc).map((ip) => address(o, target, ip)));
+}
+
+/** `<hostname>.<svc>…`: the endpoint(s) known by that hostname. */
+function endpointRecords(o: Owner, parsed: NameOf<'endpoint'>, state: ClusterState): NameRecords {
+  const svc = state.service(parsed.namespace, parsed.service);
+  if (!svc || svc.spec?.type === 'ExternalName') return NONE;
+  const eps = serviceEndpoints(svc, state.endpointSlices(parsed.namespace, parsed.service)).filter((e) => e.hostname === parsed.endpoint);
+  return eps.length ? found(eps.map((e) => address(o, o.name, e.ip))) : NONE;
+}
+
+/** `<a-b-c-d>.<ns>.pod…`: the address the label spells (`verified`: only if such a pod exists there). */
+function podRecords(o: Owner, parsed: NameOf<'pod'>, state: ClusterState, podMode: PodMode): NameRecords {
+  if (podMode === 'disabled' || !state.namespaceExists(parsed.namespace)) return NONE;
+  const ip = ipFromDashed(parsed.label);
+  if (!ip) return NONE;
+  if (podMode === 'verified' && !state.podsWithIP(ip).some((p) => p.metadata?.namespace === parsed.namespace)) return NONE;
+  return found([address(o, o.name, ip)]);
+}
+
 /**
  * SRV records of a headless service: one per (ready endpoint × matching port), each pointing
  * at the endpoint's own name, whose address goes in the additional section. `port`/`protocol`
  * undefined means every port (the bare service name asked for SRV).
  */
 function endpointSrv(
-  owner: string,
+  o: Owner,
   eps: DnsEndpoint[],
   port: string | undefined,
   protocol: string | undefined,
   parsed: { namespace: string; service: string },
-  zone: string,
-  ttl: number,
 ): { records: Answer[]; additionals: Answer[] } {
   const pairs: Array<{ target: string; port: number; ip: string }> = [];
   for (const ep of eps) {
@@ -157,19 +178,19 @@ function endpointSrv(
       if (p.port === undefined) continue;
       if (port !== undefined && p.name?.toLowerCase() !== port) continue;
       if (protocol !== undefined && (p.protocol ?? 'TCP').toLowerCase() !== protocol) continue;
-      pairs.push({ target: `${ep.hostname}.${parsed.service}.${parsed.namespace}.svc.${zone}`, port: p.port, ip: ep.ip });
+      pairs.push({ target: `${ep.hostname}.${serviceFqdn(o, parsed.namespace, parsed.service)}`, port: p.port, ip: ep.ip });
     }
   }
   // RFC 2782: equal priority, weights sharing 100 so each target is picked evenly.
   const weight = pairs.length ? Math.max(1, Math.floor(100 / pairs.length)) : 0;
-  const records: Answer[] = pairs.map((p) => ({ name: owner, type: 'SRV', ttl, class: 'IN', data: { priority: 0, weight, port: p.port, target: p.target } }));
+  const records: Answer[] = pairs.map((p) => ({ name: o.name, type: 'SRV', ttl: o.ttl, class: 'IN', data: { priority: 0, weight, port: p.port, target: p.target } }));
   const seen = new Set<string>();
   const additionals: Answer[] = [];
   for (const p of pairs) {
     const key = `${p.target}|${p.ip}`;
     if (seen.has(key)) continue;
     seen.add(key);
-    additionals.push({ name: p.target, type: isIPv4(p.ip) ? 'A' : 'AAAA', ttl, class: 'IN', data: p.ip });
+    additionals.push(address(o, p.target, p.ip));
   }
   return { records, additionals };
 }

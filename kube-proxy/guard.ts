@@ -5,7 +5,7 @@
 // above ours) answer anything that reaches them untranslated. Set up before the first service
 // rule; removed by --cleanup.
 import { mustRun, type CommandRunner } from './exec.js';
-import type { JumpRule } from './iptables.js';
+import type { JumpRule } from './iptables/rules.js';
 
 export const GUARD_CHAIN = 'KUBE-PROXY-GUARD';
 export const GUARD_BRIDGE = 'kube-svc0';

@@ -3,18 +3,21 @@
 // bridge's ports (a pod reaching itself through its Service).
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { networkInterfaces } from 'node:os';
+import { cidrContains, parseCidr, type Cidr } from '../api/net.js';
 import type { CommandRunner } from './exec.js';
 
-function ipv4ToInt(ip: string): number {
-  return ip.split('.').reduce((acc, p) => ((acc << 8) | Number(p)) >>> 0, 0);
+/** Whether `ip` lies in `cidr`; false on anything that does not parse. */
+export function inCidr(ip: string, cidr: string): boolean {
+  const range = cidrOrUndefined(cidr);
+  return range !== undefined && cidrContains(range, ip);
 }
 
-export function inCidr(ip: string, cidr: string): boolean {
-  const [base, bits] = cidr.split('/');
-  const prefix = Number(bits);
-  if (!base || !(prefix >= 0 && prefix <= 32) || !/^\d+\.\d+\.\d+\.\d+$/.test(ip)) return false;
-  const mask = prefix === 0 ? 0 : (0xffffffff << (32 - prefix)) >>> 0;
-  return ((ipv4ToInt(ip) & mask) >>> 0) === ((ipv4ToInt(base) & mask) >>> 0);
+function cidrOrUndefined(text: string): Cidr | undefined {
+  try {
+    return parseCidr(text);
+  } catch {
+    return undefined;
+  }
 }
 
 /**

@@ -6,7 +6,7 @@ import { hideBin } from 'yargs/helpers';
 import { newLogger, onShutdown, envTwins } from '../client/component-base/daemon.js';
 import { clientConnectionFlags, clientConnectionFrom, loggingFlags, servingTLSFrom, tlsFlags } from '../client/component-base/flags.js';
 import { runCommand } from './exec.js';
-import { cleanupAll } from './iptables-apply.js';
+import { cleanupAll } from './iptables/applier.js';
 import { DEFAULT_CLUSTER_CIDR, DEFAULT_SERVICE_CIDR, startKubeProxy, type ProxyMode } from './proxier.js';
 
 const argv = await envTwins(loggingFlags(tlsFlags(clientConnectionFlags(yargs(hideBin(process.argv)).scriptName('kube-proxy'))))

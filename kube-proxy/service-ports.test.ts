@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import type { Service } from 'kubernetes-types/core/v1';
 import type { EndpointSlice } from 'kubernetes-types/discovery/v1';
 import { buildServicePorts } from './service-ports.js';
-import { LoadBalancer, portalRules, userspaceListeners } from './userspace.js';
+import { LoadBalancer, portalRules, userspaceListeners } from './userspace/rules.js';
 import { splitRule } from './exec.js';
 
 const svc = (name: string, spec: Service['spec'], status?: Service['status']): Service => ({

@@ -4,6 +4,7 @@
 import type { Service } from 'kubernetes-types/core/v1';
 import type { EndpointSlice } from 'kubernetes-types/discovery/v1';
 import { SERVICE_NAME_LABEL } from '../api/discovery.js';
+import { compareIPs } from '../api/net.js';
 
 export type Protocol = 'TCP' | 'UDP' | 'SCTP';
 
@@ -62,10 +63,7 @@ export function endpointsFor(svc: Service, portName: string, protocol: Protocol,
 }
 
 function compareEndpoints(a: ProxyEndpoint, b: ProxyEndpoint): number {
-  const ka = a.ip.split('.').map(Number);
-  const kb = b.ip.split('.').map(Number);
-  for (let i = 0; i < 4; i++) if (ka[i] !== kb[i]) return (ka[i] ?? 0) - (kb[i] ?? 0);
-  return a.port - b.port;
+  return compareIPs(a.ip, b.ip) || a.port - b.port;
 }
 
 /** Services that proxies serve: with a real ClusterIP (not headless, not ExternalName). */

@@ -1,13 +1,15 @@
 // What informer events mean to the scheduler (k8s eventhandlers.go): bound pods feed the
 // cache, unbound pods of our profiles feed the queue, and changes that might make a waiting
 // pod schedulable — a node added or changed in a way scheduling looks at, a bound pod deleted
-// or shrunk — move unschedulable pods back for another try.
+// or shrunk — move unschedulable pods back for another try. `addAllEventHandlers` wires them
+// to the Scheduler's informers.
 import type { Node, Pod } from 'kubernetes-types/core/v1';
 import { deletedObject, type DeletedFinalStateUnknown, type ResourceEventHandler } from '../client/index.js';
 import { ActionType, type ClusterEvent } from './framework/interface.js';
 import { newPodInfo } from './framework/types.js';
 import type { SchedulerCache } from './cache.js';
 import type { SchedulingQueue } from './queue.js';
+import type { Scheduler } from './scheduler.js';
 
 export const EVENTS = {
   nodeAdd: { resource: 'Node', action: ActionType.Add, label: 'NodeAdd' },
@@ -115,4 +117,11 @@ export function nodeEventHandler({ cache, queue }: Pick<HandlerDeps, 'cache' | '
       queue.moveAllToActiveOrBackoffQueue(EVENTS.nodeDelete);
     },
   };
+}
+
+/** Registers the pod and node handlers on the Scheduler's informers (before they start). */
+export function addAllEventHandlers(sched: Scheduler): void {
+  const { cache, queue } = sched;
+  sched.podInformer.addEventHandler(podEventHandler({ cache, queue, responsibleFor: (name) => sched.profiles.has(name) }));
+  sched.nodeInformer.addEventHandler(nodeEventHandler({ cache, queue }));
 }

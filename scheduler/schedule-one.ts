@@ -1,11 +1,123 @@
-// One scheduling decision (k8s schedule_one.go schedulePod): PreFilter, Filter over a sample
-// of nodes (stopping once enough feasible ones are found), Score, pick the best. Pure over
-// its inputs — the framework and a node list — so it is unit-testable and cheap: the caller
-// runs it synchronously against the cache and binds afterwards.
+// One scheduling attempt (k8s schedule_one.go). `scheduleOne` pops nothing itself: given a
+// queued pod it runs the scheduling cycle — `schedulePod`, pure over the framework and a node
+// list, decided synchronously against the cache (cheap, and never double-books since assumed
+// pods count) — then assumes the pod and Reserves, and starts the binding cycle in the
+// background so several binds are in flight while the next pod is decided.
+import { isNotFound } from '../client/index.js';
+import { EVENTS } from './event-handlers.js';
 import { Code, CycleState, newStatus, type NodeToStatus, type Status } from './framework/interface.js';
 import { fitErrorMessage, type Diagnosis } from './framework/fit-error.js';
 import type { Framework } from './framework/runtime.js';
 import type { NodeInfo, PodInfo } from './framework/types.js';
+import { updatePodScheduledCondition } from './pod-condition.js';
+import type { QueuedPodInfo } from './queue.js';
+import type { Scheduler } from './scheduler.js';
+
+/** Runs one pod through the scheduling cycle; on success its binding cycle continues in the background. */
+export function scheduleOne(sched: Scheduler, q: QueuedPodInfo): void {
+  const p = q.podInfo;
+  const cycle = sched.queue.schedulingCycle;
+  const fwk = sched.profiles.get(q.profile);
+  // skipPodSchedule: deleted, being deleted, or already assumed (a stale event re-queued it).
+  if (!fwk || p.pod.metadata?.deletionTimestamp || sched.cache.isAssumed(p.uid) || !sched.stillPending(p)) {
+    sched.queue.done(p.uid);
+    return;
+  }
+  const started = performance.now();
+  const out = schedulePod({ fwk, pod: p, nodes: sched.cache.list(), startIndex: sched.nextStartIndex, random: sched.random });
+  sched.nextStartIndex = out.nextStartIndex;
+  if (out.kind === 'unschedulable') {
+    const result = out.code === Code.Error ? 'error' : 'unschedulable';
+    sched.metrics.attempts.inc({ result, profile: q.profile });
+    sched.metrics.attemptDuration.observe({ result, profile: q.profile }, (performance.now() - started) / 1000);
+    handleSchedulingFailure(sched, q, cycle, out.code, out.message, out.rejectedBy, out.nominatedNodeName);
+    return;
+  }
+  const nodeName = out.nodeName;
+  const assumed: PodInfo = { ...p, pod: { ...p.pod, spec: { ...p.pod.spec!, nodeName } } };
+  sched.cache.assumePod(assumed, nodeName);
+  const reserve = fwk.runReserve(out.state, assumed, nodeName);
+  if (reserve) {
+    fwk.runUnreserve(out.state, assumed, nodeName);
+    sched.cache.forgetPod(p.uid);
+    sched.metrics.attempts.inc({ result: 'error', profile: q.profile });
+    handleSchedulingFailure(sched, q, cycle, Code.Error, `running Reserve plugin "${reserve.plugin}": ${reserve.reasons.join(', ')}`, new Set());
+    return;
+  }
+  sched.bindsInFlight++;
+  void bindingCycle(sched, { q, cycle, fwk, state: out.state, assumed, nodeName, started, evaluatedNodes: out.evaluatedNodes, feasibleNodes: out.feasibleNodes });
+}
+
+interface Binding {
+  q: QueuedPodInfo;
+  cycle: number;
+  fwk: Framework;
+  state: CycleState;
+  assumed: PodInfo;
+  nodeName: string;
+  /** performance.now() when the attempt started. */
+  started: number;
+  evaluatedNodes: number;
+  feasibleNodes: number;
+}
+
+/** Bind plugins, then the `Scheduled` event; on failure the assumed pod is forgotten and the pod retried. Holds one bind slot. */
+async function bindingCycle(sched: Scheduler, b: Binding): Promise<void> {
+  const { q, fwk, state, assumed, nodeName } = b;
+  const p = q.podInfo;
+  try {
+    const s = await fwk.runBind(state, assumed, nodeName);
+    if (s) throw new Error(`running Bind plugin "${s.plugin}": ${s.reasons.join(', ')}`);
+    sched.cache.finishBinding(p.uid);
+    const seconds = (performance.now() - b.started) / 1000;
+    sched.metrics.attempts.inc({ result: 'scheduled', profile: q.profile });
+    sched.metrics.attemptDuration.observe({ result: 'scheduled', profile: q.profile }, seconds);
+    sched.metrics.e2eLatency.observe({ attempts: String(Math.min(q.attempts, 16)) }, (Date.now() - q.initialAttemptTimestamp) / 1000);
+    sched.log.debug({ pod: p.key, node: nodeName, evaluatedNodes: b.evaluatedNodes, feasibleNodes: b.feasibleNodes }, 'bound pod');
+    sched.recorderFor(p).event(p.pod, 'Normal', 'Scheduled', `Successfully assigned ${p.key} to ${nodeName}`);
+    sched.queue.done(p.uid);
+  } catch (e) {
+    fwk.runUnreserve(state, assumed, nodeName);
+    sched.cache.forgetPod(p.uid);
+    // What this pod held is free again: others may now fit (k8s moves pods on bind failure too).
+    sched.queue.moveAllToActiveOrBackoffQueue(EVENTS.assignedPodDelete);
+    sched.metrics.attempts.inc({ result: 'error', profile: q.profile });
+    handleSchedulingFailure(sched, q, b.cycle, Code.Error, `binding rejected: ${e instanceof Error ? e.message : String(e)}`, new Set());
+  } finally {
+    sched.releaseBindSlot();
+  }
+}
+
+/**
+ * The pod goes back to the queue (unschedulablePods, retried on the events the rejecting
+ * plugins registered; errors with backoff), gets a FailedScheduling event and PodScheduled=False.
+ */
+export function handleSchedulingFailure(
+  sched: Scheduler,
+  q: QueuedPodInfo,
+  cycle: number,
+  code: Code,
+  message: string,
+  rejectedBy: Set<string>,
+  nominatedNodeName?: string,
+): void {
+  const p = q.podInfo;
+  const cur = sched.stillPending(p);
+  if (!cur) {
+    sched.queue.done(p.uid);
+    return;
+  }
+  q.unschedulablePlugins = code === Code.Error ? new Set() : rejectedBy;
+  sched.queue.addUnschedulableIfNotPresent(q, cycle);
+  const reason = code === Code.Error ? 'SchedulerError' : 'Unschedulable';
+  sched.log.info({ pod: p.key, reason, message }, 'unable to schedule pod');
+  sched.recorderFor(p).event(cur, 'Warning', 'FailedScheduling', message);
+  void updatePodScheduledCondition(sched.pods.inNamespace(p.namespace), cur, reason, message, nominatedNodeName).catch((e: unknown) => {
+    if (!isNotFound(e)) sched.log.warn({ pod: p.key, err: e }, 'could not update pod condition');
+  });
+}
+
+// ---- the decision: pure over the framework and the nodes ----
 
 export const MIN_FEASIBLE_NODES_TO_FIND = 100;
 export const MIN_FEASIBLE_NODES_PERCENTAGE_TO_FIND = 5;

@@ -1,15 +1,16 @@
-// kube-scheduler as a library: `startScheduler(options)` wires informers (nodes; pods that are
-// not Succeeded/Failed) into the cache and the queue, and — while it holds the
-// kube-system/kube-scheduler Lease when leader election is on — runs the scheduling loop:
-// pop a pod, decide synchronously against the cache (cheap, never double-books since assumed
-// pods count), assume it, and bind in the background with several binds in flight.
+// kube-scheduler as a library (k8s pkg/scheduler/scheduler.go): the `Scheduler` holds the
+// cache, the queue, one framework per profile, the informers and the metrics as fields. Its
+// phases live in their own files, as upstream's: informer events → cache and queue
+// (event-handlers.ts); one attempt — decide synchronously against the cache, assume, bind in
+// the background (schedule-one.ts); and here the lifecycle: start, the run loop while this
+// instance holds the kube-system/kube-scheduler Lease (when leader election is on), stop.
 import { componentRestConfig, type ClientConnection } from '../client/component-base/rest-config.js';
 import { DelegatingAuth } from '../client/component-base/delegating-auth.js';
 import type { ServingTLS } from '../client/component-base/secure-serving.js';
 import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
-import type { Pod } from 'kubernetes-types/core/v1';
+import type { Node, Pod } from 'kubernetes-types/core/v1';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import {
@@ -17,21 +18,22 @@ import {
   RestClient,
   SharedInformerFactory,
   isNotFound,
+  type ResourceClient,
   type RestConfig,
+  type SharedInformer,
 } from '../client/index.js';
 import { campaignForLease, type Campaign, type LeaderElectionOptions } from '../client/leader-campaign.js';
 import { newLogger, newRegistry, startHealthServer } from '../client/component-base/daemon.js';
 import { SchedulerCache } from './cache.js';
-import { nodeEventHandler, podEventHandler, EVENTS } from './event-handlers.js';
+import { addAllEventHandlers } from './event-handlers.js';
 import { Code, type Handle } from './framework/interface.js';
 import { Framework } from './framework/runtime.js';
 import type { PodInfo } from './framework/types.js';
 import { SchedulerMetrics } from './metrics.js';
 import { IN_TREE_REGISTRY, type Registry as PluginRegistry } from './plugins/registry.js';
 import { DEFAULT_PROFILE, type ProfileConfig } from './profile.js';
-import { SchedulingQueue, type QueuedPodInfo } from './queue.js';
-import { schedulePod } from './schedule-one.js';
-import { updatePodScheduledCondition } from './pod-condition.js';
+import { SchedulingQueue } from './queue.js';
+import { handleSchedulingFailure, scheduleOne } from './schedule-one.js';
 
 export type { LeaderElectionOptions };
 
@@ -76,239 +78,228 @@ export interface SchedulerHandle {
   stop(): Promise<void>;
 }
 
-function clientConfig(opts: SchedulerOptions): RestConfig {
-  return componentRestConfig({ ...opts, qps: opts.qps ?? 50, burst: opts.burst ?? 100 }, 'kube-scheduler/v0.1.0 tskube');
+/** Builds and starts a Scheduler (informers, queue, leader election or the loop, health server). */
+export async function startScheduler(opts: SchedulerOptions = {}): Promise<SchedulerHandle> {
+  const scheduler = new Scheduler(opts);
+  await scheduler.start();
+  return scheduler;
 }
 
-export async function startScheduler(opts: SchedulerOptions = {}): Promise<SchedulerHandle> {
-  const log = opts.logger ?? newLogger('kube-scheduler');
-  const registry = opts.registry ?? newRegistry();
-  const ownClient = !opts.client;
-  const client = opts.client ?? new RestClient(clientConfig(opts));
-  const identity = opts.leaderElection?.identity ?? `${hostname()}_${randomUUID()}`;
-  const maxInFlight = Math.max(1, opts.maxInFlightBinds ?? 256);
-  const random = opts.random ?? Math.random;
-  const stopAll = new AbortController();
+export class Scheduler implements SchedulerHandle {
+  readonly log: Logger;
+  readonly registry: Registry;
+  readonly identity: string;
+  readonly client: RestClient;
+  readonly pods: ResourceClient<Pod>;
+  readonly cache = new SchedulerCache();
+  readonly queue: SchedulingQueue;
+  /** One framework per profile, by schedulerName (k8s profile.Map). */
+  readonly profiles = new Map<string, Framework>();
+  readonly metrics: SchedulerMetrics;
+  readonly informerFactory: SharedInformerFactory;
+  /** Pods that are not Succeeded/Failed: bound ones feed the cache, unbound ones the queue. */
+  readonly podInformer: SharedInformer<Pod>;
+  readonly nodeInformer: SharedInformer<Node>;
+  readonly random: () => number;
+  /** Where the next decision starts in the node list, so every node gets its turn (nextStartNodeIndex). */
+  nextStartIndex = 0;
+  /** Binding calls sent and not yet answered. */
+  bindsInFlight = 0;
 
-  const cache = new SchedulerCache();
-  const pods = client.resource('pods');
-  const handle: Handle = {
-    nodes: cache,
-    bindPod: async (p, nodeName) => {
-      await pods.inNamespace(p.namespace).subresource(p.pod.metadata?.name ?? '', 'binding', {
-        method: 'POST',
-        body: { apiVersion: 'v1', kind: 'Binding', metadata: { name: p.pod.metadata?.name, namespace: p.namespace, uid: p.uid }, target: { apiVersion: 'v1', kind: 'Node', name: nodeName } },
-      });
-    },
-    evictPod: async (victim, preemptor) => {
-      metrics.preemptionAttempts.inc();
-      recorderFor(preemptor).event(victim.pod, 'Normal', 'Preempted', `Preempted by pod ${preemptor.uid} on node ${victim.pod.spec?.nodeName ?? ''}`);
-      try {
-        await pods.inNamespace(victim.namespace).delete(victim.pod.metadata?.name ?? '', { preconditions: { uid: victim.uid } });
-      } catch (e) {
-        if (!isNotFound(e)) log.warn({ pod: victim.key, err: e }, 'could not delete preemption victim');
-      }
-    },
-  };
-  const frameworks = new Map<string, Framework>();
-  for (const profile of opts.profiles ?? [DEFAULT_PROFILE]) {
-    const fwk = new Framework(profile, opts.pluginRegistry ?? IN_TREE_REGISTRY, handle);
-    frameworks.set(profile.schedulerName, fwk);
+  private readonly opts: SchedulerOptions;
+  private readonly ownClient: boolean;
+  private readonly maxInFlightBinds: number;
+  private readonly bindSlotWaiters: Array<() => void> = [];
+  private readonly recorders = new Map<string, EventRecorder>();
+  private readonly stopAll = new AbortController();
+  private expiry: NodeJS.Timeout | undefined;
+  private election: Campaign | undefined;
+  private loop: Promise<void> | undefined;
+  private health: Awaited<ReturnType<typeof startHealthServer>> | undefined;
+  private stopped: Promise<void> | undefined;
+
+  constructor(opts: SchedulerOptions = {}) {
+    this.opts = opts;
+    this.log = opts.logger ?? newLogger('kube-scheduler');
+    this.registry = opts.registry ?? newRegistry();
+    this.ownClient = !opts.client;
+    this.client = opts.client ?? new RestClient(clientConfig(opts));
+    this.pods = this.client.resource('pods');
+    this.identity = opts.leaderElection?.identity ?? `${hostname()}_${randomUUID()}`;
+    this.maxInFlightBinds = Math.max(1, opts.maxInFlightBinds ?? 256);
+    this.random = opts.random ?? Math.random;
+
+    const handle = this.frameworkHandle();
+    for (const profile of opts.profiles ?? [DEFAULT_PROFILE]) {
+      this.profiles.set(profile.schedulerName, new Framework(profile, opts.pluginRegistry ?? IN_TREE_REGISTRY, handle));
+    }
+    this.queue = new SchedulingQueue({
+      initialBackoffMs: (opts.podInitialBackoffSeconds ?? 1) * 1000,
+      maxBackoffMs: (opts.podMaxBackoffSeconds ?? 10) * 1000,
+      mayHelp: (profile, rejectedBy, event) => this.profiles.get(profile)?.mayHelp(rejectedBy, event) ?? true,
+      onIncoming: (q, event) => this.metrics.incomingPods.inc({ queue: q, event }),
+    });
+    this.metrics = new SchedulerMetrics(this.registry, () => this.queue.pending(), () => this.bindsInFlight);
+    this.informerFactory = new SharedInformerFactory(this.client, { logger: this.log });
+    this.podInformer = this.informerFactory.informerFor('pods', { fieldSelector: 'status.phase!=Succeeded,status.phase!=Failed' });
+    this.nodeInformer = this.informerFactory.informerFor('nodes');
   }
-  // Preemption simulates filters; a handle serves every profile, so it runs the pod's own.
-  handle.runFilters = (state, pod, node) => frameworks.get(pod.pod.spec?.schedulerName ?? DEFAULT_PROFILE.schedulerName)?.runFilter(state, pod, node);
 
-  const recorders = new Map<string, EventRecorder>();
-  const recorderFor = (p: PodInfo): EventRecorder => {
+  /** What plugins reach the cluster through (framework.Handle): the cache, binding, evicting, and the pod's own filters. */
+  private frameworkHandle(): Handle {
+    return {
+      nodes: this.cache,
+      bindPod: async (p, nodeName) => {
+        await this.pods.inNamespace(p.namespace).subresource(p.pod.metadata?.name ?? '', 'binding', {
+          method: 'POST',
+          body: { apiVersion: 'v1', kind: 'Binding', metadata: { name: p.pod.metadata?.name, namespace: p.namespace, uid: p.uid }, target: { apiVersion: 'v1', kind: 'Node', name: nodeName } },
+        });
+      },
+      evictPod: async (victim, preemptor) => {
+        this.metrics.preemptionAttempts.inc();
+        this.recorderFor(preemptor).event(victim.pod, 'Normal', 'Preempted', `Preempted by pod ${preemptor.uid} on node ${victim.pod.spec?.nodeName ?? ''}`);
+        try {
+          await this.pods.inNamespace(victim.namespace).delete(victim.pod.metadata?.name ?? '', { preconditions: { uid: victim.uid } });
+        } catch (e) {
+          if (!isNotFound(e)) this.log.warn({ pod: victim.key, err: e }, 'could not delete preemption victim');
+        }
+      },
+      // Preemption simulates filters; a handle serves every profile, so it runs the pod's own.
+      runFilters: (state, pod, node) => this.frameworkFor(pod)?.runFilter(state, pod, node),
+    };
+  }
+
+  private frameworkFor(p: PodInfo): Framework | undefined {
+    return this.profiles.get(p.pod.spec?.schedulerName ?? DEFAULT_PROFILE.schedulerName);
+  }
+
+  /** Events are recorded as the pod's scheduler (the profile's name is the event's source component). */
+  recorderFor(p: PodInfo): EventRecorder {
     const name = p.pod.spec?.schedulerName ?? DEFAULT_PROFILE.schedulerName;
-    let r = recorders.get(name);
-    if (!r) recorders.set(name, (r = new EventRecorder(client, { component: name, logger: log })));
+    let r = this.recorders.get(name);
+    if (!r) this.recorders.set(name, (r = new EventRecorder(this.client, { component: name, logger: this.log })));
     return r;
-  };
-
-  let bindsInFlight = 0;
-  const queue = new SchedulingQueue({
-    initialBackoffMs: (opts.podInitialBackoffSeconds ?? 1) * 1000,
-    maxBackoffMs: (opts.podMaxBackoffSeconds ?? 10) * 1000,
-    mayHelp: (profile, rejectedBy, event) => frameworks.get(profile)?.mayHelp(rejectedBy, event) ?? true,
-    onIncoming: (q, event) => metrics.incomingPods.inc({ queue: q, event }),
-  });
-  const metrics = new SchedulerMetrics(registry, () => queue.pending(), () => bindsInFlight);
-
-  const factory = new SharedInformerFactory(client, { logger: log });
-  const podInformer = factory.informerFor('pods', { fieldSelector: 'status.phase!=Succeeded,status.phase!=Failed' });
-  const nodeInformer = factory.informerFor('nodes');
-  podInformer.addEventHandler(podEventHandler({ cache, queue, responsibleFor: (name) => frameworks.has(name) }));
-  nodeInformer.addEventHandler(nodeEventHandler({ cache, queue }));
-  factory.start();
-  queue.start();
-  const expiry = setInterval(() => {
-    for (const key of cache.cleanupExpiredAssumedPods()) log.warn({ pod: key }, 'assumed pod expired: its binding was never confirmed');
-  }, 1000);
-  expiry.unref();
-
-  // ---- one scheduling attempt ----
-  let nextStartIndex = 0;
-  const slotWaiters: Array<() => void> = [];
+  }
 
   /** The current version of the pod from the informer, if it is still ours to schedule. */
-  const stillPending = (p: PodInfo): Pod | undefined => {
-    const cur = podInformer.lister.get(p.key);
+  stillPending(p: PodInfo): Pod | undefined {
+    const cur = this.podInformer.lister.get(p.key);
     if (!cur || cur.metadata?.uid !== p.uid || cur.spec?.nodeName) return undefined;
     return cur;
-  };
+  }
 
-  const fail = (q: QueuedPodInfo, cycle: number, code: Code, message: string, rejectedBy: Set<string>, nominatedNodeName?: string): void => {
-    const p = q.podInfo;
-    const cur = stillPending(p);
-    if (!cur) {
-      queue.done(p.uid);
-      return;
+  /** Called when a bind is answered: frees its slot for the loop (or for stop()). */
+  releaseBindSlot(): void {
+    this.bindsInFlight--;
+    this.bindSlotWaiters.shift()?.();
+  }
+
+  private waitForBindSlot(): Promise<void> {
+    return new Promise<void>((r) => this.bindSlotWaiters.push(r));
+  }
+
+  async start(): Promise<void> {
+    addAllEventHandlers(this);
+    this.informerFactory.start();
+    this.queue.start();
+    this.expiry = setInterval(() => {
+      for (const key of this.cache.cleanupExpiredAssumedPods()) this.log.warn({ pod: key }, 'assumed pod expired: its binding was never confirmed');
+    }, 1000);
+    this.expiry.unref();
+    if (this.opts.leaderElect) this.election = this.campaign();
+    else {
+      await this.informerFactory.waitForCacheSync();
+      this.loop = this.run(this.stopAll.signal);
     }
-    q.unschedulablePlugins = code === Code.Error ? new Set() : rejectedBy;
-    queue.addUnschedulableIfNotPresent(q, cycle);
-    const reason = code === Code.Error ? 'SchedulerError' : 'Unschedulable';
-    log.info({ pod: p.key, reason, message }, 'unable to schedule pod');
-    recorderFor(p).event(cur, 'Warning', 'FailedScheduling', message);
-    void updatePodScheduledCondition(pods.inNamespace(p.namespace), cur, reason, message, nominatedNodeName).catch((e: unknown) => {
-      if (!isNotFound(e)) log.warn({ pod: p.key, err: e }, 'could not update pod condition');
+    this.health = await this.startHealth();
+  }
+
+  /** Runs the loop for each leadership term, once the informers have synced. */
+  private campaign(): Campaign {
+    const opts = this.opts;
+    return campaignForLease({
+      client: this.client,
+      defaultName: 'kube-scheduler',
+      identity: this.identity,
+      leaderElection: opts.leaderElection,
+      logger: this.log,
+      stopped: this.stopAll.signal,
+      ...(opts.onLeadershipLost ? { onLeadershipLost: opts.onLeadershipLost } : {}),
+      onStartedLeading: async (signal) => {
+        await this.informerFactory.waitForCacheSync(signal).catch(() => undefined);
+        if (!signal.aborted) this.loop = this.run(signal);
+      },
     });
-  };
+  }
 
-  const scheduleOne = (q: QueuedPodInfo): void => {
-    const p = q.podInfo;
-    const cycle = queue.schedulingCycle;
-    const fwk = frameworks.get(q.profile);
-    // skipPodSchedule: deleted, being deleted, or already assumed (a stale event re-queued it).
-    if (!fwk || p.pod.metadata?.deletionTimestamp || cache.isAssumed(p.uid) || !stillPending(p)) {
-      queue.done(p.uid);
-      return;
-    }
-    const started = performance.now();
-    const out = schedulePod({ fwk, pod: p, nodes: cache.list(), startIndex: nextStartIndex, random });
-    nextStartIndex = out.nextStartIndex;
-    if (out.kind === 'unschedulable') {
-      const result = out.code === Code.Error ? 'error' : 'unschedulable';
-      metrics.attempts.inc({ result, profile: q.profile });
-      metrics.attemptDuration.observe({ result, profile: q.profile }, (performance.now() - started) / 1000);
-      fail(q, cycle, out.code, out.message, out.rejectedBy, out.nominatedNodeName);
-      return;
-    }
-    const nodeName = out.nodeName;
-    const assumed: PodInfo = { ...p, pod: { ...p.pod, spec: { ...p.pod.spec!, nodeName } } };
-    cache.assumePod(assumed, nodeName);
-    const reserve = fwk.runReserve(out.state, assumed, nodeName);
-    if (reserve) {
-      fwk.runUnreserve(out.state, assumed, nodeName);
-      cache.forgetPod(p.uid);
-      metrics.attempts.inc({ result: 'error', profile: q.profile });
-      fail(q, cycle, Code.Error, `running Reserve plugin "${reserve.plugin}": ${reserve.reasons.join(', ')}`, new Set());
-      return;
-    }
-    bindsInFlight++;
-    void (async () => {
-      try {
-        const s = await fwk.runBind(out.state, assumed, nodeName);
-        if (s) throw new Error(`running Bind plugin "${s.plugin}": ${s.reasons.join(', ')}`);
-        cache.finishBinding(p.uid);
-        const seconds = (performance.now() - started) / 1000;
-        metrics.attempts.inc({ result: 'scheduled', profile: q.profile });
-        metrics.attemptDuration.observe({ result: 'scheduled', profile: q.profile }, seconds);
-        metrics.e2eLatency.observe({ attempts: String(Math.min(q.attempts, 16)) }, (Date.now() - q.initialAttemptTimestamp) / 1000);
-        log.debug({ pod: p.key, node: nodeName, evaluatedNodes: out.evaluatedNodes, feasibleNodes: out.feasibleNodes }, 'bound pod');
-        recorderFor(p).event(p.pod, 'Normal', 'Scheduled', `Successfully assigned ${p.key} to ${nodeName}`);
-        queue.done(p.uid);
-      } catch (e) {
-        fwk.runUnreserve(out.state, assumed, nodeName);
-        cache.forgetPod(p.uid);
-        // What this pod held is free again: others may now fit (k8s moves pods on bind failure too).
-        queue.moveAllToActiveOrBackoffQueue(EVENTS.assignedPodDelete);
-        metrics.attempts.inc({ result: 'error', profile: q.profile });
-        fail(q, cycle, Code.Error, `binding rejected: ${e instanceof Error ? e.message : String(e)}`, new Set());
-      } finally {
-        bindsInFlight--;
-        slotWaiters.shift()?.();
-      }
-    })();
-  };
+  private async startHealth(): Promise<Awaited<ReturnType<typeof startHealthServer>> | undefined> {
+    const opts = this.opts;
+    if (opts.port === undefined) return undefined;
+    return startHealthServer({
+      bindAddress: opts.bindAddress ?? '127.0.0.1',
+      port: opts.port,
+      registry: this.registry,
+      check: () => (this.podInformer.hasSynced() && this.nodeInformer.hasSynced() ? undefined : 'informers not synced'),
+      ...(opts.servingTLS ? { secure: { tls: opts.servingTLS, auth: new DelegatingAuth({ client: this.client }) } } : {}),
+    });
+  }
 
-  /** The loop of one leadership term. Yields to I/O every few ms so informers and binds progress. */
-  const runLoop = async (signal: AbortSignal): Promise<void> => {
-    log.info({ profiles: [...frameworks.keys()] }, 'scheduling loop started');
+  /** The loop of one leadership term (sched.Run). Yields to I/O every few ms so informers and binds progress. */
+  private async run(signal: AbortSignal): Promise<void> {
+    this.log.info({ profiles: [...this.profiles.keys()] }, 'scheduling loop started');
     let slice = performance.now();
     while (!signal.aborted) {
-      if (bindsInFlight >= maxInFlight) await new Promise<void>((r) => slotWaiters.push(r));
-      const q = queue.tryPop() ?? (await queue.pop(signal));
+      if (this.bindsInFlight >= this.maxInFlightBinds) await this.waitForBindSlot();
+      const q = this.queue.tryPop() ?? (await this.queue.pop(signal));
       if (!q) break;
       try {
-        scheduleOne(q);
+        scheduleOne(this, q);
       } catch (e) {
-        log.error({ pod: q.podInfo.key, err: e }, 'scheduling attempt failed');
-        fail(q, queue.schedulingCycle, Code.Error, String(e), new Set());
+        this.log.error({ pod: q.podInfo.key, err: e }, 'scheduling attempt failed');
+        handleSchedulingFailure(this, q, this.queue.schedulingCycle, Code.Error, String(e), new Set());
       }
       if (performance.now() - slice > 10) {
         await yieldToEventLoop();
         slice = performance.now();
       }
     }
-    log.info('scheduling loop stopped');
-  };
-
-  let loop: Promise<void> | undefined;
-  let election: Campaign | undefined;
-  if (opts.leaderElect) {
-    election = campaignForLease({
-      client,
-      defaultName: 'kube-scheduler',
-      identity,
-      leaderElection: opts.leaderElection,
-      logger: log,
-      stopped: stopAll.signal,
-      ...(opts.onLeadershipLost ? { onLeadershipLost: opts.onLeadershipLost } : {}),
-      onStartedLeading: async (signal) => {
-        await factory.waitForCacheSync(signal).catch(() => undefined);
-        if (!signal.aborted) loop = runLoop(signal);
-      },
-    });
-  } else {
-    await factory.waitForCacheSync();
-    loop = runLoop(stopAll.signal);
+    this.log.info('scheduling loop stopped');
   }
 
-  const health =
-    opts.port === undefined
-      ? undefined
-      : await startHealthServer({
-          bindAddress: opts.bindAddress ?? '127.0.0.1',
-          port: opts.port,
-          registry,
-          check: () => (podInformer.hasSynced() && nodeInformer.hasSynced() ? undefined : 'informers not synced'),
-          ...(opts.servingTLS ? { secure: { tls: opts.servingTLS, auth: new DelegatingAuth({ client }) } } : {}),
-        });
+  get port(): number | undefined {
+    return this.health?.port;
+  }
 
-  let stopped: Promise<void> | undefined;
-  return {
-    port: health?.port,
-    registry,
-    identity,
-    isLeader: () => election?.isLeader() ?? true,
-    stats: () => ({ nodes: cache.nodeCount(), pods: cache.podCount(), pending: queue.pending(), bindsInFlight }),
-    nodeNames: () => cache.list().map((n) => n.name),
-    stop() {
-      stopped ??= (async () => {
-        stopAll.abort();
-        await election?.stop();
-        queue.close();
-        await loop;
-        clearInterval(expiry);
-        while (bindsInFlight > 0) await new Promise<void>((r) => slotWaiters.push(r));
-        // Events are best effort: give pending ones a moment, never block shutdown on an unreachable apiserver.
-        await Promise.race([Promise.all([...recorders.values()].map((r) => r.flush())), new Promise((r) => setTimeout(r, 2000).unref())]);
-        await factory.shutdown();
-        await health?.close();
-        if (ownClient) await client.close();
-      })();
-      return stopped;
-    },
-  };
+  isLeader(): boolean {
+    return this.election?.isLeader() ?? true;
+  }
+
+  stats(): { nodes: number; pods: number; pending: Record<string, number>; bindsInFlight: number } {
+    return { nodes: this.cache.nodeCount(), pods: this.cache.podCount(), pending: this.queue.pending(), bindsInFlight: this.bindsInFlight };
+  }
+
+  nodeNames(): string[] {
+    return this.cache.list().map((n) => n.name);
+  }
+
+  stop(): Promise<void> {
+    this.stopped ??= (async () => {
+      this.stopAll.abort();
+      await this.election?.stop();
+      this.queue.close();
+      await this.loop;
+      clearInterval(this.expiry);
+      while (this.bindsInFlight > 0) await this.waitForBindSlot();
+      // Events are best effort: give pending ones a moment, never block shutdown on an unreachable apiserver.
+      await Promise.race([Promise.all([...this.recorders.values()].map((r) => r.flush())), new Promise((r) => setTimeout(r, 2000).unref())]);
+      await this.informerFactory.shutdown();
+      await this.health?.close();
+      if (this.ownClient) await this.client.close();
+    })();
+    return this.stopped;
+  }
+}
+
+function clientConfig(opts: SchedulerOptions): RestConfig {
+  return componentRestConfig({ ...opts, qps: opts.qps ?? 50, burst: opts.burst ?? 100 }, 'kube-scheduler/v0.1.0 tskube');
 }

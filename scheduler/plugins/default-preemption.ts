@@ -4,16 +4,8 @@
 // for scheduling" where removing pods cannot help (taints, affinity, …), "No preemption
 // victims found for incoming pod" where nothing has a lower priority — which becomes the
 // "preemption: …" half of the FailedScheduling message.
-import {
-  Code,
-  newStatus,
-  type CycleState,
-  type Handle,
-  type NodeToStatus,
-  type PostFilterPlugin,
-  type PostFilterResult,
-  type Status,
-} from '../framework/interface.js';
+import { Code, newStatus } from '../framework/interface.js';
+import type { CycleState, Handle, NodeToStatus, PostFilterPlugin, PostFilterResult, Status } from '../framework/interface.js';
 import { fitErrorMessage } from '../framework/fit-error.js';
 import { NodeInfo, type PodInfo } from '../framework/types.js';
 

@@ -1,23 +1,10 @@
 // NodeAffinity: filters on the pod's nodeSelector and required node affinity, and scores the
 // sum of weights of the preferred terms a node matches (normalized so the best node gets 100).
-import {
-  ActionType,
-  Code,
-  MAX_NODE_SCORE,
-  newStatus,
-  type CycleState,
-  type EnqueueExtensions,
-  type FilterPlugin,
-  type NodeScore,
-  type PreFilterPlugin,
-  type PreFilterResult,
-  type PreScorePlugin,
-  type Result,
-  type ScorePlugin,
-} from '../framework/interface.js';
+import { ActionType, Code, newStatus } from '../framework/interface.js';
+import type { CycleState, EnqueueExtensions, FilterPlugin, PreFilterPlugin, PreFilterResult, PreScorePlugin, Result, ScorePlugin } from '../framework/interface.js';
 import { affinityNodeNames, preferredTerms, requiredNodeAffinity, type NodeMatcher } from '../../api/scheduling/node-selector.js';
-import { defaultNormalizeScore } from '../framework/normalize.js';
 import type { NodeInfo, PodInfo } from '../framework/types.js';
+import { defaultNormalizer } from './helper/normalize-score.js';
 
 export const NAME = 'NodeAffinity';
 export const ERR_REASON_POD = "node(s) didn't match Pod's node affinity/selector";
@@ -31,6 +18,7 @@ interface PreFilterState {
 
 export class NodeAffinity implements PreFilterPlugin, FilterPlugin, PreScorePlugin, ScorePlugin, EnqueueExtensions {
   readonly name = NAME;
+  readonly normalizeScore = defaultNormalizer(false);
 
   preFilter(state: CycleState, pod: PodInfo): PreFilterResult | undefined {
     const required = requiredNodeAffinity(pod.pod);
@@ -60,10 +48,6 @@ export class NodeAffinity implements PreFilterPlugin, FilterPlugin, PreScorePlug
     let sum = 0;
     for (const t of terms) if (t.match(node.labels, node.name)) sum += t.weight;
     return sum;
-  }
-
-  normalizeScore(_state: CycleState, _pod: PodInfo, scores: NodeScore[]): void {
-    defaultNormalizeScore(MAX_NODE_SCORE, false, scores);
   }
 
   eventsToRegister() {

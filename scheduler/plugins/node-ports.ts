@@ -1,16 +1,7 @@
 // NodePorts: two pods cannot use the same hostPort (protocol, port) on one node; a hostIP of
 // 0.0.0.0 clashes with every IP.
-import {
-  ActionType,
-  Code,
-  newStatus,
-  type CycleState,
-  type EnqueueExtensions,
-  type FilterPlugin,
-  type PreFilterPlugin,
-  type PreFilterResult,
-  type Result,
-} from '../framework/interface.js';
+import { ActionType, Code, newStatus } from '../framework/interface.js';
+import type { CycleState, EnqueueExtensions, FilterPlugin, PreFilterPlugin, PreFilterResult, Result } from '../framework/interface.js';
 import type { NodeInfo, PodInfo } from '../framework/types.js';
 
 export const NAME = 'NodePorts';

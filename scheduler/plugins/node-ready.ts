@@ -7,6 +7,7 @@
 import { ActionType, Code, newStatus, type CycleState, type EnqueueExtensions, type FilterPlugin, type Result } from '../framework/interface.js';
 import { TAINT_NODE_NOT_READY, TAINT_NODE_UNREACHABLE, tolerationsTolerateTaint } from '../../api/scheduling/taints.js';
 import type { NodeInfo, PodInfo } from '../framework/types.js';
+import { doNotScheduleTaintsFilter } from './helper/taint.js';
 import { untoleratedTaintReason } from './taint-toleration.js';
 
 export const NAME = 'NodeReady';
@@ -24,7 +25,7 @@ export class NodeReady implements FilterPlugin, EnqueueExtensions {
     if (node.readyStatus === 'True' || !node.node) return undefined;
     const key = readinessTaintKey(node.readyStatus);
     if (!key) return undefined;
-    if (node.taints.some((t) => t.key === key && (t.effect === 'NoSchedule' || t.effect === 'NoExecute'))) return undefined;
+    if (node.taints.some((t) => t.key === key && doNotScheduleTaintsFilter(t))) return undefined;
     const taint = { key, effect: 'NoSchedule' };
     if (tolerationsTolerateTaint(pod.tolerations, taint)) return undefined;
     return newStatus(Code.UnschedulableAndUnresolvable, untoleratedTaintReason(taint));

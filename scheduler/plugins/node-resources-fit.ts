@@ -1,17 +1,8 @@
 // NodeResourcesFit: a pod fits when its requests (cpu, memory, ephemeral-storage, one pod
 // slot) fit in what the node has left of its allocatable; scoring is the LeastAllocated
 // strategy (the default): the more a node has free after placing the pod, the higher.
-import {
-  ActionType,
-  Code,
-  MAX_NODE_SCORE,
-  newStatus,
-  type CycleState,
-  type EnqueueExtensions,
-  type FilterPlugin,
-  type Result,
-  type ScorePlugin,
-} from '../framework/interface.js';
+import { ActionType, Code, MAX_NODE_SCORE, newStatus } from '../framework/interface.js';
+import type { CycleState, EnqueueExtensions, FilterPlugin, Result, ScorePlugin } from '../framework/interface.js';
 import type { NodeInfo, PodInfo } from '../framework/types.js';
 
 export const NAME = 'NodeResourcesFit';

@@ -6,25 +6,12 @@
 // default spreading of a ReplicaSet's pods across nodes.
 import type { Pod, TopologySpreadConstraint } from 'kubernetes-types/core/v1';
 import { labelSelectorFromObject } from '../../api/labels.js';
-import {
-  ActionType,
-  Code,
-  MAX_NODE_SCORE,
-  newStatus,
-  type CycleState,
-  type EnqueueExtensions,
-  type FilterPlugin,
-  type Handle,
-  type NodeScore,
-  type PreFilterPlugin,
-  type PreFilterResult,
-  type PreScorePlugin,
-  type Result,
-  type ScorePlugin,
-} from '../framework/interface.js';
+import { ActionType, Code, MAX_NODE_SCORE, newStatus } from '../framework/interface.js';
+import type { CycleState, EnqueueExtensions, FilterPlugin, Handle, NodeScore, PreFilterPlugin, PreFilterResult, PreScorePlugin, Result, ScorePlugin } from '../framework/interface.js';
 import { requiredNodeAffinity, type NodeMatcher } from '../../api/scheduling/node-selector.js';
 import { findUntoleratedTaint } from '../../api/scheduling/taints.js';
 import type { NodeInfo, PodInfo } from '../framework/types.js';
+import { doNotScheduleTaintsFilter } from './helper/taint.js';
 
 export const NAME = 'PodTopologySpread';
 export const ERR_REASON_CONSTRAINTS_NOT_MATCH = "node(s) didn't match pod topology spread constraints";
@@ -133,7 +120,7 @@ export class PodTopologySpread implements PreFilterPlugin, FilterPlugin, PreScor
 
   private eligible(pod: PodInfo, c: Constraint, node: NodeInfo, affinity: NodeMatcher | undefined): boolean {
     if (c.honorAffinity && affinity && !affinity(node.labels, node.name)) return false;
-    if (c.honorTaints && findUntoleratedTaint(node.taints, pod.tolerations, (t) => t.effect === 'NoSchedule' || t.effect === 'NoExecute')) return false;
+    if (c.honorTaints && findUntoleratedTaint(node.taints, pod.tolerations, doNotScheduleTaintsFilter)) return false;
     return true;
   }
 

@@ -1,27 +1,15 @@
 // TaintToleration: a node's NoSchedule/NoExecute taints keep out pods that do not tolerate
 // them; PreferNoSchedule taints only lower the score (fewer untolerated ones is better).
-import {
-  ActionType,
-  Code,
-  MAX_NODE_SCORE,
-  newStatus,
-  type CycleState,
-  type EnqueueExtensions,
-  type FilterPlugin,
-  type NodeScore,
-  type PreScorePlugin,
-  type Result,
-  type ScorePlugin,
-} from '../framework/interface.js';
-import { defaultNormalizeScore } from '../framework/normalize.js';
+import type { Taint, Toleration } from 'kubernetes-types/core/v1';
+import { ActionType, Code, newStatus } from '../framework/interface.js';
+import type { CycleState, EnqueueExtensions, FilterPlugin, PreScorePlugin, Result, ScorePlugin } from '../framework/interface.js';
 import { findUntoleratedTaint, formatTaint, tolerationsTolerateTaint } from '../../api/scheduling/taints.js';
 import type { NodeInfo, PodInfo } from '../framework/types.js';
-import type { Taint, Toleration } from 'kubernetes-types/core/v1';
+import { defaultNormalizer } from './helper/normalize-score.js';
+import { doNotScheduleTaintsFilter } from './helper/taint.js';
 
 export const NAME = 'TaintToleration';
 const PRE_SCORE_KEY = `PreScore${NAME}`;
-
-const blocksScheduling = (t: Taint): boolean => t.effect === 'NoSchedule' || t.effect === 'NoExecute';
 
 /** The reason for one untolerated taint, as k8s words it. */
 export function untoleratedTaintReason(t: Pick<Taint, 'key' | 'value'>): string {
@@ -30,10 +18,11 @@ export function untoleratedTaintReason(t: Pick<Taint, 'key' | 'value'>): string 
 
 export class TaintToleration implements FilterPlugin, PreScorePlugin, ScorePlugin, EnqueueExtensions {
   readonly name = NAME;
+  readonly normalizeScore = defaultNormalizer(true);
 
   filter(_state: CycleState, pod: PodInfo, node: NodeInfo): Result {
     if (node.taints.length === 0) return undefined;
-    const taint = findUntoleratedTaint(node.taints, pod.tolerations, blocksScheduling);
+    const taint = findUntoleratedTaint(node.taints, pod.tolerations, doNotScheduleTaintsFilter);
     return taint ? newStatus(Code.UnschedulableAndUnresolvable, untoleratedTaintReason(taint)) : undefined;
   }
 
@@ -48,10 +37,6 @@ export class TaintToleration implements FilterPlugin, PreScorePlugin, ScorePlugi
     let n = 0;
     for (const t of node.taints) if (t.effect === 'PreferNoSchedule' && !tolerationsTolerateTaint(tolerations, t)) n++;
     return n;
-  }
-
-  normalizeScore(_state: CycleState, _pod: PodInfo, scores: NodeScore[]): void {
-    defaultNormalizeScore(MAX_NODE_SCORE, true, scores);
   }
 
   eventsToRegister() {

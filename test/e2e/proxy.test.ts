@@ -11,7 +11,7 @@ import { pino } from 'pino';
 import { RestClient } from '../../client/index.js';
 import { runCommand } from '../../kube-proxy/exec.js';
 import { hostAddresses } from '../../kube-proxy/host.js';
-import { cleanupAll } from '../../kube-proxy/iptables-apply.js';
+import { cleanupAll } from '../../kube-proxy/iptables/applier.js';
 import { startKubeProxy, type KubeProxyHandle } from '../../kube-proxy/proxier.js';
 import { startTestApiserver, type TestApiserver } from '../harness/apiserver.js';
 import { lockHostNetwork } from '../harness/host-lock.js';

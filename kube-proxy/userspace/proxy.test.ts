@@ -4,9 +4,9 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect, createServer, type Server } from 'node:net';
 import { pino } from 'pino';
-import { freePort } from '../test/harness/ports.js';
-import { UserspaceProxier } from './userspace-proxy.js';
-import type { UserspaceListener } from './userspace.js';
+import { freePort } from '../../test/harness/ports.js';
+import { UserspaceProxier } from './proxy.js';
+import type { UserspaceListener } from './rules.js';
 
 /** Echoes everything, then after the client's FIN sends `bye-<name>` and closes. */
 function echoServer(name: string): Promise<{ server: Server; port: number }> {

@@ -1,6 +1,7 @@
 // pluginhelper.DefaultNormalizeScore: scale raw scores so the largest becomes maxPriority
 // (integer division, as k8s), optionally reversed so that fewer is better.
-import type { NodeScore } from './interface.js';
+import { MAX_NODE_SCORE, type CycleState, type NodeScore } from '../../framework/interface.js';
+import type { PodInfo } from '../../framework/types.js';
 
 export function defaultNormalizeScore(maxPriority: number, reverse: boolean, scores: NodeScore[]): void {
   let maxCount = 0;
@@ -14,4 +15,9 @@ export function defaultNormalizeScore(maxPriority: number, reverse: boolean, sco
     if (reverse) v = maxPriority - v;
     s.score = v;
   }
+}
+
+/** A NormalizeScore hook that is just the default scaling to [0, MAX_NODE_SCORE] (the common case). */
+export function defaultNormalizer(reverse: boolean): (state: CycleState, pod: PodInfo, scores: NodeScore[]) => void {
+  return (_state, _pod, scores) => defaultNormalizeScore(MAX_NODE_SCORE, reverse, scores);
 }

@@ -1,8 +1,8 @@
 // Golden rule sets for the iptables mode (pure: no host involved).
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { IptablesRuleBuilder, endpointChain, iptablesRules, probability, restoreText, serviceChain } from './iptables.js';
-import type { NodeInfo, ServicePort } from './service-ports.js';
+import { IptablesRuleBuilder, endpointChain, iptablesRules, probability, restoreText, serviceChain } from './rules.js';
+import type { NodeInfo, ServicePort } from '../service-ports.js';
 
 const node: NodeInfo = { nodeName: 'n1', nodeIPs: ['192.0.2.2'], clusterCIDR: '10.244.0.0/16' };
 const ep1 = { ip: '10.180.0.1', port: 80, nodeName: 'n1' };

@@ -4,7 +4,7 @@
 // when every endpoint does.
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import type { Logger } from 'pino';
-import { LoadBalancer, type UserspaceListener } from './userspace.js';
+import { LoadBalancer, type UserspaceListener } from './rules.js';
 
 interface Active {
   spec: UserspaceListener;

@@ -3,7 +3,7 @@
 // iptables-restore text that moves the kernel from one rule set to the next, touching only
 // the chains that changed.
 import { createHash } from 'node:crypto';
-import type { NodeInfo, ServicePort } from './service-ports.js';
+import type { NodeInfo, ServicePort } from '../service-ports.js';
 
 export const KUBE_SERVICES = 'KUBE-SERVICES';
 export const KUBE_NODEPORTS = 'KUBE-NODEPORTS';

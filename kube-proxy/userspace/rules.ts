@@ -4,8 +4,8 @@
 // ClusterIP traffic into the portal listeners (the old k8s userspace proxier's
 // KUBE-PORTALS-CONTAINER / KUBE-PORTALS-HOST). Without iptables a ClusterIP cannot be
 // reached (nothing can bind it); NodePorts and load-balancer ports still work.
-import type { JumpRule, RuleSet } from './iptables.js';
-import type { NodeInfo, ServicePort } from './service-ports.js';
+import type { JumpRule, RuleSet } from '../iptables/rules.js';
+import type { NodeInfo, ServicePort } from '../service-ports.js';
 
 export const KUBE_PORTALS_CONTAINER = 'KUBE-PORTALS-CONTAINER';
 export const KUBE_PORTALS_HOST = 'KUBE-PORTALS-HOST';

@@ -2,9 +2,9 @@
 // remembering what it wrote so the next sync sends only chains that changed. A full sync
 // (first, periodic, or after a failure) rewrites everything, re-ensures the jumps from the
 // built-in chains and deletes per-service chains left by an earlier run.
-import { mustRun, splitRule, type CommandRunner } from './exec.js';
-import { GUARD_CHAIN, removeGuardBridge } from './guard.js';
-import { IPTABLES_JUMPS, isServiceChain, restoreText, type JumpRule, type RuleSet, type Table } from './iptables.js';
+import { mustRun, splitRule, type CommandRunner } from '../exec.js';
+import { GUARD_CHAIN, removeGuardBridge } from '../guard.js';
+import { IPTABLES_JUMPS, isServiceChain, restoreText, type JumpRule, type RuleSet, type Table } from './rules.js';
 
 export interface SyncResult {
   /** Bytes of restore input sent (0 = nothing changed). */
