@@ -16,7 +16,7 @@ import {
   type SharedInformer,
 } from '../client/index.js';
 import type { Controller, ControllerContext } from './controller.js';
-import { intOption, isPodReady } from './controller-utils.js';
+import { intOption, isPodReady } from './controller/controller-utils.js';
 import { runQueue } from './run-queue.js';
 
 /** More addresses than this are truncated, and the object says so (k8s maxCapacity). */

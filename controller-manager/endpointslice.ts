@@ -18,7 +18,7 @@ import {
   shouldPodBeInEndpoints,
   shouldSetHostname,
 } from './endpoints.js';
-import { intOption, isPodReady } from './controller-utils.js';
+import { intOption, isPodReady } from './controller/controller-utils.js';
 import { zeroValueEqual } from '../api/validation/equal.js';
 import { runQueue } from './run-queue.js';
 import { MANAGED_BY_LABEL, SERVICE_NAME_LABEL } from '../api/discovery.js';

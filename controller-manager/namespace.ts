@@ -7,7 +7,7 @@ import type { Namespace, NamespaceCondition } from 'kubernetes-types/core/v1';
 import { ALL_VERBS, RESOURCES, type ResourceInfo } from '../api/resources.js';
 import { WorkQueue, deletedObject, isNotFound, isConflict, type ObjectLike, type ReconcileResult } from '../client/index.js';
 import type { Controller, ControllerContext } from './controller.js';
-import { intOption } from './controller-utils.js';
+import { intOption } from './controller/controller-utils.js';
 import { runQueue } from './run-queue.js';
 
 export const KUBERNETES_FINALIZER = 'kubernetes';

@@ -6,7 +6,7 @@
 import type { Node } from 'kubernetes-types/core/v1';
 import { WorkQueue, deletedObject, isNotFound } from '../client/index.js';
 import type { Controller, ControllerContext } from './controller.js';
-import { intOption } from './controller-utils.js';
+import { intOption } from './controller/controller-utils.js';
 import { runQueue } from './run-queue.js';
 
 export const DEFAULT_CLUSTER_CIDR = '10.244.0.0/16';

@@ -16,7 +16,7 @@ import type { Node, NodeCondition, Pod, Taint, Toleration } from 'kubernetes-typ
 import type { Lease } from 'kubernetes-types/coordination/v1';
 import { WorkQueue, metaNamespaceKey, deletedObject, isNotFound, splitKey, sleep, type ReconcileResult } from '../client/index.js';
 import type { Controller, ControllerContext } from './controller.js';
-import { durationOption, intOption, isPodReady } from './controller-utils.js';
+import { durationOption, intOption, isPodReady } from './controller/controller-utils.js';
 import { runQueue } from './run-queue.js';
 import { TAINT_NODE_NOT_READY, TAINT_NODE_UNREACHABLE, TAINT_NODE_UNSCHEDULABLE, toleratesTaint } from '../api/scheduling/taints.js';
 

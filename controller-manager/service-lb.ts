@@ -6,7 +6,7 @@
 import type { LoadBalancerIngress, Node, Service } from 'kubernetes-types/core/v1';
 import { WorkQueue, metaNamespaceKey, isNotFound, splitKey } from '../client/index.js';
 import type { Controller, ControllerContext } from './controller.js';
-import { intOption } from './controller-utils.js';
+import { intOption } from './controller/controller-utils.js';
 import { runQueue } from './run-queue.js';
 
 /** Nodes with this label are never load-balancer targets (k8s' well-known label). */

@@ -8,7 +8,7 @@ import type { Job } from 'kubernetes-types/batch/v1';
 import { after, before, test } from 'node:test';
 import { pino } from 'pino';
 import type { CronJob } from 'kubernetes-types/batch/v1';
-import { newCronJobController } from '../../controller-manager/cronjob.js';
+import { newCronJobController } from '../../controller-manager/cronjob/cronjob.js';
 import { startControllerManager, type ControllerManagerHandle } from '../../controller-manager/manager.js';
 import { startScheduler, type SchedulerHandle } from '../../scheduler/scheduler.js';
 import type { KubeletServer } from '../../kubelet/server.js';
