@@ -9,7 +9,7 @@ import { labelSelectorFromObject } from '../api/labels.js';
 import { semanticEqual } from '../api/validation/equal.js';
 import { WorkQueue, isNotFound } from '../client/index.js';
 import type { Controller, ControllerContext } from './controller.js';
-import { intOption } from './controller/controller-utils.js';
+import { intOption } from './options.js';
 import { runQueue } from './run-queue.js';
 
 const CLUSTER_ROLES = 'clusterroles.rbac.authorization.k8s.io';

@@ -16,7 +16,8 @@ import {
   type SharedInformer,
 } from '../client/index.js';
 import type { Controller, ControllerContext } from './controller.js';
-import { intOption, isPodReady } from './controller/controller-utils.js';
+import { isPodReady, namespaceTerminating } from './controller/controller-utils.js';
+import { intOption } from './options.js';
 import { runQueue } from './run-queue.js';
 
 /** More addresses than this are truncated, and the object says so (k8s maxCapacity). */
@@ -307,9 +308,3 @@ export const endpointsController: Controller = {
     await runQueue(ctx, signal, { name: 'endpoints', queue, workers: intOption(ctx, 'concurrent-endpoint-syncs', 5), reconcile });
   },
 };
-
-/** A 403 with cause NamespaceTerminating: the namespace is going away, nothing to do. */
-export function namespaceTerminating(e: unknown): boolean {
-  const causes = (e as { status?: { details?: { causes?: { reason?: string }[] } } })?.status?.details?.causes ?? [];
-  return causes.some((c) => c.reason === 'NamespaceTerminating');
-}

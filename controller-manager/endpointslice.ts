@@ -12,13 +12,13 @@ import {
   enqueueServicesOfPods,
   findPort,
   hasSelector,
-  namespaceTerminating,
   selectedPods,
   serviceDerivedLabels,
   shouldPodBeInEndpoints,
   shouldSetHostname,
 } from './endpoints.js';
-import { intOption, isPodReady } from './controller/controller-utils.js';
+import { isPodReady, namespaceTerminating } from './controller/controller-utils.js';
+import { intOption } from './options.js';
 import { zeroValueEqual } from '../api/validation/equal.js';
 import { runQueue } from './run-queue.js';
 import { MANAGED_BY_LABEL, SERVICE_NAME_LABEL } from '../api/discovery.js';

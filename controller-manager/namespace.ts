@@ -7,7 +7,8 @@ import type { Namespace, NamespaceCondition } from 'kubernetes-types/core/v1';
 import { ALL_VERBS, RESOURCES, type ResourceInfo } from '../api/resources.js';
 import { WorkQueue, deletedObject, isNotFound, isConflict, type ObjectLike, type ReconcileResult } from '../client/index.js';
 import type { Controller, ControllerContext } from './controller.js';
-import { intOption } from './controller/controller-utils.js';
+import { metaTime } from '../api/time.js';
+import { intOption } from './options.js';
 import { runQueue } from './run-queue.js';
 
 export const KUBERNETES_FINALIZER = 'kubernetes';
@@ -120,7 +121,7 @@ export const namespaceController: Controller = {
 
     const updateConditions = async (ns: Namespace, report: ContentReport): Promise<void> => {
       const old = ns.status?.conditions ?? [];
-      const next = mergeConditions(old, deletionConditions(report, new Date().toISOString().replace(/\.\d+Z$/, 'Z')));
+      const next = mergeConditions(old, deletionConditions(report, metaTime()));
       if (conditionsEqual(old, next) && ns.status?.phase === 'Terminating') return;
       const copy = structuredClone(ns) as Namespace;
       copy.status = { ...copy.status, phase: 'Terminating', conditions: next };

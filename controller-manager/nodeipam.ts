@@ -5,37 +5,31 @@
 // never hands out a block twice.
 import type { Node } from 'kubernetes-types/core/v1';
 import { WorkQueue, deletedObject, isNotFound } from '../client/index.js';
+import { cidrAddress, parseCidr, type Cidr } from '../api/net.js';
 import type { Controller, ControllerContext } from './controller.js';
-import { intOption } from './controller/controller-utils.js';
+import { intOption } from './options.js';
 import { runQueue } from './run-queue.js';
 
 export const DEFAULT_CLUSTER_CIDR = '10.244.0.0/16';
 export const DEFAULT_NODE_CIDR_MASK_SIZE = 24;
 
-function parseIPv4(ip: string): number | undefined {
-  const parts = ip.split('.');
-  if (parts.length !== 4) return undefined;
-  let n = 0;
-  for (const p of parts) {
-    if (!/^\d{1,3}$/.test(p) || Number(p) > 255) return undefined;
-    n = n * 256 + Number(p);
-  }
-  return n;
+/** An IPv4 CIDR with host bits cleared, as a number (the allocator is IPv4-only), or undefined. */
+export function parseCIDR(cidr: string): { base: number; prefix: number } | undefined {
+  const c = tryParseCidr(cidr);
+  return c?.family === 'IPv4' ? { base: Number(c.base), prefix: c.prefix } : undefined;
 }
 
-const formatIPv4 = (n: number): string => [24, 16, 8, 0].map((s) => Math.floor(n / 2 ** s) % 256).join('.');
-
-export function parseCIDR(cidr: string): { base: number; prefix: number } | undefined {
-  const [ip, bits] = cidr.trim().split('/');
-  const addr = parseIPv4(ip ?? '');
-  const prefix = Number(bits);
-  if (addr === undefined || !/^\d+$/.test(bits ?? '') || prefix > 32) return undefined;
-  const size = 2 ** (32 - prefix);
-  return { base: addr - (addr % size), prefix };
+function tryParseCidr(text: string): Cidr | undefined {
+  try {
+    return parseCidr(text);
+  } catch {
+    return undefined;
+  }
 }
 
 /** A bitmap of the node-sized blocks of one cluster CIDR (k8s cidrset.CidrSet). */
 export class CidrSet {
+  private readonly cluster: Cidr;
   readonly base: number;
   readonly clusterPrefix: number;
   readonly maxCIDRs: number;
@@ -48,13 +42,14 @@ export class CidrSet {
     readonly clusterCIDR: string,
     readonly nodeMaskSize: number,
   ) {
-    const parsed = parseCIDR(clusterCIDR);
-    if (!parsed) throw new Error(`invalid --cluster-cidr ${JSON.stringify(clusterCIDR)} (only IPv4 is supported)`);
+    const parsed = tryParseCidr(clusterCIDR);
+    if (parsed?.family !== 'IPv4') throw new Error(`invalid --cluster-cidr ${JSON.stringify(clusterCIDR)} (only IPv4 is supported)`);
     if (nodeMaskSize < parsed.prefix || nodeMaskSize > 32) {
       throw new Error(`--node-cidr-mask-size ${nodeMaskSize} must be between the cluster CIDR's prefix ${parsed.prefix} and 32`);
     }
     if (nodeMaskSize - parsed.prefix > 24) throw new Error(`--node-cidr-mask-size ${nodeMaskSize} makes too many blocks of ${clusterCIDR}`);
-    this.base = parsed.base;
+    this.cluster = parsed;
+    this.base = Number(parsed.base);
     this.clusterPrefix = parsed.prefix;
     this.maxCIDRs = 2 ** (nodeMaskSize - parsed.prefix);
     this.used = new Uint8Array(this.maxCIDRs);
@@ -69,13 +64,13 @@ export class CidrSet {
   }
 
   private format(index: number): string {
-    return `${formatIPv4(this.base + index * this.blockSize())}/${this.nodeMaskSize}`;
+    return `${cidrAddress(this.cluster, index * this.blockSize())}/${this.nodeMaskSize}`;
   }
 
   /** The block index of a node CIDR of this set, or undefined when it is not one. */
   indexOf(cidr: string): number | undefined {
     const p = parseCIDR(cidr);
-    if (!p || p.prefix !== this.nodeMaskSize) return undefined;
+    if (p?.prefix !== this.nodeMaskSize) return undefined;
     const offset = p.base - this.base;
     if (offset < 0 || offset >= this.maxCIDRs * this.blockSize()) return undefined;
     return offset / this.blockSize();

@@ -16,7 +16,9 @@ import type { Node, NodeCondition, Pod, Taint, Toleration } from 'kubernetes-typ
 import type { Lease } from 'kubernetes-types/coordination/v1';
 import { WorkQueue, metaNamespaceKey, deletedObject, isNotFound, splitKey, sleep, type ReconcileResult } from '../client/index.js';
 import type { Controller, ControllerContext } from './controller.js';
-import { durationOption, intOption, isPodReady } from './controller/controller-utils.js';
+import { metaTime } from '../api/time.js';
+import { isPodReady } from './controller/controller-utils.js';
+import { durationOption, intOption } from './options.js';
 import { runQueue } from './run-queue.js';
 import { TAINT_NODE_NOT_READY, TAINT_NODE_UNREACHABLE, TAINT_NODE_UNSCHEDULABLE, toleratesTaint } from '../api/scheduling/taints.js';
 
@@ -109,7 +111,7 @@ export function observeHealth(prev: NodeHealth | undefined, node: Node, lease: L
 export function conditionsAfterGrace(node: Node, health: NodeHealth, now: number, gracePeriodMs: number, startupGracePeriodMs: number): NodeCondition[] | undefined {
   const grace = condition(node, 'Ready') ? gracePeriodMs : startupGracePeriodMs;
   if (now <= health.probeTimestamp + grace) return undefined;
-  const stamp = new Date(now).toISOString().replace(/\.\d+Z$/, 'Z');
+  const stamp = metaTime(now);
   const conditions = [...(node.status?.conditions ?? [])];
   let changed = false;
   for (const type of HEALTH_CONDITIONS) {
@@ -165,7 +167,6 @@ export function evictionDelaySeconds(noExecute: readonly Taint[], tolerations: r
 }
 
 const noExecuteTaints = (node: Node | undefined): Taint[] => (node?.spec?.taints ?? []).filter((t) => t.effect === 'NoExecute');
-const nowStamp = (): string => new Date().toISOString().replace(/\.\d+Z$/, 'Z');
 
 export const nodeLifecycleController: Controller = {
   name: 'node-lifecycle',
@@ -235,7 +236,7 @@ export const nodeLifecycleController: Controller = {
         if (!isPodReady(p)) continue;
         await podClient
           .inNamespace(p.metadata?.namespace)
-          .patch(p.metadata?.name ?? '', 'strategic', { status: { conditions: [{ type: 'Ready', status: 'False', lastTransitionTime: nowStamp() }] } }, { subresource: 'status' })
+          .patch(p.metadata?.name ?? '', 'strategic', { status: { conditions: [{ type: 'Ready', status: 'False', lastTransitionTime: metaTime() }] } }, { subresource: 'status' })
           .catch((e: unknown) => log.warn({ pod: metaNamespaceKey(p), err: e }, 'could not mark pod not ready'));
       }
     };
@@ -283,7 +284,7 @@ export const nodeLifecycleController: Controller = {
       if (!node) return;
       const disrupted = fullyDisruptedZones(nodes.lister.list());
       const mode: NoExecuteMode = disrupted.all ? 'none' : disrupted.zones.has(node.metadata?.labels?.[ZONE_LABEL] ?? '') ? 'hold' : 'normal';
-      const next = reconcileTaints(node.spec?.taints ?? [], managedTaints(node, mode), nowStamp());
+      const next = reconcileTaints(node.spec?.taints ?? [], managedTaints(node, mode), metaTime());
       if (!next) return;
       // PUT with the cached resourceVersion: a concurrent kubelet write makes it 409 and we retry.
       await nodeClient.update({ ...structuredClone(node), spec: { ...node.spec, taints: next } }).catch((e: unknown) => {
@@ -312,7 +313,7 @@ export const nodeLifecycleController: Controller = {
         .patch(
           name,
           'strategic',
-          { status: { conditions: [{ type: 'DisruptionTarget', status: 'True', reason: 'DeletionByTaintManager', message: 'Taint manager: deleting due to NoExecute taint', lastTransitionTime: nowStamp() }] } },
+          { status: { conditions: [{ type: 'DisruptionTarget', status: 'True', reason: 'DeletionByTaintManager', message: 'Taint manager: deleting due to NoExecute taint', lastTransitionTime: metaTime() }] } },
           { subresource: 'status' },
         )
         .catch(() => undefined);

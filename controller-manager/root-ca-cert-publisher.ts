@@ -8,7 +8,7 @@ import { X509Certificate } from 'node:crypto';
 import type { ConfigMap } from 'kubernetes-types/core/v1';
 import { WorkQueue, deletedObject, isNotFound } from '../client/index.js';
 import type { Controller, ControllerContext } from './controller.js';
-import { namespaceTerminating } from './endpoints.js';
+import { namespaceTerminating } from './controller/controller-utils.js';
 import { runQueue } from './run-queue.js';
 import { namespaceActive } from './serviceaccount.js';
 import { ROOT_CA_CONFIGMAP } from '../api/serviceaccount.js';

@@ -6,8 +6,9 @@
 import type { LoadBalancerIngress, Node, Service } from 'kubernetes-types/core/v1';
 import { WorkQueue, metaNamespaceKey, isNotFound, splitKey } from '../client/index.js';
 import type { Controller, ControllerContext } from './controller.js';
-import { intOption } from './controller/controller-utils.js';
+import { intOption } from './options.js';
 import { runQueue } from './run-queue.js';
+import { compareIPs } from '../api/net.js';
 
 /** Nodes with this label are never load-balancer targets (k8s' well-known label). */
 export const EXCLUDE_LB_LABEL = 'node.kubernetes.io/exclude-from-external-load-balancers';
@@ -24,13 +25,6 @@ export function loadBalancerIngress(nodes: readonly Node[]): LoadBalancerIngress
     for (const a of n.status?.addresses ?? []) if (a.type === 'InternalIP' && a.address) ips.add(a.address);
   }
   return [...ips].sort(compareIPs).map((ip) => ({ ip }));
-}
-
-function compareIPs(a: string, b: string): number {
-  const pa = a.split('.').map(Number);
-  const pb = b.split('.').map(Number);
-  if (pa.length === 4 && pb.length === 4) for (let i = 0; i < 4; i++) if (pa[i] !== pb[i]) return pa[i] - pb[i];
-  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 export function managesLoadBalancer(svc: Service): boolean {

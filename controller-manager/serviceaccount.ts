@@ -4,7 +4,7 @@
 import type { Namespace, ServiceAccount } from 'kubernetes-types/core/v1';
 import { WorkQueue, deletedObject, isAlreadyExists } from '../client/index.js';
 import type { Controller, ControllerContext } from './controller.js';
-import { namespaceTerminating } from './endpoints.js';
+import { namespaceTerminating } from './controller/controller-utils.js';
 import { runQueue } from './run-queue.js';
 
 export const DEFAULT_SERVICE_ACCOUNT = 'default';

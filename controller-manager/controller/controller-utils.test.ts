@@ -3,17 +3,9 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Pod } from 'kubernetes-types/core/v1';
-import {
-  ControllerExpectations,
-  EXPECTATIONS_TTL_MS,
-  durationOption,
-  intOption,
-  isPodAvailable,
-  nextAvailableInMs,
-  parseDurationMs,
-  slowStartBatch,
-  slowStartBatchSizes,
-} from './controller-utils.js';
+import { ControllerExpectations, EXPECTATIONS_TTL_MS, isPodAvailable, nextAvailableInMs, slowStartBatch, slowStartBatchSizes } from './controller-utils.js';
+import { durationOption, intOption } from '../options.js';
+import { parseDurationMs } from '../../client/duration.js';
 import { claimAction } from './controller-ref-manager.js';
 import { enabledControllers } from '../manager.js';
 

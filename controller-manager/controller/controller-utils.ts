@@ -1,16 +1,22 @@
 // Helpers every workload controller shares, as Kubernetes' pkg/controller/controller_utils.go:
 // expectations (so a burst of informer events never makes a controller act twice on the same
-// gap), slow-start batches, controller option parsing, and pod state predicates.
-import type { Pod, PodCondition } from 'kubernetes-types/core/v1';
-import { isConflict, isNotFound, type ObjectLike, type ResourceClient } from '../../client/index.js';
+// gap), slow-start batches, pods from templates, template hashes, resolving a controllerRef,
+// and pod state predicates.
+import type { Pod, PodCondition, PodTemplateSpec } from 'kubernetes-types/core/v1';
+import type { ObjectMeta, OwnerReference } from 'kubernetes-types/meta/v1';
+import { isConflict, isNotFound, type Lister, type ObjectLike, type ResourceClient } from '../../client/index.js';
+import { canonicalJson } from '../../api/json.js';
+import type { GroupVersionKind } from './controller-ref-manager.js';
 import { semanticEqual } from '../../api/validation/equal.js';
-import type { ControllerContext } from '../controller.js';
-import { parseDurationMs } from '../../client/duration.js';
 
 /** How long unobserved expectations block a controller before it syncs anyway (k8s: 5 min). */
 export const EXPECTATIONS_TTL_MS = 5 * 60 * 1000;
 /** The first batch of a slow start (k8s' SlowStartInitialBatchSize). */
 export const SLOW_START_INITIAL_BATCH_SIZE = 1;
+/** Pods created or deleted per sync at most (k8s' BurstReplicas). */
+export const BURST_REPLICAS = 500;
+/** The label carrying a pod's template revision (apps.ControllerRevisionHashLabelKey). */
+export const REVISION_HASH_LABEL = 'controller-revision-hash';
 
 interface Expectation {
   add: number;
@@ -118,32 +124,6 @@ export function slowStartBatchSizes(count: number, initialBatchSize = SLOW_START
   return sizes;
 }
 
-// ---- controller options (flag values) ----
-
-/** An integer option such as `concurrent-replicaset-syncs`. */
-export function intOption(ctx: Pick<ControllerContext, 'options'>, name: string, fallback: number): number {
-  const v = ctx.options[name];
-  if (v === undefined || v === '') return fallback;
-  const n = typeof v === 'number' ? v : Number(v);
-  if (!Number.isFinite(n)) throw new Error(`--${name}: ${String(v)} is not a number`);
-  return Math.trunc(n);
-}
-
-/**
- * A duration option in milliseconds: Go duration strings as Kubernetes flags take them
- * (`40s`, `5m`, `1h30m`, `250ms`), or a bare number of seconds.
- */
-export { parseDurationMs };
-
-export function durationOption(ctx: Pick<ControllerContext, 'options'>, name: string, fallbackMs: number): number {
-  const v = ctx.options[name];
-  if (v === undefined || v === '') return fallbackMs;
-  const ms = parseDurationMs(String(v));
-  if (ms === undefined) throw new Error(`--${name}: invalid duration ${String(v)}`);
-  return ms;
-}
-
-
 // ---- pod predicates (k8s.io/kubernetes/pkg/api/v1/pod) ----
 
 /** Not terminated and not being deleted (controller.IsPodActive). */
@@ -208,4 +188,79 @@ export async function putStatus<T extends ObjectLike & { status?: unknown }>(cli
       current = await client.get(obj.metadata?.name ?? '');
     }
   }
+}
+
+/** The pod an owner creates (GetPodFromTemplate): template metadata + spec, generateName, controllerRef. */
+export function podFromTemplate(owner: { metadata?: ObjectMeta; spec?: { template?: PodTemplateSpec } }, controllerRef: OwnerReference): Pod {
+  const tmpl = owner.spec?.template ?? {};
+  const meta = tmpl.metadata ?? {};
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: {
+      generateName: `${owner.metadata?.name ?? ''}-`,
+      namespace: owner.metadata?.namespace,
+      ...(meta.labels ? { labels: { ...meta.labels } } : {}),
+      ...(meta.annotations ? { annotations: { ...meta.annotations } } : {}),
+      ...(meta.finalizers ? { finalizers: [...meta.finalizers] } : {}),
+      ownerReferences: [controllerRef],
+    },
+    spec: structuredClone(tmpl.spec ?? { containers: [] }),
+  };
+}
+
+/**
+ * The owner a controllerRef points at (each controller's resolveControllerRef): of kind `gvk`
+ * (any version of its group), in `owners`, and still the same object (uid), else undefined.
+ */
+export function resolveControllerRef<T extends ObjectLike>(owners: Lister<T>, gvk: GroupVersionKind, namespace: string, ref: OwnerReference | undefined): T | undefined {
+  if (!ref || ref.kind !== gvk.kind || groupOf(ref.apiVersion) !== groupOf(gvk.apiVersion)) return undefined;
+  const owner = owners.getByName(namespace, ref.name);
+  return owner?.metadata?.uid === ref.uid ? owner : undefined;
+}
+
+/** The group of an apiVersion (`apps/v1` → `apps`; core `v1` → `v1`, which no group is named). */
+const groupOf = (apiVersion: string): string => apiVersion.split('/')[0] ?? '';
+
+/** A 403 with cause NamespaceTerminating: the namespace is going away, nothing to do. */
+export function namespaceTerminating(e: unknown): boolean {
+  const causes = (e as { status?: { details?: { causes?: { reason?: string }[] } } })?.status?.details?.causes ?? [];
+  return causes.some((c) => c.reason === 'NamespaceTerminating');
+}
+
+// ---- template hashes (controller.ComputeHash) ----
+// Kubernetes hashes the template with FNV-32a over a deep printing of the Go struct; any
+// stable hash works as long as the mechanics are the same, so this one hashes canonical JSON
+// (sorted keys) with FNV-32a, adds the collision count the same way, and encodes the decimal
+// sum with k8s' SafeEncodeString alphabet.
+
+/** Vowel-free alphabet so generated strings never spell words (k8s rand.SafeEncodeString). */
+const SAFE_ALPHANUMS = 'bcdfghjklmnpqrstvwxz2456789';
+
+export function safeEncodeString(s: string): string {
+  let out = '';
+  for (const b of Buffer.from(s, 'utf8')) out += SAFE_ALPHANUMS[b % SAFE_ALPHANUMS.length];
+  return out;
+}
+
+/** FNV-1a, 32 bit, over bytes; returns an unsigned 32-bit integer. */
+export function fnv32a(bytes: Uint8Array, seed = 0x811c9dc5): number {
+  let h = seed >>> 0;
+  for (const b of bytes) {
+    h ^= b;
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h >>> 0;
+}
+
+/** controller.ComputeHash: the template's hash, perturbed by the collision count when there is one. */
+export function computeHash(template: PodTemplateSpec | undefined, collisionCount?: number): string {
+  let h = fnv32a(Buffer.from(canonicalJson(template ?? {}), 'utf8'));
+  if (collisionCount !== undefined && collisionCount !== null) {
+    // As k8s: the count as 8 little-endian bytes (uint32 in the first four) fed to the same hasher.
+    const extra = Buffer.alloc(8);
+    extra.writeUInt32LE(collisionCount >>> 0, 0);
+    h = fnv32a(extra, h);
+  }
+  return safeEncodeString(String(h));
 }

@@ -5,7 +5,7 @@ import type { Pod } from 'kubernetes-types/core/v1';
 import { deletedObject, metaNamespaceKey, type ObjectLike, type ResourceEventHandler, type SharedInformer, type WorkQueue } from '../../client/index.js';
 import type { GroupVersionKind } from './controller-ref-manager.js';
 import { getControllerOf } from './controller-ref-manager.js';
-import { podKey, type ControllerExpectations } from './controller-utils.js';
+import { podKey, resolveControllerRef, type ControllerExpectations } from './controller-utils.js';
 
 export function ownerEventHandler<T extends ObjectLike>(queue: WorkQueue<string>, expectations: ControllerExpectations): ResourceEventHandler<T> {
   return {
@@ -25,10 +25,8 @@ export function ownerEventHandler<T extends ObjectLike>(queue: WorkQueue<string>
 /** Pod events → the key of the owner (of kind `gvk`, found in `owners`) a pod's controllerRef names. */
 export function ownedPodEventHandler<T extends ObjectLike>(owners: SharedInformer<T>, gvk: GroupVersionKind, queue: WorkQueue<string>, expectations: ControllerExpectations): ResourceEventHandler<Pod> {
   const ownerKey = (p: Pod): string | undefined => {
-    const ref = getControllerOf(p);
-    if (ref?.kind !== gvk.kind || ref.apiVersion.split('/')[0] !== gvk.apiVersion.split('/')[0]) return undefined;
-    const owner = owners.lister.getByName(p.metadata?.namespace ?? '', ref.name);
-    return owner?.metadata?.uid === ref.uid ? metaNamespaceKey(owner) : undefined;
+    const owner = resolveControllerRef(owners.lister, gvk, p.metadata?.namespace ?? '', getControllerOf(p));
+    return owner ? metaNamespaceKey(owner) : undefined;
   };
   return {
     onAdd: (p) => {

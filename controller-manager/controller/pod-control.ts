@@ -3,9 +3,8 @@
 // controllers.
 import type { Pod } from 'kubernetes-types/core/v1';
 import { isNotFound, type ObjectLike } from '../../client/index.js';
-import { isStatusError } from '../../api/status.js';
 import type { ControllerContext } from '../controller.js';
-import { ControllerExpectations, SLOW_START_INITIAL_BATCH_SIZE, podKey, slowStartBatch } from './controller-utils.js';
+import { ControllerExpectations, SLOW_START_INITIAL_BATCH_SIZE, namespaceTerminating, podKey, slowStartBatch } from './controller-utils.js';
 
 export interface PodControl {
   ctx: ControllerContext;
@@ -32,7 +31,7 @@ export async function createPods(pc: PodControl, key: string, owner: ObjectLike,
       recorder.event(owner, 'Normal', 'SuccessfulCreate', `Created pod: ${created.metadata?.name ?? ''}`);
     } catch (e) {
       // Creating in a terminating namespace fails forever; that is not this controller's error.
-      if (isStatusError(e) && e.status.details?.causes?.some((c) => c.reason === 'NamespaceTerminating')) return;
+      if (namespaceTerminating(e)) return;
       recorder.event(owner, 'Warning', 'FailedCreate', `Error creating: ${e instanceof Error ? e.message : String(e)}`);
       throw e;
     }

@@ -11,12 +11,11 @@ import { labelSelectorFromObject } from '../../api/labels.js';
 import type { Controller, ControllerContext } from '../controller.js';
 import { runQueue } from '../run-queue.js';
 import { ownedPodEventHandler, ownerEventHandler } from '../controller/owner-events.js';
-import { ControllerExpectations, intOption, nextAvailableInMs, putStatus } from '../controller/controller-utils.js';
+import { BURST_REPLICAS, ControllerExpectations, computeHash, nextAvailableInMs, podFromTemplate, putStatus } from '../controller/controller-utils.js';
+import { intOption } from '../options.js';
 import { claimObjects, newControllerRef, recheckDeletionTimestamp } from '../controller/controller-ref-manager.js';
-import { computeHash } from '../deployment/hash.js';
 import { createPods, deletePods } from '../controller/pod-control.js';
 import { nodeOfPod, pinToNode, planDaemonSet } from './plan.js';
-import { BURST_REPLICAS, podFromTemplate } from '../replicaset/replicaset.js';
 
 const GVK = { apiVersion: 'apps/v1', kind: 'DaemonSet' };
 const COMPONENT = 'daemonset-controller';

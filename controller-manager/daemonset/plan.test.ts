@@ -2,7 +2,8 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { DaemonSet } from 'kubernetes-types/apps/v1';
 import type { Node, Pod, Taint } from 'kubernetes-types/core/v1';
-import { nodeOfPod, nodeVerdict, pinToNode, planDaemonSet, REVISION_HASH_LABEL } from './plan.js';
+import { nodeOfPod, nodeVerdict, pinToNode, planDaemonSet } from './plan.js';
+import { REVISION_HASH_LABEL } from '../controller/controller-utils.js';
 
 const NOW = Date.parse('2026-01-01T00:00:00Z');
 const node = (name: string, labels: Record<string, string> = {}, taints: Taint[] = []): Node => ({ metadata: { name, labels }, spec: { taints } });

@@ -7,10 +7,9 @@ import type { DaemonSet, DaemonSetStatus } from 'kubernetes-types/apps/v1';
 import type { Node, NodeSelectorTerm, Pod, Toleration } from 'kubernetes-types/core/v1';
 import { affinityNodeNames, nodeMatches, requiredNodeAffinity } from '../../api/scheduling/node-selector.js';
 import { TAINT_NODE_NOT_READY, TAINT_NODE_UNREACHABLE, TAINT_NODE_UNSCHEDULABLE, findUntoleratedTaint } from '../../api/scheduling/taints.js';
-import { isPodAvailable, isPodReady } from '../controller/controller-utils.js';
+import { REVISION_HASH_LABEL, isPodAvailable, isPodReady } from '../controller/controller-utils.js';
 import { scaledValueFromIntOrPercent } from '../deployment/util.js';
 
-export const REVISION_HASH_LABEL = 'controller-revision-hash';
 
 /** Tolerations every daemon pod gets (AddOrUpdateDaemonPodTolerations). */
 export function daemonPodTolerations(pod: Pod): Toleration[] {

@@ -16,7 +16,8 @@ import {
 import { labelSelectorFromObject } from '../../api/labels.js';
 import type { Controller, ControllerContext } from '../controller.js';
 import { runQueue } from '../run-queue.js';
-import { intOption } from '../controller/controller-utils.js';
+import { intOption } from '../options.js';
+import { resolveControllerRef } from '../controller/controller-utils.js';
 import { claimObjects, getControllerOf, recheckDeletionTimestamp } from '../controller/controller-ref-manager.js';
 import { DEPLOYMENT_GVK, DeploymentSyncer, type DeploymentIO } from './sync.js';
 import { rolloutRolling } from './rolling.js';
@@ -99,9 +100,7 @@ class DeploymentSync {
   ) {}
 
   private resolve(namespace: string, ref: OwnerReference | undefined): Deployment | undefined {
-    if (!ref || ref.kind !== 'Deployment' || !ref.apiVersion.startsWith('apps/')) return undefined;
-    const d = this.deployments.lister.getByName(namespace, ref.name);
-    return d?.metadata?.uid === ref.uid ? d : undefined;
+    return resolveControllerRef(this.deployments.lister, DEPLOYMENT_GVK, namespace, ref);
   }
 
   /** The Deployment controlling a ReplicaSet, if any. */

@@ -3,7 +3,8 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { PodTemplateSpec } from 'kubernetes-types/core/v1';
 import { canonicalJson } from '../../api/json.js';
-import { cloneSelectorAndAddLabel, computeHash, fnv32a, safeEncodeString } from './hash.js';
+import { cloneSelectorAndAddLabel } from './hash.js';
+import { computeHash, fnv32a, safeEncodeString } from '../controller/controller-utils.js';
 
 describe('pod-template-hash', () => {
   test('FNV-1a 32 matches the reference vectors', () => {

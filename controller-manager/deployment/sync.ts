@@ -6,7 +6,8 @@ import type { Deployment, ReplicaSet } from 'kubernetes-types/apps/v1';
 import { isAlreadyExists } from '../../client/index.js';
 import { isStatusError } from '../../api/status.js';
 import { newControllerRef, getControllerOf } from '../controller/controller-ref-manager.js';
-import { POD_TEMPLATE_HASH_LABEL, cloneAndAddLabel, cloneSelectorAndAddLabel, computeHash } from './hash.js';
+import { POD_TEMPLATE_HASH_LABEL, cloneAndAddLabel, cloneSelectorAndAddLabel } from './hash.js';
+import { computeHash } from '../controller/controller-utils.js';
 import { proportionalScalePlan } from './proportion.js';
 import {
   PROGRESSING,

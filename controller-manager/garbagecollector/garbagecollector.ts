@@ -25,7 +25,7 @@ import {
   type ObjectMetaLike,
   type OwnerState,
 } from './graph.js';
-import { intOption } from '../controller/controller-utils.js';
+import { intOption } from '../options.js';
 import { runQueue } from '../run-queue.js';
 
 /** Resources the collector never watches (k8s ignores events: many, short-lived, never owners). */

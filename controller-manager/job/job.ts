@@ -12,11 +12,11 @@ import { labelSelectorFromObject } from '../../api/labels.js';
 import type { Controller, ControllerContext } from '../controller.js';
 import { runQueue } from '../run-queue.js';
 import { ownerEventHandler } from '../controller/owner-events.js';
-import { ControllerExpectations, durationOption, intOption, podKey, putStatus } from '../controller/controller-utils.js';
+import { BURST_REPLICAS, ControllerExpectations, podFromTemplate, podKey, putStatus, resolveControllerRef } from '../controller/controller-utils.js';
+import { durationOption, intOption } from '../options.js';
 import { createPods, deletePods } from '../controller/pod-control.js';
 import { claimObjects, getControllerOf, newControllerRef, recheckDeletionTimestamp } from '../controller/controller-ref-manager.js';
 import { DEFAULT_POD_FAILURE_BACKOFF_MS, isJobFinished, planJob } from './plan.js';
-import { BURST_REPLICAS, podFromTemplate } from '../replicaset/replicaset.js';
 
 const GVK = { apiVersion: 'batch/v1', kind: 'Job' };
 const COMPONENT = 'job-controller';
@@ -84,9 +84,8 @@ class JobSync {
 
   /** The key of the Job a controllerRef points at, if it is one of ours and still the same object. */
   ownerKey(namespace: string, ref: OwnerReference): string | undefined {
-    if (ref.kind !== GVK.kind || ref.apiVersion.split('/')[0] !== 'batch') return undefined;
-    const job = this.jobs.lister.getByName(namespace, ref.name);
-    return job?.metadata?.uid === ref.uid ? metaNamespaceKey(job) : undefined;
+    const job = resolveControllerRef(this.jobs.lister, GVK, namespace, ref);
+    return job ? metaNamespaceKey(job) : undefined;
   }
 
   /** Unfinished Jobs whose selector matches an orphan pod (they may adopt it). */

@@ -2,9 +2,9 @@
 // RS controller for RCs through an adapter): keeps `spec.replicas` active pods matching the
 // selector, owned through a controller ownerReference, created from the template with
 // generateName `<name>-`. Level-based: every sync compares the cache with the spec.
-import type { Pod, PodTemplateSpec, ReplicationController } from 'kubernetes-types/core/v1';
+import type { Pod, ReplicationController } from 'kubernetes-types/core/v1';
 import type { ReplicaSet, ReplicaSetStatus } from 'kubernetes-types/apps/v1';
-import type { ObjectMeta, OwnerReference } from 'kubernetes-types/meta/v1';
+import type { OwnerReference } from 'kubernetes-types/meta/v1';
 import {
   WorkQueue,
   deletedObject,
@@ -18,21 +18,12 @@ import { labelSelectorFromObject, selectorFromSet, type LabelSelector } from '..
 import type { Controller, ControllerContext } from '../controller.js';
 import { runQueue } from '../run-queue.js';
 import { ownerEventHandler } from '../controller/owner-events.js';
-import {
-  ControllerExpectations,
-  intOption,
-  isPodActive,
-  isPodReady,
-  nextAvailableInMs,
-  podKey,
-} from '../controller/controller-utils.js';
+import { BURST_REPLICAS, ControllerExpectations, isPodActive, isPodReady, nextAvailableInMs, podFromTemplate, podKey, resolveControllerRef } from '../controller/controller-utils.js';
+import { intOption } from '../options.js';
 import { claimObjects, getControllerOf, newControllerRef, recheckDeletionTimestamp, type GroupVersionKind } from '../controller/controller-ref-manager.js';
 import { podsToDelete } from '../controller/pod-ranking.js';
 import { createPods, deletePods } from '../controller/pod-control.js';
 import { calculateReplicaSetStatus, replicaSetStatusChanged } from './status.js';
-
-/** Pods created or deleted per sync at most (k8s' BurstReplicas). */
-export const BURST_REPLICAS = 500;
 
 type Owner = ReplicaSet | ReplicationController;
 
@@ -128,9 +119,7 @@ class ReplicaSetSync {
 
   /** The owner a controllerRef points at, if it is ours and still the same object. */
   private resolveControllerRef(namespace: string, ref: OwnerReference): Owner | undefined {
-    if (ref.kind !== this.kind.gvk.kind || ref.apiVersion.split('/')[0] !== this.kind.gvk.apiVersion.split('/')[0]) return undefined;
-    const owner = this.owners.lister.getByName(namespace, ref.name);
-    return owner?.metadata?.uid === ref.uid ? owner : undefined;
+    return resolveControllerRef(this.owners.lister, this.kind.gvk, namespace, ref);
   }
 
   /** Owners whose selector matches an orphan pod (they may adopt it). */
@@ -302,23 +291,4 @@ class ReplicaSetSync {
       }
     }
   }
-}
-
-/** The pod an owner creates (GetPodFromTemplate): template metadata + spec, generateName, controllerRef. */
-export function podFromTemplate(owner: { metadata?: ObjectMeta; spec?: { template?: PodTemplateSpec } }, controllerRef: OwnerReference): Pod {
-  const tmpl = owner.spec?.template ?? {};
-  const meta = tmpl.metadata ?? {};
-  return {
-    apiVersion: 'v1',
-    kind: 'Pod',
-    metadata: {
-      generateName: `${owner.metadata?.name ?? ''}-`,
-      namespace: owner.metadata?.namespace,
-      ...(meta.labels ? { labels: { ...meta.labels } } : {}),
-      ...(meta.annotations ? { annotations: { ...meta.annotations } } : {}),
-      ...(meta.finalizers ? { finalizers: [...meta.finalizers] } : {}),
-      ownerReferences: [controllerRef],
-    },
-    spec: structuredClone(tmpl.spec ?? { containers: [] }),
-  };
 }

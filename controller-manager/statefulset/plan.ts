@@ -8,7 +8,7 @@ import type { StatefulSet, StatefulSetStatus } from 'kubernetes-types/apps/v1';
 import type { PersistentVolumeClaim, Pod } from 'kubernetes-types/core/v1';
 import type { OwnerReference } from 'kubernetes-types/meta/v1';
 import { isPodAvailable, isPodReady } from '../controller/controller-utils.js';
-import { REVISION_HASH_LABEL } from '../daemonset/plan.js';
+import { REVISION_HASH_LABEL } from '../controller/controller-utils.js';
 
 export const POD_NAME_LABEL = 'statefulset.kubernetes.io/pod-name';
 export const POD_INDEX_LABEL = 'apps.kubernetes.io/pod-index';

@@ -10,9 +10,9 @@ import { labelSelectorFromObject } from '../../api/labels.js';
 import type { Controller, ControllerContext } from '../controller.js';
 import { runQueue } from '../run-queue.js';
 import { ownedPodEventHandler, ownerEventHandler } from '../controller/owner-events.js';
-import { ControllerExpectations, intOption, nextAvailableInMs, putStatus } from '../controller/controller-utils.js';
+import { ControllerExpectations, computeHash, nextAvailableInMs, putStatus } from '../controller/controller-utils.js';
+import { intOption } from '../options.js';
 import { claimObjects, newControllerRef, recheckDeletionTimestamp } from '../controller/controller-ref-manager.js';
-import { computeHash } from '../deployment/hash.js';
 import { createPods, deletePods } from '../controller/pod-control.js';
 import { claimName, planStatefulSet, statefulPod } from './plan.js';
 
