@@ -13,11 +13,12 @@ import {
   deletedObject,
   isNotFound,
   splitKey,
+  type ResourceClient,
   type SharedInformer,
 } from '../client/index.js';
 import type { Controller, ControllerContext } from './controller.js';
 import { isPodReady, namespaceTerminating } from './controller/controller-utils.js';
-import { intOption } from './options.js';
+import { controllerFlags, intFlag, type FlagDeclarations, type FlagValues } from './options.js';
 import { runQueue } from './run-queue.js';
 
 /** More addresses than this are truncated, and the object says so (k8s maxCapacity). */
@@ -245,66 +246,79 @@ export function hasSelector(svc: Service): boolean {
 
 // ---- the controller ----
 
-export const endpointsController: Controller = {
-  name: 'endpoints',
-  async run(ctx: ControllerContext, signal: AbortSignal): Promise<void> {
-    const log = ctx.log;
-    const services = ctx.factory.informerFor('services');
-    const pods = ctx.factory.informerFor('pods');
-    const endpoints = ctx.factory.informerFor('endpoints');
-    const client = ctx.client.resource('endpoints');
-    const queue = new WorkQueue<string>({ name: 'endpoint' });
-    const enqueue = (key: string): void => queue.add(key);
-    services.addEventHandler({
+export class EndpointsController implements Controller {
+  static readonly controllerName = 'endpoints';
+  static readonly flags = {
+    'concurrent-endpoint-syncs': intFlag(5, 'Services whose Endpoints are synced at once'),
+  } satisfies FlagDeclarations;
+  readonly name = EndpointsController.controllerName;
+  private readonly flags: FlagValues<typeof EndpointsController.flags>;
+  private readonly services: SharedInformer<Service>;
+  private readonly pods: SharedInformer<Pod>;
+  private readonly endpoints: SharedInformer<Endpoints>;
+  private readonly client: ResourceClient<Endpoints>;
+  private readonly queue = new WorkQueue<string>({ name: 'endpoint' });
+
+  constructor(private readonly ctx: ControllerContext) {
+    this.flags = controllerFlags(ctx, EndpointsController.flags);
+    this.services = ctx.factory.informerFor('services');
+    this.pods = ctx.factory.informerFor('pods');
+    this.endpoints = ctx.factory.informerFor('endpoints');
+    this.client = ctx.client.resource('endpoints');
+    const enqueue = (key: string): void => this.queue.add(key);
+    this.services.addEventHandler({
       onAdd: (s) => enqueue(metaNamespaceKey(s)),
       onUpdate: (_o, s) => enqueue(metaNamespaceKey(s)),
       onDelete: (s) => enqueue(metaNamespaceKey(deletedObject(s))),
     });
-    enqueueServicesOfPods(services, pods, enqueue);
+    enqueueServicesOfPods(this.services, this.pods, enqueue);
     // Someone deleted "our" Endpoints: put them back.
-    endpoints.addEventHandler({ onDelete: (e) => enqueue(metaNamespaceKey(deletedObject(e))) });
+    this.endpoints.addEventHandler({ onDelete: (e) => enqueue(metaNamespaceKey(deletedObject(e))) });
+  }
+
+  async run(signal: AbortSignal): Promise<void> {
     try {
-      await ctx.factory.waitForCacheSync(signal);
+      await this.ctx.factory.waitForCacheSync(signal);
     } catch {
       return;
     }
     // Endpoints left over from services deleted while no controller ran (checkLeftoverEndpoints).
-    for (const ep of endpoints.lister.list()) {
-      if (!services.lister.get(metaNamespaceKey(ep)) && !ep.metadata?.annotations?.['control-plane.alpha.kubernetes.io/leader']) enqueue(metaNamespaceKey(ep));
+    for (const ep of this.endpoints.lister.list()) {
+      if (!this.services.lister.get(metaNamespaceKey(ep)) && !ep.metadata?.annotations?.['control-plane.alpha.kubernetes.io/leader']) this.queue.add(metaNamespaceKey(ep));
     }
+    await runQueue(this.ctx, signal, { name: 'endpoints', queue: this.queue, workers: this.flags['concurrent-endpoint-syncs'], reconcile: (key) => this.sync(key) });
+  }
 
-    const reconcile = async (key: string): Promise<void> => {
-      const { namespace, name } = splitKey(key);
-      const svc = services.lister.getByName(namespace, name);
-      if (!svc) {
-        // The service is gone: so are its Endpoints.
-        if (!endpoints.lister.getByName(namespace, name)) return;
-        await client.inNamespace(namespace).delete(name).catch((e: unknown) => {
-          if (!isNotFound(e)) throw e;
-        });
-        return;
-      }
-      if (!hasSelector(svc)) return;
-      const desired = desiredEndpoints(svc, selectedPods(pods, svc));
-      const current = endpoints.lister.getByName(namespace, name);
-      if (current && endpointsUpToDate(current, desired)) return;
-      if (!current) {
-        log.debug({ service: key }, 'creating endpoints');
-        await client.create(desired).catch((e: unknown) => {
-          // Creating in a namespace being deleted fails; the namespace controller cleans up.
-          if (namespaceTerminating(e)) return;
-          throw e;
-        });
-        return;
-      }
-      const next: Endpoints = structuredClone(current) as Endpoints;
-      const annotations = { ...(next.metadata?.annotations ?? {}) };
-      delete annotations[OVER_CAPACITY_ANNOTATION];
-      Object.assign(annotations, desired.metadata?.annotations ?? {});
-      next.metadata = { ...next.metadata, labels: desired.metadata?.labels, annotations };
-      next.subsets = desired.subsets;
-      await client.inNamespace(namespace).update(next);
-    };
-    await runQueue(ctx, signal, { name: 'endpoints', queue, workers: intOption(ctx, 'concurrent-endpoint-syncs', 5), reconcile });
-  },
-};
+  private async sync(key: string): Promise<void> {
+    const { namespace, name } = splitKey(key);
+    const svc = this.services.lister.getByName(namespace, name);
+    if (!svc) {
+      // The service is gone: so are its Endpoints.
+      if (!this.endpoints.lister.getByName(namespace, name)) return;
+      await this.client.inNamespace(namespace).delete(name).catch((e: unknown) => {
+        if (!isNotFound(e)) throw e;
+      });
+      return;
+    }
+    if (!hasSelector(svc)) return;
+    const desired = desiredEndpoints(svc, selectedPods(this.pods, svc));
+    const current = this.endpoints.lister.getByName(namespace, name);
+    if (current && endpointsUpToDate(current, desired)) return;
+    if (!current) {
+      this.ctx.log.debug({ service: key }, 'creating endpoints');
+      await this.client.create(desired).catch((e: unknown) => {
+        // Creating in a namespace being deleted fails; the namespace controller cleans up.
+        if (namespaceTerminating(e)) return;
+        throw e;
+      });
+      return;
+    }
+    const next: Endpoints = structuredClone(current) as Endpoints;
+    const annotations = { ...(next.metadata?.annotations ?? {}) };
+    delete annotations[OVER_CAPACITY_ANNOTATION];
+    Object.assign(annotations, desired.metadata?.annotations ?? {});
+    next.metadata = { ...next.metadata, labels: desired.metadata?.labels, annotations };
+    next.subsets = desired.subsets;
+    await this.client.inNamespace(namespace).update(next);
+  }
+}

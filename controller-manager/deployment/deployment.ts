@@ -16,7 +16,7 @@ import {
 import { labelSelectorFromObject } from '../../api/labels.js';
 import type { Controller, ControllerContext } from '../controller.js';
 import { runQueue } from '../run-queue.js';
-import { intOption } from '../options.js';
+import { controllerFlags, intFlag, type FlagDeclarations, type FlagValues } from '../options.js';
 import { resolveControllerRef } from '../controller/controller-utils.js';
 import { claimObjects, getControllerOf, recheckDeletionTimestamp } from '../controller/controller-ref-manager.js';
 import { DEPLOYMENT_GVK, DeploymentSyncer, type DeploymentIO } from './sync.js';
@@ -24,67 +24,17 @@ import { rolloutRolling } from './rolling.js';
 import { rolloutRecreate, type PodMap } from './recreate.js';
 import { REVISION_ANNOTATION } from './util.js';
 
-export function newDeploymentController(): Controller {
-  return new DeploymentController();
-}
-
 export class DeploymentController implements Controller {
-  readonly name = 'deployment';
-
-  run(ctx: ControllerContext, signal: AbortSignal): Promise<void> {
-    const deployments = ctx.factory.informerFor('deployments.apps');
-    const replicaSets = ctx.factory.informerFor('replicasets.apps');
-    const pods = ctx.factory.informerFor('pods');
-    const queue = new WorkQueue<string>({ name: 'deployment' });
-    const sync = new DeploymentSync(ctx, deployments, replicaSets, pods);
-    const enqueue = (d: Deployment): void => queue.add(metaNamespaceKey(d));
-
-    deployments.addEventHandler({
-      onAdd: enqueue,
-      onUpdate: (_old, cur) => enqueue(cur),
-      onDelete: (d) => enqueue(deletedObject(d)),
-    });
-    replicaSets.addEventHandler({
-      onAdd: (rs) => {
-        if (rs.metadata?.deletionTimestamp) return sync.ownerOf(rs).forEach(enqueue);
-        sync.ownerOrCandidates(rs).forEach(enqueue);
-      },
-      onUpdate: (old, cur) => {
-        if (old.metadata?.resourceVersion === cur.metadata?.resourceVersion) return;
-        const oldRef = getControllerOf(old);
-        const curRef = getControllerOf(cur);
-        if (oldRef && JSON.stringify(oldRef) !== JSON.stringify(curRef)) sync.ownerOf(old).forEach(enqueue);
-        if (curRef) return sync.ownerOf(cur).forEach(enqueue);
-        const labelsChanged = JSON.stringify(old.metadata?.labels ?? {}) !== JSON.stringify(cur.metadata?.labels ?? {});
-        if (labelsChanged || oldRef) sync.ownerOrCandidates(cur).forEach(enqueue);
-      },
-      onDelete: (rs) => sync.ownerOf(deletedObject(rs)).forEach(enqueue),
-    });
-    // Recreate waits for the old pods to be gone: their deletion is what lets it continue.
-    pods.addEventHandler({
-      onDelete: (p) => {
-        for (const d of sync.deploymentOfPod(deletedObject(p))) if (d.spec?.strategy?.type === 'Recreate') enqueue(d);
-      },
-    });
-
-    return (async () => {
-      await Promise.all([deployments.waitForSync(signal), replicaSets.waitForSync(signal), pods.waitForSync(signal)]);
-      await runQueue(ctx, signal, {
-        name: 'deployment',
-        queue,
-        workers: intOption(ctx, 'concurrent-deployment-syncs', 5),
-        reconcile: (key) => sync.sync(key),
-      });
-    })();
-  }
-}
-
-/** etcd revisions as the apiserver hands them out (decimal strings). */
-function rvNumber(rv: string | undefined): bigint {
-  return rv && /^\d+$/.test(rv) ? BigInt(rv) : 0n;
-}
-
-class DeploymentSync {
+  static readonly controllerName = 'deployment';
+  static readonly flags = {
+    'concurrent-deployment-syncs': intFlag(5, 'Deployments synced at once'),
+  } satisfies FlagDeclarations;
+  readonly name = DeploymentController.controllerName;
+  private readonly flags: FlagValues<typeof DeploymentController.flags>;
+  private readonly deployments: SharedInformer<Deployment>;
+  private readonly replicaSets: SharedInformer<ReplicaSet>;
+  private readonly pods: SharedInformer<Pod>;
+  private readonly queue = new WorkQueue<string>({ name: 'deployment' });
   /**
    * The resourceVersion of our last write per Deployment key. A sync that starts from an
    * older cached copy would only conflict (409) and retry; the informer delivers our write
@@ -92,25 +42,58 @@ class DeploymentSync {
    */
   private readonly written = new Map<string, bigint>();
 
-  constructor(
-    private readonly ctx: ControllerContext,
-    private readonly deployments: SharedInformer<Deployment>,
-    private readonly replicaSets: SharedInformer<ReplicaSet>,
-    private readonly pods: SharedInformer<Pod>,
-  ) {}
+  constructor(private readonly ctx: ControllerContext) {
+    this.flags = controllerFlags(ctx, DeploymentController.flags);
+    this.deployments = ctx.factory.informerFor('deployments.apps');
+    this.replicaSets = ctx.factory.informerFor('replicasets.apps');
+    this.pods = ctx.factory.informerFor('pods');
+    const enqueue = (d: Deployment): void => this.queue.add(metaNamespaceKey(d));
+    this.deployments.addEventHandler({
+      onAdd: enqueue,
+      onUpdate: (_old, cur) => enqueue(cur),
+      onDelete: (d) => enqueue(deletedObject(d)),
+    });
+    this.replicaSets.addEventHandler({
+      onAdd: (rs) => {
+        if (rs.metadata?.deletionTimestamp) return this.ownerOf(rs).forEach(enqueue);
+        this.ownerOrCandidates(rs).forEach(enqueue);
+      },
+      onUpdate: (old, cur) => {
+        if (old.metadata?.resourceVersion === cur.metadata?.resourceVersion) return;
+        const oldRef = getControllerOf(old);
+        const curRef = getControllerOf(cur);
+        if (oldRef && JSON.stringify(oldRef) !== JSON.stringify(curRef)) this.ownerOf(old).forEach(enqueue);
+        if (curRef) return this.ownerOf(cur).forEach(enqueue);
+        const labelsChanged = JSON.stringify(old.metadata?.labels ?? {}) !== JSON.stringify(cur.metadata?.labels ?? {});
+        if (labelsChanged || oldRef) this.ownerOrCandidates(cur).forEach(enqueue);
+      },
+      onDelete: (rs) => this.ownerOf(deletedObject(rs)).forEach(enqueue),
+    });
+    // Recreate waits for the old pods to be gone: their deletion is what lets it continue.
+    this.pods.addEventHandler({
+      onDelete: (p) => {
+        for (const d of this.deploymentOfPod(deletedObject(p))) if (d.spec?.strategy?.type === 'Recreate') enqueue(d);
+      },
+    });
+  }
+
+  async run(signal: AbortSignal): Promise<void> {
+    await Promise.all([this.deployments.waitForSync(signal), this.replicaSets.waitForSync(signal), this.pods.waitForSync(signal)]);
+    await runQueue(this.ctx, signal, { name: 'deployment', queue: this.queue, workers: this.flags['concurrent-deployment-syncs'], reconcile: (key) => this.sync(key) });
+  }
 
   private resolve(namespace: string, ref: OwnerReference | undefined): Deployment | undefined {
     return resolveControllerRef(this.deployments.lister, DEPLOYMENT_GVK, namespace, ref);
   }
 
   /** The Deployment controlling a ReplicaSet, if any. */
-  ownerOf(rs: ReplicaSet): Deployment[] {
+  private ownerOf(rs: ReplicaSet): Deployment[] {
     const d = this.resolve(rs.metadata?.namespace ?? '', getControllerOf(rs));
     return d ? [d] : [];
   }
 
   /** Its owner, or for an orphan every Deployment whose selector matches it (getDeploymentsForReplicaSet). */
-  ownerOrCandidates(rs: ReplicaSet): Deployment[] {
+  private ownerOrCandidates(rs: ReplicaSet): Deployment[] {
     if (getControllerOf(rs)) return this.ownerOf(rs);
     return this.deployments.lister.byIndex('namespace', rs.metadata?.namespace ?? '').filter((d) => {
       try {
@@ -122,14 +105,12 @@ class DeploymentSync {
     });
   }
 
-  deploymentOfPod(pod: Pod): Deployment[] {
-    const ref = getControllerOf(pod);
-    if (!ref || ref.kind !== 'ReplicaSet') return [];
-    const rs = this.replicaSets.lister.getByName(pod.metadata?.namespace ?? '', ref.name);
-    return rs && rs.metadata?.uid === ref.uid ? this.ownerOf(rs) : [];
+  private deploymentOfPod(pod: Pod): Deployment[] {
+    const rs = resolveControllerRef(this.replicaSets.lister, RS_GVK, pod.metadata?.namespace ?? '', getControllerOf(pod));
+    return rs ? this.ownerOf(rs) : [];
   }
 
-  async sync(key: string): Promise<{ requeueAfterMs?: number } | void> {
+  private async sync(key: string): Promise<{ requeueAfterMs?: number } | void> {
     const { namespace, name } = splitKey(key);
     const cached = this.deployments.lister.getByName(namespace, name);
     if (!cached) {
@@ -142,34 +123,54 @@ class DeploymentSync {
       this.written.delete(key);
     }
     const d: Deployment = structuredClone(cached);
-    const recorder = this.ctx.recorder('deployment-controller');
     const client = this.ctx.client.resource('deployments.apps', namespace);
-    const rsClient = this.ctx.client.resource('replicasets.apps', namespace);
-
     const selector = labelSelectorFromObject(d.spec?.selector);
-    if (selector.empty) {
-      recorder.event(d, 'Warning', 'SelectingAll', 'This deployment is selecting all pods. A non-empty selector is required.');
-      if ((d.status?.observedGeneration ?? 0) < (d.metadata?.generation ?? 0)) {
-        await client.updateStatus({ ...d, status: { ...d.status, observedGeneration: d.metadata?.generation } });
-      }
-      return;
-    }
-
+    if (selector.empty) return this.selectingAll(d);
     const rsList = await claimObjects(
       this.replicaSets.lister.byIndex('namespace', namespace).map((rs) => structuredClone(rs) as ReplicaSet),
       {
         owner: d,
         ownerGvk: DEPLOYMENT_GVK,
         selector,
-        objects: rsClient,
+        objects: this.ctx.client.resource('replicasets.apps', namespace),
         recheckOwner: recheckDeletionTimestamp(() => client.get(name), d, 'Deployment'),
       },
     );
-
     let requeueAfterMs: number | undefined;
+    const s = new DeploymentSyncer(
+      d,
+      this.deploymentIO(key, d, cached.metadata?.annotations?.[REVISION_ANNOTATION], (ms) => {
+        requeueAfterMs = requeueAfterMs === undefined ? ms : Math.min(requeueAfterMs, ms);
+      }),
+    );
+    if (d.metadata?.deletionTimestamp) {
+      await s.syncStatusOnly(rsList);
+      return;
+    }
+    await s.checkPausedConditions();
+    if (d.spec?.paused) await s.sync(rsList);
+    else if (await s.isScalingEvent(rsList)) await s.sync(rsList);
+    else if (d.spec?.strategy?.type === 'Recreate') await rolloutRecreate(s, rsList, this.podMap(rsList));
+    else await rolloutRolling(s, rsList);
+    return requeueAfterMs === undefined ? undefined : { requeueAfterMs };
+  }
+
+  /** An empty selector would adopt every pod: warn, and only record that the generation was seen. */
+  private async selectingAll(d: Deployment): Promise<void> {
+    this.ctx.recorder('deployment-controller').event(d, 'Warning', 'SelectingAll', 'This deployment is selecting all pods. A non-empty selector is required.');
+    if ((d.status?.observedGeneration ?? 0) < (d.metadata?.generation ?? 0)) {
+      await this.ctx.client.resource('deployments.apps', d.metadata?.namespace ?? '').updateStatus({ ...d, status: { ...d.status, observedGeneration: d.metadata?.generation } });
+    }
+  }
+
+  /** The API calls one sync of Deployment `key` makes (its DeploymentSyncer works through these). */
+  private deploymentIO(key: string, d: Deployment, storedRevision: string | undefined, requeueAfter: (ms: number) => void): DeploymentIO {
+    const { namespace, name } = splitKey(key);
+    const recorder = this.ctx.recorder('deployment-controller');
+    const client = this.ctx.client.resource('deployments.apps', namespace);
+    const rsClient = this.ctx.client.resource('replicasets.apps', namespace);
     const written = this.written;
-    let storedRevision = cached.metadata?.annotations?.[REVISION_ANNOTATION];
-    const io: DeploymentIO = {
+    return {
       now: () => Date.now(),
       createReplicaSet: (rs) => rsClient.create(rs),
       updateReplicaSet: (rs) => rsClient.update(rs),
@@ -198,22 +199,8 @@ class DeploymentSync {
       },
       cachedReplicaSet: (ns, n) => this.replicaSets.lister.getByName(ns, n),
       event: (type, reason, message) => recorder.event(d, type, reason, message),
-      requeueAfter: (ms) => {
-        requeueAfterMs = requeueAfterMs === undefined ? ms : Math.min(requeueAfterMs, ms);
-      },
+      requeueAfter,
     };
-    const s = new DeploymentSyncer(d, io);
-
-    if (d.metadata?.deletionTimestamp) {
-      await s.syncStatusOnly(rsList);
-      return;
-    }
-    await s.checkPausedConditions();
-    if (d.spec?.paused) await s.sync(rsList);
-    else if (await s.isScalingEvent(rsList)) await s.sync(rsList);
-    else if (d.spec?.strategy?.type === 'Recreate') await rolloutRecreate(s, rsList, this.podMap(rsList));
-    else await rolloutRolling(s, rsList);
-    return requeueAfterMs === undefined ? undefined : { requeueAfterMs };
   }
 
   /** Pods (terminating ones too) by the uid of the claimed ReplicaSet controlling them (getPodMapForDeployment). */
@@ -226,3 +213,10 @@ class DeploymentSync {
     return map;
   }
 }
+
+/** etcd revisions as the apiserver hands them out (decimal strings). */
+function rvNumber(rv: string | undefined): bigint {
+  return rv && /^\d+$/.test(rv) ? BigInt(rv) : 0n;
+}
+
+const RS_GVK = { apiVersion: 'apps/v1', kind: 'ReplicaSet' };

@@ -25,7 +25,7 @@ import {
   type ObjectMetaLike,
   type OwnerState,
 } from './graph.js';
-import { intOption } from '../options.js';
+import { boolFlag, controllerFlags, intFlag, type FlagDeclarations, type FlagValues } from '../options.js';
 import { runQueue } from '../run-queue.js';
 
 /** Resources the collector never watches (k8s ignores events: many, short-lived, never owners). */
@@ -42,149 +42,174 @@ export function monitoredResources(): typeof RESOURCES {
 
 const isNamespaced = (apiVersion: string, kind: string): boolean | undefined => findByKind(apiVersion, kind)?.namespaced;
 
-export const garbageCollectorController: Controller = {
-  name: 'garbage-collector',
-  async run(ctx: ControllerContext, signal: AbortSignal): Promise<void> {
-    if (ctx.options['enable-garbage-collector'] === false) return;
-    const log = ctx.log;
-    const graph = new DependencyGraph(isNamespaced);
-    const attemptToDelete = new WorkQueue<string>({ name: 'garbage_collector_attempt_to_delete' });
-    const attemptToOrphan = new WorkQueue<string>({ name: 'garbage_collector_attempt_to_orphan' });
-    const apply = (fx: GraphEffects): void => {
-      for (const uid of fx.attemptToDelete) attemptToDelete.add(uid);
-      for (const uid of fx.attemptToOrphan) attemptToOrphan.add(uid);
-    };
+const ignoreNotFound = (e: unknown): void => {
+  if (!isNotFound(e)) throw e;
+};
+
+export class GarbageCollector implements Controller {
+  static readonly controllerName = 'garbage-collector';
+  static readonly flags = {
+    'enable-garbage-collector': boolFlag(true, 'Run the ownerReferences garbage collector'),
+    'concurrent-gc-syncs': intFlag(20, 'Garbage collector workers'),
+  } satisfies FlagDeclarations;
+  readonly name = GarbageCollector.controllerName;
+  private readonly flags: FlagValues<typeof GarbageCollector.flags>;
+  private readonly graph = new DependencyGraph(isNamespaced);
+  private readonly attemptToDelete = new WorkQueue<string>({ name: 'garbage_collector_attempt_to_delete' });
+  private readonly attemptToOrphan = new WorkQueue<string>({ name: 'garbage_collector_attempt_to_orphan' });
+
+  static disabledReason(ctx: ControllerContext): string | undefined {
+    return controllerFlags(ctx, GarbageCollector.flags)['enable-garbage-collector'] ? undefined : 'garbage collector is disabled: --enable-garbage-collector=false';
+  }
+
+  constructor(private readonly ctx: ControllerContext) {
+    this.flags = controllerFlags(ctx, GarbageCollector.flags);
     for (const info of monitoredResources()) {
       ctx.factory.informerFor<ObjectLike>(info).addEventHandler({
-        onAdd: (o) => apply(graph.observe(o as ObjectMetaLike)),
-        onUpdate: (_old, o) => apply(graph.observe(o as ObjectMetaLike)),
-        onDelete: (o) => apply(graph.remove(deletedObject(o) as ObjectMetaLike)),
+        onAdd: (o) => this.apply(this.graph.observe(o as ObjectMetaLike)),
+        onUpdate: (_old, o) => this.apply(this.graph.observe(o as ObjectMetaLike)),
+        onDelete: (o) => this.apply(this.graph.remove(deletedObject(o) as ObjectMetaLike)),
       });
     }
+  }
+
+  async run(signal: AbortSignal): Promise<void> {
     try {
-      await ctx.factory.waitForCacheSync(signal);
+      await this.ctx.factory.waitForCacheSync(signal);
     } catch {
       return;
     }
-    log.info({ objects: graph.size }, 'garbage collector graph synced');
+    this.ctx.log.info({ objects: this.graph.size }, 'garbage collector graph synced');
+    await Promise.all([
+      runQueue(this.ctx, signal, { name: 'garbage-collector', queue: this.attemptToDelete, workers: this.flags['concurrent-gc-syncs'], reconcile: (uid) => this.attemptToDeleteItem(uid) }),
+      runQueue(this.ctx, signal, { name: 'garbage-collector', queue: this.attemptToOrphan, workers: 1, reconcile: (uid) => this.attemptToOrphanItem(uid) }),
+    ]);
+  }
 
-    const resourceOf = (id: ObjectIdentity) => {
-      const info = findByKind(id.apiVersion, id.kind);
-      return info ? ctx.client.resource<ObjectLike>(info, info.namespaced ? id.namespace : undefined) : undefined;
-    };
-    /** A live read: the graph may lag, deletion decisions must not. undefined = not found. */
-    const getObject = async (id: ObjectIdentity): Promise<ObjectMetaLike | undefined> => {
-      const rc = resourceOf(id);
-      if (!rc) throw new Error(`unknown kind ${id.apiVersion}/${id.kind}`);
-      try {
-        return (await rc.get(id.name)) as ObjectMetaLike;
-      } catch (e) {
-        if (isNotFound(e)) return undefined;
-        throw e;
-      }
-    };
-    const ignoreNotFound = (e: unknown): void => {
-      if (!isNotFound(e)) throw e;
-    };
-    const removeFinalizer = async (node: GraphNode, finalizer: string): Promise<void> => {
-      await resourceOf(node.identity)
-        ?.patch(node.identity.name, 'strategic', { metadata: { [`$deleteFromPrimitiveList/finalizers`]: [finalizer] } })
-        .catch(ignoreNotFound);
-    };
-    const patchOwnerRefs = async (id: ObjectIdentity, refs: object[]): Promise<void> => {
-      await resourceOf(id)?.patch(id.name, 'strategic', { metadata: { ownerReferences: refs } }).catch(ignoreNotFound);
-    };
+  private apply(fx: GraphEffects): void {
+    for (const uid of fx.attemptToDelete) this.attemptToDelete.add(uid);
+    for (const uid of fx.attemptToOrphan) this.attemptToOrphan.add(uid);
+  }
 
-    const classify = async (ref: OwnerReference, item: ObjectIdentity): Promise<OwnerState> => {
-      if (graph.isAbsent(ref.uid)) return 'dangling';
-      const namespaced = isNamespaced(ref.apiVersion, ref.kind);
-      // An owner of a kind this server does not serve cannot be checked: never collect on a guess.
-      if (namespaced === undefined) return 'solid';
-      // A cluster-scoped object cannot be owned by a namespaced one (k8s treats it as absent).
-      if (namespaced && !item.namespace) return 'dangling';
-      const known = graph.get(ref.uid);
-      // The graph may say "solid" or "waiting" (both only ever delay a deletion); "gone" needs a live read.
-      if (known?.observed) return known.deletingDependents ? 'waitingForDependentsDeletion' : 'solid';
-      const found = await getObject(ownerIdentity(ref, item.namespace, isNamespaced));
-      if (!found || found.metadata?.uid !== ref.uid) graph.markAbsent(ref.uid);
-      return classifyOwner(ref, found);
-    };
+  private resourceOf(id: ObjectIdentity) {
+    const info = findByKind(id.apiVersion, id.kind);
+    return info ? this.ctx.client.resource<ObjectLike>(info, info.namespaced ? id.namespace : undefined) : undefined;
+  }
 
-    const processDeletingDependents = async (node: GraphNode): Promise<void> => {
-      const blocking = graph.blockingDependents(node.identity.uid);
-      if (blocking.length === 0) {
-        log.debug({ object: key(node.identity) }, 'no blocking dependents left, removing foregroundDeletion finalizer');
-        await removeFinalizer(node, FOREGROUND_FINALIZER);
+  /** A live read: the graph may lag, deletion decisions must not. undefined = not found. */
+  private async getObject(id: ObjectIdentity): Promise<ObjectMetaLike | undefined> {
+    const rc = this.resourceOf(id);
+    if (!rc) throw new Error(`unknown kind ${id.apiVersion}/${id.kind}`);
+    try {
+      return (await rc.get(id.name)) as ObjectMetaLike;
+    } catch (e) {
+      if (isNotFound(e)) return undefined;
+      throw e;
+    }
+  }
+
+  private async removeFinalizer(node: GraphNode, finalizer: string): Promise<void> {
+    await this.resourceOf(node.identity)
+      ?.patch(node.identity.name, 'strategic', { metadata: { [`$deleteFromPrimitiveList/finalizers`]: [finalizer] } })
+      .catch(ignoreNotFound);
+  }
+
+  private async patchOwnerRefs(id: ObjectIdentity, refs: object[]): Promise<void> {
+    await this.resourceOf(id)?.patch(id.name, 'strategic', { metadata: { ownerReferences: refs } }).catch(ignoreNotFound);
+  }
+
+  private async classify(ref: OwnerReference, item: ObjectIdentity): Promise<OwnerState> {
+    if (this.graph.isAbsent(ref.uid)) return 'dangling';
+    const namespaced = isNamespaced(ref.apiVersion, ref.kind);
+    // An owner of a kind this server does not serve cannot be checked: never collect on a guess.
+    if (namespaced === undefined) return 'solid';
+    // A cluster-scoped object cannot be owned by a namespaced one (k8s treats it as absent).
+    if (namespaced && !item.namespace) return 'dangling';
+    const known = this.graph.get(ref.uid);
+    // The graph may say "solid" or "waiting" (both only ever delay a deletion); "gone" needs a live read.
+    if (known?.observed) return known.deletingDependents ? 'waitingForDependentsDeletion' : 'solid';
+    const found = await this.getObject(ownerIdentity(ref, item.namespace, isNamespaced));
+    if (!found || found.metadata?.uid !== ref.uid) this.graph.markAbsent(ref.uid);
+    return classifyOwner(ref, found);
+  }
+
+  private async processDeletingDependents(node: GraphNode): Promise<void> {
+    const blocking = this.graph.blockingDependents(node.identity.uid);
+    if (blocking.length === 0) {
+      this.ctx.log.debug({ object: key(node.identity) }, 'no blocking dependents left, removing foregroundDeletion finalizer');
+      await this.removeFinalizer(node, FOREGROUND_FINALIZER);
+      return;
+    }
+    for (const dep of blocking) if (!dep.deletingDependents) this.attemptToDelete.add(dep.identity.uid);
+  }
+
+  /** A node known only as someone's owner: does it exist at all? */
+  private async checkVirtualNode(node: GraphNode): Promise<ReconcileResult | void> {
+    const uid = node.identity.uid;
+    if (isNamespaced(node.identity.apiVersion, node.identity.kind) === undefined) return;
+    const latest = await this.getObject(node.identity);
+    if (!latest || latest.metadata?.uid !== uid) {
+      this.ctx.log.debug({ owner: key(node.identity) }, 'owner does not exist, checking its dependents');
+      this.apply(this.graph.removeVirtual(uid));
+      return;
+    }
+    // It exists; look again once an informer has delivered it.
+    return { requeueAfterMs: 1000 };
+  }
+
+  private async attemptToDeleteItem(uid: string): Promise<ReconcileResult | void> {
+    const node = this.graph.get(uid);
+    if (!node) return;
+    if (!node.observed) return this.checkVirtualNode(node);
+    if (node.beingDeleted && !node.deletingDependents) return;
+    if (node.deletingDependents) return this.processDeletingDependents(node);
+    if (node.owners.length === 0) return;
+    const latest = await this.getObject(node.identity);
+    if (!latest || latest.metadata?.uid !== uid) return;
+    const refs = latest.metadata?.ownerReferences ?? [];
+    if (refs.length === 0) return;
+    const owners = await Promise.all(refs.map(async (ref) => ({ uid: ref.uid, state: await this.classify(ref, node.identity) })));
+    const deps = this.graph.dependentsOf(uid);
+    const action = decideAttemptToDelete(owners, {
+      finalizers: latest.metadata?.finalizers ?? [],
+      hasDependents: deps.length > 0,
+      aDependentIsDeletingDependents: deps.some((d) => d.deletingDependents),
+    });
+    await this.act(node, refs, action);
+  }
+
+  /** Carries out what decideAttemptToDelete chose for a node with these ownerReferences. */
+  private async act(node: GraphNode, refs: readonly OwnerReference[], action: ReturnType<typeof decideAttemptToDelete>): Promise<void> {
+    switch (action.type) {
+      case 'none':
+        return;
+      case 'removeOwnerReferences':
+        this.ctx.log.info({ object: key(node.identity), owners: action.uids }, 'removing references to owners that are gone or being deleted');
+        await this.patchOwnerRefs(node.identity, action.uids.map((u) => ({ $patch: 'delete', uid: u })));
+        return;
+      case 'delete': {
+        if (action.unblock) {
+          const blocking = refs.filter((r) => r.blockOwnerDeletion === true).map((r) => ({ uid: r.uid, blockOwnerDeletion: false }));
+          if (blocking.length) await this.patchOwnerRefs(node.identity, blocking);
+        }
+        this.ctx.log.info({ object: key(node.identity), propagationPolicy: action.propagationPolicy }, 'deleting object whose owners are gone');
+        await this.resourceOf(node.identity)
+          ?.delete(node.identity.name, { propagationPolicy: action.propagationPolicy, preconditions: { uid: node.identity.uid } })
+          .catch(ignoreNotFound);
         return;
       }
-      for (const dep of blocking) if (!dep.deletingDependents) attemptToDelete.add(dep.identity.uid);
-    };
+    }
+  }
 
-    const attemptToDeleteItem = async (uid: string): Promise<ReconcileResult | void> => {
-      const node = graph.get(uid);
-      if (!node) return;
-      if (!node.observed) {
-        // Known only as someone's owner: does it exist at all?
-        if (isNamespaced(node.identity.apiVersion, node.identity.kind) === undefined) return;
-        const latest = await getObject(node.identity);
-        if (!latest || latest.metadata?.uid !== uid) {
-          log.debug({ owner: key(node.identity) }, 'owner does not exist, checking its dependents');
-          apply(graph.removeVirtual(uid));
-          return;
-        }
-        // It exists; look again once an informer has delivered it.
-        return { requeueAfterMs: 1000 };
-      }
-      if (node.beingDeleted && !node.deletingDependents) return;
-      if (node.deletingDependents) return processDeletingDependents(node);
-      if (node.owners.length === 0) return;
-      const latest = await getObject(node.identity);
-      if (!latest || latest.metadata?.uid !== uid) return;
-      const refs = latest.metadata?.ownerReferences ?? [];
-      if (refs.length === 0) return;
-      const owners = await Promise.all(refs.map(async (ref) => ({ uid: ref.uid, state: await classify(ref, node.identity) })));
-      const deps = graph.dependentsOf(uid);
-      const action = decideAttemptToDelete(owners, {
-        finalizers: latest.metadata?.finalizers ?? [],
-        hasDependents: deps.length > 0,
-        aDependentIsDeletingDependents: deps.some((d) => d.deletingDependents),
-      });
-      switch (action.type) {
-        case 'none':
-          return;
-        case 'removeOwnerReferences':
-          log.info({ object: key(node.identity), owners: action.uids }, 'removing references to owners that are gone or being deleted');
-          await patchOwnerRefs(node.identity, action.uids.map((u) => ({ $patch: 'delete', uid: u })));
-          return;
-        case 'delete': {
-          if (action.unblock) {
-            const blocking = refs.filter((r) => r.blockOwnerDeletion === true).map((r) => ({ uid: r.uid, blockOwnerDeletion: false }));
-            if (blocking.length) await patchOwnerRefs(node.identity, blocking);
-          }
-          log.info({ object: key(node.identity), propagationPolicy: action.propagationPolicy }, 'deleting object whose owners are gone');
-          await resourceOf(node.identity)
-            ?.delete(node.identity.name, { propagationPolicy: action.propagationPolicy, preconditions: { uid } })
-            .catch(ignoreNotFound);
-          return;
-        }
-      }
-    };
-
-    const attemptToOrphanItem = async (uid: string): Promise<void> => {
-      const owner = graph.get(uid);
-      if (!owner?.orphaning) return;
-      for (const dep of graph.dependentsOf(uid)) {
-        await patchOwnerRefs(dep.identity, [{ $patch: 'delete', uid }]);
-      }
-      log.info({ object: key(owner.identity) }, 'dependents orphaned, removing orphan finalizer');
-      await removeFinalizer(owner, ORPHAN_FINALIZER);
-    };
-
-    await Promise.all([
-      runQueue(ctx, signal, { name: 'garbage-collector', queue: attemptToDelete, workers: intOption(ctx, 'concurrent-gc-syncs', 20), reconcile: attemptToDeleteItem }),
-      runQueue(ctx, signal, { name: 'garbage-collector', queue: attemptToOrphan, workers: 1, reconcile: attemptToOrphanItem }),
-    ]);
-  },
-};
+  private async attemptToOrphanItem(uid: string): Promise<void> {
+    const owner = this.graph.get(uid);
+    if (!owner?.orphaning) return;
+    for (const dep of this.graph.dependentsOf(uid)) {
+      await this.patchOwnerRefs(dep.identity, [{ $patch: 'delete', uid }]);
+    }
+    this.ctx.log.info({ object: key(owner.identity) }, 'dependents orphaned, removing orphan finalizer');
+    await this.removeFinalizer(owner, ORPHAN_FINALIZER);
+  }
+}
 
 const key = (id: ObjectIdentity): string => `${id.kind} ${id.namespace ? `${id.namespace}/` : ''}${id.name}`;

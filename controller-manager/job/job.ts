@@ -13,7 +13,7 @@ import type { Controller, ControllerContext } from '../controller.js';
 import { runQueue } from '../run-queue.js';
 import { ownerEventHandler } from '../controller/owner-events.js';
 import { BURST_REPLICAS, ControllerExpectations, podFromTemplate, podKey, putStatus, resolveControllerRef } from '../controller/controller-utils.js';
-import { durationOption, intOption } from '../options.js';
+import { controllerFlags, durationFlag, intFlag, type FlagDeclarations, type FlagValues } from '../options.js';
 import { createPods, deletePods } from '../controller/pod-control.js';
 import { claimObjects, getControllerOf, newControllerRef, recheckDeletionTimestamp } from '../controller/controller-ref-manager.js';
 import { DEFAULT_POD_FAILURE_BACKOFF_MS, isJobFinished, planJob } from './plan.js';
@@ -21,75 +21,78 @@ import { DEFAULT_POD_FAILURE_BACKOFF_MS, isJobFinished, planJob } from './plan.j
 const GVK = { apiVersion: 'batch/v1', kind: 'Job' };
 const COMPONENT = 'job-controller';
 
-export function newJobController(): Controller {
-  return new JobController();
-}
-
-class JobController implements Controller {
-  readonly name = 'job';
+export class JobController implements Controller {
+  static readonly controllerName = 'job';
+  static readonly flags = {
+    'concurrent-job-syncs': intFlag(5, 'Jobs synced at once'),
+    // Not a Kubernetes flag (its backoff is fixed at 10 s): tests shorten it.
+    'job-pod-failure-backoff': durationFlag(`${DEFAULT_POD_FAILURE_BACKOFF_MS / 1000}s`, 'First retry delay after a failed pod (doubles per failure)', true),
+  } satisfies FlagDeclarations;
+  readonly name = JobController.controllerName;
+  private readonly flags: FlagValues<typeof JobController.flags>;
   private readonly expectations = new ControllerExpectations();
+  private readonly jobs: SharedInformer<Job>;
+  private readonly pods: SharedInformer<Pod>;
+  private readonly queue = new WorkQueue<string>({ name: 'job' });
 
-  run(ctx: ControllerContext, signal: AbortSignal): Promise<void> {
-    const jobs = ctx.factory.informerFor<Job>('jobs.batch');
-    const pods = ctx.factory.informerFor('pods');
-    const queue = new WorkQueue<string>({ name: 'job' });
-    const backoffMs = durationOption(ctx, 'job-pod-failure-backoff', DEFAULT_POD_FAILURE_BACKOFF_MS);
-    const sync = new JobSync(ctx, jobs, pods, this.expectations, backoffMs);
-    jobs.addEventHandler(ownerEventHandler(queue, this.expectations));
-    const ownerKey = (pod: Pod): string | undefined => {
-      const ref = getControllerOf(pod);
-      return ref ? sync.ownerKey(pod.metadata?.namespace ?? '', ref) : undefined;
-    };
-    pods.addEventHandler({
-      onAdd: (p) => {
-        const key = ownerKey(p);
-        if (key) {
-          this.expectations.creationObserved(key);
-          queue.add(key);
-        } else if (!getControllerOf(p)) for (const j of sync.matchingJobs(p)) queue.add(metaNamespaceKey(j));
-      },
-      onUpdate: (old, cur) => {
-        for (const p of [old, cur]) {
-          const key = ownerKey(p);
-          if (key) {
-            if (cur.metadata?.deletionTimestamp) this.expectations.deletionObserved(key, podKey(cur));
-            queue.add(key);
-          }
-        }
-        if (!getControllerOf(cur)) for (const j of sync.matchingJobs(cur)) queue.add(metaNamespaceKey(j));
-      },
-      onDelete: (obj) => {
-        const p = deletedObject(obj);
-        const key = ownerKey(p);
-        if (!key) return;
-        this.expectations.deletionObserved(key, podKey(p));
-        queue.add(key);
-      },
+  constructor(private readonly ctx: ControllerContext) {
+    this.flags = controllerFlags(ctx, JobController.flags);
+    this.jobs = ctx.factory.informerFor<Job>('jobs.batch');
+    this.pods = ctx.factory.informerFor('pods');
+    this.jobs.addEventHandler(ownerEventHandler(this.queue, this.expectations));
+    this.pods.addEventHandler({
+      onAdd: (p) => this.podAdded(p),
+      onUpdate: (old, cur) => this.podUpdated(old, cur),
+      onDelete: (obj) => this.podDeleted(deletedObject(obj)),
     });
-    return (async () => {
-      await Promise.all([jobs.waitForSync(signal), pods.waitForSync(signal)]);
-      await runQueue(ctx, signal, { name: 'job', queue, workers: intOption(ctx, 'concurrent-job-syncs', 5), reconcile: (key) => sync.sync(key) });
-    })();
   }
-}
 
-class JobSync {
-  constructor(
-    private readonly ctx: ControllerContext,
-    private readonly jobs: SharedInformer<Job>,
-    private readonly pods: SharedInformer<Pod>,
-    private readonly expectations: ControllerExpectations,
-    private readonly backoffMs: number,
-  ) {}
+  async run(signal: AbortSignal): Promise<void> {
+    await Promise.all([this.jobs.waitForSync(signal), this.pods.waitForSync(signal)]);
+    await runQueue(this.ctx, signal, { name: 'job', queue: this.queue, workers: this.flags['concurrent-job-syncs'], reconcile: (key) => this.sync(key) });
+  }
+
+  // ---- pod events → Job keys (and expectations) ----
+
+  private podOwnerKey(pod: Pod): string | undefined {
+    const ref = getControllerOf(pod);
+    return ref ? this.ownerKey(pod.metadata?.namespace ?? '', ref) : undefined;
+  }
+
+  private podAdded(p: Pod): void {
+    const key = this.podOwnerKey(p);
+    if (key) {
+      this.expectations.creationObserved(key);
+      this.queue.add(key);
+    } else if (!getControllerOf(p)) for (const j of this.matchingJobs(p)) this.queue.add(metaNamespaceKey(j));
+  }
+
+  private podUpdated(old: Pod, cur: Pod): void {
+    for (const p of [old, cur]) {
+      const key = this.podOwnerKey(p);
+      if (key) {
+        if (cur.metadata?.deletionTimestamp) this.expectations.deletionObserved(key, podKey(cur));
+        this.queue.add(key);
+      }
+    }
+    if (!getControllerOf(cur)) for (const j of this.matchingJobs(cur)) this.queue.add(metaNamespaceKey(j));
+  }
+
+  private podDeleted(p: Pod): void {
+    const key = this.podOwnerKey(p);
+    if (!key) return;
+    this.expectations.deletionObserved(key, podKey(p));
+    this.queue.add(key);
+  }
 
   /** The key of the Job a controllerRef points at, if it is one of ours and still the same object. */
-  ownerKey(namespace: string, ref: OwnerReference): string | undefined {
+  private ownerKey(namespace: string, ref: OwnerReference): string | undefined {
     const job = resolveControllerRef(this.jobs.lister, GVK, namespace, ref);
     return job ? metaNamespaceKey(job) : undefined;
   }
 
   /** Unfinished Jobs whose selector matches an orphan pod (they may adopt it). */
-  matchingJobs(pod: Pod): Job[] {
+  private matchingJobs(pod: Pod): Job[] {
     return this.jobs.lister.byIndex('namespace', pod.metadata?.namespace ?? '').filter((j) => {
       if (isJobFinished(j)) return false;
       try {
@@ -100,7 +103,7 @@ class JobSync {
     });
   }
 
-  async sync(key: string): Promise<{ requeueAfterMs?: number } | void> {
+  private async sync(key: string): Promise<{ requeueAfterMs?: number } | void> {
     const { namespace, name } = splitKey(key);
     const cached = this.jobs.lister.getByName(namespace, name);
     if (!cached) {
@@ -119,7 +122,7 @@ class JobSync {
       objects: podClient,
       recheckOwner: recheckDeletionTimestamp(() => jobs.get(name), job, GVK.kind),
     });
-    const plan = planJob(job, pods, { now: Date.now(), podFailureBackoffMs: this.backoffMs });
+    const plan = planJob(job, pods, { now: Date.now(), podFailureBackoffMs: this.flags['job-pod-failure-backoff'] });
     const recorder = this.ctx.recorder(COMPONENT);
     let manageError: unknown;
     if (this.expectations.satisfied(key) && !job.metadata?.deletionTimestamp) {

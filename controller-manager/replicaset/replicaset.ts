@@ -19,7 +19,7 @@ import type { Controller, ControllerContext } from '../controller.js';
 import { runQueue } from '../run-queue.js';
 import { ownerEventHandler } from '../controller/owner-events.js';
 import { BURST_REPLICAS, ControllerExpectations, isPodActive, isPodReady, nextAvailableInMs, podFromTemplate, podKey, resolveControllerRef } from '../controller/controller-utils.js';
-import { intOption } from '../options.js';
+import { controllerFlags, intFlag, type FlagDeclarations } from '../options.js';
 import { claimObjects, getControllerOf, newControllerRef, recheckDeletionTimestamp, type GroupVersionKind } from '../controller/controller-ref-manager.js';
 import { podsToDelete } from '../controller/pod-ranking.js';
 import { createPods, deletePods } from '../controller/pod-control.js';
@@ -34,7 +34,8 @@ interface ReplicaKind {
   component: string;
   resource: 'replicasets.apps' | 'replicationcontrollers';
   gvk: GroupVersionKind;
-  workersOption: string;
+  /** Its workers flag, read typed. */
+  workers(ctx: ControllerContext): number;
   selector(owner: Owner): LabelSelector;
 }
 
@@ -43,7 +44,7 @@ const REPLICA_SET: ReplicaKind = {
   component: 'replicaset-controller',
   resource: 'replicasets.apps',
   gvk: { apiVersion: 'apps/v1', kind: 'ReplicaSet' },
-  workersOption: 'concurrent-replicaset-syncs',
+  workers: (ctx) => controllerFlags(ctx, REPLICA_SET_FLAGS)['concurrent-replicaset-syncs'],
   selector: (o) => labelSelectorFromObject((o as ReplicaSet).spec?.selector),
 };
 
@@ -52,7 +53,7 @@ const REPLICATION_CONTROLLER: ReplicaKind = {
   component: 'replication-controller',
   resource: 'replicationcontrollers',
   gvk: { apiVersion: 'v1', kind: 'ReplicationController' },
-  workersOption: 'concurrent-rc-syncs',
+  workers: (ctx) => controllerFlags(ctx, REPLICATION_CONTROLLER_FLAGS)['concurrent-rc-syncs'],
   // An RC selector is a plain map; an empty one would select everything, so it selects nothing.
   selector: (o) => {
     const sel = (o as ReplicationController).spec?.selector;
@@ -60,59 +61,47 @@ const REPLICATION_CONTROLLER: ReplicaKind = {
   },
 };
 
-export function newReplicaSetController(): Controller {
-  return new ReplicaSetController(REPLICA_SET);
-}
+const REPLICA_SET_FLAGS = {
+  'concurrent-replicaset-syncs': intFlag(5, 'ReplicaSets synced at once'),
+} satisfies FlagDeclarations;
+const REPLICATION_CONTROLLER_FLAGS = {
+  'concurrent-rc-syncs': intFlag(5, 'ReplicationControllers synced at once'),
+} satisfies FlagDeclarations;
 
-export function newReplicationController(): Controller {
-  return new ReplicaSetController(REPLICATION_CONTROLLER);
-}
-
+/** The ReplicaSet controller; ReplicationManager is the same controller for ReplicationControllers. */
 export class ReplicaSetController implements Controller {
+  static readonly controllerName: string = 'replicaset';
+  static readonly flags: FlagDeclarations = REPLICA_SET_FLAGS;
   readonly name: string;
   readonly expectations = new ControllerExpectations();
-
-  constructor(private readonly kind: ReplicaKind) {
-    this.name = kind.name;
-  }
-
-  run(ctx: ControllerContext, signal: AbortSignal): Promise<void> {
-    const kind = this.kind;
-    const owners = ctx.factory.informerFor<Owner>(kind.resource);
-    const pods = ctx.factory.informerFor('pods');
-    const queue = new WorkQueue<string>({ name: kind.name });
-    const sync = new ReplicaSetSync(kind, ctx, owners, pods, this.expectations, queue);
-    // A recreated owner (same name, new uid) must not inherit the old one's expectations.
-    owners.addEventHandler(ownerEventHandler(queue, this.expectations));
-    pods.addEventHandler({
-      onAdd: (p) => sync.podAdded(p),
-      onUpdate: (old, cur) => sync.podUpdated(old, cur),
-      onDelete: (p) => sync.podDeleted(deletedObject(p)),
-    });
-    return (async () => {
-      await Promise.all([owners.waitForSync(signal), pods.waitForSync(signal)]);
-      await runQueue(ctx, signal, {
-        name: kind.name,
-        queue,
-        workers: intOption(ctx, kind.workersOption, 5),
-        reconcile: (key) => sync.sync(key),
-      });
-    })();
-  }
-}
-
-class ReplicaSetSync {
   private readonly log: ControllerContext['log'];
+  private readonly owners: SharedInformer<Owner>;
+  private readonly pods: SharedInformer<Pod>;
+  private readonly queue: WorkQueue<string>;
+  private readonly workers: number;
 
   constructor(
-    private readonly kind: ReplicaKind,
     private readonly ctx: ControllerContext,
-    private readonly owners: SharedInformer<Owner>,
-    private readonly pods: SharedInformer<Pod>,
-    private readonly expectations: ControllerExpectations,
-    private readonly queue: WorkQueue<string>,
+    private readonly kind: ReplicaKind = REPLICA_SET,
   ) {
+    this.name = kind.name;
     this.log = ctx.log;
+    this.workers = kind.workers(ctx);
+    this.owners = ctx.factory.informerFor<Owner>(kind.resource);
+    this.pods = ctx.factory.informerFor('pods');
+    this.queue = new WorkQueue<string>({ name: kind.name });
+    // A recreated owner (same name, new uid) must not inherit the old one's expectations.
+    this.owners.addEventHandler(ownerEventHandler(this.queue, this.expectations));
+    this.pods.addEventHandler({
+      onAdd: (p) => this.podAdded(p),
+      onUpdate: (old, cur) => this.podUpdated(old, cur),
+      onDelete: (p) => this.podDeleted(deletedObject(p)),
+    });
+  }
+
+  async run(signal: AbortSignal): Promise<void> {
+    await Promise.all([this.owners.waitForSync(signal), this.pods.waitForSync(signal)]);
+    await runQueue(this.ctx, signal, { name: this.kind.name, queue: this.queue, workers: this.workers, reconcile: (key) => this.sync(key) });
   }
 
   // ---- pod events → owner keys (and expectations) ----
@@ -290,5 +279,15 @@ class ReplicaSetSync {
         current = await client.get(owner.metadata?.name ?? '');
       }
     }
+  }
+}
+
+/** The ReplicationController controller (pkg/controller/replication): the ReplicaSet controller through a kind adapter. */
+export class ReplicationManager extends ReplicaSetController {
+  static override readonly controllerName: string = 'replicationcontroller';
+  static override readonly flags: FlagDeclarations = REPLICATION_CONTROLLER_FLAGS;
+
+  constructor(ctx: ControllerContext) {
+    super(ctx, REPLICATION_CONTROLLER);
   }
 }

@@ -1,17 +1,10 @@
 // Node lifecycle's pure core: health timing, taints from conditions, toleration arithmetic.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { TAINT_NODE_NOT_READY as TAINT_NOT_READY, TAINT_NODE_UNREACHABLE as TAINT_UNREACHABLE, toleratesTaint as tolerates } from '../api/scheduling/taints.js';
+import { TAINT_NODE_NOT_READY as TAINT_NOT_READY, TAINT_NODE_UNREACHABLE as TAINT_UNREACHABLE, toleratesTaint as tolerates } from '../../api/scheduling/taints.js';
 import type { Node, Pod, Taint } from 'kubernetes-types/core/v1';
-import {
-  conditionsAfterGrace,
-  effectiveTolerations,
-  evictionDelaySeconds,
-  fullyDisruptedZones,
-  managedTaints,
-  observeHealth,
-  reconcileTaints,
-} from './nodelifecycle.js';
+import { conditionsAfterGrace, fullyDisruptedZones, managedTaints, observeHealth, reconcileTaints } from './health.js';
+import { effectiveTolerations, evictionDelaySeconds } from './taint-eviction.js';
 
 function node(ready: string | undefined, extra: Partial<NonNullable<Node['spec']>> = {}): Node {
   return {

@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CidrSet, parseCIDR } from './nodeipam.js';
+import { CidrSet, parseCIDR } from './cidrset.js';
 
 describe('node IPAM: CIDR set', () => {
   test('parses and normalises CIDRs', () => {
