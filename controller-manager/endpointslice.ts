@@ -16,7 +16,7 @@ import {
   serviceDerivedLabels,
   shouldPodBeInEndpoints,
   shouldSetHostname,
-} from './endpoints.js';
+} from './controller/endpoint-util.js';
 import { isPodReady, namespaceTerminating } from './controller/controller-utils.js';
 import { controllerFlags, intFlag, type FlagDeclarations, type FlagValues } from './options.js';
 import { zeroValueEqual } from '../api/validation/equal.js';

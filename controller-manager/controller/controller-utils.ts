@@ -264,3 +264,16 @@ export function computeHash(template: PodTemplateSpec | undefined, collisionCoun
   }
   return safeEncodeString(String(h));
 }
+
+/**
+ * intstr.GetScaledValueFromIntOrPercent: an int as is, or `N%` of `total`, rounded up or
+ * down. Anything else is an error (validation rejects it on write).
+ */
+export function scaledValueFromIntOrPercent(v: number | string | undefined, total: number, roundUp: boolean): number {
+  if (v === undefined || v === null) return 0;
+  if (typeof v === 'number') return v;
+  const m = /^(-?\d+)%$/.exec(v);
+  if (!m) throw new Error(`invalid value for IntOrString: invalid type: string is not a percentage`);
+  const scaled = (Number(m[1]) * total) / 100;
+  return roundUp ? Math.ceil(scaled) : Math.floor(scaled);
+}

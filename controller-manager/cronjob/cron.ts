@@ -3,6 +3,13 @@
 // `a-b`, a step `*/n` or `a-b/n`, or a comma list of those; month and weekday names (JAN, MON);
 // and the @yearly/@annually/@monthly/@weekly/@daily/@midnight/@hourly shorthands. When both
 // day fields are restricted a day matches either, as in Vixie cron. Times are UTC. Pure.
+//
+// Why not the `cron-parser` package (v5, checked): it accepts what Kubernetes rejects — a
+// 4-field spec (`* * * *`) and a 6-field one with seconds (`0 * * * * *`) — rejects what
+// Kubernetes accepts — `@midnight` ("cannot resolve alias"), and `0 0 30 2 *` (valid in
+// robfig/cron, it just never fires) fails at parse time — and its errors are not robfig's
+// ("Constraint error, got value 60 expected range 0-59"), which CronJob events quote. Wrapping
+// it would need this file's field validation anyway, so the parser stays hand-written.
 
 export interface Schedule {
   minute: Set<number>;

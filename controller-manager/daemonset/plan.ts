@@ -7,8 +7,7 @@ import type { DaemonSet, DaemonSetStatus } from 'kubernetes-types/apps/v1';
 import type { Node, NodeSelectorTerm, Pod, Toleration } from 'kubernetes-types/core/v1';
 import { affinityNodeNames, nodeMatches, requiredNodeAffinity } from '../../api/scheduling/node-selector.js';
 import { TAINT_NODE_NOT_READY, TAINT_NODE_UNREACHABLE, TAINT_NODE_UNSCHEDULABLE, findUntoleratedTaint } from '../../api/scheduling/taints.js';
-import { REVISION_HASH_LABEL, isPodAvailable, isPodReady } from '../controller/controller-utils.js';
-import { scaledValueFromIntOrPercent } from '../deployment/util.js';
+import { REVISION_HASH_LABEL, isPodAvailable, isPodReady, scaledValueFromIntOrPercent } from '../controller/controller-utils.js';
 
 
 /** Tolerations every daemon pod gets (AddOrUpdateDaemonPodTolerations). */

@@ -4,10 +4,9 @@
 // through DeploymentIO so the controller file stays about wiring.
 import type { Deployment, ReplicaSet } from 'kubernetes-types/apps/v1';
 import { isAlreadyExists } from '../../client/index.js';
-import { isStatusError } from '../../api/status.js';
 import { newControllerRef, getControllerOf } from '../controller/controller-ref-manager.js';
 import { POD_TEMPLATE_HASH_LABEL, cloneAndAddLabel, cloneSelectorAndAddLabel } from './hash.js';
-import { computeHash } from '../controller/controller-utils.js';
+import { computeHash, namespaceTerminating } from '../controller/controller-utils.js';
 import { proportionalScalePlan } from './proportion.js';
 import {
   PROGRESSING,
@@ -82,82 +81,17 @@ export class DeploymentSyncer {
     return { newRS, oldRSs };
   }
 
+  /** getNewReplicaSet: the Deployment's current-template ReplicaSet, brought up to date, or created when asked. */
   private async getNewReplicaSet(rsList: ReplicaSet[], oldRSs: ReplicaSet[], createIfMissing: boolean): Promise<ReplicaSet | undefined> {
-    const d = this.d;
     const now = this.io.now();
-    const existing = findNewReplicaSet(d, rsList);
+    const existing = findNewReplicaSet(this.d, rsList);
     const newRevision = maxRevision(oldRSs) + 1;
-    if (existing) {
-      const rs: ReplicaSet = structuredClone(existing);
-      const annotationsUpdated = setNewReplicaSetAnnotations(d, rs, newRevision, true);
-      const minReadyChanged = (rs.spec?.minReadySeconds ?? 0) !== (d.spec?.minReadySeconds ?? 0);
-      if (annotationsUpdated || minReadyChanged) {
-        (rs.spec as Mut<NonNullable<ReplicaSet['spec']>>).minReadySeconds = d.spec?.minReadySeconds;
-        return this.io.updateReplicaSet(rs);
-      }
-      // The revision on the ReplicaSet is the truth; the Deployment mirrors it.
-      let needsUpdate = setDeploymentRevision(d, rs.metadata?.annotations?.[REVISION_ANNOTATION] ?? '');
-      if (hasProgressDeadline(d) && !getCondition(d.status, PROGRESSING)) {
-        setCondition(this.status(), newCondition(PROGRESSING, 'True', REASON.foundNewRS, `Found new replica set "${rs.metadata?.name ?? ''}"`, now));
-        needsUpdate = true;
-      }
-      if (needsUpdate) await this.writeStatus();
-      return rs;
-    }
+    if (existing) return this.syncNewReplicaSet(existing, newRevision, now);
     if (!createIfMissing) return undefined;
-
-    const template = structuredClone(d.spec?.template ?? {});
-    const hash = computeHash(template, d.status?.collisionCount);
-    template.metadata = { ...template.metadata, labels: cloneAndAddLabel(d.spec?.template?.metadata?.labels, POD_TEMPLATE_HASH_LABEL, hash) };
-    const ns = d.metadata?.namespace ?? '';
-    const candidate: ReplicaSet = {
-      apiVersion: 'apps/v1',
-      kind: 'ReplicaSet',
-      metadata: {
-        name: `${d.metadata?.name ?? ''}-${hash}`,
-        namespace: ns,
-        ownerReferences: [newControllerRef(d, DEPLOYMENT_GVK)],
-        labels: template.metadata.labels,
-      },
-      spec: {
-        replicas: 0,
-        minReadySeconds: d.spec?.minReadySeconds,
-        selector: cloneSelectorAndAddLabel(d.spec?.selector, POD_TEMPLATE_HASH_LABEL, hash),
-        template,
-      },
-    };
-    const replicas = newRSNewReplicas(d, [...oldRSs, candidate], candidate);
-    (candidate.spec as Mut<NonNullable<ReplicaSet['spec']>>).replicas = replicas;
-    setNewReplicaSetAnnotations(d, candidate, newRevision, false);
-
-    let created: ReplicaSet;
-    let alreadyExisted = false;
-    try {
-      created = await this.io.createReplicaSet(candidate);
-    } catch (e) {
-      if (isAlreadyExists(e)) {
-        const found = this.io.cachedReplicaSet(ns, candidate.metadata?.name ?? '');
-        if (found && getControllerOf(found)?.uid === d.metadata?.uid && equalIgnoreHash(d.spec?.template, found.spec?.template)) {
-          created = structuredClone(found);
-          alreadyExisted = true;
-        } else {
-          // Someone else's ReplicaSet holds our name: perturb the hash and try again next sync.
-          this.status().collisionCount = (d.status?.collisionCount ?? 0) + 1;
-          await this.writeStatus().catch(() => undefined);
-          throw e;
-        }
-      } else if (isStatusError(e) && e.status.details?.causes?.some((c) => c.reason === 'NamespaceTerminating')) {
-        throw e;
-      } else {
-        const msg = `Failed to create new replica set "${candidate.metadata?.name ?? ''}": ${e instanceof Error ? e.message : String(e)}`;
-        if (hasProgressDeadline(d)) {
-          setCondition(this.status(), newCondition(PROGRESSING, 'False', REASON.failedRSCreate, msg, now));
-          await this.writeStatus().catch(() => undefined);
-        }
-        this.io.event('Warning', REASON.failedRSCreate, msg);
-        throw e;
-      }
-    }
+    const candidate = this.newReplicaSetFor(oldRSs, newRevision);
+    const { created, alreadyExisted } = await this.createNewReplicaSet(candidate, now);
+    const d = this.d;
+    const replicas = candidate.spec?.replicas ?? 0;
     if (!alreadyExisted && replicas > 0) {
       this.io.event('Normal', 'ScalingReplicaSet', `Scaled up replica set ${created.metadata?.name ?? ''} from 0 to ${replicas}`);
     }
@@ -168,6 +102,83 @@ export class DeploymentSyncer {
     }
     if (needsUpdate) await this.writeStatus();
     return created;
+  }
+
+  /** The existing new ReplicaSet: annotations and minReadySeconds updated, the Deployment's revision mirrored. */
+  private async syncNewReplicaSet(existing: ReplicaSet, newRevision: number, now: number): Promise<ReplicaSet> {
+    const d = this.d;
+    const rs: ReplicaSet = structuredClone(existing);
+    const annotationsUpdated = setNewReplicaSetAnnotations(d, rs, newRevision, true);
+    const minReadyChanged = (rs.spec?.minReadySeconds ?? 0) !== (d.spec?.minReadySeconds ?? 0);
+    if (annotationsUpdated || minReadyChanged) {
+      (rs.spec as Mut<NonNullable<ReplicaSet['spec']>>).minReadySeconds = d.spec?.minReadySeconds;
+      return this.io.updateReplicaSet(rs);
+    }
+    // The revision on the ReplicaSet is the truth; the Deployment mirrors it.
+    let needsUpdate = setDeploymentRevision(d, rs.metadata?.annotations?.[REVISION_ANNOTATION] ?? '');
+    if (hasProgressDeadline(d) && !getCondition(d.status, PROGRESSING)) {
+      setCondition(this.status(), newCondition(PROGRESSING, 'True', REASON.foundNewRS, `Found new replica set "${rs.metadata?.name ?? ''}"`, now));
+      needsUpdate = true;
+    }
+    if (needsUpdate) await this.writeStatus();
+    return rs;
+  }
+
+  /** `<deployment>-<pod-template-hash>` with the hash label on template and selector, sized and annotated. */
+  private newReplicaSetFor(oldRSs: ReplicaSet[], newRevision: number): ReplicaSet {
+    const d = this.d;
+    const template = structuredClone(d.spec?.template ?? {});
+    const hash = computeHash(template, d.status?.collisionCount);
+    template.metadata = { ...template.metadata, labels: cloneAndAddLabel(d.spec?.template?.metadata?.labels, POD_TEMPLATE_HASH_LABEL, hash) };
+    const candidate: ReplicaSet = {
+      apiVersion: 'apps/v1',
+      kind: 'ReplicaSet',
+      metadata: {
+        name: `${d.metadata?.name ?? ''}-${hash}`,
+        namespace: d.metadata?.namespace ?? '',
+        ownerReferences: [newControllerRef(d, DEPLOYMENT_GVK)],
+        labels: template.metadata.labels,
+      },
+      spec: {
+        replicas: 0,
+        minReadySeconds: d.spec?.minReadySeconds,
+        selector: cloneSelectorAndAddLabel(d.spec?.selector, POD_TEMPLATE_HASH_LABEL, hash),
+        template,
+      },
+    };
+    (candidate.spec as Mut<NonNullable<ReplicaSet['spec']>>).replicas = newRSNewReplicas(d, [...oldRSs, candidate], candidate);
+    setNewReplicaSetAnnotations(d, candidate, newRevision, false);
+    return candidate;
+  }
+
+  /**
+   * Creates the new ReplicaSet. Our own from an earlier sync counts as created; someone else's
+   * under our name bumps collisionCount (the next hash differs) and fails this sync.
+   */
+  private async createNewReplicaSet(candidate: ReplicaSet, now: number): Promise<{ created: ReplicaSet; alreadyExisted: boolean }> {
+    const d = this.d;
+    try {
+      return { created: await this.io.createReplicaSet(candidate), alreadyExisted: false };
+    } catch (e) {
+      if (isAlreadyExists(e)) {
+        const found = this.io.cachedReplicaSet(d.metadata?.namespace ?? '', candidate.metadata?.name ?? '');
+        if (found && getControllerOf(found)?.uid === d.metadata?.uid && equalIgnoreHash(d.spec?.template, found.spec?.template)) {
+          return { created: structuredClone(found), alreadyExisted: true };
+        }
+        // Someone else's ReplicaSet holds our name: perturb the hash and try again next sync.
+        this.status().collisionCount = (d.status?.collisionCount ?? 0) + 1;
+        await this.writeStatus().catch(() => undefined);
+        throw e;
+      }
+      if (namespaceTerminating(e)) throw e;
+      const msg = `Failed to create new replica set "${candidate.metadata?.name ?? ''}": ${e instanceof Error ? e.message : String(e)}`;
+      if (hasProgressDeadline(d)) {
+        setCondition(this.status(), newCondition(PROGRESSING, 'False', REASON.failedRSCreate, msg, now));
+        await this.writeStatus().catch(() => undefined);
+      }
+      this.io.event('Warning', REASON.failedRSCreate, msg);
+      throw e;
+    }
   }
 
   private status(): NonNullable<Deployment['status']> {

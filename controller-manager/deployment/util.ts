@@ -4,6 +4,7 @@
 import type { Deployment, ReplicaSet } from 'kubernetes-types/apps/v1';
 import type { PodTemplateSpec } from 'kubernetes-types/core/v1';
 import { POD_TEMPLATE_HASH_LABEL } from './hash.js';
+import { scaledValueFromIntOrPercent } from '../controller/controller-utils.js';
 import { zeroValueEqual } from '../../api/validation/equal.js';
 
 export const REVISION_ANNOTATION = 'deployment.kubernetes.io/revision';
@@ -31,19 +32,6 @@ export function skipCopyAnnotation(key: string): boolean {
 }
 
 // ---- fenceposts ----
-
-/**
- * intstr.GetScaledValueFromIntOrPercent: an int as is, or `N%` of `total`, rounded up or
- * down. Anything else is an error (validation rejects it on write).
- */
-export function scaledValueFromIntOrPercent(v: number | string | undefined, total: number, roundUp: boolean): number {
-  if (v === undefined || v === null) return 0;
-  if (typeof v === 'number') return v;
-  const m = /^(-?\d+)%$/.exec(v);
-  if (!m) throw new Error(`invalid value for IntOrString: invalid type: string is not a percentage`);
-  const scaled = (Number(m[1]) * total) / 100;
-  return roundUp ? Math.ceil(scaled) : Math.floor(scaled);
-}
 
 /**
  * ResolveFenceposts: maxSurge rounds up, maxUnavailable rounds down; if both come out 0,

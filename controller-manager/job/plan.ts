@@ -81,6 +81,7 @@ function withCondition(conditions: readonly JobCondition[], c: JobCondition): Jo
  * One reconcile of a Job. Success (completions reached) or failure (backoffLimit, deadline)
  * first sets SuccessCriteriaMet / FailureTarget and deletes the active pods; Complete / Failed
  * follow once none of its pods is still terminating, as Kubernetes 1.31+ does.
+ * Kept whole (~90 lines): it reads top to bottom in syncJob's decision order, all steps sharing the counts and conditions.
  */
 export function planJob(job: Job, pods: readonly Pod[], opts: PlanOptions): JobPlan {
   const { now } = opts;
