@@ -7,9 +7,9 @@
 import type { ClusterRole, PolicyRule } from 'kubernetes-types/rbac/v1';
 import { labelSelectorFromObject } from '../api/labels.js';
 import { semanticEqual } from '../api/validation/equal.js';
-import { WorkQueue, isNotFound } from '../client/index.js';
+import { WorkQueue, isNotFound, type ResourceClient, type SharedInformer } from '../client/index.js';
 import type { Controller, ControllerContext } from './controller.js';
-import { intOption } from './controller-utils.js';
+import { controllerFlags, intFlag, type FlagDeclarations, type FlagValues } from './options.js';
 import { runQueue } from './run-queue.js';
 
 const CLUSTER_ROLES = 'clusterroles.rbac.authorization.k8s.io';
@@ -37,45 +37,63 @@ export function aggregatedRules(role: ClusterRole, all: readonly ClusterRole[]):
   return out;
 }
 
-export const clusterRoleAggregationController: Controller = {
-  name: 'clusterrole-aggregation',
-  async run(ctx: ControllerContext, signal: AbortSignal): Promise<void> {
-    const log = ctx.log;
-    const roles = ctx.factory.informerFor(CLUSTER_ROLES);
-    const client = ctx.client.resource(CLUSTER_ROLES);
-    const queue = new WorkQueue<string>({ name: 'ClusterRoleAggregator' });
-    const enqueueAggregated = (): void => {
-      for (const r of roles.lister.list()) if (r.aggregationRule) queue.add(r.metadata?.name ?? '');
-    };
-    roles.addEventHandler({ onAdd: enqueueAggregated, onUpdate: enqueueAggregated, onDelete: enqueueAggregated });
+export class ClusterRoleAggregationController implements Controller {
+  static readonly controllerName = 'clusterrole-aggregation';
+  static readonly flags = {
+    'concurrent-clusterrole-aggregation-syncs': intFlag(5, 'Aggregated ClusterRoles synced at once'),
+  } satisfies FlagDeclarations;
+  readonly name = ClusterRoleAggregationController.controllerName;
+  private readonly flags: FlagValues<typeof ClusterRoleAggregationController.flags>;
+  private readonly roles: SharedInformer<ClusterRole>;
+  private readonly client: ResourceClient<ClusterRole>;
+  private readonly queue = new WorkQueue<string>({ name: 'ClusterRoleAggregator' });
+
+  constructor(private readonly ctx: ControllerContext) {
+    this.flags = controllerFlags(ctx, ClusterRoleAggregationController.flags);
+    this.roles = ctx.factory.informerFor(CLUSTER_ROLES);
+    this.client = ctx.client.resource(CLUSTER_ROLES);
+    const enqueueAggregated = (): void => this.enqueueAggregated();
+    this.roles.addEventHandler({ onAdd: enqueueAggregated, onUpdate: enqueueAggregated, onDelete: enqueueAggregated });
+  }
+
+  private enqueueAggregated(): void {
+    for (const r of this.roles.lister.list()) if (r.aggregationRule) this.queue.add(r.metadata?.name ?? '');
+  }
+
+  async run(signal: AbortSignal): Promise<void> {
     try {
-      await ctx.factory.waitForCacheSync(signal);
+      await this.ctx.factory.waitForCacheSync(signal);
     } catch {
       return;
     }
-    enqueueAggregated();
+    this.enqueueAggregated();
+    await runQueue(this.ctx, signal, {
+      name: 'clusterrole-aggregation',
+      queue: this.queue,
+      workers: this.flags['concurrent-clusterrole-aggregation-syncs'],
+      reconcile: (name) => this.sync(name),
+    });
+  }
 
-    const reconcile = async (name: string): Promise<void> => {
-      const role = roles.lister.getByName('', name);
-      if (!role?.aggregationRule) return;
-      let rules: PolicyRule[];
-      try {
-        rules = aggregatedRules(role, roles.lister.list());
-      } catch (e) {
-        // A bad selector stays bad until the role changes, which requeues it anyway.
-        log.error({ clusterrole: name, err: e }, 'invalid aggregationRule');
-        return;
-      }
-      if (semanticEqual(rules, role.rules ?? [])) return;
-      try {
-        // Compare-and-swap on the cached resourceVersion: a stale cache conflicts and is retried.
-        await client.update({ ...structuredClone(role), rules });
-      } catch (e) {
-        if (isNotFound(e)) return;
-        throw e;
-      }
-      log.info({ clusterrole: name, rules: rules.length }, 'aggregated cluster role rules');
-    };
-    await runQueue(ctx, signal, { name: 'clusterrole-aggregation', queue, workers: intOption(ctx, 'concurrent-clusterrole-aggregation-syncs', 5), reconcile });
-  },
-};
+  private async sync(name: string): Promise<void> {
+    const role = this.roles.lister.getByName('', name);
+    if (!role?.aggregationRule) return;
+    let rules: PolicyRule[];
+    try {
+      rules = aggregatedRules(role, this.roles.lister.list());
+    } catch (e) {
+      // A bad selector stays bad until the role changes, which requeues it anyway.
+      this.ctx.log.error({ clusterrole: name, err: e }, 'invalid aggregationRule');
+      return;
+    }
+    if (semanticEqual(rules, role.rules ?? [])) return;
+    try {
+      // Compare-and-swap on the cached resourceVersion: a stale cache conflicts and is retried.
+      await this.client.update({ ...structuredClone(role), rules });
+    } catch (e) {
+      if (isNotFound(e)) return;
+      throw e;
+    }
+    this.ctx.log.info({ clusterrole: name, rules: rules.length }, 'aggregated cluster role rules');
+  }
+}

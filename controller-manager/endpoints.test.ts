@@ -2,7 +2,8 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Pod, Service } from 'kubernetes-types/core/v1';
-import { computeEndpointSubsets, desiredEndpoints, endpointsUpToDate, findPort, repackSubsets, truncateSubsets, HEADLESS_LABEL } from './endpoints.js';
+import { computeEndpointSubsets, desiredEndpoints, endpointsUpToDate, repackSubsets, truncateSubsets } from './endpoints.js';
+import { findPort, HEADLESS_LABEL } from './controller/endpoint-util.js';
 
 function svc(name: string, ports: NonNullable<Service['spec']>['ports'], extra: Partial<NonNullable<Service['spec']>> = {}): Service {
   return { apiVersion: 'v1', kind: 'Service', metadata: { name, namespace: 'ns', uid: `svc-${name}` }, spec: { selector: { app: name }, ports, ...extra } };

@@ -3,9 +3,7 @@
 // `addresses`, the others under `notReadyAddresses` — grouped into subsets by the ports each
 // pod offers (a named targetPort resolves per pod). Services without a selector are left to
 // whoever manages their Endpoints.
-import { isDeepStrictEqual } from 'node:util';
-import type { EndpointAddress, EndpointPort, EndpointSubset, Endpoints, Pod, Service, ServicePort } from 'kubernetes-types/core/v1';
-import { selectorFromSet } from '../api/labels.js';
+import type { EndpointAddress, EndpointPort, EndpointSubset, Endpoints, Pod, Service } from 'kubernetes-types/core/v1';
 import { zeroValueEqual } from '../api/validation/equal.js';
 import {
   WorkQueue,
@@ -13,63 +11,27 @@ import {
   deletedObject,
   isNotFound,
   splitKey,
+  type ResourceClient,
   type SharedInformer,
 } from '../client/index.js';
 import type { Controller, ControllerContext } from './controller.js';
-import { intOption, isPodReady } from './controller-utils.js';
+import { isPodReady, namespaceTerminating } from './controller/controller-utils.js';
+import {
+  enqueueServicesOfPods,
+  findPort,
+  hasSelector,
+  isHeadless,
+  selectedPods,
+  serviceDerivedLabels,
+  shouldPodBeInEndpoints,
+  shouldSetHostname,
+} from './controller/endpoint-util.js';
+import { controllerFlags, intFlag, type FlagDeclarations, type FlagValues } from './options.js';
 import { runQueue } from './run-queue.js';
 
 /** More addresses than this are truncated, and the object says so (k8s maxCapacity). */
 export const MAX_ENDPOINTS_CAPACITY = 1000;
 export const OVER_CAPACITY_ANNOTATION = 'endpoints.kubernetes.io/over-capacity';
-export const HEADLESS_LABEL = 'service.kubernetes.io/headless';
-
-// ---- pod helpers shared with the EndpointSlice controller (pkg/api/v1/pod, endpoint/util) ----
-
-export function isPodTerminal(pod: Pod): boolean {
-  return pod.status?.phase === 'Failed' || pod.status?.phase === 'Succeeded';
-}
-
-/** endpointutil.ShouldPodBeInEndpoints: not finished, has an IP, and (unless asked) not terminating. */
-export function shouldPodBeInEndpoints(pod: Pod, includeTerminating: boolean): boolean {
-  if (isPodTerminal(pod)) return false;
-  if (!pod.status?.podIP && !(pod.status?.podIPs ?? []).length) return false;
-  if (!includeTerminating && pod.metadata?.deletionTimestamp) return false;
-  return true;
-}
-
-/**
- * podutil.FindPort: the pod's port for a service port. A named targetPort is the containerPort
- * of that name and protocol; a pod without one has no port for it (undefined).
- */
-export function findPort(pod: Pod, port: ServicePort): number | undefined {
-  const target = port.targetPort ?? port.port;
-  if (typeof target === 'number') return target;
-  const protocol = port.protocol ?? 'TCP';
-  const containers = [...(pod.spec?.containers ?? []), ...(pod.spec?.initContainers ?? []).filter((c) => c.restartPolicy === 'Always')];
-  for (const c of containers) {
-    for (const p of c.ports ?? []) if (p.name === target && (p.protocol ?? 'TCP') === protocol) return p.containerPort;
-  }
-  return undefined;
-}
-
-/** A pod's hostname is published only for the headless service named by its subdomain. */
-export function shouldSetHostname(pod: Pod, svc: Service): boolean {
-  return !!pod.spec?.hostname && pod.spec.subdomain === svc.metadata?.name && pod.metadata?.namespace === svc.metadata?.namespace;
-}
-
-export function isHeadless(svc: Service): boolean {
-  return svc.spec?.clusterIP === 'None';
-}
-
-/** The labels k8s puts on Endpoints / EndpointSlices of a service: its own, plus the headless marker. */
-export function serviceDerivedLabels(svc: Service): Record<string, string> {
-  const labels: Record<string, string> = { ...(svc.metadata?.labels ?? {}) };
-  delete labels[HEADLESS_LABEL];
-  if (isHeadless(svc)) labels[HEADLESS_LABEL] = '';
-  return labels;
-}
-
 // ---- the pure core: subsets from a service and its pods ----
 
 function podAddress(pod: Pod, svc: Service): EndpointAddress {
@@ -194,122 +156,81 @@ export function endpointsUpToDate(current: Endpoints, desired: Endpoints): boole
   return zeroValueEqual(current.subsets, desired.subsets) && zeroValueEqual(current.metadata?.labels, desired.metadata?.labels) && over(current) === over(desired);
 }
 
-/** What about a pod matters to endpoints; updates that change none of it are ignored. */
-export function podEndpointFingerprint(pod: Pod): string {
-  return JSON.stringify([
-    pod.status?.podIP,
-    pod.status?.podIPs,
-    isPodReady(pod),
-    isPodTerminal(pod),
-    !!pod.metadata?.deletionTimestamp,
-    pod.spec?.nodeName,
-    pod.spec?.hostname,
-    pod.spec?.subdomain,
-    (pod.spec?.containers ?? []).map((c) => c.ports ?? []),
-  ]);
-}
-
-/** Services in the pod's namespace whose selector matches the pod's labels. */
-export function servicesForPod(services: SharedInformer<Service>, pod: Pod): Service[] {
-  return services.lister
-    .byIndex('namespace', pod.metadata?.namespace ?? '')
-    .filter((s) => s.spec?.selector && Object.keys(s.spec.selector).length && selectorFromSet(s.spec.selector).matches(pod.metadata?.labels ?? {}));
-}
-
-/** Enqueues the services of a pod on add/delete, and on updates that change endpoints or labels. */
-export function enqueueServicesOfPods(services: SharedInformer<Service>, pods: SharedInformer<Pod>, enqueue: (key: string) => void): void {
-  const forPod = (pod: Pod): void => {
-    for (const s of servicesForPod(services, pod)) enqueue(metaNamespaceKey(s));
-  };
-  pods.addEventHandler({
-    onAdd: forPod,
-    onUpdate: (old, cur) => {
-      const labelsChanged = !isDeepStrictEqual(old.metadata?.labels ?? {}, cur.metadata?.labels ?? {});
-      if (!labelsChanged && podEndpointFingerprint(old) === podEndpointFingerprint(cur)) return;
-      forPod(cur);
-      if (labelsChanged) forPod(old);
-    },
-    onDelete: (obj) => forPod(deletedObject(obj)),
-  });
-}
-
-export function selectedPods(pods: SharedInformer<Pod>, svc: Service): Pod[] {
-  const sel = selectorFromSet(svc.spec?.selector ?? {});
-  return pods.lister.byIndex('namespace', svc.metadata?.namespace ?? '').filter((p) => sel.matches(p.metadata?.labels ?? {}));
-}
-
-export function hasSelector(svc: Service): boolean {
-  return !!svc.spec?.selector && Object.keys(svc.spec.selector).length > 0;
-}
-
 // ---- the controller ----
 
-export const endpointsController: Controller = {
-  name: 'endpoints',
-  async run(ctx: ControllerContext, signal: AbortSignal): Promise<void> {
-    const log = ctx.log;
-    const services = ctx.factory.informerFor('services');
-    const pods = ctx.factory.informerFor('pods');
-    const endpoints = ctx.factory.informerFor('endpoints');
-    const client = ctx.client.resource('endpoints');
-    const queue = new WorkQueue<string>({ name: 'endpoint' });
-    const enqueue = (key: string): void => queue.add(key);
-    services.addEventHandler({
+export class EndpointsController implements Controller {
+  static readonly controllerName = 'endpoints';
+  static readonly flags = {
+    'concurrent-endpoint-syncs': intFlag(5, 'Services whose Endpoints are synced at once'),
+  } satisfies FlagDeclarations;
+  readonly name = EndpointsController.controllerName;
+  private readonly flags: FlagValues<typeof EndpointsController.flags>;
+  private readonly services: SharedInformer<Service>;
+  private readonly pods: SharedInformer<Pod>;
+  private readonly endpoints: SharedInformer<Endpoints>;
+  private readonly client: ResourceClient<Endpoints>;
+  private readonly queue = new WorkQueue<string>({ name: 'endpoint' });
+
+  constructor(private readonly ctx: ControllerContext) {
+    this.flags = controllerFlags(ctx, EndpointsController.flags);
+    this.services = ctx.factory.informerFor('services');
+    this.pods = ctx.factory.informerFor('pods');
+    this.endpoints = ctx.factory.informerFor('endpoints');
+    this.client = ctx.client.resource('endpoints');
+    const enqueue = (key: string): void => this.queue.add(key);
+    this.services.addEventHandler({
       onAdd: (s) => enqueue(metaNamespaceKey(s)),
       onUpdate: (_o, s) => enqueue(metaNamespaceKey(s)),
       onDelete: (s) => enqueue(metaNamespaceKey(deletedObject(s))),
     });
-    enqueueServicesOfPods(services, pods, enqueue);
+    enqueueServicesOfPods(this.services, this.pods, enqueue);
     // Someone deleted "our" Endpoints: put them back.
-    endpoints.addEventHandler({ onDelete: (e) => enqueue(metaNamespaceKey(deletedObject(e))) });
+    this.endpoints.addEventHandler({ onDelete: (e) => enqueue(metaNamespaceKey(deletedObject(e))) });
+  }
+
+  async run(signal: AbortSignal): Promise<void> {
     try {
-      await ctx.factory.waitForCacheSync(signal);
+      await this.ctx.factory.waitForCacheSync(signal);
     } catch {
       return;
     }
     // Endpoints left over from services deleted while no controller ran (checkLeftoverEndpoints).
-    for (const ep of endpoints.lister.list()) {
-      if (!services.lister.get(metaNamespaceKey(ep)) && !ep.metadata?.annotations?.['control-plane.alpha.kubernetes.io/leader']) enqueue(metaNamespaceKey(ep));
+    for (const ep of this.endpoints.lister.list()) {
+      if (!this.services.lister.get(metaNamespaceKey(ep)) && !ep.metadata?.annotations?.['control-plane.alpha.kubernetes.io/leader']) this.queue.add(metaNamespaceKey(ep));
     }
+    await runQueue(this.ctx, signal, { name: 'endpoints', queue: this.queue, workers: this.flags['concurrent-endpoint-syncs'], reconcile: (key) => this.sync(key) });
+  }
 
-    const reconcile = async (key: string): Promise<void> => {
-      const { namespace, name } = splitKey(key);
-      const svc = services.lister.getByName(namespace, name);
-      if (!svc) {
-        // The service is gone: so are its Endpoints.
-        if (!endpoints.lister.getByName(namespace, name)) return;
-        await client.inNamespace(namespace).delete(name).catch((e: unknown) => {
-          if (!isNotFound(e)) throw e;
-        });
-        return;
-      }
-      if (!hasSelector(svc)) return;
-      const desired = desiredEndpoints(svc, selectedPods(pods, svc));
-      const current = endpoints.lister.getByName(namespace, name);
-      if (current && endpointsUpToDate(current, desired)) return;
-      if (!current) {
-        log.debug({ service: key }, 'creating endpoints');
-        await client.create(desired).catch((e: unknown) => {
-          // Creating in a namespace being deleted fails; the namespace controller cleans up.
-          if (namespaceTerminating(e)) return;
-          throw e;
-        });
-        return;
-      }
-      const next: Endpoints = structuredClone(current) as Endpoints;
-      const annotations = { ...(next.metadata?.annotations ?? {}) };
-      delete annotations[OVER_CAPACITY_ANNOTATION];
-      Object.assign(annotations, desired.metadata?.annotations ?? {});
-      next.metadata = { ...next.metadata, labels: desired.metadata?.labels, annotations };
-      next.subsets = desired.subsets;
-      await client.inNamespace(namespace).update(next);
-    };
-    await runQueue(ctx, signal, { name: 'endpoints', queue, workers: intOption(ctx, 'concurrent-endpoint-syncs', 5), reconcile });
-  },
-};
-
-/** A 403 with cause NamespaceTerminating: the namespace is going away, nothing to do. */
-export function namespaceTerminating(e: unknown): boolean {
-  const causes = (e as { status?: { details?: { causes?: { reason?: string }[] } } })?.status?.details?.causes ?? [];
-  return causes.some((c) => c.reason === 'NamespaceTerminating');
+  private async sync(key: string): Promise<void> {
+    const { namespace, name } = splitKey(key);
+    const svc = this.services.lister.getByName(namespace, name);
+    if (!svc) {
+      // The service is gone: so are its Endpoints.
+      if (!this.endpoints.lister.getByName(namespace, name)) return;
+      await this.client.inNamespace(namespace).delete(name).catch((e: unknown) => {
+        if (!isNotFound(e)) throw e;
+      });
+      return;
+    }
+    if (!hasSelector(svc)) return;
+    const desired = desiredEndpoints(svc, selectedPods(this.pods, svc));
+    const current = this.endpoints.lister.getByName(namespace, name);
+    if (current && endpointsUpToDate(current, desired)) return;
+    if (!current) {
+      this.ctx.log.debug({ service: key }, 'creating endpoints');
+      await this.client.create(desired).catch((e: unknown) => {
+        // Creating in a namespace being deleted fails; the namespace controller cleans up.
+        if (namespaceTerminating(e)) return;
+        throw e;
+      });
+      return;
+    }
+    const next: Endpoints = structuredClone(current) as Endpoints;
+    const annotations = { ...(next.metadata?.annotations ?? {}) };
+    delete annotations[OVER_CAPACITY_ANNOTATION];
+    Object.assign(annotations, desired.metadata?.annotations ?? {});
+    next.metadata = { ...next.metadata, labels: desired.metadata?.labels, annotations };
+    next.subsets = desired.subsets;
+    await this.client.inNamespace(namespace).update(next);
+  }
 }

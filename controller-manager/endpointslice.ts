@@ -4,21 +4,21 @@
 // resolve to different numbers on different pods). Terminating pods stay listed with
 // `terminating: true`. Existing slices are reused in place so kube-proxy sees few changes,
 // and nothing is written when nothing changed.
-import type { Pod, Service } from 'kubernetes-types/core/v1';
+import type { Node, Pod, Service } from 'kubernetes-types/core/v1';
 import type { EndpointSlice, Endpoint, EndpointPort } from 'kubernetes-types/discovery/v1';
-import { WorkQueue, metaNamespaceKey, deletedObject, isNotFound, splitKey, type ReconcileResult } from '../client/index.js';
+import { WorkQueue, metaNamespaceKey, deletedObject, isNotFound, splitKey, type ReconcileResult, type ResourceClient, type SharedInformer } from '../client/index.js';
 import type { Controller, ControllerContext } from './controller.js';
 import {
   enqueueServicesOfPods,
   findPort,
   hasSelector,
-  namespaceTerminating,
   selectedPods,
   serviceDerivedLabels,
   shouldPodBeInEndpoints,
   shouldSetHostname,
-} from './endpoints.js';
-import { intOption, isPodReady } from './controller-utils.js';
+} from './controller/endpoint-util.js';
+import { isPodReady, namespaceTerminating } from './controller/controller-utils.js';
+import { controllerFlags, intFlag, type FlagDeclarations, type FlagValues } from './options.js';
 import { zeroValueEqual } from '../api/validation/equal.js';
 import { runQueue } from './run-queue.js';
 import { MANAGED_BY_LABEL, SERVICE_NAME_LABEL } from '../api/discovery.js';
@@ -285,76 +285,94 @@ export class SliceTracker {
   }
 }
 
-export const endpointSliceController: Controller = {
-  name: 'endpointslice',
-  async run(ctx: ControllerContext, signal: AbortSignal): Promise<void> {
-    const log = ctx.log;
-    const maxPerSlice = intOption(ctx, 'max-endpoints-per-slice', DEFAULT_MAX_ENDPOINTS_PER_SLICE);
-    const services = ctx.factory.informerFor('services');
-    const pods = ctx.factory.informerFor('pods');
-    const nodes = ctx.factory.informerFor('nodes');
-    const slices = ctx.factory.informerFor('endpointslices.discovery.k8s.io');
-    const client = ctx.client.resource('endpointslices.discovery.k8s.io');
-    const tracker = new SliceTracker();
-    const queue = new WorkQueue<string>({ name: 'endpoint_slice' });
-    const enqueue = (key: string): void => queue.add(key);
-    services.addEventHandler({
+export class EndpointSliceController implements Controller {
+  static readonly controllerName = 'endpointslice';
+  static readonly flags = {
+    'concurrent-service-endpoint-syncs': intFlag(5, 'Services whose EndpointSlices are synced at once'),
+    'max-endpoints-per-slice': intFlag(DEFAULT_MAX_ENDPOINTS_PER_SLICE, 'Endpoints per EndpointSlice'),
+  } satisfies FlagDeclarations;
+  readonly name = EndpointSliceController.controllerName;
+  private readonly flags: FlagValues<typeof EndpointSliceController.flags>;
+  private readonly services: SharedInformer<Service>;
+  private readonly pods: SharedInformer<Pod>;
+  private readonly nodes: SharedInformer<Node>;
+  private readonly slices: SharedInformer<EndpointSlice>;
+  private readonly client: ResourceClient<EndpointSlice>;
+  private readonly tracker = new SliceTracker();
+  private readonly queue = new WorkQueue<string>({ name: 'endpoint_slice' });
+
+  constructor(private readonly ctx: ControllerContext) {
+    this.flags = controllerFlags(ctx, EndpointSliceController.flags);
+    this.services = ctx.factory.informerFor('services');
+    this.pods = ctx.factory.informerFor('pods');
+    this.nodes = ctx.factory.informerFor('nodes');
+    this.slices = ctx.factory.informerFor('endpointslices.discovery.k8s.io');
+    this.client = ctx.client.resource('endpointslices.discovery.k8s.io');
+    const enqueue = (key: string): void => this.queue.add(key);
+    this.services.addEventHandler({
       onAdd: (s) => enqueue(metaNamespaceKey(s)),
       onUpdate: (_o, s) => enqueue(metaNamespaceKey(s)),
       onDelete: (s) => {
-        tracker.forget(deletedObject(s).metadata?.uid ?? '');
+        this.tracker.forget(deletedObject(s).metadata?.uid ?? '');
         enqueue(metaNamespaceKey(deletedObject(s)));
       },
     });
-    enqueueServicesOfPods(services, pods, enqueue);
+    enqueueServicesOfPods(this.services, this.pods, enqueue);
     const forSlice = (s: EndpointSlice): void => {
       const svc = s.metadata?.labels?.[SERVICE_NAME_LABEL];
       if (svc && s.metadata?.labels?.[MANAGED_BY_LABEL] === CONTROLLER_NAME) enqueue(`${s.metadata?.namespace}/${svc}`);
     };
-    slices.addEventHandler({ onAdd: forSlice, onUpdate: (_o, s) => forSlice(s), onDelete: (s) => forSlice(deletedObject(s)) });
+    this.slices.addEventHandler({ onAdd: forSlice, onUpdate: (_o, s) => forSlice(s), onDelete: (s) => forSlice(deletedObject(s)) });
+  }
+
+  async run(signal: AbortSignal): Promise<void> {
     try {
-      await ctx.factory.waitForCacheSync(signal);
+      await this.ctx.factory.waitForCacheSync(signal);
     } catch {
       return;
     }
-    const zoneOf = (node: string): string | undefined => nodes.lister.getByName('', node)?.metadata?.labels?.[ZONE_LABEL];
+    await runQueue(this.ctx, signal, { name: 'endpointslice', queue: this.queue, workers: this.flags['concurrent-service-endpoint-syncs'], reconcile: (key) => this.sync(key) });
+  }
 
-    const reconcile = async (key: string): Promise<ReconcileResult | void> => {
-      const { namespace, name } = splitKey(key);
-      const svc = services.lister.getByName(namespace, name);
-      // A deleted service's slices go with it through their ownerReferences (the garbage collector).
-      if (!svc || !hasSelector(svc)) return;
-      const uid = svc.metadata?.uid ?? '';
-      const mine = slices.lister
-        .byIndex('namespace', namespace)
-        .filter((s) => s.metadata?.labels?.[SERVICE_NAME_LABEL] === name && s.metadata?.labels?.[MANAGED_BY_LABEL] === CONTROLLER_NAME);
-      // Our last writes are not in the cache yet: their watch events will bring us back (the
-      // timer is only a safety net). Acting now would duplicate slices.
-      if (tracker.stale(uid, mine)) return { requeueAfterMs: 1000 };
-      // Slices already being deleted are out of our hands.
-      const live = mine.filter((s) => !s.metadata?.deletionTimestamp);
-      const plan = planSlices(svc, desiredEndpointGroups(svc, selectedPods(pods, svc), zoneOf), live, maxPerSlice);
-      const ns = client.inNamespace(namespace);
-      // Create and update before deleting, so consumers never see a moment with fewer endpoints.
-      for (const s of plan.create) {
-        try {
-          tracker.wrote(uid, await ns.create(s));
-        } catch (e) {
-          if (namespaceTerminating(e)) return;
-          throw e;
-        }
+  private zoneOf(node: string): string | undefined {
+    return this.nodes.lister.getByName('', node)?.metadata?.labels?.[ZONE_LABEL];
+  }
+
+  private async sync(key: string): Promise<ReconcileResult | void> {
+    const { namespace, name } = splitKey(key);
+    const svc = this.services.lister.getByName(namespace, name);
+    // A deleted service's slices go with it through their ownerReferences (the garbage collector).
+    if (!svc || !hasSelector(svc)) return;
+    const uid = svc.metadata?.uid ?? '';
+    const mine = this.slices.lister
+      .byIndex('namespace', namespace)
+      .filter((s) => s.metadata?.labels?.[SERVICE_NAME_LABEL] === name && s.metadata?.labels?.[MANAGED_BY_LABEL] === CONTROLLER_NAME);
+    // Our last writes are not in the cache yet: their watch events will bring us back (the
+    // timer is only a safety net). Acting now would duplicate slices.
+    if (this.tracker.stale(uid, mine)) return { requeueAfterMs: 1000 };
+    // Slices already being deleted are out of our hands.
+    const live = mine.filter((s) => !s.metadata?.deletionTimestamp);
+    const groups = desiredEndpointGroups(svc, selectedPods(this.pods, svc), (node) => this.zoneOf(node));
+    const plan = planSlices(svc, groups, live, this.flags['max-endpoints-per-slice']);
+    const ns = this.client.inNamespace(namespace);
+    // Create and update before deleting, so consumers never see a moment with fewer endpoints.
+    for (const s of plan.create) {
+      try {
+        this.tracker.wrote(uid, await ns.create(s));
+      } catch (e) {
+        if (namespaceTerminating(e)) return;
+        throw e;
       }
-      for (const s of plan.update) tracker.wrote(uid, await ns.update(s));
-      for (const s of plan.delete) {
-        await ns.delete(s.metadata?.name ?? '').catch((e: unknown) => {
-          if (!isNotFound(e)) throw e;
-        });
-        tracker.deleted(uid, s.metadata?.name ?? '');
-      }
-      if (plan.create.length || plan.update.length || plan.delete.length) {
-        log.debug({ service: key, created: plan.create.length, updated: plan.update.length, deleted: plan.delete.length }, 'synced endpoint slices');
-      }
-    };
-    await runQueue(ctx, signal, { name: 'endpointslice', queue, workers: intOption(ctx, 'concurrent-service-endpoint-syncs', 5), reconcile });
-  },
-};
+    }
+    for (const s of plan.update) this.tracker.wrote(uid, await ns.update(s));
+    for (const s of plan.delete) {
+      await ns.delete(s.metadata?.name ?? '').catch((e: unknown) => {
+        if (!isNotFound(e)) throw e;
+      });
+      this.tracker.deleted(uid, s.metadata?.name ?? '');
+    }
+    if (plan.create.length || plan.update.length || plan.delete.length) {
+      this.ctx.log.debug({ service: key, created: plan.create.length, updated: plan.update.length, deleted: plan.delete.length }, 'synced endpoint slices');
+    }
+  }
+}

@@ -19,51 +19,60 @@ import {
 } from '../client/index.js';
 import { newLogger, newRegistry, startHealthServer } from '../client/component-base/daemon.js';
 import { campaignForLease, type Campaign, type LeaderElectionOptions } from '../client/leader-campaign.js';
-import type { Controller, ControllerContext } from './controller.js';
-import { newReplicaSetController, newReplicationController } from './replicaset.js';
-import { newJobController } from './job.js';
-import { newCronJobController } from './cronjob.js';
-import { newDaemonSetController } from './daemonset.js';
-import { newStatefulSetController } from './statefulset.js';
-import { newDeploymentController } from './deployment.js';
-import { endpointsController } from './endpoints.js';
-import { endpointSliceController } from './endpointslice.js';
-import { garbageCollectorController } from './garbagecollector.js';
-import { namespaceController } from './namespace.js';
-import { nodeLifecycleController } from './nodelifecycle.js';
-import { nodeIpamController } from './nodeipam.js';
-import { serviceAccountController } from './serviceaccount.js';
-import { serviceLBController } from './service-lb.js';
-import { clusterRoleAggregationController } from './clusterrole-aggregation.js';
-import { rootCACertPublisher } from './root-ca-cert-publisher.js';
-import { serviceAccountTokenController } from './serviceaccount-token.js';
+import type { Controller, ControllerClass, ControllerContext } from './controller.js';
+import { mergeFlagDeclarations, type FlagDeclarations, type RawFlagValues } from './options.js';
+import { ReplicaSetController, ReplicationManager } from './replicaset/replicaset.js';
+import { JobController } from './job/job.js';
+import { CronJobController } from './cronjob/cronjob.js';
+import { DaemonSetController } from './daemonset/daemonset.js';
+import { StatefulSetController } from './statefulset/statefulset.js';
+import { DeploymentController } from './deployment/deployment.js';
+import { EndpointsController } from './endpoints.js';
+import { EndpointSliceController } from './endpointslice.js';
+import { GarbageCollector } from './garbagecollector/garbagecollector.js';
+import { NamespaceController } from './namespace.js';
+import { NodeLifecycleController } from './nodelifecycle/nodelifecycle.js';
+import { NodeIpamController } from './nodeipam/nodeipam.js';
+import { ServiceAccountsController } from './serviceaccount.js';
+import { ServiceLBController } from './service-lb.js';
+import { ClusterRoleAggregationController } from './clusterrole-aggregation.js';
+import { RootCACertPublisher } from './root-ca-cert-publisher.js';
+import { TokensController } from './serviceaccount-token.js';
 
 /**
- * Every controller this manager knows: `--controllers` name → factory. To add a controller,
- * add ONE line here (and, if it is off by default in Kubernetes, its name to
- * DISABLED_BY_DEFAULT). Names are kube-controller-manager's (without the `-controller`
- * suffix, which `--controllers` also accepts).
+ * Every controller this manager knows, by class; `--controllers` names are the classes'
+ * `controllerName`. To add a controller, add ONE entry here (and, if it is off by default in
+ * Kubernetes, its name to DISABLED_BY_DEFAULT). Names are kube-controller-manager's (without
+ * the `-controller` suffix, which `--controllers` also accepts).
  */
-export const CONTROLLERS: Readonly<Record<string, () => Controller>> = {
-  replicationcontroller: newReplicationController,
-  replicaset: newReplicaSetController,
-  deployment: newDeploymentController,
-  endpoints: () => endpointsController,
-  endpointslice: () => endpointSliceController,
-  'garbage-collector': () => garbageCollectorController,
-  namespace: () => namespaceController,
-  'node-lifecycle': () => nodeLifecycleController,
-  'node-ipam': () => nodeIpamController,
-  serviceaccount: () => serviceAccountController,
-  'service-lb': () => serviceLBController,
-  job: newJobController,
-  cronjob: () => newCronJobController(),
-  daemonset: newDaemonSetController,
-  statefulset: newStatefulSetController,
-  'clusterrole-aggregation': () => clusterRoleAggregationController,
-  'root-ca-cert-publisher': () => rootCACertPublisher,
-  'serviceaccount-token': () => serviceAccountTokenController,
-};
+const CONTROLLER_CLASSES: readonly ControllerClass[] = [
+  ReplicationManager,
+  ReplicaSetController,
+  DeploymentController,
+  EndpointsController,
+  EndpointSliceController,
+  GarbageCollector,
+  NamespaceController,
+  NodeLifecycleController,
+  NodeIpamController,
+  ServiceAccountsController,
+  ServiceLBController,
+  JobController,
+  CronJobController,
+  DaemonSetController,
+  StatefulSetController,
+  ClusterRoleAggregationController,
+  RootCACertPublisher,
+  TokensController,
+];
+
+/** `--controllers` name → controller class. */
+export const CONTROLLERS: Readonly<Record<string, ControllerClass>> = Object.fromEntries(CONTROLLER_CLASSES.map((c) => [c.controllerName, c]));
+
+/** Every controller's flags in one table (main.ts makes them yargs flags). */
+export function controllerFlagDeclarations(): FlagDeclarations {
+  return mergeFlagDeclarations(CONTROLLER_CLASSES.map((c) => c.flags));
+}
 
 /** Controllers `*` does not turn on (Kubernetes has e.g. bootstrapsigner, tokencleaner). */
 export const DISABLED_BY_DEFAULT: ReadonlySet<string> = new Set<string>([]);
@@ -125,7 +134,7 @@ export interface ControllerManagerOptions extends ClientConnection {
   leaderElect?: boolean;
   leaderElection?: LeaderElectionOptions;
   /** Flag values handed to controllers, e.g. `{'concurrent-replicaset-syncs': 5}`. */
-  options?: Readonly<Record<string, string | number | boolean | undefined>>;
+  options?: RawFlagValues;
   /** Health/metrics server; omitted = none (tests), 0 = a random port. */
   port?: number;
   bindAddress?: string;
@@ -135,8 +144,8 @@ export interface ControllerManagerOptions extends ClientConnection {
   registry?: Registry;
   /** Called when leadership is lost (not on stop()); kube-controller-manager exits then. Default: campaign again. */
   onLeadershipLost?: () => void;
-  /** Test-only: extra controllers by name (merged over CONTROLLERS). */
-  extraControllers?: Readonly<Record<string, () => Controller>>;
+  /** Test-only: extra controllers by name, built from the term's context (merged over CONTROLLERS). */
+  extraControllers?: Readonly<Record<string, (ctx: ControllerContext) => Controller>>;
 }
 
 export interface ControllerManagerHandle {
@@ -156,109 +165,162 @@ export interface ControllerManagerHandle {
 }
 
 export async function startControllerManager(opts: ControllerManagerOptions): Promise<ControllerManagerHandle> {
-  const log = opts.logger ?? newLogger('kube-controller-manager');
-  const registry = opts.registry ?? newRegistry();
-  const ownClient = !opts.client;
-  const client = opts.client ?? new RestClient(clientConfig(opts));
-  const table = { ...CONTROLLERS, ...opts.extraControllers };
-  const names = enabledControllers(opts.controllers ?? ['*'], Object.keys(table));
-  const failed = new Map<string, string>();
-  const stopAll = new AbortController();
-  let running: Promise<void> | undefined;
+  const cm = new ControllerManager(opts);
+  await cm.start();
+  return cm;
+}
+
+/** Builds a controller for one term: a class from the table, or a test's factory. */
+type ControllerBuilder = (ctx: ControllerContext) => Controller | { disabled: string };
+
+function builderFor(c: ControllerClass): ControllerBuilder {
+  return (ctx) => {
+    const reason = c.disabledReason?.(ctx);
+    return reason !== undefined ? { disabled: reason } : new c(ctx);
+  };
+}
+
+class ControllerManager implements ControllerManagerHandle {
+  readonly controllers: readonly string[];
+  readonly registry: Registry;
+  private readonly log: Logger;
+  private readonly client: RestClient;
+  private readonly ownClient: boolean;
+  private readonly table: Readonly<Record<string, ControllerBuilder>>;
+  /** Controllers whose run failed: /healthz reports them. */
+  private readonly failed = new Map<string, string>();
+  private readonly stopAll = new AbortController();
+  /** The current (or last) leadership term. */
+  private running: Promise<void> | undefined;
   /** Shared across leadership terms so stop() can flush what they recorded. */
-  const recorders = new Map<string, EventRecorder>();
+  private readonly recorders = new Map<string, EventRecorder>();
+  private election: Campaign | undefined;
+  private health: Awaited<ReturnType<typeof startHealthServer>> | undefined;
+  private stopped = false;
+
+  constructor(private readonly opts: ControllerManagerOptions) {
+    this.log = opts.logger ?? newLogger('kube-controller-manager');
+    this.registry = opts.registry ?? newRegistry();
+    this.ownClient = !opts.client;
+    this.client = opts.client ?? new RestClient(clientConfig(opts));
+    const table: Record<string, ControllerBuilder> = {};
+    for (const [name, c] of Object.entries(CONTROLLERS)) table[name] = builderFor(c);
+    Object.assign(table, opts.extraControllers);
+    this.table = table;
+    this.controllers = enabledControllers(opts.controllers ?? ['*'], Object.keys(table));
+  }
+
+  get port(): number | undefined {
+    return this.health?.port;
+  }
+
+  async start(): Promise<void> {
+    if (this.opts.leaderElect) this.campaign();
+    else this.running = this.runControllers(this.stopAll.signal);
+    if (this.opts.port === undefined) return;
+    this.health = await startHealthServer({
+      bindAddress: this.opts.bindAddress ?? '127.0.0.1',
+      port: this.opts.port,
+      registry: this.registry,
+      check: () => (this.failed.size ? [...this.failed].map(([n, e]) => `controller ${n} failed: ${e}`).join('\n') : undefined),
+      ...(this.opts.servingTLS ? { secure: { tls: this.opts.servingTLS, auth: new DelegatingAuth({ client: this.client }) } } : {}),
+    });
+  }
+
+  private campaign(): void {
+    this.election = campaignForLease({
+      client: this.client,
+      defaultName: 'kube-controller-manager',
+      identity: this.opts.leaderElection?.identity ?? `${hostname()}_${randomUUID()}`,
+      leaderElection: this.opts.leaderElection,
+      logger: this.log,
+      stopped: this.stopAll.signal,
+      ...(this.opts.onLeadershipLost ? { onLeadershipLost: this.opts.onLeadershipLost } : {}),
+      onStartedLeading: (signal) => {
+        // A new term starts only once the previous one has fully stopped.
+        const previous = this.running ?? Promise.resolve();
+        this.running = previous.then(() => this.runControllers(signal));
+      },
+    });
+  }
+
+  private recorder(component: string): EventRecorder {
+    let r = this.recorders.get(component);
+    if (!r) this.recorders.set(component, (r = new EventRecorder(this.client, { component, logger: this.log })));
+    return r;
+  }
 
   /** One leadership term: fresh informers, every controller, until `signal` aborts. */
-  const runControllers = async (signal: AbortSignal): Promise<void> => {
+  private async runControllers(signal: AbortSignal): Promise<void> {
     // Every controller listens on this one signal (its cache-sync wait, its workers): a few
     // listeners each is expected, not the leak Node's default limit of 10 warns about.
-    setMaxListeners(4 * (names.length + 2), signal);
-    const factory = new SharedInformerFactory(client, { logger: log });
+    setMaxListeners(4 * (this.controllers.length + 2), signal);
+    const factory = new SharedInformerFactory(this.client, { logger: this.log });
     const ctx: ControllerContext = {
-      client,
+      client: this.client,
       factory,
-      recorder(component) {
-        let r = recorders.get(component);
-        if (!r) recorders.set(component, (r = new EventRecorder(client, { component, logger: log })));
-        return r;
-      },
-      log,
-      registry,
-      options: opts.options ?? {},
+      recorder: (component) => this.recorder(component),
+      log: this.log,
+      registry: this.registry,
+      options: this.opts.options ?? {},
     };
-    // Every controller registers its informers before its first await; only then start them.
-    const runs = names.map((name) =>
-      table[name]()
-        .run({ ...ctx, log: log.child({ controller: name }) }, signal)
-        .catch((e: unknown) => {
-          if (signal.aborted) return;
-          failed.set(name, String(e));
-          log.error({ controller: name, err: e }, 'controller failed');
-        }),
-    );
-    log.info({ controllers: names }, 'started controllers');
+    // Every controller registers its informers in its constructor; only then start them.
+    const runs = this.controllers.map((name) => this.runController(name, { ...ctx, log: this.log.child({ controller: name }) }, signal));
+    this.log.info({ controllers: this.controllers }, 'started controllers');
     factory.start();
     await new Promise<void>((resolve) => (signal.aborted ? resolve() : signal.addEventListener('abort', () => resolve(), { once: true })));
     await Promise.all(runs);
     await factory.shutdown();
-  };
+  }
 
-  const identity = opts.leaderElection?.identity ?? `${hostname()}_${randomUUID()}`;
-  let election: Campaign | undefined;
-  if (opts.leaderElect) {
-    election = campaignForLease({
-      client,
-      defaultName: 'kube-controller-manager',
-      identity,
-      leaderElection: opts.leaderElection,
-      logger: log,
-      stopped: stopAll.signal,
-      ...(opts.onLeadershipLost ? { onLeadershipLost: opts.onLeadershipLost } : {}),
-      onStartedLeading: (signal) => {
-        // A new term starts only once the previous one has fully stopped.
-        const previous = running ?? Promise.resolve();
-        running = previous.then(() => runControllers(signal));
-      },
-    });
-  } else running = runControllers(stopAll.signal);
+  /** Builds one controller (synchronously: its informers must be registered now) and runs it. */
+  private runController(name: string, ctx: ControllerContext, signal: AbortSignal): Promise<void> {
+    const onError = (e: unknown): void => {
+      if (signal.aborted) return;
+      this.failed.set(name, String(e));
+      this.log.error({ controller: name, err: e }, 'controller failed');
+    };
+    let controller: ReturnType<ControllerBuilder>;
+    try {
+      controller = this.table[name]!(ctx);
+    } catch (e) {
+      onError(e);
+      return Promise.resolve();
+    }
+    if ('disabled' in controller) {
+      ctx.log.info(controller.disabled);
+      return Promise.resolve();
+    }
+    return controller.run(signal).catch(onError);
+  }
 
-  const health = opts.port === undefined
-    ? undefined
-    : await startHealthServer({
-        bindAddress: opts.bindAddress ?? '127.0.0.1',
-        port: opts.port,
-        registry,
-        check: () => (failed.size ? [...failed].map(([n, e]) => `controller ${n} failed: ${e}`).join('\n') : undefined),
-        ...(opts.servingTLS ? { secure: { tls: opts.servingTLS, auth: new DelegatingAuth({ client }) } } : {}),
-      });
+  isLeader(): boolean {
+    return this.election?.isLeader() ?? true;
+  }
 
-  let stopped = false;
-  return {
-    controllers: names,
-    port: health?.port,
-    registry,
-    isLeader: () => election?.isLeader() ?? true,
-    async stop() {
-      if (stopped) return;
-      stopped = true;
-      stopAll.abort();
-      await election?.stop();
-      await running;
-      await Promise.all([...recorders.values()].map((r) => r.flush()));
-      await health?.close();
-      if (ownClient) await client.close();
-    },
-    async kill() {
-      if (stopped) return;
-      stopped = true;
-      // No lease release: leaderElection's releaseOnCancel only applies to stop().
-      stopAll.abort();
-      await client.close().catch(() => undefined);
-      await election?.stop().catch(() => undefined);
-      await running?.catch(() => undefined);
-      await health?.close();
-    },
-  };
+  /** Clean stop: controllers finish the key in hand, the lease is released. */
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.stopAll.abort();
+    await this.election?.stop();
+    await this.running;
+    await Promise.all([...this.recorders.values()].map((r) => r.flush()));
+    await this.health?.close();
+    if (this.ownClient) await this.client.close();
+  }
+
+  /** Abrupt stop, like kill -9 as far as the cluster can tell. */
+  async kill(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    // No lease release: leaderElection's releaseOnCancel only applies to stop().
+    this.stopAll.abort();
+    await this.client.close().catch(() => undefined);
+    await this.election?.stop().catch(() => undefined);
+    await this.running?.catch(() => undefined);
+    await this.health?.close();
+  }
 }
 
 function clientConfig(opts: ControllerManagerOptions): RestConfig {

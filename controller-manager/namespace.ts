@@ -5,9 +5,10 @@
 // the namespace's status conditions as k8s does.
 import type { Namespace, NamespaceCondition } from 'kubernetes-types/core/v1';
 import { ALL_VERBS, RESOURCES, type ResourceInfo } from '../api/resources.js';
-import { WorkQueue, deletedObject, isNotFound, isConflict, type ObjectLike, type ReconcileResult } from '../client/index.js';
+import { WorkQueue, deletedObject, isNotFound, isConflict, type ObjectLike, type ReconcileResult, type ResourceClient, type SharedInformer } from '../client/index.js';
 import type { Controller, ControllerContext } from './controller.js';
-import { intOption } from './controller-utils.js';
+import { metaTime } from '../api/time.js';
+import { controllerFlags, intFlag, type FlagDeclarations, type FlagValues } from './options.js';
 import { runQueue } from './run-queue.js';
 
 export const KUBERNETES_FINALIZER = 'kubernetes';
@@ -75,85 +76,96 @@ export function mergeConditions(old: readonly NamespaceCondition[], next: Namesp
 const conditionsEqual = (a: readonly NamespaceCondition[], b: readonly NamespaceCondition[]): boolean =>
   JSON.stringify(a.map((c) => [c.type, c.status, c.reason, c.message])) === JSON.stringify(b.map((c) => [c.type, c.status, c.reason, c.message]));
 
-export const namespaceController: Controller = {
-  name: 'namespace',
-  async run(ctx: ControllerContext, signal: AbortSignal): Promise<void> {
-    const log = ctx.log;
-    const namespaces = ctx.factory.informerFor('namespaces');
-    const nsClient = ctx.client.resource('namespaces');
-    const queue = new WorkQueue<string>({ name: 'namespace' });
+export class NamespaceController implements Controller {
+  static readonly controllerName = 'namespace';
+  static readonly flags = {
+    'concurrent-namespace-syncs': intFlag(10, 'Namespaces deleted at once'),
+  } satisfies FlagDeclarations;
+  readonly name = NamespaceController.controllerName;
+  private readonly flags: FlagValues<typeof NamespaceController.flags>;
+  private readonly namespaces: SharedInformer<Namespace>;
+  private readonly nsClient: ResourceClient<Namespace>;
+  private readonly queue = new WorkQueue<string>({ name: 'namespace' });
+
+  constructor(private readonly ctx: ControllerContext) {
+    this.flags = controllerFlags(ctx, NamespaceController.flags);
+    this.namespaces = ctx.factory.informerFor('namespaces');
+    this.nsClient = ctx.client.resource('namespaces');
     const enqueue = (ns: Namespace): void => {
-      if (ns.metadata?.deletionTimestamp) queue.add(ns.metadata.name ?? '');
+      if (ns.metadata?.deletionTimestamp) this.queue.add(ns.metadata.name ?? '');
     };
-    namespaces.addEventHandler({ onAdd: enqueue, onUpdate: (_o, ns) => enqueue(ns), onDelete: (ns) => queue.forget(deletedObject(ns).metadata?.name ?? '') });
+    this.namespaces.addEventHandler({ onAdd: enqueue, onUpdate: (_o, ns) => enqueue(ns), onDelete: (ns) => this.queue.forget(deletedObject(ns).metadata?.name ?? '') });
+  }
+
+  async run(signal: AbortSignal): Promise<void> {
     try {
-      await ctx.factory.waitForCacheSync(signal);
+      await this.ctx.factory.waitForCacheSync(signal);
     } catch {
       return;
     }
+    await runQueue(this.ctx, signal, { name: 'namespace', queue: this.queue, workers: this.flags['concurrent-namespace-syncs'], reconcile: (name) => this.sync(name) });
+  }
 
-    /** deletecollection for every namespaced resource, then lists what is still there. */
-    const deleteAllContent = async (ns: string): Promise<ContentReport> => {
-      const report: ContentReport = { remaining: new Map(), finalizers: new Map(), failures: [], estimateSeconds: 0 };
-      await Promise.all(
-        namespacedContentResources().map(async (info) => {
-          const rc = ctx.client.resource<ObjectLike>(info, ns);
-          try {
-            await rc.deleteCollection({}, { propagationPolicy: 'Background' });
-            const left = (await rc.list()).items;
-            if (!left.length) return;
-            report.remaining.set(resourceName(info), left.length);
-            for (const o of left) {
-              for (const f of o.metadata?.finalizers ?? []) report.finalizers.set(f, (report.finalizers.get(f) ?? 0) + 1);
-              // Bound pods wait for their kubelet: expect them gone after their grace period.
-              const grace = o.metadata?.deletionGracePeriodSeconds ?? 0;
-              report.estimateSeconds = Math.max(report.estimateSeconds, grace);
-            }
-          } catch (e) {
-            report.failures.push(resourceName(info));
-            log.warn({ namespace: ns, resource: resourceName(info), err: e }, 'deleting namespace content failed');
+  /** deletecollection for every namespaced resource, then lists what is still there. */
+  private async deleteAllContent(ns: string): Promise<ContentReport> {
+    const report: ContentReport = { remaining: new Map(), finalizers: new Map(), failures: [], estimateSeconds: 0 };
+    await Promise.all(
+      namespacedContentResources().map(async (info) => {
+        const rc = this.ctx.client.resource<ObjectLike>(info, ns);
+        try {
+          await rc.deleteCollection({}, { propagationPolicy: 'Background' });
+          const left = (await rc.list()).items;
+          if (!left.length) return;
+          report.remaining.set(resourceName(info), left.length);
+          for (const o of left) {
+            for (const f of o.metadata?.finalizers ?? []) report.finalizers.set(f, (report.finalizers.get(f) ?? 0) + 1);
+            // Bound pods wait for their kubelet: expect them gone after their grace period.
+            const grace = o.metadata?.deletionGracePeriodSeconds ?? 0;
+            report.estimateSeconds = Math.max(report.estimateSeconds, grace);
           }
-        }),
-      );
-      return report;
-    };
+        } catch (e) {
+          report.failures.push(resourceName(info));
+          this.ctx.log.warn({ namespace: ns, resource: resourceName(info), err: e }, 'deleting namespace content failed');
+        }
+      }),
+    );
+    return report;
+  }
 
-    const updateConditions = async (ns: Namespace, report: ContentReport): Promise<void> => {
-      const old = ns.status?.conditions ?? [];
-      const next = mergeConditions(old, deletionConditions(report, new Date().toISOString().replace(/\.\d+Z$/, 'Z')));
-      if (conditionsEqual(old, next) && ns.status?.phase === 'Terminating') return;
-      const copy = structuredClone(ns) as Namespace;
-      copy.status = { ...copy.status, phase: 'Terminating', conditions: next };
-      await nsClient.updateStatus(copy).catch((e: unknown) => {
-        if (!isNotFound(e) && !isConflict(e)) throw e;
-      });
-    };
+  private async updateConditions(ns: Namespace, report: ContentReport): Promise<void> {
+    const old = ns.status?.conditions ?? [];
+    const next = mergeConditions(old, deletionConditions(report, metaTime()));
+    if (conditionsEqual(old, next) && ns.status?.phase === 'Terminating') return;
+    const copy = structuredClone(ns) as Namespace;
+    copy.status = { ...copy.status, phase: 'Terminating', conditions: next };
+    await this.nsClient.updateStatus(copy).catch((e: unknown) => {
+      if (!isNotFound(e) && !isConflict(e)) throw e;
+    });
+  }
 
-    const reconcile = async (name: string): Promise<ReconcileResult | void> => {
-      const ns = namespaces.lister.getByName('', name);
-      if (!ns?.metadata?.deletionTimestamp) return;
-      // Already finalized by us: the apiserver removes it once other finalizers are done.
-      if (!(ns.spec?.finalizers ?? []).includes(KUBERNETES_FINALIZER)) return;
-      const report = await deleteAllContent(name);
-      await updateConditions(ns, report);
-      if (report.failures.length) throw new Error(`failed to delete content of namespace ${name}: ${report.failures.join(', ')}`);
-      if (report.remaining.size) {
-        log.debug({ namespace: name, remaining: Object.fromEntries(report.remaining) }, 'namespace content remaining');
-        // k8s waits for the estimate; polling more often only finishes sooner.
-        return { requeueAfterMs: Math.min(Math.max(report.estimateSeconds * 1000, 1000), 5000) };
-      }
-      const latest = (await nsClient.get(name).catch((e: unknown) => {
-        if (isNotFound(e)) return undefined;
-        throw e;
-      })) as Namespace | undefined;
-      if (!latest) return;
-      const body = structuredClone(latest) as Namespace;
-      body.spec = { ...body.spec, finalizers: (latest.spec?.finalizers ?? []).filter((f) => f !== KUBERNETES_FINALIZER) };
-      await nsClient.subresource(name, 'finalize', { method: 'PUT', body }).catch((e: unknown) => {
-        if (!isNotFound(e)) throw e;
-      });
-      log.info({ namespace: name }, 'namespace content deleted, finalized');
-    };
-    await runQueue(ctx, signal, { name: 'namespace', queue, workers: intOption(ctx, 'concurrent-namespace-syncs', 10), reconcile });
-  },
-};
+  private async sync(name: string): Promise<ReconcileResult | void> {
+    const ns = this.namespaces.lister.getByName('', name);
+    if (!ns?.metadata?.deletionTimestamp) return;
+    // Already finalized by us: the apiserver removes it once other finalizers are done.
+    if (!(ns.spec?.finalizers ?? []).includes(KUBERNETES_FINALIZER)) return;
+    const report = await this.deleteAllContent(name);
+    await this.updateConditions(ns, report);
+    if (report.failures.length) throw new Error(`failed to delete content of namespace ${name}: ${report.failures.join(', ')}`);
+    if (report.remaining.size) {
+      this.ctx.log.debug({ namespace: name, remaining: Object.fromEntries(report.remaining) }, 'namespace content remaining');
+      // k8s waits for the estimate; polling more often only finishes sooner.
+      return { requeueAfterMs: Math.min(Math.max(report.estimateSeconds * 1000, 1000), 5000) };
+    }
+    const latest = (await this.nsClient.get(name).catch((e: unknown) => {
+      if (isNotFound(e)) return undefined;
+      throw e;
+    })) as Namespace | undefined;
+    if (!latest) return;
+    const body = structuredClone(latest) as Namespace;
+    body.spec = { ...body.spec, finalizers: (latest.spec?.finalizers ?? []).filter((f) => f !== KUBERNETES_FINALIZER) };
+    await this.nsClient.subresource(name, 'finalize', { method: 'PUT', body }).catch((e: unknown) => {
+      if (!isNotFound(e)) throw e;
+    });
+    this.ctx.log.info({ namespace: name }, 'namespace content deleted, finalized');
+  }
+}

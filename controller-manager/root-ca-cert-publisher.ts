@@ -5,10 +5,11 @@
 // The bundle comes from `--root-ca-file`; without it this controller does not run.
 import { readFileSync } from 'node:fs';
 import { X509Certificate } from 'node:crypto';
-import type { ConfigMap } from 'kubernetes-types/core/v1';
-import { WorkQueue, deletedObject, isNotFound } from '../client/index.js';
+import type { ConfigMap, Namespace } from 'kubernetes-types/core/v1';
+import { WorkQueue, deletedObject, isNotFound, type ResourceClient, type SharedInformer } from '../client/index.js';
+import { controllerFlags, stringFlag, type FlagDeclarations } from './options.js';
 import type { Controller, ControllerContext } from './controller.js';
-import { namespaceTerminating } from './endpoints.js';
+import { namespaceTerminating } from './controller/controller-utils.js';
 import { runQueue } from './run-queue.js';
 import { namespaceActive } from './serviceaccount.js';
 import { ROOT_CA_CONFIGMAP } from '../api/serviceaccount.js';
@@ -65,60 +66,75 @@ export function newRootCAConfigMap(namespace: string, rootCA: string): ConfigMap
   };
 }
 
-export const rootCACertPublisher: Controller = {
-  name: 'root-ca-cert-publisher',
-  async run(ctx: ControllerContext, signal: AbortSignal): Promise<void> {
-    const log = ctx.log;
-    const file = ctx.options['root-ca-file'];
-    if (typeof file !== 'string' || file === '') {
-      // Kubernetes falls back to the kubeconfig's CA; tskube asks for the file explicitly.
-      log.info('root CA certificate publisher is disabled: no --root-ca-file');
-      return;
-    }
-    const rootCA = readRootCA(file);
-    const namespaces = ctx.factory.informerFor('namespaces');
+/** `--root-ca-file`, read by this controller and by the service account token controller. */
+export const ROOT_CA_FILE_FLAG = stringFlag(
+  '',
+  "CA bundle published as ConfigMap kube-root-ca.crt in every namespace and put in token Secrets as ca.crt (without it the root-ca-cert-publisher does not run, and token Secrets get the kubeconfig's CA)",
+);
+
+export class RootCACertPublisher implements Controller {
+  static readonly controllerName = 'root-ca-cert-publisher';
+  static readonly flags = { 'root-ca-file': ROOT_CA_FILE_FLAG } satisfies FlagDeclarations;
+  readonly name = RootCACertPublisher.controllerName;
+  private readonly rootCA: string;
+  private readonly namespaces: SharedInformer<Namespace>;
+  private readonly configMaps: SharedInformer<ConfigMap>;
+  private readonly client: ResourceClient<ConfigMap>;
+  private readonly queue = new WorkQueue<string>({ name: 'root_ca_cert_publisher' });
+
+  /** Kubernetes falls back to the kubeconfig's CA; tskube asks for the file explicitly. */
+  static disabledReason(ctx: ControllerContext): string | undefined {
+    return controllerFlags(ctx, RootCACertPublisher.flags)['root-ca-file'] === '' ? 'root CA certificate publisher is disabled: no --root-ca-file' : undefined;
+  }
+
+  constructor(private readonly ctx: ControllerContext) {
+    this.rootCA = readRootCA(controllerFlags(ctx, RootCACertPublisher.flags)['root-ca-file']);
+    this.namespaces = ctx.factory.informerFor('namespaces');
     // Only the one ConfigMap name matters: do not cache every ConfigMap of the cluster.
-    const configMaps = ctx.factory.informerFor('configmaps', { fieldSelector: `metadata.name=${ROOT_CA_CONFIG_MAP}` });
-    const client = ctx.client.resource('configmaps');
-    const queue = new WorkQueue<string>({ name: 'root_ca_cert_publisher' });
-    namespaces.addEventHandler({
-      onAdd: (ns) => queue.add(ns.metadata?.name ?? ''),
-      onUpdate: (_o, ns) => queue.add(ns.metadata?.name ?? ''),
+    this.configMaps = ctx.factory.informerFor('configmaps', { fieldSelector: `metadata.name=${ROOT_CA_CONFIG_MAP}` });
+    this.client = ctx.client.resource('configmaps');
+    this.namespaces.addEventHandler({
+      onAdd: (ns) => this.queue.add(ns.metadata?.name ?? ''),
+      onUpdate: (_o, ns) => this.queue.add(ns.metadata?.name ?? ''),
     });
     const byNamespace = (cm: ConfigMap): void => {
-      if (cm.metadata?.name === ROOT_CA_CONFIG_MAP) queue.add(cm.metadata.namespace ?? '');
+      if (cm.metadata?.name === ROOT_CA_CONFIG_MAP) this.queue.add(cm.metadata.namespace ?? '');
     };
-    configMaps.addEventHandler({
+    this.configMaps.addEventHandler({
       onAdd: byNamespace,
       onUpdate: (_o, cm) => byNamespace(cm),
       onDelete: (obj) => byNamespace(deletedObject(obj)),
     });
+  }
+
+  async run(signal: AbortSignal): Promise<void> {
     try {
-      await ctx.factory.waitForCacheSync(signal);
+      await this.ctx.factory.waitForCacheSync(signal);
     } catch {
       return;
     }
-    const reconcile = async (namespace: string): Promise<void> => {
-      if (!namespace || !namespaceActive(namespaces.lister.getByName('', namespace))) return;
-      const cm = configMaps.lister.getByName(namespace, ROOT_CA_CONFIG_MAP);
-      if (!cm) {
-        try {
-          await client.inNamespace(namespace).create(newRootCAConfigMap(namespace, rootCA));
-          log.info({ configmap: `${namespace}/${ROOT_CA_CONFIG_MAP}` }, 'published root CA');
-        } catch (e) {
-          // The namespace is gone or going: nothing to publish into. AlreadyExists (our cache
-          // lagged) is retried: by then the cache has the object and it is compared.
-          if (isNotFound(e) || namespaceTerminating(e)) return;
-          throw e;
-        }
-        return;
+    await runQueue(this.ctx, signal, { name: 'root-ca-cert-publisher', queue: this.queue, workers: 1, reconcile: (ns) => this.sync(ns) });
+  }
+
+  private async sync(namespace: string): Promise<void> {
+    if (!namespace || !namespaceActive(this.namespaces.lister.getByName('', namespace))) return;
+    const cm = this.configMaps.lister.getByName(namespace, ROOT_CA_CONFIG_MAP);
+    if (!cm) {
+      try {
+        await this.client.inNamespace(namespace).create(newRootCAConfigMap(namespace, this.rootCA));
+        this.ctx.log.info({ configmap: `${namespace}/${ROOT_CA_CONFIG_MAP}` }, 'published root CA');
+      } catch (e) {
+        // The namespace is gone or going: nothing to publish into. AlreadyExists (our cache
+        // lagged) is retried: by then the cache has the object and it is compared.
+        if (isNotFound(e) || namespaceTerminating(e)) return;
+        throw e;
       }
-      if (rootCAConfigMapCurrent(cm, rootCA)) return;
-      // Written against the cached resourceVersion: a 409 means the cache is behind, and the
-      // retry (with backoff) compares again with what it then holds.
-      await client.inNamespace(namespace).update(repairedRootCAConfigMap(cm, rootCA));
-      log.info({ configmap: `${namespace}/${ROOT_CA_CONFIG_MAP}` }, 'repaired root CA config map');
-    };
-    await runQueue(ctx, signal, { name: 'root-ca-cert-publisher', queue, workers: 1, reconcile });
-  },
-};
+      return;
+    }
+    if (rootCAConfigMapCurrent(cm, this.rootCA)) return;
+    // Written against the cached resourceVersion: a 409 means the cache is behind, and the
+    // retry (with backoff) compares again with what it then holds.
+    await this.client.inNamespace(namespace).update(repairedRootCAConfigMap(cm, this.rootCA));
+    this.ctx.log.info({ configmap: `${namespace}/${ROOT_CA_CONFIG_MAP}` }, 'repaired root CA config map');
+  }
+}

@@ -4,10 +4,11 @@
 // service port answer on those addresses. Services that stop being LoadBalancers have the
 // status cleared; services naming a `loadBalancerClass` belong to another implementation.
 import type { LoadBalancerIngress, Node, Service } from 'kubernetes-types/core/v1';
-import { WorkQueue, metaNamespaceKey, isNotFound, splitKey } from '../client/index.js';
+import { WorkQueue, metaNamespaceKey, isNotFound, splitKey, type EventRecorder, type ResourceClient, type SharedInformer } from '../client/index.js';
 import type { Controller, ControllerContext } from './controller.js';
-import { intOption } from './controller-utils.js';
+import { controllerFlags, intFlag, type FlagDeclarations, type FlagValues } from './options.js';
 import { runQueue } from './run-queue.js';
+import { compareIPs } from '../api/net.js';
 
 /** Nodes with this label are never load-balancer targets (k8s' well-known label). */
 export const EXCLUDE_LB_LABEL = 'node.kubernetes.io/exclude-from-external-load-balancers';
@@ -26,13 +27,6 @@ export function loadBalancerIngress(nodes: readonly Node[]): LoadBalancerIngress
   return [...ips].sort(compareIPs).map((ip) => ({ ip }));
 }
 
-function compareIPs(a: string, b: string): number {
-  const pa = a.split('.').map(Number);
-  const pb = b.split('.').map(Number);
-  if (pa.length === 4 && pb.length === 4) for (let i = 0; i < 4; i++) if (pa[i] !== pb[i]) return pa[i] - pb[i];
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
 export function managesLoadBalancer(svc: Service): boolean {
   return svc.spec?.type === 'LoadBalancer' && !svc.spec.loadBalancerClass;
 }
@@ -47,52 +41,67 @@ const ingressKey = (list: readonly LoadBalancerIngress[] | undefined): string =>
 /** What about a node matters to load-balancer ingress. */
 const nodeKey = (n: Node): string => JSON.stringify([nodeReady(n), n.status?.addresses ?? [], n.metadata?.labels?.[EXCLUDE_LB_LABEL]]);
 
-export const serviceLBController: Controller = {
-  name: 'service-lb',
-  async run(ctx: ControllerContext, signal: AbortSignal): Promise<void> {
-    const log = ctx.log;
-    const recorder = ctx.recorder('service-controller');
-    const services = ctx.factory.informerFor('services');
-    const nodes = ctx.factory.informerFor('nodes');
-    const client = ctx.client.resource('services');
-    const queue = new WorkQueue<string>({ name: 'service' });
-    const enqueue = (svc: Service): void => {
-      // Only LoadBalancers, and others that still show a load balancer to clear.
-      if (managesLoadBalancer(svc) || (svc.status?.loadBalancer?.ingress ?? []).length) queue.add(metaNamespaceKey(svc));
-    };
-    const enqueueAll = (): void => services.lister.list().forEach(enqueue);
-    services.addEventHandler({ onAdd: enqueue, onUpdate: (_o, s) => enqueue(s) });
-    nodes.addEventHandler({
+export class ServiceLBController implements Controller {
+  static readonly controllerName = 'service-lb';
+  static readonly flags = {
+    'concurrent-service-syncs': intFlag(1, 'LoadBalancer services synced at once'),
+  } satisfies FlagDeclarations;
+  readonly name = ServiceLBController.controllerName;
+  private readonly flags: FlagValues<typeof ServiceLBController.flags>;
+  private readonly recorder: EventRecorder;
+  private readonly services: SharedInformer<Service>;
+  private readonly nodes: SharedInformer<Node>;
+  private readonly client: ResourceClient<Service>;
+  private readonly queue = new WorkQueue<string>({ name: 'service' });
+
+  constructor(private readonly ctx: ControllerContext) {
+    this.flags = controllerFlags(ctx, ServiceLBController.flags);
+    this.recorder = ctx.recorder('service-controller');
+    this.services = ctx.factory.informerFor('services');
+    this.nodes = ctx.factory.informerFor('nodes');
+    this.client = ctx.client.resource('services');
+    const enqueueAll = (): void => this.services.lister.list().forEach((svc) => this.enqueue(svc));
+    this.services.addEventHandler({ onAdd: (svc) => this.enqueue(svc), onUpdate: (_o, svc) => this.enqueue(svc) });
+    this.nodes.addEventHandler({
       onAdd: enqueueAll,
       onUpdate: (old, cur) => {
         if (nodeKey(old) !== nodeKey(cur)) enqueueAll();
       },
       onDelete: () => enqueueAll(),
     });
+  }
+
+  /** Only LoadBalancers, and others that still show a load balancer to clear. */
+  private enqueue(svc: Service): void {
+    if (managesLoadBalancer(svc) || (svc.status?.loadBalancer?.ingress ?? []).length) this.queue.add(metaNamespaceKey(svc));
+  }
+
+  async run(signal: AbortSignal): Promise<void> {
     try {
-      await ctx.factory.waitForCacheSync(signal);
+      await this.ctx.factory.waitForCacheSync(signal);
     } catch {
       return;
     }
-    const reconcile = async (key: string): Promise<void> => {
-      const { namespace, name } = splitKey(key);
-      const svc = services.lister.getByName(namespace, name);
-      if (!svc) return;
-      if (svc.spec?.type === 'LoadBalancer' && svc.spec.loadBalancerClass) return;
-      const want = desiredIngress(svc, nodes.lister.list());
-      if (ingressKey(want) === ingressKey(svc.status?.loadBalancer?.ingress)) return;
-      const next: Service = { ...structuredClone(svc), status: { ...svc.status, loadBalancer: want.length ? { ingress: want } : {} } };
-      if (managesLoadBalancer(svc)) recorder.event(svc, 'Normal', 'EnsuringLoadBalancer', 'Ensuring load balancer');
-      try {
-        await client.inNamespace(namespace).updateStatus(next);
-      } catch (e) {
-        if (isNotFound(e)) return;
-        throw e; // a Conflict is retried against the fresher cached object
-      }
-      log.info({ service: key, ingress: want.map((i) => i.ip) }, 'load balancer status updated');
-      if (managesLoadBalancer(svc)) recorder.event(svc, 'Normal', 'EnsuredLoadBalancer', 'Ensured load balancer');
-      else recorder.event(svc, 'Normal', 'DeletedLoadBalancer', 'Deleted load balancer');
-    };
-    await runQueue(ctx, signal, { name: 'service-lb', queue, workers: intOption(ctx, 'concurrent-service-syncs', 1), reconcile });
-  },
-};
+    await runQueue(this.ctx, signal, { name: 'service-lb', queue: this.queue, workers: this.flags['concurrent-service-syncs'], reconcile: (key) => this.sync(key) });
+  }
+
+  private async sync(key: string): Promise<void> {
+    const { namespace, name } = splitKey(key);
+    const svc = this.services.lister.getByName(namespace, name);
+    if (!svc) return;
+    if (svc.spec?.type === 'LoadBalancer' && svc.spec.loadBalancerClass) return;
+    const want = desiredIngress(svc, this.nodes.lister.list());
+    if (ingressKey(want) === ingressKey(svc.status?.loadBalancer?.ingress)) return;
+    const next: Service = { ...structuredClone(svc), status: { ...svc.status, loadBalancer: want.length ? { ingress: want } : {} } };
+    if (managesLoadBalancer(svc)) this.recorder.event(svc, 'Normal', 'EnsuringLoadBalancer', 'Ensuring load balancer');
+    try {
+      await this.client.inNamespace(namespace).updateStatus(next);
+    } catch (e) {
+      if (isNotFound(e)) return;
+      throw e; // a Conflict is retried against the fresher cached object
+    }
+    this.ctx.log.info({ service: key, ingress: want.map((i) => i.ip) }, 'load balancer status updated');
+    if (managesLoadBalancer(svc)) this.recorder.event(svc, 'Normal', 'EnsuredLoadBalancer', 'Ensured load balancer');
+    else this.recorder.event(svc, 'Normal', 'DeletedLoadBalancer', 'Deleted load balancer');
+  }
+}

@@ -13,7 +13,8 @@ import type { Secret, ServiceAccount } from 'kubernetes-types/core/v1';
 import { NAMESPACE_INDEX, WorkQueue, deletedObject, isConflict, isInvalid, isNotFound, type SharedInformer } from '../client/index.js';
 import { legacyTokenClaims, loadSigningKey, signLegacyToken, verifyServiceAccountToken, type SigningKey } from '../client/auth/serviceaccount-jwt.js';
 import type { Controller, ControllerContext } from './controller.js';
-import { readRootCA } from './root-ca-cert-publisher.js';
+import { ROOT_CA_FILE_FLAG, readRootCA } from './root-ca-cert-publisher.js';
+import { controllerFlags, intFlag, stringFlag, type FlagDeclarations, type FlagValues } from './options.js';
 import { runQueue } from './run-queue.js';
 import { SERVICE_ACCOUNT_NAME_KEY, SERVICE_ACCOUNT_TOKEN_TYPE, SERVICE_ACCOUNT_UID_KEY } from '../api/serviceaccount.js';
 
@@ -153,16 +154,38 @@ async function retryOnConflict(attempt: () => Promise<void>): Promise<void> {
   }
 }
 
-class TokensController {
+export class TokensController implements Controller {
+  static readonly controllerName = 'serviceaccount-token';
+  static readonly flags = {
+    'root-ca-file': ROOT_CA_FILE_FLAG,
+    'service-account-private-key-file': stringFlag('', 'PEM private key (RSA or ECDSA) that signs the tokens of service-account-token Secrets (without it the serviceaccount-token controller does not run)'),
+    'concurrent-serviceaccount-token-syncs': intFlag(5, 'Service account token Secrets synced at once'),
+  } satisfies FlagDeclarations;
+  readonly name = TokensController.controllerName;
+  private readonly flags: FlagValues<typeof TokensController.flags>;
+  private readonly signer: TokenSigner;
   private readonly accounts: SharedInformer<ServiceAccount>;
   private readonly secrets: SharedInformer<Secret>;
   readonly secretQueue = new WorkQueue<string>({ name: 'serviceaccount_tokens_secret' });
   readonly serviceAccountQueue = new WorkQueue<string>({ name: 'serviceaccount_tokens_service' });
 
-  constructor(
-    private readonly ctx: ControllerContext,
-    private readonly signer: TokenSigner,
-  ) {
+  static disabledReason(ctx: ControllerContext): string | undefined {
+    const keyFile = controllerFlags(ctx, TokensController.flags)['service-account-private-key-file'];
+    return keyFile === '' ? 'service account token controller is disabled: no --service-account-private-key-file' : undefined;
+  }
+
+  constructor(private readonly ctx: ControllerContext) {
+    this.flags = controllerFlags(ctx, TokensController.flags);
+    const keyFile = this.flags['service-account-private-key-file'];
+    let key: SigningKey;
+    try {
+      key = loadSigningKey(readFileSync(keyFile, 'utf8'));
+    } catch (e) {
+      throw new Error(`error reading key for service account token controller from ${keyFile}: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    // `--root-ca-file`, else the CA the manager itself trusts for the apiserver (Kubernetes' fallback too).
+    const rootCAFile = this.flags['root-ca-file'];
+    this.signer = { key, rootCA: rootCAFile !== '' ? readRootCA(rootCAFile) : (ctx.client.config.ca ?? '') };
     this.accounts = ctx.factory.informerFor('serviceaccounts');
     // Only token Secrets: the controller has no business caching everyone's secrets.
     this.secrets = ctx.factory.informerFor('secrets', { fieldSelector: `type=${SERVICE_ACCOUNT_TOKEN_TYPE}` });
@@ -185,6 +208,20 @@ class TokensController {
 
   private get log() {
     return this.ctx.log;
+  }
+
+  async run(signal: AbortSignal): Promise<void> {
+    try {
+      await this.ctx.factory.waitForCacheSync(signal);
+    } catch {
+      return;
+    }
+    const option = this.flags['concurrent-serviceaccount-token-syncs'];
+    const workers = option > 0 ? option : 5;
+    await Promise.all([
+      runQueue(this.ctx, signal, { name: 'serviceaccount-token', queue: this.secretQueue, workers, reconcile: (k) => this.syncSecret(k) }),
+      runQueue(this.ctx, signal, { name: 'serviceaccount-token', queue: this.serviceAccountQueue, workers, reconcile: (k) => this.syncServiceAccount(k) }),
+    ]);
   }
 
   /** The ServiceAccount by name, and by uid when one is given; `live` asks the apiserver on a cache miss. */
@@ -302,39 +339,3 @@ class TokensController {
     });
   }
 }
-
-/** `--root-ca-file`, else the CA the manager itself trusts for the apiserver (Kubernetes' fallback too). */
-function rootCAFor(ctx: ControllerContext): string {
-  const file = ctx.options['root-ca-file'];
-  if (typeof file === 'string' && file !== '') return readRootCA(file);
-  return ctx.client.config.ca ?? '';
-}
-
-export const serviceAccountTokenController: Controller = {
-  name: 'serviceaccount-token',
-  async run(ctx: ControllerContext, signal: AbortSignal): Promise<void> {
-    const keyFile = ctx.options['service-account-private-key-file'];
-    if (typeof keyFile !== 'string' || keyFile === '') {
-      ctx.log.info('service account token controller is disabled: no --service-account-private-key-file');
-      return;
-    }
-    let key: SigningKey;
-    try {
-      key = loadSigningKey(readFileSync(keyFile, 'utf8'));
-    } catch (e) {
-      throw new Error(`error reading key for service account token controller from ${keyFile}: ${e instanceof Error ? e.message : String(e)}`);
-    }
-    const controller = new TokensController(ctx, { key, rootCA: rootCAFor(ctx) });
-    try {
-      await ctx.factory.waitForCacheSync(signal);
-    } catch {
-      return;
-    }
-    const option = ctx.options['concurrent-serviceaccount-token-syncs'];
-    const workers = typeof option === 'number' && option > 0 ? option : 5;
-    await Promise.all([
-      runQueue(ctx, signal, { name: 'serviceaccount-token', queue: controller.secretQueue, workers, reconcile: (k) => controller.syncSecret(k) }),
-      runQueue(ctx, signal, { name: 'serviceaccount-token', queue: controller.serviceAccountQueue, workers, reconcile: (k) => controller.syncServiceAccount(k) }),
-    ]);
-  },
-};

@@ -8,7 +8,7 @@ import type { Job } from 'kubernetes-types/batch/v1';
 import { after, before, test } from 'node:test';
 import { pino } from 'pino';
 import type { CronJob } from 'kubernetes-types/batch/v1';
-import { newCronJobController } from '../../controller-manager/cronjob.js';
+import { CronJobController } from '../../controller-manager/cronjob/cronjob.js';
 import { startControllerManager, type ControllerManagerHandle } from '../../controller-manager/manager.js';
 import { startScheduler, type SchedulerHandle } from '../../scheduler/scheduler.js';
 import type { KubeletServer } from '../../kubelet/server.js';
@@ -38,7 +38,7 @@ before(async () => {
     client: env.client,
     logger: silent,
     controllers: ['job', 'cronjob', 'garbage-collector'],
-    extraControllers: { cronjob: () => newCronJobController({ now: () => Date.now() + clockOffset }) },
+    extraControllers: { cronjob: (ctx) => new CronJobController(ctx, { now: () => Date.now() + clockOffset }) },
     options: { 'job-pod-failure-backoff': '200ms' },
   });
   sched = await startScheduler({ client: env.client, logger: silent });

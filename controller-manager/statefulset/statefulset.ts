@@ -1,0 +1,117 @@
+// The StatefulSet controller: pods with stable identities `<set>-<ordinal>` (hostname, the
+// governing service as subdomain, a PVC per volumeClaimTemplate that outlives the pod),
+// created and removed in order (OrderedReady) or all at once (Parallel), rolled from the
+// highest ordinal down (RollingUpdate with partition) or left for the user (OnDelete).
+// Decisions are in statefulset-plan.ts. Revisions are the template hash, `<set>-<hash>`.
+import type { StatefulSet } from 'kubernetes-types/apps/v1';
+import type { Pod } from 'kubernetes-types/core/v1';
+import { WorkQueue, isAlreadyExists, splitKey, type SharedInformer } from '../../client/index.js';
+import { labelSelectorFromObject } from '../../api/labels.js';
+import type { Controller, ControllerContext } from '../controller.js';
+import { runQueue } from '../run-queue.js';
+import { ownedPodEventHandler, ownerEventHandler } from '../controller/owner-events.js';
+import { ControllerExpectations, computeHash, nextAvailableInMs, putStatus } from '../controller/controller-utils.js';
+import { controllerFlags, intFlag, type FlagDeclarations, type FlagValues } from '../options.js';
+import { claimObjects, newControllerRef, recheckDeletionTimestamp } from '../controller/controller-ref-manager.js';
+import { createPods, deletePods } from '../controller/pod-control.js';
+import { claimName, planStatefulSet, statefulPod } from './plan.js';
+
+const GVK = { apiVersion: 'apps/v1', kind: 'StatefulSet' };
+const COMPONENT = 'statefulset-controller';
+
+export class StatefulSetController implements Controller {
+  static readonly controllerName = 'statefulset';
+  static readonly flags = {
+    'concurrent-statefulset-syncs': intFlag(5, 'StatefulSets synced at once'),
+  } satisfies FlagDeclarations;
+  readonly name = StatefulSetController.controllerName;
+  private readonly flags: FlagValues<typeof StatefulSetController.flags>;
+  private readonly expectations = new ControllerExpectations();
+  private readonly sets: SharedInformer<StatefulSet>;
+  private readonly pods: SharedInformer<Pod>;
+  private readonly queue = new WorkQueue<string>({ name: 'statefulset' });
+
+  constructor(private readonly ctx: ControllerContext) {
+    this.flags = controllerFlags(ctx, StatefulSetController.flags);
+    this.sets = ctx.factory.informerFor<StatefulSet>('statefulsets.apps');
+    this.pods = ctx.factory.informerFor('pods');
+    this.sets.addEventHandler(ownerEventHandler(this.queue, this.expectations));
+    this.pods.addEventHandler(ownedPodEventHandler(this.sets, GVK, this.queue, this.expectations));
+  }
+
+  async run(signal: AbortSignal): Promise<void> {
+    await Promise.all([this.sets.waitForSync(signal), this.pods.waitForSync(signal)]);
+    await runQueue(this.ctx, signal, {
+      name: 'statefulset',
+      queue: this.queue,
+      workers: this.flags['concurrent-statefulset-syncs'],
+      reconcile: (key) => this.sync(key),
+    });
+  }
+
+  private async sync(key: string): Promise<{ requeueAfterMs?: number } | void> {
+    const { ctx, sets, pods: podInformer, expectations } = this;
+    const { namespace, name } = splitKey(key);
+    const cached = sets.lister.getByName(namespace, name);
+    if (!cached) {
+      expectations.delete(key);
+      return;
+    }
+    const set = structuredClone(cached) as StatefulSet;
+    const client = ctx.client.resource<StatefulSet>('statefulsets.apps', namespace);
+    const owned = await claimObjects(podInformer.lister.byIndex('namespace', namespace), {
+      owner: set,
+      ownerGvk: GVK,
+      selector: labelSelectorFromObject(set.spec?.selector),
+      objects: ctx.client.resource('pods', namespace),
+      recheckOwner: recheckDeletionTimestamp(() => client.get(name), set, GVK.kind),
+    });
+    // Always with the collision count (0 until a collision), so the first status write does not change it.
+    const revision = `${name}-${computeHash(set.spec?.template, set.status?.collisionCount ?? 0)}`;
+    const now = Date.now();
+    const plan = planStatefulSet(set, owned, revision, now);
+    let manageError: unknown;
+    if (expectations.satisfied(key) && !set.metadata?.deletionTimestamp) {
+      const pc = { ctx, component: COMPONENT, expectations };
+      try {
+        if (plan.remove.length > 0) {
+          const { error } = await deletePods(pc, key, set, plan.remove);
+          if (error !== undefined) throw error;
+        }
+        if (plan.create.length > 0) {
+          await createClaims(ctx, set, plan.create);
+          const ref = newControllerRef(set, GVK);
+          await createPods(pc, key, set, (i) => statefulPod(set, plan.create[i]!, revision, ref), plan.create.length);
+        }
+      } catch (e) {
+        manageError = e;
+      }
+    }
+    await putStatus(client, set, plan.status);
+    if (manageError !== undefined) throw manageError;
+    const minReady = set.spec?.minReadySeconds ?? 0;
+    const waiting = minReady > 0 ? nextAvailableInMs(owned, minReady, now) : undefined;
+    return waiting !== undefined ? { requeueAfterMs: waiting } : undefined;
+  }
+}
+
+
+/** The PVCs of the pods about to be created (kept when pods go: the Retain policy). */
+async function createClaims(ctx: ControllerContext, set: StatefulSet, ordinals: readonly number[]): Promise<void> {
+  const claims = ctx.client.resource('persistentvolumeclaims', set.metadata?.namespace ?? '');
+  for (const ordinal of ordinals) {
+    for (const t of set.spec?.volumeClaimTemplates ?? []) {
+      try {
+        await claims.create({
+          apiVersion: 'v1',
+          kind: 'PersistentVolumeClaim',
+          metadata: { name: claimName(t, set, ordinal), labels: { ...(set.spec?.selector?.matchLabels ?? {}), ...(t.metadata?.labels ?? {}) } },
+          spec: structuredClone(t.spec ?? {}),
+        });
+        ctx.recorder(COMPONENT).event(set, 'Normal', 'SuccessfulCreate', `create Claim ${claimName(t, set, ordinal)} Pod ${set.metadata?.name ?? ''}-${ordinal} in StatefulSet ${set.metadata?.name ?? ''} success`);
+      } catch (e) {
+        if (!isAlreadyExists(e)) throw e;
+      }
+    }
+  }
+}
