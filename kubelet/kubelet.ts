@@ -1,35 +1,35 @@
 // The kubelet: registers its Node and heartbeats, watches the pods bound to it, and runs each
 // through a pod worker (sync, or terminate when deleted) against a CRI-like runtime. The PLEG
 // and probe results trigger syncs; housekeeping removes what belongs to pods that are gone.
-// `startKubelet` returns a handle the kubelet's HTTP server (kubelet/server*.ts) builds on.
+// `startKubelet` returns a handle the kubelet's HTTP server (kubelet/server/) builds on.
 import { readFile } from 'node:fs/promises';
 import type { ConfigMap, Pod, Secret } from 'kubernetes-types/core/v1';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { EventRecorder, SharedInformerFactory, deletedObject, isNotFound } from '../client/index.js';
 import { newLogger, newRegistry } from '../client/component-base/daemon.js';
-import { admitPod } from './admission.js';
+import { admitPod } from './pod/admission.js';
 import { KeyedBackoff } from './backoff.js';
-import { DockerRuntime } from './docker.js';
-import { referencedObjects, type EnvSources } from './env.js';
-import { serviceEnvVars, servicesForPod } from './service-env.js';
-import { defaultNodeIP } from './host.js';
+import { DockerRuntime } from './runtime/docker/runtime.js';
+import { referencedObjects, type EnvSources } from './env/env.js';
+import { serviceEnvVars, servicesForPod } from './env/service-env.js';
+import { defaultNodeIP } from './node/host.js';
 import { ImageManager } from './image-manager.js';
 import { instrumentRuntime, newKubeletMetrics, type KubeletMetrics } from './metrics.js';
-import { NodeManager } from './node-manager.js';
+import { NodeManager } from './node/node-manager.js';
 import { WatchBasedObjectManager } from './object-manager.js';
 import { DEFAULTS, defaultRootDir, dockerSocketPath, type KubeletOptions } from './options.js';
 import { Pleg } from './pleg.js';
-import { ProbeManager } from './probe-manager.js';
-import { removeOrphan, terminatePod } from './pod-kill.js';
-import { syncPod } from './pod-sync.js';
-import { PodWorkers, type SyncResult } from './pod-workers.js';
-import { readRuntimeState } from './runtime-state.js';
-import { LABEL_POD_UID, type ContainerStatus, type Runtime } from './runtime.js';
-import { StatusManager } from './status-manager.js';
-import { TokenManager, tokenRequester } from './token-manager.js';
-import { changeCovered, podKey, podRef, type PodRecord, type SyncDeps } from './sync-deps.js';
-import { VolumeManager } from './volume-manager.js';
+import { ProbeManager } from './prober/probe-manager.js';
+import { removeOrphan, terminatePod } from './pod/kill.js';
+import { syncPod } from './pod/sync.js';
+import { PodWorkers, type SyncResult } from './pod/workers.js';
+import { readRuntimeState } from './runtime/state.js';
+import { LABEL_POD_UID, type ContainerStatus, type Runtime } from './runtime/runtime.js';
+import { StatusManager } from './status/status-manager.js';
+import { TokenManager, tokenRequester } from './volumes/token-manager.js';
+import { changeCovered, podKey, podRef, type PodRecord, type SyncDeps } from './pod/sync-deps.js';
+import { VolumeManager } from './volumes/volume-manager.js';
 
 export type { KubeletOptions } from './options.js';
 
