@@ -67,6 +67,7 @@ function nextAttempt(s: RuntimeContainerStatus | undefined): number {
   return s ? s.metadata.attempt + 1 : 0;
 }
 
+// One function on purpose (~90 lines): a pure plan read top to bottom like upstream's computePodActions.
 export function computePodActions(pod: Pod, state: RuntimePodState, probes: ProbeVerdicts): PodActions {
   const spec = pod.spec;
   const policy = spec?.restartPolicy ?? 'Always';

@@ -47,36 +47,68 @@ const LATE_OOM_RECHECK_MS = 30_000;
 export async function syncPod(deps: SyncDeps, pod: Pod, record: PodRecord): Promise<SyncResult> {
   const uid = pod.metadata?.uid ?? '';
   const phase = pod.status?.phase;
-  let readAt = Date.now();
-  let state = await readRuntimeState(deps.runtime, uid);
-
-  if (phase === 'Succeeded' || phase === 'Failed') {
-    // Terminal: make sure nothing runs, report the final container states once more.
-    if (!record.finished) {
-      await killPod(deps, pod, state, gracePeriodSeconds(pod), state.sandboxes[0]?.ip);
-      deps.probes.removePod(uid, state.allContainerIds);
-      record.finished = true;
-      state = await readRuntimeState(deps.runtime, uid);
-      await writeStatus(deps, pod, record, state, false);
-    } else if (record.recheckTerminatedUntil !== undefined) {
-      await writeStatus(deps, pod, record, state, false);
-    }
-    // Docker marks an OOM kill from a separate event that can land seconds after the exit on a
-    // loaded host: a container reported as killed (137, Error) is looked at again for a while,
-    // and its status corrected to OOMKilled if Docker says so then.
-    if (state.containers.some((c) => c.state === 'exited' && c.exitCode === 137 && c.reason === 'Error')) {
-      record.recheckTerminatedUntil ??= Date.now() + LATE_OOM_RECHECK_MS;
-      if (Date.now() < record.recheckTerminatedUntil) return { requeueAfterMs: 1000 };
-    }
-    record.recheckTerminatedUntil = undefined;
-    return {};
-  }
+  const readAt = Date.now();
+  const state = await readRuntimeState(deps.runtime, uid);
+  if (phase === 'Succeeded' || phase === 'Failed') return syncTerminalPod(deps, pod, record, state);
 
   deps.probes.updatePod(pod, state, state.sandboxes[0]?.ip ?? '');
   const actions = computePodActions(pod, state, deps.probes);
-  let retry: number | undefined;
-  let acted = false;
+  let acted = await killForActions(deps, pod, state, actions);
 
+  let sandboxId = actions.sandboxId;
+  let podIP = state.sandboxes[0]?.ready ? state.sandboxes[0].ip : '';
+  const wantsStart = actions.createSandbox || !!actions.initToStart || actions.containersToStart.length > 0;
+  const firstStatus = wantsStart && !deps.status.hasWritten(uid) ? writeFirstStatus(deps, pod, record, state) : undefined;
+  let volumes = await setupVolumes(deps, pod, podIP, wantsStart);
+  if (!volumes) {
+    await firstStatus;
+    await writeStatus(deps, pod, record, state, actions.initFailed);
+    return { requeueAfterMs: 2_000 };
+  }
+
+  if (actions.createSandbox) {
+    acted = true;
+    ({ sandboxId, podIP, volumes } = await createSandbox(deps, pod, actions.sandboxAttempt, volumes));
+  }
+  let retry: number | undefined;
+  if (sandboxId && (actions.initToStart || actions.containersToStart.length > 0)) {
+    const files = await writePodFiles(deps, pod, podIP);
+    const toStart = actions.initToStart ? [actions.initToStart] : actions.containersToStart;
+    for (const s of toStart) {
+      const out = await startContainer(deps, pod, record, sandboxId, podIP, volumes, files, s);
+      acted ||= out.started;
+      retry = earliest(retry, out.retryAfterMs);
+    }
+  }
+  return finishSync(deps, pod, record, { state, readAt, acted, podIP, initFailed: actions.initFailed, firstStatus, retry });
+}
+
+/** Terminal: make sure nothing runs, report the final container states once more. */
+async function syncTerminalPod(deps: SyncDeps, pod: Pod, record: PodRecord, state: RuntimePodSnapshot): Promise<SyncResult> {
+  const uid = pod.metadata?.uid ?? '';
+  if (!record.finished) {
+    await killPod(deps, pod, state, gracePeriodSeconds(pod), state.sandboxes[0]?.ip);
+    deps.probes.removePod(uid, state.allContainerIds);
+    record.finished = true;
+    state = await readRuntimeState(deps.runtime, uid);
+    await writeStatus(deps, pod, record, state, false);
+  } else if (record.recheckTerminatedUntil !== undefined) {
+    await writeStatus(deps, pod, record, state, false);
+  }
+  // Docker marks an OOM kill from a separate event that can land seconds after the exit on a
+  // loaded host: a container reported as killed (137, Error) is looked at again for a while,
+  // and its status corrected to OOMKilled if Docker says so then.
+  if (state.containers.some((c) => c.state === 'exited' && c.exitCode === 137 && c.reason === 'Error')) {
+    record.recheckTerminatedUntil ??= Date.now() + LATE_OOM_RECHECK_MS;
+    if (Date.now() < record.recheckTerminatedUntil) return { requeueAfterMs: 1000 };
+  }
+  record.recheckTerminatedUntil = undefined;
+  return {};
+}
+
+/** Kills what computePodActions says must go; whether anything was done. */
+async function killForActions(deps: SyncDeps, pod: Pod, state: RuntimePodSnapshot, actions: PodActions): Promise<boolean> {
+  let acted = false;
   for (const k of actions.containersToKill) {
     const c = state.containers.find((x) => x.id === k.id);
     if (!c) continue;
@@ -89,69 +121,80 @@ export async function syncPod(deps: SyncDeps, pod: Pod, record: PodRecord): Prom
     if (actions.createSandbox) emit(deps, podRef(pod), 'Normal', 'SandboxChanged', 'Pod sandbox changed, it will be killed and re-created.');
     await killPod(deps, pod, state, pod.spec?.terminationGracePeriodSeconds ?? 30, state.sandboxes[0]?.ip);
   }
+  return acted;
+}
 
-  let sandboxId = actions.sandboxId;
-  let podIP = state.sandboxes[0]?.ready ? state.sandboxes[0].ip : '';
-  const wantsStart = actions.createSandbox || actions.initToStart || actions.containersToStart.length > 0;
-  // The first word on a new pod (Pending, ContainerCreating), before a pull or a start takes
-  // time; written while the runtime works, awaited before the next status write.
-  const firstStatus =
-    wantsStart && !deps.status.hasWritten(uid)
-      ? writeStatus(deps, pod, record, state, false).then(
-          () => undefined,
-          (err: unknown) => deps.log.warn({ pod: podKey(pod), err }, 'could not write the first pod status'),
-        )
-      : undefined;
-  let volumes = new Map<string, MountedVolume>();
-  if (wantsStart || pod.spec?.volumes?.some((v) => v.configMap || v.secret || v.downwardAPI || v.projected)) {
-    // Also on every sync of a running pod: configMap/secret/downwardAPI contents refresh.
-    try {
-      volumes = await deps.volumes.setup(pod, deps.envSources(podIP));
-    } catch (err) {
-      if (!(err instanceof VolumeSetupError)) throw err;
-      emit(deps, podRef(pod), 'Warning', 'FailedMount', `MountVolume.SetUp failed: ${err.message}`);
-      // Running containers keep what they have; nothing new starts until the volume is there.
-      if (wantsStart) {
-        await firstStatus;
-        await writeStatus(deps, pod, record, state, actions.initFailed);
-        return { requeueAfterMs: 2_000 };
-      }
-    }
+/**
+ * The first word on a new pod (Pending, ContainerCreating), before a pull or a start takes
+ * time; written while the runtime works, awaited before the next status write.
+ */
+function writeFirstStatus(deps: SyncDeps, pod: Pod, record: PodRecord, state: RuntimePodSnapshot): Promise<void> {
+  return writeStatus(deps, pod, record, state, false).then(
+    () => undefined,
+    (err: unknown) => deps.log.warn({ pod: podKey(pod), err }, 'could not write the first pod status'),
+  );
+}
+
+/**
+ * The pod's volumes, mounted (also on every sync of a running pod: configMap/secret/downwardAPI
+ * contents refresh). Undefined when one failed and containers are waiting to start: nothing new
+ * starts until the volume is there, while running containers keep what they have.
+ */
+async function setupVolumes(deps: SyncDeps, pod: Pod, podIP: string, wantsStart: boolean): Promise<Map<string, MountedVolume> | undefined> {
+  if (!wantsStart && !pod.spec?.volumes?.some((v) => v.configMap || v.secret || v.downwardAPI || v.projected)) return new Map();
+  try {
+    return await deps.volumes.setup(pod, deps.envSources(podIP));
+  } catch (err) {
+    if (!(err instanceof VolumeSetupError)) throw err;
+    emit(deps, podRef(pod), 'Warning', 'FailedMount', `MountVolume.SetUp failed: ${err.message}`);
+    return wantsStart ? undefined : new Map();
   }
+}
 
-  if (actions.createSandbox) {
-    acted = true;
-    sandboxId = await deps.runtime.runPodSandbox({
-      metadata: { name: pod.metadata?.name ?? '', namespace: pod.metadata?.namespace ?? '', uid, attempt: actions.sandboxAttempt },
-      hostname: podHostname(pod),
-      hostNetwork: pod.spec?.hostNetwork ?? false,
-      portMappings: portMappings(pod),
-      labels: { ...(pod.metadata?.labels ?? {}) },
-    });
-    const st = await deps.runtime.podSandboxStatus(sandboxId);
-    podIP = pod.spec?.hostNetwork ? deps.nodeIP : st.network.ip;
-    // Volumes whose contents need the pod IP (downward API status.podIP).
-    if (pod.spec?.volumes?.some((v) => v.downwardAPI || v.projected)) volumes = await deps.volumes.setup(pod, deps.envSources(podIP));
-  }
+async function createSandbox(
+  deps: SyncDeps,
+  pod: Pod,
+  attempt: number,
+  volumes: Map<string, MountedVolume>,
+): Promise<{ sandboxId: string; podIP: string; volumes: Map<string, MountedVolume> }> {
+  const sandboxId = await deps.runtime.runPodSandbox({
+    metadata: { name: pod.metadata?.name ?? '', namespace: pod.metadata?.namespace ?? '', uid: pod.metadata?.uid ?? '', attempt },
+    hostname: podHostname(pod),
+    hostNetwork: pod.spec?.hostNetwork ?? false,
+    portMappings: portMappings(pod),
+    labels: { ...(pod.metadata?.labels ?? {}) },
+  });
+  const st = await deps.runtime.podSandboxStatus(sandboxId);
+  const podIP = pod.spec?.hostNetwork ? deps.nodeIP : st.network.ip;
+  // Volumes whose contents need the pod IP (downward API status.podIP).
+  if (pod.spec?.volumes?.some((v) => v.downwardAPI || v.projected)) volumes = await deps.volumes.setup(pod, deps.envSources(podIP));
+  return { sandboxId, podIP, volumes };
+}
 
-  if (sandboxId && (actions.initToStart || actions.containersToStart.length > 0)) {
-    const files = await writePodFiles(deps, pod, podIP);
-    const toStart = actions.initToStart ? [actions.initToStart] : actions.containersToStart;
-    for (const s of toStart) {
-      const out = await startContainer(deps, pod, record, sandboxId, podIP, volumes, files, s);
-      acted ||= out.started;
-      retry = earliest(retry, out.retryAfterMs);
-    }
-  }
+interface SyncOutcome {
+  /** The runtime state read at the start, and when. */
+  state: RuntimePodSnapshot;
+  readAt: number;
+  /** Something was killed, created or started: read the runtime again. */
+  acted: boolean;
+  podIP: string;
+  initFailed: boolean;
+  firstStatus: Promise<void> | undefined;
+  /** Come back when a backoff expires. */
+  retry: number | undefined;
+}
 
-  if (acted) {
+/** Reads the runtime again if the sync acted, removes garbage, writes the status, and decides when to come back. */
+async function finishSync(deps: SyncDeps, pod: Pod, record: PodRecord, o: SyncOutcome): Promise<SyncResult> {
+  let { state, readAt } = o;
+  if (o.acted) {
     readAt = Date.now();
-    state = await readRuntimeState(deps.runtime, uid);
+    state = await readRuntimeState(deps.runtime, pod.metadata?.uid ?? '');
   }
   await removeGarbage(deps, state);
-  deps.probes.updatePod(pod, state, podIP || state.sandboxes[0]?.ip || '');
-  await firstStatus;
-  const status = await writeStatus(deps, pod, record, state, actions.initFailed);
+  deps.probes.updatePod(pod, state, o.podIP || state.sandboxes[0]?.ip || '');
+  await o.firstStatus;
+  const status = await writeStatus(deps, pod, record, state, o.initFailed);
   record.phase = status.phase;
   // Runtime events from before this read are in the status already (see the kubelet's PLEG hook).
   record.stateReadAt = readAt;
@@ -162,8 +205,8 @@ export async function syncPod(deps: SyncDeps, pod: Pod, record: PodRecord): Prom
   }
   // What changed while we acted (a container that exited at once, one we killed to restart)
   // is in the state just read — and its events are considered seen — so act on it now.
-  if (acted && hasWork(computePodActions(pod, state, deps.probes), state)) return { requeueAfterMs: 0 };
-  return retry !== undefined ? { requeueAfterMs: retry } : {};
+  if (o.acted && hasWork(computePodActions(pod, state, deps.probes), state)) return { requeueAfterMs: 0 };
+  return o.retry !== undefined ? { requeueAfterMs: o.retry } : {};
 }
 
 function hasWork(a: PodActions, state: RuntimePodSnapshot): boolean {

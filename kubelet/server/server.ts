@@ -80,152 +80,200 @@ const badRequest = (m: string) => new KubeletHttpError(400, 'BadRequest', m);
 const notFound = (m: string) => new KubeletHttpError(404, 'NotFound', m);
 
 export async function startKubeletServer(opts: KubeletServerOptions): Promise<KubeletServer> {
-  const { runtime, log } = opts;
-  const registry = opts.registry ?? new Registry();
-  const requests = new Counter({ name: 'kubelet_http_requests_total', help: 'HTTP requests served by the kubelet server', labelNames: ['method', 'path', 'code'], registers: [registry] });
-  const streams = new Gauge({ name: 'kubelet_server_active_streams', help: 'Open log follows, exec/attach and port-forward sessions', labelNames: ['type'], registers: [registry] });
-  const cpuSamples = new Map<string, CpuSample>();
-  const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, handleProtocols: (offered) => negotiateProtocol([...offered]) ?? false });
-  const sockets = new Set<Duplex>();
+  return new Server(opts).start();
+}
 
-  const resolve = async (namespace: string, name: string) => {
-    const pod = await opts.resolvePod(namespace, name);
-    if (!pod) throw notFound(`pod "${namespace}/${name}" does not exist`);
-    return pod;
-  };
-  const containerOf = async (r: Extract<KubeletRoute, { container: string }>, previous = false) => {
-    const pod = await resolve(r.namespace, r.pod);
-    const c = pod.containers.get(r.container);
-    if (!c) throw badRequest(`container "${r.container}" in pod "${r.pod}" is not available`);
-    if (previous && !c.previousId) throw badRequest(`previous terminated container "${r.container}" in pod "${r.pod}" not found`);
-    return { pod, id: previous ? c.previousId! : c.id };
-  };
+type ContainerRoute = Extract<KubeletRoute, { container: string }>;
 
-  const track = (type: string, socket: Duplex) => {
-    streams.inc({ type });
-    socket.once('close', () => streams.dec({ type }));
-  };
+/** The server's state (metrics, CPU samples for rates, open sockets) and its handlers (server.go's Server). */
+class Server {
+  private readonly runtime: Runtime;
+  private readonly log: Logger;
+  private readonly registry: Registry;
+  private readonly requests: Counter<'method' | 'path' | 'code'>;
+  private readonly streams: Gauge<'type'>;
+  /** The last CPU reading per container, for the summary's usageNanoCores. */
+  private readonly cpuSamples = new Map<string, CpuSample>();
+  private readonly wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, handleProtocols: (offered) => negotiateProtocol([...offered]) ?? false });
+  private readonly sockets = new Set<Duplex>();
+  private readonly secure: SecureServing | undefined;
+
+  constructor(private readonly opts: KubeletServerOptions) {
+    this.runtime = opts.runtime;
+    this.log = opts.log;
+    this.registry = opts.registry ?? new Registry();
+    const registers = [this.registry];
+    this.requests = new Counter({ name: 'kubelet_http_requests_total', help: 'HTTP requests served by the kubelet server', labelNames: ['method', 'path', 'code'], registers });
+    this.streams = new Gauge({ name: 'kubelet_server_active_streams', help: 'Open log follows, exec/attach and port-forward sessions', labelNames: ['type'], registers });
+    this.secure = opts.secure ? { ...opts.secure, attributes: kubeletAttributes(opts.nodeName) } : undefined;
+  }
+
+  async start(): Promise<KubeletServer> {
+    const { opts, secure, sockets } = this;
+    const health = await startHealthServer({ bindAddress: opts.bindAddress, port: opts.port, registry: this.registry, extra: (req, res) => this.handle(req, res), ...(secure ? { secure } : {}) });
+    const server = health.server;
+    server.on('connection', (s: Socket) => {
+      sockets.add(s);
+      s.once('close', () => sockets.delete(s));
+    });
+    server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => this.onUpgrade(req, socket, head));
+    this.log.info({ address: `${secure ? 'https' : 'http'}://${opts.bindAddress}:${health.port}` }, 'kubelet server listening');
+    return {
+      port: health.port,
+      stop: async () => {
+        for (const s of sockets) s.destroy();
+        server.closeAllConnections();
+        await health.close();
+        this.wss.close();
+      },
+    };
+  }
 
   // ---- plain HTTP routes -------------------------------------------------------------------
-  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<boolean> => {
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<boolean> {
     const url = new URL(req.url ?? '/', 'http://kubelet');
     const route = parseKubeletPath(url.pathname);
     if (!route) return false;
     const path = route.kind;
-    res.once('finish', () => requests.inc({ method: req.method ?? '', path, code: String(res.statusCode) }));
+    res.once('finish', () => this.requests.inc({ method: req.method ?? '', path, code: String(res.statusCode) }));
     try {
       if (req.method !== 'GET') throw new KubeletHttpError(405, 'MethodNotAllowed', `${req.method} is not allowed on /${route.kind}`);
-      switch (route.kind) {
-        case 'pods': {
-          if (!opts.listPods) throw notFound('this kubelet serves no pod list');
-          const items = await opts.listPods();
-          sendJson(res, 200, { kind: 'PodList', apiVersion: 'v1', metadata: {}, items });
-          return true;
-        }
-        case 'stats/summary': {
-          const [node, containers] = await Promise.all([readNodeSample(), runtime.listContainerStats()]);
-          sendJson(res, 200, buildSummary(opts.nodeName, node, containers, cpuSamples));
-          return true;
-        }
-        case 'containerLogs': {
-          const q = parseContainerLogQuery(url.searchParams);
-          if (typeof q === 'string') throw badRequest(q);
-          const { id } = await containerOf(route, q.previous);
-          const logs = await runtime.logs(id, toLogOptions(q));
-          if (q.follow) track('logs', res.socket!);
-          await sendLogs(res, logs, q.limitBytes);
-          return true;
-        }
-        default:
-          throw badRequest('Upgrade request required');
-      }
+      await this.serveRoute(route, url, res);
     } catch (err) {
       const e = err instanceof KubeletHttpError ? err : new KubeletHttpError(500, 'InternalError', (err as Error).message);
-      if (e.code === 500) log.error({ err: e, path: url.pathname }, 'kubelet server request failed');
+      if (e.code === 500) this.log.error({ err: e, path: url.pathname }, 'kubelet server request failed');
       if (res.headersSent) res.destroy();
       else sendJson(res, e.code, statusBody(e.code, e.reason, e.message));
-      return true;
     }
-  };
+    return true;
+  }
 
-  // ---- upgrades: exec/attach (WebSocket), portForward (SPDY/3.1) -------------------------
-  const upgrade = async (req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> => {
+  private async serveRoute(route: KubeletRoute, url: URL, res: ServerResponse): Promise<void> {
+    switch (route.kind) {
+      case 'pods': {
+        if (!this.opts.listPods) throw notFound('this kubelet serves no pod list');
+        const items = await this.opts.listPods();
+        sendJson(res, 200, { kind: 'PodList', apiVersion: 'v1', metadata: {}, items });
+        return;
+      }
+      case 'stats/summary': {
+        const [node, containers] = await Promise.all([readNodeSample(), this.runtime.listContainerStats()]);
+        sendJson(res, 200, buildSummary(this.opts.nodeName, node, containers, this.cpuSamples));
+        return;
+      }
+      case 'containerLogs': {
+        const q = parseContainerLogQuery(url.searchParams);
+        if (typeof q === 'string') throw badRequest(q);
+        const { id } = await this.containerOf(route, q.previous);
+        const logs = await this.runtime.logs(id, toLogOptions(q));
+        if (q.follow) this.track('logs', res.socket!);
+        await sendLogs(res, logs, q.limitBytes);
+        return;
+      }
+      default:
+        throw badRequest('Upgrade request required');
+    }
+  }
+
+  // ---- upgrades: exec/attach (WebSocket), portForward (SPDY/3.1 or WebSocket) -------------
+
+  /** Authorizes the upgrade (when secure), then serves it; errors become a Status on the raw socket. */
+  private onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    socket.on('error', () => socket.destroy());
+    const allowed = this.secure ? guard(this.secure, req) : Promise.resolve({ ok: true as const });
+    allowed
+      .then((g) => {
+        if (!g.ok) {
+          writeUpgradeError(socket, g.code, g.body as ReturnType<typeof statusBody>);
+          return undefined;
+        }
+        return this.upgrade(req, socket, head);
+      })
+      .catch((err: unknown) => {
+        const e = err instanceof KubeletHttpError ? err : new KubeletHttpError(500, 'InternalError', (err as Error).message);
+        if (e.code === 500) this.log.error({ err: e, url: req.url }, 'kubelet upgrade failed');
+        writeUpgradeError(socket, e.code, statusBody(e.code, e.reason, e.message));
+      });
+  }
+
+  private async upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://kubelet');
     const route = parseKubeletPath(url.pathname);
     const upgradeTo = String(req.headers.upgrade ?? '').toLowerCase();
-    if (route?.kind === 'exec' || route?.kind === 'attach') {
-      const parsed = parseRemoteCommandQuery(url.searchParams, route.kind === 'exec');
-      if (typeof parsed === 'string') throw badRequest(parsed);
-      if (upgradeTo !== 'websocket') throw badRequest(`unsupported upgrade "${upgradeTo}": this kubelet streams exec and attach over WebSocket only`);
-      const offered = String(req.headers['sec-websocket-protocol'] ?? '').split(',').map((p) => p.trim()).filter(Boolean);
-      if (!negotiateProtocol(offered)) throw badRequest(`no supported WebSocket subprotocol in "${offered.join(', ')}" (want v5.channel.k8s.io or v4.channel.k8s.io)`);
-      const { pod, id } = await containerOf(route);
-      if (route.kind === 'attach' && parsed.stdin) throw badRequest('attach with stdin is not supported by this kubelet\'s runtime');
-      const start = route.kind === 'exec' ? () => startExec(runtime, id, parsed) : () => startAttach(runtime, id);
-      wss.handleUpgrade(req, socket, head, (ws) => {
-        track(route.kind, socket);
-        log.debug({ pod: `${route.namespace}/${route.pod}`, uid: pod.podUid, container: route.container, kind: route.kind }, 'stream session');
-        void serveRemoteCommand(ws, ws.protocol, parsed, start, log);
+    if (route?.kind === 'exec' || route?.kind === 'attach') return this.upgradeRemoteCommand(req, socket, head, url, route, upgradeTo);
+    if (route?.kind === 'portForward') return this.upgradePortForward(req, socket, head, url, route, upgradeTo);
+    throw notFound(`${url.pathname} does not accept upgrades`);
+  }
+
+  private async upgradeRemoteCommand(req: IncomingMessage, socket: Duplex, head: Buffer, url: URL, route: ContainerRoute, upgradeTo: string): Promise<void> {
+    const exec = route.kind === 'exec';
+    const parsed = parseRemoteCommandQuery(url.searchParams, exec);
+    if (typeof parsed === 'string') throw badRequest(parsed);
+    if (upgradeTo !== 'websocket') throw badRequest(`unsupported upgrade "${upgradeTo}": this kubelet streams exec and attach over WebSocket only`);
+    const offered = String(req.headers['sec-websocket-protocol'] ?? '').split(',').map((p) => p.trim()).filter(Boolean);
+    if (!negotiateProtocol(offered)) throw badRequest(`no supported WebSocket subprotocol in "${offered.join(', ')}" (want v5.channel.k8s.io or v4.channel.k8s.io)`);
+    const { pod, id } = await this.containerOf(route);
+    if (!exec && parsed.stdin) throw badRequest('attach with stdin is not supported by this kubelet\'s runtime');
+    const runtime = this.runtime;
+    const start = exec ? () => startExec(runtime, id, parsed) : () => startAttach(runtime, id);
+    this.wss.handleUpgrade(req, socket, head, (ws) => {
+      this.track(route.kind, socket);
+      this.log.debug({ pod: `${route.namespace}/${route.pod}`, uid: pod.podUid, container: route.container, kind: route.kind }, 'stream session');
+      void serveRemoteCommand(ws, ws.protocol, parsed, start, this.log);
+    });
+  }
+
+  private async upgradePortForward(
+    req: IncomingMessage,
+    socket: Duplex,
+    head: Buffer,
+    url: URL,
+    route: Extract<KubeletRoute, { kind: 'portForward' }>,
+    upgradeTo: string,
+  ): Promise<void> {
+    const pod = await this.resolve(route.namespace, route.pod);
+    const runtime = this.runtime;
+    const target: PortForwardTarget = { podFullName: `${route.pod}_${route.namespace}`, podUid: pod.podUid, host: () => podHost(runtime, pod.podUid) };
+    if (upgradeTo === 'websocket') {
+      const ports = parsePorts(url.searchParams);
+      if (typeof ports === 'string') throw badRequest(ports);
+      this.wss.handleUpgrade(req, socket, head, (ws) => {
+        this.track('portForward', socket);
+        servePortForwardWebSocket(ws, ports, target, this.log);
       });
       return;
     }
-    if (route?.kind === 'portForward') {
-      const pod = await resolve(route.namespace, route.pod);
-      const target: PortForwardTarget = { podFullName: `${route.pod}_${route.namespace}`, podUid: pod.podUid, host: () => podHost(runtime, pod.podUid) };
-      if (upgradeTo === 'websocket') {
-        const ports = parsePorts(url.searchParams);
-        if (typeof ports === 'string') throw badRequest(ports);
-        wss.handleUpgrade(req, socket, head, (ws) => {
-          track('portForward', socket);
-          servePortForwardWebSocket(ws, ports, target, log);
-        });
-        return;
-      }
-      if (upgradeTo !== 'spdy/3.1') throw badRequest(`unsupported upgrade "${upgradeTo}": port forwarding speaks SPDY/3.1 or WebSocket`);
-      const wanted = String(req.headers['x-stream-protocol-version'] ?? '').split(',').map((p) => p.trim());
-      if (!wanted.includes(PORT_FORWARD_PROTOCOL)) throw new KubeletHttpError(403, 'Forbidden', `the client must offer the ${PORT_FORWARD_PROTOCOL} stream protocol`);
-      socket.write(`HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: SPDY/3.1\r\nX-Stream-Protocol-Version: ${PORT_FORWARD_PROTOCOL}\r\n\r\n`);
-      if (head.length) socket.unshift(head);
-      track('portForward', socket);
-      servePortForward(socket, target, log);
-      return;
-    }
-    throw notFound(`${url.pathname} does not accept upgrades`);
-  };
+    if (upgradeTo !== 'spdy/3.1') throw badRequest(`unsupported upgrade "${upgradeTo}": port forwarding speaks SPDY/3.1 or WebSocket`);
+    const wanted = String(req.headers['x-stream-protocol-version'] ?? '').split(',').map((p) => p.trim());
+    if (!wanted.includes(PORT_FORWARD_PROTOCOL)) throw new KubeletHttpError(403, 'Forbidden', `the client must offer the ${PORT_FORWARD_PROTOCOL} stream protocol`);
+    socket.write(`HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: SPDY/3.1\r\nX-Stream-Protocol-Version: ${PORT_FORWARD_PROTOCOL}\r\n\r\n`);
+    if (head.length) socket.unshift(head);
+    this.track('portForward', socket);
+    servePortForward(socket, target, this.log);
+  }
 
-  const secure: SecureServing | undefined = opts.secure ? { ...opts.secure, attributes: kubeletAttributes(opts.nodeName) } : undefined;
-  const health = await startHealthServer({ bindAddress: opts.bindAddress, port: opts.port, registry, extra: handle, ...(secure ? { secure } : {}) });
-  const server = health.server;
-  server.on('connection', (s: Socket) => {
-    sockets.add(s);
-    s.once('close', () => sockets.delete(s));
-  });
-  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-    socket.on('error', () => socket.destroy());
-    const allowed = secure ? guard(secure, req) : Promise.resolve({ ok: true as const });
-    allowed.then((g) => {
-      if (!g.ok) {
-        writeUpgradeError(socket, g.code, g.body as ReturnType<typeof statusBody>);
-        return undefined;
-      }
-      return upgrade(req, socket, head);
-    }).catch((err: unknown) => {
-      const e = err instanceof KubeletHttpError ? err : new KubeletHttpError(500, 'InternalError', (err as Error).message);
-      if (e.code === 500) log.error({ err: e, url: req.url }, 'kubelet upgrade failed');
-      writeUpgradeError(socket, e.code, statusBody(e.code, e.reason, e.message));
-    });
-  });
-  log.info({ address: `${secure ? 'https' : 'http'}://${opts.bindAddress}:${health.port}` }, 'kubelet server listening');
+  // ---- helpers -------------------------------------------------------------------------------
 
-  return {
-    port: health.port,
-    async stop() {
-      for (const s of sockets) s.destroy();
-      server.closeAllConnections();
-      await health.close();
-      wss.close();
-    },
-  };
+  private async resolve(namespace: string, name: string): Promise<ResolvedPod> {
+    const pod = await this.opts.resolvePod(namespace, name);
+    if (!pod) throw notFound(`pod "${namespace}/${name}" does not exist`);
+    return pod;
+  }
+
+  private async containerOf(r: ContainerRoute, previous = false): Promise<{ pod: ResolvedPod; id: string }> {
+    const pod = await this.resolve(r.namespace, r.pod);
+    const c = pod.containers.get(r.container);
+    if (!c) throw badRequest(`container "${r.container}" in pod "${r.pod}" is not available`);
+    if (previous && !c.previousId) throw badRequest(`previous terminated container "${r.container}" in pod "${r.pod}" not found`);
+    return { pod, id: previous ? c.previousId! : c.id };
+  }
+
+  /** Counts an open stream until its socket closes. */
+  private track(type: string, socket: Duplex): void {
+    this.streams.inc({ type });
+    socket.once('close', () => this.streams.dec({ type }));
+  }
 }
 
 function sendJson(res: ServerResponse, code: number, body: unknown): void {

@@ -81,7 +81,7 @@ export class TokenManager {
       const msg = err instanceof Error ? err.message : String(err);
       if (!cached) throw new Error(`failed to fetch token: ${msg}`);
       if (this.expired(cached)) throw new Error(`token ${k} expired and refresh failed: ${msg}`);
-      this.log.warn({ cacheKey: k, err: msg }, "couldn't update token");
+      this.log.warn({ cacheKey: k, err }, "couldn't update token");
       return cached;
     }
     return fresh;

@@ -1,7 +1,7 @@
 // exec on Docker: create the exec instance, hijack the connection of its start call (stdin
 // one way, multiplexed stdout/stderr the other), then read the exit code from the exec's
 // inspect once the stream has closed.
-import { PassThrough, Writable } from 'node:stream';
+import { PassThrough, Writable, type Duplex } from 'node:stream';
 import type { DockerClient } from './client.js';
 import { demultiplex } from './stream.js';
 import {
@@ -42,58 +42,10 @@ export async function startExec(
   options: ExecOptions = {},
 ): Promise<ExecSession> {
   const tty = options.tty ?? false;
-  const created = await client.request<{ Id: string }>('POST', `/containers/${containerId}/exec`, {
-    body: {
-      Cmd: cmd,
-      AttachStdin: options.stdin ?? false,
-      AttachStdout: true,
-      AttachStderr: true,
-      Tty: tty,
-      ...(options.env?.length ? { Env: options.env.map((e) => `${e.key}=${e.value}`) } : {}),
-      ...(options.workingDir ? { WorkingDir: options.workingDir } : {}),
-      ...(options.user ? { User: options.user } : {}),
-    },
-  });
-  if (!created) throw new RuntimeError('Unknown', `exec in ${containerId}: docker returned no exec id`);
-  const execId = created.Id;
-  let socket;
-  try {
-    socket = await client.upgrade(`/exec/${execId}/start`, { Detach: false, Tty: tty });
-  } catch (err) {
-    // Most likely the container stopped (or went away) since the exec was created.
-    const c = await client.request<{ State: { Running: boolean } }>('GET', `/containers/${containerId}/json`);
-    if (c && !c.State.Running) throw new ConflictError(`container ${containerId} is not running`);
-    throw err;
-  }
-
-  let stdout: PassThrough;
-  let stderr: PassThrough;
-  if (tty) {
-    // A TTY has one output stream and no framing.
-    stdout = new PassThrough();
-    stderr = new PassThrough();
-    socket.pipe(stdout);
-    stderr.end();
-  } else {
-    ({ stdout, stderr } = demultiplex(socket));
-  }
-
-  let stdin: Writable | null = null;
-  if (options.stdin) {
-    stdin = new Writable({
-      write(chunk: Buffer, _enc, done) {
-        socket.write(chunk, (err) => done(err ?? null));
-      },
-      // Half-close: Docker then closes the process's stdin while output keeps flowing back.
-      final(done) {
-        socket.end();
-        done();
-      },
-      destroy(err, done) {
-        done(err);
-      },
-    });
-  }
+  const execId = await createExec(client, containerId, cmd, options);
+  const socket = await attachExec(client, containerId, execId, tty);
+  const { stdout, stderr } = outputStreams(socket, tty);
+  const stdin = options.stdin ? stdinWriter(socket) : null;
 
   const closed = new Promise<void>((resolve) => {
     if (socket.destroyed) resolve();
@@ -125,6 +77,62 @@ export async function startExec(
       socket.destroy();
     },
   };
+}
+
+/** POST /containers/{id}/exec: the exec instance's id. */
+async function createExec(client: DockerClient, containerId: string, cmd: string[], options: ExecOptions): Promise<string> {
+  const created = await client.request<{ Id: string }>('POST', `/containers/${containerId}/exec`, {
+    body: {
+      Cmd: cmd,
+      AttachStdin: options.stdin ?? false,
+      AttachStdout: true,
+      AttachStderr: true,
+      Tty: options.tty ?? false,
+      ...(options.env?.length ? { Env: options.env.map((e) => `${e.key}=${e.value}`) } : {}),
+      ...(options.workingDir ? { WorkingDir: options.workingDir } : {}),
+      ...(options.user ? { User: options.user } : {}),
+    },
+  });
+  if (!created) throw new RuntimeError('Unknown', `exec in ${containerId}: docker returned no exec id`);
+  return created.Id;
+}
+
+/** Starts the exec on a hijacked connection. */
+async function attachExec(client: DockerClient, containerId: string, execId: string, tty: boolean): Promise<Duplex> {
+  try {
+    return await client.upgrade(`/exec/${execId}/start`, { Detach: false, Tty: tty });
+  } catch (err) {
+    // Most likely the container stopped (or went away) since the exec was created.
+    const c = await client.request<{ State: { Running: boolean } }>('GET', `/containers/${containerId}/json`);
+    if (c && !c.State.Running) throw new ConflictError(`container ${containerId} is not running`);
+    throw err;
+  }
+}
+
+function outputStreams(socket: Duplex, tty: boolean): { stdout: PassThrough; stderr: PassThrough } {
+  if (!tty) return demultiplex(socket);
+  // A TTY has one output stream and no framing.
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  socket.pipe(stdout);
+  stderr.end();
+  return { stdout, stderr };
+}
+
+function stdinWriter(socket: Duplex): Writable {
+  return new Writable({
+    write(chunk: Buffer, _enc, done) {
+      socket.write(chunk, (err) => done(err ?? null));
+    },
+    // Half-close: Docker then closes the process's stdin while output keeps flowing back.
+    final(done) {
+      socket.end();
+      done();
+    },
+    destroy(err, done) {
+      done(err);
+    },
+  });
 }
 
 function collect(stream: NodeJS.ReadableStream): Promise<Buffer> {
