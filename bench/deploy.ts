@@ -19,8 +19,8 @@ import type { Deployment } from 'kubernetes-types/apps/v1';
 import { RestClient } from '../client/index.js';
 import { startEtcd } from '../test/harness/etcd.js';
 import { freePort, waitFor } from '../test/harness/ports.js';
-import { DockerClient } from '../kubelet/docker-client.js';
-import { DockerRuntime, DEFAULT_POD_INFRA_IMAGE } from '../kubelet/docker.js';
+import { DockerClient } from '../kubelet/runtime/docker/client.js';
+import { DockerRuntime, DEFAULT_POD_INFRA_IMAGE } from '../kubelet/runtime/docker/runtime.js';
 
 const REPLICAS = Number(process.env.BENCH_REPLICAS ?? 50);
 const SYNCS = Number(process.env.BENCH_CONCURRENCY ?? 5);

@@ -17,9 +17,9 @@ import { fileURLToPath } from 'node:url';
 import { RestClient } from '../client/index.js';
 import { startEtcd } from '../test/harness/etcd.js';
 import { freePort, waitFor } from '../test/harness/ports.js';
-import { DockerClient } from '../kubelet/docker-client.js';
-import { DockerRuntime } from '../kubelet/docker.js';
-import { DEFAULT_POD_INFRA_IMAGE } from '../kubelet/docker.js';
+import { DockerClient } from '../kubelet/runtime/docker/client.js';
+import { DockerRuntime } from '../kubelet/runtime/docker/runtime.js';
+import { DEFAULT_POD_INFRA_IMAGE } from '../kubelet/runtime/docker/runtime.js';
 
 const PODS = Number(process.env.BENCH_PODS ?? 30);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 5);

@@ -4,7 +4,8 @@
 // a real-kubelet test. One shared pod informer serves all N nodes, and status writes go
 // through one de-duplicating work queue with a few workers, so a burst of 5,000 bindings
 // becomes a steady stream of writes instead of 5,000 at once.
-import { metaMicroTime } from '../api/time.js';
+import { cidrAddress, parseCidr } from '../api/net.js';
+import { metaMicroTime, metaTime } from '../api/time.js';
 import type { Lease } from 'kubernetes-types/coordination/v1';
 import type { Node, NodeCondition, Pod, Taint } from 'kubernetes-types/core/v1';
 import {
@@ -18,9 +19,9 @@ import {
   splitKey,
   ItemExponentialRateLimiter,
   type Logger,
+  type SharedInformer,
   type RestClient,
 } from '../client/index.js';
-import { metaTime } from '../api/time.js';
 
 export interface HollowNodesOptions {
   client: RestClient;
@@ -55,9 +56,10 @@ export const HOLLOW_NODE_LABEL = 'tskube.io/hollow-node';
 const now = (): string => metaTime();
 
 /** A node's InternalIP and its pods' IPs come from 100.64.0.0/10 (shared address space), so they never collide with real networks. */
+const HOLLOW_RANGE = parseCidr('100.64.0.0/10');
+
 function ipFromIndex(n: number): string {
-  const base = (100 << 24) + (64 << 16) + n;
-  return [base >>> 24, (base >>> 16) & 255, (base >>> 8) & 255, base & 255].join('.');
+  return cidrAddress(HOLLOW_RANGE, n);
 }
 
 /** Node index i owns the /24 starting at 100.64.0.0 + (i+1)·256; node addresses sit in the last /16 of the range. */
@@ -160,117 +162,145 @@ async function pool<T>(items: readonly T[], concurrency: number, fn: (item: T) =
 }
 
 export async function startHollowNodes(opts: HollowNodesOptions): Promise<HollowNodesHandle> {
-  const { client } = opts;
-  const log = opts.logger;
-  const prefix = opts.namePrefix ?? 'hollow-node-';
-  const names = Array.from({ length: opts.count }, (_, i) => `${prefix}${i}`);
-  const indexOf = new Map(names.map((n, i) => [n, i]));
-  const nodes = client.resource('nodes');
-  const leases = client.resource('leases.coordination.k8s.io', 'kube-node-lease');
-  const pods = client.resource('pods');
-  const leaseSeconds = opts.leaseDurationSeconds ?? 40;
+  const hollow = new HollowNodes(opts);
+  await hollow.start();
+  return hollow;
+}
 
-  // Register (or re-register) every node, then its Lease.
-  await pool(names, 16, async (name) => {
-    const node = hollowNodeObject(name, indexOf.get(name) as number, opts);
-    try {
-      await nodes.create(node);
-    } catch (e) {
-      if (!isAlreadyExists(e)) throw e;
-      await nodes.patch(name, 'merge', { status: node.status }, { subresource: 'status' });
+class HollowNodes implements HollowNodesHandle {
+  readonly nodeNames: readonly string[];
+  private readonly log: Logger | undefined;
+  private readonly indexOf: Map<string, number>;
+  private readonly nodes;
+  private readonly leases;
+  private readonly pods;
+  private readonly leaseSeconds: number;
+  // One informer for the pods bound to any node; a work queue of pod keys for status writes.
+  private readonly factory: SharedInformerFactory;
+  private readonly informer: SharedInformer<Pod>;
+  private readonly queue = new WorkQueue<string>({ name: 'hollow-node', rateLimiter: new ItemExponentialRateLimiter(100, 10_000) });
+  /** Per node: how many pods it has given an IP. */
+  private readonly podSeq = new Map<string, number>();
+  private running = 0;
+  private stopping = false;
+  private leaseTimer: NodeJS.Timeout | undefined;
+  private workers: Promise<void> | undefined;
+
+  constructor(private readonly opts: HollowNodesOptions) {
+    const { client } = opts;
+    this.log = opts.logger;
+    const prefix = opts.namePrefix ?? 'hollow-node-';
+    this.nodeNames = Array.from({ length: opts.count }, (_, i) => `${prefix}${i}`);
+    this.indexOf = new Map(this.nodeNames.map((n, i) => [n, i]));
+    this.nodes = client.resource('nodes');
+    this.leases = client.resource('leases.coordination.k8s.io', 'kube-node-lease');
+    this.pods = client.resource('pods');
+    this.leaseSeconds = opts.leaseDurationSeconds ?? 40;
+    this.factory = new SharedInformerFactory(client, this.log ? { logger: this.log } : {});
+    this.informer = this.factory.informerFor('pods', { fieldSelector: 'spec.nodeName!=' });
+  }
+
+  runningPods(): number {
+    return this.running;
+  }
+
+  async start(): Promise<void> {
+    await this.registerNodes();
+    await pool(this.nodeNames, 16, (n) => this.renewLease(n));
+    this.startLeaseRenewal();
+    this.informer.addEventHandler({
+      onAdd: (p) => this.needsWork(p) && this.queue.add(metaNamespaceKey(p)),
+      onUpdate: (_o, p) => this.needsWork(p) && this.queue.add(metaNamespaceKey(p)),
+    });
+    this.factory.start();
+    await this.factory.waitForCacheSync();
+    this.workers = runWorkers(this.queue, this.opts.statusWorkers ?? 8, (key) => this.syncPod(key), this.log ? { logger: this.log } : {});
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    clearInterval(this.leaseTimer);
+    await this.queue.shutDownWithDrain();
+    await this.workers;
+    await this.factory.shutdown();
+    if (this.opts.deleteNodesOnStop) {
+      await pool(this.nodeNames, 16, async (n) => {
+        await this.nodes.delete(n).catch((e: unknown) => {
+          if (!isNotFound(e)) throw e;
+        });
+        await this.leases.delete(n).catch(() => undefined);
+      });
     }
-  });
-  const renewLease = async (name: string): Promise<void> => {
-    const spec = { holderIdentity: name, leaseDurationSeconds: leaseSeconds, renewTime: metaMicroTime() };
+  }
+
+  /** Register (or re-register) every node. */
+  private async registerNodes(): Promise<void> {
+    await pool(this.nodeNames, 16, async (name) => {
+      const node = hollowNodeObject(name, this.indexOf.get(name) as number, this.opts);
+      try {
+        await this.nodes.create(node);
+      } catch (e) {
+        if (!isAlreadyExists(e)) throw e;
+        await this.nodes.patch(name, 'merge', { status: node.status }, { subresource: 'status' });
+      }
+    });
+  }
+
+  private async renewLease(name: string): Promise<void> {
+    const spec = { holderIdentity: name, leaseDurationSeconds: this.leaseSeconds, renewTime: metaMicroTime() };
     try {
-      await leases.patch(name, 'merge', { spec });
+      await this.leases.patch(name, 'merge', { spec });
     } catch (e) {
       if (!isNotFound(e)) throw e;
       const lease: Lease = { metadata: { name, namespace: 'kube-node-lease' }, spec };
-      await leases.create(lease).catch((err: unknown) => {
+      await this.leases.create(lease).catch((err: unknown) => {
         if (!isAlreadyExists(err) && !isConflict(err)) throw err;
       });
     }
-  };
-  await pool(names, 16, renewLease);
+  }
 
-  // Renew a slice of the leases every second, so N nodes make N/(period) writes a second, evenly.
-  const periodTicks = Math.max(1, Math.round(leaseSeconds / 4));
-  let tick = 0;
-  const leaseTimer = setInterval(() => {
-    const slice = names.filter((_, i) => i % periodTicks === tick % periodTicks);
-    tick++;
-    void pool(slice, 8, (n) => renewLease(n).catch((e: unknown) => log?.warn({ node: n, err: e }, 'lease renewal failed')));
-  }, 1000);
-  leaseTimer.unref();
+  /** Renew a slice of the leases every second, so N nodes make N/(period) writes a second, evenly. */
+  private startLeaseRenewal(): void {
+    const periodTicks = Math.max(1, Math.round(this.leaseSeconds / 4));
+    let tick = 0;
+    this.leaseTimer = setInterval(() => {
+      const slice = this.nodeNames.filter((_, i) => i % periodTicks === tick % periodTicks);
+      tick++;
+      void pool(slice, 8, (n) => this.renewLease(n).catch((e: unknown) => this.log?.warn({ node: n, err: e }, 'lease renewal failed')));
+    }, 1000);
+    this.leaseTimer.unref();
+  }
 
-  // One informer for the pods bound to any node; a work queue of pod keys for status writes.
-  const factory = new SharedInformerFactory(client, log ? { logger: log } : {});
-  const informer = factory.informerFor('pods', { fieldSelector: 'spec.nodeName!=' });
-  const queue = new WorkQueue<string>({ name: 'hollow-node', rateLimiter: new ItemExponentialRateLimiter(100, 10_000) });
-  const podSeq = new Map<string, number>();
-  let running = 0;
-  let stopping = false;
-  const ours = (p: Pod): boolean => indexOf.has(p.spec?.nodeName ?? '');
-  const needsWork = (p: Pod): boolean =>
-    ours(p) && (!!p.metadata?.deletionTimestamp || (p.status?.phase !== 'Running' && p.status?.phase !== 'Succeeded' && p.status?.phase !== 'Failed'));
-  informer.addEventHandler({
-    onAdd: (p) => needsWork(p) && queue.add(metaNamespaceKey(p)),
-    onUpdate: (_o, p) => needsWork(p) && queue.add(metaNamespaceKey(p)),
-  });
-  factory.start();
-  await factory.waitForCacheSync();
+  private needsWork(p: Pod): boolean {
+    if (!this.indexOf.has(p.spec?.nodeName ?? '')) return false;
+    return !!p.metadata?.deletionTimestamp || (p.status?.phase !== 'Running' && p.status?.phase !== 'Succeeded' && p.status?.phase !== 'Failed');
+  }
 
-  const workers = runWorkers(
-    queue,
-    opts.statusWorkers ?? 8,
-    async (key) => {
-      // On stop, queued work is dropped rather than drained: a stopped kubelet reports nothing.
-      if (stopping) return;
-      const pod = informer.lister.get(key);
-      if (!pod || !needsWork(pod)) return;
-      const { namespace, name } = splitKey(key);
-      if (pod.metadata?.deletionTimestamp) {
-        // Nothing to stop: finish the graceful deletion at once, as a kubelet does after its containers exit.
-        await pods
-          .inNamespace(namespace)
-          .delete(name, { gracePeriodSeconds: 0, preconditions: { uid: pod.metadata.uid } })
-          .catch((e: unknown) => {
-            if (!isNotFound(e) && !isConflict(e)) throw e;
-          });
-        return;
-      }
-      const nodeName = pod.spec?.nodeName as string;
-      const index = indexOf.get(nodeName) as number;
-      const seq = podSeq.get(nodeName) ?? 0;
-      podSeq.set(nodeName, seq + 1);
-      try {
-        await pods.inNamespace(namespace).patch(name, 'merge', { status: runningPodStatus(pod, hollowNodeIP(index), hollowPodIP(index, seq)) }, { subresource: 'status' });
-        running++;
-      } catch (e) {
-        if (!isNotFound(e)) throw e;
-      }
-    },
-    log ? { logger: log } : {},
-  );
-
-  return {
-    nodeNames: names,
-    runningPods: () => running,
-    async stop() {
-      stopping = true;
-      clearInterval(leaseTimer);
-      await queue.shutDownWithDrain();
-      await workers;
-      await factory.shutdown();
-      if (opts.deleteNodesOnStop) {
-        await pool(names, 16, async (n) => {
-          await nodes.delete(n).catch((e: unknown) => {
-            if (!isNotFound(e)) throw e;
-          });
-          await leases.delete(n).catch(() => undefined);
+  private async syncPod(key: string): Promise<void> {
+    // On stop, queued work is dropped rather than drained: a stopped kubelet reports nothing.
+    if (this.stopping) return;
+    const pod = this.informer.lister.get(key);
+    if (!pod || !this.needsWork(pod)) return;
+    const { namespace, name } = splitKey(key);
+    if (pod.metadata?.deletionTimestamp) {
+      // Nothing to stop: finish the graceful deletion at once, as a kubelet does after its containers exit.
+      await this.pods
+        .inNamespace(namespace)
+        .delete(name, { gracePeriodSeconds: 0, preconditions: { uid: pod.metadata.uid } })
+        .catch((e: unknown) => {
+          if (!isNotFound(e) && !isConflict(e)) throw e;
         });
-      }
-    },
-  };
+      return;
+    }
+    const nodeName = pod.spec?.nodeName as string;
+    const index = this.indexOf.get(nodeName) as number;
+    const seq = this.podSeq.get(nodeName) ?? 0;
+    this.podSeq.set(nodeName, seq + 1);
+    try {
+      await this.pods.inNamespace(namespace).patch(name, 'merge', { status: runningPodStatus(pod, hollowNodeIP(index), hollowPodIP(index, seq)) }, { subresource: 'status' });
+      this.running++;
+    } catch (e) {
+      if (!isNotFound(e)) throw e;
+    }
+  }
 }

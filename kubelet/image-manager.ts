@@ -5,8 +5,8 @@
 // present, an unreachable registry is not fatal — the local image is used (there is no
 // registry on this host, and real k8s would fail the pod here).
 import type { Container, Pod } from 'kubernetes-types/core/v1';
-import type { ImageService } from './runtime.js';
-import { RuntimeError } from './runtime-errors.js';
+import type { ImageService } from './runtime/runtime.js';
+import { RuntimeError } from './runtime/errors.js';
 import type { KeyedBackoff } from './backoff.js';
 
 export type ImageErrorReason = 'ErrImagePull' | 'ImagePullBackOff' | 'ErrImageNeverPull' | 'InvalidImageName';

@@ -1,443 +1,387 @@
-// The kubelet: registers its Node and heartbeats, watches the pods bound to it, and runs each
-// through a pod worker (sync, or terminate when deleted) against a CRI-like runtime. The PLEG
-// and probe results trigger syncs; housekeeping removes what belongs to pods that are gone.
-// `startKubelet` returns a handle the kubelet's HTTP server (kubelet/server*.ts) builds on.
+// The kubelet (pkg/kubelet/kubelet.go): registers its Node and heartbeats, watches the pods
+// bound to it, and runs each through a pod worker (sync, or terminate when deleted) against a
+// CRI-like runtime. Its phases are files of their own, as upstream's kubelet_*.go are:
+// kubelet-admission.ts (admit or reject a pod), kubelet-handlers.ts (pod informer, object,
+// PLEG and probe events → pod workers), kubelet-housekeeping.ts (periodic resync and
+// HandlePodCleanups), kubelet-getters.ts (what the HTTP server reads). The kubelet's HTTP
+// server (kubelet/server/) builds on a started Kubelet.
 import { readFile } from 'node:fs/promises';
-import type { ConfigMap, Pod, Secret } from 'kubernetes-types/core/v1';
+import type { ConfigMap, Pod, Secret, Service } from 'kubernetes-types/core/v1';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
-import { EventRecorder, SharedInformerFactory, deletedObject, isNotFound } from '../client/index.js';
+import { EventRecorder, SharedInformerFactory, isNotFound, type SharedInformer } from '../client/index.js';
 import { newLogger, newRegistry } from '../client/component-base/daemon.js';
-import { admitPod } from './admission.js';
 import { KeyedBackoff } from './backoff.js';
-import { DockerRuntime } from './docker.js';
-import { referencedObjects, type EnvSources } from './env.js';
-import { serviceEnvVars, servicesForPod } from './service-env.js';
-import { defaultNodeIP } from './host.js';
+import { referencedObjects, type EnvSources } from './env/env.js';
+import { serviceEnvVars, servicesForPod } from './env/service-env.js';
 import { ImageManager } from './image-manager.js';
+import { PodAdmission } from './kubelet-admission.js';
+import { findContainer, getRunningPods, podContainers, type PodContainers, type RunningPod } from './kubelet-getters.js';
+import { addPodConfigHandlers, enqueuePod, handleObjectChange, handlePodLifecycleEvent } from './kubelet-handlers.js';
+import { startPeriodicWork } from './kubelet-housekeeping.js';
 import { instrumentRuntime, newKubeletMetrics, type KubeletMetrics } from './metrics.js';
-import { NodeManager } from './node-manager.js';
+import { defaultNodeIP } from './node/host.js';
+import { NodeManager } from './node/node-manager.js';
 import { WatchBasedObjectManager } from './object-manager.js';
 import { DEFAULTS, defaultRootDir, dockerSocketPath, type KubeletOptions } from './options.js';
 import { Pleg } from './pleg.js';
-import { ProbeManager } from './probe-manager.js';
-import { removeOrphan, terminatePod } from './pod-kill.js';
-import { syncPod } from './pod-sync.js';
-import { PodWorkers, type SyncResult } from './pod-workers.js';
-import { readRuntimeState } from './runtime-state.js';
-import { LABEL_POD_UID, type ContainerStatus, type Runtime } from './runtime.js';
-import { StatusManager } from './status-manager.js';
-import { TokenManager, tokenRequester } from './token-manager.js';
-import { changeCovered, podKey, podRef, type PodRecord, type SyncDeps } from './sync-deps.js';
-import { VolumeManager } from './volume-manager.js';
+import { removeOrphan, terminatePod } from './pod/kill.js';
+import { syncPod } from './pod/sync.js';
+import { changeCovered, podKey, type PodRecord, type SyncDeps } from './pod/sync-deps.js';
+import { PodWorkers, type SyncResult } from './pod/workers.js';
+import { ProbeManager } from './prober/probe-manager.js';
+import { DockerRuntime } from './runtime/docker/runtime.js';
+import type { ContainerStatus, Runtime } from './runtime/runtime.js';
+import { readRuntimeState } from './runtime/state.js';
+import { StatusManager } from './status/status-manager.js';
+import { VolumeManager } from './volumes/volume-manager.js';
+import { TokenManager, tokenRequester } from './volumes/token-manager.js';
 
 export type { KubeletOptions } from './options.js';
+export type { RunningPod } from './kubelet-getters.js';
 
 const UID_INDEX = 'uid';
 /** How long a pod sync waits for the first fetch of its ConfigMaps/Secrets before failing (and retrying). */
 const OBJECT_SYNC_TIMEOUT_MS = 5_000;
 
-export interface RunningPod {
-  uid: string;
-  namespace: string;
-  name: string;
-  containers: Array<{ name: string; id: string; state: string }>;
+/** The options with every default filled in. */
+export type ResolvedKubeletOptions = typeof DEFAULTS & KubeletOptions;
+
+/** The host files pods get: read once at start. */
+interface HostFiles {
+  resolvConf: string;
+  hosts: string;
 }
 
-/** What other kubelet parts (the HTTP server: logs, exec, port-forward, stats) use. */
-export interface Kubelet {
-  readonly nodeName: string;
-  readonly runtime: Runtime;
-  readonly registry: Registry;
-  readonly log: Logger;
-  readonly metrics: KubeletMetrics;
-  /** A pod bound to this node, as the kubelet knows it (deep-frozen). */
-  getPodByName(namespace: string, name: string): Pod | undefined;
-  getPodByUid(uid: string): Pod | undefined;
-  /** Every pod bound to this node (the kubelet's /pods). */
-  getPods(): Pod[];
-  /** Pods that have containers in the runtime, from the runtime itself (/runningpods). */
-  getRunningPods(): Promise<RunningPod[]>;
-  /** A container of a pod: the current instance, or with `previous` the one before it. */
-  findContainer(namespace: string, podName: string, containerName: string, previous?: boolean): Promise<ContainerStatus | undefined>;
-  /** A pod's containers by name: the newest instance's id and the one before it (the server's PodResolver). */
-  resolvePod(namespace: string, podName: string): Promise<{ podUid: string; containers: Map<string, { id: string; previousId?: string }> } | undefined>;
-  stop(): Promise<void>;
-}
-
+/** Starts a kubelet; stop() undoes it. */
 export async function startKubelet(opts: KubeletOptions): Promise<Kubelet> {
-  const nodeName = opts.nodeName;
-  const log = opts.logger ?? newLogger('kubelet');
-  const registry = opts.registry ?? newRegistry();
-  const metrics = newKubeletMetrics(registry);
-  const o = { ...DEFAULTS, ...Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined)) } as typeof DEFAULTS & KubeletOptions;
-  const ownRuntime = !opts.runtime;
-  const baseRuntime =
-    opts.runtime ??
-    new DockerRuntime({
-      nodeName,
-      socketPath: dockerSocketPath(o.dockerHost),
-      ...(opts.podInfraContainerImage ? { podInfraImage: opts.podInfraContainerImage } : {}),
-      ...(opts.podNetwork ? { podNetwork: opts.podNetwork } : {}),
-    });
-  const runtime = instrumentRuntime(baseRuntime, metrics);
-  const rootDir = opts.rootDir ?? defaultRootDir(nodeName);
-  const nodeIP = opts.nodeIP ?? defaultNodeIP();
-  const client = opts.client;
-  const recorder = new EventRecorder(client, { component: 'kubelet', host: nodeName, logger: log });
+  const kubelet = await Kubelet.create(opts);
+  await kubelet.start();
+  return kubelet;
+}
 
-  // ---- informers: our pods and Services (for their env); the ConfigMaps/Secrets they read ----
-  const factory = new SharedInformerFactory(client, { logger: log });
-  const podInformer = factory.informerFor('pods', {
-    fieldSelector: `spec.nodeName=${nodeName}`,
-    indexers: { [UID_INDEX]: (p: Pod) => (p.metadata?.uid ? [p.metadata.uid] : []) },
-  });
-  // The Node authorizer lets a kubelet read only its pods' objects, one name at a time.
-  const onObjectChange = (uids: string[]): void => {
-    if (synced) for (const uid of uids) podWorkers.update(uid);
-  };
-  const configMaps = new WatchBasedObjectManager<ConfigMap>({
-    kind: 'configmap',
-    client: (ns) => client.resource('configmaps', ns),
-    referencedNames: (p) => referencedObjects(p).configMaps,
-    onChange: onObjectChange,
-    logger: log,
-  });
-  const secrets = new WatchBasedObjectManager<Secret>({
-    kind: 'secret',
-    client: (ns) => client.resource('secrets', ns),
-    referencedNames: (p) => referencedObjects(p).secrets,
-    onChange: onObjectChange,
-    logger: log,
-  });
-  const tokens = new TokenManager({ requestToken: tokenRequester(client), logger: log });
-  const serviceInformer = factory.informerFor('services');
-  const podByUid = (uid: string): Pod | undefined => podInformer.lister.byIndex(UID_INDEX, uid)[0];
+export class Kubelet {
+  readonly nodeName: string;
+  readonly log: Logger;
+  readonly registry: Registry;
+  readonly metrics: KubeletMetrics;
+  /** The runtime, every call timed (kubelet_runtime_operations_*). */
+  readonly runtime: Runtime;
 
-  let pleg: Pleg | undefined;
-  const nodeManager = new NodeManager({
-    client,
-    log,
-    nodeName,
-    nodeIP,
-    rootDir,
-    maxPods: o.maxPods,
-    kubeletPort: o.port,
-    runtimeVersion: async () => (await runtime.version()).runtimeVersion,
-    notReadyReason: () => pleg?.healthProblem() ?? '',
-    leaseRenewIntervalMs: o.nodeLeaseRenewIntervalMs,
-    statusUpdateFrequencyMs: o.nodeStatusUpdateFrequencyMs,
-    statusReportFrequencyMs: o.nodeStatusReportFrequencyMs,
-  });
-
-  const records = new Map<string, PodRecord>();
-  /** Pods the kubelet has accepted and not yet seen finish: admission counts these. */
-  const admitted = new Map<string, Pod>();
-  const rejected = new Set<string>();
+  // What follows is the kubelet's own state; its phase files (kubelet-*.ts) use it.
+  readonly o: ResolvedKubeletOptions;
+  readonly nodeIP: string;
+  readonly rootDir: string;
+  readonly recorder: EventRecorder;
+  readonly factory: SharedInformerFactory;
+  /** Our pods (spec.nodeName = us), indexed by uid. */
+  readonly podInformer: SharedInformer<Pod>;
+  readonly serviceInformer: SharedInformer<Service>;
+  /** The ConfigMaps/Secrets our pods read (the Node authorizer lets us read only those, one name at a time). */
+  readonly configMaps: WatchBasedObjectManager<ConfigMap>;
+  readonly secrets: WatchBasedObjectManager<Secret>;
+  readonly tokens: TokenManager;
+  readonly nodeManager: NodeManager;
+  readonly probes: ProbeManager;
+  readonly admission: PodAdmission;
+  /** What the pod sync code drives. */
+  readonly deps: SyncDeps;
+  readonly podWorkers: PodWorkers;
+  pleg?: Pleg;
+  /** Per pod: what the kubelet remembers between syncs (sync errors, first seen, the last runtime read). */
+  readonly records = new Map<string, PodRecord>();
   /** The last state of pods deleted from the API while their containers may still run. */
-  const lastKnown = new Map<string, Pod>();
-  let synced = false;
+  readonly lastKnown = new Map<string, Pod>();
+  /** The informers have synced: a pod missing from them is then known to be gone. */
+  synced = false;
 
-  const [hostResolvConf, hostHostsFile] = await Promise.all([
-    readFile(o.resolvConf, 'utf8').catch(() => ''),
-    readFile('/etc/hosts', 'utf8').catch(() => ''),
-  ]);
-  const podWorkersRef: { current?: PodWorkers } = {};
-  const probes = new ProbeManager({
-    runtime,
-    recorder,
-    onChange: (uid) => podWorkersRef.current?.update(uid),
-    observe: (kind, result) => metrics.probeTotal.inc({ probe_type: kind, result }),
-  });
-  const deps: SyncDeps = {
-    runtime,
-    log,
-    recorder,
-    volumes: new VolumeManager({
-      rootDir,
-      getPVC: (ns, name) => getOrUndefined(() => client.resource('persistentvolumeclaims', ns).get(name)),
-      getPV: (name) => getOrUndefined(() => client.resource('persistentvolumes').get(name)),
-      serviceAccountToken: (pod, source) => tokens.podToken(pod, source),
-    }),
-    images: new ImageManager(runtime, new KeyedBackoff(o.imagePullBackOffBaseMs, o.imagePullBackOffMaxMs)),
-    probes,
-    status: new StatusManager(client, log),
-    metrics,
-    crashBackoff: new KeyedBackoff(o.crashLoopBackOffBaseMs, o.crashLoopBackOffMaxMs),
-    nodeName,
-    nodeIP,
-    dns: { clusterDNS: opts.clusterDNS ?? [], clusterDomain: o.clusterDomain, hostResolvConf },
-    hostHostsFile,
-    envSources: (podIP: string): EnvSources => ({
-      configMap: (ns, name) => configMaps.get(ns, name),
-      secret: (ns, name) => secrets.get(ns, name),
-      serviceEnv: (pod) => serviceEnvVars(servicesForPod(pod, serviceInformer.lister.list())),
-      podIP,
-      hostIP: nodeIP,
-      nodeName,
-      nodeAllocatable: nodeManager.allocatable(),
-    }),
-  };
+  private readonly baseRuntime: Runtime;
+  /** The kubelet created its runtime (and closes it on stop). */
+  private readonly ownRuntime: boolean;
+  private timers: NodeJS.Timeout[] = [];
+  private stopped = false;
 
-  const recordFor = (uid: string): PodRecord => {
-    let r = records.get(uid);
-    if (!r) records.set(uid, (r = { firstSeen: Date.now(), syncErrors: new Map(), startObserved: false, finished: false, changesDuringSync: [] }));
-    return r;
-  };
-  const forgetPod = (uid: string): void => {
-    records.delete(uid);
-    admitted.delete(uid);
-    rejected.delete(uid);
-    lastKnown.delete(uid);
-    configMaps.unregisterPod(uid);
-    secrets.unregisterPod(uid);
-    tokens.deleteServiceAccountToken(uid);
-    deps.status.forget(uid);
-    podWorkers.forget(uid);
-  };
+  /** Reads the host files pods get, then builds the kubelet (start() runs it). */
+  static async create(opts: KubeletOptions): Promise<Kubelet> {
+    const o = resolveOptions(opts);
+    const [resolvConf, hosts] = await Promise.all([readFile(o.resolvConf, 'utf8').catch(() => ''), readFile('/etc/hosts', 'utf8').catch(() => '')]);
+    return new Kubelet(o, { resolvConf, hosts });
+  }
 
-  /** Admission, once per pod, in the worker (so pods are admitted in the order they are synced). */
-  const admit = async (pod: Pod): Promise<boolean> => {
-    const uid = pod.metadata?.uid ?? '';
-    if (admitted.has(uid)) return true;
-    if (rejected.has(uid)) return false;
-    const phase = pod.status?.phase;
-    if (phase === 'Succeeded' || phase === 'Failed') return true;
-    const alloc = nodeManager.allocatable();
-    const result = admitPod(pod, [...admitted.values()], { pods: alloc.pods, cpuMilli: alloc.cpuMilli, memoryBytes: alloc.memoryBytes });
-    if (result.admit) {
-      admitted.set(uid, pod);
-      return true;
-    }
-    rejected.add(uid);
-    log.warn({ pod: podKey(pod), reason: result.reason }, 'pod rejected');
-    recorder.event(podRef(pod), 'Warning', result.reason ?? 'Rejected', result.message ?? '');
-    await deps.status.setPodStatus(pod, { phase: 'Failed', reason: result.reason, message: result.message, ...(pod.status?.qosClass ? { qosClass: pod.status.qosClass } : {}) });
-    return false;
-  };
+  private constructor(o: ResolvedKubeletOptions, hostFiles: HostFiles) {
+    this.o = o;
+    this.nodeName = o.nodeName;
+    this.log = o.logger ?? newLogger('kubelet');
+    this.registry = o.registry ?? newRegistry();
+    this.metrics = newKubeletMetrics(this.registry);
+    this.ownRuntime = !o.runtime;
+    this.baseRuntime = o.runtime ?? newDockerRuntime(o);
+    this.runtime = instrumentRuntime(this.baseRuntime, this.metrics);
+    this.rootDir = o.rootDir ?? defaultRootDir(this.nodeName);
+    this.nodeIP = o.nodeIP ?? defaultNodeIP();
+    this.recorder = new EventRecorder(o.client, { component: 'kubelet', host: this.nodeName, logger: this.log });
+    this.factory = new SharedInformerFactory(o.client, { logger: this.log });
+    this.podInformer = this.factory.informerFor('pods', {
+      fieldSelector: `spec.nodeName=${this.nodeName}`,
+      indexers: { [UID_INDEX]: (p: Pod) => (p.metadata?.uid ? [p.metadata.uid] : []) },
+    });
+    this.serviceInformer = this.factory.informerFor('services');
+    this.configMaps = new WatchBasedObjectManager<ConfigMap>({
+      kind: 'configmap',
+      client: (ns) => o.client.resource('configmaps', ns),
+      referencedNames: (p) => referencedObjects(p).configMaps,
+      onChange: (uids) => handleObjectChange(this, uids),
+      logger: this.log,
+    });
+    this.secrets = new WatchBasedObjectManager<Secret>({
+      kind: 'secret',
+      client: (ns) => o.client.resource('secrets', ns),
+      referencedNames: (p) => referencedObjects(p).secrets,
+      onChange: (uids) => handleObjectChange(this, uids),
+      logger: this.log,
+    });
+    this.tokens = new TokenManager({ requestToken: tokenRequester(o.client), logger: this.log });
+    this.nodeManager = this.newNodeManager();
+    this.probes = new ProbeManager({
+      runtime: this.runtime,
+      recorder: this.recorder,
+      onChange: (uid) => this.podWorkers.update(uid),
+      observe: (kind, result) => this.metrics.probeTotal.inc({ probe_type: kind, result }),
+    });
+    this.deps = this.newSyncDeps(hostFiles);
+    this.admission = new PodAdmission({ allocatable: () => this.nodeManager.allocatable(), status: this.deps.status, recorder: this.recorder, log: this.log });
+    this.podWorkers = new PodWorkers((uid) => this.podWorkerSync(uid), {
+      maxConcurrent: o.maxConcurrentSyncs,
+      errorBackoffMs: o.syncErrorBackoffMs,
+      unlimited: (uid) => {
+        const pod = this.getPodByUid(uid);
+        return !pod || !!pod.metadata?.deletionTimestamp;
+      },
+      onError: (uid, err) => {
+        const pod = this.getPodByUid(uid);
+        this.log.warn({ pod: pod ? podKey(pod) : uid, err }, 'pod sync failed');
+      },
+    });
+    addPodConfigHandlers(this);
+  }
 
-  const sync = async (uid: string): Promise<SyncResult> => {
-    const end = metrics.podWorkerDuration.startTimer({ operation_type: 'sync' });
+  /** Registers the node, syncs the informers, then runs the pods bound here, the PLEG and housekeeping. */
+  async start(): Promise<void> {
+    await this.registerNode();
+    this.nodeManager.start();
+    this.factory.start();
+    await this.factory.waitForCacheSync();
+    this.synced = true;
+    // Pods already bound here are synced oldest first, so admission honours their order.
+    const initial = [...this.podInformer.lister.list()].sort((a, b) => (a.metadata?.creationTimestamp ?? '').localeCompare(b.metadata?.creationTimestamp ?? ''));
+    for (const pod of initial) enqueuePod(this, pod);
+    this.pleg = new Pleg({
+      runtime: this.runtime,
+      log: this.log,
+      relistPeriodMs: this.o.plegRelistPeriodMs,
+      onPodChanged: (uid, change) => handlePodLifecycleEvent(this, uid, change),
+      observeRelist: (s) => this.metrics.plegRelistDuration.observe(s),
+    });
+    this.pleg.start();
+    this.timers = startPeriodicWork(this);
+    this.log.info({ node: this.nodeName, nodeIP: this.nodeIP, rootDir: this.rootDir }, 'kubelet started');
+  }
+
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    for (const t of this.timers) clearInterval(t);
+    this.pleg?.stop();
+    this.nodeManager.stop();
+    this.probes.stop();
+    await this.factory.shutdown();
+    await Promise.all([this.configMaps.stop(), this.secrets.stop()]);
+    await this.podWorkers.stop();
+    await this.recorder.flush();
+    if (this.ownRuntime) await this.baseRuntime.close();
+    this.log.info({ node: this.nodeName }, 'kubelet stopped');
+  }
+
+  // ---- the read side (kubelet-getters.ts): the HTTP server's logs, exec, /pods, /runningpods ----
+
+  /** A pod bound to this node, as the kubelet knows it (deep-frozen). */
+  getPodByName(namespace: string, name: string): Pod | undefined {
+    return this.podInformer.lister.getByName(namespace, name);
+  }
+
+  getPodByUid(uid: string): Pod | undefined {
+    return this.podInformer.lister.byIndex(UID_INDEX, uid)[0];
+  }
+
+  /** Every pod bound to this node (the kubelet's /pods). */
+  getPods(): Pod[] {
+    return [...this.podInformer.lister.list()];
+  }
+
+  /** Pods that have containers in the runtime, from the runtime itself (/runningpods). */
+  getRunningPods(): Promise<RunningPod[]> {
+    return getRunningPods(this.runtime);
+  }
+
+  /** A container of a pod: the current instance, or with `previous` the one before it. */
+  async findContainer(namespace: string, podName: string, containerName: string, previous = false): Promise<ContainerStatus | undefined> {
+    const uid = this.getPodByName(namespace, podName)?.metadata?.uid;
+    return uid ? findContainer(this.runtime, uid, containerName, previous) : undefined;
+  }
+
+  /** A pod's containers by name: the newest instance's id and the one before it (the server's PodResolver). */
+  async resolvePod(namespace: string, podName: string): Promise<{ podUid: string; containers: PodContainers } | undefined> {
+    const podUid = this.getPodByName(namespace, podName)?.metadata?.uid;
+    if (!podUid) return undefined;
+    return { podUid, containers: await podContainers(this.runtime, podUid) };
+  }
+
+  // ---- the pod worker's sync: terminate, clean up, or sync one pod ----
+
+  private async podWorkerSync(uid: string): Promise<SyncResult> {
+    const end = this.metrics.podWorkerDuration.startTimer({ operation_type: 'sync' });
     try {
-      const pod = podByUid(uid);
-      if (!pod) {
-        const last = lastKnown.get(uid);
-        if (last) {
-          const state = await readRuntimeState(runtime, uid);
-          await terminatePod(deps, last, state, false);
-        } else if (synced) {
-          await removeOrphan(deps, uid);
-          probes.removePod(uid);
-        } else {
-          return {};
-        }
-        forgetPod(uid);
-        return {};
-      }
+      const pod = this.getPodByUid(uid);
+      if (!pod) return await this.syncRemovedPod(uid);
       if (pod.metadata?.deletionTimestamp) {
-        const state = await readRuntimeState(runtime, uid);
-        await terminatePod(deps, pod, state, true);
-        admitted.delete(uid);
+        const state = await readRuntimeState(this.runtime, uid);
+        await terminatePod(this.deps, pod, state, true);
+        this.admission.release(uid);
         return {};
       }
-      if (!(await admit(pod))) return {};
-      await Promise.all([configMaps.waitForPod(pod, OBJECT_SYNC_TIMEOUT_MS), secrets.waitForPod(pod, OBJECT_SYNC_TIMEOUT_MS)]);
-      lastKnown.set(uid, pod);
-      const record = recordFor(uid);
-      record.changesDuringSync = [];
-      const result = await syncPod(deps, pod, record);
-      const missed = record.changesDuringSync.some((c) => !changeCovered(record, c));
-      record.changesDuringSync = [];
-      if (missed) return { requeueAfterMs: 0 };
-      // A finished pod no longer counts for admission (its containers are stopped).
-      if (record.phase === 'Succeeded' || record.phase === 'Failed') admitted.delete(uid);
-      return result;
+      if (!(await this.admission.admit(pod))) return {};
+      return await this.syncAdmittedPod(uid, pod);
     } finally {
       end();
     }
-  };
-  const podWorkers = new PodWorkers(sync, {
-    maxConcurrent: o.maxConcurrentSyncs,
-    errorBackoffMs: o.syncErrorBackoffMs,
-    unlimited: (uid) => {
-      const pod = podByUid(uid);
-      return !pod || !!pod.metadata?.deletionTimestamp;
-    },
-    onError: (uid, err) => {
-      const pod = podByUid(uid);
-      log.warn({ pod: pod ? podKey(pod) : uid, err }, 'pod sync failed');
-    },
-  });
-  podWorkersRef.current = podWorkers;
-
-  // ---- event handlers ----
-  const enqueue = (pod: Pod): void => {
-    const uid = pod.metadata?.uid;
-    if (uid && synced) podWorkers.update(uid);
-  };
-  const registerPod = (pod: Pod): void => {
-    configMaps.registerPod(pod);
-    secrets.registerPod(pod);
-  };
-  podInformer.addEventHandler({
-    onAdd: (pod) => {
-      registerPod(pod);
-      enqueue(pod);
-    },
-    onUpdate: (old, pod) => {
-      if (old.metadata?.uid !== pod.metadata?.uid) onDeleted(old);
-      registerPod(pod);
-      // Status-only changes (most of them our own writes) need no sync, as the kubelet's
-      // config source ignores them; spec, labels, annotations and deletion do.
-      if (old.metadata?.resourceVersion !== pod.metadata?.resourceVersion && !statusOnlyChange(old, pod)) enqueue(pod);
-    },
-    onDelete: (obj) => onDeleted(deletedObject(obj)),
-  });
-  function onDeleted(pod: Pod): void {
-    const uid = pod.metadata?.uid;
-    if (!uid) return;
-    lastKnown.set(uid, pod);
-    // Its objects are no longer watched for it (k8s: the pod manager's RemovePod).
-    configMaps.unregisterPod(uid);
-    secrets.unregisterPod(uid);
-    podWorkers.update(uid);
   }
 
-  // ---- start ----
-  // Like the real kubelet, keep trying to register until the apiserver answers (it may come
-  // up after us), with backoff up to 7 s; a kubelet never exits over an unreachable master.
-  for (let delayMs = 200; ; delayMs = Math.min(delayMs * 2, 7_000)) {
-    try {
-      await nodeManager.register();
-      break;
-    } catch (err) {
-      log.warn({ node: nodeName, err, retryInMs: delayMs }, 'unable to register the node with the apiserver');
-      await new Promise((r) => setTimeout(r, delayMs));
+  /** A pod gone from the API: stop what is left of it (or of an orphan in the runtime), then forget it. */
+  private async syncRemovedPod(uid: string): Promise<SyncResult> {
+    const last = this.lastKnown.get(uid);
+    if (last) {
+      const state = await readRuntimeState(this.runtime, uid);
+      await terminatePod(this.deps, last, state, false);
+    } else if (this.synced) {
+      await removeOrphan(this.deps, uid);
+      this.probes.removePod(uid);
+    } else {
+      return {};
     }
+    this.forgetPod(uid);
+    return {};
   }
-  nodeManager.start();
-  factory.start();
-  await factory.waitForCacheSync();
-  synced = true;
-  // Pods already bound here are synced oldest first, so admission honours their order.
-  const initial = [...podInformer.lister.list()].sort((a, b) => (a.metadata?.creationTimestamp ?? '').localeCompare(b.metadata?.creationTimestamp ?? ''));
-  for (const pod of initial) enqueue(pod);
 
-  pleg = new Pleg({
-    runtime,
-    log,
-    relistPeriodMs: o.plegRelistPeriodMs,
-    onPodChanged: (uid, change) => {
-      // Our own creates and starts come back as events and relist differences; the sync that
-      // made them read the runtime after them, so they need no further sync. While a sync
-      // runs, decide when it ends.
-      const record = records.get(uid);
-      if (record && podWorkers.isRunning(uid)) {
-        record.changesDuringSync.push(change);
+  private async syncAdmittedPod(uid: string, pod: Pod): Promise<SyncResult> {
+    await Promise.all([this.configMaps.waitForPod(pod, OBJECT_SYNC_TIMEOUT_MS), this.secrets.waitForPod(pod, OBJECT_SYNC_TIMEOUT_MS)]);
+    this.lastKnown.set(uid, pod);
+    const record = this.recordFor(uid);
+    record.changesDuringSync = [];
+    const result = await syncPod(this.deps, pod, record);
+    const missed = record.changesDuringSync.some((c) => !changeCovered(record, c));
+    record.changesDuringSync = [];
+    if (missed) return { requeueAfterMs: 0 };
+    // A finished pod no longer counts for admission (its containers are stopped).
+    if (record.phase === 'Succeeded' || record.phase === 'Failed') this.admission.release(uid);
+    return result;
+  }
+
+  private recordFor(uid: string): PodRecord {
+    let r = this.records.get(uid);
+    if (!r) this.records.set(uid, (r = { firstSeen: Date.now(), syncErrors: new Map(), startObserved: false, finished: false, changesDuringSync: [] }));
+    return r;
+  }
+
+  private forgetPod(uid: string): void {
+    this.records.delete(uid);
+    this.admission.forget(uid);
+    this.lastKnown.delete(uid);
+    this.configMaps.unregisterPod(uid);
+    this.secrets.unregisterPod(uid);
+    this.tokens.deleteServiceAccountToken(uid);
+    this.deps.status.forget(uid);
+    this.podWorkers.forget(uid);
+  }
+
+  // ---- construction helpers ----
+
+  /** Like the real kubelet, keep trying until the apiserver answers (it may come up after us), with backoff up to 7 s; a kubelet never exits over an unreachable master. */
+  private async registerNode(): Promise<void> {
+    for (let delayMs = 200; ; delayMs = Math.min(delayMs * 2, 7_000)) {
+      try {
+        await this.nodeManager.register();
         return;
+      } catch (err) {
+        this.log.warn({ node: this.nodeName, err, retryInMs: delayMs }, 'unable to register the node with the apiserver');
+        await new Promise((r) => setTimeout(r, delayMs));
       }
-      if (record && changeCovered(record, change)) return;
-      podWorkers.update(uid);
-    },
-    observeRelist: (s) => metrics.plegRelistDuration.observe(s),
-  });
-  pleg.start();
-
-  const timers: NodeJS.Timeout[] = [];
-  const every = (ms: number, fn: () => Promise<void> | void): void => {
-    const t = setInterval(() => {
-      Promise.resolve(fn()).catch((err: unknown) => log.warn({ err }, 'housekeeping failed'));
-    }, ms);
-    t.unref();
-    timers.push(t);
-  };
-  every(o.syncFrequencyMs, () => {
-    for (const pod of podInformer.lister.list()) enqueue(pod);
-  });
-  every(o.housekeepingIntervalMs, async () => {
-    const known = new Set([...podInformer.lister.list()].map((p) => p.metadata?.uid ?? ''));
-    for (const uid of lastKnown.keys()) known.add(uid);
-    const inRuntime = pleg?.podUids() ?? new Set<string>();
-    for (const uid of inRuntime) if (!known.has(uid) && !podWorkers.has(uid)) podWorkers.update(uid);
-    for (const uid of await deps.volumes.orphanedPodUids(new Set([...known, ...inRuntime]))) await deps.volumes.teardown(uid);
-    const counts = pleg?.counts();
-    if (counts) {
-      metrics.runningPods.set(counts.readySandboxes);
-      metrics.runningContainers.set({ container_state: 'running' }, counts.running);
-      metrics.runningContainers.set({ container_state: 'exited' }, counts.exited);
     }
-    deps.crashBackoff.gc();
-    tokens.cleanup();
-  });
-  log.info({ node: nodeName, nodeIP, rootDir }, 'kubelet started');
+  }
 
-  let stopped = false;
-  return {
-    nodeName,
-    runtime,
-    registry,
-    log,
-    metrics,
-    getPodByName: (ns, name) => podInformer.lister.getByName(ns, name),
-    getPodByUid: podByUid,
-    getPods: () => [...podInformer.lister.list()],
-    async getRunningPods() {
-      const [containers, sandboxes] = await Promise.all([runtime.listContainers(), runtime.listPodSandboxes({ state: 'ready' })]);
-      const pods = new Map<string, RunningPod>();
-      for (const s of sandboxes) {
-        pods.set(s.metadata.uid, { uid: s.metadata.uid, namespace: s.metadata.namespace, name: s.metadata.name, containers: [] });
-      }
-      for (const c of containers) {
-        const p = pods.get(c.labels[LABEL_POD_UID] ?? '');
-        if (p && c.state === 'running') p.containers.push({ name: c.metadata.name, id: c.id, state: c.state });
-      }
-      return [...pods.values()];
-    },
-    async findContainer(ns, podName, containerName, previous = false) {
-      const pod = podInformer.lister.getByName(ns, podName);
-      if (!pod?.metadata?.uid) return undefined;
-      const list = await runtime.listContainers({ labelSelector: { [LABEL_POD_UID]: pod.metadata.uid } });
-      const mine = list.filter((c) => c.metadata.name === containerName).sort((a, b) => b.metadata.attempt - a.metadata.attempt);
-      const pick = mine[previous ? 1 : 0];
-      return pick ? runtime.containerStatus(pick.id) : undefined;
-    },
-    async resolvePod(ns, podName) {
-      const pod = podInformer.lister.getByName(ns, podName);
-      const podUid = pod?.metadata?.uid;
-      if (!podUid) return undefined;
-      const list = await runtime.listContainers({ labelSelector: { [LABEL_POD_UID]: podUid } });
-      list.sort((a, b) => b.metadata.attempt - a.metadata.attempt || b.createdAt.getTime() - a.createdAt.getTime());
-      const containers = new Map<string, { id: string; previousId?: string }>();
-      for (const c of list) {
-        const seen = containers.get(c.metadata.name);
-        if (!seen) containers.set(c.metadata.name, { id: c.id });
-        else seen.previousId ??= c.id;
-      }
-      return { podUid, containers };
-    },
-    async stop() {
-      if (stopped) return;
-      stopped = true;
-      for (const t of timers) clearInterval(t);
-      pleg?.stop();
-      nodeManager.stop();
-      probes.stop();
-      await factory.shutdown();
-      await Promise.all([configMaps.stop(), secrets.stop()]);
-      await podWorkers.stop();
-      await recorder.flush();
-      if (ownRuntime) await baseRuntime.close();
-      log.info({ node: nodeName }, 'kubelet stopped');
-    },
-  };
+  private newNodeManager(): NodeManager {
+    const o = this.o;
+    return new NodeManager({
+      client: o.client,
+      log: this.log,
+      nodeName: this.nodeName,
+      nodeIP: this.nodeIP,
+      rootDir: this.rootDir,
+      maxPods: o.maxPods,
+      kubeletPort: o.port,
+      runtimeVersion: async () => (await this.runtime.version()).runtimeVersion,
+      notReadyReason: () => this.pleg?.healthProblem() ?? '',
+      leaseRenewIntervalMs: o.nodeLeaseRenewIntervalMs,
+      statusUpdateFrequencyMs: o.nodeStatusUpdateFrequencyMs,
+      statusReportFrequencyMs: o.nodeStatusReportFrequencyMs,
+    });
+  }
+
+  private newSyncDeps(hostFiles: HostFiles): SyncDeps {
+    const { o, nodeName, nodeIP } = this;
+    const client = o.client;
+    return {
+      runtime: this.runtime,
+      log: this.log,
+      recorder: this.recorder,
+      volumes: new VolumeManager({
+        rootDir: this.rootDir,
+        getPVC: (ns, name) => getOrUndefined(() => client.resource('persistentvolumeclaims', ns).get(name)),
+        getPV: (name) => getOrUndefined(() => client.resource('persistentvolumes').get(name)),
+        serviceAccountToken: (pod, source) => this.tokens.podToken(pod, source),
+      }),
+      images: new ImageManager(this.runtime, new KeyedBackoff(o.imagePullBackOffBaseMs, o.imagePullBackOffMaxMs)),
+      probes: this.probes,
+      status: new StatusManager(client, this.log),
+      metrics: this.metrics,
+      crashBackoff: new KeyedBackoff(o.crashLoopBackOffBaseMs, o.crashLoopBackOffMaxMs),
+      nodeName,
+      nodeIP,
+      dns: { clusterDNS: o.clusterDNS ?? [], clusterDomain: o.clusterDomain, hostResolvConf: hostFiles.resolvConf },
+      hostHostsFile: hostFiles.hosts,
+      envSources: (podIP: string): EnvSources => ({
+        configMap: (ns, name) => this.configMaps.get(ns, name),
+        secret: (ns, name) => this.secrets.get(ns, name),
+        serviceEnv: (pod) => serviceEnvVars(servicesForPod(pod, this.serviceInformer.lister.list())),
+        podIP,
+        hostIP: nodeIP,
+        nodeName,
+        nodeAllocatable: this.nodeManager.allocatable(),
+      }),
+    };
+  }
 }
 
-function statusOnlyChange(a: Pod, b: Pod): boolean {
-  const strip = (p: Pod): string => {
-    const { resourceVersion: _rv, managedFields: _mf, ...meta } = p.metadata ?? {};
-    return JSON.stringify([meta, p.spec]);
-  };
-  return strip(a) === strip(b);
+function resolveOptions(opts: KubeletOptions): ResolvedKubeletOptions {
+  return { ...DEFAULTS, ...Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined)) } as ResolvedKubeletOptions;
+}
+
+function newDockerRuntime(o: ResolvedKubeletOptions): Runtime {
+  return new DockerRuntime({
+    nodeName: o.nodeName,
+    socketPath: dockerSocketPath(o.dockerHost),
+    ...(o.podInfraContainerImage ? { podInfraImage: o.podInfraContainerImage } : {}),
+    ...(o.podNetwork ? { podNetwork: o.podNetwork } : {}),
+  });
 }
 
 async function getOrUndefined<T>(fn: () => Promise<T>): Promise<T | undefined> {
@@ -448,4 +392,3 @@ async function getOrUndefined<T>(fn: () => Promise<T>): Promise<T | undefined> {
     throw err;
   }
 }
-

@@ -9,9 +9,9 @@ import { clientConnectionFlags, clientConnectionFrom, loggingFlags, servingTLSFr
 import { componentRestConfig } from '../client/component-base/rest-config.js';
 import { DelegatingAuth } from '../client/component-base/delegating-auth.js';
 import { newLogger, newRegistry, onShutdown, startHealthServer, envTwins } from '../client/component-base/daemon.js';
-import { DEFAULT_POD_INFRA_IMAGE, DEFAULT_POD_NETWORK } from './docker.js';
+import { DEFAULT_POD_INFRA_IMAGE, DEFAULT_POD_NETWORK } from './runtime/docker/runtime.js';
 import { startKubelet } from './kubelet.js';
-import { serveKubelet } from './serve.js';
+import { serveKubelet } from './server/serve.js';
 import { DEFAULTS, defaultRootDir } from './options.js';
 
 const argv = await envTwins(loggingFlags(tlsFlags(clientConnectionFlags(yargs(hideBin(process.argv)).scriptName('kubelet'))))

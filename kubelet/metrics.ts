@@ -2,7 +2,7 @@
 // runtime operation latencies and errors, PLEG relist duration, running pods/containers,
 // probe results. `instrumentRuntime` wraps a Runtime so every call is timed.
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
-import type { Runtime } from './runtime.js';
+import type { Runtime } from './runtime/runtime.js';
 
 export interface KubeletMetrics {
   podStartDuration: Histogram<string>;

@@ -12,7 +12,7 @@ import { requestAttributes } from '../apiserver/filters/request-info.js';
 import { http } from '../test/harness/http.js';
 import { startTestApiserver, type TestApiserver } from '../test/harness/apiserver.js';
 import { waitFor } from '../test/harness/ports.js';
-import { referencedObjects } from './env.js';
+import { referencedObjects } from './env/env.js';
 import { ObjectCacheSyncError, WatchBasedObjectManager } from './object-manager.js';
 
 let api: TestApiserver;

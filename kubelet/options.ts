@@ -3,7 +3,7 @@
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { RestClient } from '../client/index.js';
-import type { PodNetwork, Runtime } from './runtime.js';
+import type { PodNetwork, Runtime } from './runtime/runtime.js';
 
 export interface KubeletOptions {
   nodeName: string;
@@ -15,7 +15,7 @@ export interface KubeletOptions {
   podNetwork?: PodNetwork;
   podInfraContainerImage?: string;
   maxPods?: number;
-  /** The kubelet server's port, reported in status.daemonEndpoints (the server itself is kubelet/server*.ts). */
+  /** The kubelet server's port, reported in status.daemonEndpoints (the server itself is kubelet/server/). */
   port?: number;
   /** Default /var/lib/tskube-kubelet/<node>. */
   rootDir?: string;

@@ -4,8 +4,8 @@
 // anything the stream missed, e.g. while it reconnected). A relist is two list calls and a
 // comparison — no inspects — so it stays cheap with many pods.
 import type { Logger } from 'pino';
-import { LABEL_POD_UID, type Container, type PodSandbox, type RuntimeService } from './runtime.js';
-import { runtimeFingerprint } from './runtime-state.js';
+import { LABEL_POD_UID, type Container, type PodSandbox, type RuntimeService } from './runtime/runtime.js';
+import { runtimeFingerprint } from './runtime/state.js';
 
 export interface PlegOptions {
   runtime: RuntimeService;

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { pino } from 'pino';
 import { RestClient } from '../../client/index.js';
-import { DockerClient } from '../../kubelet/docker-client.js';
+import { DockerClient } from '../../kubelet/runtime/docker/client.js';
 import { startDns, type DnsHandle } from '../../dns/dns.js';
 import { startTestApiserver, type TestApiserver } from '../harness/apiserver.js';
 

@@ -11,7 +11,7 @@ import type { CronJob } from 'kubernetes-types/batch/v1';
 import { CronJobController } from '../../controller-manager/cronjob/cronjob.js';
 import { startControllerManager, type ControllerManagerHandle } from '../../controller-manager/manager.js';
 import { startScheduler, type SchedulerHandle } from '../../scheduler/scheduler.js';
-import type { KubeletServer } from '../../kubelet/server.js';
+import type { KubeletServer } from '../../kubelet/server/server.js';
 import { kubectlFor } from '../harness/kubectl.js';
 import { freePort, waitFor } from '../harness/ports.js';
 import { BUSYBOX, startKubeletEnv, type KubeletEnv } from './kubelet-harness.js';

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { get } from 'node:http';
 import { after, before, test } from 'node:test';
 import { pino } from 'pino';
-import type { KubeletServer } from '../../kubelet/server.js';
+import type { KubeletServer } from '../../kubelet/server/server.js';
 import { freePort, waitFor } from '../harness/ports.js';
 import { isRunning, shPod, startKubeletEnv, type KubeletEnv } from './kubelet-harness.js';
 import { kcPair, type KcPair } from './kc-harness.js';

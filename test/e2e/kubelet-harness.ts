@@ -12,12 +12,12 @@ import { pino } from 'pino';
 import { RestClient } from '../../client/index.js';
 import { startTestApiserver, type TestApiserver } from '../harness/apiserver.js';
 import { waitFor } from '../harness/ports.js';
-import { DockerRuntime } from '../../kubelet/docker.js';
-import { DockerClient } from '../../kubelet/docker-client.js';
+import { DockerRuntime } from '../../kubelet/runtime/docker/runtime.js';
+import { DockerClient } from '../../kubelet/runtime/docker/client.js';
 import { startKubelet, type Kubelet, type KubeletOptions } from '../../kubelet/kubelet.js';
-import type { PodNetwork } from '../../kubelet/runtime.js';
-import { serveKubelet } from '../../kubelet/serve.js';
-import type { KubeletServer, KubeletServerOptions } from '../../kubelet/server.js';
+import type { PodNetwork } from '../../kubelet/runtime/runtime.js';
+import { serveKubelet } from '../../kubelet/server/serve.js';
+import type { KubeletServer, KubeletServerOptions } from '../../kubelet/server/server.js';
 import { DelegatingAuth } from '../../client/component-base/delegating-auth.js';
 
 const run = promisify(execFile);

@@ -3,8 +3,8 @@
 // snapshots to prove --cleanup restores them, and one-connection-per-request HTTP.
 import { randomBytes } from 'node:crypto';
 import { request } from 'node:http';
-import { DockerRuntime } from '../../kubelet/docker.js';
-import { DockerClient } from '../../kubelet/docker-client.js';
+import { DockerRuntime } from '../../kubelet/runtime/docker/runtime.js';
+import { DockerClient } from '../../kubelet/runtime/docker/client.js';
 import { runCommand } from '../../kube-proxy/exec.js';
 
 export const BUSYBOX = 'busybox:1.35';

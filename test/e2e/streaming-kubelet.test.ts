@@ -4,7 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { pino } from 'pino';
-import type { KubeletServer } from '../../kubelet/server.js';
+import type { KubeletServer } from '../../kubelet/server/server.js';
 import { kubectlFor } from '../harness/kubectl.js';
 import { freePort } from '../harness/ports.js';
 import { isRunning, shPod, startKubeletEnv, type KubeletEnv } from './kubelet-harness.js';
