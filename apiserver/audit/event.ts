@@ -3,7 +3,7 @@
 // LogResponseObject). Pure functions: the plugin decides when, this file decides what.
 import type { UserInfo } from '../../api/user.js';
 import type { RequestContext } from '../auth/context.js';
-import { decodeBody } from '../encoding.js';
+import { decodeBody } from '../handlers/encoding.js';
 import { AUDIT_API_VERSION, levelAtLeast, type AuditEvent, type EventUser, type Level, type ObjectReference, type ResponseStatus, type Stage } from './types.js';
 
 const MAX_USER_AGENT_LENGTH = 1024;

@@ -65,7 +65,7 @@ function authMethods(req: FastifyRequest): string {
   return methods.length ? `Authentication failed, attempted: ${methods.join(', ')}` : 'Authentication failed, no credentials provided';
 }
 
-/** What server.ts's error handler turns into a 500 it logs as a bug (rather than a Status the code meant). */
+/** What the server's error handler (server/errors.ts) turns into a 500 it logs as a bug (rather than a Status the code meant). */
 function isPanic(err: unknown): boolean {
   if (err instanceof StatusError) return false;
   const code = (err as { statusCode?: unknown } | null)?.statusCode;
