@@ -130,18 +130,52 @@ function defOf(gvk: GroupVersionKind): string | undefined {
   return definitionNameFor(apiVersionOf(gvk), gvk.kind);
 }
 
-function resourcePaths(info: ResourceInfo): PathItem[] {
+type OperationSpec = Omit<Operation, 'gvk' | 'tag'> & { gvk?: GroupVersionKind };
+
+/** What every operation of one resource shares. */
+interface ResourceOps {
+  info: ResourceInfo;
+  /** `/api/v1` or `/apis/<group>/<version>`. */
+  prefix: string;
+  /** The collection path, namespaced or not. */
+  base: string;
+  /** `CoreV1NamespacedPod`: the operation id's tail. */
+  id: string;
+  scopeParams: Parameter[];
+  kindDef: string | undefined;
+  listDef: string | undefined;
+  /** An operation of this resource's kind and tag (unless the spec names another kind). */
+  op(o: OperationSpec): Operation;
+}
+
+function resourceOps(info: ResourceInfo): ResourceOps {
   const prefix = groupVersionPrefix(info.group, info.version);
   const gvk: GroupVersionKind = { group: info.group, version: info.version, kind: info.kind };
-  const id = `${groupId(info.group)}${cap(info.version)}${info.namespaced ? 'Namespaced' : ''}${info.kind}`;
-  const base = info.namespaced ? `${prefix}/namespaces/{namespace}/${info.resource}` : `${prefix}/${info.resource}`;
-  const scopeParams = info.namespaced ? [NAMESPACE, P.pretty] : [P.pretty];
   const tag = tagOf(info.group, info.version);
-  const kindDef = defOf(gvk);
-  const listDef = defOf({ ...gvk, kind: `${info.kind}List` });
-  const op = (o: Omit<Operation, 'gvk' | 'tag'> & { gvk?: GroupVersionKind }): Operation => ({ gvk, tag, ...o });
+  return {
+    info,
+    prefix,
+    base: info.namespaced ? `${prefix}/namespaces/{namespace}/${info.resource}` : `${prefix}/${info.resource}`,
+    id: `${groupId(info.group)}${cap(info.version)}${info.namespaced ? 'Namespaced' : ''}${info.kind}`,
+    scopeParams: info.namespaced ? [NAMESPACE, P.pretty] : [P.pretty],
+    kindDef: defOf(gvk),
+    listDef: defOf({ ...gvk, kind: `${info.kind}List` }),
+    op: (o) => ({ gvk, tag, ...o }),
+  };
+}
 
-  const createOp = op({
+function resourcePaths(info: ResourceInfo): PathItem[] {
+  const r = resourceOps(info);
+  // Reviews (TokenReview, SubjectAccessReview…) are only ever created.
+  if (info.virtual) return [{ path: r.base, parameters: r.scopeParams, operations: [createOperation(r)] }];
+  const items: PathItem[] = [collectionPath(r), objectPath(r)];
+  if (info.namespaced) items.push(allNamespacesPath(r));
+  for (const sub of info.subresources) items.push(subresourcePath(r, sub));
+  return items;
+}
+
+function createOperation({ info, id, kindDef, op }: ResourceOps): Operation {
+  return op({
     method: 'post',
     operationId: `create${id}`,
     description: `create a ${info.kind}`,
@@ -152,100 +186,121 @@ function resourcePaths(info: ResourceInfo): PathItem[] {
     alsoCreated: true,
     alsoAccepted: true,
   });
-  // Reviews (TokenReview, SubjectAccessReview…) are only ever created.
-  if (info.virtual) return [{ path: base, parameters: scopeParams, operations: [createOp] }];
-  const items: PathItem[] = [
-    {
-      path: base,
-      parameters: scopeParams,
-      operations: [
-        op({ method: 'get', operationId: `list${id}`, description: `list or watch objects of kind ${info.kind}`, action: 'list', parameters: LIST, response: listDef }),
-        createOp,
-        op({
-          method: 'delete',
-          operationId: `deletecollection${id}`,
-          description: `delete collection of ${info.kind}`,
-          action: 'deletecollection',
-          parameters: [...LIST, ...DELETE],
-          body: DELETE_OPTIONS_DEFINITION,
-          response: STATUS_DEFINITION,
-        }),
-      ],
-    },
-    {
-      path: `${base}/{name}`,
-      parameters: [NAME(info.kind), ...scopeParams],
-      operations: [
-        op({ method: 'get', operationId: `read${id}`, description: `read the specified ${info.kind}`, action: 'get', parameters: [], response: kindDef }),
-        op({
-          method: 'put',
-          operationId: `replace${id}`,
-          description: `replace the specified ${info.kind}`,
-          action: 'put',
-          parameters: WRITE,
-          body: kindDef,
-          response: kindDef,
-          alsoCreated: true,
-        }),
-        op({
-          method: 'patch',
-          operationId: `patch${id}`,
-          description: `partially update the specified ${info.kind}`,
-          action: 'patch',
-          parameters: PATCH,
-          body: 'patch',
-          response: kindDef,
-          alsoCreated: true,
-        }),
-        op({
-          method: 'delete',
-          operationId: `delete${id}`,
-          description: `delete a ${info.kind}`,
-          action: 'delete',
-          parameters: DELETE,
-          body: DELETE_OPTIONS_DEFINITION,
-          response: STATUS_DEFINITION,
-          alsoAccepted: true,
-        }),
-      ],
-    },
-  ];
-  if (info.namespaced) {
-    items.push({
-      path: `${prefix}/${info.resource}`,
-      parameters: [P.pretty],
-      operations: [
-        op({
-          method: 'get',
-          operationId: `list${groupId(info.group)}${cap(info.version)}${info.kind}ForAllNamespaces`,
-          description: `list or watch objects of kind ${info.kind}`,
-          action: 'list',
-          parameters: LIST,
-          response: listDef,
-        }),
-      ],
-    });
-  }
-  for (const sub of info.subresources) items.push(subresourcePath(info, sub, `${base}/{name}/${sub}`, id, op));
-  return items;
 }
 
-function subresourcePath(
-  info: ResourceInfo,
-  sub: Subresource,
-  path: string,
-  id: string,
-  op: (o: Omit<Operation, 'gvk' | 'tag'> & { gvk?: GroupVersionKind }) => Operation,
-): PathItem {
-  const gvk = subresourceKind(info, sub);
-  const def = defOf(gvk);
-  const subId = `${id}${cap(sub)}`;
-  const parameters = [pathParam('name', `name of the ${gvk.kind}`), ...(info.namespaced ? [NAMESPACE] : []), P.pretty];
-  const read = op({ method: 'get', operationId: `read${subId}`, description: `read ${sub} of the specified ${info.kind}`, action: 'get', gvk, parameters: [], response: def });
-  const replace = op({
+/** list, create, deletecollection. */
+function collectionPath(r: ResourceOps): PathItem {
+  const { info, id, listDef, op } = r;
+  return {
+    path: r.base,
+    parameters: r.scopeParams,
+    operations: [
+      op({ method: 'get', operationId: `list${id}`, description: `list or watch objects of kind ${info.kind}`, action: 'list', parameters: LIST, response: listDef }),
+      createOperation(r),
+      op({
+        method: 'delete',
+        operationId: `deletecollection${id}`,
+        description: `delete collection of ${info.kind}`,
+        action: 'deletecollection',
+        parameters: [...LIST, ...DELETE],
+        body: DELETE_OPTIONS_DEFINITION,
+        response: STATUS_DEFINITION,
+      }),
+    ],
+  };
+}
+
+/** read, replace, patch, delete of one named object. */
+function objectPath({ info, base, id, scopeParams, kindDef, op }: ResourceOps): PathItem {
+  return {
+    path: `${base}/{name}`,
+    parameters: [NAME(info.kind), ...scopeParams],
+    operations: [
+      op({ method: 'get', operationId: `read${id}`, description: `read the specified ${info.kind}`, action: 'get', parameters: [], response: kindDef }),
+      op({ method: 'put', operationId: `replace${id}`, description: `replace the specified ${info.kind}`, action: 'put', parameters: WRITE, body: kindDef, response: kindDef, alsoCreated: true }),
+      op({ method: 'patch', operationId: `patch${id}`, description: `partially update the specified ${info.kind}`, action: 'patch', parameters: PATCH, body: 'patch', response: kindDef, alsoCreated: true }),
+      op({
+        method: 'delete',
+        operationId: `delete${id}`,
+        description: `delete a ${info.kind}`,
+        action: 'delete',
+        parameters: DELETE,
+        body: DELETE_OPTIONS_DEFINITION,
+        response: STATUS_DEFINITION,
+        alsoAccepted: true,
+      }),
+    ],
+  };
+}
+
+/** The list across namespaces of a namespaced resource. */
+function allNamespacesPath({ info, prefix, listDef, op }: ResourceOps): PathItem {
+  return {
+    path: `${prefix}/${info.resource}`,
+    parameters: [P.pretty],
+    operations: [
+      op({
+        method: 'get',
+        operationId: `list${groupId(info.group)}${cap(info.version)}${info.kind}ForAllNamespaces`,
+        description: `list or watch objects of kind ${info.kind}`,
+        action: 'list',
+        parameters: LIST,
+        response: listDef,
+      }),
+    ],
+  };
+}
+
+/** One subresource of a resource: its kind, definition and operation id. */
+interface SubresourceOps {
+  r: ResourceOps;
+  sub: Subresource;
+  gvk: GroupVersionKind;
+  def: string | undefined;
+  subId: string;
+}
+
+function subresourcePath(r: ResourceOps, sub: Subresource): PathItem {
+  const gvk = subresourceKind(r.info, sub);
+  const s: SubresourceOps = { r, sub, gvk, def: defOf(gvk), subId: `${r.id}${cap(sub)}` };
+  const parameters = [pathParam('name', `name of the ${gvk.kind}`), ...(r.info.namespaced ? [NAMESPACE] : []), P.pretty];
+  return { path: `${r.base}/{name}/${sub}`, parameters, operations: subresourceOperations(s) };
+}
+
+function subresourceOperations(s: SubresourceOps): Operation[] {
+  switch (s.sub) {
+    case 'status':
+    case 'scale':
+    case 'ephemeralcontainers':
+      return [readSubresource(s), replaceSubresource(s), patchSubresource(s)];
+    case 'binding':
+    case 'eviction':
+    case 'token':
+      return [createSubresource(s)];
+    case 'finalize':
+      return [replaceSubresource(s)];
+    case 'log':
+      return [readLog(s)];
+    case 'exec':
+      return (['get', 'post'] as const).map((m) => connect(s, m, [P.command, P.container, P.stderr, P.stdin, P.stdout, P.tty]));
+    case 'attach':
+      return (['get', 'post'] as const).map((m) => connect(s, m, [P.container, P.stderr, P.stdin, P.stdout, P.tty]));
+    case 'portforward':
+      return (['get', 'post'] as const).map((m) => connect(s, m, [P.ports]));
+    case 'proxy':
+      return (['get', 'post', 'put', 'patch', 'delete'] as const).map((m) => connect(s, m, [P.path]));
+  }
+}
+
+function readSubresource({ r, sub, gvk, def, subId }: SubresourceOps): Operation {
+  return r.op({ method: 'get', operationId: `read${subId}`, description: `read ${sub} of the specified ${r.info.kind}`, action: 'get', gvk, parameters: [], response: def });
+}
+
+function replaceSubresource({ r, sub, gvk, def, subId }: SubresourceOps): Operation {
+  return r.op({
     method: 'put',
     operationId: `replace${subId}`,
-    description: `replace ${sub} of the specified ${info.kind}`,
+    description: `replace ${sub} of the specified ${r.info.kind}`,
     action: 'put',
     gvk,
     parameters: WRITE,
@@ -253,10 +308,13 @@ function subresourcePath(
     response: def,
     alsoCreated: true,
   });
-  const patch = op({
+}
+
+function patchSubresource({ r, sub, gvk, def, subId }: SubresourceOps): Operation {
+  return r.op({
     method: 'patch',
     operationId: `patch${subId}`,
-    description: `partially update ${sub} of the specified ${info.kind}`,
+    description: `partially update ${sub} of the specified ${r.info.kind}`,
     action: 'patch',
     gvk,
     parameters: PATCH,
@@ -264,71 +322,47 @@ function subresourcePath(
     response: def,
     alsoCreated: true,
   });
-  const create = (): Operation =>
-    op({
-      method: 'post',
-      operationId: `create${subId}`,
-      description: `create ${sub} of a ${info.kind}`,
-      action: 'post',
-      gvk,
-      parameters: WRITE,
-      body: def,
-      response: def,
-      alsoCreated: true,
-      alsoAccepted: true,
-    });
-  const connect = (method: 'get' | 'post' | 'put' | 'patch' | 'delete', params: Parameter[]): Operation =>
-    op({
-      method,
-      // e.g. connectCoreV1GetNamespacedPodExec
-      operationId: `connect${groupId(info.group)}${cap(info.version)}${cap(method)}${info.namespaced ? 'Namespaced' : ''}${info.kind}${cap(sub)}`,
-      description: `connect ${method.toUpperCase()} requests to ${sub} of ${info.kind}`,
-      action: 'connect',
-      gvk,
-      parameters: params,
-      textResponse: true,
-    });
-  let operations: Operation[];
-  switch (sub) {
-    case 'status':
-    case 'scale':
-    case 'ephemeralcontainers':
-      operations = [read, replace, patch];
-      break;
-    case 'binding':
-    case 'eviction':
-    case 'token':
-      operations = [create()];
-      break;
-    case 'finalize':
-      operations = [replace];
-      break;
-    case 'log':
-      operations = [
-        op({
-          method: 'get',
-          operationId: `read${subId}`,
-          description: `read log of the specified ${info.kind}`,
-          action: 'get',
-          parameters: [P.container, P.follow, P.limitBytes, P.previous, P.sinceSeconds, P.tailLines, P.timestamps],
-          textResponse: true,
-        }),
-      ];
-      break;
-    case 'exec':
-      operations = ['get', 'post'].map((m) => connect(m as 'get', [P.command, P.container, P.stderr, P.stdin, P.stdout, P.tty]));
-      break;
-    case 'attach':
-      operations = ['get', 'post'].map((m) => connect(m as 'get', [P.container, P.stderr, P.stdin, P.stdout, P.tty]));
-      break;
-    case 'portforward':
-      operations = ['get', 'post'].map((m) => connect(m as 'get', [P.ports]));
-      break;
-    case 'proxy':
-      operations = (['get', 'post', 'put', 'patch', 'delete'] as const).map((m) => connect(m, [P.path]));
-      break;
-  }
-  return { path, parameters, operations };
+}
+
+function createSubresource({ r, sub, gvk, def, subId }: SubresourceOps): Operation {
+  return r.op({
+    method: 'post',
+    operationId: `create${subId}`,
+    description: `create ${sub} of a ${r.info.kind}`,
+    action: 'post',
+    gvk,
+    parameters: WRITE,
+    body: def,
+    response: def,
+    alsoCreated: true,
+    alsoAccepted: true,
+  });
+}
+
+/** pods/log: plain text, under the pod's own kind. */
+function readLog({ r, subId }: SubresourceOps): Operation {
+  return r.op({
+    method: 'get',
+    operationId: `read${subId}`,
+    description: `read log of the specified ${r.info.kind}`,
+    action: 'get',
+    parameters: [P.container, P.follow, P.limitBytes, P.previous, P.sinceSeconds, P.tailLines, P.timestamps],
+    textResponse: true,
+  });
+}
+
+function connect({ r, sub, gvk }: SubresourceOps, method: Operation['method'], params: Parameter[]): Operation {
+  const { info } = r;
+  return r.op({
+    method,
+    // e.g. connectCoreV1GetNamespacedPodExec
+    operationId: `connect${groupId(info.group)}${cap(info.version)}${cap(method)}${info.namespaced ? 'Namespaced' : ''}${info.kind}${cap(sub)}`,
+    description: `connect ${method.toUpperCase()} requests to ${sub} of ${info.kind}`,
+    action: 'connect',
+    gvk,
+    parameters: params,
+    textResponse: true,
+  });
 }
 
 /** Every path of one group-version, in resource-table order. */

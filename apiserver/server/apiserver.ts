@@ -1,33 +1,37 @@
 // Builds the apiserver: one Storage and one ResourceStore (with its watch cache) per resource
-// of api/resources.ts, the handler chain (filters/chain.ts: request info → authentication →
-// audit → impersonation → in-flight limit → authorization), then the routes (routes.ts).
+// of api/resources.ts (registry/stores.ts), then a fastify app of plugins registered in order:
+// Status errors (errors.ts), raw bodies (raw-body.ts), the handler chain (filters/chain.ts:
+// request info → authentication → audit → impersonation → in-flight limit → authorization),
+// then the routes (routes.ts). The post-start hooks (controlplane/post-start.ts) run once the
+// watch caches are filled.
 // HTTPS with client certificates when `security.tls` is given; otherwise plain HTTP where every
 // request is the all-powerful `system:unsecured` (Kubernetes' old insecure port: tests and
 // benchmarks only).
-import type { Server } from 'node:http';
-import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import { RESOURCES, type ResourceInfo } from '../../api/resources.js';
-import { errors, StatusError } from '../../api/status.js';
-import type { UserInfo } from '../../api/user.js';
+import { admissionChain } from '../admission/chain.js';
 import { NamespaceLifecycle } from '../admission/namespace-lifecycle.js';
-import { bootstrap } from '../controlplane/bootstrap.js';
-import { Compactor } from '../storage/compaction.js';
-import { registerHandlerChain } from '../filters/chain.js';
-import type { HandlerContext } from '../handlers/context.js';
-import { ApiserverMetrics } from './metrics.js';
-import { ResourceStore, type AdmissionPlugin } from '../registry/store.js';
-import { apiRoutes, healthRoutes, openapiRoutes } from './routes.js';
-import { Storage } from '../storage/storage.js';
-import { loadEncryptionTransformers } from '../encryption/storage-transformers.js';
 import { ServiceAllocator, DEFAULT_SERVICE_ALLOCATOR_OPTIONS } from '../alloc/allocator.js';
 import { AllocationRepair } from '../alloc/repair.js';
-import { sendRaw } from '../handlers/responses.js';
-import type { StreamingSubresources } from '../handlers/context.js';
+import { buildSecurity, type Security, type SecurityOptions } from '../auth/index.js';
+import { EndpointReconciler } from '../controlplane/endpoint-reconciler.js';
+import { PostStartHooks } from '../controlplane/post-start.js';
+import { loadEncryptionTransformers } from '../encryption/storage-transformers.js';
+import { registerHandlerChain } from '../filters/chain.js';
+import type { HandlerContext, StreamingSubresources } from '../handlers/context.js';
+import type { AdmissionPlugin, ResourceStore } from '../registry/store.js';
+import { ResourceStores } from '../registry/stores.js';
+import { Compactor } from '../storage/compaction.js';
+import { Storage } from '../storage/storage.js';
 import { KubeletStreaming } from '../streaming/kubelet.js';
 import { routeUpgrades } from '../streaming/upgrade.js';
-import { buildSecurity, type SecurityOptions } from '../auth/index.js';
-import { EndpointReconciler } from '../controlplane/endpoint-reconciler.js';
+import { frameworkErrors, statusErrors } from './errors.js';
+import { InsecurePort, INSECURE_USER } from './insecure.js';
+import { ApiserverMetrics } from './metrics.js';
+import { BODY_LIMIT, rawBodies } from './raw-body.js';
+import { apiRoutes, healthRoutes, openapiRoutes } from './routes.js';
+
+export { INSECURE_USER };
 
 export interface ApiserverOptions {
   etcdServers: string[];
@@ -82,55 +86,100 @@ export interface Apiserver {
   close(): Promise<void>;
 }
 
-const BODY_LIMIT = 3 * 1024 * 1024;
-
-function sendStatus(reply: FastifyReply, e: StatusError): FastifyReply {
-  return sendRaw(reply, e.code, 'application/json', JSON.stringify(e.status));
-}
-
-/** Any thrown error → a Status reply. Only our own bugs become 500s, and they are logged. */
-function toStatusError(err: unknown, req: FastifyRequest): StatusError {
-  if (err instanceof StatusError) return err;
-  const e = err as { code?: string; statusCode?: number; message?: string };
-  if (e.code === 'FST_ERR_CTP_BODY_TOO_LARGE' || e.statusCode === 413) return errors.tooLarge();
-  if (e.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' || e.statusCode === 415) return errors.unsupportedMediaType(String(req.headers['content-type'] ?? ''));
-  if (e.statusCode && e.statusCode >= 400 && e.statusCode < 500) return errors.badRequest(e.message ?? 'bad request');
-  req.log.error({ err }, 'internal error');
-  return errors.internal(e.message ?? String(err));
-}
-
-/** The identity of every request on the unsafe plain-HTTP port (Kubernetes' insecure port). */
-export const INSECURE_USER: UserInfo = { username: 'system:unsecured', groups: ['system:masters', 'system:authenticated'] };
-
 export async function createApiserver(options: ApiserverOptions): Promise<Apiserver> {
   const log = options.logger;
   const storage = Storage.connect(options.etcdServers, { transformers: loadEncryptionTransformers(options.encryptionProviderConfig, options.etcdPrefix), log });
   const metrics = new ApiserverMetrics(true);
-  const stores = new Map<string, ResourceStore>();
-  const store = (group: string, resource: string): ResourceStore => {
-    const s = stores.get(`${group}/${resource}`);
-    if (!s) throw errors.notFound({ group, resource }, resource);
-    return s;
-  };
+  // The stores share one admission list, filled once security is built over their caches.
+  const admission: AdmissionPlugin[] = [];
+  const stores = new ResourceStores(storage, options.etcdPrefix, admission, log, options.watchCacheSize);
   const serviceAllocator = new ServiceAllocator(storage.etcd, options.etcdPrefix, {
     serviceClusterIPRange: options.serviceClusterIPRange ?? DEFAULT_SERVICE_ALLOCATOR_OPTIONS.serviceClusterIPRange,
     serviceNodePortRange: options.serviceNodePortRange ?? DEFAULT_SERVICE_ALLOCATOR_OPTIONS.serviceNodePortRange,
   }, log.child({ admission: 'ServiceAllocator' }));
-  // The stores share one admission list, filled once security is built over their caches.
-  const admission: AdmissionPlugin[] = [];
-  for (const info of RESOURCES) {
-    if (info.virtual) continue;
-    stores.set(`${info.group}/${info.resource}`, new ResourceStore(info, storage, options.etcdPrefix, admission, log.child({ resource: info.resource }), options.watchCacheSize));
-  }
-  const security = await buildSecurity(options.security, store, log);
-  // Kubernetes' order: NamespaceLifecycle first, then the security plugins; our service IP and
-  // port allocation (Kubernetes does it in the Service registry) and test extras last.
-  const disabled = new Set(options.disableAdmissionPlugins ?? []);
-  const named = [{ name: 'NamespaceLifecycle', plugin: new NamespaceLifecycle(() => stores.get('/namespaces')!) as AdmissionPlugin }, ...security.admission];
-  for (const d of disabled) if (!named.some((n) => n.name === d)) throw new Error(`--disable-admission-plugins: unknown plugin "${d}" (known: ${named.map((n) => n.name).join(', ')})`);
-  admission.push(...named.filter((n) => !disabled.has(n.name)).map((n) => n.plugin), serviceAllocator, ...(options.admission ?? []));
+  const security = await buildSecurity(options.security, stores.get, log);
+  admission.push(...admissionChain(
+    [{ name: 'NamespaceLifecycle', plugin: new NamespaceLifecycle(() => stores.get('', 'namespaces')) }, ...security.admission],
+    options.disableAdmissionPlugins ?? [],
+    [serviceAllocator, ...(options.admission ?? [])],
+  ));
 
-  const ctx: HandlerContext = {
+  const app = newApp(options);
+  const insecure = new InsecurePort(app, !!options.security?.tls);
+  // WebSocket/SPDY upgrades (exec, attach, portforward) go through the same routes.
+  routeUpgrades(app);
+  await app.register(rawBodies);
+  await app.register(statusErrors);
+  await registerHandlerChain(app, {
+    authenticator: security.authenticator,
+    authorizer: security.authorizer,
+    ...(security.audit ? { audit: security.audit } : {}),
+    maxRequestsInflight: options.maxRequestsInflight,
+    metrics,
+    insecure: { user: INSECURE_USER, isInsecure: insecure.isInsecure },
+  });
+  // Caches fill in the background; /readyz says when they and the post-start hooks are done.
+  const postStart = new PostStartHooks({
+    stores,
+    bootstrap: { kubernetesServiceIP: serviceAllocator.ipRange.kubernetesServiceIP },
+    security,
+    repair: new AllocationRepair({
+      ips: serviceAllocator.ips,
+      ports: serviceAllocator.ports,
+      listServices: async () => (await storage.range(stores.get('', 'services').prefix)).items.map((i) => i.obj),
+      log: log.child({ controller: 'service-allocation-repair' }),
+      intervalMs: options.serviceAllocationRepairIntervalMs ?? 180_000,
+    }),
+    ...(options.advertise ? { endpoints: kubernetesEndpoints(stores, options.advertise, log) } : {}),
+    log,
+  });
+  await app.register(healthRoutes, { metrics, notReady: () => notReady(postStart, storage) });
+  await app.register(openapiRoutes);
+  await app.register(apiRoutes, { ctx: handlerContext(options, metrics, stores, security, log) });
+  const compactor = new Compactor(storage, options.compactionIntervalSeconds, log);
+
+  return {
+    app,
+    storage,
+    metrics,
+    store: stores.get,
+    ready: () => postStart.done,
+    listenInsecure: (host, port) => insecure.listen(host, port),
+    async close() {
+      await postStart.stopEndpoints();
+      compactor.stop();
+      await postStart.stopRepair();
+      await insecure.close();
+      await app.close();
+      await security.stop();
+      await stores.stop();
+      await storage.close();
+    },
+  };
+}
+
+function newApp(options: ApiserverOptions): FastifyInstance {
+  const tls = options.security?.tls;
+  return Fastify({
+    loggerInstance: options.logger,
+    // Request lines are logged by the metrics stage, with the k8s verb and resource.
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: BODY_LIMIT,
+    return503OnClosing: false,
+    forceCloseConnections: true,
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 4096 },
+    // Client certificates are asked for but not required: Node verifies them against the
+    // client CA and the x509 authenticator reads the verdict (anonymous and token clients
+    // send none).
+    ...(tls ? { https: { cert: tls.cert, key: tls.key, ...(tls.clientCA ? { ca: tls.clientCA, requestCert: true, rejectUnauthorized: false } : {}) } } : {}),
+    frameworkErrors,
+  }) as unknown as FastifyInstance;
+}
+
+/** What the REST handlers are given. */
+function handlerContext(options: ApiserverOptions, metrics: ApiserverMetrics, stores: ResourceStores, security: Security, log: Logger): HandlerContext {
+  const store = stores.get;
+  return {
     store,
     watch: {
       bookmarkIntervalSeconds: options.bookmarkIntervalSeconds,
@@ -143,134 +192,25 @@ export async function createApiserver(options: ApiserverOptions): Promise<Apiser
     streaming: options.streaming ?? new KubeletStreaming({ store, log, ...(security.kubeletClient ? { tls: security.kubeletClient } : {}) }),
     ...(security.reviews ? { security: { reviews: security.reviews, ...(security.tokenRequests ? { tokenRequests: security.tokenRequests } : {}) } } : {}),
   };
-
-  const tls = options.security?.tls;
-  const app = Fastify({
-    loggerInstance: log,
-    // Request lines are logged by the metrics stage, with the k8s verb and resource.
-    logController: new LogController({ disableRequestLogging: true }),
-    bodyLimit: BODY_LIMIT,
-    return503OnClosing: false,
-    forceCloseConnections: true,
-    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 4096 },
-    // Client certificates are asked for but not required: Node verifies them against the
-    // client CA and the x509 authenticator reads the verdict (anonymous and token clients
-    // send none).
-    ...(tls ? { https: { cert: tls.cert, key: tls.key, ...(tls.clientCA ? { ca: tls.clientCA, requestCert: true, rejectUnauthorized: false } : {}) } } : {}),
-    // Errors fastify raises before routing (bad URL encoding, bad headers) are Statuses too.
-    frameworkErrors: (err, req, reply) => {
-      void sendStatus(reply as unknown as FastifyReply, toStatusError(err, req as unknown as FastifyRequest));
-    },
-  }) as unknown as FastifyInstance;
-  // WebSocket/SPDY upgrades (exec, attach, portforward) go through the same routes.
-  routeUpgrades(app);
-  app.removeAllContentTypeParsers();
-  app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: BODY_LIMIT }, (_req, body, done) => done(null, body));
-  app.setErrorHandler((err, req, reply) => {
-    const e = toStatusError(err, req);
-    if (e.code === 429) reply.header('Retry-After', '1');
-    if (reply.raw.headersSent) {
-      reply.raw.destroy();
-      return;
-    }
-    return sendStatus(reply, e);
-  });
-  app.setNotFoundHandler((req, reply) => sendStatus(reply, new StatusError(404, 'NotFound', `the server could not find the requested resource (${req.method} ${req.url.split('?')[0]})`)));
-
-  const insecureSockets = new WeakSet<object>();
-  await registerHandlerChain(app, {
-    authenticator: security.authenticator,
-    authorizer: security.authorizer,
-    ...(security.audit ? { audit: security.audit } : {}),
-    maxRequestsInflight: options.maxRequestsInflight,
-    metrics,
-    insecure: { user: INSECURE_USER, isInsecure: (req) => !tls || insecureSockets.has(req.raw.socket) },
-  });
-  let cachesReady = false;
-  await app.register(healthRoutes, {
-    metrics,
-    notReady: async () => {
-      if (!cachesReady) return 'watch caches not ready';
-      try {
-        await storage.currentRevision();
-      } catch {
-        return 'etcd failed';
-      }
-      return undefined;
-    },
-  });
-  await app.register(openapiRoutes);
-  await app.register(apiRoutes, { ctx });
-
-  // Caches fill in the background; /readyz says when they have.
-  const repair = new AllocationRepair({
-    ips: serviceAllocator.ips,
-    ports: serviceAllocator.ports,
-    listServices: async () => (await storage.range(stores.get('/services')!.prefix)).items.map((i) => i.obj),
-    log: log.child({ controller: 'service-allocation-repair' }),
-    intervalMs: options.serviceAllocationRepairIntervalMs ?? 180_000,
-  });
-  const endpoints = options.advertise
-    ? new EndpointReconciler({ endpoints: store('', 'endpoints'), slices: store('discovery.k8s.io', 'endpointslices'), address: options.advertise.address, port: options.advertise.port, log: log.child({ controller: 'kubernetes-service-endpoints' }) })
-    : undefined;
-  let closing = false;
-  const allReady = Promise.all([...stores.values()].map((s) => s.cache.ready)).then(async () => {
-    await bootstrap(store, log, { kubernetesServiceIP: serviceAllocator.ipRange.kubernetesServiceIP });
-    await security.start();
-    if (!closing) {
-      repair.start();
-      endpoints?.start();
-    }
-    cachesReady = true;
-  });
-  allReady.catch((e: unknown) => log.error({ err: e }, 'apiserver start-up failed'));
-  const compactor = new Compactor(storage, options.compactionIntervalSeconds, log);
-  const extraServers: Server[] = [];
-
-  return {
-    app,
-    storage,
-    metrics,
-    store,
-    ready: () => allReady,
-    async listenInsecure(host: string, port: number): Promise<number> {
-      if (!isLoopback(host)) throw new Error(`the unsafe plain-HTTP port may only listen on loopback, not ${host}`);
-      const { createServer } = await import('node:http');
-      const server = createServer((req, res) => {
-        insecureSockets.add(req.socket);
-        app.routing(req, res);
-      });
-      server.on('upgrade', (req) => insecureSockets.add(req.socket));
-      routeUpgrades(app, server);
-      extraServers.push(server);
-      await new Promise<void>((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(port, host, () => resolve());
-      });
-      const addr = server.address();
-      return typeof addr === 'object' && addr ? addr.port : port;
-    },
-    async close() {
-      closing = true;
-      // A clean stop takes this apiserver out of the kubernetes Service (Kubernetes does too).
-      if (cachesReady) await endpoints?.stop(true);
-      else await endpoints?.stop(false);
-      compactor.stop();
-      await repair.stop();
-      for (const s of extraServers) {
-        s.closeAllConnections();
-        await new Promise<void>((resolve) => s.close(() => resolve()));
-      }
-      await app.close();
-      await security.stop();
-      await Promise.all([...stores.values()].map((s) => s.cache.stop()));
-      await storage.close();
-    },
-  };
 }
 
-function isLoopback(host: string): boolean {
-  return host === 'localhost' || host === '::1' || /^127\./.test(host);
+function kubernetesEndpoints(stores: ResourceStores, advertise: { address: string; port: number }, log: Logger): EndpointReconciler {
+  return new EndpointReconciler({
+    endpoints: stores.get('', 'endpoints'),
+    slices: stores.get('discovery.k8s.io', 'endpointslices'),
+    address: advertise.address,
+    port: advertise.port,
+    log: log.child({ controller: 'kubernetes-service-endpoints' }),
+  });
 }
 
-export type { ResourceInfo };
+/** /readyz: undefined when ready, else what is not. */
+async function notReady(postStart: PostStartHooks, storage: Storage): Promise<string | undefined> {
+  if (!postStart.ready) return 'watch caches not ready';
+  try {
+    await storage.currentRevision();
+  } catch {
+    return 'etcd failed';
+  }
+  return undefined;
+}
