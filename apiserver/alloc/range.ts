@@ -1,6 +1,8 @@
 // The ranges Service allocations come from, as pure values: an IPv4 CIDR for ClusterIPs
 // (`--service-cluster-ip-range`) and a port span for NodePorts (`--service-node-port-range`).
-// Each maps offsets ↔ items so one allocator (etcd.ts) serves both.
+// Each maps offsets ↔ items so one allocator (etcd.ts) serves both. Offsets stay numbers (the
+// allocator's bitmap-like scan); the address math is api/net.ts's.
+import { cidrAddress, ipToBigInt, parseCidr, type Cidr } from '../../api/net.js';
 
 /** A finite set of allocatable items addressed by offset 0..size-1. */
 export interface AllocationRange {
@@ -15,40 +17,16 @@ export interface AllocationRange {
   readonly reserved: ReadonlySet<number>;
 }
 
-export function parseIPv4(ip: string): number | undefined {
-  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(ip);
-  if (!m) return undefined;
-  const parts = m.slice(1).map(Number);
-  if (parts.some((p) => p > 255)) return undefined;
-  return ((parts[0]! << 24) >>> 0) + (parts[1]! << 16) + (parts[2]! << 8) + parts[3]!;
-}
-
-export function formatIPv4(n: number): string {
-  return [(n >>> 24) & 255, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.');
-}
-
-export interface Cidr {
-  /** Network address as an unsigned 32-bit number. */
-  base: number;
-  prefix: number;
-  text: string;
-}
-
-export function parseCidr(text: string): Cidr {
-  const m = /^([0-9.]+)\/(\d{1,2})$/.exec(text.trim());
-  const addr = m ? parseIPv4(m[1]!) : undefined;
-  const prefix = m ? Number(m[2]) : NaN;
-  if (!m || addr === undefined || !(prefix >= 0 && prefix <= 32)) throw new Error(`invalid IPv4 CIDR: ${JSON.stringify(text)}`);
-  const mask = prefix === 0 ? 0 : (0xffffffff << (32 - prefix)) >>> 0;
-  const base = (addr & mask) >>> 0;
-  return { base, prefix, text: `${formatIPv4(base)}/${prefix}` };
-}
-
-export function cidrContains(cidr: Cidr, ip: string): boolean {
-  const n = parseIPv4(ip);
-  if (n === undefined) return false;
-  const mask = cidr.prefix === 0 ? 0 : (0xffffffff << (32 - cidr.prefix)) >>> 0;
-  return ((n & mask) >>> 0) === cidr.base;
+/** `--service-cluster-ip-range`: IPv4 only here (no dual-stack Services). */
+function parseServiceCidr(text: string): Cidr {
+  let cidr: Cidr | undefined;
+  try {
+    cidr = parseCidr(text);
+  } catch {
+    cidr = undefined;
+  }
+  if (!cidr || cidr.family !== 'IPv4') throw new Error(`invalid IPv4 CIDR: ${JSON.stringify(text)}`);
+  return cidr;
 }
 
 /**
@@ -60,13 +38,11 @@ export class ServiceIPRange implements AllocationRange {
   readonly cidr: Cidr;
   readonly size: number;
   readonly reserved: ReadonlySet<number>;
-  private readonly first: number;
 
   constructor(text: string) {
-    this.cidr = parseCidr(text);
-    const total = 2 ** (32 - this.cidr.prefix);
+    this.cidr = parseServiceCidr(text);
+    const total = Number(this.cidr.size);
     if (total < 4) throw new Error(`service IP range ${text} is too small`);
-    this.first = this.cidr.base + 1;
     this.size = total - 2;
     // Offsets 0 and 9 are .1 and .10 of the range.
     this.reserved = new Set([0, 9].filter((o) => o < this.size));
@@ -76,14 +52,15 @@ export class ServiceIPRange implements AllocationRange {
     return this.cidr.text;
   }
 
+  /** Offset 0 is the address after the network address. */
   itemAt(offset: number): string {
-    return formatIPv4(this.first + offset);
+    return cidrAddress(this.cidr, offset + 1);
   }
 
   offsetOf(item: string): number | undefined {
-    const n = parseIPv4(item);
-    if (n === undefined) return undefined;
-    const off = n - this.first;
+    const n = ipToBigInt(item);
+    if (n === undefined || n.family !== 'IPv4') return undefined;
+    const off = Number(n.value - this.cidr.base) - 1;
     return off >= 0 && off < this.size ? off : undefined;
   }
 

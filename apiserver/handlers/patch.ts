@@ -1,4 +1,7 @@
-// Applies the four patch kinds to a stored object.
+// Applies the four patch kinds to a stored object. JSON patch and merge patch come from
+// fast-json-patch (api/patch/json-patch.ts); strategic merge patch is hand-written in
+// api/patch/strategic.ts on purpose: it is Kubernetes' own format (patchMergeKey, $patch,
+// $setElementOrder…), which no npm package implements.
 import { applyJsonPatch, applyMergePatch, applyStrategicMergePatch } from '../../api/patch/index.js';
 import { apiVersionOf, type ResourceInfo } from '../../api/resources.js';
 import { errors, StatusError } from '../../api/status.js';
