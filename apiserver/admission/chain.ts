@@ -1,5 +1,5 @@
 // The admission plugins in the order they run (k8s' admission chain, --enable/--disable-admission-plugins).
-import type { AdmissionPlugin } from '../registry/store.js';
+import type { AdmissionPlugin } from './interfaces.js';
 
 export interface NamedAdmissionPlugin {
   name: string;

@@ -2,7 +2,8 @@
 import type { ResourceInfo } from '../../api/resources.js';
 import { errors, StatusError } from '../../api/status.js';
 import type { KObject } from '../../api/types.js';
-import type { AdmissionPlugin, Operation, ResourceStore } from '../registry/store.js';
+import type { ResourceStore } from '../registry/store.js';
+import type { AdmissionPlugin, Operation } from './interfaces.js';
 
 /** Namespaces that exist from the start and may never be deleted. */
 export const IMMORTAL_NAMESPACES = ['default', 'kube-system', 'kube-public'];

@@ -5,7 +5,7 @@ import { StatusError } from '../../api/status.js';
 import type { KObject } from '../../api/types.js';
 import type { UserInfo } from '../../api/user.js';
 import { admitNodeTokenRequest, NodeRestriction, type NodeTokenRequest } from './node-restriction.js';
-import type { AdmissionAttributes, Operation } from '../registry/store.js';
+import type { AdmissionAttributes, Operation } from './interfaces.js';
 
 const info = (resource: string) => RESOURCES.find((r) => r.resource === resource)!;
 const node = (name: string): UserInfo => ({ username: `system:node:${name}`, groups: ['system:nodes', 'system:authenticated'] });

@@ -11,7 +11,7 @@ import { describeDiff, semanticEqual } from '../../api/validation/equal.js';
 import { NAMESPACE_NODE_LEASE } from '../auth/node/authorizer.js';
 import { nodeIdentityOf } from '../auth/node/identity.js';
 import { isMirrorPod, MIRROR_POD_ANNOTATION } from '../auth/node/references.js';
-import type { AdmissionAttributes, AdmissionPlugin, Operation } from '../registry/store.js';
+import type { AdmissionAttributes, AdmissionPlugin, Operation } from './interfaces.js';
 
 /** Looks a pod up (the lead's pods watch cache, or storage); undefined when it does not exist. */
 export type PodGetter = (namespace: string, name: string) => KObject | undefined | Promise<KObject | undefined>;

@@ -8,7 +8,7 @@ import { randomInt } from 'node:crypto';
 import type { ResourceInfo } from '../../api/resources.js';
 import { errors, StatusError } from '../../api/status.js';
 import { isObject, type KObject } from '../../api/types.js';
-import type { AdmissionPlugin, Operation } from '../registry/store.js';
+import type { AdmissionPlugin, Operation } from './interfaces.js';
 import { ROOT_CA_CONFIGMAP, SERVICE_ACCOUNT_MOUNT_PATH } from '../../api/serviceaccount.js';
 
 export { SERVICE_ACCOUNT_MOUNT_PATH, ROOT_CA_CONFIGMAP };

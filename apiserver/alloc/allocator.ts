@@ -9,7 +9,7 @@ import type { ResourceInfo } from '../../api/resources.js';
 import { errors } from '../../api/status.js';
 import type { KObject } from '../../api/types.js';
 import { field, Path, type FieldError } from '../../api/validation/field.js';
-import type { AdmissionFinisher, AdmissionPlugin, Operation } from '../registry/store.js';
+import type { AdmissionFinisher, AdmissionPlugin, Operation } from '../admission/interfaces.js';
 import { AllocatedError, EtcdAllocator, NotInRangeError, RangeFullError, type AllocationOwner } from './etcd.js';
 import {
   clusterIPs,

@@ -12,6 +12,7 @@ const USER_AGENT_TRUNCATE_SUFFIX = '...TRUNCATED';
 // ---- time ------------------------------------------------------------------------------------
 
 /** metav1.MicroTime: `2026-12-02T20:31:51.123456Z` (UTC, always six fractional digits). */
+// Not api/time.ts's metaMicroTime: that one pads milliseconds, audit stage times carry real microseconds.
 export function microTime(epochMs: number): string {
   // Whole microseconds first: the fraction of a float this size is off by a fraction of one.
   const micros = Math.round(epochMs * 1000);

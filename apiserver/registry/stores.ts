@@ -4,7 +4,8 @@ import type { Logger } from 'pino';
 import { RESOURCES } from '../../api/resources.js';
 import { errors } from '../../api/status.js';
 import type { Storage } from '../storage/storage.js';
-import { ResourceStore, type AdmissionPlugin } from './store.js';
+import type { AdmissionPlugin } from '../admission/interfaces.js';
+import { ResourceStore } from './store.js';
 
 export class ResourceStores {
   private readonly byResource = new Map<string, ResourceStore>();
