@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { pino } from 'pino';
-import { createApiserver, DEFAULT_OPTIONS } from './server.js';
+import { createApiserver, DEFAULT_OPTIONS } from './server/apiserver.js';
 import { envTwins, onShutdown } from '../client/component-base/daemon.js';
 import { selfSignedServing } from '../client/component-base/secure-serving.js';
 import { hostIPv4 } from '../client/host-ip.js';

@@ -3,7 +3,7 @@
 // LogResponseObject). Pure functions: the plugin decides when, this file decides what.
 import type { UserInfo } from '../../api/user.js';
 import type { RequestContext } from '../auth/context.js';
-import { decodeBody } from '../encoding.js';
+import { decodeBody } from '../handlers/encoding.js';
 import { AUDIT_API_VERSION, levelAtLeast, type AuditEvent, type EventUser, type Level, type ObjectReference, type ResponseStatus, type Stage } from './types.js';
 
 const MAX_USER_AGENT_LENGTH = 1024;
@@ -12,6 +12,7 @@ const USER_AGENT_TRUNCATE_SUFFIX = '...TRUNCATED';
 // ---- time ------------------------------------------------------------------------------------
 
 /** metav1.MicroTime: `2026-12-02T20:31:51.123456Z` (UTC, always six fractional digits). */
+// Not api/time.ts's metaMicroTime: that one pads milliseconds, audit stage times carry real microseconds.
 export function microTime(epochMs: number): string {
   // Whole microseconds first: the fraction of a float this size is off by a fraction of one.
   const micros = Math.round(epochMs * 1000);

@@ -14,7 +14,7 @@ import type { UserInfo } from '../../api/user.js';
 import type { RequestContext } from '../auth/context.js';
 import { waitFor } from '../../test/harness/ports.js';
 import WebSocket from 'ws';
-import { acceptWebSocket, routeUpgrades } from '../streaming-upgrade.js';
+import { acceptWebSocket, routeUpgrades } from '../streaming/upgrade.js';
 import { LogBackend } from './backend.js';
 import { auditPlugin } from './plugin.js';
 import type { AuditEvent, Policy, PolicyRule } from './types.js';

@@ -65,7 +65,7 @@ function authMethods(req: FastifyRequest): string {
   return methods.length ? `Authentication failed, attempted: ${methods.join(', ')}` : 'Authentication failed, no credentials provided';
 }
 
-/** What server.ts's error handler turns into a 500 it logs as a bug (rather than a Status the code meant). */
+/** What the server's error handler (server/errors.ts) turns into a 500 it logs as a bug (rather than a Status the code meant). */
 function isPanic(err: unknown): boolean {
   if (err instanceof StatusError) return false;
   const code = (err as { statusCode?: unknown } | null)?.statusCode;
@@ -118,37 +118,146 @@ class EventQueue {
   }
 }
 
-async function audit(app: FastifyInstance, opts: AuditOptions): Promise<void> {
-  const evaluator = opts.policy instanceof PolicyRuleEvaluator ? opts.policy : new PolicyRuleEvaluator(opts.policy);
-  const queue = new EventQueue(opts.backend, app.log);
-  // Every request the audit stage saw: its state, or null when the policy said None.
-  const states = new WeakMap<FastifyRequest, AuditState | null>();
-  // 401 bodies of requests that never reached this stage (failed authentication).
-  const unauthorized = new WeakMap<FastifyRequest, RawBody | undefined>();
+/** The audit stage's state across requests: the policy, the event queue, and each audited request. */
+class Auditor {
+  private readonly evaluator: PolicyRuleEvaluator;
+  private readonly queue: EventQueue;
+  /** Every request the audit stage saw: its state, or null when the policy said None. */
+  private readonly states = new WeakMap<FastifyRequest, AuditState | null>();
+  /** 401 bodies of requests that never reached this stage (failed authentication). */
+  private readonly unauthorized = new WeakMap<FastifyRequest, RawBody | undefined>();
+  /** Requests between RequestReceived and their last event, so closing can wait for them. */
+  private readonly active = new Set<AuditState>();
+  private onIdle: (() => void) | undefined;
 
-  const requestObject = (st: AuditState): unknown => {
+  constructor(
+    private readonly opts: AuditOptions,
+    log: FastifyBaseLogger,
+  ) {
+    this.evaluator = opts.policy instanceof PolicyRuleEvaluator ? opts.policy : new PolicyRuleEvaluator(opts.policy);
+    this.queue = new EventQueue(opts.backend, log);
+  }
+
+  /** onRequest: the level from the policy, the Audit-Id header, RequestReceived, and following the response. */
+  requestReceived(req: FastifyRequest, reply: FastifyReply): void {
+    const ctx = req.k8s;
+    if (!ctx) return;
+    if (!reply.raw.hasHeader(AUDIT_ID_HEADER)) reply.raw.setHeader(AUDIT_ID_HEADER, ctx.auditID);
+    const config = this.evaluator.evaluatePolicyRule({ ...ctx.attributes, ...(ctx.authenticatedUser ? { user: ctx.authenticatedUser } : {}) });
+    if (config.level === 'None') {
+      this.states.set(req, null);
+      return;
+    }
+    const st: AuditState = {
+      req,
+      res: reply.raw,
+      level: config.level,
+      omitStages: config.omitStages,
+      omitManagedFields: config.omitManagedFields,
+      requestURI: req.url,
+      upgraded: false,
+      responseStarted: false,
+      completed: false,
+    };
+    this.states.set(req, st);
+    this.active.add(st);
+    this.emit(st, 'RequestReceived');
+    this.follow(st, reply);
+  }
+
+  /** onSend: keeps the reply body when an event may need it. */
+  keepResponse(req: FastifyRequest, reply: FastifyReply, payload: unknown): void {
+    // Also for replies sent before this stage (a 401 from authentication), as Kubernetes
+    // echoes the ID from the start of its chain.
+    if (req.k8s && !reply.raw.hasHeader(AUDIT_ID_HEADER)) reply.raw.setHeader(AUDIT_ID_HEADER, req.k8s.auditID);
+    const st = this.states.get(req);
+    if (st) {
+      if (levelAtLeast(st.level, 'RequestResponse') || reply.statusCode >= 400) st.response = bodyOf(payload, reply);
+    } else if (st === undefined && reply.statusCode === 401 && req.k8s) {
+      this.unauthorized.set(req, bodyOf(payload, reply));
+    }
+  }
+
+  /** onError: an unexpected (non-Status) error is Kubernetes' panic. */
+  recordPanic(req: FastifyRequest, err: Error): void {
+    const st = this.states.get(req);
+    if (st && isPanic(err)) st.panic = err.message || String(err);
+  }
+
+  /**
+   * onResponse: failed authentication never reaches the audit stage; Kubernetes audits it
+   * anyway (WithFailedAuthenticationAudit): one ResponseStarted event with the 401, and no user.
+   */
+  failedAuthentication(req: FastifyRequest, reply: FastifyReply): void {
+    if (this.states.has(req) || reply.statusCode !== 401 || !req.k8s) return;
+    const ctx = req.k8s;
+    const config = this.evaluator.evaluatePolicyRule({ ...ctx.attributes });
+    if (config.level === 'None' || config.omitStages.includes('ResponseStarted')) return;
+    const body = this.unauthorized.get(req);
+    const stageTime = nowEpochMs();
+    const annotations = { ...ctx.auditAnnotations };
+    const requestURI = req.url;
+    const message = authMethods(req);
+    const level = config.level;
+    this.queue.push(() => {
+      const responseObject = decodeRawBody(body);
+      return buildEvent({
+        ctx,
+        level,
+        stage: 'ResponseStarted',
+        requestURI,
+        stageTime,
+        omitManagedFields: config.omitManagedFields,
+        annotations,
+        responseStatus: responseStatusOf(401, responseObject, { message }),
+        responseObject: levelAtLeast(level, 'RequestResponse') && ctx.attributes.resourceRequest ? responseObject : undefined,
+      });
+    });
+  }
+
+  /**
+   * onClose: closing destroys the connections of hijacked replies (watches, exec), but their
+   * 'close' events come a moment after fastify runs onClose: wait for them (briefly), so those
+   * requests' last events are written before the backend closes.
+   */
+  async close(): Promise<void> {
+    if (this.active.size > 0) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, CLOSE_GRACE_MS);
+        this.onIdle = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+    }
+    this.queue.drain();
+    await this.opts.backend.close();
+  }
+
+  private requestObject(st: AuditState): unknown {
     if (!st.requestDecoded) st.requestDecoded = { value: decodeRawBody(requestBodyOf(st.req)) };
     return st.requestDecoded.value;
-  };
-  const responseObject = (st: AuditState): unknown => {
+  }
+
+  private responseObject(st: AuditState): unknown {
     if (!st.responseDecoded && st.response) st.responseDecoded = { value: decodeRawBody(st.response) };
     return st.responseDecoded?.value;
-  };
+  }
 
   /**
    * Snapshots what is known now (impersonation and authorization add to the context after
    * this stage); the event itself is built on a later turn. `override` replaces what the
    * response body says (a panic, a connection closed before any response).
    */
-  const emit = (st: AuditState, stage: Stage, code?: number, override?: StatusFields): void => {
+  private emit(st: AuditState, stage: Stage, code?: number, override?: StatusFields): void {
     if (st.omitStages.includes(stage)) return;
     const ctx = st.req.k8s;
     const stageTime = nowEpochMs();
     const impersonatedUser = ctx.impersonatedUser;
     const annotations = { ...ctx.auditAnnotations };
-    queue.push(() => {
+    this.queue.push(() => {
       const received = stage === 'RequestReceived';
-      const response = received ? undefined : responseObject(st);
+      const response = received ? undefined : this.responseObject(st);
       return buildEvent({
         ctx,
         level: st.level,
@@ -158,32 +267,28 @@ async function audit(app: FastifyInstance, opts: AuditOptions): Promise<void> {
         omitManagedFields: st.omitManagedFields,
         ...(impersonatedUser ? { impersonatedUser } : {}),
         annotations,
-        requestObject: received || !ctx.attributes.resourceRequest ? undefined : requestObject(st),
+        requestObject: received || !ctx.attributes.resourceRequest ? undefined : this.requestObject(st),
         ...(code !== undefined ? { responseStatus: override ? responseStatusOf(code, undefined, override) : responseStatusOf(code, response) } : {}),
         // Like Kubernetes, bodies are API objects: a non-resource reply (OpenAPI, /version) is not logged.
         responseObject: levelAtLeast(st.level, 'RequestResponse') && ctx.attributes.resourceRequest ? response : undefined,
       });
     });
-  };
+  }
 
-  const responseStarted = (st: AuditState, code: number, override?: StatusFields): void => {
+  private responseStarted(st: AuditState, code: number, override?: StatusFields): void {
     if (st.responseStarted) return;
     st.responseStarted = true;
-    if (st.req.k8s.longRunning) emit(st, 'ResponseStarted', code, override);
-  };
+    if (st.req.k8s.longRunning) this.emit(st, 'ResponseStarted', code, override);
+  }
 
-  // Requests between RequestReceived and their last event, so closing can wait for them.
-  const active = new Set<AuditState>();
-  let onIdle: (() => void) | undefined;
-
-  const complete = (st: AuditState, finished: boolean): void => {
+  private complete(st: AuditState, finished: boolean): void {
     if (st.completed) return;
     st.completed = true;
-    active.delete(st);
-    if (active.size === 0) onIdle?.();
+    this.active.delete(st);
+    if (this.active.size === 0) this.onIdle?.();
     const res = st.res;
     if (st.panic !== undefined) {
-      emit(st, 'Panic', 500, { status: 'Failure', reason: 'InternalError', message: `APIServer panic'd: ${st.panic}` });
+      this.emit(st, 'Panic', 500, { status: 'Failure', reason: 'InternalError', message: `APIServer panic'd: ${st.panic}` });
       return;
     }
     let code = res.statusCode;
@@ -194,18 +299,19 @@ async function audit(app: FastifyInstance, opts: AuditOptions): Promise<void> {
       override = CLOSED_EARLY;
     }
     // A long-running request that never wrote headers still gets its ResponseStarted, as in Kubernetes.
-    responseStarted(st, code, override);
-    emit(st, 'ResponseComplete', code, override);
-  };
+    this.responseStarted(st, code, override);
+    this.emit(st, 'ResponseComplete', code, override);
+  }
 
   /** Follows the raw response: headers going out (ResponseStarted) and its end (ResponseComplete). */
-  const follow = (st: AuditState, reply: FastifyReply): void => {
+  private follow(st: AuditState, reply: FastifyReply): void {
     const res = st.res;
+    const started = (code: number): void => this.responseStarted(st, code);
     if (st.req.k8s.longRunning) {
       // Node's implicit headers (first write/flushHeaders) go through writeHead too.
       const writeHead = res.writeHead as (this: ServerResponse, ...args: unknown[]) => ServerResponse;
       res.writeHead = function (this: ServerResponse, ...args: unknown[]) {
-        responseStarted(st, typeof args[0] === 'number' ? args[0] : res.statusCode);
+        started(typeof args[0] === 'number' ? args[0] : res.statusCode);
         return writeHead.apply(this, args);
       } as ServerResponse['writeHead'];
     }
@@ -214,123 +320,51 @@ async function audit(app: FastifyInstance, opts: AuditOptions): Promise<void> {
       const hijack = reply.hijack;
       reply.hijack = function (this: FastifyReply) {
         st.upgraded = true;
-        responseStarted(st, 101);
+        started(101);
         return hijack.call(this);
       };
     }
-    res.once('finish', () => complete(st, true));
-    res.once('close', () => complete(st, false));
-  };
+    res.once('finish', () => this.complete(st, true));
+    res.once('close', () => this.complete(st, false));
+  }
+}
 
+/** Each hook guards itself: nothing of audit's may fail a request. */
+async function audit(app: FastifyInstance, opts: AuditOptions): Promise<void> {
+  const auditor = new Auditor(opts, app.log);
   app.addHook('onRequest', (req, reply, done) => {
     try {
-      const ctx = req.k8s;
-      if (ctx) {
-        if (!reply.raw.hasHeader(AUDIT_ID_HEADER)) reply.raw.setHeader(AUDIT_ID_HEADER, ctx.auditID);
-        const config = evaluator.evaluatePolicyRule({ ...ctx.attributes, ...(ctx.authenticatedUser ? { user: ctx.authenticatedUser } : {}) });
-        if (config.level === 'None') {
-          states.set(req, null);
-        } else {
-          const st: AuditState = {
-            req,
-            res: reply.raw,
-            level: config.level,
-            omitStages: config.omitStages,
-            omitManagedFields: config.omitManagedFields,
-            requestURI: req.url,
-            upgraded: false,
-            responseStarted: false,
-            completed: false,
-          };
-          states.set(req, st);
-          active.add(st);
-          emit(st, 'RequestReceived');
-          follow(st, reply);
-        }
-      }
+      auditor.requestReceived(req, reply);
     } catch (err) {
       req.log.error({ err }, 'audit: failed to start the audit of a request');
     }
     done();
   });
-
   app.addHook('onSend', (req, reply, payload, done) => {
     try {
-      // Also for replies sent before this stage (a 401 from authentication), as Kubernetes
-      // echoes the ID from the start of its chain.
-      if (req.k8s && !reply.raw.hasHeader(AUDIT_ID_HEADER)) reply.raw.setHeader(AUDIT_ID_HEADER, req.k8s.auditID);
-      const st = states.get(req);
-      if (st) {
-        if (levelAtLeast(st.level, 'RequestResponse') || reply.statusCode >= 400) st.response = bodyOf(payload, reply);
-      } else if (st === undefined && reply.statusCode === 401 && req.k8s) {
-        unauthorized.set(req, bodyOf(payload, reply));
-      }
+      auditor.keepResponse(req, reply, payload);
     } catch (err) {
       req.log.error({ err }, 'audit: failed to keep the response body');
     }
     done(null, payload);
   });
-
   app.addHook('onError', (req, _reply, err, done) => {
     try {
-      const st = states.get(req);
-      if (st && isPanic(err)) st.panic = err.message || String(err);
+      auditor.recordPanic(req, err);
     } catch {
       // Nothing of audit's may fail a request.
     }
     done();
   });
-
-  // Failed authentication never reaches the audit stage; Kubernetes audits it anyway
-  // (WithFailedAuthenticationAudit): one ResponseStarted event with the 401, and no user.
   app.addHook('onResponse', (req, reply, done) => {
     try {
-      if (states.has(req) || reply.statusCode !== 401 || !req.k8s) return done();
-      const ctx = req.k8s;
-      const config = evaluator.evaluatePolicyRule({ ...ctx.attributes });
-      if (config.level === 'None' || config.omitStages.includes('ResponseStarted')) return done();
-      const body = unauthorized.get(req);
-      const stageTime = nowEpochMs();
-      const annotations = { ...ctx.auditAnnotations };
-      const requestURI = req.url;
-      const message = authMethods(req);
-      const level = config.level;
-      queue.push(() => {
-        const responseObject = decodeRawBody(body);
-        return buildEvent({
-          ctx,
-          level,
-          stage: 'ResponseStarted',
-          requestURI,
-          stageTime,
-          omitManagedFields: config.omitManagedFields,
-          annotations,
-          responseStatus: responseStatusOf(401, responseObject, { message }),
-          responseObject: levelAtLeast(level, 'RequestResponse') && ctx.attributes.resourceRequest ? responseObject : undefined,
-        });
-      });
+      auditor.failedAuthentication(req, reply);
     } catch (err) {
       req.log.error({ err }, 'audit: failed to audit a failed authentication');
     }
     done();
   });
-
-  // Closing destroys the connections of hijacked replies (watches, exec), but their 'close'
-  // events come a moment after fastify runs onClose: wait for them (briefly), so those
-  // requests' last events are written before the backend closes.
-  app.addHook('onClose', async () => {
-    if (active.size > 0) {
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, CLOSE_GRACE_MS);
-        onIdle = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-    }
-    queue.drain();
-    await opts.backend.close();
-  });
+  app.addHook('onClose', () => auditor.close());
 }
 
 /**

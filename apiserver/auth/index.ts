@@ -9,14 +9,15 @@ import { SYSTEM_MASTERS, type UserInfo } from '../../api/user.js';
 import { StatusError } from '../../api/status.js';
 import type { KObject } from '../../api/types.js';
 import { loadSigningKey, signBoundToken } from '../../client/auth/serviceaccount-jwt.js';
-import { admitNodeTokenRequest, NodeRestriction, type NodeTokenRequest } from '../admission-node-restriction.js';
-import { ServiceAccountAdmission } from '../admission-serviceaccount.js';
+import { admitNodeTokenRequest, NodeRestriction, type NodeTokenRequest } from '../admission/node-restriction.js';
+import { ServiceAccountAdmission } from '../admission/serviceaccount.js';
 import { LogBackend } from '../audit/backend.js';
 import type { AuditOptions } from '../audit/plugin.js';
 import { loadPolicyFile } from '../audit/policy.js';
 import { alwaysAllow, unionAuthorizer } from '../filters/authorization.js';
-import type { AdmissionPlugin, ResourceStore } from '../registry.js';
-import type { KubeletClientTLS } from '../streaming.js';
+import type { ResourceStore } from '../registry/store.js';
+import type { AdmissionPlugin } from '../admission/interfaces.js';
+import type { KubeletClientTLS } from '../streaming/kubelet.js';
 import { buildAuthenticator, type ServiceAccountKeySource, type ServiceAccountTokenGetter } from './authn/index.js';
 import { NodeAuthorizer } from './node/authorizer.js';
 import { NodeGraph } from './node/graph.js';
@@ -94,20 +95,7 @@ export async function buildSecurity(options: SecurityOptions | undefined, store:
     // Plain HTTP: the authentication stage makes every request `system:unsecured`.
     return { authenticator: { authenticate: () => undefined }, authorizer: alwaysAllow, admission: [], start: async () => undefined, stop: async () => undefined };
   }
-  const kinds: Record<'ServiceAccount' | 'Pod' | 'Secret' | 'Node', [string, string]> = {
-    ServiceAccount: ['', 'serviceaccounts'],
-    Pod: ['', 'pods'],
-    Secret: ['', 'secrets'],
-    Node: ['', 'nodes'],
-  };
-  const get = (kind: keyof typeof kinds, namespace: string, name: string) => lookup(store(...kinds[kind]), namespace, name);
-  type Get<K extends keyof ServiceAccountTokenGetter> = Awaited<ReturnType<ServiceAccountTokenGetter[K]>>;
-  const getter: ServiceAccountTokenGetter = {
-    getServiceAccount: async (ns, name) => (await get('ServiceAccount', ns, name)) as Get<'getServiceAccount'>,
-    getPod: async (ns, name) => (await get('Pod', ns, name)) as Get<'getPod'>,
-    getSecret: async (ns, name) => (await get('Secret', ns, name)) as Get<'getSecret'>,
-    getNode: async (name) => (await get('Node', '', name)) as Get<'getNode'>,
-  };
+  const get = objectGetter(store);
   const sa = options.serviceAccount;
   const built = buildAuthenticator({
     clientCA: !!options.tls.clientCA,
@@ -117,21 +105,78 @@ export async function buildSecurity(options: SecurityOptions | undefined, store:
     serviceAccountIssuers: sa.issuers,
     apiAudiences: sa.apiAudiences ?? [],
     anonymous: options.anonymousAuth,
-    getter,
+    getter: serviceAccountTokenGetter(get),
   });
+  const authz = buildAuthorization(options.authorizationModes, store);
+  const { authorizer, rbac, graph } = authz;
+  const getPod = (ns: string, name: string) => store('', 'pods').cache.get(`${ns}/${name}`)?.obj;
+  const tokenRequests = sa.signingKey ? tokenRequestDeps(sa.signingKey, sa, built.apiAudiences, get, graph ? getPod : undefined) : undefined;
+  const audit = options.audit ? await auditOptions(options.audit, log) : undefined;
+  let populator: GraphPopulator | undefined;
+  return {
+    authenticator: built.authenticator,
+    authorizer,
+    admission: securityAdmission(authz, get, getPod),
+    reviews: { tokenAuthenticator: built.tokenAuthenticator as TokenAuthenticator, authorizer, ruleResolver: modeRuleResolver(options.authorizationModes, rbac) },
+    ...(tokenRequests ? { tokenRequests } : {}),
+    ...(audit ? { audit } : {}),
+    ...(options.kubeletClient ? { kubeletClient: options.kubeletClient } : {}),
+    async start() {
+      if (rbac) await reconcileBootstrapPolicy(storeReconcileApi(store), log.child({ component: 'rbac-bootstrap' }));
+      if (graph) {
+        const caches = (resource: string) => store('', resource).cache;
+        populator = new GraphPopulator(graph, { pods: caches('pods'), persistentVolumeClaims: caches('persistentvolumeclaims'), persistentVolumes: caches('persistentvolumes') }, log.child({ component: 'node-graph' }));
+        await populator.synced;
+      }
+    },
+    async stop() {
+      populator?.stop();
+    },
+  };
+}
 
-  // ---- authorization, in --authorization-mode order --------------------------------------
-  const modes = options.authorizationModes;
-  const caches = (resource: string, group = '') => store(group, resource).cache;
+type ObjectKind = 'ServiceAccount' | 'Pod' | 'Secret' | 'Node';
+type GetObject = (kind: ObjectKind, namespace: string, name: string) => Promise<KObject | undefined>;
+
+/** The objects authentication, admission and TokenRequests look up, from the cache first. */
+function objectGetter(store: StoreOf): GetObject {
+  const kinds: Record<ObjectKind, [string, string]> = {
+    ServiceAccount: ['', 'serviceaccounts'],
+    Pod: ['', 'pods'],
+    Secret: ['', 'secrets'],
+    Node: ['', 'nodes'],
+  };
+  return (kind, namespace, name) => lookup(store(...kinds[kind]), namespace, name);
+}
+
+function serviceAccountTokenGetter(get: GetObject): ServiceAccountTokenGetter {
+  type Get<K extends keyof ServiceAccountTokenGetter> = Awaited<ReturnType<ServiceAccountTokenGetter[K]>>;
+  return {
+    getServiceAccount: async (ns, name) => (await get('ServiceAccount', ns, name)) as Get<'getServiceAccount'>,
+    getPod: async (ns, name) => (await get('Pod', ns, name)) as Get<'getPod'>,
+    getSecret: async (ns, name) => (await get('Secret', ns, name)) as Get<'getSecret'>,
+    getNode: async (name) => (await get('Node', '', name)) as Get<'getNode'>,
+  };
+}
+
+interface Authorization {
+  authorizer: Authorizer;
+  rbacSource: CacheRbacSource;
+  rbac?: RBACAuthorizer;
+  graph?: NodeGraph;
+}
+
+/** The authorizer union in --authorization-mode order, after the privileged-group authorizer. */
+function buildAuthorization(modes: AuthorizationMode[], store: StoreOf): Authorization {
+  const caches = (resource: string) => store('rbac.authorization.k8s.io', resource).cache;
   const rbacSource = new CacheRbacSource({
-    roles: caches('roles', 'rbac.authorization.k8s.io'),
-    clusterRoles: caches('clusterroles', 'rbac.authorization.k8s.io'),
-    roleBindings: caches('rolebindings', 'rbac.authorization.k8s.io'),
-    clusterRoleBindings: caches('clusterrolebindings', 'rbac.authorization.k8s.io'),
+    roles: caches('roles'),
+    clusterRoles: caches('clusterroles'),
+    roleBindings: caches('rolebindings'),
+    clusterRoleBindings: caches('clusterrolebindings'),
   });
   const rbac = modes.includes('RBAC') ? new RBACAuthorizer(rbacSource) : undefined;
   const graph = modes.includes('Node') ? new NodeGraph() : undefined;
-  let populator: GraphPopulator | undefined;
   const nodeRulesAllow = (a: Parameters<typeof ruleAllows>[0]) => NODE_RULES.some((r) => ruleAllows(a, r));
   const authorizers: Authorizer[] = modes.map((m) => {
     switch (m) {
@@ -148,8 +193,12 @@ export async function buildSecurity(options: SecurityOptions | undefined, store:
   // system:masters is allowed everything whatever RBAC says (Kubernetes' privileged-group
   // authorizer, always first): the admin cannot lock itself out by deleting a binding.
   const privileged: Authorizer = { authorize: (a) => ({ decision: a.user.groups.includes(SYSTEM_MASTERS) ? 'allow' : 'no-opinion', reason: '' }) };
-  const authorizer = unionAuthorizer([privileged, ...authorizers]);
-  const ruleResolver: RuleResolver = {
+  return { authorizer: unionAuthorizer([privileged, ...authorizers]), rbacSource, ...(rbac ? { rbac } : {}), ...(graph ? { graph } : {}) };
+}
+
+/** What SelfSubjectRulesReview answers: the rules of each mode, in mode order. */
+function modeRuleResolver(modes: AuthorizationMode[], rbac: RBACAuthorizer | undefined): RuleResolver {
+  return {
     async rulesFor(user: UserInfo, namespace: string): Promise<RulesResult> {
       const out: RulesResult = { resourceRules: [], nonResourceRules: [], incomplete: false };
       for (const m of modes) {
@@ -175,69 +224,57 @@ export async function buildSecurity(options: SecurityOptions | undefined, store:
       return out;
     },
   };
+}
 
-  // ---- admission -------------------------------------------------------------------------
-  const getPod = (ns: string, name: string) => store('', 'pods').cache.get(`${ns}/${name}`)?.obj;
+/** The security admission plugins, in Kubernetes' order. */
+function securityAdmission({ authorizer, rbac, rbacSource, graph }: Authorization, get: GetObject, getPod: (ns: string, name: string) => KObject | undefined): Security['admission'] {
   const admission: Security['admission'] = [];
   if (graph) admission.push({ name: 'NodeRestriction', plugin: new NodeRestriction(getPod) });
   admission.push({ name: 'ServiceAccount', plugin: new ServiceAccountAdmission((ns, name) => get('ServiceAccount', ns, name)) });
   if (rbac) admission.push({ name: 'RBACEscalation', plugin: new RBACEscalation((a) => authorizer.authorize(a), (u, ns) => rbac.rulesFor(u, ns), rbacSource) });
+  return admission;
+}
 
-  // ---- TokenRequest ------------------------------------------------------------------------
-  let tokenRequests: TokenRequestDeps | undefined;
-  if (sa.signingKey) {
-    const key = loadSigningKey(sa.signingKey);
-    const issuer = sa.issuers[0] ?? 'https://kubernetes.default.svc.cluster.local';
-    tokenRequests = {
-      apiAudiences: built.apiAudiences,
-      maxExpirationSeconds: sa.maxTokenExpirationSeconds ?? 0,
-      get: (kind, ns, name) => get(kind, ns, name),
-      issuer: {
-        async issue(r) {
-          const { token, claims } = await signBoundToken(key, {
-            issuer,
-            audiences: r.audiences,
-            expirationSeconds: r.expirationSeconds,
-            serviceAccount: { namespace: r.namespace, name: r.serviceAccount.name, uid: r.serviceAccount.uid },
-            ...(r.pod ? { pod: r.pod } : {}),
-            ...(r.secret ? { secret: r.secret } : {}),
-            ...(r.node ? { node: r.node } : {}),
-          });
-          return { token, expiration: new Date(claims.exp * 1000) };
-        },
-      },
-      admit: async (user, tr, pod) => {
-        if (!user || !graph) return;
-        const named = { ...tr, metadata: { ...tr.metadata, namespace: pod?.metadata?.namespace ?? tr.metadata?.namespace ?? '', name: tr.metadata?.name ?? '' } } as NodeTokenRequest;
-        await admitNodeTokenRequest(user, named, getPod);
-      },
-    };
-  }
-
-  // ---- audit -------------------------------------------------------------------------------
-  let audit: AuditOptions | undefined;
-  if (options.audit) {
-    const policy = loadPolicyFile(options.audit.policyFile);
-    audit = { policy, backend: await LogBackend.open(options.audit.logPath, { logger: log.child({ component: 'audit' }) }) };
-  }
-
+/**
+ * TokenRequests signed with --service-account-signing-key-file. `nodeGetPod`: with the Node
+ * authorizer, a kubelet's requests pass NodeRestriction's token checks.
+ */
+function tokenRequestDeps(
+  signingKey: string,
+  sa: SecurityOptions['serviceAccount'],
+  apiAudiences: string[],
+  get: GetObject,
+  nodeGetPod: ((ns: string, name: string) => KObject | undefined) | undefined,
+): TokenRequestDeps {
+  const key = loadSigningKey(signingKey);
+  const issuer = sa.issuers[0] ?? 'https://kubernetes.default.svc.cluster.local';
   return {
-    authenticator: built.authenticator,
-    authorizer,
-    admission,
-    reviews: { tokenAuthenticator: built.tokenAuthenticator as TokenAuthenticator, authorizer, ruleResolver },
-    ...(tokenRequests ? { tokenRequests } : {}),
-    ...(audit ? { audit } : {}),
-    ...(options.kubeletClient ? { kubeletClient: options.kubeletClient } : {}),
-    async start() {
-      if (rbac) await reconcileBootstrapPolicy(storeReconcileApi(store), log.child({ component: 'rbac-bootstrap' }));
-      if (graph) {
-        populator = new GraphPopulator(graph, { pods: caches('pods'), persistentVolumeClaims: caches('persistentvolumeclaims'), persistentVolumes: caches('persistentvolumes') }, log.child({ component: 'node-graph' }));
-        await populator.synced;
-      }
+    apiAudiences,
+    maxExpirationSeconds: sa.maxTokenExpirationSeconds ?? 0,
+    get: (kind, ns, name) => get(kind, ns, name),
+    issuer: {
+      async issue(r) {
+        const { token, claims } = await signBoundToken(key, {
+          issuer,
+          audiences: r.audiences,
+          expirationSeconds: r.expirationSeconds,
+          serviceAccount: { namespace: r.namespace, name: r.serviceAccount.name, uid: r.serviceAccount.uid },
+          ...(r.pod ? { pod: r.pod } : {}),
+          ...(r.secret ? { secret: r.secret } : {}),
+          ...(r.node ? { node: r.node } : {}),
+        });
+        return { token, expiration: new Date(claims.exp * 1000) };
+      },
     },
-    async stop() {
-      populator?.stop();
+    admit: async (user, tr, pod) => {
+      if (!user || !nodeGetPod) return;
+      const named = { ...tr, metadata: { ...tr.metadata, namespace: pod?.metadata?.namespace ?? tr.metadata?.namespace ?? '', name: tr.metadata?.name ?? '' } } as NodeTokenRequest;
+      await admitNodeTokenRequest(user, named, nodeGetPod);
     },
   };
+}
+
+async function auditOptions(o: NonNullable<SecurityOptions['audit']>, log: Logger): Promise<AuditOptions> {
+  const policy = loadPolicyFile(o.policyFile);
+  return { policy, backend: await LogBackend.open(o.logPath, { logger: log.child({ component: 'audit' }) }) };
 }

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { Etcd3 } from 'etcd3';
 import { pino, type Logger } from 'pino';
-import { createApiserver, DEFAULT_OPTIONS, type Apiserver } from '../server.js';
+import { createApiserver, DEFAULT_OPTIONS, type Apiserver } from '../server/apiserver.js';
 import { startTestApiserver, type TestApiserver } from '../../test/harness/apiserver.js';
 import type { EtcdHandle } from '../../test/harness/etcd.js';
 import { http, openWatch } from '../../test/harness/http.js';

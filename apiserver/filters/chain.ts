@@ -6,7 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import type { UserInfo } from '../../api/user.js';
 import { auditPlugin, type AuditOptions } from '../audit/plugin.js';
 import type { Authenticator, Authorizer } from '../auth/types.js';
-import type { ApiserverMetrics } from '../metrics.js';
+import type { ApiserverMetrics } from '../server/metrics.js';
 import { authenticationStage } from './authentication.js';
 import { authorizationStage } from './authorization.js';
 import { requestContextStage } from './context.js';

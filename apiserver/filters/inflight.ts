@@ -4,7 +4,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { errors } from '../../api/status.js';
-import type { ApiserverMetrics } from '../metrics.js';
+import type { ApiserverMetrics } from '../server/metrics.js';
 
 /** The metric labels of a request: Kubernetes' upper-case verb and resource[/subresource]. */
 function labels(req: FastifyRequest): { verb: string; resource: string } {

@@ -1,10 +1,10 @@
 // The first stage of the handler chain: what a request asks for, in the authorizer's terms
 // (k8s' RequestInfoFactory, staging/src/k8s.io/apiserver/pkg/endpoints/request/requestinfo.go).
-// Unlike the router's parse (../request-info.ts) it does not need the resource to exist:
+// Unlike the router's parse (../handlers/request-info.ts) it does not need the resource to exist:
 // authorization comes before routing, so a request for a resource nobody may see is 403, not
 // 404 — as in Kubernetes.
 import type { RequestAttributes } from '../auth/context.js';
-import { queryBool } from '../list-options.js';
+import { queryBool } from '../registry/list-options.js';
 
 const SPECIAL_VERBS = new Set(['proxy', 'watch']);
 const NAMESPACE_SUBRESOURCES = new Set(['status', 'finalize']);

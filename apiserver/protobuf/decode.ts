@@ -4,6 +4,7 @@
 // message, decoded with the table in messages.ts the way Go's JSON encoding would print the
 // struct: zero scalars are omitted unless the Go field is a pointer. Anything outside the table
 // is refused with 415 (so nothing is silently lost); a malformed body is a 400.
+import protobuf from 'protobufjs/minimal.js';
 import { errors, StatusError } from '../../api/status.js';
 import { MESSAGES, ROOTS, type FieldSpec } from './messages.js';
 import { metaTime } from '../../api/time.js';
@@ -11,45 +12,46 @@ import { metaTime } from '../../api/time.js';
 const MAGIC = Buffer.from('k8s\0', 'latin1');
 const USE_JSON = 'send it as JSON or YAML instead (kubectl create -f / apply -f)';
 
-class Reader {
-  pos = 0;
-  constructor(readonly buf: Buffer) {}
-  get done(): boolean {
-    return this.pos >= this.buf.length;
+// The wire format (varints, length-delimited fields, skipping) is protobufjs's Reader; what
+// this file adds is Kubernetes' own: the envelope, the field tables and Go's JSON rules.
+type Reader = protobuf.Reader;
+const newReader = (buf: Uint8Array): Reader => protobuf.Reader.create(buf);
+
+function done(r: Reader): boolean {
+  return r.pos >= r.len;
+}
+
+function bytesOf(r: Reader): Buffer {
+  const b = r.bytes();
+  return Buffer.isBuffer(b) ? b : Buffer.from(b.buffer, b.byteOffset, b.length);
+}
+
+/** A skipped field; groups (wire types 3 and 4, never sent by Kubernetes) are malformed. */
+function skip(r: Reader, wire: number): void {
+  if (wire !== 0 && wire !== 1 && wire !== 2 && wire !== 5) throw malformed();
+  r.skipType(wire);
+}
+
+/** Every (field, wire type) in order, calling `on` to consume the value. */
+function fields(r: Reader, on: (field: number, wire: number) => void): void {
+  while (!done(r)) {
+    const key = r.uint32();
+    const field = key >>> 3;
+    if (field === 0) throw malformed();
+    on(field, key & 7);
   }
-  varint(): bigint {
-    let x = 0n;
-    for (let shift = 0n; ; shift += 7n) {
-      if (this.pos >= this.buf.length || shift > 63n) throw malformed();
-      const b = this.buf[this.pos++]!;
-      x |= BigInt(b & 0x7f) << shift;
-      if (!(b & 0x80)) return x;
-    }
-  }
-  bytes(): Buffer {
-    const n = Number(this.varint());
-    if (this.pos + n > this.buf.length) throw malformed();
-    const out = this.buf.subarray(this.pos, this.pos + n);
-    this.pos += n;
-    return out;
-  }
-  skip(wire: number): void {
-    if (wire === 0) this.varint();
-    else if (wire === 2) this.bytes();
-    else if (wire === 1 || wire === 5) {
-      this.pos += wire === 1 ? 8 : 4;
-      if (this.pos > this.buf.length) throw malformed();
-    } else throw malformed();
-  }
-  /** Every (field, wire type) in order, calling `on` to consume the value. */
-  fields(on: (field: number, wire: number) => void): void {
-    while (!this.done) {
-      const key = this.varint();
-      const field = Number(key >> 3n);
-      if (field === 0) throw malformed();
-      on(field, Number(key & 7n));
-    }
-  }
+}
+
+/** A signed 64-bit varint as a JSON number (as Go's encoding/json prints an int64). */
+function int64(r: Reader): number {
+  const v = r.int64();
+  return typeof v === 'number' ? v : Number(BigInt(v.toString()));
+}
+
+/** protobufjs's own errors (a truncated or overlong varint or field, a bad wire type) → 400; anything else passes. */
+function asStatus(e: unknown): unknown {
+  if (e instanceof RangeError || (e instanceof Error && /^invalid (varint encoding|wire type)/.test(e.message))) return malformed();
+  return e;
 }
 
 function malformed(): StatusError {
@@ -62,35 +64,31 @@ function unsupported(what: string): StatusError {
 
 type Json = string | number | boolean | Json[] | { [k: string]: Json };
 
-function int(v: bigint, bits: 32 | 64): number {
-  return Number(BigInt.asIntN(bits, v));
-}
-
 /** One scalar or special value of `type` at the reader's position. */
 function readValue(r: Reader, wire: number, type: string, path: string): Json {
   switch (type) {
     case 'string':
-      return expectWire(wire, 2, path) && r.bytes().toString('utf8');
+      return expectWire(wire, 2, path) && bytesOf(r).toString('utf8');
     case 'bytes':
-      return expectWire(wire, 2, path) && r.bytes().toString('base64');
+      return expectWire(wire, 2, path) && bytesOf(r).toString('base64');
     case 'int32':
-      return expectWire(wire, 0, path) && int(r.varint(), 32);
+      return expectWire(wire, 0, path) && r.int32();
     case 'int64':
-      return expectWire(wire, 0, path) && int(r.varint(), 64);
+      return expectWire(wire, 0, path) && int64(r);
     case 'bool':
-      return expectWire(wire, 0, path) && r.varint() !== 0n;
+      return expectWire(wire, 0, path) && r.bool();
     case 'quantity': {
       expectWire(wire, 2, path);
-      const q = new Reader(r.bytes());
+      const q = newReader(bytesOf(r));
       let s = '';
-      q.fields((f, w) => {
+      fields(q, (f, w) => {
         if (f !== 1) throw unsupported(`field ${f} of ${path}`);
         s = readValue(q, w, 'string', path) as string;
       });
       return s;
     }
     default:
-      if (type.startsWith('.')) return expectWire(wire, 2, path) && decodeMessage(r.bytes(), type.slice(1), path);
+      if (type.startsWith('.')) return expectWire(wire, 2, path) && decodeFields(bytesOf(r), type.slice(1), path);
       throw unsupported(`${path} (${type})`);
   }
 }
@@ -102,11 +100,11 @@ function expectWire(wire: number, want: number, path: string): true {
 
 /** intOrString {type, intVal, strVal} → a number or a string. */
 function readIntOrString(buf: Buffer, path: string): number | string {
-  const r = new Reader(buf);
+  const r = newReader(buf);
   let isString = false;
   let n = 0;
   let s = '';
-  r.fields((f, w) => {
+  fields(r, (f, w) => {
     if (f === 1) isString = (readValue(r, w, 'int64', path) as number) === 1;
     else if (f === 2) n = readValue(r, w, 'int32', path) as number;
     else if (f === 3) s = readValue(r, w, 'string', path) as string;
@@ -117,9 +115,9 @@ function readIntOrString(buf: Buffer, path: string): number | string {
 
 /** meta/v1 Time {seconds, nanos} → RFC 3339, or undefined for the zero time (JSON null). */
 function readTime(buf: Buffer, path: string): string | undefined {
-  const r = new Reader(buf);
+  const r = newReader(buf);
   let seconds = 0;
-  r.fields((f, w) => {
+  fields(r, (f, w) => {
     if (f === 1) seconds = readValue(r, w, 'int64', path) as number;
     else if (f === 2) readValue(r, w, 'int32', path);
     else throw unsupported(`field ${f} of ${path}`);
@@ -132,10 +130,10 @@ function readTime(buf: Buffer, path: string): string | undefined {
 
 /** A map entry {key = 1, value = 2}. */
 function readMapEntry(buf: Buffer, valueType: string, path: string): [string, Json] {
-  const r = new Reader(buf);
+  const r = newReader(buf);
   let key = '';
   let value: Json = '';
-  r.fields((f, w) => {
+  fields(r, (f, w) => {
     if (f === 1) key = readValue(r, w, 'string', path) as string;
     else if (f === 2) value = readValue(r, w, valueType, `${path}[${key}]`);
     else throw unsupported(`field ${f} of ${path}`);
@@ -151,25 +149,33 @@ function isZero(v: Json): boolean {
 
 /** A message's bytes → its JSON object. */
 export function decodeMessage(buf: Buffer, message: string, path = message): { [k: string]: Json } {
+  try {
+    return decodeFields(buf, message, path);
+  } catch (e) {
+    throw asStatus(e);
+  }
+}
+
+function decodeFields(buf: Buffer, message: string, path: string): { [k: string]: Json } {
   const spec = MESSAGES[message];
   if (!spec) throw unsupported(`message ${message}`);
   const out: { [k: string]: Json } = {};
-  const r = new Reader(buf);
-  r.fields((field, wire) => {
+  const r = newReader(buf);
+  fields(r, (field, wire) => {
     const f: FieldSpec | undefined = spec[field];
     if (!f) throw unsupported(`field ${field} of ${path}`);
     const [name, type = 'string', flags = ''] = f;
     const at = `${path}.${name}`;
-    if (flags.includes('s')) return r.skip(wire);
+    if (flags.includes('s')) return skip(r, wire);
     if (type in MAP_VALUE) {
       expectWire(wire, 2, at);
-      const [k, v] = readMapEntry(r.bytes(), MAP_VALUE[type]!, at);
+      const [k, v] = readMapEntry(bytesOf(r), MAP_VALUE[type]!, at);
       ((out[name] ??= {}) as { [k: string]: Json })[k] = v;
       return;
     }
     if (type === 'time' || type === 'intOrString') {
       expectWire(wire, 2, at);
-      const v = type === 'time' ? readTime(r.bytes(), at) : readIntOrString(r.bytes(), at);
+      const v = type === 'time' ? readTime(bytesOf(r), at) : readIntOrString(bytesOf(r), at);
       if (v !== undefined) out[name] = v;
       return;
     }
@@ -177,8 +183,8 @@ export function decodeMessage(buf: Buffer, message: string, path = message): { [
       const list = (out[name] ??= []) as Json[];
       // Packed repeated numbers arrive as one length-delimited run.
       if (wire === 2 && (type === 'int32' || type === 'int64' || type === 'bool')) {
-        const packed = new Reader(r.bytes());
-        while (!packed.done) list.push(readValue(packed, 0, type, at));
+        const packed = newReader(bytesOf(r));
+        while (!done(packed)) list.push(readValue(packed, 0, type, at));
       } else list.push(readValue(r, wire, type, at));
       return;
     }
@@ -194,26 +200,38 @@ export function decodeProtobufBody(body: Buffer | undefined): Record<string, unk
   if (!body || body.length < MAGIC.length || !body.subarray(0, MAGIC.length).equals(MAGIC)) {
     throw errors.badRequest('the protobuf request body does not start with the Kubernetes magic "k8s\\x00"');
   }
-  const r = new Reader(body.subarray(MAGIC.length));
-  let apiVersion = '';
-  let kind = '';
-  let raw: Buffer | undefined;
-  let encoding = '';
-  r.fields((field, wire) => {
-    if (field === 1) {
-      expectWire(wire, 2, 'Unknown.typeMeta');
-      const t = new Reader(r.bytes());
-      t.fields((f, w) => {
-        if (f === 1) apiVersion = readValue(t, w, 'string', 'typeMeta.apiVersion') as string;
-        else if (f === 2) kind = readValue(t, w, 'string', 'typeMeta.kind') as string;
-        else t.skip(w);
-      });
-    } else if (field === 2) raw = expectWire(wire, 2, 'Unknown.raw') && r.bytes();
-    else if (field === 3) encoding = readValue(r, wire, 'string', 'Unknown.contentEncoding') as string;
-    else r.skip(wire);
-  });
+  let envelope: { apiVersion: string; kind: string; raw: Buffer | undefined; encoding: string };
+  try {
+    envelope = readUnknown(body.subarray(MAGIC.length));
+  } catch (e) {
+    throw asStatus(e);
+  }
+  const { apiVersion, kind, raw, encoding } = envelope;
   if (encoding) throw unsupported(`content encoding ${encoding}`);
   const root = ROOTS[`${apiVersion}/${kind}`];
   if (!root) throw unsupported(`${kind || 'an object'} of ${apiVersion || 'no apiVersion'}`);
   return { apiVersion, kind, ...decodeMessage(raw ?? Buffer.alloc(0), root, kind) };
+}
+
+/** runtime.Unknown {typeMeta{apiVersion, kind}, raw, contentEncoding, contentType}. */
+function readUnknown(buf: Buffer): { apiVersion: string; kind: string; raw: Buffer | undefined; encoding: string } {
+  const r = newReader(buf);
+  let apiVersion = '';
+  let kind = '';
+  let raw: Buffer | undefined;
+  let encoding = '';
+  fields(r, (field, wire) => {
+    if (field === 1) {
+      expectWire(wire, 2, 'Unknown.typeMeta');
+      const t = newReader(bytesOf(r));
+      fields(t, (f, w) => {
+        if (f === 1) apiVersion = readValue(t, w, 'string', 'typeMeta.apiVersion') as string;
+        else if (f === 2) kind = readValue(t, w, 'string', 'typeMeta.kind') as string;
+        else skip(t, w);
+      });
+    } else if (field === 2) raw = expectWire(wire, 2, 'Unknown.raw') && bytesOf(r);
+    else if (field === 3) encoding = readValue(r, wire, 'string', 'Unknown.contentEncoding') as string;
+    else skip(r, wire);
+  });
+  return { apiVersion, kind, raw, encoding };
 }

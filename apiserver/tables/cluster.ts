@@ -18,10 +18,8 @@ import type { EndpointSlice } from 'kubernetes-types/discovery/v1';
 import type { Lease } from 'kubernetes-types/coordination/v1';
 import type { StorageClass } from 'kubernetes-types/storage/v1';
 import type { RoleBinding, Subject } from 'kubernetes-types/rbac/v1';
-import { column, printer, since, formatLabels, accessModesString, listWithMore, NAME_COLUMN, AGE_COLUMN, type TablePrinter } from './format.js';
+import { column, printer, since, formatLabels, accessModesString, listWithMore, NAME_COLUMN, AGE_COLUMN, objectName as name, objectAge as age, type TablePrinter } from './format.js';
 
-const name = (o: { metadata?: { name?: string } }): string => o.metadata?.name ?? '';
-const age = (o: { metadata?: { creationTimestamp?: string } }, now: Date): string => since(o.metadata?.creationTimestamp, now);
 
 function serviceExternalIP(o: Service): string {
   const external = o.spec?.externalIPs ?? [];

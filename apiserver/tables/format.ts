@@ -66,6 +66,12 @@ export function since(timestamp: string | undefined | null, now: Date): string {
   return humanDuration(now.getTime() - t);
 }
 
+/** The NAME cell. */
+export const objectName = (o: { metadata?: { name?: string } }): string => o.metadata?.name ?? '';
+
+/** The AGE cell: time since metadata.creationTimestamp. */
+export const objectAge = (o: { metadata?: { creationTimestamp?: string } }, now: Date): string => since(o.metadata?.creationTimestamp, now);
+
 /** `a=1,b=2` sorted by key, `<none>` when empty (labels.FormatLabels). */
 export function formatLabels(labels: Record<string, string> | undefined | null): string {
   const keys = Object.keys(labels ?? {}).sort();

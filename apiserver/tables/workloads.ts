@@ -19,21 +19,28 @@ import {
   CONTAINERS_COLUMN,
   IMAGES_COLUMN,
   SELECTOR_COLUMN,
+  type Cell,
   type TablePrinter,
+  objectName as name,
+  objectAge as age,
 } from './format.js';
 
-const name = (o: { metadata?: { name?: string } }): string => o.metadata?.name ?? '';
-const age = (o: { metadata?: { creationTimestamp?: string } }, now: Date): string => since(o.metadata?.creationTimestamp, now);
+
+/** What every pod-template workload ends with: AGE, then the wide CONTAINERS, IMAGES, SELECTOR. */
+const TEMPLATE_COLUMNS = [AGE_COLUMN, CONTAINERS_COLUMN, IMAGES_COLUMN, SELECTOR_COLUMN];
+type Containers = Parameters<typeof containerCells>[0];
+const templateCells = (o: { metadata?: { creationTimestamp?: string } }, now: Date, containers: Containers, selector: string): Cell[] => [
+  age(o, now),
+  ...containerCells(containers),
+  selector,
+];
 
 const replicaCountColumns = [
   NAME_COLUMN,
   column('Desired', 'integer', 'Number of desired pods.'),
   column('Current', 'integer', 'Number of pods created.'),
   column('Ready', 'integer', 'Number of ready pods.'),
-  AGE_COLUMN,
-  CONTAINERS_COLUMN,
-  IMAGES_COLUMN,
-  SELECTOR_COLUMN,
+  ...TEMPLATE_COLUMNS,
 ];
 
 export const replicaSetPrinter = printer<ReplicaSet>(replicaCountColumns, (o, now) => [
@@ -41,9 +48,7 @@ export const replicaSetPrinter = printer<ReplicaSet>(replicaCountColumns, (o, no
   o.spec?.replicas ?? 1,
   o.status?.replicas ?? 0,
   o.status?.readyReplicas ?? 0,
-  age(o, now),
-  ...containerCells(o.spec?.template?.spec?.containers),
-  formatLabelSelector(o.spec?.selector),
+  ...templateCells(o, now, o.spec?.template?.spec?.containers, formatLabelSelector(o.spec?.selector)),
 ]);
 
 export const replicationControllerPrinter = printer<ReplicationController>(replicaCountColumns, (o, now) => [
@@ -51,9 +56,7 @@ export const replicationControllerPrinter = printer<ReplicationController>(repli
   o.spec?.replicas ?? 1,
   o.status?.replicas ?? 0,
   o.status?.readyReplicas ?? 0,
-  age(o, now),
-  ...containerCells(o.spec?.template?.spec?.containers),
-  formatLabels(o.spec?.selector),
+  ...templateCells(o, now, o.spec?.template?.spec?.containers, formatLabels(o.spec?.selector)),
 ]);
 
 export const deploymentPrinter = printer<Deployment>(
@@ -62,19 +65,14 @@ export const deploymentPrinter = printer<Deployment>(
     column('Ready', 'string', 'Number of ready pods out of the desired number.'),
     column('Up-to-date', 'string', 'Number of pods running the newest pod template.'),
     column('Available', 'string', 'Number of pods available for at least minReadySeconds.'),
-    AGE_COLUMN,
-    CONTAINERS_COLUMN,
-    IMAGES_COLUMN,
-    SELECTOR_COLUMN,
+    ...TEMPLATE_COLUMNS,
   ],
   (o, now) => [
     name(o),
     `${o.status?.readyReplicas ?? 0}/${o.spec?.replicas ?? 1}`,
     o.status?.updatedReplicas ?? 0,
     o.status?.availableReplicas ?? 0,
-    age(o, now),
-    ...containerCells(o.spec?.template?.spec?.containers),
-    selectorString(o.spec?.selector) ?? '<invalid>',
+    ...templateCells(o, now, o.spec?.template?.spec?.containers, selectorString(o.spec?.selector) ?? '<invalid>'),
   ],
 );
 
@@ -87,10 +85,7 @@ export const daemonSetPrinter = printer<DaemonSet>(
     column('Up-to-date', 'integer', 'Number of nodes running the updated daemon pod.'),
     column('Available', 'integer', 'Number of nodes with an available daemon pod.'),
     column('Node Selector', 'string', 'The node selector of the pod template.'),
-    AGE_COLUMN,
-    CONTAINERS_COLUMN,
-    IMAGES_COLUMN,
-    SELECTOR_COLUMN,
+    ...TEMPLATE_COLUMNS,
   ],
   (o, now) => [
     name(o),
@@ -100,9 +95,7 @@ export const daemonSetPrinter = printer<DaemonSet>(
     o.status?.updatedNumberScheduled ?? 0,
     o.status?.numberAvailable ?? 0,
     formatLabels(o.spec?.template?.spec?.nodeSelector),
-    age(o, now),
-    ...containerCells(o.spec?.template?.spec?.containers),
-    formatLabelSelector(o.spec?.selector),
+    ...templateCells(o, now, o.spec?.template?.spec?.containers, formatLabelSelector(o.spec?.selector)),
   ],
 );
 
@@ -151,19 +144,14 @@ export const jobPrinter = printer<Job>(
     column('Status', 'string', 'Status of the job.'),
     column('Completions', 'string', 'Succeeded pods out of the desired completions.'),
     column('Duration', 'string', 'Time required to complete the job.'),
-    AGE_COLUMN,
-    CONTAINERS_COLUMN,
-    IMAGES_COLUMN,
-    SELECTOR_COLUMN,
+    ...TEMPLATE_COLUMNS,
   ],
   (o, now) => [
     name(o),
     jobStatus(o),
     jobCompletions(o),
     jobDuration(o, now),
-    age(o, now),
-    ...containerCells(o.spec?.template?.spec?.containers),
-    formatLabelSelector(o.spec?.selector),
+    ...templateCells(o, now, o.spec?.template?.spec?.containers, formatLabelSelector(o.spec?.selector)),
   ],
 );
 
@@ -177,10 +165,7 @@ export const cronJobPrinter = printer<CronJob>(
     column('Suspend', 'boolean', 'Whether subsequent executions are suspended.'),
     column('Active', 'integer', 'Number of currently running jobs.'),
     column('Last Schedule', 'string', 'When a job was last scheduled.'),
-    AGE_COLUMN,
-    CONTAINERS_COLUMN,
-    IMAGES_COLUMN,
-    SELECTOR_COLUMN,
+    ...TEMPLATE_COLUMNS,
   ],
   (o, now) => [
     name(o),
@@ -189,9 +174,7 @@ export const cronJobPrinter = printer<CronJob>(
     boolText(o.spec?.suspend),
     o.status?.active?.length ?? 0,
     o.status?.lastScheduleTime ? since(o.status.lastScheduleTime, now) : '<none>',
-    age(o, now),
-    ...containerCells(o.spec?.jobTemplate?.spec?.template?.spec?.containers),
-    formatLabelSelector(o.spec?.jobTemplate?.spec?.selector),
+    ...templateCells(o, now, o.spec?.jobTemplate?.spec?.template?.spec?.containers, formatLabelSelector(o.spec?.jobTemplate?.spec?.selector)),
   ],
 );
 

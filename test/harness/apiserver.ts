@@ -7,7 +7,7 @@
 // `default` accounts here).
 import { pino } from 'pino';
 import { Agent, type Dispatcher } from 'undici';
-import { createApiserver, DEFAULT_OPTIONS, type Apiserver, type ApiserverOptions } from '../../apiserver/server.js';
+import { createApiserver, DEFAULT_OPTIONS, type Apiserver, type ApiserverOptions } from '../../apiserver/server/apiserver.js';
 import type { SecurityOptions } from '../../apiserver/auth/index.js';
 import type { RestConfig } from '../../client/rest.js';
 import { startEtcd, type EtcdHandle } from './etcd.js';

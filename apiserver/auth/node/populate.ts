@@ -5,7 +5,7 @@
 // a watcher that throws is dropped by it, and the graph would silently stop following.
 import type { Logger } from 'pino';
 import type { KObject } from '../../../api/types.js';
-import type { CacheEvent, WatchCache } from '../../watch-cache.js';
+import type { CacheEvent, WatchCache } from '../../storage/watch-cache.js';
 import type { NodeGraph } from './graph.js';
 
 export interface NodeGraphCaches {

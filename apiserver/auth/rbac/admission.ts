@@ -5,7 +5,7 @@
 import type { ClusterRole, ClusterRoleBinding, Role, RoleBinding } from 'kubernetes-types/rbac/v1';
 import type { ResourceInfo } from '../../../api/resources.js';
 import type { KObject } from '../../../api/types.js';
-import type { AdmissionAttributes, AdmissionPlugin, Operation } from '../../registry.js';
+import type { AdmissionAttributes, AdmissionPlugin, Operation } from '../../admission/interfaces.js';
 import { checkBindingEscalation, checkRoleEscalation, RBAC_GROUP, type AuthorizeFn, type RulesForFn } from './escalation.js';
 import type { RbacSource } from './source.js';
 

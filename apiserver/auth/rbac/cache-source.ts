@@ -2,7 +2,7 @@
 // through informers): synchronous reads of the four RBAC resources, and a generation that moves
 // with every binding event (the caches' resourceVersions).
 import type { ClusterRole, ClusterRoleBinding, Role, RoleBinding } from 'kubernetes-types/rbac/v1';
-import type { WatchCache } from '../../watch-cache.js';
+import type { WatchCache } from '../../storage/watch-cache.js';
 import type { RbacSource } from './source.js';
 
 export interface RbacCaches {

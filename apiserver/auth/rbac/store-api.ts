@@ -3,7 +3,7 @@
 // post-start hook does through its loopback client.
 import { StatusError } from '../../../api/status.js';
 import type { KObject } from '../../../api/types.js';
-import type { ResourceStore } from '../../registry.js';
+import type { ResourceStore } from '../../registry/store.js';
 import type { RbacKind, ReconcileApi } from './reconcile.js';
 
 const RESOURCE: Record<RbacKind, string> = {

@@ -1,0 +1,51 @@
+// What starts once every watch cache is filled (k8s' post-start hooks): the bootstrap objects,
+// the security setup's own start (RBAC bootstrap policy, node graph), the service allocation
+// repair loop and the `kubernetes` Service's endpoint reconciler. /readyz waits for it.
+import type { Logger } from 'pino';
+import type { AllocationRepair } from '../alloc/repair.js';
+import type { ResourceStores } from '../registry/stores.js';
+import { bootstrap, type BootstrapOptions } from './bootstrap.js';
+import type { EndpointReconciler } from './endpoint-reconciler.js';
+
+export interface PostStartOptions {
+  stores: ResourceStores;
+  bootstrap: BootstrapOptions;
+  security: { start(): Promise<void> };
+  repair: AllocationRepair;
+  endpoints?: EndpointReconciler;
+  log: Logger;
+}
+
+export class PostStartHooks {
+  /** Resolves when the caches are ready and every hook has run. */
+  readonly done: Promise<void>;
+  private finished = false;
+  private closing = false;
+
+  constructor(private readonly o: PostStartOptions) {
+    this.done = o.stores.ready().then(async () => {
+      await bootstrap(o.stores.get, o.log, o.bootstrap);
+      await o.security.start();
+      if (!this.closing) {
+        o.repair.start();
+        o.endpoints?.start();
+      }
+      this.finished = true;
+    });
+    this.done.catch((e: unknown) => o.log.error({ err: e }, 'apiserver start-up failed'));
+  }
+
+  get ready(): boolean {
+    return this.finished;
+  }
+
+  /** Stops the loops; a clean stop takes this apiserver out of the kubernetes Service (Kubernetes does too). */
+  async stopEndpoints(): Promise<void> {
+    this.closing = true;
+    await this.o.endpoints?.stop(this.finished);
+  }
+
+  async stopRepair(): Promise<void> {
+    await this.o.repair.stop();
+  }
+}

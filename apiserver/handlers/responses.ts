@@ -1,0 +1,54 @@
+// Writes objects and lists in the form the client negotiated: plain JSON, a meta.k8s.io Table,
+// or PartialObjectMetadata. Lists reuse each object's cached serialisation.
+import type { FastifyReply } from 'fastify';
+import { apiVersionOf, type ResourceInfo } from '../../api/resources.js';
+import type { KObject } from '../../api/types.js';
+import type { Negotiated } from './encoding.js';
+import type { ListResult } from '../registry/store.js';
+import { toTable } from '../tables/table.js';
+
+export function partialMeta(obj: KObject): KObject {
+  return { kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: obj.metadata ?? {} };
+}
+
+export function includeObjectParam(v: string | undefined): 'None' | 'Metadata' | 'Object' | undefined {
+  return v === 'None' || v === 'Metadata' || v === 'Object' ? v : undefined;
+}
+
+/**
+ * Sends an already-serialised body with exactly this Content-Type. (Buffers keep fastify from
+ * re-formatting the media type, which kubectl's discovery matches literally.)
+ */
+export function sendRaw(reply: FastifyReply, code: number, contentType: string, body: string): FastifyReply {
+  return reply.code(code).header('content-type', contentType).send(Buffer.from(body));
+}
+
+export function sendObject(reply: FastifyReply, info: ResourceInfo, obj: KObject, neg: Negotiated, code = 200, includeObject?: 'None' | 'Metadata' | 'Object'): FastifyReply {
+  const body = neg.table ? toTable(info, [obj], { includeObject }) : neg.partial ? partialMeta(obj) : obj;
+  return sendRaw(reply, code, neg.contentType, JSON.stringify(body));
+}
+
+export function sendList(reply: FastifyReply, info: ResourceInfo, list: ListResult, neg: Negotiated, includeObject?: 'None' | 'Metadata' | 'Object'): FastifyReply {
+  const rv = String(list.resourceVersion);
+  const listMeta: Record<string, unknown> = { resourceVersion: rv };
+  if (list.continueToken) listMeta.continue = list.continueToken;
+  if (list.remainingItemCount !== undefined) listMeta.remainingItemCount = list.remainingItemCount;
+  if (neg.table) {
+    const table = toTable(
+      info,
+      list.items.map((i) => i.obj),
+      {
+        includeObject,
+        resourceVersion: rv,
+        ...(list.continueToken ? { continue: list.continueToken } : {}),
+        ...(list.remainingItemCount !== undefined ? { remainingItemCount: list.remainingItemCount } : {}),
+      },
+    );
+    return sendRaw(reply, 200, neg.contentType, JSON.stringify(table));
+  }
+  if (neg.partial) {
+    return sendRaw(reply, 200, neg.contentType, JSON.stringify({ kind: 'PartialObjectMetadataList', apiVersion: 'meta.k8s.io/v1', metadata: listMeta, items: list.items.map((i) => partialMeta(i.obj)) }));
+  }
+  const head = `{"kind":"${info.kind}List","apiVersion":"${apiVersionOf(info)}","metadata":${JSON.stringify(listMeta)},"items":[`;
+  return sendRaw(reply, 200, neg.contentType, head + list.items.map((i) => i.json).join(',') + ']}');
+}

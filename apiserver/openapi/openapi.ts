@@ -1,0 +1,234 @@
+// The OpenAPI documents: /openapi/v3 (an index plus one document per group-version) and
+// /openapi/v2 (one swagger 2.0 document). kubectl reads v3 to learn that PATCH accepts
+// `fieldValidation` (then it validates server-side) and for `kubectl explain`.
+import { createHash } from 'node:crypto';
+import { groupVersions } from '../../api/resources.js';
+import { definitions, DEFINITION_REF_PREFIX, type JSONSchema } from '../../api/schema.js';
+import {
+  pathsFor,
+  groupVersionPrefix,
+  PATCH_DEFINITION,
+  STATUS_DEFINITION,
+  type Operation,
+  type Parameter,
+  type PathItem,
+} from './operations.js';
+import { versionInfo } from '../discovery/discovery.js';
+
+const V3_REF_PREFIX = '#/components/schemas/';
+const PATCH_CONTENT_TYPES = [
+  'application/apply-patch+yaml',
+  'application/json-patch+json',
+  'application/merge-patch+json',
+  'application/strategic-merge-patch+json',
+];
+const RESPONSE_CONTENT_TYPES = ['application/json', 'application/yaml', 'application/vnd.kubernetes.protobuf'];
+
+type Json = Record<string, unknown>;
+
+function info(): Json {
+  return { title: 'Kubernetes', version: (versionInfo() as { gitVersion: string }).gitVersion };
+}
+
+/** Names of all definitions reachable from `roots`. */
+function closure(roots: Iterable<string>): string[] {
+  const defs = definitions();
+  const seen = new Set<string>();
+  const visit = (s: JSONSchema | undefined): void => {
+    if (!s) return;
+    if (s.$ref !== undefined) {
+      const name = s.$ref.slice(DEFINITION_REF_PREFIX.length);
+      if (!seen.has(name) && defs[name]) {
+        seen.add(name);
+        visit(defs[name]);
+      }
+    }
+    for (const p of Object.values(s.properties ?? {})) visit(p);
+    visit(s.items);
+    if (typeof s.additionalProperties === 'object') visit(s.additionalProperties);
+  };
+  for (const r of roots) visit({ $ref: DEFINITION_REF_PREFIX + r });
+  return [...seen].sort();
+}
+
+/** A schema rewritten for OpenAPI v3: refs under components, `$ref` with siblings as allOf. */
+function toV3(s: JSONSchema): Json {
+  const out: Json = {};
+  for (const [k, v] of Object.entries(s)) {
+    if (k === '$ref') continue;
+    if (k === 'properties') out[k] = Object.fromEntries(Object.entries(v as Record<string, JSONSchema>).map(([p, ps]) => [p, toV3(ps)]));
+    else if (k === 'items' || (k === 'additionalProperties' && typeof v === 'object')) out[k] = toV3(v as JSONSchema);
+    else out[k] = v;
+  }
+  if (s.$ref === undefined) return out;
+  const ref = { $ref: V3_REF_PREFIX + s.$ref.slice(DEFINITION_REF_PREFIX.length) };
+  return Object.keys(out).length === 0 ? ref : { allOf: [ref], ...out };
+}
+
+function refV3(def: string): Json {
+  return { $ref: V3_REF_PREFIX + def };
+}
+
+function paramV3(p: Parameter): Json {
+  return {
+    name: p.name,
+    in: p.in,
+    description: p.description,
+    ...(p.required ? { required: true } : {}),
+    schema: { type: p.type, uniqueItems: true },
+  };
+}
+
+function responsesV3(op: Operation): Json {
+  const content = (): Json | undefined => {
+    if (op.textResponse) return { '*/*': { schema: { type: 'string' } } };
+    if (!op.response) return undefined;
+    return Object.fromEntries(RESPONSE_CONTENT_TYPES.map((t) => [t, { schema: refV3(op.response as string) }]));
+  };
+  const r = (description: string): Json => {
+    const c = content();
+    return { description, ...(c ? { content: c } : {}) };
+  };
+  return {
+    '200': r('OK'),
+    ...(op.alsoCreated ? { '201': r('Created') } : {}),
+    ...(op.alsoAccepted ? { '202': r('Accepted') } : {}),
+    '401': { description: 'Unauthorized' },
+  };
+}
+
+function operationV3(op: Operation): Json {
+  let requestBody: Json | undefined;
+  if (op.body === 'patch') {
+    requestBody = { content: Object.fromEntries(PATCH_CONTENT_TYPES.map((t) => [t, { schema: refV3(PATCH_DEFINITION) }])), required: true };
+  } else if (op.body) {
+    requestBody = { content: { '*/*': { schema: refV3(op.body) } }, ...(op.method === 'delete' ? {} : { required: true }) };
+  }
+  return {
+    tags: [op.tag],
+    description: op.description,
+    operationId: op.operationId,
+    ...(op.parameters.length ? { parameters: op.parameters.map(paramV3) } : {}),
+    ...(requestBody ? { requestBody } : {}),
+    responses: responsesV3(op),
+    'x-kubernetes-action': op.action,
+    'x-kubernetes-group-version-kind': op.gvk,
+  };
+}
+
+function referencedDefinitions(items: PathItem[]): string[] {
+  const roots = new Set<string>([STATUS_DEFINITION, PATCH_DEFINITION]);
+  for (const item of items) {
+    for (const op of item.operations) {
+      if (op.response) roots.add(op.response);
+      if (op.body && op.body !== 'patch') roots.add(op.body);
+    }
+  }
+  return closure(roots);
+}
+
+function buildV3(group: string, version: string): Json {
+  const items = pathsFor(group, version);
+  const paths: Json = {};
+  for (const item of items) {
+    paths[item.path] = {
+      ...Object.fromEntries(item.operations.map((op) => [op.method, operationV3(op)])),
+      parameters: item.parameters.map(paramV3),
+    };
+  }
+  const defs = definitions();
+  const schemas = Object.fromEntries(referencedDefinitions(items).map((name) => [name, toV3(defs[name] as JSONSchema)]));
+  return { openapi: '3.0.0', info: info(), paths, components: { schemas } };
+}
+
+interface V3Entry {
+  doc: Json;
+  hash: string;
+}
+
+let v3Cache: Map<string, V3Entry> | undefined;
+
+/** `api/v1`, `apis/apps/v1`: the keys of the v3 index. */
+function gvPath(group: string, version: string): string {
+  return groupVersionPrefix(group, version).slice(1);
+}
+
+function v3Docs(): Map<string, V3Entry> {
+  if (!v3Cache) {
+    v3Cache = new Map();
+    for (const { group, version } of groupVersions()) {
+      const doc = buildV3(group, version);
+      // The hash lets clients cache a document until it changes, as Kubernetes does.
+      const hash = createHash('sha512').update(JSON.stringify(doc)).digest('hex').toUpperCase();
+      v3Cache.set(gvPath(group, version), { doc, hash });
+    }
+  }
+  return v3Cache;
+}
+
+/** GET /openapi/v3. */
+export function openapiV3Index(): object {
+  const paths: Json = {};
+  for (const [path, { hash }] of v3Docs()) paths[path] = { serverRelativeURL: `/openapi/v3/${path}?hash=${hash}` };
+  return { paths };
+}
+
+/** GET /openapi/v3/<gvPath>: `api/v1` or `apis/apps/v1` (a leading slash is accepted). */
+export function openapiV3Document(gvPathArg: string): object | undefined {
+  return v3Docs().get(gvPathArg.replace(/^\/+|\/+$/g, ''))?.doc;
+}
+
+function paramV2(p: Parameter): Json {
+  return { name: p.name, in: p.in, description: p.description, ...(p.required ? { required: true } : {}), type: p.type, uniqueItems: true };
+}
+
+function operationV2(op: Operation): Json {
+  const params = op.parameters.map(paramV2);
+  if (op.body) {
+    const def = op.body === 'patch' ? PATCH_DEFINITION : op.body;
+    params.unshift({ name: 'body', in: 'body', ...(op.method === 'delete' ? {} : { required: true }), schema: { $ref: DEFINITION_REF_PREFIX + def } });
+  }
+  const schema = op.textResponse ? { type: 'string' } : op.response ? { $ref: DEFINITION_REF_PREFIX + op.response } : undefined;
+  const r = (description: string): Json => ({ description, ...(schema ? { schema } : {}) });
+  return {
+    description: op.description,
+    consumes: op.body === 'patch' ? PATCH_CONTENT_TYPES : ['*/*'],
+    produces: op.textResponse ? ['*/*'] : RESPONSE_CONTENT_TYPES,
+    schemes: ['https'],
+    tags: [op.tag],
+    operationId: op.operationId,
+    ...(params.length ? { parameters: params } : {}),
+    responses: {
+      '200': r('OK'),
+      ...(op.alsoCreated ? { '201': r('Created') } : {}),
+      ...(op.alsoAccepted ? { '202': r('Accepted') } : {}),
+      '401': { description: 'Unauthorized' },
+    },
+    'x-kubernetes-action': op.action,
+    'x-kubernetes-group-version-kind': op.gvk,
+  };
+}
+
+let v2Cache: Json | undefined;
+
+/** GET /openapi/v2: every group-version in one swagger 2.0 document. */
+export function openapiV2(): object {
+  if (!v2Cache) {
+    const items = groupVersions().flatMap(({ group, version }) => pathsFor(group, version));
+    const paths: Json = {};
+    for (const item of items) {
+      paths[item.path] = {
+        ...Object.fromEntries(item.operations.map((op) => [op.method, operationV2(op)])),
+        parameters: item.parameters.map(paramV2),
+      };
+    }
+    const defs = definitions();
+    v2Cache = {
+      swagger: '2.0',
+      info: info(),
+      paths,
+      definitions: Object.fromEntries(referencedDefinitions(items).map((name) => [name, defs[name]])),
+    };
+  }
+  return v2Cache;
+}

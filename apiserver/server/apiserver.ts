@@ -1,0 +1,217 @@
+// Builds the apiserver: one Storage and one ResourceStore (with its watch cache) per resource
+// of api/resources.ts (registry/stores.ts), then a fastify app of plugins registered in order:
+// Status errors (errors.ts), raw bodies (raw-body.ts), the handler chain (filters/chain.ts:
+// request info → authentication → audit → impersonation → in-flight limit → authorization),
+// then the routes (routes.ts). The post-start hooks (controlplane/post-start.ts) run once the
+// watch caches are filled.
+// HTTPS with client certificates when `security.tls` is given; otherwise plain HTTP where every
+// request is the all-powerful `system:unsecured` (Kubernetes' old insecure port: tests and
+// benchmarks only).
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { admissionChain } from '../admission/chain.js';
+import { NamespaceLifecycle } from '../admission/namespace-lifecycle.js';
+import { ServiceAllocator, DEFAULT_SERVICE_ALLOCATOR_OPTIONS } from '../alloc/allocator.js';
+import { AllocationRepair } from '../alloc/repair.js';
+import { buildSecurity, type Security, type SecurityOptions } from '../auth/index.js';
+import { EndpointReconciler } from '../controlplane/endpoint-reconciler.js';
+import { PostStartHooks } from '../controlplane/post-start.js';
+import { loadEncryptionTransformers } from '../encryption/storage-transformers.js';
+import { registerHandlerChain } from '../filters/chain.js';
+import type { HandlerContext, StreamingSubresources } from '../handlers/context.js';
+import type { ResourceStore } from '../registry/store.js';
+import type { AdmissionPlugin } from '../admission/interfaces.js';
+import { ResourceStores } from '../registry/stores.js';
+import { Compactor } from '../storage/compaction.js';
+import { Storage } from '../storage/storage.js';
+import { KubeletStreaming } from '../streaming/kubelet.js';
+import { routeUpgrades } from '../streaming/upgrade.js';
+import { frameworkErrors, statusErrors } from './errors.js';
+import { InsecurePort, INSECURE_USER } from './insecure.js';
+import { ApiserverMetrics } from './metrics.js';
+import { BODY_LIMIT, rawBodies } from './raw-body.js';
+import { apiRoutes, healthRoutes, openapiRoutes } from './routes.js';
+
+export { INSECURE_USER };
+
+export interface ApiserverOptions {
+  etcdServers: string[];
+  etcdPrefix: string;
+  logger: Logger;
+  maxRequestsInflight: number;
+  watchCacheSize: number;
+  /** Seconds between etcd compactions (0 = never). */
+  compactionIntervalSeconds: number;
+  bookmarkIntervalSeconds: number;
+  minRequestTimeoutSeconds: number;
+  /** Extra admission plugins (e.g. service IP allocation). */
+  admission?: AdmissionPlugin[];
+  streaming?: StreamingSubresources;
+  /** `--service-cluster-ip-range` (default 10.96.0.0/12). */
+  serviceClusterIPRange?: string;
+  /** `--service-node-port-range` (default 30000-32767). */
+  serviceNodePortRange?: string;
+  /** Between service allocation repair passes (default 3 minutes). */
+  serviceAllocationRepairIntervalMs?: number;
+  /** TLS, authentication, authorization, audit; undefined: the unsafe plain-HTTP mode. */
+  security?: SecurityOptions;
+  /** `--encryption-provider-config`: an EncryptionConfiguration file (encryption at rest). */
+  encryptionProviderConfig?: string;
+  /** `--disable-admission-plugins`: NamespaceLifecycle, NodeRestriction, ServiceAccount. */
+  disableAdmissionPlugins?: string[];
+  /** `--advertise-address` and the secure port: what the `kubernetes` Service's endpoints say. None: no endpoints. */
+  advertise?: { address: string; port: number };
+}
+
+export const DEFAULT_OPTIONS: Omit<ApiserverOptions, 'etcdServers' | 'logger'> = {
+  etcdPrefix: '/registry',
+  maxRequestsInflight: 400,
+  watchCacheSize: 10_000,
+  compactionIntervalSeconds: 300,
+  bookmarkIntervalSeconds: 60,
+  minRequestTimeoutSeconds: 1800,
+};
+
+export interface Apiserver {
+  app: FastifyInstance;
+  storage: Storage;
+  metrics: ApiserverMetrics;
+  store(group: string, resource: string): ResourceStore;
+  /** Resolves when every watch cache holds its initial list. */
+  ready(): Promise<void>;
+  /**
+   * Also serves plain HTTP on a loopback address, where every request is `system:unsecured`
+   * (no authentication, no authorization). Unsafe: for tests and benchmarks. Returns the port.
+   */
+  listenInsecure(host: string, port: number): Promise<number>;
+  close(): Promise<void>;
+}
+
+export async function createApiserver(options: ApiserverOptions): Promise<Apiserver> {
+  const log = options.logger;
+  const storage = Storage.connect(options.etcdServers, { transformers: loadEncryptionTransformers(options.encryptionProviderConfig, options.etcdPrefix), log });
+  const metrics = new ApiserverMetrics(true);
+  // The stores share one admission list, filled once security is built over their caches.
+  const admission: AdmissionPlugin[] = [];
+  const stores = new ResourceStores(storage, options.etcdPrefix, admission, log, options.watchCacheSize);
+  const serviceAllocator = new ServiceAllocator(storage.etcd, options.etcdPrefix, {
+    serviceClusterIPRange: options.serviceClusterIPRange ?? DEFAULT_SERVICE_ALLOCATOR_OPTIONS.serviceClusterIPRange,
+    serviceNodePortRange: options.serviceNodePortRange ?? DEFAULT_SERVICE_ALLOCATOR_OPTIONS.serviceNodePortRange,
+  }, log.child({ admission: 'ServiceAllocator' }));
+  const security = await buildSecurity(options.security, stores.get, log);
+  admission.push(...admissionChain(
+    [{ name: 'NamespaceLifecycle', plugin: new NamespaceLifecycle(() => stores.get('', 'namespaces')) }, ...security.admission],
+    options.disableAdmissionPlugins ?? [],
+    [serviceAllocator, ...(options.admission ?? [])],
+  ));
+
+  const app = newApp(options);
+  const insecure = new InsecurePort(app, !!options.security?.tls);
+  // WebSocket/SPDY upgrades (exec, attach, portforward) go through the same routes.
+  routeUpgrades(app);
+  await app.register(rawBodies);
+  await app.register(statusErrors);
+  await registerHandlerChain(app, {
+    authenticator: security.authenticator,
+    authorizer: security.authorizer,
+    ...(security.audit ? { audit: security.audit } : {}),
+    maxRequestsInflight: options.maxRequestsInflight,
+    metrics,
+    insecure: { user: INSECURE_USER, isInsecure: insecure.isInsecure },
+  });
+  // Caches fill in the background; /readyz says when they and the post-start hooks are done.
+  const postStart = new PostStartHooks({
+    stores,
+    bootstrap: { kubernetesServiceIP: serviceAllocator.ipRange.kubernetesServiceIP },
+    security,
+    repair: new AllocationRepair({
+      ips: serviceAllocator.ips,
+      ports: serviceAllocator.ports,
+      listServices: async () => (await storage.range(stores.get('', 'services').prefix)).items.map((i) => i.obj),
+      log: log.child({ controller: 'service-allocation-repair' }),
+      intervalMs: options.serviceAllocationRepairIntervalMs ?? 180_000,
+    }),
+    ...(options.advertise ? { endpoints: kubernetesEndpoints(stores, options.advertise, log) } : {}),
+    log,
+  });
+  await app.register(healthRoutes, { metrics, notReady: () => notReady(postStart, storage) });
+  await app.register(openapiRoutes);
+  await app.register(apiRoutes, { ctx: handlerContext(options, metrics, stores, security, log) });
+  const compactor = new Compactor(storage, options.compactionIntervalSeconds, log);
+
+  return {
+    app,
+    storage,
+    metrics,
+    store: stores.get,
+    ready: () => postStart.done,
+    listenInsecure: (host, port) => insecure.listen(host, port),
+    async close() {
+      await postStart.stopEndpoints();
+      compactor.stop();
+      await postStart.stopRepair();
+      await insecure.close();
+      await app.close();
+      await security.stop();
+      await stores.stop();
+      await storage.close();
+    },
+  };
+}
+
+function newApp(options: ApiserverOptions): FastifyInstance {
+  const tls = options.security?.tls;
+  return Fastify({
+    loggerInstance: options.logger,
+    // Request lines are logged by the metrics stage, with the k8s verb and resource.
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: BODY_LIMIT,
+    return503OnClosing: false,
+    forceCloseConnections: true,
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 4096 },
+    // Client certificates are asked for but not required: Node verifies them against the
+    // client CA and the x509 authenticator reads the verdict (anonymous and token clients
+    // send none).
+    ...(tls ? { https: { cert: tls.cert, key: tls.key, ...(tls.clientCA ? { ca: tls.clientCA, requestCert: true, rejectUnauthorized: false } : {}) } } : {}),
+    frameworkErrors,
+  }) as unknown as FastifyInstance;
+}
+
+/** What the REST handlers are given. */
+function handlerContext(options: ApiserverOptions, metrics: ApiserverMetrics, stores: ResourceStores, security: Security, log: Logger): HandlerContext {
+  const store = stores.get;
+  return {
+    store,
+    watch: {
+      bookmarkIntervalSeconds: options.bookmarkIntervalSeconds,
+      maxBufferedBytes: 16 * 1024 * 1024,
+      minRequestTimeoutSeconds: options.minRequestTimeoutSeconds,
+      onOpen: (r) => metrics.watchers.inc({ resource: r }),
+      onClose: (r) => metrics.watchers.dec({ resource: r }),
+    },
+    // pods/log|exec|attach|portforward and nodes/proxy go to the kubelet of the object's node.
+    streaming: options.streaming ?? new KubeletStreaming({ store, log, ...(security.kubeletClient ? { tls: security.kubeletClient } : {}) }),
+    ...(security.reviews ? { security: { reviews: security.reviews, ...(security.tokenRequests ? { tokenRequests: security.tokenRequests } : {}) } } : {}),
+  };
+}
+
+function kubernetesEndpoints(stores: ResourceStores, advertise: { address: string; port: number }, log: Logger): EndpointReconciler {
+  return new EndpointReconciler({
+    endpoints: stores.get('', 'endpoints'),
+    slices: stores.get('discovery.k8s.io', 'endpointslices'),
+    address: advertise.address,
+    port: advertise.port,
+    log: log.child({ controller: 'kubernetes-service-endpoints' }),
+  });
+}
+
+/** /readyz: undefined when ready, else what is not. */
+async function notReady(postStart: PostStartHooks, storage: Storage): Promise<string | undefined> {
+  if (!postStart.ready) return 'watch caches not ready';
+  try {
+    await storage.currentRevision();
+  } catch {
+    return 'etcd failed';
+  }
+  return undefined;
+}

@@ -1,0 +1,94 @@
+// The apiserver's routes, registered after the handler chain: health, version and metrics;
+// OpenAPI; discovery; and every resource path (handed to ../handlers/resource.ts with its parsed
+// RequestInfo). Errors anywhere become Status replies through the app's error handler.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import { StatusError } from '../../api/status.js';
+import {
+  aggregatedDiscovery,
+  aggregatedDiscoveryContentType,
+  apiGroup,
+  apiGroupList,
+  apiResourceList,
+  coreAPIVersions,
+  versionInfo,
+  wantsAggregatedDiscovery,
+} from '../discovery/discovery.js';
+import type { HandlerContext } from '../handlers/context.js';
+import { handleResource } from '../handlers/resource.js';
+import type { ApiserverMetrics } from './metrics.js';
+import { openapiV2, openapiV3Document, openapiV3Index } from '../openapi/openapi.js';
+import { parseRequestInfo } from '../handlers/request-info.js';
+import { sendRaw } from '../handlers/responses.js';
+
+export interface RoutesOptions {
+  ctx: HandlerContext;
+  metrics: ApiserverMetrics;
+  /** /readyz: undefined when ready, else what is not. */
+  notReady(): Promise<string | undefined>;
+}
+
+export const healthRoutes = fp(
+  async (app: FastifyInstance, opts: Pick<RoutesOptions, 'metrics' | 'notReady'>) => {
+    const health = async (_req: FastifyRequest, reply: FastifyReply) => reply.type('text/plain').send('ok');
+    app.get('/healthz', health);
+    app.get('/livez', health);
+    app.get('/readyz', async (_req, reply) => {
+      const problem = await opts.notReady();
+      if (problem) return reply.code(503).type('text/plain').send(`[-]${problem}\nreadyz check failed`);
+      return reply.type('text/plain').send('ok');
+    });
+    app.get('/version', async () => versionInfo());
+    app.get('/metrics', async (_req, reply) => reply.type(opts.metrics.registry.contentType).send(await opts.metrics.registry.metrics()));
+  },
+  { name: 'tskube-health-routes' },
+);
+
+export const openapiRoutes = fp(
+  async (app: FastifyInstance) => {
+    app.get('/openapi/v2', async () => openapiV2());
+    app.get('/openapi/v3', async () => openapiV3Index());
+    app.get('/openapi/v3/*', async (req) => {
+      const gv = (req.params as { '*': string })['*'];
+      const doc = openapiV3Document(gv);
+      if (!doc) throw new StatusError(404, 'NotFound', `the server could not find the requested resource (get ${gv})`);
+      return doc;
+    });
+  },
+  { name: 'tskube-openapi-routes' },
+);
+
+function discovery(req: FastifyRequest, reply: FastifyReply): FastifyReply | undefined {
+  if (req.method !== 'GET') return undefined;
+  const path = req.url.split('?')[0]!.replace(/\/+$/, '');
+  const parts = path.split('/').filter(Boolean);
+  const aggregated = wantsAggregatedDiscovery(req.headers.accept);
+  if (parts.length === 1 && aggregated) {
+    return sendRaw(reply, 200, aggregatedDiscoveryContentType(aggregated), JSON.stringify(aggregatedDiscovery(parts[0] as 'api' | 'apis', aggregated)));
+  }
+  let body: object | undefined;
+  if (path === '/api') body = coreAPIVersions(`${req.hostname}`);
+  else if (path === '/apis') body = apiGroupList();
+  else if (parts[0] === 'api' && parts.length === 2) body = apiResourceList('', parts[1]!);
+  else if (parts[0] === 'apis' && parts.length === 2) body = apiGroup(parts[1]!);
+  else if (parts[0] === 'apis' && parts.length === 3) body = apiResourceList(parts[1]!, parts[2]!);
+  if (!body) return undefined;
+  return sendRaw(reply, 200, 'application/json', JSON.stringify(body));
+}
+
+export const apiRoutes = fp(
+  async (app: FastifyInstance, opts: Pick<RoutesOptions, 'ctx'>) => {
+    const api = async (req: FastifyRequest, reply: FastifyReply) => {
+      const handled = discovery(req, reply);
+      if (handled) return handled;
+      const ri = parseRequestInfo(req.url);
+      if (!ri) throw new StatusError(404, 'NotFound', `the server could not find the requested resource`);
+      return handleResource(opts.ctx, req, reply, ri);
+    };
+    for (const prefix of ['/api', '/apis']) {
+      app.all(prefix, api);
+      app.all(`${prefix}/*`, api);
+    }
+  },
+  { name: 'tskube-api-routes' },
+);

@@ -1,0 +1,269 @@
+// The etcd edge of the apiserver: objects as JSON values under Kubernetes' key layout, with
+// `metadata.resourceVersion` = the key's mod_revision. Every write is a transaction that
+// compares a revision, so concurrent writers never lose an update. With
+// --encryption-provider-config, values of the configured resources pass through their
+// transformer (encryption/) on the way in and out.
+import { Etcd3, type IKeyValue } from 'etcd3';
+import type { Logger } from 'pino';
+import { errors, StatusError } from '../../api/status.js';
+import type { KObject } from '../../api/types.js';
+import { valuePrefix, type KeyTransformers } from '../encryption/transformer.js';
+
+export interface StoredObject {
+  /** Decoded object with metadata.resourceVersion set from mod_revision. */
+  obj: KObject;
+  modRevision: number;
+  /** Read with another than the current write key/provider: an update must rewrite it. */
+  stale?: true;
+}
+
+export interface StorageOptions {
+  /** Per-key value transformers (encryption at rest); without them values are plain JSON. */
+  transformers?: KeyTransformers;
+  /** Where unreadable values are reported (once per key). */
+  log?: Logger;
+}
+
+export interface RangeResult {
+  items: StoredObject[];
+  /** The store revision the range was read at. */
+  revision: number;
+  /** Keys remain after the last returned one. */
+  more: boolean;
+  /** How many keys were left after this page (etcd's `count` minus what was returned). */
+  remaining: number;
+  /** The last key read (also when its value could not be decoded); undefined for no keys. */
+  lastKey?: string;
+}
+
+export class CompactedError extends Error {
+  constructor(readonly revision: number) {
+    super(`required revision ${revision} has been compacted`);
+  }
+}
+
+/** Strips the resourceVersion (it is the key's revision, never stored) and serialises. */
+export function encode(obj: KObject): Buffer {
+  const meta = obj.metadata;
+  if (meta && meta.resourceVersion !== undefined) {
+    const { resourceVersion: _rv, ...rest } = meta;
+    return Buffer.from(JSON.stringify({ ...obj, metadata: rest }));
+  }
+  return Buffer.from(JSON.stringify(obj));
+}
+
+function decodeValue(value: Buffer, revision: string): StoredObject {
+  const obj = JSON.parse(value.toString()) as KObject;
+  const modRevision = Number(revision);
+  obj.metadata = { ...(obj.metadata ?? {}), resourceVersion: String(modRevision) };
+  return { obj, modRevision };
+}
+
+function prefixEnd(prefix: string): Buffer {
+  const b = Buffer.from(prefix);
+  for (let i = b.length - 1; i >= 0; i--) {
+    if (b[i]! < 0xff) {
+      const end = Buffer.from(b.subarray(0, i + 1));
+      end[i]! += 1;
+      return end;
+    }
+  }
+  return Buffer.from([0]);
+}
+
+function isCompacted(e: unknown): boolean {
+  return e instanceof Error && /compacted/i.test(e.message);
+}
+
+/** Keys remembered as already reported unreadable; beyond this, reports may repeat. */
+const MAX_REPORTED = 10_000;
+
+export class Storage {
+  private readonly transformers: KeyTransformers | undefined;
+  private readonly log: Logger | undefined;
+  private readonly reported = new Set<string>();
+
+  constructor(
+    readonly etcd: Etcd3,
+    options: StorageOptions = {},
+  ) {
+    this.transformers = options.transformers;
+    this.log = options.log;
+  }
+
+  static connect(endpoints: string[], options: StorageOptions = {}): Storage {
+    return new Storage(
+      new Etcd3({
+        hosts: endpoints,
+        grpcOptions: { 'grpc.max_receive_message_length': 64 * 1024 * 1024 },
+      }),
+      options,
+    );
+  }
+
+  /**
+   * A stored value → the object, with its resourceVersion. Throws an InternalError Status
+   * when the value's transformer cannot read it (a missing or wrong key: a server fault).
+   */
+  decode(kv: IKeyValue): StoredObject {
+    let value = kv.value;
+    let stale = false;
+    if (this.transformers) {
+      const key = kv.key.toString();
+      const t = this.transformers.forKey(key);
+      if (t) {
+        try {
+          ({ data: value, stale } = t.fromStorage(value, key));
+        } catch (e) {
+          throw this.unreadable(key, e);
+        }
+      }
+    }
+    try {
+      const stored = decodeValue(value, kv.mod_revision);
+      if (stale) stored.stale = true;
+      return stored;
+    } catch (e) {
+      // Checked only on failure, so plain JSON pays nothing: an encrypted value read without
+      // its transformer means the config lost the resource (or the flag was left off).
+      const prefix = valuePrefix(value);
+      if (prefix) throw this.unreadable(kv.key.toString(), new Error(`identity transformer tried to read encrypted data (value prefix "${prefix}")`));
+      throw e;
+    }
+  }
+
+  /** The bytes to store for `obj` under `key`. */
+  private encodeFor(key: string, obj: KObject): Buffer {
+    const data = encode(obj);
+    const t = this.transformers?.forKey(key);
+    return t ? t.toStorage(data, key) : data;
+  }
+
+  private unreadable(key: string, e: unknown): StatusError {
+    const why = e instanceof Error ? e.message : String(e);
+    if (!this.reported.has(key)) {
+      if (this.reported.size >= MAX_REPORTED) this.reported.clear();
+      this.reported.add(key);
+      this.log?.error({ key, err: why }, 'cannot read a value from etcd: check --encryption-provider-config');
+    }
+    return errors.internal(`unable to transform key "${key}": ${why}`);
+  }
+
+  async close(): Promise<void> {
+    this.etcd.close();
+  }
+
+  async get(key: string): Promise<StoredObject | undefined> {
+    const res = await this.etcd.kv.range({ key: Buffer.from(key) });
+    const kv = res.kvs[0];
+    return kv ? this.decode(kv) : undefined;
+  }
+
+  /** Creates `key` only if absent. Returns the stored object, or undefined if it exists. */
+  async create(key: string, obj: KObject): Promise<StoredObject | undefined> {
+    const k = Buffer.from(key);
+    const res = await this.etcd.kv.txn({
+      compare: [{ key: k, target: 'Create', result: 'Equal', create_revision: 0 }],
+      success: [{ request_put: { key: k, value: this.encodeFor(key, obj) } }],
+      failure: [],
+    });
+    if (!res.succeeded) return undefined;
+    const rev = Number(res.header.revision);
+    return { obj: withRV(obj, rev), modRevision: rev };
+  }
+
+  /** Writes `key` only if its mod_revision is still `expected`. Undefined on conflict. */
+  async update(key: string, obj: KObject, expected: number): Promise<StoredObject | undefined> {
+    const k = Buffer.from(key);
+    const res = await this.etcd.kv.txn({
+      compare: [{ key: k, target: 'Mod', result: 'Equal', mod_revision: expected }],
+      success: [{ request_put: { key: k, value: this.encodeFor(key, obj) } }],
+      failure: [],
+    });
+    if (!res.succeeded) return undefined;
+    const rev = Number(res.header.revision);
+    return { obj: withRV(obj, rev), modRevision: rev };
+  }
+
+  /** Deletes `key` only if its mod_revision is still `expected`. Returns the delete revision. */
+  async delete(key: string, expected: number): Promise<number | undefined> {
+    const k = Buffer.from(key);
+    const res = await this.etcd.kv.txn({
+      compare: [{ key: k, target: 'Mod', result: 'Equal', mod_revision: expected }],
+      success: [{ request_delete_range: { key: k } }],
+      failure: [],
+    });
+    return res.succeeded ? Number(res.header.revision) : undefined;
+  }
+
+  /**
+   * Reads keys under `prefix` from `startKey` (inclusive), at `revision` (0 = newest).
+   * Throws CompactedError when the revision is gone.
+   */
+  async range(
+    prefix: string,
+    opts: {
+      startKey?: string;
+      limit?: number;
+      revision?: number;
+      /** Given: values that cannot be decoded are reported here and left out, not thrown. */
+      onUndecodable?: (key: string, err: StatusError) => void;
+    } = {},
+  ): Promise<RangeResult> {
+    let res;
+    try {
+      res = await this.etcd.kv.range({
+        key: Buffer.from(opts.startKey ?? prefix),
+        range_end: prefixEnd(prefix),
+        limit: opts.limit ?? 0,
+        revision: opts.revision ?? 0,
+      });
+    } catch (e) {
+      if (isCompacted(e)) throw new CompactedError(opts.revision ?? 0);
+      throw e;
+    }
+    const onUndecodable = opts.onUndecodable;
+    const items = onUndecodable ? this.decodeEach(res.kvs, onUndecodable) : res.kvs.map((kv) => this.decode(kv));
+    const count = Number(res.count);
+    const last = res.kvs[res.kvs.length - 1];
+    return {
+      items,
+      revision: Number(res.header.revision),
+      more: res.more,
+      remaining: Math.max(0, count - res.kvs.length),
+      ...(last ? { lastKey: last.key.toString() } : {}),
+    };
+  }
+
+  private decodeEach(kvs: IKeyValue[], onUndecodable: (key: string, err: StatusError) => void): StoredObject[] {
+    const items: StoredObject[] = [];
+    for (const kv of kvs) {
+      try {
+        items.push(this.decode(kv));
+      } catch (e) {
+        onUndecodable(kv.key.toString(), e instanceof StatusError ? e : errors.internal(String(e)));
+      }
+    }
+    return items;
+  }
+
+  /** The newest revision of the store (a one-key read costs one round trip). */
+  async currentRevision(): Promise<number> {
+    const res = await this.etcd.kv.range({ key: Buffer.from('\0'), limit: 1, keys_only: true, count_only: true });
+    return Number(res.header.revision);
+  }
+
+  async compact(revision: number): Promise<void> {
+    try {
+      await this.etcd.kv.compact({ revision, physical: false });
+    } catch (e) {
+      if (!isCompacted(e)) throw e;
+    }
+  }
+}
+
+function withRV(obj: KObject, rev: number): KObject {
+  return { ...obj, metadata: { ...(obj.metadata ?? {}), resourceVersion: String(rev) } };
+}
+
+export { prefixEnd };

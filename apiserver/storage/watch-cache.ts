@@ -1,0 +1,273 @@
+// One watch cache per resource (like k8s' Cacher): one etcd watch, the current state, and a
+// bounded ring of recent events that HTTP watchers are served from. A watch from a revision
+// older than the ring's window is answered with 410 Expired and the client relists.
+import type { IKeyValue, Watcher as EtcdWatcher } from 'etcd3';
+import type { Logger } from 'pino';
+import { errors, StatusError } from '../../api/status.js';
+import type { KObject } from '../../api/types.js';
+import type { Storage } from './storage.js';
+
+export type CacheEventType = 'ADDED' | 'MODIFIED' | 'DELETED';
+
+export interface CacheEntry {
+  key: string;
+  /** Shared, never mutated: callers clone before changing. */
+  obj: KObject;
+  rev: number;
+  /** The object serialised once, reused by every LIST and watcher. */
+  readonly json: string;
+}
+
+export interface CacheEvent {
+  type: CacheEventType;
+  entry: CacheEntry;
+  /** The object before this event (undefined for ADDED). */
+  prev?: CacheEntry;
+}
+
+export interface CacheWatcher {
+  /** Called synchronously, in revision order, for every event after the start revision. */
+  onEvent(ev: CacheEvent): void;
+  /** The cache was reset (etcd history lost): the watcher must end; clients relist. */
+  onReset(): void;
+}
+
+export class TooOldError extends Error {
+  constructor(
+    readonly requested: number,
+    readonly oldest: number,
+  ) {
+    super(`too old resource version: ${requested} (${oldest})`);
+  }
+}
+
+function entryOf(key: string, obj: KObject, rev: number): CacheEntry {
+  // Serialised on first use (a LIST or a watcher), then shared; writes nobody reads cost nothing.
+  let json: string | undefined;
+  return {
+    key,
+    obj,
+    rev,
+    get json() {
+      json ??= JSON.stringify(obj);
+      return json;
+    },
+  };
+}
+
+export class WatchCache {
+  private readonly store = new Map<string, CacheEntry>();
+  private readonly ring: (CacheEvent | undefined)[];
+  private head = 0; // next write slot
+  private size = 0;
+  private readonly watchers = new Set<CacheWatcher>();
+  /**
+   * Keys whose value cannot be decoded (e.g. encrypted with a key the config lacks), with the
+   * error. They are not in the store; a LIST that covers one fails with that error, as in
+   * Kubernetes, rather than silently leaving the object out.
+   */
+  private readonly undecodable = new Map<string, StatusError>();
+  private etcdWatcher: EtcdWatcher | undefined;
+  private sortedKeys: string[] | undefined;
+  private stopped = false;
+  /** Every event with a revision above this is in the ring. */
+  windowStart = 0;
+  /** The newest revision this cache has applied. */
+  rv = 0;
+  /** True while the cache holds a complete list and follows etcd. */
+  isReady = false;
+  ready: Promise<void>;
+
+  constructor(
+    private readonly storage: Storage,
+    readonly prefix: string,
+    private readonly log: Logger,
+    capacity = 10_000,
+  ) {
+    this.ring = new Array(capacity);
+    this.ready = this.start();
+  }
+
+  get watcherCount(): number {
+    return this.watchers.size;
+  }
+
+  private async start(): Promise<void> {
+    this.isReady = false;
+    this.store.clear();
+    this.undecodable.clear();
+    this.sortedKeys = undefined;
+    this.head = 0;
+    this.size = 0;
+    this.ring.fill(undefined);
+    // Read the whole prefix at one revision, page by page, then watch from the next one.
+    let revision = 0;
+    let startKey: string | undefined;
+    for (;;) {
+      const onUndecodable = (k: string, err: StatusError) => this.undecodable.set(k.slice(this.prefix.length), err);
+      const page = await this.storage.range(this.prefix, { startKey, limit: 5000, revision, onUndecodable });
+      revision = page.revision;
+      for (const item of page.items) {
+        const key = keyOf(item.obj, this.prefix);
+        this.store.set(key, entryOf(key, item.obj, item.modRevision));
+      }
+      if (!page.more || page.lastKey === undefined) break;
+      startKey = page.lastKey + '\0';
+    }
+    this.rv = revision;
+    this.windowStart = revision;
+    const w = await this.storage.etcd.watch().prefix(this.prefix).startRevision(String(revision + 1)).create();
+    if (this.stopped) {
+      await w.cancel();
+      return;
+    }
+    this.etcdWatcher = w;
+    this.isReady = true;
+    w.on('data', (res) => {
+      for (const ev of res.events) {
+        const rawKey = ev.kv.key.toString();
+        const key = rawKey.slice(this.prefix.length);
+        const rev = Number(ev.kv.mod_revision);
+        if (ev.type === 'Delete') this.applyDelete(key, rev);
+        else this.applyPut(key, ev.kv);
+      }
+      const headerRev = Number(res.header.revision);
+      if (res.events.length === 0 && headerRev > this.rv) this.rv = headerRev; // progress notify
+    });
+    w.on('error', (err) => {
+      // History we needed is gone (compaction while disconnected): rebuild from a fresh list.
+      this.log.warn({ err, prefix: this.prefix }, 'watch cache lost its etcd watch; relisting');
+      this.reset();
+    });
+  }
+
+  private reset(): void {
+    const old = this.etcdWatcher;
+    this.etcdWatcher = undefined;
+    void old?.cancel().catch(() => undefined);
+    for (const w of [...this.watchers]) w.onReset();
+    this.watchers.clear();
+    this.ready = this.start().catch((e: unknown) => {
+      this.log.error({ err: e, prefix: this.prefix }, 'watch cache relist failed');
+    });
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.isReady = false;
+    for (const w of [...this.watchers]) w.onReset();
+    this.watchers.clear();
+    await this.etcdWatcher?.cancel().catch(() => undefined);
+  }
+
+  private applyPut(key: string, kv: IKeyValue): void {
+    let decoded;
+    try {
+      decoded = this.storage.decode(kv);
+    } catch (e) {
+      this.applyUndecodable(key, Number(kv.mod_revision), e instanceof StatusError ? e : errors.internal(String(e)));
+      return;
+    }
+    this.undecodable.delete(key);
+    const { obj, modRevision } = decoded;
+    const prev = this.store.get(key);
+    const entry = entryOf(key, obj, modRevision);
+    if (!prev) this.sortedKeys = undefined;
+    this.store.set(key, entry);
+    this.push({ type: prev ? 'MODIFIED' : 'ADDED', entry, prev }, modRevision);
+  }
+
+  /**
+   * A new value nobody can read: watchers cannot be told what the object became, so they end
+   * (clients relist, which fails while the value stays unreadable), and history before it is
+   * dropped so that no watch resumes past it with the old object.
+   */
+  private applyUndecodable(key: string, rev: number, err: StatusError): void {
+    this.undecodable.set(key, err);
+    if (this.store.delete(key)) this.sortedKeys = undefined;
+    this.head = 0;
+    this.size = 0;
+    this.ring.fill(undefined);
+    this.windowStart = rev;
+    this.rv = Math.max(this.rv, rev);
+    for (const w of [...this.watchers]) w.onReset();
+    this.watchers.clear();
+  }
+
+  private applyDelete(key: string, rev: number): void {
+    this.undecodable.delete(key);
+    const prev = this.store.get(key);
+    if (!prev) {
+      this.rv = Math.max(this.rv, rev);
+      return;
+    }
+    this.store.delete(key);
+    this.sortedKeys = undefined;
+    const obj: KObject = { ...prev.obj, metadata: { ...prev.obj.metadata, resourceVersion: String(rev) } };
+    this.push({ type: 'DELETED', entry: entryOf(key, obj, rev), prev }, rev);
+  }
+
+  private push(ev: CacheEvent, rev: number): void {
+    const cap = this.ring.length;
+    if (this.size === cap) {
+      const evicted = this.ring[this.head];
+      if (evicted) this.windowStart = evicted.entry.rev;
+    } else {
+      this.size++;
+    }
+    this.ring[this.head] = ev;
+    this.head = (this.head + 1) % cap;
+    this.rv = Math.max(this.rv, rev);
+    for (const w of this.watchers) {
+      try {
+        w.onEvent(ev);
+      } catch (e) {
+        this.log.warn({ err: e }, 'watcher failed; dropping it');
+        this.watchers.delete(w);
+      }
+    }
+  }
+
+  get(key: string): CacheEntry | undefined {
+    return this.store.get(key);
+  }
+
+  /** Current objects in key order (the order etcd lists them in). */
+  list(keyPrefix = ''): CacheEntry[] {
+    if (this.undecodable.size) {
+      for (const [k, err] of this.undecodable) if (k.startsWith(keyPrefix)) throw err;
+    }
+    if (!this.sortedKeys) this.sortedKeys = [...this.store.keys()].sort();
+    const out: CacheEntry[] = [];
+    for (const k of this.sortedKeys) {
+      if (keyPrefix && !k.startsWith(keyPrefix)) continue;
+      const e = this.store.get(k);
+      if (e) out.push(e);
+    }
+    return out;
+  }
+
+  /**
+   * Subscribes `w` to every event with a revision above `fromRev`, replaying the ones the ring
+   * still holds first. Throws TooOldError when events after `fromRev` were already dropped.
+   */
+  watch(fromRev: number, w: CacheWatcher): () => void {
+    if (fromRev < this.windowStart) throw new TooOldError(fromRev, this.windowStart + 1);
+    const cap = this.ring.length;
+    const first = (this.head - this.size + cap) % cap;
+    for (let i = 0; i < this.size; i++) {
+      const ev = this.ring[(first + i) % cap];
+      if (ev && ev.entry.rev > fromRev) w.onEvent(ev);
+    }
+    this.watchers.add(w);
+    return () => {
+      this.watchers.delete(w);
+    };
+  }
+}
+
+/** `ns/name` or `name` relative to the resource prefix. */
+function keyOf(obj: KObject, _prefix: string): string {
+  const m = obj.metadata ?? {};
+  return m.namespace ? `${m.namespace}/${m.name}` : `${m.name}`;
+}
