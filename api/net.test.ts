@@ -27,5 +27,8 @@ describe('api/net', () => {
   });
   it('orders addresses numerically, IPv4 before IPv6, non-addresses last', () => {
     assert.deepEqual(['10.0.0.10', 'fd00::1', 'x', '10.0.0.9', '9.255.0.0'].sort(compareIPs), ['9.255.0.0', '10.0.0.9', '10.0.0.10', 'fd00::1', 'x']);
+    assert.equal(compareIPs('010.0.0.1', '10.0.0.1'), 0);
+    assert.ok(compareIPs('10.0.0.2', '10.0.0.10') < 0);
+    assert.ok(compareIPs('300.0.0.1', '10.0.0.1') > 0);
   });
 });

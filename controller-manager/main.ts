@@ -4,22 +4,14 @@
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { newLogger, onShutdown, envTwins } from '../client/component-base/daemon.js';
-import {
-  clientConnectionFlags,
-  clientConnectionFrom,
-  leaderElectionFlags,
-  leaderElectionFrom,
-  loggingFlags,
-  servingFlags,
-  servingTLSFrom,
-} from '../client/component-base/flags.js';
+import { clientConnectionFrom, controlPlaneFlags, leaderElectionFrom, servingTLSFrom } from '../client/component-base/flags.js';
 import { controllerFlagDeclarations, startControllerManager } from './manager.js';
 import { yargsOption } from './options.js';
 
 /** Every controller's flags, declared by the controllers themselves (see options.ts). */
 const CONTROLLER_FLAGS = controllerFlagDeclarations();
 
-let parser = loggingFlags(servingFlags(leaderElectionFlags(clientConnectionFlags(yargs(hideBin(process.argv)).scriptName('kube-controller-manager')), 'kube-controller-manager'), { bindAddress: '127.0.0.1', port: 10257 }))
+let parser = controlPlaneFlags(yargs(hideBin(process.argv)), 'kube-controller-manager', { bindAddress: '127.0.0.1', port: 10257 })
   .option('controllers', {
     type: 'string',
     default: '*',

@@ -4,20 +4,12 @@
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { newLogger, onShutdown, envTwins } from '../client/component-base/daemon.js';
-import {
-  clientConnectionFlags,
-  clientConnectionFrom,
-  leaderElectionFlags,
-  leaderElectionFrom,
-  loggingFlags,
-  servingFlags,
-  servingTLSFrom,
-} from '../client/component-base/flags.js';
+import { clientConnectionFrom, controlPlaneFlags, leaderElectionFrom, servingTLSFrom } from '../client/component-base/flags.js';
 import { DEFAULT_PROFILE } from './profile.js';
 import { startScheduler } from './scheduler.js';
 
 const argv = await envTwins(
-  loggingFlags(servingFlags(leaderElectionFlags(clientConnectionFlags(yargs(hideBin(process.argv)).scriptName('kube-scheduler')), 'kube-scheduler'), { bindAddress: '127.0.0.1', port: 10259 }))
+  controlPlaneFlags(yargs(hideBin(process.argv)), 'kube-scheduler', { bindAddress: '127.0.0.1', port: 10259 })
   .option('pod-initial-backoff-seconds', { type: 'number', default: 1, describe: 'Initial backoff of an unschedulable pod' })
   .option('pod-max-backoff-seconds', { type: 'number', default: 10, describe: 'Maximum backoff of an unschedulable pod' })
   .option('percentage-of-nodes-to-score', { type: 'number', default: 0, describe: 'Share of nodes to find feasible before scoring (0: adaptive)' })

@@ -91,3 +91,11 @@ export async function servingTLSFrom(a: { 'tls-cert-file'?: string; 'tls-private
 export function loggingFlags<T>(y: Argv<T>) {
   return y.option('log-level', { type: 'string', default: 'info', describe: 'pino log level' });
 }
+
+/**
+ * The flags of a leader-elected control-plane daemon (kube-scheduler, kube-controller-manager):
+ * client connection, leader election on a Lease named after it, its HTTPS port, and logging.
+ */
+export function controlPlaneFlags<T>(y: Argv<T>, name: string, serving: { bindAddress: string; port: number }) {
+  return loggingFlags(servingFlags(leaderElectionFlags(clientConnectionFlags(y.scriptName(name)), name), serving));
+}
