@@ -3,12 +3,12 @@
 // of the ConfigMaps/Secrets pods read, PLEG events from the runtime, and probe results.
 import type { Pod } from 'kubernetes-types/core/v1';
 import { deletedObject } from '../client/index.js';
-import type { Kubelet } from './kubelet.js';
+import type { KubeletState } from './kubelet-state.js';
 import type { PodChange } from './pleg.js';
 import { changeCovered } from './pod/sync-deps.js';
 
 /** Pod informer add/update/delete → pod workers. */
-export function addPodConfigHandlers(k: Kubelet): void {
+export function addPodConfigHandlers(k: KubeletState): void {
   k.podInformer.addEventHandler({
     onAdd: (pod) => handlePodAddition(k, pod),
     onUpdate: (old, pod) => handlePodUpdate(k, old, pod),
@@ -17,22 +17,22 @@ export function addPodConfigHandlers(k: Kubelet): void {
 }
 
 /** Before the informers sync, a pod the kubelet has not listed yet is not known to be gone: wait. */
-export function enqueuePod(k: Kubelet, pod: Pod): void {
+export function enqueuePod(k: KubeletState, pod: Pod): void {
   const uid = pod.metadata?.uid;
   if (uid && k.synced) k.podWorkers.update(uid);
 }
 
-function registerPod(k: Kubelet, pod: Pod): void {
+function registerPod(k: KubeletState, pod: Pod): void {
   k.configMaps.registerPod(pod);
   k.secrets.registerPod(pod);
 }
 
-function handlePodAddition(k: Kubelet, pod: Pod): void {
+function handlePodAddition(k: KubeletState, pod: Pod): void {
   registerPod(k, pod);
   enqueuePod(k, pod);
 }
 
-function handlePodUpdate(k: Kubelet, old: Pod, pod: Pod): void {
+function handlePodUpdate(k: KubeletState, old: Pod, pod: Pod): void {
   if (old.metadata?.uid !== pod.metadata?.uid) handlePodRemove(k, old);
   registerPod(k, pod);
   // Status-only changes (most of them our own writes) need no sync, as the kubelet's
@@ -40,7 +40,7 @@ function handlePodUpdate(k: Kubelet, old: Pod, pod: Pod): void {
   if (old.metadata?.resourceVersion !== pod.metadata?.resourceVersion && !statusOnlyChange(old, pod)) enqueuePod(k, pod);
 }
 
-function handlePodRemove(k: Kubelet, pod: Pod): void {
+function handlePodRemove(k: KubeletState, pod: Pod): void {
   const uid = pod.metadata?.uid;
   if (!uid) return;
   k.lastKnown.set(uid, pod);
@@ -51,12 +51,12 @@ function handlePodRemove(k: Kubelet, pod: Pod): void {
 }
 
 /** A ConfigMap/Secret that pods read changed: sync them (their env/volumes may change). */
-export function handleObjectChange(k: Kubelet, uids: string[]): void {
+export function handleObjectChange(k: KubeletState, uids: string[]): void {
   if (k.synced) for (const uid of uids) k.podWorkers.update(uid);
 }
 
 /** A PLEG event for a pod's containers or sandbox. */
-export function handlePodLifecycleEvent(k: Kubelet, uid: string, change: PodChange): void {
+export function handlePodLifecycleEvent(k: KubeletState, uid: string, change: PodChange): void {
   // Our own creates and starts come back as events and relist differences; the sync that
   // made them read the runtime after them, so they need no further sync. While a sync
   // runs, decide when it ends.

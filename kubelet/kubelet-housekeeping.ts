@@ -3,11 +3,11 @@
 // but the API no longer does get a worker (which removes them), orphaned pod volume dirs are
 // torn down, the running pod/container gauges are set, and stale backoff entries and
 // service-account tokens are dropped.
-import type { Kubelet } from './kubelet.js';
+import type { KubeletState } from './kubelet-state.js';
 import { enqueuePod } from './kubelet-handlers.js';
 
 /** Starts the periodic resync and housekeeping; clear the returned timers to stop them. */
-export function startPeriodicWork(k: Kubelet): NodeJS.Timeout[] {
+export function startPeriodicWork(k: KubeletState): NodeJS.Timeout[] {
   const every = (ms: number, fn: () => Promise<void> | void): NodeJS.Timeout => {
     const t = setInterval(() => {
       Promise.resolve(fn()).catch((err: unknown) => k.log.warn({ err }, 'housekeeping failed'));
@@ -23,7 +23,7 @@ export function startPeriodicWork(k: Kubelet): NodeJS.Timeout[] {
   ];
 }
 
-export async function handlePodCleanups(k: Kubelet): Promise<void> {
+export async function handlePodCleanups(k: KubeletState): Promise<void> {
   const known = new Set([...k.podInformer.lister.list()].map((p) => p.metadata?.uid ?? ''));
   for (const uid of k.lastKnown.keys()) known.add(uid);
   const inRuntime = k.pleg?.podUids() ?? new Set<string>();
@@ -35,7 +35,7 @@ export async function handlePodCleanups(k: Kubelet): Promise<void> {
   k.tokens.cleanup();
 }
 
-function updateRunningGauges(k: Kubelet): void {
+function updateRunningGauges(k: KubeletState): void {
   const counts = k.pleg?.counts();
   if (!counts) return;
   k.metrics.runningPods.set(counts.readySandboxes);

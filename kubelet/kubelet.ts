@@ -19,11 +19,12 @@ import { PodAdmission } from './kubelet-admission.js';
 import { findContainer, getRunningPods, podContainers, type PodContainers, type RunningPod } from './kubelet-getters.js';
 import { addPodConfigHandlers, enqueuePod, handleObjectChange, handlePodLifecycleEvent } from './kubelet-handlers.js';
 import { startPeriodicWork } from './kubelet-housekeeping.js';
+import type { KubeletState } from './kubelet-state.js';
 import { instrumentRuntime, newKubeletMetrics, type KubeletMetrics } from './metrics.js';
 import { defaultNodeIP } from './node/host.js';
 import { NodeManager } from './node/node-manager.js';
 import { WatchBasedObjectManager } from './object-manager.js';
-import { DEFAULTS, defaultRootDir, dockerSocketPath, type KubeletOptions } from './options.js';
+import { DEFAULTS, defaultRootDir, dockerSocketPath, type KubeletOptions, type ResolvedKubeletOptions } from './options.js';
 import { Pleg } from './pleg.js';
 import { removeOrphan, terminatePod } from './pod/kill.js';
 import { syncPod } from './pod/sync.js';
@@ -37,15 +38,12 @@ import { StatusManager } from './status/status-manager.js';
 import { VolumeManager } from './volumes/volume-manager.js';
 import { TokenManager, tokenRequester } from './volumes/token-manager.js';
 
-export type { KubeletOptions } from './options.js';
+export type { KubeletOptions, ResolvedKubeletOptions } from './options.js';
 export type { RunningPod } from './kubelet-getters.js';
 
 const UID_INDEX = 'uid';
 /** How long a pod sync waits for the first fetch of its ConfigMaps/Secrets before failing (and retrying). */
 const OBJECT_SYNC_TIMEOUT_MS = 5_000;
-
-/** The options with every default filled in. */
-export type ResolvedKubeletOptions = typeof DEFAULTS & KubeletOptions;
 
 /** The host files pods get: read once at start. */
 interface HostFiles {
@@ -60,7 +58,7 @@ export async function startKubelet(opts: KubeletOptions): Promise<Kubelet> {
   return kubelet;
 }
 
-export class Kubelet {
+export class Kubelet implements KubeletState {
   readonly nodeName: string;
   readonly log: Logger;
   readonly registry: Registry;
@@ -68,7 +66,8 @@ export class Kubelet {
   /** The runtime, every call timed (kubelet_runtime_operations_*). */
   readonly runtime: Runtime;
 
-  // What follows is the kubelet's own state; its phase files (kubelet-*.ts) use it.
+  // What follows is the kubelet's own state; its phase files (kubelet-*.ts) use the part of it
+  // that KubeletState (kubelet-state.ts) names.
   readonly o: ResolvedKubeletOptions;
   readonly nodeIP: string;
   readonly rootDir: string;

@@ -70,6 +70,9 @@ export function defaultRootDir(nodeName: string): string {
   return `/var/lib/tskube-kubelet/${nodeName}`;
 }
 
+/** The options with every default filled in. */
+export type ResolvedKubeletOptions = typeof DEFAULTS & KubeletOptions;
+
 /** `unix:///var/run/docker.sock` → `/var/run/docker.sock`. */
 export function dockerSocketPath(host: string): string {
   if (host.startsWith('unix://')) return host.slice('unix://'.length);
