@@ -5,18 +5,12 @@
 // to the Scheduler's informers.
 import type { Node, Pod } from 'kubernetes-types/core/v1';
 import { deletedObject, type DeletedFinalStateUnknown, type ResourceEventHandler } from '../client/index.js';
-import { ActionType, type ClusterEvent } from './framework/interface.js';
+import { EVENTS } from './framework/events.js';
+import { ActionType } from './framework/interface.js';
 import { newPodInfo } from './framework/types.js';
 import type { SchedulerCache } from './cache.js';
 import type { SchedulingQueue } from './queue.js';
-import type { Scheduler } from './scheduler.js';
-
-export const EVENTS = {
-  nodeAdd: { resource: 'Node', action: ActionType.Add, label: 'NodeAdd' },
-  nodeDelete: { resource: 'Node', action: ActionType.Delete, label: 'NodeDelete' },
-  assignedPodAdd: { resource: 'AssignedPod', action: ActionType.Add, label: 'AssignedPodAdd' },
-  assignedPodDelete: { resource: 'AssignedPod', action: ActionType.Delete, label: 'AssignedPodDelete' },
-} as const satisfies Record<string, ClusterEvent>;
+import type { SchedulerState } from './scheduler-state.js';
 
 const json = (v: unknown): string => JSON.stringify(v ?? null);
 
@@ -120,7 +114,7 @@ export function nodeEventHandler({ cache, queue }: Pick<HandlerDeps, 'cache' | '
 }
 
 /** Registers the pod and node handlers on the Scheduler's informers (before they start). */
-export function addAllEventHandlers(sched: Scheduler): void {
+export function addAllEventHandlers(sched: SchedulerState): void {
   const { cache, queue } = sched;
   sched.podInformer.addEventHandler(podEventHandler({ cache, queue, responsibleFor: (name) => sched.profiles.has(name) }));
   sched.nodeInformer.addEventHandler(nodeEventHandler({ cache, queue }));

@@ -4,17 +4,17 @@
 // pods count) — then assumes the pod and Reserves, and starts the binding cycle in the
 // background so several binds are in flight while the next pod is decided.
 import { isNotFound } from '../client/index.js';
-import { EVENTS } from './event-handlers.js';
+import { EVENTS } from './framework/events.js';
 import { Code, CycleState, newStatus, type NodeToStatus, type Status } from './framework/interface.js';
 import { fitErrorMessage, type Diagnosis } from './framework/fit-error.js';
 import type { Framework } from './framework/runtime.js';
 import type { NodeInfo, PodInfo } from './framework/types.js';
 import { updatePodScheduledCondition } from './pod-condition.js';
 import type { QueuedPodInfo } from './queue.js';
-import type { Scheduler } from './scheduler.js';
+import type { SchedulerState } from './scheduler-state.js';
 
 /** Runs one pod through the scheduling cycle; on success its binding cycle continues in the background. */
-export function scheduleOne(sched: Scheduler, q: QueuedPodInfo): void {
+export function scheduleOne(sched: SchedulerState, q: QueuedPodInfo): void {
   const p = q.podInfo;
   const cycle = sched.queue.schedulingCycle;
   const fwk = sched.profiles.get(q.profile);
@@ -62,7 +62,7 @@ interface Binding {
 }
 
 /** Bind plugins, then the `Scheduled` event; on failure the assumed pod is forgotten and the pod retried. Holds one bind slot. */
-async function bindingCycle(sched: Scheduler, b: Binding): Promise<void> {
+async function bindingCycle(sched: SchedulerState, b: Binding): Promise<void> {
   const { q, fwk, state, assumed, nodeName } = b;
   const p = q.podInfo;
   try {
@@ -93,7 +93,7 @@ async function bindingCycle(sched: Scheduler, b: Binding): Promise<void> {
  * plugins registered; errors with backoff), gets a FailedScheduling event and PodScheduled=False.
  */
 export function handleSchedulingFailure(
-  sched: Scheduler,
+  sched: SchedulerState,
   q: QueuedPodInfo,
   cycle: number,
   code: Code,

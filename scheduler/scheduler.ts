@@ -34,6 +34,7 @@ import { IN_TREE_REGISTRY, type Registry as PluginRegistry } from './plugins/reg
 import { DEFAULT_PROFILE, type ProfileConfig } from './profile.js';
 import { SchedulingQueue } from './queue.js';
 import { handleSchedulingFailure, scheduleOne } from './schedule-one.js';
+import type { SchedulerState } from './scheduler-state.js';
 
 export type { LeaderElectionOptions };
 
@@ -85,7 +86,7 @@ export async function startScheduler(opts: SchedulerOptions = {}): Promise<Sched
   return scheduler;
 }
 
-export class Scheduler implements SchedulerHandle {
+export class Scheduler implements SchedulerHandle, SchedulerState {
   readonly log: Logger;
   readonly registry: Registry;
   readonly identity: string;
