@@ -29,7 +29,8 @@ COPY kubectl ./kubectl
 # Only what the components run: no tests, benchmarks or test harness.
 RUN printf '%s' '{"extends":"./tsconfig.json","include":["api","client","apiserver","scheduler","controller-manager","kubelet","kube-proxy","dns","kubectl"],"exclude":["node_modules","dist","**/*.test.ts"]}' >tsconfig.image.json \
  && node node_modules/typescript/bin/tsc -p tsconfig.image.json \
- && node scripts/gen-openapi.mjs
+ && node scripts/gen-openapi.mjs \
+ && cp apiserver/openapi/OpenAPIv2.proto dist/apiserver/openapi/
 # Runtime dependencies only, as `npm prune --omit=dev` would leave them — done with node
 # because the offline base image has no npm: remove every package the lock file marks dev.
 RUN node -e ' \

@@ -14,6 +14,7 @@ import {
   type PathItem,
 } from './operations.js';
 import { versionInfo } from '../discovery/discovery.js';
+import { encodeOpenapiV2 } from './protobuf.js';
 
 const V3_REF_PREFIX = '#/components/schemas/';
 const PATCH_CONTENT_TYPES = [
@@ -231,4 +232,56 @@ export function openapiV2(): object {
     };
   }
   return v2Cache;
+}
+
+/** What kube-openapi answers for both protobuf media types it accepts (the `@` one is older). */
+export const OPENAPI_V2_PROTOBUF = 'application/com.github.proto-openapi.spec.v2.v1.0+protobuf';
+const V2_MEDIA_TYPES: { subtype: string; contentType: string; proto: boolean }[] = [
+  { subtype: 'json', contentType: 'application/json', proto: false },
+  { subtype: 'com.github.proto-openapi.spec.v2@v1.0+protobuf', contentType: OPENAPI_V2_PROTOBUF, proto: true },
+  { subtype: 'com.github.proto-openapi.spec.v2.v1.0+protobuf', contentType: OPENAPI_V2_PROTOBUF, proto: true },
+];
+
+export interface EncodedSpec {
+  contentType: string;
+  data: Buffer;
+  /** Unquoted: the upper-case hex SHA-512 of `data`, as kube-openapi computes it. */
+  etag: string;
+}
+
+const v2Encoded = new Map<boolean, EncodedSpec>();
+
+function encodedV2(proto: boolean): EncodedSpec {
+  let e = v2Encoded.get(proto);
+  if (!e) {
+    // Encoded once, like the document itself: both answers are the same bytes until restart.
+    const data = proto ? encodeOpenapiV2(openapiV2()) : Buffer.from(JSON.stringify(openapiV2()));
+    e = { contentType: proto ? OPENAPI_V2_PROTOBUF : 'application/json', data, etag: createHash('sha512').update(data).digest('hex').toUpperCase() };
+    v2Encoded.set(proto, e);
+  }
+  return e;
+}
+
+/**
+ * GET /openapi/v2 negotiated on Accept as kube-openapi does: the first acceptable clause (by
+ * q, then order) picks JSON or gnostic protobuf. Where Kubernetes answers 406 this answers
+ * JSON, as it always did.
+ */
+export function openapiV2For(accept: string | undefined): EncodedSpec {
+  const clauses = (accept || '*/*')
+    .split(',')
+    .map((c, i) => {
+      const [range = '', ...params] = c.split(';').map((x) => x.trim());
+      const q = params.find((x) => x.startsWith('q='));
+      return { range: range.toLowerCase(), q: q ? Number(q.slice(2)) : 1, i };
+    })
+    .filter((c) => c.q > 0)
+    .sort((a, b) => b.q - a.q || a.i - b.i);
+  for (const { range } of clauses) {
+    const [type, subtype] = range.split('/');
+    for (const m of V2_MEDIA_TYPES) {
+      if ((type === 'application' || type === '*') && (subtype === m.subtype || subtype === '*')) return encodedV2(m.proto);
+    }
+  }
+  return encodedV2(false);
 }

@@ -17,7 +17,7 @@ import {
 import type { HandlerContext } from '../handlers/context.js';
 import { handleResource } from '../handlers/resource.js';
 import type { ApiserverMetrics } from './metrics.js';
-import { openapiV2, openapiV3Document, openapiV3Index } from '../openapi/openapi.js';
+import { openapiV2For, openapiV3Document, openapiV3Index } from '../openapi/openapi.js';
 import { parseRequestInfo } from '../handlers/request-info.js';
 import { sendRaw } from '../handlers/responses.js';
 
@@ -46,7 +46,13 @@ export const healthRoutes = fp(
 
 export const openapiRoutes = fp(
   async (app: FastifyInstance) => {
-    app.get('/openapi/v2', async () => openapiV2());
+    app.get('/openapi/v2', async (req, reply) => {
+      const spec = openapiV2For(req.headers.accept);
+      const etag = `"${spec.etag}"`;
+      reply.header('Vary', 'Accept').header('ETag', etag).header('Cache-Control', 'no-cache, private');
+      if (req.headers['if-none-match'] === etag) return reply.code(304).send();
+      return reply.type(spec.contentType).send(spec.data);
+    });
     app.get('/openapi/v3', async () => openapiV3Index());
     app.get('/openapi/v3/*', async (req) => {
       const gv = (req.params as { '*': string })['*'];
