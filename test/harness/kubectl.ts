@@ -40,13 +40,14 @@ export function kubeconfigFor(target: string | RestConfig, dir: string, namespac
   return path;
 }
 
-export function kubectlFor(target: string | RestConfig) {
+/** `binary` defaults to kubectl 1.32; the kubectl 1.20 tests pass theirs. */
+export function kubectlFor(target: string | RestConfig, binary: string = KUBECTL) {
   const home = mkdtempSync(join(tmpdir(), 'tskube-kubectl-'));
   const kubeconfig = kubeconfigFor(target, home);
   const env = { ...process.env, HOME: home, KUBECONFIG: kubeconfig, KUBECTL_KUBERC: 'false' };
   const run = (args: string[], input?: string, timeoutMs = 30_000): Promise<KubectlResult> =>
     new Promise((resolve, reject) => {
-      const p = spawn(KUBECTL, args, { env, stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
+      const p = spawn(binary, args, { env, stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
       let stdout = '';
       let stderr = '';
       p.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -65,7 +66,7 @@ export function kubectlFor(target: string | RestConfig) {
     });
   /** Starts a long-running kubectl (e.g. `get -w`) and collects its output. */
   const start = (args: string[]): { proc: ChildProcess; output: () => string } => {
-    const p = spawn(KUBECTL, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const p = spawn(binary, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     p.stdout!.on('data', (d: Buffer) => (out += d.toString()));
     p.stderr!.on('data', (d: Buffer) => (out += d.toString()));
