@@ -1,59 +1,18 @@
 // The official Python client (Debian's python3-kubernetes, installed by scripts/ensure-deps and
 // run with /usr/bin/python3) against the apiserver: a client nobody here wrote. Each test runs a
-// small script that prints one JSON line; the assertions read it.
+// small script that prints one JSON line (test/harness/python.ts); the assertions read it.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { startTestApiserver, type TestApiserver } from '../test/harness/apiserver.js';
-import { kubeconfigFor } from '../test/harness/kubectl.js';
-
-const PYTHON = '/usr/bin/python3';
+import { pythonClientFor } from '../test/harness/python.js';
 
 let api: TestApiserver;
-let dir: string;
-let kubeconfig: string;
-
-// Loads the kubeconfig and defines `out(obj)`, which prints the script's JSON answer.
-const PRELUDE = `
-import json, os, sys, threading, time
-from kubernetes import client, config, watch
-from kubernetes.client.rest import ApiException
-config.load_kube_config(config_file=os.environ['KUBECONFIG'])
-v1 = client.CoreV1Api()
-def out(o):
-    print(json.dumps(o))
-`;
-
-/** Runs `body` (after PRELUDE) and returns the JSON it printed last. */
-async function py(name: string, body: string, timeoutMs = 30_000): Promise<any> {
-  const file = join(dir, `${name}.py`);
-  writeFileSync(file, PRELUDE + body);
-  const { code, stdout, stderr } = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve, reject) => {
-    const p = spawn(PYTHON, [file], { env: { ...process.env, KUBECONFIG: kubeconfig, HOME: dir }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    p.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    p.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const t = setTimeout(() => p.kill('SIGKILL'), timeoutMs);
-    p.on('error', reject);
-    p.on('close', (c) => {
-      clearTimeout(t);
-      resolve({ code: c ?? -1, stdout, stderr });
-    });
-  });
-  assert.equal(code, 0, `${name}.py failed (${code}):\n${stderr}\n${stdout}`);
-  const lines = stdout.trim().split('\n');
-  return JSON.parse(lines[lines.length - 1]!);
-}
+let py: ReturnType<typeof pythonClientFor>;
 
 describe('the official Python client (python3-kubernetes)', () => {
   before(async () => {
     api = await startTestApiserver();
-    dir = mkdtempSync(join(tmpdir(), 'tskube-pyclient-'));
-    kubeconfig = kubeconfigFor(api.config, dir);
+    py = pythonClientFor(api.config);
   });
   after(async () => {
     await api?.stop();
