@@ -33,14 +33,13 @@ v1.delete_namespaced_config_map('cfg', 'py-crud')
 after = [c.metadata.name for c in v1.list_namespaced_config_map('py-crud').items]
 ns_patched = v1.patch_namespace('py-crud', {'metadata': {'labels': {'team': 'py'}}})
 ns_read = v1.read_namespace('py-crud')
-deleted = v1.delete_namespace('py-crud')
+v1.delete_namespace('py-crud')
 out({
   'ns_created': ns.metadata.name, 'ns_listed': 'py-crud' in names, 'ns_uid': bool(ns.metadata.uid),
   'created_rv': bool(created.metadata.resource_version), 'created_ts': str(created.metadata.creation_timestamp),
   'listed': [c.metadata.name for c in listed.items], 'list_rv': bool(listed.metadata.resource_version),
   'read': read.data, 'patched': patched.data, 'after': after,
   'ns_labels': ns_patched.metadata.labels, 'ns_read_labels': ns_read.metadata.labels, 'ns_phase': ns_read.status.phase,
-  'deleted_kind': getattr(deleted, 'kind', None) if not isinstance(deleted, dict) else deleted.get('kind'),
 })
 `,
     );
@@ -113,6 +112,36 @@ out({'namespaced': deps.namespaced, 'name': deps.name, 'created': created.metada
     assert.equal(r.list_kind, 'DeploymentList');
     assert.deepEqual(r.list_names, ['dyn']);
     assert.equal(r.cm, 'configmaps');
+  });
+
+  test('paging with limit and _continue; delete with V1DeleteOptions; dynamic patch and delete', async () => {
+    const r = await py(
+      'paging',
+      `
+from kubernetes import dynamic
+v1.create_namespace(client.V1Namespace(metadata=client.V1ObjectMeta(name='py-page')))
+for i in range(5):
+    v1.create_namespaced_config_map('py-page', client.V1ConfigMap(metadata=client.V1ObjectMeta(name='c%d' % i)))
+pages = []
+cont = None
+while True:
+    page = v1.list_namespaced_config_map('py-page', limit=2, _continue=cont)
+    pages.append([c.metadata.name for c in page.items])
+    cont = page.metadata._continue
+    if not cont:
+        break
+v1.delete_namespaced_config_map('c0', 'py-page', body=client.V1DeleteOptions(propagation_policy='Background', grace_period_seconds=0))
+dc = dynamic.DynamicClient(client.ApiClient())
+cms = dc.resources.get(api_version='v1', kind='ConfigMap')
+patched = cms.patch(name='c1', namespace='py-page', body={'data': {'k': 'v'}}, content_type='application/merge-patch+json')
+cms.delete(name='c2', namespace='py-page')
+left = [c.metadata.name for c in v1.list_namespaced_config_map('py-page').items]
+out({'pages': pages, 'patched': patched.data.k, 'left': left})
+`,
+    );
+    assert.deepEqual(r.pages, [['c0', 'c1'], ['c2', 'c3'], ['c4']]);
+    assert.equal(r.patched, 'v');
+    assert.deepEqual(r.left, ['c1', 'c3', 'c4']);
   });
 
   test('reading a missing object raises ApiException 404 with a Status body', async () => {
