@@ -14,12 +14,13 @@ export function q1(query: Query, name: string): string | undefined {
 
 /**
  * A boolean query parameter as Kubernetes reads it (apimachinery's
- * Convert_Slice_string_To_bool): the first value; absent, empty, `0` and `false` (any case)
- * are false, anything else is true (Python's client sends `True`).
+ * Convert_Slice_string_To_bool): the first value; absent, `0` and `false` (any case) are
+ * false, anything else is true, the empty string included (`?watch=` watches; Python's client
+ * sends `True`).
  */
 export function queryBool(values: string[]): boolean {
   const v = values[0];
-  return v !== undefined && v !== '' && v !== '0' && v.toLowerCase() !== 'false';
+  return v !== undefined && v !== '0' && v.toLowerCase() !== 'false';
 }
 
 export function qBool(query: Query, name: string): boolean {
@@ -69,8 +70,9 @@ export function parseListOptions(info: ResourceInfo, query: Query): ListOptions 
     allowWatchBookmarks: qBool(query, 'allowWatchBookmarks'),
     timeoutSeconds: nonNegativeInt(query, 'timeoutSeconds'),
   };
-  const sie = q1(query, 'sendInitialEvents');
-  if (sie !== undefined) opts.sendInitialEvents = sie === 'true';
+  // A *bool upstream (Convert_Slice_string_To_Pointer_bool): unset when absent, else read like
+  // any other boolean.
+  if (query.sendInitialEvents !== undefined) opts.sendInitialEvents = qBool(query, 'sendInitialEvents');
   if (opts.continueToken && opts.resourceVersion && opts.resourceVersion !== '0') {
     throw errors.badRequest('specifying resource version is not allowed when using continue');
   }

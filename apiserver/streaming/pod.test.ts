@@ -106,7 +106,6 @@ describe('options forwarded to the kubelet', () => {
     assert.equal(r.kubeletQuery.toString(), 'follow=true&timestamps=true&tailLines=5&limitBytes=100');
     assert.match(badRequest(() => podLogRequest({ tailLines: '-1' })), /tailLines: Invalid value: -1: must be greater than or equal to 0/);
     assert.match(badRequest(() => podLogRequest({ limitBytes: '0' })), /limitBytes/);
-    assert.match(badRequest(() => podLogRequest({ follow: 'maybe' })), /follow: Invalid value/);
     assert.match(badRequest(() => podLogRequest({ sinceSeconds: '5', sinceTime: '2024-01-01T00:00:00Z' })), /at most one of/);
   });
 
@@ -117,5 +116,13 @@ describe('options forwarded to the kubelet', () => {
     assert.equal(badRequest(() => streamRequest({ stdout: 'true' }, 'exec')), 'you must specify at least one command for the container');
     assert.equal(badRequest(() => streamRequest({ command: 'ls' }, 'exec')), 'you must specify at least 1 of stdin, stdout, stderr');
     assert.equal(streamRequest({ stdout: 'true', stderr: 'true' }, 'attach').kubeletQuery.toString(), 'output=1&error=1');
+  });
+
+  test('booleans are read as apimachinery reads them: True, an empty value and any other text are true; 0 and false are false', () => {
+    // What the Python client sends.
+    const py = streamRequest({ command: 'hostname', stdin: 'False', stdout: 'True', stderr: 'True', tty: 'False' }, 'exec');
+    assert.equal(py.kubeletQuery.toString(), 'command=hostname&output=1&error=1');
+    assert.equal(podLogRequest({ follow: 'True', previous: 'FALSE', timestamps: '' }).kubeletQuery.toString(), 'follow=true&timestamps=true');
+    assert.equal(podLogRequest({ follow: 'maybe', timestamps: '0' }).kubeletQuery.toString(), 'follow=true');
   });
 });

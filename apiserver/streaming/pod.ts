@@ -3,7 +3,7 @@
 // check), and the kubelet URL it then uses. Pure: pod and node in, options or a Status out.
 import { errors } from '../../api/status.js';
 import { isObject, type KObject } from '../../api/types.js';
-import type { Query } from '../registry/list-options.js';
+import { qBool, type Query } from '../registry/list-options.js';
 
 export const DEFAULT_KUBELET_PORT = 10250;
 /** Which node address the kubelet is reached on, best first. */
@@ -128,12 +128,9 @@ const all = (q: Query, k: string): string[] => {
   return v === undefined ? [] : Array.isArray(v) ? v : [v];
 };
 
-function boolParam(q: Query, k: string): boolean {
-  const v = one(q, k);
-  if (v === undefined || v === '' || v === 'false' || v === '0') return false;
-  if (v === 'true' || v === '1') return true;
-  throw errors.badRequest(`${k}: Invalid value: "${v}": must be a boolean`);
-}
+// Read as apimachinery's parameter codec reads them (Convert_Slice_string_To_bool): the
+// Python client sends `stdout=True`, and no value is rejected.
+const boolParam = qBool;
 
 function intParam(q: Query, k: string, min: number, rule: string): number | undefined {
   const v = one(q, k);
