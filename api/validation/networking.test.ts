@@ -1,21 +1,8 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import type { KObject } from '../types.js';
-import { assertCause, clone, createCauses, infoFor } from './testing.js';
+import { assertCause, clone, createCauses, infoFor, set } from './testing.js';
 import { applyDefaults } from '../defaults/index.js';
-
-/** A copy of base with the field at `a.b[0].c` replaced (testing.ts's set has no indices). */
-function set<T>(base: T, dotted: string, value: unknown): T {
-  const out = clone(base) as unknown as Record<string, unknown>;
-  const keys = dotted.replace(/\[(\d+)\]/g, '.$1').split('.');
-  let cur = out;
-  for (const k of keys.slice(0, -1)) {
-    if (typeof cur[k] !== 'object' || cur[k] === null) cur[k] = {};
-    cur = cur[k] as Record<string, unknown>;
-  }
-  cur[keys[keys.length - 1] ?? ''] = value;
-  return out as unknown as T;
-}
 
 const backend = { service: { name: 'web', port: { number: 80 } } };
 const ingress: KObject = {
