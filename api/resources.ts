@@ -143,6 +143,10 @@ export const RESOURCES: readonly ResourceInfo[] = Object.freeze([
   r('coordination.k8s.io', 'v1', 'leases', 'Lease', true),
   // discovery.k8s.io/v1
   r('discovery.k8s.io', 'v1', 'endpointslices', 'EndpointSlice', true, { fieldSelectors: ['addressType'] }),
+  // networking.k8s.io/v1: stored and validated; no ingress controller or policy enforcement ships
+  r('networking.k8s.io', 'v1', 'ingresses', 'Ingress', true, { shortNames: ['ing'], subresources: ['status'] }),
+  r('networking.k8s.io', 'v1', 'ingressclasses', 'IngressClass', false),
+  r('networking.k8s.io', 'v1', 'networkpolicies', 'NetworkPolicy', true, { shortNames: ['netpol'] }),
   // policy/v1
   r('policy', 'v1', 'poddisruptionbudgets', 'PodDisruptionBudget', true, { shortNames: ['pdb'], subresources: ['status'] }),
   // storage.k8s.io/v1

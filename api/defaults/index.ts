@@ -24,6 +24,7 @@ import {
   defaultSecret,
   defaultStorageClass,
 } from './misc.js';
+import { defaultNetworkPolicy } from './networking.js';
 
 const DEFAULTERS: Record<string, (obj: Obj) => void> = {
   Pod: defaultPod,
@@ -47,6 +48,7 @@ const DEFAULTERS: Record<string, (obj: Obj) => void> = {
   PersistentVolume: defaultPersistentVolume,
   StorageClass: defaultStorageClass,
   HorizontalPodAutoscaler: defaultHorizontalPodAutoscaler,
+  NetworkPolicy: defaultNetworkPolicy,
 };
 
 export function applyDefaults(info: ResourceInfo, obj: KObject): void {

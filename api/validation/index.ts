@@ -21,6 +21,7 @@ import {
   validateNodeUpdate,
   validatePersistentVolumeClaim,
 } from './cluster.js';
+import { validateIngress, validateIngressClass, validateNetworkPolicy } from './networking.js';
 import { validateRole, validateRoleBinding, validateRoleBindingUpdate } from './rbac.js';
 
 type Obj = Record<string, unknown>;
@@ -50,6 +51,9 @@ const CREATE: Record<string, CreateValidator> = {
   HorizontalPodAutoscaler: (o) => validateHorizontalPodAutoscaler(o),
   Job: (o) => validateJob(o),
   CronJob: (o) => validateCronJob(o),
+  Ingress: (o) => validateIngress(o),
+  IngressClass: (o) => validateIngressClass(o),
+  NetworkPolicy: (o) => validateNetworkPolicy(o),
   Role: (o) => validateRole(o, true),
   ClusterRole: (o) => validateRole(o, false),
   RoleBinding: (o) => validateRoleBinding(o, true),

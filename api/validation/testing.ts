@@ -62,10 +62,10 @@ export function merge<T>(base: T, patch: unknown): T {
   return out as T;
 }
 
-/** Replaces the value at a dotted path in a copy of `base`. */
+/** Replaces the value at a dotted path (`a.b[0].c`) in a copy of `base`. */
 export function set<T>(base: T, dotted: string, value: unknown): T {
   const out = clone(base) as unknown as Record<string, unknown>;
-  const keys = dotted.split('.');
+  const keys = dotted.replace(/\[(\d+)\]/g, '.$1').split('.');
   let cur = out;
   for (const k of keys.slice(0, -1)) {
     if (typeof cur[k] !== 'object' || cur[k] === null) cur[k] = {};

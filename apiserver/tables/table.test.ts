@@ -406,3 +406,24 @@ describe('other kinds', () => {
     assert.deepEqual([rev['Controller'], rev['Revision']], ['daemonset.apps/agent', 2]);
   });
 });
+
+describe('networking.k8s.io', () => {
+  test('ingresses: class, hosts (3 then "+ N more..."), address, ports', () => {
+    const rules = ['a', 'b', 'c', 'd'].map((h) => ({ host: `${h}.example.com` }));
+    const ing = row('networking.k8s.io', 'ingresses', {
+      metadata: meta('web'),
+      spec: { ingressClassName: 'nginx', rules, tls: [{ hosts: ['a.example.com'] }] },
+      status: { loadBalancer: { ingress: [{ ip: '10.0.0.1' }] } },
+    });
+    assert.deepEqual(ing, { Name: 'web', Class: 'nginx', Hosts: 'a.example.com,b.example.com,c.example.com + 1 more...', Address: '10.0.0.1', Ports: '80, 443', Age: '60s' });
+    const bare = row('networking.k8s.io', 'ingresses', { metadata: meta('bare'), spec: { defaultBackend: {} } });
+    assert.deepEqual([bare['Class'], bare['Hosts'], bare['Address'], bare['Ports']], ['<none>', '*', '', '80']);
+  });
+
+  test('ingressclasses and networkpolicies', () => {
+    const cls = row('networking.k8s.io', 'ingressclasses', { metadata: meta('nginx'), spec: { controller: 'k8s.io/ingress-nginx', parameters: { apiGroup: 'k8s.example.com', kind: 'IngressParameters', name: 'p' } } });
+    assert.deepEqual(cls, { Name: 'nginx', Controller: 'k8s.io/ingress-nginx', Parameters: 'IngressParameters.k8s.example.com/p', Age: '60s' });
+    const np = row('networking.k8s.io', 'networkpolicies', { metadata: meta('np'), spec: { podSelector: {} } });
+    assert.deepEqual(np, { Name: 'np', 'Pod-Selector': '<none>', Age: '60s' });
+  });
+});

@@ -6,6 +6,7 @@ import type { KObject } from '../../api/types.js';
 import { podPrinter } from './pods.js';
 import { workloadPrinters } from './workloads.js';
 import { clusterPrinters } from './cluster.js';
+import { networkingPrinters } from './networking.js';
 import { column, NAME_COLUMN, type Cell, type TableColumnDefinition, type TablePrinter, type TableRowCondition } from './format.js';
 import { metaTime } from '../../api/time.js';
 
@@ -54,6 +55,7 @@ const printers: Record<string, TablePrinter> = {
   '/pods': podPrinter,
   ...workloadPrinters,
   ...clusterPrinters,
+  ...networkingPrinters,
 };
 
 /** The printer for a resource, keyed `group/resource` (core group: `/pods`). */
