@@ -74,6 +74,15 @@ export function parseCidr(text: string): Cidr {
   return { family, prefix, base, size: 1n << hostBits, text: `${formatIP(base, family)}/${prefix}` };
 }
 
+/** parseCidr, or undefined when `text` is not a CIDR (for callers that report their own error). */
+export function tryParseCidr(text: string): Cidr | undefined {
+  try {
+    return parseCidr(text);
+  } catch {
+    return undefined;
+  }
+}
+
 /** Whether `ip` (text) lies in the CIDR; false for anything that is not an address of its family. */
 export function cidrContains(cidr: Cidr, ip: string): boolean {
   const n = ipToBigInt(ip);

@@ -3,22 +3,15 @@
 // bridge's ports (a pod reaching itself through its Service).
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { networkInterfaces } from 'node:os';
-import { cidrContains, parseCidr, type Cidr } from '../api/net.js';
+import { cidrContains, tryParseCidr } from '../api/net.js';
 import type { CommandRunner } from './exec.js';
 
 /** Whether `ip` lies in `cidr`; false on anything that does not parse. */
 export function inCidr(ip: string, cidr: string): boolean {
-  const range = cidrOrUndefined(cidr);
+  const range = tryParseCidr(cidr);
   return range !== undefined && cidrContains(range, ip);
 }
 
-function cidrOrUndefined(text: string): Cidr | undefined {
-  try {
-    return parseCidr(text);
-  } catch {
-    return undefined;
-  }
-}
 
 /**
  * The host's own IPv4 addresses that the outside would use: not loopback, not Docker's or the

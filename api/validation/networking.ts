@@ -3,15 +3,8 @@
 import { type ErrorList, Path, field, asArray, asRecord, asString } from './field.js';
 import { nameIsDNSSubdomain } from './names.js';
 import { validateLabelSelector, validateObjectMeta } from './meta.js';
-import { type Cidr, parseCidr } from '../net.js';
+import { tryParseCidr } from '../net.js';
 
-function cidrOrUndefined(text: string): Cidr | undefined {
-  try {
-    return parseCidr(text);
-  } catch {
-    return undefined;
-  }
-}
 
 type Obj = Record<string, unknown>;
 const PATH_TYPES = ['Exact', 'ImplementationSpecific', 'Prefix'];
@@ -100,12 +93,12 @@ function validatePeers(peers: unknown[], path: Path): ErrorList {
     if (p['podSelector'] || p['namespaceSelector']) errs.push(field.forbidden(pp, 'may not specify more than 1 peer type'));
     const block = asRecord(p['ipBlock']);
     const cidrText = asString(block['cidr']);
-    const cidr = cidrText ? cidrOrUndefined(cidrText) : undefined;
+    const cidr = cidrText ? tryParseCidr(cidrText) : undefined;
     if (!cidrText) errs.push(field.required(pp.child('ipBlock', 'cidr')));
     else if (!cidr) errs.push(field.invalid(pp.child('ipBlock', 'cidr'), cidrText, 'must be a valid CIDR value, (e.g. 10.9.8.0/24 or 2001:db8::/64)'));
     asArray(block['except']).forEach((e, j) => {
       const text = asString(e);
-      const ex = cidrOrUndefined(text);
+      const ex = tryParseCidr(text);
       const ep = pp.child('ipBlock', 'except').index(j);
       if (!ex) errs.push(field.invalid(ep, text, 'must be a valid CIDR value, (e.g. 10.9.8.0/24 or 2001:db8::/64)'));
       else if (cidr && (ex.family !== cidr.family || ex.prefix <= cidr.prefix || ex.base < cidr.base || ex.base >= cidr.base + cidr.size))

@@ -2,7 +2,7 @@
 // (`--service-cluster-ip-range`) and a port span for NodePorts (`--service-node-port-range`).
 // Each maps offsets ↔ items so one allocator (etcd.ts) serves both. Offsets stay numbers (the
 // allocator's bitmap-like scan); the address math is api/net.ts's.
-import { cidrAddress, ipToBigInt, parseCidr, type Cidr } from '../../api/net.js';
+import { cidrAddress, ipToBigInt, tryParseCidr, type Cidr } from '../../api/net.js';
 
 /** A finite set of allocatable items addressed by offset 0..size-1. */
 export interface AllocationRange {
@@ -19,13 +19,8 @@ export interface AllocationRange {
 
 /** `--service-cluster-ip-range`: IPv4 only here (no dual-stack Services). */
 function parseServiceCidr(text: string): Cidr {
-  let cidr: Cidr | undefined;
-  try {
-    cidr = parseCidr(text);
-  } catch {
-    cidr = undefined;
-  }
-  if (!cidr || cidr.family !== 'IPv4') throw new Error(`invalid IPv4 CIDR: ${JSON.stringify(text)}`);
+  const cidr = tryParseCidr(text);
+  if (cidr?.family !== 'IPv4') throw new Error(`invalid IPv4 CIDR: ${JSON.stringify(text)}`);
   return cidr;
 }
 

@@ -23,9 +23,14 @@ export function queryBool(values: string[]): boolean {
   return v !== undefined && v !== '0' && v.toLowerCase() !== 'false';
 }
 
-export function qBool(query: Query, name: string): boolean {
+/** Every value of a query parameter, in order. */
+export function qAll(query: Query, name: string): string[] {
   const v = query[name];
-  return queryBool(v === undefined ? [] : Array.isArray(v) ? v : [v]);
+  return v === undefined ? [] : Array.isArray(v) ? v : [v];
+}
+
+export function qBool(query: Query, name: string): boolean {
+  return queryBool(qAll(query, name));
 }
 
 export interface ListOptions {

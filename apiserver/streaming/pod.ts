@@ -3,7 +3,7 @@
 // check), and the kubelet URL it then uses. Pure: pod and node in, options or a Status out.
 import { errors } from '../../api/status.js';
 import { isObject, type KObject } from '../../api/types.js';
-import { qBool, type Query } from '../registry/list-options.js';
+import { qAll, qBool, type Query } from '../registry/list-options.js';
 
 export const DEFAULT_KUBELET_PORT = 10250;
 /** Which node address the kubelet is reached on, best first. */
@@ -123,14 +123,7 @@ const one = (q: Query, k: string): string | undefined => {
   const v = q[k];
   return Array.isArray(v) ? v[0] : v;
 };
-const all = (q: Query, k: string): string[] => {
-  const v = q[k];
-  return v === undefined ? [] : Array.isArray(v) ? v : [v];
-};
 
-// Read as apimachinery's parameter codec reads them (Convert_Slice_string_To_bool): the
-// Python client sends `stdout=True`, and no value is rejected.
-const boolParam = qBool;
 
 function intParam(q: Query, k: string, min: number, rule: string): number | undefined {
   const v = one(q, k);
@@ -151,7 +144,7 @@ export interface PodLogRequest {
 /** PodLogOptions from the query, validated as k8s does. */
 export function podLogRequest(q: Query): PodLogRequest {
   const out = new URLSearchParams();
-  for (const k of ['follow', 'previous', 'timestamps']) if (boolParam(q, k)) out.set(k, 'true');
+  for (const k of ['follow', 'previous', 'timestamps']) if (qBool(q, k)) out.set(k, 'true');
   const ints: Array<[string, number, string]> = [
     ['tailLines', 0, 'must be greater than or equal to 0'],
     ['sinceSeconds', 1, 'must be greater than 0'],
@@ -180,7 +173,7 @@ export interface StreamRequest {
 /** PodExecOptions / PodAttachOptions from the query. */
 export function streamRequest(q: Query, kind: 'exec' | 'attach'): StreamRequest {
   const out = new URLSearchParams();
-  const command = all(q, 'command');
+  const command = qAll(q, 'command');
   if (kind === 'exec' && command.length === 0) throw errors.badRequest('you must specify at least one command for the container');
   for (const c of command) out.append('command', c);
   const streams: Array<[string, string]> = [
@@ -189,7 +182,7 @@ export function streamRequest(q: Query, kind: 'exec' | 'attach'): StreamRequest 
     ['stderr', 'error'],
     ['tty', 'tty'],
   ];
-  for (const [k, kubeletName] of streams) if (boolParam(q, k)) out.set(kubeletName, '1');
+  for (const [k, kubeletName] of streams) if (qBool(q, k)) out.set(kubeletName, '1');
   if (!out.has('input') && !out.has('output') && !out.has('error')) throw errors.badRequest('you must specify at least 1 of stdin, stdout, stderr');
   const container = one(q, 'container');
   return { ...(container ? { container } : {}), kubeletQuery: out };

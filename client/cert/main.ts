@@ -8,7 +8,7 @@ import { isAbsolute, relative, resolve } from 'node:path';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { envTwins } from '../component-base/daemon.js';
-import { cidrAddress, parseCidr, type Cidr } from '../../api/net.js';
+import { cidrAddress, tryParseCidr } from '../../api/net.js';
 import { ensureEncryptionConfig } from './encryption-config.js';
 import { DEFAULT_CLUSTER_DOMAIN, kubeconfigComponents } from './layout.js';
 import { ensureClusterPki, type ClusterPkiOptions } from './pki.js';
@@ -38,12 +38,7 @@ function pairs(flag: string, v: unknown): Record<string, string> {
 
 /** The `kubernetes` Service's ClusterIP: the range's network address + 1, as the apiserver allocates it. */
 function firstServiceIP(range: string): string {
-  let cidr: Cidr | undefined;
-  try {
-    cidr = parseCidr(range);
-  } catch {
-    // reported below, in the apiserver's words
-  }
+  const cidr = tryParseCidr(range);
   if (cidr?.family !== 'IPv4') throw new Error(`invalid IPv4 CIDR: ${JSON.stringify(range)}`);
   if (cidr.prefix > 30) throw new Error(`--service-cluster-ip-range ${range} is too small`);
   return cidrAddress(cidr, 1);

@@ -1,6 +1,6 @@
 // The node CIDR allocator's bitmap (pkg/controller/nodeipam/ipam/cidrset): the node-sized
 // blocks of one cluster CIDR, handed out round-robin; the address math is api/net.ts.
-import { cidrAddress, parseCidr, type Cidr } from '../../api/net.js';
+import { cidrAddress, tryParseCidr, type Cidr } from '../../api/net.js';
 
 /** An IPv4 CIDR with host bits cleared, as a number (the allocator is IPv4-only), or undefined. */
 export function parseCIDR(cidr: string): { base: number; prefix: number } | undefined {
@@ -8,13 +8,6 @@ export function parseCIDR(cidr: string): { base: number; prefix: number } | unde
   return c?.family === 'IPv4' ? { base: Number(c.base), prefix: c.prefix } : undefined;
 }
 
-function tryParseCidr(text: string): Cidr | undefined {
-  try {
-    return parseCidr(text);
-  } catch {
-    return undefined;
-  }
-}
 
 /** A bitmap of the node-sized blocks of one cluster CIDR (k8s cidrset.CidrSet). */
 export class CidrSet {
