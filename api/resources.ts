@@ -1,5 +1,7 @@
 // The table of every resource the apiserver serves. Adding a resource is one entry here;
-// discovery, OpenAPI, routing, storage keys and the CLIs all read this table.
+// discovery, OpenAPI, routing, storage keys and the CLIs all read this table. Custom resources
+// (CRDs) are served next to it by apiserver/apiextensions/.
+import type { CustomResourceColumnDefinition, CustomResourceSubresourceScale, JSONSchemaProps } from 'kubernetes-types/apiextensions/v1';
 
 export type Subresource =
   | 'status'
@@ -34,6 +36,18 @@ export interface ResourceInfo {
   verbs?: string[];
   /** Create-only and never stored (TokenReview, SubjectAccessReview…): answered by the server. */
   virtual?: boolean;
+  /** Set for a version of a CustomResourceDefinition (apiserver/apiextensions/), never for a built-in. */
+  custom?: CustomResourceVersion;
+}
+
+/** What a CustomResourceDefinition says about one served version, beyond the names. */
+export interface CustomResourceVersion {
+  /** The CRD's storage version: objects are kept in etcd at it. */
+  storageVersion: string;
+  listKind: string;
+  schema?: JSONSchemaProps;
+  printerColumns: CustomResourceColumnDefinition[];
+  scale?: CustomResourceSubresourceScale;
 }
 
 export const ALL_VERBS = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
@@ -139,6 +153,12 @@ export const RESOURCES: readonly ResourceInfo[] = Object.freeze([
     categories: ALL,
     subresources: ['status'],
   }),
+  // apiextensions.k8s.io/v1
+  r('apiextensions.k8s.io', 'v1', 'customresourcedefinitions', 'CustomResourceDefinition', false, {
+    shortNames: ['crd', 'crds'],
+    categories: ['api-extensions'],
+    subresources: ['status'],
+  }),
   // coordination.k8s.io/v1
   r('coordination.k8s.io', 'v1', 'leases', 'Lease', true),
   // discovery.k8s.io/v1
@@ -228,8 +248,8 @@ export function hasStatus(info: ResourceInfo): boolean {
 }
 
 /** Group-versions in the order discovery lists them (core first, then groups by name). */
-export function groupVersions(): { group: string; version: string }[] {
+export function groupVersions(resources: readonly ResourceInfo[] = RESOURCES): { group: string; version: string }[] {
   const seen = new Map<string, { group: string; version: string }>();
-  for (const info of RESOURCES) seen.set(apiVersionOf(info), { group: info.group, version: info.version });
+  for (const info of resources) seen.set(apiVersionOf(info), { group: info.group, version: info.version });
   return [...seen.values()];
 }

@@ -1,5 +1,6 @@
 // API discovery, built from the resource table: the legacy documents (/api, /apis,
-// /api/v1, /apis/<g>/<v>) and the aggregated APIGroupDiscoveryList kubectl asks for first.
+// /api/v1, /apis/<g>/<v>) and the aggregated APIGroupDiscoveryList kubectl asks for first. Every
+// function takes the resources to describe: the static table, or it plus the served custom ones.
 import { RESOURCES, ALL_VERBS, apiVersionOf, groupVersions, type ResourceInfo, type Subresource } from '../../api/resources.js';
 
 export const AGGREGATED_DISCOVERY_CONTENT_TYPE = 'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList';
@@ -107,18 +108,20 @@ export function verbsOf(info: ResourceInfo): string[] {
   return info.verbs ?? ALL_VERBS;
 }
 
-function resourcesIn(group: string, version: string): ResourceInfo[] {
-  return RESOURCES.filter((r) => r.group === group && r.version === version);
+type Resources = readonly ResourceInfo[];
+
+function resourcesIn(group: string, version: string, resources: Resources): ResourceInfo[] {
+  return resources.filter((r) => r.group === group && r.version === version);
 }
 
-function groupNames(): string[] {
+function groupNames(resources: Resources): string[] {
   const names: string[] = [];
-  for (const gv of groupVersions()) if (gv.group !== '' && !names.includes(gv.group)) names.push(gv.group);
+  for (const gv of groupVersions(resources)) if (gv.group !== '' && !names.includes(gv.group)) names.push(gv.group);
   return names;
 }
 
-function versionsOf(group: string): string[] {
-  return groupVersions()
+function versionsOf(group: string, resources: Resources): string[] {
+  return groupVersions(resources)
     .filter((gv) => gv.group === group)
     .map((gv) => gv.version);
 }
@@ -127,30 +130,30 @@ function versionsOf(group: string): string[] {
 export function coreAPIVersions(serverAddress: string): object {
   return {
     kind: 'APIVersions',
-    versions: versionsOf(''),
+    versions: versionsOf('', RESOURCES),
     serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress }],
   };
 }
 
-function groupDoc(group: string): object {
-  const versions = versionsOf(group).map((version) => ({ groupVersion: `${group}/${version}`, version }));
+function groupDoc(group: string, resources: Resources): object {
+  const versions = versionsOf(group, resources).map((version) => ({ groupVersion: `${group}/${version}`, version }));
   return { name: group, versions, preferredVersion: versions[0] };
 }
 
 /** GET /apis (kind APIGroupList). */
-export function apiGroupList(): object {
-  return { kind: 'APIGroupList', apiVersion: 'v1', groups: groupNames().map(groupDoc) };
+export function apiGroupList(resources: Resources = RESOURCES): object {
+  return { kind: 'APIGroupList', apiVersion: 'v1', groups: groupNames(resources).map((g) => groupDoc(g, resources)) };
 }
 
 /** GET /apis/<group> (kind APIGroup), undefined for a group not served. */
-export function apiGroup(group: string): object | undefined {
-  if (group === '' || !groupNames().includes(group)) return undefined;
-  return { kind: 'APIGroup', apiVersion: 'v1', ...groupDoc(group) };
+export function apiGroup(group: string, resources: Resources = RESOURCES): object | undefined {
+  if (group === '' || !groupNames(resources).includes(group)) return undefined;
+  return { kind: 'APIGroup', apiVersion: 'v1', ...groupDoc(group, resources) };
 }
 
 /** GET /api/v1 or /apis/<group>/<version> (kind APIResourceList), including subresources. */
-export function apiResourceList(group: string, version: string): object | undefined {
-  const infos = resourcesIn(group, version);
+export function apiResourceList(group: string, version: string, served: Resources = RESOURCES): object | undefined {
+  const infos = resourcesIn(group, version, served);
   if (infos.length === 0) return undefined;
   const resources: object[] = [];
   for (const info of infos) {
@@ -201,17 +204,17 @@ function discoveryResource(info: ResourceInfo): object {
 }
 
 /** GET /api or /apis with the aggregated Accept (kind APIGroupDiscoveryList). */
-export function aggregatedDiscovery(which: 'api' | 'apis', version: 'v2' | 'v2beta1'): object {
-  const groups = which === 'api' ? [''] : groupNames();
+export function aggregatedDiscovery(which: 'api' | 'apis', version: 'v2' | 'v2beta1', resources: Resources = RESOURCES): object {
+  const groups = which === 'api' ? [''] : groupNames(resources);
   return {
     kind: 'APIGroupDiscoveryList',
     apiVersion: `apidiscovery.k8s.io/${version}`,
     metadata: {},
     items: groups.map((group) => ({
       metadata: group === '' ? { creationTimestamp: null } : { name: group, creationTimestamp: null },
-      versions: versionsOf(group).map((v) => ({
+      versions: versionsOf(group, resources).map((v) => ({
         version: v,
-        resources: resourcesIn(group, v).map(discoveryResource),
+        resources: resourcesIn(group, v, resources).map(discoveryResource),
         freshness: 'Current',
       })),
     })),

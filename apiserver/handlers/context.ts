@@ -11,7 +11,8 @@ import type { RequestInfo } from './request-info.js';
 import type { WatchSettings } from './watch.js';
 
 export interface HandlerContext {
-  store(group: string, resource: string): ResourceStore;
+  /** The store of a resource; `version` picks a custom resource's served version. */
+  store(group: string, resource: string, version?: string): ResourceStore;
   watch: WatchSettings;
   /** Reviews (TokenReview, SubjectAccessReview…) and TokenRequests; absent in the unsafe plain-HTTP mode. */
   security?: SecurityHandlers;

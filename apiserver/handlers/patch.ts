@@ -25,6 +25,11 @@ export function applyPatch(type: PatchType, current: KObject, patch: unknown, in
 }
 
 function applyPatchUnchecked(type: PatchType, current: KObject, patch: unknown, info: ResourceInfo): KObject {
+  // Custom resources have no Go struct to carry patch strategies: Kubernetes refuses strategic
+  // merge patches on them (kubectl apply/edit send merge patches for CRs).
+  if (type === 'strategic' && info.custom) {
+    throw new StatusError(415, 'UnsupportedMediaType', 'the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml');
+  }
   let out: unknown;
   switch (type) {
     case 'json':
@@ -46,7 +51,8 @@ function applyPatchUnchecked(type: PatchType, current: KObject, patch: unknown, 
         throw errors.badRequest(`apply patch must name apiVersion "${apiVersionOf(info)}" and kind "${info.kind}"`);
       }
       if (p.metadata?.name !== current.metadata?.name) throw errors.badRequest('the name in the applied configuration does not match the name on the URL');
-      out = applyStrategicMergePatch(current, patch, apiVersionOf(info), info.kind);
+      // A custom resource's lists are atomic unless its schema says otherwise: a merge patch.
+      out = info.custom ? applyMergePatch(current, patch) : applyStrategicMergePatch(current, patch, apiVersionOf(info), info.kind);
       break;
     }
   }

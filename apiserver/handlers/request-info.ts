@@ -23,8 +23,19 @@ function decodeSegment(s: string): string {
   }
 }
 
-/** Returns undefined for paths that are not resource paths (discovery, unknown group…). */
-export function parseRequestInfo(path: string): RequestInfo | undefined {
+/** Finds the resource served at a group, version and resource name. */
+export type ResourceLookup = (group: string, version: string, resource: string) => ResourceInfo | undefined;
+
+const builtinLookup: ResourceLookup = (group, version, resource) => {
+  const info = findResource(group, resource);
+  return info && info.version === version ? info : undefined;
+};
+
+/**
+ * Returns undefined for paths that are not resource paths (discovery, unknown group…).
+ * `lookup` also knows the served custom resources (apiextensions' ResourceRegistry).
+ */
+export function parseRequestInfo(path: string, lookup: ResourceLookup = builtinLookup): RequestInfo | undefined {
   const parts = path.split('?')[0]!.split('/').filter((p) => p !== '').map(decodeSegment);
   let group: string;
   let rest: string[];
@@ -53,8 +64,8 @@ export function parseRequestInfo(path: string): RequestInfo | undefined {
   }
   const resource = rest[0];
   if (!resource) return undefined;
-  const info = findResource(group, resource);
-  if (!info || info.version !== version) return undefined;
+  const info = lookup(group, version, resource);
+  if (!info) return undefined;
   if (namespace !== undefined && !info.namespaced) return undefined;
   const ri: RequestInfo = { info, watchPath };
   if (namespace !== undefined) ri.namespace = namespace;

@@ -30,7 +30,7 @@ interface ResourceRequest {
 export async function handleResource(ctx: HandlerContext, req: FastifyRequest, reply: FastifyReply, ri: RequestInfo): Promise<unknown> {
   const { info, namespace, name } = ri;
   if (info.virtual) return handleReview(ctx, req, reply, ri);
-  const store = ctx.store(info.group, info.resource);
+  const store = ctx.store(info.group, info.resource, info.version);
   const query = req.query as Query;
   const neg: Negotiated = negotiate(req.headers.accept);
   if (info.namespaced && namespace === undefined && name !== undefined) {

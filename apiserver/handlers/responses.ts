@@ -49,6 +49,6 @@ export function sendList(reply: FastifyReply, info: ResourceInfo, list: ListResu
   if (neg.partial) {
     return sendRaw(reply, 200, neg.contentType, JSON.stringify({ kind: 'PartialObjectMetadataList', apiVersion: 'meta.k8s.io/v1', metadata: listMeta, items: list.items.map((i) => partialMeta(i.obj)) }));
   }
-  const head = `{"kind":"${info.kind}List","apiVersion":"${apiVersionOf(info)}","metadata":${JSON.stringify(listMeta)},"items":[`;
+  const head = `{"kind":"${info.custom?.listKind ?? `${info.kind}List`}","apiVersion":"${apiVersionOf(info)}","metadata":${JSON.stringify(listMeta)},"items":[`;
   return sendRaw(reply, 200, neg.contentType, head + list.items.map((i) => i.json).join(',') + ']}');
 }

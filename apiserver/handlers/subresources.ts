@@ -3,7 +3,7 @@
 // One function per subresource; each answers undefined for a method it does not serve.
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { labelSelectorFromObject } from '../../api/labels.js';
-import { apiVersionOf } from '../../api/resources.js';
+import { apiVersionOf, type ResourceInfo } from '../../api/resources.js';
 import { errors, successStatus } from '../../api/status.js';
 import { isObject, type KObject } from '../../api/types.js';
 import { decodeBody, patchTypeOf, type Negotiated } from './encoding.js';
@@ -16,6 +16,7 @@ import { applyPatch } from './patch.js';
 import type { ResourceStore } from '../registry/store.js';
 import type { RequestInfo } from './request-info.js';
 import { sendObject, sendRaw } from './responses.js';
+import { customResourceScale, setCustomResourceReplicas } from '../apiextensions/scale.js';
 
 /** One request on a subresource path, with what every subresource needs already worked out. */
 interface SubresourceRequest {
@@ -94,8 +95,13 @@ async function patchStatus({ req, reply, ri, store, neg, query, namespace, name 
   return sendObject(reply, info, obj, neg);
 }
 
-async function getScale({ reply, store, namespace, name }: SubresourceRequest): Promise<unknown> {
-  return sendRaw(reply, 200, 'application/json', JSON.stringify(scaleOf(await store.get(namespace, name))));
+/** A workload's Scale, or a custom resource's from the paths its CRD names. */
+function scaleView(info: ResourceInfo, obj: KObject): KObject {
+  return info.custom?.scale ? customResourceScale(obj, info.custom.scale) : scaleOf(obj);
+}
+
+async function getScale({ reply, ri, store, namespace, name }: SubresourceRequest): Promise<unknown> {
+  return sendRaw(reply, 200, 'application/json', JSON.stringify(scaleView(ri.info, await store.get(namespace, name))));
 }
 
 /** PUT or PATCH of the Scale: only spec.replicas reaches the workload. */
@@ -103,8 +109,8 @@ async function updateScale({ req, reply, ri, store, query, namespace, name }: Su
   const body = decodeBody(req.headers['content-type'], req.body as Buffer);
   const type = req.method === 'PATCH' ? patchTypeOf(req.headers['content-type']) : undefined;
   const { obj } = await store.guaranteedUpdate(namespace, name, (cur) => {
-    const scale = scaleOf(cur);
-    const next = type ? (applyPatch(type, scale, body, { ...ri.info, group: 'autoscaling', version: 'v1', kind: 'Scale' }) as KObject) : (body as KObject);
+    const scale = scaleView(ri.info, cur);
+    const next = type ? (applyPatch(type, scale, body, { ...ri.info, group: 'autoscaling', version: 'v1', kind: 'Scale', custom: undefined }) as KObject) : (body as KObject);
     if (!isObject(next) || !isObject(next.spec)) throw errors.badRequest('a Scale object with spec.replicas is required');
     const replicas = next.spec.replicas;
     if (replicas !== undefined && (typeof replicas !== 'number' || !Number.isInteger(replicas) || replicas < 0)) {
@@ -113,11 +119,12 @@ async function updateScale({ req, reply, ri, store, query, namespace, name }: Su
       ]);
     }
     const spec = isObject(cur.spec) ? cur.spec : {};
-    cur.spec = { ...spec, replicas: replicas ?? 0 };
+    if (ri.info.custom?.scale) setCustomResourceReplicas(cur, ri.info.custom.scale, replicas ?? 0);
+    else cur.spec = { ...spec, replicas: replicas ?? 0 };
     cur.metadata = { ...cur.metadata, resourceVersion: next.metadata?.resourceVersion || cur.metadata?.resourceVersion };
     return cur;
   }, writeOptions(query, req, 'scale'));
-  return sendRaw(reply, 200, 'application/json', JSON.stringify(scaleOf(obj)));
+  return sendRaw(reply, 200, 'application/json', JSON.stringify(scaleView(ri.info, obj)));
 }
 
 /** pods/binding: the scheduler's decision, written as spec.nodeName and PodScheduled=True. */

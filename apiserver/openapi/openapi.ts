@@ -2,7 +2,7 @@
 // /openapi/v2 (one swagger 2.0 document). kubectl reads v3 to learn that PATCH accepts
 // `fieldValidation` (then it validates server-side) and for `kubectl explain`.
 import { createHash } from 'node:crypto';
-import { groupVersions } from '../../api/resources.js';
+import { groupVersions, RESOURCES, type ResourceInfo } from '../../api/resources.js';
 import { definitions, DEFINITION_REF_PREFIX, type JSONSchema } from '../../api/schema.js';
 import {
   pathsFor,
@@ -15,6 +15,7 @@ import {
 } from './operations.js';
 import { versionInfo } from '../discovery/discovery.js';
 import { encodeOpenapiV2 } from './protobuf.js';
+import { customResourceDefinitions } from '../apiextensions/openapi.js';
 
 const V3_REF_PREFIX = '#/components/schemas/';
 const PATCH_CONTENT_TYPES = [
@@ -31,9 +32,27 @@ function info(): Json {
   return { title: 'Kubernetes', version: (versionInfo() as { gitVersion: string }).gitVersion };
 }
 
+type Definitions = Readonly<Record<string, JSONSchema>>;
+
+/**
+ * The definitions a document draws from: the built-in kinds', plus those of the custom
+ * resources among `resources` (computed once per resource set: it changes with the CRDs).
+ */
+const defsCache = new WeakMap<readonly ResourceInfo[], { v2: Definitions; v3: Definitions }>();
+function definitionsFor(resources: readonly ResourceInfo[], flavor: 'v2' | 'v3'): Definitions {
+  let d = defsCache.get(resources);
+  if (!d) {
+    const custom = resources.some((r) => r.custom);
+    d = custom
+      ? { v2: { ...definitions(), ...customResourceDefinitions(resources, 'v2') }, v3: { ...definitions(), ...customResourceDefinitions(resources, 'v3') } }
+      : { v2: definitions(), v3: definitions() };
+    defsCache.set(resources, d);
+  }
+  return d[flavor];
+}
+
 /** Names of all definitions reachable from `roots`. */
-function closure(roots: Iterable<string>): string[] {
-  const defs = definitions();
+function closure(roots: Iterable<string>, defs: Definitions): string[] {
   const seen = new Set<string>();
   const visit = (s: JSONSchema | undefined): void => {
     if (!s) return;
@@ -117,7 +136,7 @@ function operationV3(op: Operation): Json {
   };
 }
 
-function referencedDefinitions(items: PathItem[]): string[] {
+function referencedDefinitions(items: PathItem[], defs: Definitions): string[] {
   const roots = new Set<string>([STATUS_DEFINITION, PATCH_DEFINITION]);
   for (const item of items) {
     for (const op of item.operations) {
@@ -125,11 +144,11 @@ function referencedDefinitions(items: PathItem[]): string[] {
       if (op.body && op.body !== 'patch') roots.add(op.body);
     }
   }
-  return closure(roots);
+  return closure(roots, defs);
 }
 
-function buildV3(group: string, version: string): Json {
-  const items = pathsFor(group, version);
+function buildV3(group: string, version: string, resources: readonly ResourceInfo[]): Json {
+  const items = pathsFor(group, version, resources);
   const paths: Json = {};
   for (const item of items) {
     paths[item.path] = {
@@ -137,8 +156,8 @@ function buildV3(group: string, version: string): Json {
       parameters: item.parameters.map(paramV3),
     };
   }
-  const defs = definitions();
-  const schemas = Object.fromEntries(referencedDefinitions(items).map((name) => [name, toV3(defs[name] as JSONSchema)]));
+  const defs = definitionsFor(resources, 'v3');
+  const schemas = Object.fromEntries(referencedDefinitions(items, defs).map((name) => [name, toV3(defs[name] as JSONSchema)]));
   return { openapi: '3.0.0', info: info(), paths, components: { schemas } };
 }
 
@@ -147,36 +166,39 @@ interface V3Entry {
   hash: string;
 }
 
-let v3Cache: Map<string, V3Entry> | undefined;
+/** Per resource set: the documents change exactly when the served resources do. */
+const v3Cache = new WeakMap<readonly ResourceInfo[], Map<string, V3Entry>>();
 
 /** `api/v1`, `apis/apps/v1`: the keys of the v3 index. */
 function gvPath(group: string, version: string): string {
   return groupVersionPrefix(group, version).slice(1);
 }
 
-function v3Docs(): Map<string, V3Entry> {
-  if (!v3Cache) {
-    v3Cache = new Map();
-    for (const { group, version } of groupVersions()) {
-      const doc = buildV3(group, version);
+function v3Docs(resources: readonly ResourceInfo[]): Map<string, V3Entry> {
+  let docs = v3Cache.get(resources);
+  if (!docs) {
+    docs = new Map();
+    for (const { group, version } of groupVersions(resources)) {
+      const doc = buildV3(group, version, resources);
       // The hash lets clients cache a document until it changes, as Kubernetes does.
       const hash = createHash('sha512').update(JSON.stringify(doc)).digest('hex').toUpperCase();
-      v3Cache.set(gvPath(group, version), { doc, hash });
+      docs.set(gvPath(group, version), { doc, hash });
     }
+    v3Cache.set(resources, docs);
   }
-  return v3Cache;
+  return docs;
 }
 
 /** GET /openapi/v3. */
-export function openapiV3Index(): object {
+export function openapiV3Index(resources: readonly ResourceInfo[] = RESOURCES): object {
   const paths: Json = {};
-  for (const [path, { hash }] of v3Docs()) paths[path] = { serverRelativeURL: `/openapi/v3/${path}?hash=${hash}` };
+  for (const [path, { hash }] of v3Docs(resources)) paths[path] = { serverRelativeURL: `/openapi/v3/${path}?hash=${hash}` };
   return { paths };
 }
 
 /** GET /openapi/v3/<gvPath>: `api/v1` or `apis/apps/v1` (a leading slash is accepted). */
-export function openapiV3Document(gvPathArg: string): object | undefined {
-  return v3Docs().get(gvPathArg.replace(/^\/+|\/+$/g, ''))?.doc;
+export function openapiV3Document(gvPathArg: string, resources: readonly ResourceInfo[] = RESOURCES): object | undefined {
+  return v3Docs(resources).get(gvPathArg.replace(/^\/+|\/+$/g, ''))?.doc;
 }
 
 function paramV2(p: Parameter): Json {
@@ -210,12 +232,13 @@ function operationV2(op: Operation): Json {
   };
 }
 
-let v2Cache: Json | undefined;
+const v2Cache = new WeakMap<readonly ResourceInfo[], Json>();
 
 /** GET /openapi/v2: every group-version in one swagger 2.0 document. */
-export function openapiV2(): object {
-  if (!v2Cache) {
-    const items = groupVersions().flatMap(({ group, version }) => pathsFor(group, version));
+export function openapiV2(resources: readonly ResourceInfo[] = RESOURCES): object {
+  let doc = v2Cache.get(resources);
+  if (!doc) {
+    const items = groupVersions(resources).flatMap(({ group, version }) => pathsFor(group, version, resources));
     const paths: Json = {};
     for (const item of items) {
       paths[item.path] = {
@@ -223,15 +246,16 @@ export function openapiV2(): object {
         parameters: item.parameters.map(paramV2),
       };
     }
-    const defs = definitions();
-    v2Cache = {
+    const defs = definitionsFor(resources, 'v2');
+    doc = {
       swagger: '2.0',
       info: info(),
       paths,
-      definitions: Object.fromEntries(referencedDefinitions(items).map((name) => [name, defs[name]])),
+      definitions: Object.fromEntries(referencedDefinitions(items, defs).map((name) => [name, defs[name]])),
     };
+    v2Cache.set(resources, doc);
   }
-  return v2Cache;
+  return doc;
 }
 
 /** What kube-openapi answers for both protobuf media types it accepts (the `@` one is older). */
@@ -249,15 +273,17 @@ export interface EncodedSpec {
   etag: string;
 }
 
-const v2Encoded = new Map<boolean, EncodedSpec>();
+const v2Encoded = new WeakMap<readonly ResourceInfo[], Map<boolean, EncodedSpec>>();
 
-function encodedV2(proto: boolean): EncodedSpec {
-  let e = v2Encoded.get(proto);
+function encodedV2(proto: boolean, resources: readonly ResourceInfo[]): EncodedSpec {
+  let forSet = v2Encoded.get(resources);
+  if (!forSet) v2Encoded.set(resources, (forSet = new Map()));
+  let e = forSet.get(proto);
   if (!e) {
-    // Encoded once, like the document itself: both answers are the same bytes until restart.
-    const data = proto ? encodeOpenapiV2(openapiV2()) : Buffer.from(JSON.stringify(openapiV2()));
+    // Encoded once per resource set, like the document itself: the same bytes (and ETag) until a CRD changes.
+    const data = proto ? encodeOpenapiV2(openapiV2(resources)) : Buffer.from(JSON.stringify(openapiV2(resources)));
     e = { contentType: proto ? OPENAPI_V2_PROTOBUF : 'application/json', data, etag: createHash('sha512').update(data).digest('hex').toUpperCase() };
-    v2Encoded.set(proto, e);
+    forSet.set(proto, e);
   }
   return e;
 }
@@ -267,7 +293,7 @@ function encodedV2(proto: boolean): EncodedSpec {
  * q, then order) picks JSON or gnostic protobuf. Where Kubernetes answers 406 this answers
  * JSON, as it always did.
  */
-export function openapiV2For(accept: string | undefined): EncodedSpec {
+export function openapiV2For(accept: string | undefined, resources: readonly ResourceInfo[] = RESOURCES): EncodedSpec {
   const clauses = (accept || '*/*')
     .split(',')
     .map((c, i) => {
@@ -280,8 +306,8 @@ export function openapiV2For(accept: string | undefined): EncodedSpec {
   for (const { range } of clauses) {
     const [type, subtype] = range.split('/');
     for (const m of V2_MEDIA_TYPES) {
-      if ((type === 'application' || type === '*') && (subtype === m.subtype || subtype === '*')) return encodedV2(m.proto);
+      if ((type === 'application' || type === '*') && (subtype === m.subtype || subtype === '*')) return encodedV2(m.proto, resources);
     }
   }
-  return encodedV2(false);
+  return encodedV2(false, resources);
 }

@@ -4,6 +4,7 @@
 import { RESOURCES, apiVersionOf, type ResourceInfo, type Subresource } from '../../api/resources.js';
 import { definitionNameFor, type GroupVersionKind } from '../../api/schema.js';
 import { subresourceKind } from '../discovery/discovery.js';
+import { customDefinitionName } from '../apiextensions/openapi.js';
 
 export interface Parameter {
   name: string;
@@ -158,8 +159,8 @@ function resourceOps(info: ResourceInfo): ResourceOps {
     base: info.namespaced ? `${prefix}/namespaces/{namespace}/${info.resource}` : `${prefix}/${info.resource}`,
     id: `${groupId(info.group)}${cap(info.version)}${info.namespaced ? 'Namespaced' : ''}${info.kind}`,
     scopeParams: info.namespaced ? [NAMESPACE, P.pretty] : [P.pretty],
-    kindDef: defOf(gvk),
-    listDef: defOf({ ...gvk, kind: `${info.kind}List` }),
+    kindDef: info.custom ? customDefinitionName(info.group, info.version, info.kind) : defOf(gvk),
+    listDef: info.custom ? customDefinitionName(info.group, info.version, info.custom.listKind) : defOf({ ...gvk, kind: `${info.kind}List` }),
     op: (o) => ({ gvk, tag, ...o }),
   };
 }
@@ -262,7 +263,8 @@ interface SubresourceOps {
 
 function subresourcePath(r: ResourceOps, sub: Subresource): PathItem {
   const gvk = subresourceKind(r.info, sub);
-  const s: SubresourceOps = { r, sub, gvk, def: defOf(gvk), subId: `${r.id}${cap(sub)}` };
+  const own = gvk.group === r.info.group && gvk.version === r.info.version && gvk.kind === r.info.kind;
+  const s: SubresourceOps = { r, sub, gvk, def: own ? r.kindDef : defOf(gvk), subId: `${r.id}${cap(sub)}` };
   const parameters = [pathParam('name', `name of the ${gvk.kind}`), ...(r.info.namespaced ? [NAMESPACE] : []), P.pretty];
   return { path: `${r.base}/{name}/${sub}`, parameters, operations: subresourceOperations(s) };
 }
@@ -365,7 +367,7 @@ function connect({ r, sub, gvk }: SubresourceOps, method: Operation['method'], p
   });
 }
 
-/** Every path of one group-version, in resource-table order. */
-export function pathsFor(group: string, version: string): PathItem[] {
-  return RESOURCES.filter((r) => r.group === group && r.version === version).flatMap(resourcePaths);
+/** Every path of one group-version, in resource-table order (custom resources included when given). */
+export function pathsFor(group: string, version: string, resources: readonly ResourceInfo[] = RESOURCES): PathItem[] {
+  return resources.filter((r) => r.group === group && r.version === version).flatMap(resourcePaths);
 }

@@ -2,15 +2,14 @@
 // into compare-and-swap etcd writes with defaulting, validation, admission and the per-kind
 // strategy applied, and serves reads from etcd or the watch cache as resourceVersion asks.
 import type { Logger } from 'pino';
-import { applyDefaults, preserveServiceAllocations } from '../../api/defaults/index.js';
 import { type ResourceInfo, storageKey, storagePrefix } from '../../api/resources.js';
 import { errors, StatusError } from '../../api/status.js';
 import { isObject, type KObject } from '../../api/types.js';
-import { validateObjectCreate, validateObjectUpdate, validateStatusUpdate } from '../../api/validation/index.js';
 import { decodeContinue, encodeContinue, matcher, type ListOptions } from './list-options.js';
 import { checkKind, generatedName, keepServerFields, nowTime, resetServerFields, sameStored, setNamespace } from './object-meta.js';
 import { CompactedError, type Storage, type StoredObject } from '../storage/storage.js';
-import { gracePeriod, prepareForCreate, prepareForStatusUpdate, prepareForUpdate } from './strategy.js';
+import { gracePeriod } from './strategy.js';
+import { builtinStrategy, type RESTStrategy } from './rest-strategy.js';
 import { WatchCache, type CacheEntry } from '../storage/watch-cache.js';
 import type { UserInfo } from '../../api/user.js';
 import type { AdmissionAttributes, AdmissionFinisher, AdmissionPlugin, Operation } from '../admission/interfaces.js';
@@ -55,6 +54,7 @@ export class ResourceStore {
     private readonly admission: AdmissionPlugin[],
     log: Logger,
     cacheCapacity?: number,
+    readonly strategy: RESTStrategy = builtinStrategy(info),
   ) {
     this.prefix = storagePrefix(etcdPrefix, info);
     this.cache = new WatchCache(storage, this.prefix, log, cacheCapacity);
@@ -190,9 +190,8 @@ export class ResourceStore {
     const meta = obj.metadata!;
     const generate = !meta.name && !!meta.generateName;
     if (generate) meta.name = generatedName(meta.generateName!);
-    applyDefaults(this.info, obj);
-    prepareForCreate(this.info, obj);
-    this.invalidIf(validateObjectCreate(this.info, obj), obj);
+    this.strategy.prepareForCreate(obj);
+    this.invalidIf(this.strategy.validateCreate(obj), obj);
     const finish = await this.admit('CREATE', obj, undefined, opts);
     if (opts.dryRun) {
       await finish(false);
@@ -285,8 +284,8 @@ export class ResourceStore {
     // Server-internal writes (binding, finalize) that bypass the main resource's rules.
     if (subresource === 'raw') return proposed;
     if (subresource === 'status') {
-      const next = prepareForStatusUpdate(proposed, old);
-      this.invalidIf(validateStatusUpdate(this.info, next, old), next);
+      const next = this.strategy.prepareForStatusUpdate(proposed, old);
+      this.invalidIf(this.strategy.validateStatusUpdate(next, old), next);
       return next;
     }
     const next = checkKind(this.info, proposed);
@@ -294,10 +293,8 @@ export class ResourceStore {
       throw errors.badRequest(`the name of the object (${next.metadata!.name}) does not match the name on the URL (${old.metadata?.name})`);
     }
     keepServerFields(next, old);
-    if (this.info.kind === 'Service') preserveServiceAllocations(next, old);
-    applyDefaults(this.info, next);
-    prepareForUpdate(this.info, next, old);
-    this.invalidIf(validateObjectUpdate(this.info, next, old), next);
+    this.strategy.prepareForUpdate(next, old);
+    this.invalidIf(this.strategy.validateUpdate(next, old), next);
     return next;
   }
 
@@ -325,6 +322,7 @@ export class ResourceStore {
       const obj = structuredClone(cur.obj);
       const meta = obj.metadata!;
       checkPreconditions(this.gr, name, meta, opts.preconditions);
+      this.strategy.prepareForDelete?.(obj);
       const finish = await this.admit('DELETE', obj, cur.obj, opts);
       const finalizers = [...(meta.finalizers ?? [])];
       const policy = opts.propagationPolicy ?? (opts.orphanDependents === true ? 'Orphan' : opts.orphanDependents === false ? 'Background' : undefined);

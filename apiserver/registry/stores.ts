@@ -6,15 +6,20 @@ import { errors } from '../../api/status.js';
 import type { Storage } from '../storage/storage.js';
 import type { AdmissionPlugin } from '../admission/interfaces.js';
 import { ResourceStore } from './store.js';
+import type { RESTStrategy } from './rest-strategy.js';
 
 export class ResourceStores {
   private readonly byResource = new Map<string, ResourceStore>();
 
-  /** `admission` is shared by every store and may be filled after they are made. */
-  constructor(storage: Storage, etcdPrefix: string, admission: AdmissionPlugin[], log: Logger, watchCacheSize: number) {
+  /**
+   * `admission` is shared by every store and may be filled after they are made. `strategies`
+   * replaces the built-in strategy of a `group/resource` (the CRD's, from apiextensions).
+   */
+  constructor(storage: Storage, etcdPrefix: string, admission: AdmissionPlugin[], log: Logger, watchCacheSize: number, strategies: Record<string, RESTStrategy> = {}) {
     for (const info of RESOURCES) {
       if (info.virtual) continue;
-      this.byResource.set(`${info.group}/${info.resource}`, new ResourceStore(info, storage, etcdPrefix, admission, log.child({ resource: info.resource }), watchCacheSize));
+      const gr = `${info.group}/${info.resource}`;
+      this.byResource.set(gr, new ResourceStore(info, storage, etcdPrefix, admission, log.child({ resource: info.resource }), watchCacheSize, strategies[gr]));
     }
   }
 

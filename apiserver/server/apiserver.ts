@@ -10,6 +10,7 @@
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { admissionChain } from '../admission/chain.js';
+import { ApiExtensions, APIEXTENSIONS_STRATEGIES } from '../apiextensions/index.js';
 import { NamespaceLifecycle } from '../admission/namespace-lifecycle.js';
 import { ServiceAllocator, DEFAULT_SERVICE_ALLOCATOR_OPTIONS } from '../alloc/allocator.js';
 import { AllocationRepair } from '../alloc/repair.js';
@@ -93,7 +94,17 @@ export async function createApiserver(options: ApiserverOptions): Promise<Apiser
   const metrics = new ApiserverMetrics(true);
   // The stores share one admission list, filled once security is built over their caches.
   const admission: AdmissionPlugin[] = [];
-  const stores = new ResourceStores(storage, options.etcdPrefix, admission, log, options.watchCacheSize);
+  const stores = new ResourceStores(storage, options.etcdPrefix, admission, log, options.watchCacheSize, APIEXTENSIONS_STRATEGIES);
+  const apiextensions = new ApiExtensions({
+    storage,
+    etcdPrefix: options.etcdPrefix,
+    admission,
+    watchCacheSize: options.watchCacheSize,
+    crds: stores.get('apiextensions.k8s.io', 'customresourcedefinitions'),
+    log,
+  });
+  const crdsServed = apiextensions.start();
+  crdsServed.catch((e: unknown) => log.error({ err: e }, 'serving CustomResourceDefinitions failed'));
   const serviceAllocator = new ServiceAllocator(storage.etcd, options.etcdPrefix, {
     serviceClusterIPRange: options.serviceClusterIPRange ?? DEFAULT_SERVICE_ALLOCATOR_OPTIONS.serviceClusterIPRange,
     serviceNodePortRange: options.serviceNodePortRange ?? DEFAULT_SERVICE_ALLOCATOR_OPTIONS.serviceNodePortRange,
@@ -135,8 +146,8 @@ export async function createApiserver(options: ApiserverOptions): Promise<Apiser
     log,
   });
   await app.register(healthRoutes, { metrics, notReady: () => notReady(postStart, storage) });
-  await app.register(openapiRoutes);
-  await app.register(apiRoutes, { ctx: handlerContext(options, metrics, stores, security, log) });
+  await app.register(openapiRoutes, { registry: apiextensions.registry });
+  await app.register(apiRoutes, { ctx: handlerContext(options, metrics, stores, apiextensions, security, log), registry: apiextensions.registry });
   const compactor = new Compactor(storage, options.compactionIntervalSeconds, log);
 
   return {
@@ -144,7 +155,10 @@ export async function createApiserver(options: ApiserverOptions): Promise<Apiser
     storage,
     metrics,
     store: stores.get,
-    ready: () => postStart.done,
+    ready: async () => {
+      await postStart.done;
+      await crdsServed;
+    },
     listenInsecure: (host, port) => insecure.listen(host, port),
     async close() {
       await postStart.stopEndpoints();
@@ -152,6 +166,7 @@ export async function createApiserver(options: ApiserverOptions): Promise<Apiser
       await postStart.stopRepair();
       await insecure.close();
       await app.close();
+      await apiextensions.stop();
       await security.stop();
       await stores.stop();
       await storage.close();
@@ -178,10 +193,11 @@ function newApp(options: ApiserverOptions): FastifyInstance {
 }
 
 /** What the REST handlers are given. */
-function handlerContext(options: ApiserverOptions, metrics: ApiserverMetrics, stores: ResourceStores, security: Security, log: Logger): HandlerContext {
+function handlerContext(options: ApiserverOptions, metrics: ApiserverMetrics, stores: ResourceStores, apiextensions: ApiExtensions, security: Security, log: Logger): HandlerContext {
   const store = stores.get;
   return {
-    store,
+    // Custom resources by served version; built-ins from the static stores.
+    store: (group, resource, version) => (version !== undefined ? apiextensions.store(group, resource, version) : undefined) ?? store(group, resource),
     watch: {
       bookmarkIntervalSeconds: options.bookmarkIntervalSeconds,
       maxBufferedBytes: 16 * 1024 * 1024,

@@ -19,10 +19,13 @@ import { handleResource } from '../handlers/resource.js';
 import type { ApiserverMetrics } from './metrics.js';
 import { openapiV2For, openapiV3Document, openapiV3Index } from '../openapi/openapi.js';
 import { parseRequestInfo } from '../handlers/request-info.js';
+import type { ResourceRegistry } from '../apiextensions/registry.js';
 import { sendRaw } from '../handlers/responses.js';
 
 export interface RoutesOptions {
   ctx: HandlerContext;
+  /** What is served: the built-ins and the established CRDs' versions. */
+  registry: ResourceRegistry;
   metrics: ApiserverMetrics;
   /** /readyz: undefined when ready, else what is not. */
   notReady(): Promise<string | undefined>;
@@ -45,18 +48,18 @@ export const healthRoutes = fp(
 );
 
 export const openapiRoutes = fp(
-  async (app: FastifyInstance) => {
+  async (app: FastifyInstance, opts: Pick<RoutesOptions, 'registry'>) => {
     app.get('/openapi/v2', async (req, reply) => {
-      const spec = openapiV2For(req.headers.accept);
+      const spec = openapiV2For(req.headers.accept, opts.registry.resources());
       const etag = `"${spec.etag}"`;
       reply.header('Vary', 'Accept').header('ETag', etag).header('Cache-Control', 'no-cache, private');
       if (req.headers['if-none-match'] === etag) return reply.code(304).send();
       return reply.type(spec.contentType).send(spec.data);
     });
-    app.get('/openapi/v3', async () => openapiV3Index());
+    app.get('/openapi/v3', async () => openapiV3Index(opts.registry.resources()));
     app.get('/openapi/v3/*', async (req) => {
       const gv = (req.params as { '*': string })['*'];
-      const doc = openapiV3Document(gv);
+      const doc = openapiV3Document(gv, opts.registry.resources());
       if (!doc) throw new StatusError(404, 'NotFound', `the server could not find the requested resource (get ${gv})`);
       return doc;
     });
@@ -64,30 +67,32 @@ export const openapiRoutes = fp(
   { name: 'tskube-openapi-routes' },
 );
 
-function discovery(req: FastifyRequest, reply: FastifyReply): FastifyReply | undefined {
+function discovery(req: FastifyRequest, reply: FastifyReply, registry: ResourceRegistry): FastifyReply | undefined {
   if (req.method !== 'GET') return undefined;
   const path = req.url.split('?')[0]!.replace(/\/+$/, '');
   const parts = path.split('/').filter(Boolean);
   const aggregated = wantsAggregatedDiscovery(req.headers.accept);
+  const resources = registry.resources();
   if (parts.length === 1 && aggregated) {
-    return sendRaw(reply, 200, aggregatedDiscoveryContentType(aggregated), JSON.stringify(aggregatedDiscovery(parts[0] as 'api' | 'apis', aggregated)));
+    return sendRaw(reply, 200, aggregatedDiscoveryContentType(aggregated), JSON.stringify(aggregatedDiscovery(parts[0] as 'api' | 'apis', aggregated, resources)));
   }
   let body: object | undefined;
   if (path === '/api') body = coreAPIVersions(`${req.hostname}`);
-  else if (path === '/apis') body = apiGroupList();
+  else if (path === '/apis') body = apiGroupList(resources);
   else if (parts[0] === 'api' && parts.length === 2) body = apiResourceList('', parts[1]!);
-  else if (parts[0] === 'apis' && parts.length === 2) body = apiGroup(parts[1]!);
-  else if (parts[0] === 'apis' && parts.length === 3) body = apiResourceList(parts[1]!, parts[2]!);
+  else if (parts[0] === 'apis' && parts.length === 2) body = apiGroup(parts[1]!, resources);
+  else if (parts[0] === 'apis' && parts.length === 3) body = apiResourceList(parts[1]!, parts[2]!, resources);
   if (!body) return undefined;
   return sendRaw(reply, 200, 'application/json', JSON.stringify(body));
 }
 
 export const apiRoutes = fp(
-  async (app: FastifyInstance, opts: Pick<RoutesOptions, 'ctx'>) => {
+  async (app: FastifyInstance, opts: Pick<RoutesOptions, 'ctx' | 'registry'>) => {
+    const lookup = opts.registry.find.bind(opts.registry);
     const api = async (req: FastifyRequest, reply: FastifyReply) => {
-      const handled = discovery(req, reply);
+      const handled = discovery(req, reply, opts.registry);
       if (handled) return handled;
-      const ri = parseRequestInfo(req.url);
+      const ri = parseRequestInfo(req.url, lookup);
       if (!ri) throw new StatusError(404, 'NotFound', `the server could not find the requested resource`);
       return handleResource(opts.ctx, req, reply, ri);
     };

@@ -22,6 +22,14 @@ export interface StorageOptions {
   transformers?: KeyTransformers;
   /** Where unreadable values are reported (once per key). */
   log?: Logger;
+  /** Converts objects between the version a store serves and the one etcd keeps (custom resources). */
+  codec?: ObjectCodec;
+}
+
+/** Object conversion at the etcd edge (k8s' storage codec): a served version ↔ the storage version. */
+export interface ObjectCodec {
+  toStorage(obj: KObject): KObject;
+  fromStorage(obj: KObject): KObject;
 }
 
 export interface RangeResult {
@@ -81,6 +89,7 @@ const MAX_REPORTED = 10_000;
 export class Storage {
   private readonly transformers: KeyTransformers | undefined;
   private readonly log: Logger | undefined;
+  private readonly codec: ObjectCodec | undefined;
   private readonly reported = new Set<string>();
 
   constructor(
@@ -89,6 +98,12 @@ export class Storage {
   ) {
     this.transformers = options.transformers;
     this.log = options.log;
+    this.codec = options.codec;
+  }
+
+  /** The same etcd client and transformers, converting objects through `codec` (never closed on its own). */
+  withCodec(codec: ObjectCodec): Storage {
+    return new Storage(this.etcd, { ...(this.transformers ? { transformers: this.transformers } : {}), ...(this.log ? { log: this.log } : {}), codec });
   }
 
   static connect(endpoints: string[], options: StorageOptions = {}): Storage {
@@ -121,6 +136,7 @@ export class Storage {
     }
     try {
       const stored = decodeValue(value, kv.mod_revision);
+      if (this.codec) stored.obj = this.codec.fromStorage(stored.obj);
       if (stale) stored.stale = true;
       return stored;
     } catch (e) {
@@ -134,7 +150,7 @@ export class Storage {
 
   /** The bytes to store for `obj` under `key`. */
   private encodeFor(key: string, obj: KObject): Buffer {
-    const data = encode(obj);
+    const data = encode(this.codec ? this.codec.toStorage(obj) : obj);
     const t = this.transformers?.forKey(key);
     return t ? t.toStorage(data, key) : data;
   }

@@ -9,6 +9,7 @@ import { clusterPrinters } from './cluster.js';
 import { networkingPrinters } from './networking.js';
 import { column, NAME_COLUMN, type Cell, type TableColumnDefinition, type TablePrinter, type TableRowCondition } from './format.js';
 import { metaTime } from '../../api/time.js';
+import { customResourcePrinter } from '../apiextensions/printer.js';
 
 export { humanDuration } from './format.js';
 export type { TableColumnDefinition, Cell } from './format.js';
@@ -58,12 +59,13 @@ const printers: Record<string, TablePrinter> = {
   ...networkingPrinters,
 };
 
-/** The printer for a resource, keyed `group/resource` (core group: `/pods`). */
-export function printerFor(info: Pick<ResourceInfo, 'group' | 'resource'>): TablePrinter {
+/** The printer for a resource, keyed `group/resource` (core group: `/pods`); a CRD's from its columns. */
+export function printerFor(info: Pick<ResourceInfo, 'group' | 'resource' | 'custom'>): TablePrinter {
+  if (info.custom) return customResourcePrinter(info.custom.printerColumns);
   return printers[`${info.group}/${info.resource}`] ?? defaultPrinter;
 }
 
-export function tableColumns(info: Pick<ResourceInfo, 'group' | 'resource'>): TableColumnDefinition[] {
+export function tableColumns(info: Pick<ResourceInfo, 'group' | 'resource' | 'custom'>): TableColumnDefinition[] {
   return printerFor(info).columns;
 }
 
