@@ -2,3 +2,4 @@
 // validation, defaulting and pruning their openAPIV3Schema implies, plus its OpenAPI v2/v3 form.
 export type { JSONSchemaProps } from './types.js';
 export { compileSchema, type CompiledSchema } from './compile.js';
+export { validateStructuralSchema, type StructuralSchemaOptions } from './crd-schema.js';
