@@ -110,13 +110,15 @@ export class CRDController {
     }
     const crd = entry.obj as unknown as CustomResourceDefinition;
     if (crd.metadata?.deletionTimestamp) return this.cleanUp(crd);
-    const current = await this.updateNames(crd);
-    await this.serve(name, current);
+    await this.updateNames(crd);
     return false;
   }
 
-  /** Writes acceptedNames, NamesAccepted and Established when they differ from the decision. */
-  private async updateNames(crd: CustomResourceDefinition): Promise<CustomResourceDefinition> {
+  /**
+   * Serves the CRD as decided, then writes acceptedNames, NamesAccepted and Established when
+   * they differ: a client that sees Established=True finds the resource served.
+   */
+  private async updateNames(crd: CustomResourceDefinition): Promise<void> {
     const name = crd.metadata!.name!;
     const statusOf = (c: CustomResourceDefinition): Record<string, unknown> => {
       const others = this.o.crds.cache.list().map((e) => e.obj as unknown as CustomResourceDefinition);
@@ -126,12 +128,13 @@ export class CRDController {
       status = setCondition(status, { ...d.established, lastTransitionTime: nowTime() });
       return status;
     };
-    if (JSON.stringify(statusOf(crd)) === JSON.stringify(crd.status ?? {})) return crd;
-    const { obj } = await this.o.crds.guaranteedUpdate(undefined, name, (cur) => {
+    const status = statusOf(crd);
+    await this.serve(name, { ...crd, status } as CustomResourceDefinition);
+    if (JSON.stringify(status) === JSON.stringify(crd.status ?? {})) return;
+    await this.o.crds.guaranteedUpdate(undefined, name, (cur) => {
       cur.status = statusOf(cur as unknown as CustomResourceDefinition);
       return cur;
     }, { subresource: 'status' });
-    return obj as unknown as CustomResourceDefinition;
   }
 
   /** Makes what is served match the CRD: its versions when established, nothing otherwise. */

@@ -297,7 +297,7 @@ describe('kubectl 1.32: CustomResourceDefinitions', () => {
     assert.deepEqual(fields, ['spec.cronSpec', 'spec.image', 'spec.replicas']);
     const a = await k.run(['apply', '-f', file('bad.yaml', CR('nginx').replace('"* * * * */5"', 'nope'))]);
     assert.notEqual(a.code, 0);
-    assert.match(a.stderr, /CronTab\.stable\.example\.com "my-cron" is invalid: spec\.cronSpec/);
+    assert.match(a.stderr, /The CronTab "my-cron" is invalid: spec\.cronSpec: Invalid value: "nope": spec\.cronSpec in body should match/);
   });
 
   test('unknown fields are pruned and defaults applied', async () => {

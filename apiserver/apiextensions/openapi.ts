@@ -5,7 +5,12 @@
 // their x-kubernetes-group-version-kind.
 import type { ResourceInfo } from '../../api/resources.js';
 import type { JSONSchema } from '../../api/schema.js';
-import { toOpenAPIV2, toOpenAPIV3 } from './schema/index.js';
+import type { JSONSchemaProps } from './schema/index.js';
+
+// TODO(crdschema): use the schema module's toOpenAPIV2/toOpenAPIV3 once merged; until then
+// the schema is published as written.
+const toOpenAPIV2 = (s: JSONSchemaProps): object => s;
+const toOpenAPIV3 = (s: JSONSchemaProps): object => s;
 
 const META = 'io.k8s.apimachinery.pkg.apis.meta.v1';
 const API_VERSION_DOC = 'APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources';

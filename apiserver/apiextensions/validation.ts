@@ -119,9 +119,9 @@ function validateVersion(v: Obj, path: Path): ErrorList {
   const errs: ErrorList = [];
   const schema = asRecord(v['schema'])['openAPIV3Schema'];
   const schemaPath = path.child('schema', 'openAPIV3Schema');
-  if (schema === undefined || schema === null) errs.push(field.required(schemaPath, 'schemas are required'));
-  else errs.push(...validateStructuralSchema(schema as JSONSchemaProps, schemaPath));
   const subresources = asRecord(v['subresources']);
+  if (schema === undefined || schema === null) errs.push(field.required(schemaPath, 'schemas are required'));
+  else errs.push(...validateStructuralSchema(schema as JSONSchemaProps, schemaPath, { statusSubresource: subresources['status'] !== undefined }));
   if (subresources['scale'] !== undefined) errs.push(...validateScale(asRecord(subresources['scale']), path.child('subresources', 'scale')));
   asArray(v['additionalPrinterColumns']).forEach((c, i) => errs.push(...validateColumn(asRecord(c), path.child('additionalPrinterColumns').index(i))));
   return errs;

@@ -24,6 +24,8 @@ const PATCH_CONTENT_TYPES = [
   'application/merge-patch+json',
   'application/strategic-merge-patch+json',
 ];
+const NON_STRATEGIC_PATCH_CONTENT_TYPES = PATCH_CONTENT_TYPES.filter((t) => t !== 'application/strategic-merge-patch+json');
+const patchContentTypes = (op: Operation): string[] => (op.noStrategicMerge ? NON_STRATEGIC_PATCH_CONTENT_TYPES : PATCH_CONTENT_TYPES);
 const RESPONSE_CONTENT_TYPES = ['application/json', 'application/yaml', 'application/vnd.kubernetes.protobuf'];
 
 type Json = Record<string, unknown>;
@@ -120,7 +122,7 @@ function responsesV3(op: Operation): Json {
 function operationV3(op: Operation): Json {
   let requestBody: Json | undefined;
   if (op.body === 'patch') {
-    requestBody = { content: Object.fromEntries(PATCH_CONTENT_TYPES.map((t) => [t, { schema: refV3(PATCH_DEFINITION) }])), required: true };
+    requestBody = { content: Object.fromEntries(patchContentTypes(op).map((t) => [t, { schema: refV3(PATCH_DEFINITION) }])), required: true };
   } else if (op.body) {
     requestBody = { content: { '*/*': { schema: refV3(op.body) } }, ...(op.method === 'delete' ? {} : { required: true }) };
   }
@@ -215,7 +217,7 @@ function operationV2(op: Operation): Json {
   const r = (description: string): Json => ({ description, ...(schema ? { schema } : {}) });
   return {
     description: op.description,
-    consumes: op.body === 'patch' ? PATCH_CONTENT_TYPES : ['*/*'],
+    consumes: op.body === 'patch' ? patchContentTypes(op) : ['*/*'],
     produces: op.textResponse ? ['*/*'] : RESPONSE_CONTENT_TYPES,
     schemes: ['https'],
     tags: [op.tag],

@@ -33,6 +33,8 @@ export interface Operation {
   /** Status codes besides 200 that the operation answers with its object. */
   alsoCreated?: boolean;
   alsoAccepted?: boolean;
+  /** A patch of a custom resource: no strategic merge (kubectl then sends a merge patch). */
+  noStrategicMerge?: boolean;
 }
 
 export interface PathItem {
@@ -161,7 +163,8 @@ function resourceOps(info: ResourceInfo): ResourceOps {
     scopeParams: info.namespaced ? [NAMESPACE, P.pretty] : [P.pretty],
     kindDef: info.custom ? customDefinitionName(info.group, info.version, info.kind) : defOf(gvk),
     listDef: info.custom ? customDefinitionName(info.group, info.version, info.custom.listKind) : defOf({ ...gvk, kind: `${info.kind}List` }),
-    op: (o) => ({ gvk, tag, ...o }),
+    // Custom resources (but not their autoscaling/v1 Scale) take no strategic merge patch.
+    op: (o) => ({ gvk, tag, ...o, ...(info.custom && o.body === 'patch' && (o.gvk ?? gvk).kind === info.kind ? { noStrategicMerge: true } : {}) }),
   };
 }
 
