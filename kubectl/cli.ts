@@ -5,6 +5,7 @@ import { bool, str, strs, type Args, type KcCommand } from './command.js';
 import { commands } from './commands/index.js';
 import { CliError, exitCodeOf, formatError } from './errors.js';
 import { Factory, type GlobalFlags } from './factory.js';
+import { COMMANDS_USING_DISCOVERY, learnServedResources } from './served-resources.js';
 import { write, type IOStreams } from './io.js';
 
 function globalFlags(argv: Args): GlobalFlags {
@@ -45,6 +46,8 @@ export async function runKc(rawArgs: string[], io: IOStreams): Promise<number> {
       const f = new Factory(io, globalFlags(argv));
       try {
         if (!offline.has(cmd)) await f.prepare();
+        // Custom resources are known only to the server: learn them before resolving names.
+        if (!offline.has(cmd) && COMMANDS_USING_DISCOVERY.has(cmd.command.split(' ')[0]!)) await learnServedResources(f.client).catch(() => undefined);
         const code = await cmd.run!(f, argv);
         if (typeof code === 'number') exitCode = code;
       } catch (e) {

@@ -7,6 +7,7 @@ const AGGREGATED_ACCEPT =
 
 export interface DiscoveredResource {
   name: string;
+  singular: string;
   shortNames: string[];
   group: string;
   version: string;
@@ -24,6 +25,7 @@ interface AggregatedList {
       version: string;
       resources?: {
         resource: string;
+        singularResource?: string;
         responseKind?: { kind?: string };
         scope?: string;
         verbs?: string[];
@@ -34,26 +36,30 @@ interface AggregatedList {
   }[];
 }
 
-/** Every resource in the preferred (first) version of each group, core group first. */
-export async function discoverResources(client: RestClient): Promise<DiscoveredResource[]> {
+/**
+ * Every resource in the preferred (first) version of each group, core group first; with
+ * `allVersions`, in every served version (preferred first).
+ */
+export async function discoverResources(client: RestClient, allVersions = false): Promise<DiscoveredResource[]> {
   const out: DiscoveredResource[] = [];
   for (const path of ['/api', '/apis']) {
     const doc = await client.json<AggregatedList>({ method: 'GET', path, accept: AGGREGATED_ACCEPT });
     if (doc.kind !== 'APIGroupDiscoveryList' && !Array.isArray(doc.items)) throw new Error(`the server does not support aggregated discovery at ${path}`);
     for (const g of doc.items ?? []) {
-      const v = g.versions?.[0];
-      if (!v) continue;
-      for (const r of v.resources ?? []) {
-        out.push({
-          name: r.resource,
-          shortNames: r.shortNames ?? [],
-          group: g.metadata?.name ?? '',
-          version: v.version,
-          namespaced: r.scope === 'Namespaced',
-          kind: r.responseKind?.kind ?? '',
-          verbs: r.verbs ?? [],
-          categories: r.categories ?? [],
-        });
+      for (const v of allVersions ? (g.versions ?? []) : (g.versions ?? []).slice(0, 1)) {
+        for (const r of v.resources ?? []) {
+          out.push({
+            name: r.resource,
+            singular: r.singularResource ?? '',
+            shortNames: r.shortNames ?? [],
+            group: g.metadata?.name ?? '',
+            version: v.version,
+            namespaced: r.scope === 'Namespaced',
+            kind: r.responseKind?.kind ?? '',
+            verbs: r.verbs ?? [],
+            categories: r.categories ?? [],
+          });
+        }
       }
     }
   }

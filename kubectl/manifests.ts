@@ -4,6 +4,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { extname, join, resolve } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { findByKind, type ResourceInfo } from '../api/resources.js';
+import { findServedByKind } from './served-resources.js';
 import { isObject, type KObject } from '../api/types.js';
 import { CliError } from './errors.js';
 import { readAll, type IOStreams } from './io.js';
@@ -79,7 +80,7 @@ export async function readManifests(filenames: string[], io: IOStreams, recursiv
 
 /** The served resource for a manifest's apiVersion/kind, or kubectl's "no matches" error. */
 export function infoForObject(m: Manifest): ResourceInfo {
-  const info = findByKind(String(m.obj.apiVersion), String(m.obj.kind));
+  const info = findByKind(String(m.obj.apiVersion), String(m.obj.kind)) ?? findServedByKind(String(m.obj.apiVersion), String(m.obj.kind));
   if (!info) {
     throw new CliError(
       `resource mapping not found for name: "${m.obj.metadata?.name ?? ''}" namespace: "${m.obj.metadata?.namespace ?? ''}" from "${m.source}": no matches for kind "${m.obj.kind}" in version "${m.obj.apiVersion}"\nensure CRDs are installed first`,

@@ -2,6 +2,7 @@
 // `pods`, `po`, `deployment.apps`, `pods,svc`, `pods a b`, `pod/a svc/b`, `all`.
 import { RESOURCES, resolveResourceName, type ResourceInfo } from '../api/resources.js';
 import { CliError } from './errors.js';
+import { findServed, servedInCategory } from './served-resources.js';
 
 export interface ResourceRequest {
   info: ResourceInfo;
@@ -27,7 +28,8 @@ function dropVersion(name: string): string {
 
 /** One resource type as typed, or kubectl's error for an unknown one. */
 export function resolveType(name: string): ResourceInfo {
-  const info = resolveResourceName(dropVersion(name));
+  // Built-ins first; then what discovery said the server serves (custom resources).
+  const info = resolveResourceName(dropVersion(name)) ?? findServed(name);
   if (!info) throw new CliError(`the server doesn't have a resource type "${name}"`);
   return info;
 }
@@ -37,7 +39,10 @@ export function resolveTypes(list: string): ResourceInfo[] {
   const out: ResourceInfo[] = [];
   for (const t of list.split(',').filter(Boolean)) {
     if (t === 'all') {
-      for (const info of RESOURCES) if (info.categories.includes('all') && !out.includes(info)) out.push(info);
+      for (const info of [...RESOURCES, ...servedInCategory('all')]) if (info.categories.includes('all') && !out.includes(info)) out.push(info);
+    } else if (!resolveResourceName(dropVersion(t)) && !findServed(t) && servedInCategory(t).length) {
+      // A category a CRD declares (`kubectl get <category>`).
+      for (const info of servedInCategory(t)) if (!out.includes(info)) out.push(info);
     } else {
       const info = resolveType(t);
       if (!out.includes(info)) out.push(info);
