@@ -4,7 +4,8 @@
 // PUT namespaces/<n>/finalize, after which the apiserver deletes it. Progress is reported in
 // the namespace's status conditions as k8s does.
 import type { Namespace, NamespaceCondition } from 'kubernetes-types/core/v1';
-import { ALL_VERBS, RESOURCES, type ResourceInfo } from '../api/resources.js';
+import { ALL_VERBS, RESOURCES, findResource, type ResourceInfo } from '../api/resources.js';
+import { discoverResources, type DiscoveredResource } from '../client/discovery.js';
 import { WorkQueue, deletedObject, isNotFound, isConflict, type ObjectLike, type ReconcileResult, type ResourceClient, type SharedInformer } from '../client/index.js';
 import type { Controller, ControllerContext } from './controller.js';
 import { metaTime } from '../api/time.js';
@@ -16,6 +17,23 @@ export const KUBERNETES_FINALIZER = 'kubernetes';
 /** Namespaced resources the controller empties (each must support list and deletecollection). */
 export function namespacedContentResources(): ResourceInfo[] {
   return RESOURCES.filter((r) => r.namespaced && ['list', 'deletecollection'].every((v) => (r.verbs ?? ALL_VERBS).includes(v)));
+}
+
+/**
+ * The namespaced resources discovery reports beyond the built-ins (custom resources), in their
+ * preferred version, that support list and deletecollection — as k8s' namespace controller
+ * deletes "all resources discovered".
+ */
+export function discoveredContentResources(found: DiscoveredResource[]): ResourceInfo[] {
+  const out: ResourceInfo[] = [];
+  for (const r of found) {
+    if (!r.namespaced || r.name.includes('/') || findResource(r.group, r.name)) continue;
+    if (!['list', 'deletecollection'].every((v) => r.verbs.includes(v))) continue;
+    if (out.some((o) => o.group === r.group && o.resource === r.name)) continue;
+    const singular = r.singular || r.kind.toLowerCase();
+    out.push({ group: r.group, version: r.version, resource: r.name, singular, kind: r.kind, namespaced: true, shortNames: r.shortNames, categories: r.categories, subresources: [], fieldSelectors: [] });
+  }
+  return out;
 }
 
 const resourceName = (r: ResourceInfo): string => (r.group ? `${r.resource}.${r.group}` : r.resource);
@@ -109,8 +127,15 @@ export class NamespaceController implements Controller {
   /** deletecollection for every namespaced resource, then lists what is still there. */
   private async deleteAllContent(ns: string): Promise<ContentReport> {
     const report: ContentReport = { remaining: new Map(), finalizers: new Map(), failures: [], estimateSeconds: 0 };
+    // Without discovery the built-ins are still emptied, but the namespace is not finalized
+    // (a failure): custom resources may remain.
+    const custom = await discoverResources(this.ctx.client).then(discoveredContentResources, (e: unknown) => {
+      report.failures.push('discovery');
+      this.ctx.log.warn({ namespace: ns, err: e }, 'discovery failed; custom resources not deleted');
+      return [];
+    });
     await Promise.all(
-      namespacedContentResources().map(async (info) => {
+      [...namespacedContentResources(), ...custom].map(async (info) => {
         const rc = this.ctx.client.resource<ObjectLike>(info, ns);
         try {
           await rc.deleteCollection({}, { propagationPolicy: 'Background' });

@@ -3,7 +3,7 @@
 // RESTMapper). Built-ins keep resolving from api/resources.ts without a request.
 import { findResource, type ResourceInfo } from '../api/resources.js';
 import type { RestClient } from '../client/index.js';
-import { discoverResources } from './discovery.js';
+import { discoverResources } from '../client/discovery.js';
 
 let served: ResourceInfo[] = [];
 

@@ -19,6 +19,18 @@ function specPart(obj: KObject, statusOwned: boolean): string {
   return JSON.stringify(statusOwned ? rest : { ...rest, status });
 }
 
+/**
+ * For a custom resource: the fields its schema would prune, which fieldValidation=Strict
+ * refuses and Warn reports (k8s' unknown-field detection in the CR decoder). Undefined for
+ * built-ins, whose fields are checked against their generated schema.
+ */
+export function customUnknownFields(info: ResourceInfo): ((obj: Record<string, unknown>) => string[]) | undefined {
+  const schema = info.custom?.schema;
+  if (!schema) return info.custom ? () => [] : undefined;
+  const compiled = compileSchema(schema);
+  return (obj) => compiled.prune(structuredClone(obj));
+}
+
 export function customResourceStrategy(info: ResourceInfo): RESTStrategy {
   const custom = info.custom;
   const schema: CompiledSchema | undefined = custom?.schema ? compileSchema(custom.schema) : undefined;

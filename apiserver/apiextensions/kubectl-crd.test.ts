@@ -311,6 +311,10 @@ describe('kubectl 1.32: CustomResourceDefinitions', () => {
     assert.equal(r.status, 201, JSON.stringify(r.json));
     assert.deepEqual(r.json.spec, { cronSpec: '* * * * *', image: 'x', replicas: 1 });
     assert.equal(r.json.unknownTop, undefined);
+    // kubectl sends fieldValidation=Strict: the fields the schema would prune are refused.
+    const strict = await k.run(['apply', '-f', file('strict.yaml', CR('nginx').replace('  image: nginx', '  image: nginx\n  imagee: typo').replace('my-cron', 'strict'))]);
+    assert.notEqual(strict.code, 0);
+    assert.match(strict.stderr, /strict decoding error: unknown field "spec\.imagee"/);
   });
 
   test('cluster-scoped CRD: objects without a namespace', async () => {

@@ -15,6 +15,7 @@ import type { HandlerContext } from './context.js';
 import { bodyOf, checkFields, deleteOptions, optionalBody, rawText, writeOptions } from './rest.js';
 import { handleSubresource } from './subresources.js';
 import { serveWatch } from './watch.js';
+import { customUnknownFields } from '../apiextensions/cr-strategy.js';
 
 /** One request on a resource path, with what every verb needs already worked out. */
 interface ResourceRequest {
@@ -78,7 +79,7 @@ async function create({ req, reply, ri, store, query, neg }: ResourceRequest): P
   if (name !== undefined) throw errors.methodNotAllowed(`POST is not supported on a named ${info.resource} object`);
   const wo = writeOptions(query, req);
   const body = bodyOf(req);
-  checkFields(reply, body, apiVersionOf(info), info.kind, wo.fieldValidation, rawText(req));
+  checkFields(reply, body, apiVersionOf(info), info.kind, wo.fieldValidation, rawText(req), customUnknownFields(info));
   const created = await store.create(namespace, body, wo);
   return sendObject(reply, info, created, neg, 201);
 }
@@ -88,7 +89,7 @@ async function update({ req, reply, ri, store, query, neg }: ResourceRequest): P
   if (name === undefined) throw errors.methodNotAllowed(`PUT requires a ${info.singular} name`);
   const wo = writeOptions(query, req);
   const body = bodyOf(req);
-  checkFields(reply, body, apiVersionOf(info), info.kind, wo.fieldValidation, rawText(req));
+  checkFields(reply, body, apiVersionOf(info), info.kind, wo.fieldValidation, rawText(req), customUnknownFields(info));
   const { obj, created } = await store.update(namespace, name, body, wo);
   return sendObject(reply, info, obj, neg, created ? 201 : 200);
 }
@@ -101,7 +102,7 @@ async function patch({ req, reply, ri, store, query, neg }: ResourceRequest): Pr
   const patchBody = bodyOf(req);
   if (type === 'apply') {
     if (!q1(query, 'fieldManager')) throw errors.badRequest('PATCH with apply requires a fieldManager query parameter');
-    checkFields(reply, patchBody, apiVersionOf(info), info.kind, wo.fieldValidation);
+    checkFields(reply, patchBody, apiVersionOf(info), info.kind, wo.fieldValidation, undefined, customUnknownFields(info));
   }
   const createIfMissing =
     type === 'apply'
@@ -118,7 +119,7 @@ async function patch({ req, reply, ri, store, query, neg }: ResourceRequest): Pr
       // A patch that names a resourceVersion is conditional on it; otherwise it applies to
       // whatever is current (and is retried on a concurrent write).
       if (!next.metadata?.resourceVersion) next.metadata = { ...next.metadata, resourceVersion: cur.metadata?.resourceVersion };
-      if (type !== 'apply') checkFields(reply, next, apiVersionOf(info), info.kind, wo.fieldValidation);
+      if (type !== 'apply') checkFields(reply, next, apiVersionOf(info), info.kind, wo.fieldValidation, undefined, customUnknownFields(info));
       return next;
     },
     { ...wo, createIfMissing },

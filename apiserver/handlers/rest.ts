@@ -26,11 +26,22 @@ export function writeOptions(query: Query, req?: FastifyRequest, admissionSubres
   };
 }
 
-/** Strict: unknown fields are a 400; Warn: they come back as Warning headers. */
-export function checkFields(reply: FastifyReply, obj: unknown, apiVersion: string, kind: string, mode: string | undefined, rawJson?: string): void {
+/**
+ * Strict: unknown fields are a 400; Warn: they come back as Warning headers. `unknownOf` finds
+ * them for kinds without a built-in schema (a custom resource's, from its CRD).
+ */
+export function checkFields(
+  reply: FastifyReply,
+  obj: unknown,
+  apiVersion: string,
+  kind: string,
+  mode: string | undefined,
+  rawJson?: string,
+  unknownOf?: (obj: Record<string, unknown>) => string[],
+): void {
   if (mode === 'Ignore' || !isObject(obj)) return;
   const problems = [
-    ...unknownFields(apiVersion, kind, obj).map((f) => `unknown field "${f}"`),
+    ...(unknownOf ? unknownOf(obj) : unknownFields(apiVersion, kind, obj)).map((f) => `unknown field "${f}"`),
     ...(rawJson && rawJson.trimStart().startsWith('{') ? duplicateFields(rawJson).map((f) => `duplicate field "${f}"`) : []),
   ];
   if (!problems.length) return;

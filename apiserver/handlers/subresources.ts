@@ -17,6 +17,7 @@ import type { ResourceStore } from '../registry/store.js';
 import type { RequestInfo } from './request-info.js';
 import { sendObject, sendRaw } from './responses.js';
 import { customResourceScale, setCustomResourceReplicas } from '../apiextensions/scale.js';
+import { customUnknownFields } from '../apiextensions/cr-strategy.js';
 
 /** One request on a subresource path, with what every subresource needs already worked out. */
 interface SubresourceRequest {
@@ -73,7 +74,7 @@ async function getStatus({ reply, ri, store, neg, namespace, name }: Subresource
 async function putStatus({ req, reply, ri, store, neg, query, namespace, name }: SubresourceRequest): Promise<unknown> {
   const info = ri.info;
   const body = decodeBody(req.headers['content-type'], req.body as Buffer);
-  checkFields(reply, body, apiVersionOf(info), info.kind, q1(query, 'fieldValidation'));
+  checkFields(reply, body, apiVersionOf(info), info.kind, q1(query, 'fieldValidation'), undefined, customUnknownFields(info));
   const { obj } = await store.update(namespace, name, body, { ...writeOptions(query, req, 'status'), subresource: 'status' });
   return sendObject(reply, info, obj, neg);
 }

@@ -2,7 +2,7 @@
 import type { Service } from 'kubernetes-types/core/v1';
 import { bool, str, type KcCommand } from '../command.js';
 import { CliError } from '../errors.js';
-import { discoverResources } from '../discovery.js';
+import { discoverResources } from '../../client/discovery.js';
 import { write } from '../io.js';
 import { goJsonIndent } from '../printers/go-format.js';
 import { toYaml } from '../printers/output.js';

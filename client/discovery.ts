@@ -1,6 +1,7 @@
 // What the server serves, from aggregated discovery (`/api` and `/apis` with the
-// APIGroupDiscoveryList Accept: two requests instead of one per group-version).
-import type { RestClient } from '../client/index.js';
+// APIGroupDiscoveryList Accept: two requests instead of one per group-version), as client-go's
+// discovery client gives it to kubectl and to controllers (the namespace controller).
+import type { RestClient } from './rest.js';
 
 const AGGREGATED_ACCEPT =
   'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList,application/json';
