@@ -10,6 +10,7 @@ import { fetch } from 'undici';
 import { startTestApiserver, type TestApiserver } from '../../test/harness/apiserver.js';
 import { kubectlFor } from '../../test/harness/kubectl.js';
 import { waitFor } from '../../test/harness/ports.js';
+import { simpleCRD } from './testing.js';
 
 let api: TestApiserver;
 let k: ReturnType<typeof kubectlFor>;
@@ -318,17 +319,7 @@ describe('kubectl 1.32: CustomResourceDefinitions', () => {
   });
 
   test('cluster-scoped CRD: objects without a namespace', async () => {
-    const crd = {
-      apiVersion: 'apiextensions.k8s.io/v1',
-      kind: 'CustomResourceDefinition',
-      metadata: { name: 'regions.geo.example.com' },
-      spec: {
-        group: 'geo.example.com',
-        scope: 'Cluster',
-        names: { plural: 'regions', kind: 'Region' },
-        versions: [{ name: 'v1alpha1', served: true, storage: true, schema: { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } } }],
-      },
-    };
+    const crd = simpleCRD('geo.example.com', { plural: 'regions', kind: 'Region' }, { scope: 'Cluster', version: 'v1alpha1' });
     assert.equal((await req('POST', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions', crd)).status, 201);
     await waitFor('regions established', established('regions.geo.example.com'), 1000);
     const a = await k.run(['apply', '-f', file('region.yaml', 'apiVersion: geo.example.com/v1alpha1\nkind: Region\nmetadata:\n  name: eu\ndata:\n  zones: 3\n')]);
@@ -363,17 +354,7 @@ describe('kubectl 1.32: CustomResourceDefinitions', () => {
   });
 
   test('NamesAccepted=False on a name conflict in the group', async () => {
-    const clash = {
-      apiVersion: 'apiextensions.k8s.io/v1',
-      kind: 'CustomResourceDefinition',
-      metadata: { name: 'crontasks.stable.example.com' },
-      spec: {
-        group: 'stable.example.com',
-        scope: 'Namespaced',
-        names: { plural: 'crontasks', kind: 'CronTask', shortNames: ['ct'] },
-        versions: [{ name: 'v1', served: true, storage: true, schema: { openAPIV3Schema: { type: 'object' } } }],
-      },
-    };
+    const clash = simpleCRD('stable.example.com', { plural: 'crontasks', kind: 'CronTask', shortNames: ['ct'] }, { schema: { type: 'object' } });
     assert.equal((await req('POST', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions', clash)).status, 201);
     const cond = await waitFor('NamesAccepted decided', async () => {
       const r = await req('GET', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions/crontasks.stable.example.com');

@@ -7,6 +7,7 @@ import { RestClient, isNotFound } from '../../client/index.js';
 import { startControllerManager, type ControllerManagerHandle } from '../../controller-manager/manager.js';
 import { startTestApiserver, type TestApiserver } from '../../test/harness/apiserver.js';
 import { waitFor } from '../../test/harness/ports.js';
+import { simpleCRD } from './testing.js';
 
 let api: TestApiserver;
 let client: RestClient;
@@ -32,17 +33,7 @@ describe('namespace deletion with custom resources', () => {
     await client.json({
       method: 'POST',
       path: '/apis/apiextensions.k8s.io/v1/customresourcedefinitions',
-      body: {
-        apiVersion: 'apiextensions.k8s.io/v1',
-        kind: 'CustomResourceDefinition',
-        metadata: { name: 'notes.demo.example.com' },
-        spec: {
-          group: 'demo.example.com',
-          scope: 'Namespaced',
-          names: { plural: 'notes', kind: 'Note' },
-          versions: [{ name: 'v1', served: true, storage: true, schema: { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } } }],
-        },
-      },
+      body: simpleCRD('demo.example.com', { plural: 'notes', kind: 'Note' }),
     });
     await client.resource('namespaces').create({ metadata: { name: 'scratch' } });
     const notes = '/apis/demo.example.com/v1/namespaces/scratch/notes';
