@@ -105,6 +105,7 @@ export class CRDController {
   private async reconcile(name: string): Promise<boolean> {
     const entry = this.o.crds.cache.get(name);
     if (!entry) {
+      this.o.stores.setTerminating(name, false);
       await this.serve(name, undefined);
       return false;
     }
@@ -149,6 +150,7 @@ export class CRDController {
   private async cleanUp(crd: CustomResourceDefinition): Promise<boolean> {
     const name = crd.metadata!.name!;
     if (!(crd.metadata?.finalizers ?? []).includes(CLEANUP_FINALIZER)) return false;
+    this.o.stores.setTerminating(name, true);
     const store = this.o.stores.anyStore(name);
     if (store) {
       const all = async () => (await store.list(undefined, parseListOptions(store.info, {}))).items;

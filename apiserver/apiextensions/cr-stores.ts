@@ -6,6 +6,7 @@
 import type { Logger } from 'pino';
 import type { ResourceInfo } from '../../api/resources.js';
 import type { KObject } from '../../api/types.js';
+import { errors } from '../../api/status.js';
 import type { AdmissionPlugin } from '../admission/interfaces.js';
 import { ResourceStore } from '../registry/store.js';
 import type { ObjectCodec, Storage } from '../storage/storage.js';
@@ -30,6 +31,16 @@ interface Served {
 export class CustomResourceStores {
   private readonly byCRD = new Map<string, Served[]>();
   private readonly byPath = new Map<string, ResourceStore>();
+  /** CRDs being deleted: their objects are being removed, and no new ones may be created. */
+  private readonly terminating = new Set<string>();
+  /** As k8s' crdHandler: no creates for a terminating CRD. */
+  private readonly refuseTerminating: AdmissionPlugin = {
+    admit: (op, info) => {
+      if (op === 'CREATE' && this.terminating.has(`${info.resource}.${info.group}`)) {
+        throw errors.methodNotAllowed('create not allowed while custom resource definition is terminating');
+      }
+    },
+  };
 
   constructor(
     private readonly storage: Storage,
@@ -42,6 +53,11 @@ export class CustomResourceStores {
   /** The store of one served version, if the CRD is served. */
   get(group: string, resource: string, version: string): ResourceStore | undefined {
     return this.byPath.get(`${group}/${version}/${resource}`);
+  }
+
+  setTerminating(crdName: string, terminating: boolean): void {
+    if (terminating) this.terminating.add(crdName);
+    else this.terminating.delete(crdName);
   }
 
   /** Any store of a CRD (they all read the same keys), for the cleanup of its objects. */
@@ -71,7 +87,9 @@ export class CustomResourceStores {
     const custom = info.custom!;
     const storage = this.storage.withCodec(noneConverter(info.group, info.version, custom.storageVersion));
     const log = this.log.child({ resource: `${info.resource}.${info.group}`, version: info.version });
-    return new ResourceStore(info, storage, this.etcdPrefix, this.admission, log, this.watchCacheSize, customResourceStrategy(info));
+    // The shared chain is complete by now: CRD stores are made once the apiserver is built.
+    const admission = [this.refuseTerminating, ...this.admission];
+    return new ResourceStore(info, storage, this.etcdPrefix, admission, log, this.watchCacheSize, customResourceStrategy(info));
   }
 
   async stop(): Promise<void> {

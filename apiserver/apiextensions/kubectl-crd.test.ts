@@ -368,6 +368,30 @@ describe('kubectl 1.32: CustomResourceDefinitions', () => {
     assert.equal(notServed.status, 404);
   });
 
+  test('a terminating CRD refuses creates and waits for its objects\' finalizers', async () => {
+    const widgets = '/apis/stable.example.com/v1/namespaces/default/widgets';
+    const held = { apiVersion: 'stable.example.com/v1', kind: 'Widget', metadata: { name: 'held', finalizers: ['example.com/hold'] }, spec: { cronSpec: '* * * * *' } };
+    assert.equal((await req('POST', widgets, held)).status, 201);
+    assert.equal((await req('DELETE', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions/widgets.stable.example.com')).status, 200);
+    const crdPath = '/apis/apiextensions.k8s.io/v1/customresourcedefinitions/widgets.stable.example.com';
+    const terminating = await waitFor('Terminating condition', async () => {
+      const r = await req('GET', crdPath);
+      const c = ((r.json.status as { conditions?: { type: string; status: string; reason: string }[] })?.conditions ?? []).find((x) => x.type === 'Terminating');
+      return c?.status === 'True' ? r.json : undefined;
+    });
+    assert.ok(((terminating.metadata as { finalizers: string[] }).finalizers).includes('customresourcecleanup.apiextensions.k8s.io'));
+    const refused = await req('POST', widgets, { ...held, metadata: { name: 'late' } });
+    assert.equal(refused.status, 405);
+    assert.equal(refused.json.message, 'create not allowed while custom resource definition is terminating');
+    // The object is marked for deletion and waits for its own finalizer; so does the CRD.
+    const marked = await waitFor('object marked', async () => ((await req('GET', `${widgets}/held`)).json.metadata as { deletionTimestamp?: string }).deletionTimestamp);
+    assert.ok(marked);
+    assert.equal((await req('GET', crdPath)).status, 200);
+    assert.equal((await req('PATCH', `${widgets}/held`, { metadata: { finalizers: null } }, 'application/merge-patch+json')).status, 200);
+    await waitFor('CRD gone', async () => (await req('GET', crdPath)).status === 404, 5000);
+    assert.equal((await req('GET', widgets)).status, 404);
+  });
+
   test('deleting a CRD deletes its objects, then the CRD', async () => {
     const d = await k.run(['delete', 'crd', 'crontabs.stable.example.com'], undefined, 30_000);
     assert.equal(d.code, 0, d.stderr);

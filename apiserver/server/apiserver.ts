@@ -103,8 +103,7 @@ export async function createApiserver(options: ApiserverOptions): Promise<Apiser
     crds: stores.get('apiextensions.k8s.io', 'customresourcedefinitions'),
     log,
   });
-  const crdsServed = apiextensions.start();
-  crdsServed.catch((e: unknown) => log.error({ err: e }, 'serving CustomResourceDefinitions failed'));
+
   const serviceAllocator = new ServiceAllocator(storage.etcd, options.etcdPrefix, {
     serviceClusterIPRange: options.serviceClusterIPRange ?? DEFAULT_SERVICE_ALLOCATOR_OPTIONS.serviceClusterIPRange,
     serviceNodePortRange: options.serviceNodePortRange ?? DEFAULT_SERVICE_ALLOCATOR_OPTIONS.serviceNodePortRange,
@@ -115,6 +114,9 @@ export async function createApiserver(options: ApiserverOptions): Promise<Apiser
     options.disableAdmissionPlugins ?? [],
     [serviceAllocator, ...(options.admission ?? [])],
   ));
+  // After the admission chain is complete: the custom resource stores take it when made.
+  const crdsServed = apiextensions.start();
+  crdsServed.catch((e: unknown) => log.error({ err: e }, 'serving CustomResourceDefinitions failed'));
 
   const app = newApp(options);
   const insecure = new InsecurePort(app, !!options.security?.tls);
