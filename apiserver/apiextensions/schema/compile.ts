@@ -18,6 +18,10 @@ export interface CompiledSchema {
 
 const cache = new WeakMap<JSONSchemaProps, CompiledSchema>();
 
+/**
+ * The compiled form of a CRD version's openAPIV3Schema. Throws only for a schema that
+ * validateStructuralSchema rejects (one ajv cannot compile).
+ */
 export function compileSchema(schema: JSONSchemaProps): CompiledSchema {
   const hit = cache.get(schema);
   if (hit) return hit;

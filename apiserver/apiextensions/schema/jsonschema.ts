@@ -14,8 +14,11 @@ export type AjvSchema = Record<string, unknown>;
 /** The original `format` text, kept beside ajv's normalized name for messages. */
 export const FORMAT_KEY = 'x-k8s-format';
 
+const JSON_TYPES = new Set(['array', 'boolean', 'integer', 'number', 'object', 'string']);
+
 function typesOf(s: JSONSchemaProps): string[] {
-  const types = isIntOrString(s) ? ['integer', 'string'] : s.type ? [s.type] : [];
+  // Types outside OpenAPI's are rejected when a CRD is validated; here they constrain nothing.
+  const types = isIntOrString(s) ? ['integer', 'string'] : s.type && JSON_TYPES.has(s.type) ? [s.type] : [];
   if (types.length > 0 && s.nullable === true) types.push('null');
   return types;
 }
@@ -28,7 +31,8 @@ function copyValueValidation(s: JSONSchemaProps, out: AjvSchema): void {
       out[FORMAT_KEY] = s.format;
     }
   }
-  if (s.enum !== undefined) out['enum'] = s.enum;
+  // An empty enum constrains nothing in kube-openapi (Go sees a nil list).
+  if (s.enum !== undefined && s.enum.length > 0) out['enum'] = s.enum;
   if (s.maximum !== undefined) out[s.exclusiveMaximum === true ? 'exclusiveMaximum' : 'maximum'] = s.maximum;
   if (s.minimum !== undefined) out[s.exclusiveMinimum === true ? 'exclusiveMinimum' : 'minimum'] = s.minimum;
   for (const k of ['multipleOf', 'maxLength', 'minLength', 'pattern', 'maxItems', 'minItems', 'maxProperties', 'minProperties'] as const) {

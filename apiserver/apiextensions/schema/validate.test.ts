@@ -142,3 +142,7 @@ describe('composite keywords', () => {
     ]);
   });
 });
+
+describe('schemas Kubernetes accepts loosely', () => {
+  test('an empty enum constrains nothing', () => assert.deepEqual(compileSchema({ type: 'object', properties: { a: { type: 'string', enum: [] } } }).validate({ a: 'x' }), []));
+});
