@@ -3,6 +3,7 @@
 // - `nullable: true` adds "null" to the type; x-kubernetes-int-or-string makes it integer|string;
 // - OpenAPI v3's boolean exclusiveMaximum/exclusiveMinimum become JSON Schema's numeric ones;
 // - formats Kubernetes does not support are dropped (StripUnsupportedFormatsPostProcessor);
+// - allOf/anyOf/oneOf/not apply to non-null values only, as in kube-openapi;
 // - annotations (description, default, example, x-kubernetes-*) carry no validation and are left out;
 // - at a resource root, `metadata` is validated only for what a structural schema may restrict
 //   there (name and generateName); the rest of ObjectMeta is the apiserver's business.
@@ -60,11 +61,14 @@ function translate(s: JSONSchemaProps, resourceRoot: boolean): AjvSchema {
   if (s.additionalProperties === false) out['additionalProperties'] = false;
   const ap = additionalSchema(s);
   if (ap !== undefined) out['additionalProperties'] = translate(ap, false);
+  const junctors: AjvSchema = {};
   for (const k of ['allOf', 'anyOf', 'oneOf'] as const) {
     const list = s[k];
-    if (list !== undefined && list.length > 0) out[k] = list.map((x) => translate(x, false));
+    if (list !== undefined && list.length > 0) junctors[k] = list.map((x) => translate(x, false));
   }
-  if (s.not !== undefined) out['not'] = translate(s.not, false);
+  if (s.not !== undefined) junctors['not'] = translate(s.not, false);
+  // kube-openapi checks a null value against the type and enum only, never the junctors.
+  if (Object.keys(junctors).length > 0) Object.assign(out, { if: { type: 'null' }, else: junctors });
   return out;
 }
 

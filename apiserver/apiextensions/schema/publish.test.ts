@@ -65,6 +65,7 @@ describe('OpenAPI v2', () => {
     assert.deepEqual(spec.properties.free, { 'x-kubernetes-preserve-unknown-fields': true });
     assert.deepEqual(spec.properties.tmpl, { 'x-kubernetes-embedded-resource': true, 'x-kubernetes-preserve-unknown-fields': true });
   });
+  test('defaults are pruned', () => assert.equal(spec.properties.size.default, undefined));
   test('a root that preserves unknown fields is a bare object', () =>
     assert.deepEqual(toOpenAPIV2({ type: 'object', 'x-kubernetes-preserve-unknown-fields': true }), { type: 'object' }));
 });

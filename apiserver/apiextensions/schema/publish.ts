@@ -3,7 +3,8 @@
 // unfolded into its anyOf, plus apiVersion, kind and metadata (a reference to ObjectMeta) at the
 // root and in every x-kubernetes-embedded-resource. OpenAPI v2 cannot express nullable or the
 // junctors, so v2 drops them as ToStructuralOpenAPIV2 does, and a root that preserves unknown
-// fields is published as a bare object (kubectl would otherwise reject the unknown fields).
+// fields is published as a bare object (kubectl would otherwise reject the unknown fields);
+// v2 carries no defaults, to merge with the built-in definitions, which have none.
 // x-kubernetes-group-version-kind is the caller's to add.
 import { additionalSchema, cloneJson, isIntOrString, itemsSchema, preservesUnknown, type JSONSchemaProps } from './types.js';
 import { isIntOrStringAllOf, isIntOrStringAnyOf, nonZeroKeys } from './structural.js';
@@ -39,8 +40,9 @@ function unfold(s: JSONSchemaProps): void {
   else s.allOf = [{ anyOf }, ...(s.allOf ?? [])];
 }
 
-/** ToStructuralOpenAPIV2 for one node. */
+/** ToStructuralOpenAPIV2 for one node; defaults go too (the v2 controller's PruneDefaults). */
 function toV2(s: JSONSchemaProps): void {
+  delete s.default;
   delete s.allOf;
   delete s.anyOf;
   delete s.oneOf;

@@ -144,5 +144,14 @@ describe('composite keywords', () => {
 });
 
 describe('schemas Kubernetes accepts loosely', () => {
+  test('null skips the junctors (kube-openapi checks only type and enum)', () => {
+    const s: JSONSchemaProps = { type: 'object', properties: { p: { 'x-kubernetes-int-or-string': true, nullable: true, anyOf: [{ type: 'integer' }, { type: 'string' }] } } };
+    assert.deepEqual(compileSchema(s).validate({ p: null }), []);
+    assert.deepEqual(lines(compileSchema(s).validate({ p: true })), [
+      'p: Invalid value: "boolean": p in body must be of type integer,string: "boolean"',
+      'p: Invalid value: "boolean": p in body must be of type integer: "boolean"',
+      '<nil>: Invalid value: "": "p" must validate at least one schema (anyOf)',
+    ]);
+  });
   test('an empty enum constrains nothing', () => assert.deepEqual(compileSchema({ type: 'object', properties: { a: { type: 'string', enum: [] } } }).validate({ a: 'x' }), []));
 });
