@@ -112,3 +112,13 @@ describe('the 20-field fixture', () => {
     assert.deepEqual(fields, ['spec.name', 'spec.owner', 'spec.replicas', 'spec.size', 'spec.tags', 'spec.uid', 'spec.weight']);
   });
 });
+
+describe('data keys that name Object.prototype members', () => {
+  test('are unknown fields like any other', () => {
+    const obj = JSON.parse('{"spec":{"constructor":{"a":1},"toString":"x","size":"S"}}') as Record<string, unknown>;
+    assert.deepEqual(c.prune(obj), ['spec.constructor', 'spec.toString']);
+    c.applyDefaults(obj);
+    assert.equal((obj['spec'] as Record<string, unknown>)['size'], 'S');
+    assert.equal(Object.hasOwn(obj['spec'] as object, 'constructor'), false);
+  });
+});

@@ -4,7 +4,7 @@
 // schema; metadata keeps exactly ObjectMeta's fields instead (objectmeta.Coerce drops the rest).
 // Returns the paths of the dropped fields (`spec.foo`, `spec.items[0].bar`), sorted, which the
 // apiserver reports for fieldValidation=Warn/Strict.
-import { additionalSchema, isEmbedded, isJsonObject, itemsSchema, preservesUnknown, type JSONSchemaProps } from './types.js';
+import { additionalSchema, isEmbedded, isJsonObject, itemsSchema, preservesUnknown, propertySchema, type JSONSchemaProps } from './types.js';
 
 const META_FIELDS = new Set(['apiVersion', 'kind', 'metadata']);
 
@@ -44,7 +44,7 @@ function pruneFields(x: Record<string, unknown>, s: JSONSchemaProps, path: strin
   if (embedded) coerceMeta(x, path, w);
   for (const k of Object.keys(x)) {
     if (embedded && META_FIELDS.has(k)) continue;
-    const prop = s.properties?.[k];
+    const prop = propertySchema(s, k);
     if (prop !== undefined) prune(x[k], prop, keyPath(path, k), w);
     else if (s.additionalProperties !== undefined) prune(x[k], additionalSchema(s), keyPath(path, k), w);
     else if (dropUnknown) {
