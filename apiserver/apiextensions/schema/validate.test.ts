@@ -155,3 +155,22 @@ describe('schemas Kubernetes accepts loosely', () => {
   });
   test('an empty enum constrains nothing', () => assert.deepEqual(compileSchema({ type: 'object', properties: { a: { type: 'string', enum: [] } } }).validate({ a: 'x' }), []));
 });
+
+describe('names of odd keys', () => {
+  test('escaped property names, numeric map keys and items under junctors', () => {
+    const s: JSONSchemaProps = {
+      type: 'object',
+      properties: {
+        'a/b~c d%': { type: 'integer', anyOf: [{ minimum: 5 }, { maximum: 1 }] },
+        m: { type: 'object', additionalProperties: { type: 'array', items: { type: 'integer', allOf: [{ minimum: 3 }] } } },
+      },
+    };
+    assert.deepEqual(lines(compileSchema(s).validate({ 'a/b~c d%': 3, m: { '0': [1, 'x'] } })), [
+      'a/b~c d%: Invalid value: 3: a/b~c d% in body should be greater than or equal to 5',
+      '<nil>: Invalid value: "": "a/b~c d%" must validate at least one schema (anyOf)',
+      'm.0[0]: Invalid value: 1: m.0[0] in body should be greater than or equal to 3',
+      'm.0[1]: Invalid value: "string": m.0[1] in body must be of type integer: "string"',
+      '<nil>: Invalid value: "": "m.0[0]" must validate all the schemas (allOf). None validated',
+    ]);
+  });
+});
