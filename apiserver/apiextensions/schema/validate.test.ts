@@ -174,3 +174,24 @@ describe('names of odd keys', () => {
     ]);
   });
 });
+
+describe('list types', () => {
+  const s: JSONSchemaProps = {
+    type: 'object',
+    properties: {
+      tags: { type: 'array', 'x-kubernetes-list-type': 'set', items: { type: 'string' } },
+      ports: {
+        type: 'array',
+        'x-kubernetes-list-type': 'map',
+        'x-kubernetes-list-map-keys': ['port'],
+        items: { type: 'object', required: ['port'], properties: { port: { type: 'integer' }, name: { type: 'string' } } },
+      },
+    },
+  };
+  test('repeated set items and map keys are duplicates', () =>
+    assert.deepEqual(lines(compileSchema(s).validate({ tags: ['a', 'b', 'a', 'a'], ports: [{ port: 80 }, { port: 80, name: 'x' }] })), [
+      'tags[2]: Duplicate value: "a"',
+      'ports[1]: Duplicate value: map[string]interface {}{"port":80}',
+    ]));
+  test('unique lists pass', () => assert.deepEqual(compileSchema(s).validate({ tags: ['a', 'b'], ports: [{ port: 80 }, { port: 81 }] }), []));
+});
