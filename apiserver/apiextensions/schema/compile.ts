@@ -3,6 +3,7 @@
 // on it caches without leaking when the CRD changes or goes away.
 import type { ErrorList } from '../../../api/validation/field.js';
 import { applyDefaults, pruneNonNullableNulls } from './defaulting.js';
+import { validateEmbeddedResources } from './embedded.js';
 import { validateListSetsAndMaps } from './listtype.js';
 import { pruneUnknown } from './pruning.js';
 import type { JSONSchemaProps } from './types.js';
@@ -11,7 +12,7 @@ import { newValueValidator } from './validator.js';
 export interface CompiledSchema {
   /**
    * Every violation of a whole custom resource, each with its field path: the schema's, then
-   * repeated items of x-kubernetes-list-type set/map lists.
+   * repeated items of x-kubernetes-list-type set/map lists, then embedded resources' meta.
    */
   validate(obj: unknown): ErrorList;
   /** Applies `default`s in place (and drops nulls of non-nullable fields without a default). */
@@ -31,7 +32,7 @@ export function compileSchema(schema: JSONSchemaProps): CompiledSchema {
   if (hit) return hit;
   const validator = newValueValidator(schema, true);
   const compiled: CompiledSchema = {
-    validate: (obj) => [...validator.validate(obj), ...validateListSetsAndMaps(schema, obj)],
+    validate: (obj) => [...validator.validate(obj), ...validateListSetsAndMaps(schema, obj), ...validateEmbeddedResources(schema, obj)],
     applyDefaults: (obj) => {
       applyDefaults(obj, schema);
       pruneNonNullableNulls(obj, schema);

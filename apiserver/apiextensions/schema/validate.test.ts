@@ -195,3 +195,25 @@ describe('list types', () => {
     ]));
   test('unique lists pass', () => assert.deepEqual(compileSchema(s).validate({ tags: ['a', 'b'], ports: [{ port: 80 }, { port: 81 }] }), []));
 });
+
+describe('embedded resources', () => {
+  const s: JSONSchemaProps = {
+    type: 'object',
+    properties: { spec: { type: 'object', properties: { template: { type: 'object', 'x-kubernetes-embedded-resource': true, 'x-kubernetes-preserve-unknown-fields': true } } } },
+  };
+  test('need apiVersion and kind; metadata is checked as ObjectMeta', () => {
+    assert.deepEqual(lines(compileSchema(s).validate({ spec: { template: { metadata: { labels: { 'bad key!': 'x' } } } } })), [
+      'spec.template.apiVersion: Required value',
+      'spec.template.kind: Required value',
+      `spec.template.metadata.labels: Invalid value: "bad key!": name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')`,
+    ]);
+  });
+  test('a complete embedded object passes', () =>
+    assert.deepEqual(compileSchema(s).validate({ spec: { template: { apiVersion: 'v1', kind: 'Pod', metadata: { labels: { a: 'b' } }, spec: {} } } }), []));
+  test('kind must be a DNS-1035 label in any case', () => {
+    const got = lines(compileSchema(s).validate({ spec: { template: { apiVersion: 'a/b/c', kind: 'My_Kind' } } }));
+    assert.equal(got.length, 2);
+    assert.equal(got[0], 'spec.template.apiVersion: Invalid value: "a/b/c": unexpected GroupVersion string: a/b/c');
+    assert.match(got[1]!, /^spec\.template\.kind: Invalid value: "My_Kind": may have mixed case, but should otherwise match: a DNS-1035 label must consist of/);
+  });
+});
