@@ -9,6 +9,7 @@ import { ferr } from './fielderrors.js';
 import { validateOpenAPISchema } from './openapi-rules.js';
 import { nonZeroKeys, validateStructural } from './structural.js';
 import type { JSONSchemaProps } from './types.js';
+import { newValueValidator } from './validator.js';
 
 export interface StructuralSchemaOptions {
   /** The version has the status subresource: the root may then only use a few keywords. */
@@ -72,5 +73,13 @@ export function validateStructuralSchema(schema: JSONSchemaProps, path: Path, op
   }
   errs.push(...validateOpenAPISchema(schema, path));
   if (errs.length === 0 && why !== undefined) errs.push(ferr.invalid(path, '', why));
+  if (errs.length === 0) {
+    // As upstream: make sure a validator can actually be built from the schema.
+    try {
+      newValueValidator(schema, true);
+    } catch (e) {
+      errs.push(ferr.invalid(path, '', `error building validator: ${e instanceof Error ? e.message : String(e)}`));
+    }
+  }
   return errs;
 }

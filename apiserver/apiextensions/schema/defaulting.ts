@@ -4,7 +4,7 @@
 // array items and map values (additionalProperties). A null in a field that is not nullable
 // counts as absent: it gets the default, or is dropped when there is none
 // (PruneNonNullableNullsWithoutDefaults), as Kubernetes does for custom resources.
-import { additionalSchema, cloneJson, isJsonObject, itemsSchema, type JSONSchemaProps } from './types.js';
+import { additionalSchema, cloneJson, isJsonObject, itemsSchema, propertySchema, type JSONSchemaProps } from './types.js';
 
 const isNonNullableNull = (x: unknown, s: JSONSchemaProps | undefined): boolean => x === null && s !== undefined && s.nullable !== true;
 
@@ -18,7 +18,7 @@ export function applyDefaults(x: unknown, s: JSONSchemaProps | undefined): void 
     }
     const ap = additionalSchema(s);
     for (const k of Object.keys(x)) {
-      const prop = s.properties?.[k];
+      const prop = propertySchema(s, k);
       if (prop !== undefined) {
         applyDefaults(x[k], prop);
       } else if (ap !== undefined) {
@@ -36,7 +36,7 @@ export function applyDefaults(x: unknown, s: JSONSchemaProps | undefined): void 
 }
 
 function schemaForField(k: string, s: JSONSchemaProps | undefined): JSONSchemaProps | undefined {
-  return s?.properties?.[k] ?? (s !== undefined ? additionalSchema(s) : undefined);
+  return propertySchema(s, k) ?? (s !== undefined ? additionalSchema(s) : undefined);
 }
 
 /** Drops null values of fields that are neither nullable nor defaulted. */

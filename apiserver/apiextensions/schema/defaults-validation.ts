@@ -17,7 +17,12 @@ function checkDefault(s: JSONSchemaProps, p: Path): ErrorList {
   const pruned = cloneJson(s.default);
   pruneUnknown(pruned, s, isEmbedded(s));
   if (!isDeepStrictEqual(pruned, s.default)) return [ferr.invalid(dp, s.default, 'must not have unknown fields')];
-  return newValueValidator(s, false).validate(s.default, dp.toString());
+  try {
+    return newValueValidator(s, false).validate(s.default, dp.toString());
+  } catch {
+    // A node ajv cannot compile is reported by the schema rules (e.g. its pattern), not here.
+    return [];
+  }
 }
 
 function walk(s: JSONSchemaProps, p: Path, insideMeta: boolean, isResourceRoot: boolean): ErrorList {

@@ -51,7 +51,7 @@ function parse(err: ErrorObject): Parsed {
     } else if ((seg === 'allOf' || seg === 'anyOf' || seg === 'oneOf') && !last && /^\d+$/.test(segs[i + 1]!)) {
       frames.push({ kind: seg, key: keyOf(i + 1, depth), schemaPrefix: segs.slice(0, i + 1), branch: Number(segs[i + 1]), instDepth: depth });
       i += 2;
-    } else if (seg === 'not' && !last) {
+    } else if ((seg === 'not' || seg === 'else') && !last) {
       i += 1;
     } else {
       break;
@@ -199,7 +199,8 @@ export function toFieldErrors(errors: readonly ErrorObject[], data: unknown, sch
   const out: FieldError[] = [];
   const allOf = new Map<string, { name: string; failed: Set<number>; total: number }>();
   for (const x of parsed) {
-    if (!kept(x)) continue;
+    // `if` (null or not) only wraps the junctors; its own error repeats theirs.
+    if (x.err.keyword === 'if' || !kept(x)) continue;
     out.push(keywordError(x.err, nameAt(data, x.inst), at, root));
     for (const f of x.frames) {
       if (f.kind !== 'allOf') continue;

@@ -1,18 +1,31 @@
-// Field errors as apimachinery's field package renders them today. api/validation/field.ts
-// prints values the way older Go did (`[]string{…}`) and says `must have at most N bytes` for
-// TooLong; CRD causes follow current apimachinery: scalars plain, strings quoted, anything else
-// as JSON, and `Too long: may not be more than N bytes`.
+// Field errors as apimachinery's field package renders them in Kubernetes 1.32 (the version
+// tskube reports). api/validation/field.ts keeps an older TooLong text (`must have at most N
+// bytes`); CRD causes follow 1.32: `Too long: may not be more than N bytes`, scalars plain,
+// strings quoted, and anything else in Go's %#v syntax, as 1.32 prints decoded JSON values.
 import type { ErrorType, FieldError, Path } from '../../../api/validation/field.js';
 
 /** A field path as text; Go prints a nil *field.Path as `<nil>` (CR validation starts from nil). */
 export type FieldRef = Path | string;
 
-/** The value part of a Go field.Error body (`ErrorBody` in apimachinery). */
-export function renderValue(v: unknown): string {
+/** Go's %#v of a value decoded from JSON into interface{} (map[string]interface {}, []interface {}). */
+function goSyntax(v: unknown): string {
+  if (v === null || v === undefined) return 'interface {}(nil)';
   if (typeof v === 'string') return JSON.stringify(v);
   if (typeof v === 'number' || typeof v === 'boolean') return String(v);
-  if (v === undefined) return 'null';
-  return JSON.stringify(v);
+  if (Array.isArray(v)) {
+    if (v.length > 0 && v.every((x) => typeof x === 'string')) return `[]string{${v.map((x) => JSON.stringify(x)).join(', ')}}`;
+    return `[]interface {}{${v.map(goSyntax).join(', ')}}`;
+  }
+  const entries = Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return `map[string]interface {}{${entries.map(([k, x]) => `${JSON.stringify(k)}:${goSyntax(x)}`).join(', ')}}`;
+}
+
+/** The value part of a Go field.Error body (`ErrorBody` in apimachinery 1.32). */
+export function renderValue(v: unknown): string {
+  if (v === null || v === undefined) return '"null"';
+  if (typeof v === 'string') return JSON.stringify(v);
+  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+  return goSyntax(v);
 }
 
 function make(reason: ErrorType, path: FieldRef, message: string): FieldError {
@@ -35,9 +48,9 @@ export const ferr = {
       withDetail(`Unsupported value: ${renderValue(value)}`, valid.length ? `supported values: ${valid.map((x) => JSON.stringify(x)).join(', ')}` : ''),
     ),
   tooLong: (p: FieldRef, max: number): FieldError =>
-    make('FieldValueTooLong', p, `Too long: ${max >= 0 ? `may not be more than ${max} ${max === 1 ? 'byte' : 'bytes'}` : 'value is too long'}`),
+    make('FieldValueTooLong', p, `Too long: ${max >= 0 ? `may not be more than ${max} bytes` : 'value is too long'}`),
   tooMany: (p: FieldRef, actual: number, max: number): FieldError =>
-    make('FieldValueTooMany', p, `Too many: ${actual}: ${max >= 0 ? `must have at most ${max} ${max === 1 ? 'item' : 'items'}` : 'has too many items'}`),
+    make('FieldValueTooMany', p, `Too many: ${actual}: ${max >= 0 ? `must have at most ${max} items` : 'has too many items'}`),
 };
 
 /** Upstream sorts structural-schema errors by their Error() text so the order is stable. */

@@ -87,7 +87,7 @@ export function benchObject20(name: string, namespace = 'default'): Record<strin
       labels: { tier: 'web' },
       env: [{ name: 'MODE', value: 'fast' }],
       resources: { cpu: '500m', memory: 134217728 },
-      strategy: { type: 'Recreate' },
+      strategy: { type: 'Recreate', maxSurge: 2 },
       priority: 5,
       timeoutSeconds: 30,
       endpoint: 'widget.example.com',

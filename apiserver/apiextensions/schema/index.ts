@@ -3,3 +3,4 @@
 export type { JSONSchemaProps } from './types.js';
 export { compileSchema, type CompiledSchema } from './compile.js';
 export { validateStructuralSchema, type StructuralSchemaOptions } from './crd-schema.js';
+export { toOpenAPIV3, toOpenAPIV2 } from './publish.js';

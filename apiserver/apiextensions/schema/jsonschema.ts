@@ -3,6 +3,7 @@
 // - `nullable: true` adds "null" to the type; x-kubernetes-int-or-string makes it integer|string;
 // - OpenAPI v3's boolean exclusiveMaximum/exclusiveMinimum become JSON Schema's numeric ones;
 // - formats Kubernetes does not support are dropped (StripUnsupportedFormatsPostProcessor);
+// - allOf/anyOf/oneOf/not apply to non-null values only, as in kube-openapi;
 // - annotations (description, default, example, x-kubernetes-*) carry no validation and are left out;
 // - at a resource root, `metadata` is validated only for what a structural schema may restrict
 //   there (name and generateName); the rest of ObjectMeta is the apiserver's business.
@@ -14,8 +15,11 @@ export type AjvSchema = Record<string, unknown>;
 /** The original `format` text, kept beside ajv's normalized name for messages. */
 export const FORMAT_KEY = 'x-k8s-format';
 
+const JSON_TYPES = new Set(['array', 'boolean', 'integer', 'number', 'object', 'string']);
+
 function typesOf(s: JSONSchemaProps): string[] {
-  const types = isIntOrString(s) ? ['integer', 'string'] : s.type ? [s.type] : [];
+  // Types outside OpenAPI's are rejected when a CRD is validated; here they constrain nothing.
+  const types = isIntOrString(s) ? ['integer', 'string'] : s.type && JSON_TYPES.has(s.type) ? [s.type] : [];
   if (types.length > 0 && s.nullable === true) types.push('null');
   return types;
 }
@@ -28,7 +32,8 @@ function copyValueValidation(s: JSONSchemaProps, out: AjvSchema): void {
       out[FORMAT_KEY] = s.format;
     }
   }
-  if (s.enum !== undefined) out['enum'] = s.enum;
+  // An empty enum constrains nothing in kube-openapi (Go sees a nil list).
+  if (s.enum !== undefined && s.enum.length > 0) out['enum'] = s.enum;
   if (s.maximum !== undefined) out[s.exclusiveMaximum === true ? 'exclusiveMaximum' : 'maximum'] = s.maximum;
   if (s.minimum !== undefined) out[s.exclusiveMinimum === true ? 'exclusiveMinimum' : 'minimum'] = s.minimum;
   for (const k of ['multipleOf', 'maxLength', 'minLength', 'pattern', 'maxItems', 'minItems', 'maxProperties', 'minProperties'] as const) {
@@ -56,11 +61,14 @@ function translate(s: JSONSchemaProps, resourceRoot: boolean): AjvSchema {
   if (s.additionalProperties === false) out['additionalProperties'] = false;
   const ap = additionalSchema(s);
   if (ap !== undefined) out['additionalProperties'] = translate(ap, false);
+  const junctors: AjvSchema = {};
   for (const k of ['allOf', 'anyOf', 'oneOf'] as const) {
     const list = s[k];
-    if (list !== undefined && list.length > 0) out[k] = list.map((x) => translate(x, false));
+    if (list !== undefined && list.length > 0) junctors[k] = list.map((x) => translate(x, false));
   }
-  if (s.not !== undefined) out['not'] = translate(s.not, false);
+  if (s.not !== undefined) junctors['not'] = translate(s.not, false);
+  // kube-openapi checks a null value against the type and enum only, never the junctors.
+  if (Object.keys(junctors).length > 0) Object.assign(out, { if: { type: 'null' }, else: junctors });
   return out;
 }
 

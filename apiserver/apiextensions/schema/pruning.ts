@@ -4,7 +4,7 @@
 // schema; metadata keeps exactly ObjectMeta's fields instead (objectmeta.Coerce drops the rest).
 // Returns the paths of the dropped fields (`spec.foo`, `spec.items[0].bar`), sorted, which the
 // apiserver reports for fieldValidation=Warn/Strict.
-import { additionalSchema, isEmbedded, isJsonObject, itemsSchema, preservesUnknown, type JSONSchemaProps } from './types.js';
+import { additionalSchema, isEmbedded, isJsonObject, itemsSchema, preservesUnknown, propertySchema, type JSONSchemaProps } from './types.js';
 
 const META_FIELDS = new Set(['apiVersion', 'kind', 'metadata']);
 
@@ -33,30 +33,35 @@ function coerceMeta(x: Record<string, unknown>, path: string, w: Walk): void {
   }
 }
 
+/**
+ * The fields of an object node: known ones are pruned against their schema; unknown ones are
+ * dropped unless the node preserves unknown fields. Any additionalProperties (even false or
+ * true) makes keys known; their values are pruned against its schema, or emptied when it has
+ * none, as upstream does.
+ */
+function pruneFields(x: Record<string, unknown>, s: JSONSchemaProps, path: string, w: Walk, dropUnknown: boolean): void {
+  const embedded = isEmbedded(s);
+  if (embedded) coerceMeta(x, path, w);
+  for (const k of Object.keys(x)) {
+    if (embedded && META_FIELDS.has(k)) continue;
+    const prop = propertySchema(s, k);
+    if (prop !== undefined) prune(x[k], prop, keyPath(path, k), w);
+    else if (s.additionalProperties !== undefined) prune(x[k], additionalSchema(s), keyPath(path, k), w);
+    else if (dropUnknown) {
+      w.record(path, k);
+      delete x[k];
+    }
+  }
+}
+
 function prune(x: unknown, s: JSONSchemaProps | undefined, path: string, w: Walk): void {
   if (s !== undefined && preservesUnknown(s)) {
     skipPrune(x, s, path, w);
   } else if (isJsonObject(x)) {
-    if (s === undefined) {
-      for (const k of Object.keys(x)) {
-        w.record(path, k);
-        delete x[k];
-      }
-      return;
-    }
-    const embedded = isEmbedded(s);
-    if (embedded) coerceMeta(x, path, w);
+    if (s !== undefined) return pruneFields(x, s, path, w, true);
     for (const k of Object.keys(x)) {
-      if (embedded && META_FIELDS.has(k)) continue;
-      const prop = s.properties?.[k];
-      // Any additionalProperties (even false or true) makes keys known; their values are pruned
-      // against its schema, or emptied when it has none, as upstream does.
-      if (prop !== undefined) prune(x[k], prop, keyPath(path, k), w);
-      else if (s.additionalProperties !== undefined) prune(x[k], additionalSchema(s), keyPath(path, k), w);
-      else {
-        w.record(path, k);
-        delete x[k];
-      }
+      w.record(path, k);
+      delete x[k];
     }
   } else if (Array.isArray(x)) {
     const items = s !== undefined ? itemsSchema(s) : undefined;
@@ -68,14 +73,7 @@ function prune(x: unknown, s: JSONSchemaProps | undefined, path: string, w: Walk
 function skipPrune(x: unknown, s: JSONSchemaProps | undefined, path: string, w: Walk): void {
   if (s === undefined) return;
   if (isJsonObject(x)) {
-    const embedded = isEmbedded(s);
-    if (embedded) coerceMeta(x, path, w);
-    for (const k of Object.keys(x)) {
-      if (embedded && META_FIELDS.has(k)) continue;
-      const prop = s.properties?.[k];
-      if (prop !== undefined) prune(x[k], prop, keyPath(path, k), w);
-      else if (s.additionalProperties !== undefined) prune(x[k], additionalSchema(s), keyPath(path, k), w);
-    }
+    pruneFields(x, s, path, w, false);
   } else if (Array.isArray(x)) {
     const items = itemsSchema(s);
     x.forEach((v, i) => skipPrune(v, items, `${path}[${i}]`, w));

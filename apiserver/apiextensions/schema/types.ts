@@ -81,3 +81,8 @@ export function isJsonObject(v: unknown): v is JsonObject {
 export function cloneJson<T>(v: T): T {
   return v === undefined ? v : (structuredClone(v) as T);
 }
+
+/** The schema of property `k` (own properties only: data keys like `constructor` are not schemas). */
+export function propertySchema(s: JSONSchemaProps | undefined, k: string): JSONSchemaProps | undefined {
+  return s?.properties !== undefined && Object.hasOwn(s.properties, k) ? s.properties[k] : undefined;
+}

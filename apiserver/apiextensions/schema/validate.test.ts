@@ -142,3 +142,78 @@ describe('composite keywords', () => {
     ]);
   });
 });
+
+describe('schemas Kubernetes accepts loosely', () => {
+  test('null skips the junctors (kube-openapi checks only type and enum)', () => {
+    const s: JSONSchemaProps = { type: 'object', properties: { p: { 'x-kubernetes-int-or-string': true, nullable: true, anyOf: [{ type: 'integer' }, { type: 'string' }] } } };
+    assert.deepEqual(compileSchema(s).validate({ p: null }), []);
+    assert.deepEqual(lines(compileSchema(s).validate({ p: true })), [
+      'p: Invalid value: "boolean": p in body must be of type integer,string: "boolean"',
+      'p: Invalid value: "boolean": p in body must be of type integer: "boolean"',
+      '<nil>: Invalid value: "": "p" must validate at least one schema (anyOf)',
+    ]);
+  });
+  test('an empty enum constrains nothing', () => assert.deepEqual(compileSchema({ type: 'object', properties: { a: { type: 'string', enum: [] } } }).validate({ a: 'x' }), []));
+});
+
+describe('names of odd keys', () => {
+  test('escaped property names, numeric map keys and items under junctors', () => {
+    const s: JSONSchemaProps = {
+      type: 'object',
+      properties: {
+        'a/b~c d%': { type: 'integer', anyOf: [{ minimum: 5 }, { maximum: 1 }] },
+        m: { type: 'object', additionalProperties: { type: 'array', items: { type: 'integer', allOf: [{ minimum: 3 }] } } },
+      },
+    };
+    assert.deepEqual(lines(compileSchema(s).validate({ 'a/b~c d%': 3, m: { '0': [1, 'x'] } })), [
+      'a/b~c d%: Invalid value: 3: a/b~c d% in body should be greater than or equal to 5',
+      '<nil>: Invalid value: "": "a/b~c d%" must validate at least one schema (anyOf)',
+      'm.0[0]: Invalid value: 1: m.0[0] in body should be greater than or equal to 3',
+      'm.0[1]: Invalid value: "string": m.0[1] in body must be of type integer: "string"',
+      '<nil>: Invalid value: "": "m.0[0]" must validate all the schemas (allOf). None validated',
+    ]);
+  });
+});
+
+describe('list types', () => {
+  const s: JSONSchemaProps = {
+    type: 'object',
+    properties: {
+      tags: { type: 'array', 'x-kubernetes-list-type': 'set', items: { type: 'string' } },
+      ports: {
+        type: 'array',
+        'x-kubernetes-list-type': 'map',
+        'x-kubernetes-list-map-keys': ['port'],
+        items: { type: 'object', required: ['port'], properties: { port: { type: 'integer' }, name: { type: 'string' } } },
+      },
+    },
+  };
+  test('repeated set items and map keys are duplicates', () =>
+    assert.deepEqual(lines(compileSchema(s).validate({ tags: ['a', 'b', 'a', 'a'], ports: [{ port: 80 }, { port: 80, name: 'x' }] })), [
+      'tags[2]: Duplicate value: "a"',
+      'ports[1]: Duplicate value: map[string]interface {}{"port":80}',
+    ]));
+  test('unique lists pass', () => assert.deepEqual(compileSchema(s).validate({ tags: ['a', 'b'], ports: [{ port: 80 }, { port: 81 }] }), []));
+});
+
+describe('embedded resources', () => {
+  const s: JSONSchemaProps = {
+    type: 'object',
+    properties: { spec: { type: 'object', properties: { template: { type: 'object', 'x-kubernetes-embedded-resource': true, 'x-kubernetes-preserve-unknown-fields': true } } } },
+  };
+  test('need apiVersion and kind; metadata is checked as ObjectMeta', () => {
+    assert.deepEqual(lines(compileSchema(s).validate({ spec: { template: { metadata: { labels: { 'bad key!': 'x' } } } } })), [
+      'spec.template.apiVersion: Required value',
+      'spec.template.kind: Required value',
+      `spec.template.metadata.labels: Invalid value: "bad key!": name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')`,
+    ]);
+  });
+  test('a complete embedded object passes', () =>
+    assert.deepEqual(compileSchema(s).validate({ spec: { template: { apiVersion: 'v1', kind: 'Pod', metadata: { labels: { a: 'b' } }, spec: {} } } }), []));
+  test('kind must be a DNS-1035 label in any case', () => {
+    const got = lines(compileSchema(s).validate({ spec: { template: { apiVersion: 'a/b/c', kind: 'My_Kind' } } }));
+    assert.equal(got.length, 2);
+    assert.equal(got[0], 'spec.template.apiVersion: Invalid value: "a/b/c": unexpected GroupVersion string: a/b/c');
+    assert.match(got[1]!, /^spec\.template\.kind: Invalid value: "My_Kind": may have mixed case, but should otherwise match: a DNS-1035 label must consist of/);
+  });
+});
