@@ -5,12 +5,7 @@
 // their x-kubernetes-group-version-kind.
 import type { ResourceInfo } from '../../api/resources.js';
 import type { JSONSchema } from '../../api/schema.js';
-import type { JSONSchemaProps } from './schema/index.js';
-
-// TODO(crdschema): use the schema module's toOpenAPIV2/toOpenAPIV3 once merged; until then
-// the schema is published as written.
-const toOpenAPIV2 = (s: JSONSchemaProps): object => s;
-const toOpenAPIV3 = (s: JSONSchemaProps): object => s;
+import { toOpenAPIV2, toOpenAPIV3 } from './schema/index.js';
 
 const META = 'io.k8s.apimachinery.pkg.apis.meta.v1';
 const API_VERSION_DOC = 'APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources';
@@ -23,19 +18,20 @@ export function customDefinitionName(group: string, version: string, kind: strin
 
 type Json = Record<string, unknown>;
 
+/** `$ref`s under #/components/schemas/ → #/definitions/: openapi.ts renders both documents from that form. */
+function asDefinitionRefs(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(asDefinitionRefs);
+  if (typeof v !== 'object' || v === null) return v;
+  return Object.fromEntries(
+    Object.entries(v).map(([k, x]) => [k, k === '$ref' && typeof x === 'string' ? x.replace('#/components/schemas/', '#/definitions/') : asDefinitionRefs(x)]),
+  );
+}
+
+/** The version's schema as published (apiVersion, kind and metadata added by the schema module). */
 function kindDefinition(info: ResourceInfo, flavor: 'v2' | 'v3'): Json {
   const schema = info.custom?.schema;
-  const body = (schema ? (flavor === 'v2' ? toOpenAPIV2(schema) : toOpenAPIV3(schema)) : { type: 'object', 'x-kubernetes-preserve-unknown-fields': true }) as Json;
-  const properties = { ...((body['properties'] as Json | undefined) ?? {}) };
-  properties['apiVersion'] = { type: 'string', description: API_VERSION_DOC };
-  properties['kind'] = { type: 'string', description: KIND_DOC };
-  properties['metadata'] = { $ref: `#/definitions/${META}.ObjectMeta` };
-  return {
-    ...body,
-    type: 'object',
-    properties,
-    'x-kubernetes-group-version-kind': [{ group: info.group, version: info.version, kind: info.kind }],
-  };
+  const body = schema ? (asDefinitionRefs(flavor === 'v2' ? toOpenAPIV2(schema) : toOpenAPIV3(schema)) as Json) : { type: 'object' };
+  return { ...body, 'x-kubernetes-group-version-kind': [{ group: info.group, version: info.version, kind: info.kind }] };
 }
 
 function listDefinition(info: ResourceInfo, kindDef: string, listKind: string): Json {
