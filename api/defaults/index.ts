@@ -15,7 +15,6 @@ import {
 } from './workloads.js';
 import { defaultEndpointSlice, defaultEndpoints, defaultService } from './service.js';
 import {
-  defaultHorizontalPodAutoscaler,
   defaultNamespace,
   defaultNode,
   defaultPersistentVolume,
@@ -25,6 +24,7 @@ import {
   defaultStorageClass,
 } from './misc.js';
 import { defaultNetworkPolicy } from './networking.js';
+import { defaultHorizontalPodAutoscaler } from './autoscaling.js';
 
 const DEFAULTERS: Record<string, (obj: Obj) => void> = {
   Pod: defaultPod,
