@@ -53,8 +53,8 @@ export function parseRequestInfo(path: string): RequestInfo | undefined {
   }
   const resource = rest[0];
   if (!resource) return undefined;
-  const info = findResource(group, resource);
-  if (!info || info.version !== version) return undefined;
+  const info = findResource(group, resource, version);
+  if (!info) return undefined;
   if (namespace !== undefined && !info.namespaced) return undefined;
   const ri: RequestInfo = { info, watchPath };
   if (namespace !== undefined) ri.namespace = namespace;

@@ -1,7 +1,7 @@
 // Maps an HTTP request on a resource path to a store operation (k8s' endpoints/handlers:
 // get.go, create.go, update.go, patch.go, delete.go), one function per verb.
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { apiVersionOf } from '../../api/resources.js';
+import { apiVersionOf, storedInfoOf } from '../../api/resources.js';
 import { errors } from '../../api/status.js';
 import type { KObject } from '../../api/types.js';
 import { negotiate, patchTypeOf, type Negotiated } from './encoding.js';
@@ -14,6 +14,7 @@ import { createReview } from '../auth/reviews.js';
 import type { HandlerContext } from './context.js';
 import { bodyOf, checkFields, deleteOptions, optionalBody, rawText, writeOptions } from './rest.js';
 import { handleSubresource } from './subresources.js';
+import { patchServed, toStored } from './conversion.js';
 import { serveWatch } from './watch.js';
 
 /** One request on a resource path, with what every verb needs already worked out. */
@@ -30,7 +31,8 @@ interface ResourceRequest {
 export async function handleResource(ctx: HandlerContext, req: FastifyRequest, reply: FastifyReply, ri: RequestInfo): Promise<unknown> {
   const { info, namespace, name } = ri;
   if (info.virtual) return handleReview(ctx, req, reply, ri);
-  const store = ctx.store(info.group, info.resource);
+  const stored = storedInfoOf(info);
+  const store = ctx.store(stored.group, stored.resource);
   const query = req.query as Query;
   const neg: Negotiated = negotiate(req.headers.accept);
   if (info.namespaced && namespace === undefined && name !== undefined) {
@@ -68,7 +70,7 @@ async function getOrWatch({ ctx, req, reply, ri, store, query, neg }: ResourceRe
     const fs = `metadata.name=${name}`;
     Object.assign(opts, parseListOptions(info, { ...query, fieldSelector: query.fieldSelector ? `${String(query.fieldSelector)},${fs}` : fs }));
   }
-  if (opts.watch || ri.watchPath) return serveWatch(req, reply, store, namespace, opts, neg, ctx.watch);
+  if (opts.watch || ri.watchPath) return serveWatch(req, reply, store, namespace, opts, neg, ctx.watch, info);
   const list = await store.list(namespace, opts);
   return sendList(reply, info, list, neg, includeObject);
 }
@@ -79,7 +81,7 @@ async function create({ req, reply, ri, store, query, neg }: ResourceRequest): P
   const wo = writeOptions(query, req);
   const body = bodyOf(req);
   checkFields(reply, body, apiVersionOf(info), info.kind, wo.fieldValidation, rawText(req));
-  const created = await store.create(namespace, body, wo);
+  const created = await store.create(namespace, toStored(info, body), wo);
   return sendObject(reply, info, created, neg, 201);
 }
 
@@ -89,7 +91,7 @@ async function update({ req, reply, ri, store, query, neg }: ResourceRequest): P
   const wo = writeOptions(query, req);
   const body = bodyOf(req);
   checkFields(reply, body, apiVersionOf(info), info.kind, wo.fieldValidation, rawText(req));
-  const { obj, created } = await store.update(namespace, name, body, wo);
+  const { obj, created } = await store.update(namespace, name, toStored(info, body), wo);
   return sendObject(reply, info, obj, neg, created ? 201 : 200);
 }
 
@@ -107,20 +109,21 @@ async function patch({ req, reply, ri, store, query, neg }: ResourceRequest): Pr
     type === 'apply'
       ? async () => {
           const obj = structuredClone(patchBody) as KObject;
-          return store.create(namespace, obj, wo);
+          return store.create(namespace, toStored(info, obj), wo);
         }
       : undefined;
   const { obj, created } = await store.guaranteedUpdate(
     namespace,
     name,
-    (cur) => {
-      const next = applyPatch(type, cur, patchBody, info);
-      // A patch that names a resourceVersion is conditional on it; otherwise it applies to
-      // whatever is current (and is retried on a concurrent write).
-      if (!next.metadata?.resourceVersion) next.metadata = { ...next.metadata, resourceVersion: cur.metadata?.resourceVersion };
-      if (type !== 'apply') checkFields(reply, next, apiVersionOf(info), info.kind, wo.fieldValidation);
-      return next;
-    },
+    (cur) =>
+      patchServed(info, cur, (served) => {
+        const next = applyPatch(type, served, patchBody, info);
+        // A patch that names a resourceVersion is conditional on it; otherwise it applies to
+        // whatever is current (and is retried on a concurrent write).
+        if (!next.metadata?.resourceVersion) next.metadata = { ...next.metadata, resourceVersion: cur.metadata?.resourceVersion };
+        if (type !== 'apply') checkFields(reply, next, apiVersionOf(info), info.kind, wo.fieldValidation);
+        return next;
+      }),
     { ...wo, createIfMissing },
   );
   return sendObject(reply, info, obj, neg, created ? 201 : 200);

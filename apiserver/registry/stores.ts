@@ -1,7 +1,7 @@
 // One ResourceStore (with its watch cache) per stored resource of api/resources.ts, looked up
 // by group and resource (k8s' RESTStorage map of an API group).
 import type { Logger } from 'pino';
-import { RESOURCES } from '../../api/resources.js';
+import { storedResources } from '../../api/resources.js';
 import { errors } from '../../api/status.js';
 import type { Storage } from '../storage/storage.js';
 import type { AdmissionPlugin } from '../admission/interfaces.js';
@@ -12,7 +12,7 @@ export class ResourceStores {
 
   /** `admission` is shared by every store and may be filled after they are made. */
   constructor(storage: Storage, etcdPrefix: string, admission: AdmissionPlugin[], log: Logger, watchCacheSize: number) {
-    for (const info of RESOURCES) {
+    for (const info of storedResources()) {
       if (info.virtual) continue;
       this.byResource.set(`${info.group}/${info.resource}`, new ResourceStore(info, storage, etcdPrefix, admission, log.child({ resource: info.resource }), watchCacheSize));
     }
