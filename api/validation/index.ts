@@ -14,7 +14,6 @@ import { validateEndpointSlice, validateEndpoints, validateService, validateServ
 import { validateConfigMap, validateConfigMapUpdate, validateSecret, validateSecretUpdate } from './config.js';
 import {
   validateEvent,
-  validateHorizontalPodAutoscaler,
   validateLease,
   validateNamespace,
   validateNode,
@@ -22,6 +21,7 @@ import {
   validatePersistentVolumeClaim,
 } from './cluster.js';
 import { validateIngress, validateIngressClass, validateNetworkPolicy } from './networking.js';
+import { validateHorizontalPodAutoscaler, validateHorizontalPodAutoscalerStatus } from './autoscaling.js';
 import { validateRole, validateRoleBinding, validateRoleBindingUpdate } from './rbac.js';
 
 type Obj = Record<string, unknown>;
@@ -102,6 +102,7 @@ export function validateStatusUpdate(info: ResourceInfo, obj: KObject, old: KObj
   if (o['status'] !== undefined && o['status'] !== null && (typeof o['status'] !== 'object' || Array.isArray(o['status'])))
     errs.push({ reason: 'FieldValueTypeInvalid', field: 'status', message: 'Invalid value: "status": must be an object' });
   if (WORKLOADS.includes(info.kind) || info.kind === 'Job') errs.push(...validateWorkloadStatus(o));
+  if (info.kind === 'HorizontalPodAutoscaler') errs.push(...validateHorizontalPodAutoscalerStatus(o));
   return errs;
 }
 
