@@ -14,6 +14,7 @@ import { parseLabelSelector } from '../../api/labels.js';
 import { startTestApiserver, type TestApiserver } from '../../test/harness/apiserver.js';
 import { startFakeKubelet, type FakeKubelet } from '../../test/harness/fake-kubelet.js';
 import { waitFor } from '../../test/harness/ports.js';
+import { kubectlFor } from '../../test/harness/kubectl.js';
 import { startControllerManager, type ControllerManagerHandle } from '../manager.js';
 import { HorizontalController } from './horizontal.js';
 import type { MetricsClient, PodMetricsInfo, ResourceMetrics } from './metrics-client.js';
@@ -217,7 +218,7 @@ describe('horizontal-pod-autoscaler controller', () => {
     load.set('steady', 1000);
     await client.resource('deployments.apps', NS).create(deployment('steady', 1));
     await hpas().create(
-      hpa('steady', 1, 10, { behavior: { scaleUp: { policies: [{ type: 'Pods', value: 1, periodSeconds: 3600 }] } } }),
+      hpa('steady', 1, 10, { behavior: { scaleUp: { policies: [{ type: 'Pods', value: 1, periodSeconds: 1800 }] } } }),
     );
     const h = await waitFor('one pod added, then limited', async () => {
       const cur = await hpas().get('steady');
@@ -244,6 +245,28 @@ describe('horizontal-pod-autoscaler controller', () => {
     // It never asks for metrics; other HPAs' syncs show time passed (every HPA syncs once a period).
     await syncs('web', 2);
     assert.equal(await replicasOf('zero'), 0);
+  });
+
+  test('kubectl 1.32: autoscale (autoscaling/v1), get hpa TARGETS, describe', async () => {
+    const k = kubectlFor(api.config);
+    load.set('cli', 300);
+    await client.resource('deployments.apps', NS).create(deployment('cli', 1));
+    const a = await k.run(['autoscale', 'deployment', 'cli', '--cpu-percent=50', '--min=1', '--max=5']);
+    assert.equal(a.code, 0, a.stderr);
+    assert.match(a.stdout, /horizontalpodautoscaler.autoscaling\/cli autoscaled/);
+    // 300m over 1 pod = 300% → 4 at most at once, then 75% of 4 → ceil(1.5 × 4) = 6 → max 5 (60%).
+    await settled('cli', 5, 60);
+    const g = await k.run(['get', 'hpa', 'cli']);
+    assert.equal(g.code, 0, g.stderr);
+    assert.match(g.stdout, /^NAME\s+REFERENCE\s+TARGETS\s+MINPODS\s+MAXPODS\s+REPLICAS\s+AGE$/m);
+    assert.match(g.stdout, /^cli\s+Deployment\/cli\s+cpu: 60%\/50%\s+1\s+5\s+5\s+\S+$/m);
+    const v1 = await k.run(['get', 'horizontalpodautoscalers.v1.autoscaling', 'cli', '-o', 'jsonpath={.apiVersion} {.status.currentCPUUtilizationPercentage}']);
+    assert.equal(v1.stdout, 'autoscaling/v1 60', v1.stderr);
+    const d = await k.run(['describe', 'hpa', 'cli']);
+    assert.equal(d.code, 0, d.stderr);
+    assert.match(d.stdout, /resource cpu on pods\s+\(as a percentage of request\):\s+60% \(60m\) \/ 50%/);
+    assert.match(d.stdout, /ScalingLimited\s+True\s+TooManyReplicas/);
+    assert.match(d.stdout, /Normal\s+SuccessfulRescale\s+\S+\s+horizontal-pod-autoscaler\s+New size: 4; reason: cpu resource utilization \(percentage of request\) above target/);
   });
 
   test('a missing target: AbleToScale=False FailedGetScale', async () => {
