@@ -82,7 +82,7 @@ export function replicasChangePerPeriod(periodSeconds: number, events: readonly 
   return events.reduce((sum, e) => (e.timestamp > cutoff ? sum + e.replicaChange : sum), 0);
 }
 
-interface PolicyLimitArgs {
+export interface PolicyLimitArgs {
   currentReplicas: number;
   upEvents: readonly TimestampedScaleEvent[];
   downEvents: readonly TimestampedScaleEvent[];
@@ -90,35 +90,29 @@ interface PolicyLimitArgs {
   now: number;
 }
 
-/** calculateScaleUpLimitWithScalingRules: the most replicas the scale-up policies allow now. */
-export function scaleUpLimitWithRules({ currentReplicas, upEvents, downEvents, rules, now }: PolicyLimitArgs): number {
+/**
+ * calculateScaleUpLimitWithScalingRules (up) and calculateScaleDownLimitWithBehaviors (down):
+ * the most (fewest) replicas the policies allow now. Each policy counts from the size at the
+ * start of its period, undoing the scale events within it.
+ */
+function policyLimit({ currentReplicas, upEvents, downEvents, rules, now }: PolicyLimitArgs, up: boolean): number {
   if (rules.selectPolicy === 'Disabled') return currentReplicas;
-  // For scale-up the smallest change ("Min") is the lowest limit.
-  const pickMin = rules.selectPolicy === 'Min';
-  let result = pickMin ? Number.MAX_SAFE_INTEGER : Number.MIN_SAFE_INTEGER;
+  // "Min" selects the smallest change: the lowest limit going up, the highest going down.
+  const pickLower = up === (rules.selectPolicy === 'Min');
+  let result = pickLower ? Number.MAX_SAFE_INTEGER : Number.MIN_SAFE_INTEGER;
   for (const p of rules.policies ?? []) {
     const periodStart = currentReplicas - replicasChangePerPeriod(p.periodSeconds, upEvents, now) + replicasChangePerPeriod(p.periodSeconds, downEvents, now);
-    // Rounded up, or a Percent policy on few pods would never add one.
-    const proposed = p.type === 'Pods' ? periodStart + p.value : Math.ceil(periodStart * (1 + p.value / 100));
-    result = pickMin ? Math.min(result, proposed) : Math.max(result, proposed);
+    let proposed: number;
+    if (p.type === 'Pods') proposed = up ? periodStart + p.value : periodStart - p.value;
+    // Up rounds up (or a Percent policy on few pods would never add one); down truncates, as int32(float64) does.
+    else proposed = up ? Math.ceil(periodStart * (1 + p.value / 100)) : Math.trunc(periodStart * (1 - p.value / 100));
+    result = pickLower ? Math.min(result, proposed) : Math.max(result, proposed);
   }
   return result;
 }
 
-/** calculateScaleDownLimitWithBehaviors: the fewest replicas the scale-down policies allow now. */
-export function scaleDownLimitWithRules({ currentReplicas, upEvents, downEvents, rules, now }: PolicyLimitArgs): number {
-  if (rules.selectPolicy === 'Disabled') return currentReplicas;
-  // For scale-down the smallest change ("Min") is the highest limit.
-  const pickMin = rules.selectPolicy === 'Min';
-  let result = pickMin ? Number.MIN_SAFE_INTEGER : Number.MAX_SAFE_INTEGER;
-  for (const p of rules.policies ?? []) {
-    const periodStart = currentReplicas - replicasChangePerPeriod(p.periodSeconds, upEvents, now) + replicasChangePerPeriod(p.periodSeconds, downEvents, now);
-    // int32(float64(...)) truncates toward zero.
-    const proposed = p.type === 'Pods' ? periodStart - p.value : Math.trunc(periodStart * (1 - p.value / 100));
-    result = pickMin ? Math.max(result, proposed) : Math.min(result, proposed);
-  }
-  return result;
-}
+export const scaleUpLimitWithRules = (args: PolicyLimitArgs): number => policyLimit(args, true);
+export const scaleDownLimitWithRules = (args: PolicyLimitArgs): number => policyLimit(args, false);
 
 /** The scale-up and scale-down rules with upstream's defaults filled in, and the flag's scale-down window. */
 export function effectiveBehavior(behavior: HorizontalPodAutoscalerBehavior, downscaleWindowSeconds: number): { up: HPAScalingRules; down: HPAScalingRules } {
