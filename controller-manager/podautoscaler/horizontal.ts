@@ -134,7 +134,6 @@ export class HorizontalController implements Controller {
     }
     setCondition(hpa, 'AbleToScale', 'True', 'SucceededGetScale', "the HPA controller was able to get the target's current scale", this.now());
     const decision = await this.decide(hpa, key, target.scale, reference, original);
-    if (!decision) return;
     const { currentReplicas, metricStatuses, rescaleReason, metricsError } = decision;
     let desiredReplicas = decision.desiredReplicas;
     const rescale = decision.rescale;
@@ -162,8 +161,8 @@ export class HorizontalController implements Controller {
 
   /**
    * The size the HPA wants: the min/max bounds first, then the metrics' proposal through
-   * stabilization and the rate limits. Undefined when the metrics failed (status and event
-   * already written; the error is thrown).
+   * stabilization and the rate limits. When the metrics failed, the status and event are
+   * written and the error thrown.
    */
   private async decide(
     hpa: HorizontalPodAutoscaler,
@@ -171,7 +170,7 @@ export class HorizontalController implements Controller {
     scale: Scale,
     reference: string,
     original: HorizontalPodAutoscaler['status'],
-  ): Promise<{ currentReplicas: number; desiredReplicas: number; rescale: boolean; rescaleReason: string; metricStatuses?: NonNullable<HorizontalPodAutoscaler['status']>['currentMetrics']; metricsError?: Error } | undefined> {
+  ): Promise<{ currentReplicas: number; desiredReplicas: number; rescale: boolean; rescaleReason: string; metricStatuses?: NonNullable<HorizontalPodAutoscaler['status']>['currentMetrics']; metricsError?: Error }> {
     const currentReplicas = scale.spec?.replicas ?? 0;
     const now = this.now();
     this.history.recordInitialRecommendation(key, currentReplicas, now);
