@@ -60,13 +60,13 @@ function deployment(name: string, replicas: number): Deployment {
   };
 }
 
-function hpa(name: string, min: number, max: number, extra: Partial<HorizontalPodAutoscaler['spec']> = {}): HorizontalPodAutoscaler {
+function hpa(name: string, min: number, max: number, extra: Partial<HorizontalPodAutoscaler['spec']> = {}, kind = 'Deployment'): HorizontalPodAutoscaler {
   return {
     apiVersion: 'autoscaling/v2',
     kind: 'HorizontalPodAutoscaler',
     metadata: { name },
     spec: {
-      scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name },
+      scaleTargetRef: { apiVersion: 'apps/v1', kind, name },
       minReplicas: min,
       maxReplicas: max,
       metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 50 } } }],
@@ -267,6 +267,20 @@ describe('horizontal-pod-autoscaler controller', () => {
     assert.match(d.stdout, /resource cpu on pods\s+\(as a percentage of request\):\s+60% \(60m\) \/ 50%/);
     assert.match(d.stdout, /ScalingLimited\s+True\s+TooManyReplicas/);
     assert.match(d.stdout, /Normal\s+SuccessfulRescale\s+\S+\s+horizontal-pod-autoscaler\s+New size: 4; reason: cpu resource utilization \(percentage of request\) above target/);
+  });
+
+  test('any kind with a scale subresource: a ReplicaSet', async () => {
+    load.set('rs', 200);
+    const d = deployment('rs', 1);
+    await client.resource('replicasets.apps', NS).create({ apiVersion: 'apps/v1', kind: 'ReplicaSet', metadata: { name: 'rs' }, spec: d.spec as never });
+    await hpas().create(hpa('rs', 1, 10, {}, 'ReplicaSet'));
+    // 200% of a 50% target on 1 pod → 4 (the most at once), then 50% on 4.
+    const h = await waitFor('rs scaled to 4', async () => {
+      const cur = await hpas().get('rs');
+      const rs = await client.resource('replicasets.apps', NS).get('rs');
+      return rs.spec?.replicas === 4 && cur.status?.currentReplicas === 4 && cur.status.currentMetrics?.[0]?.resource?.current.averageUtilization === 50 ? cur : undefined;
+    }, 30_000);
+    assert.equal(condition(h, 'ScalingActive')?.reason, 'ValidMetricFound');
   });
 
   test('a missing target: AbleToScale=False FailedGetScale', async () => {
