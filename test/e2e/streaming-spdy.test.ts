@@ -4,12 +4,15 @@
 // and SPDY, on a busybox pod (whose `tar` kubectl cp runs).
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { KubeletServer } from '../../kubelet/server/server.js';
-import { kubectlFor } from '../harness/kubectl.js';
+import { runKc } from '../../kubectl/cli.js';
+import { captureIO } from '../../kubectl/io.js';
+import { kubectlFor, type KubectlResult } from '../harness/kubectl.js';
 import { freePort, waitFor } from '../harness/ports.js';
 import { isRunning, shPod, startKubeletEnv, type KubeletEnv } from './kubelet-harness.js';
 
@@ -98,3 +101,94 @@ for (const name of ['1.32 SPDY', '1.20 SPDY']) {
     });
   });
 }
+
+type Runner = (args: string[]) => Promise<KubectlResult>;
+
+/** kc in-process with the same kubeconfig as the WebSocket kubectl. */
+const kc: Runner = async (args) => {
+  const k = clients['1.32 WebSocket']!;
+  const io = captureIO({ env: { KUBECONFIG: k.kubeconfig }, home: k.home, cwd: k.home });
+  const code = await runKc(args, io);
+  return { code, stdout: io.out(), stderr: io.err() };
+};
+
+const md5 = (b: Buffer) => createHash('md5').update(b).digest('hex');
+
+/** What the pod holds under `path`: `find` (sorted), and each file's md5. */
+async function remoteTree(path: string): Promise<string> {
+  const r = await clients['1.32 WebSocket']!.run(['exec', 'box', '--', 'sh', '-c', `cd ${path} && find . | sort && find . -type f | sort | xargs md5sum`]);
+  assert.equal(r.code, 0, r.stderr);
+  return r.stdout;
+}
+
+function cpSuite(label: string, runner: () => Runner): void {
+  describe(`${label}: cp`, () => {
+    const tag = label.replace(/\W+/g, '-');
+    let dir: string;
+    const payload = randomBytes(300_000);
+    before(() => {
+      dir = mkdtempSync(join(tmpdir(), `tskube-cp-${tag}-`));
+      writeFileSync(join(dir, 'f.bin'), payload);
+      mkdirSync(join(dir, 'tree', 'sub'), { recursive: true });
+      mkdirSync(join(dir, 'tree', 'empty'));
+      writeFileSync(join(dir, 'tree', 'a.txt'), 'alpha\n');
+      writeFileSync(join(dir, 'tree', 'sub', 'b.txt'), 'beta\n');
+    });
+    after(() => rmSync(dir, { recursive: true, force: true }));
+
+    test('a file to the pod and back, byte for byte', async () => {
+      const up = await runner()(['cp', join(dir, 'f.bin'), `box:/tmp/${tag}-f.bin`]);
+      assert.equal(up.code, 0, up.stderr + up.stdout);
+      const sum = await clients['1.32 WebSocket']!.run(['exec', 'box', '--', 'md5sum', `/tmp/${tag}-f.bin`]);
+      assert.equal(sum.stdout.split(' ')[0], md5(payload));
+      const down = await runner()(['cp', `box:/tmp/${tag}-f.bin`, join(dir, 'back.bin')]);
+      assert.equal(down.code, 0, down.stderr + down.stdout);
+      // busybox tar says so on stderr; kubectl passes the pod's stderr to its standard output.
+      assert.equal(down.stdout, "tar: removing leading '/' from member names\n");
+      assert.ok(readFileSync(join(dir, 'back.bin')).equals(payload));
+    });
+
+    test('a directory: created at a new path, copied into an existing one, and back', async () => {
+      const up = await runner()(['cp', join(dir, 'tree'), `box:/tmp/${tag}-tree`]);
+      assert.equal(up.code, 0, up.stderr + up.stdout);
+      const expected = (root: string) =>
+        [`.`, `./a.txt`, `./empty`, `./sub`, `./sub/b.txt`].map((p) => p.replace('.', root)).join('\n') +
+        `\n${md5(Buffer.from('alpha\n'))}  ${root}/a.txt\n${md5(Buffer.from('beta\n'))}  ${root}/sub/b.txt\n`;
+      const top = await remoteTree(`/tmp/${tag}-tree`);
+      assert.ok(top.startsWith(expected('.').split('\n').slice(0, 5).join('\n')), top);
+      const again = await runner()(['cp', join(dir, 'tree'), `box:/tmp/${tag}-tree`]);
+      assert.equal(again.code, 0, again.stderr + again.stdout);
+      assert.equal(await remoteTree(`/tmp/${tag}-tree/tree`), expected('.'));
+      const down = await runner()(['cp', `box:/tmp/${tag}-tree/tree`, join(dir, 'tree-back')]);
+      assert.equal(down.code, 0, down.stderr + down.stdout);
+      assert.equal(readFileSync(join(dir, 'tree-back', 'a.txt'), 'utf8'), 'alpha\n');
+      assert.equal(readFileSync(join(dir, 'tree-back', 'sub', 'b.txt'), 'utf8'), 'beta\n');
+      assert.ok(existsSync(join(dir, 'tree-back', 'empty')));
+    });
+
+    test('a missing remote file: nothing copied, tar\'s message on standard output', async () => {
+      const r = await runner()(['cp', 'box:/tmp/no-such-file', join(dir, 'x')]);
+      assert.ok(!existsSync(join(dir, 'x')));
+      const message = /^tar: \/tmp\/no-such-file: No such file or directory$/m;
+      if (label === 'kc') {
+        assert.match(r.stdout, message);
+        assert.equal(r.code, 1);
+        assert.equal(r.stderr, 'command terminated with exit code 1\n');
+      } else {
+        // kubectl stops at the end of the (empty) archive without waiting for tar's status or
+        // messages, so both are a race it usually loses (kubernetes/kubectl#980, still open).
+        assert.ok(r.stdout === '' || message.test(r.stdout), r.stdout);
+      }
+    });
+
+    test('a missing pod and a missing local file, one line each', async () => {
+      const pod = await runner()(['cp', 'nopod:/tmp/x', join(dir, 'x')]);
+      assert.deepEqual(pod, { code: 1, stdout: '', stderr: 'Error from server (NotFound): pods "nopod" not found\n' });
+      const local = await runner()(['cp', join(dir, 'nothing-here'), 'box:/tmp/x']);
+      assert.deepEqual(local, { code: 1, stdout: '', stderr: `error: ${join(dir, 'nothing-here')} doesn't exist in local filesystem\n` });
+    });
+  });
+}
+
+for (const name of ['1.32 WebSocket', '1.32 SPDY', '1.20 SPDY']) cpSuite(`kubectl ${name}`, () => clients[name]!.run);
+cpSuite('kc', () => kc);
