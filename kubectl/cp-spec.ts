@@ -32,7 +32,8 @@ export function stripPathShortcuts(p: string): string {
 
 /** What every member of `tar cf - <file>` starts with: the path without leading slashes, cleaned. */
 export function remotePrefix(file: string): string {
-  return stripPathShortcuts(posix.normalize(file.replace(/^\/+/, '')));
+  // Go's path.Clean: normalized, and no trailing slash.
+  return stripPathShortcuts(posix.normalize(file.replace(/^\/+/, '')).replace(/(.)\/+$/, '$1'));
 }
 
 /**
