@@ -9,7 +9,7 @@ import type { Duplex, Readable } from 'node:stream';
 import type { Logger } from 'pino';
 import { SpdySession, type SpdyStream } from './spdy-session.js';
 import { headerValue } from './spdy.js';
-import { exitCodeStatus, failureStatus, successStatus, type RemoteCommandOptions, type Status, type StreamSession } from './remotecommand.js';
+import { exitCodeStatus, failureStatus, parseResize, successStatus, type RemoteCommandOptions, type Status, type StreamSession } from './remotecommand.js';
 
 export const STREAM_PROTOCOL_V4 = 'v4.channel.k8s.io';
 export const STREAM_PROTOCOL_V3 = 'v3.channel.k8s.io';
@@ -77,7 +77,7 @@ export class TerminalSizeDecoder {
         if (depth === 0) start = i;
         depth++;
       } else if (c === '}' && depth > 0 && --depth === 0) {
-        const size = parseTerminalSize(this.pending.slice(start, i + 1));
+        const size = parseResize(Buffer.from(this.pending.slice(start, i + 1)));
         if (size) out.push(size);
         consumed = i + 1;
       }
@@ -86,17 +86,6 @@ export class TerminalSizeDecoder {
     this.pending = depth > 0 ? this.pending.slice(start) : this.pending.slice(consumed).replace(/^[^{]*/, '');
     if (this.pending.length > 4096) this.pending = '';
     return out;
-  }
-}
-
-function parseTerminalSize(text: string): { width: number; height: number } | undefined {
-  try {
-    const v = JSON.parse(text) as { Width?: unknown; Height?: unknown };
-    const width = Number(v.Width);
-    const height = Number(v.Height);
-    return Number.isInteger(width) && Number.isInteger(height) && width >= 0 && height >= 0 ? { width, height } : undefined;
-  } catch {
-    return undefined;
   }
 }
 

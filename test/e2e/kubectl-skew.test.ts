@@ -6,17 +6,13 @@ import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import type { KubeletServer } from '../../kubelet/server/server.js';
 import { http } from '../harness/http.js';
-import { kubectlFor } from '../harness/kubectl.js';
+import { KUBECTL_1_20, kubectlFor } from '../harness/kubectl.js';
 import { freePort } from '../harness/ports.js';
 import { isRunning, shPod, startKubeletEnv, type KubeletEnv } from './kubelet-harness.js';
 
-// dist/test/e2e/ → the checkout's root.
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
-const KUBECTL_1_20 = process.env.KUBECTL_1_20 ?? join(ROOT, '.tskube', 'tools', 'kubectl-1.20', 'usr', 'bin', 'kubectl');
 const NODE = 'skew-node';
 
 let env: KubeletEnv;

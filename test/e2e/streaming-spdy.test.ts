@@ -2,23 +2,20 @@
 // KUBECTL_REMOTE_COMMAND_WEBSOCKETS=false → apiserver (real etcd, the upgrade spliced to the
 // kubelet) → the real kubelet → Docker; and `kubectl cp` / `kc cp` both ways, over WebSocket
 // and SPDY, on a busybox pod (whose `tar` kubectl cp runs).
+import { spawn } from 'node:child_process';
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import type { KubeletServer } from '../../kubelet/server/server.js';
 import { runKc } from '../../kubectl/cli.js';
 import { captureIO } from '../../kubectl/io.js';
-import { kubectlFor, type KubectlResult } from '../harness/kubectl.js';
+import { KUBECTL_1_20, kubectlFor, type KubectlResult } from '../harness/kubectl.js';
 import { freePort, waitFor } from '../harness/ports.js';
 import { isRunning, shPod, startKubeletEnv, type KubeletEnv } from './kubelet-harness.js';
 
-// dist/test/e2e/ → the checkout's root.
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
-const KUBECTL_1_20 = process.env.KUBECTL_1_20 ?? join(ROOT, '.tskube', 'tools', 'kubectl-1.20', 'usr', 'bin', 'kubectl');
 const NODE = 'spdy-node';
 
 let env: KubeletEnv;
@@ -89,6 +86,26 @@ for (const name of ['1.32 SPDY', '1.20 SPDY']) {
       const r = await clients[name]!.run(['exec', 'box', '--', '/no/such/binary']);
       assert.notEqual(r.code, 0);
       assert.match(r.stderr + r.stdout, /no such file or directory|not found|exit code 12[67]/i);
+    });
+
+    test('a TTY (under script(1)\'s pseudo-terminal): the terminal size reaches the container', async () => {
+      const k = clients[name]!;
+      // The container polls until the first resize has arrived (a fresh exec TTY is 0x0).
+      const remote = `while [ "$(stty size)" = "0 0" ]; do sleep 0.05; done; stty size`;
+      const line = `stty cols 123 rows 45; ${k.binary} exec -it box -- sh -c '${remote}'`;
+      const r = await new Promise<{ code: number | null; out: string }>((done) => {
+        const p = spawn('script', ['-qec', line, '/dev/null'], { env: k.env, stdio: ['pipe', 'pipe', 'pipe'] });
+        let out = '';
+        p.stdout.on('data', (d: Buffer) => (out += d.toString()));
+        p.stderr.on('data', (d: Buffer) => (out += d.toString()));
+        const t = setTimeout(() => p.kill('SIGKILL'), 30_000);
+        p.on('close', (code) => {
+          clearTimeout(t);
+          done({ code, out });
+        });
+      });
+      assert.equal(r.code, 0, r.out);
+      assert.match(r.out, /^45 123\r?$/m);
     });
 
     test('attach follows the container\'s output', async () => {
