@@ -198,6 +198,14 @@ function cpSuite(label: string, runner: () => Runner): void {
       }
     });
 
+    test('namespace/pod:path and -c; a file onto an existing local directory is refused', async () => {
+      const up = await runner()(['cp', '-c', 'main', join(dir, 'tree', 'a.txt'), `default/box:/tmp/${tag}-a.txt`]);
+      assert.equal(up.code, 0, up.stderr + up.stdout);
+      const onDir = await runner()(['cp', `default/box:/tmp/${tag}-a.txt`, join(dir, 'tree')]);
+      assert.equal(onDir.code, 1);
+      assert.equal(onDir.stderr, `error: open ${join(dir, 'tree')}: is a directory\n`);
+    });
+
     test('a missing pod and a missing local file, one line each', async () => {
       const pod = await runner()(['cp', 'nopod:/tmp/x', join(dir, 'x')]);
       assert.deepEqual(pod, { code: 1, stdout: '', stderr: 'Error from server (NotFound): pods "nopod" not found\n' });
