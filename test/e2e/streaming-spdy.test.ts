@@ -207,6 +207,12 @@ function cpSuite(label: string, runner: () => Runner): void {
       assert.equal(onDir.stderr, `error: open ${join(dir, 'tree')}: is a directory\n`);
     });
 
+    test('into a missing remote directory: tar\'s message and its exit code', async () => {
+      const r = await runner()(['cp', join(dir, 'tree', 'a.txt'), 'box:/no/such/dir/a.txt']);
+      assert.equal(r.code, 1);
+      assert.equal(r.stderr, "tar: can't change directory to '/no/such/dir': No such file or directory\ncommand terminated with exit code 1\n");
+    });
+
     test('a missing pod and a missing local file, one line each', async () => {
       const pod = await runner()(['cp', 'nopod:/tmp/x', join(dir, 'x')]);
       assert.deepEqual(pod, { code: 1, stdout: '', stderr: 'Error from server (NotFound): pods "nopod" not found\n' });
