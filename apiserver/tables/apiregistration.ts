@@ -13,7 +13,7 @@ function available(o: APIService): string {
 
 export const apiServicePrinter = printer<APIService>(
   [NAME_COLUMN, column('Service', 'string', 'The reference to the service that hosts this API endpoint.'), column('Available', 'string', 'Whether this service is available.'), AGE_COLUMN],
-  (o, now) => [name(o), o.spec.service ? `${o.spec.service.namespace}/${o.spec.service.name}` : 'Local', available(o), age(o, now)],
+  (o, now) => [name(o), o.spec?.service ? `${o.spec.service.namespace}/${o.spec.service.name}` : 'Local', available(o), age(o, now)],
 );
 
 export const apiRegistrationPrinters: Record<string, TablePrinter> = {
