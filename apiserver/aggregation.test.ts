@@ -4,6 +4,7 @@
 // aggregated); the Available condition; 503 for the group alone when the backend is down;
 // requestheader authentication on the apiserver itself; 422 for invalid APIServices.
 import assert from 'node:assert/strict';
+import { connect } from 'node:tls';
 import { after, before, describe, test } from 'node:test';
 import { startTestApiserver, dispatcherFor, type TestApiserver } from '../test/harness/apiserver.js';
 import { http } from '../test/harness/http.js';
@@ -153,6 +154,19 @@ describe('proxy', () => {
     await until('the stream to end', async () => (w.ended ? true : undefined));
     assert.deepEqual(w.events.map((e) => e.object.metadata.name), ['watched-1', 'watched-2']);
     await w.close();
+  });
+
+  test('upgrade requests are spliced through to the backend', async () => {
+    const socket = connect({ host: '127.0.0.1', port: Number(new URL(api.url).port), ca: api.pki.ca.cert, cert: api.pki.admin.cert, key: api.pki.admin.key, servername: 'localhost' });
+    let got = '';
+    socket.on('data', (d: Buffer) => (got += d.toString()));
+    socket.write(`GET /apis/${GV}/namespaces/default/flunders/f1/attach HTTP/1.1\r\nHost: localhost\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n`);
+    await until('the 101', async () => (got.includes('\r\n\r\n') ? true : undefined));
+    assert.match(got, /^HTTP\/1.1 101 /);
+    assert.match(got, /X-Seen-User: kubernetes-admin\r\n/);
+    socket.write('ping');
+    await until('the echo', async () => (got.endsWith('ping') ? true : undefined));
+    socket.destroy();
   });
 });
 

@@ -86,6 +86,12 @@ export async function startWardle(pki: TestPki, service = { namespace: 'wardle',
     backend.requests.push({ path: req.url ?? '', headers: req.headers });
     handle(req, res);
   });
+  // Upgrades (exec-style streams): answer 101 naming the user, then echo every byte back.
+  server.on('upgrade', (req: IncomingMessage, socket: TLSSocket) => {
+    if (!socket.authorized) return socket.destroy();
+    socket.write(`HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: ${req.headers.upgrade}\r\nX-Seen-User: ${req.headers['x-remote-user']}\r\n\r\n`);
+    socket.pipe(socket);
+  });
   await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
   backend.port = (server.address() as AddressInfo).port;
   backend.close = () =>
