@@ -1,50 +1,11 @@
 // apiregistration.k8s.io/v1 APIService (k8s.io/kube-aggregator/pkg/apis/apiregistration/v1):
-// kubernetes-types does not ship the aggregator's types, so they are declared here, field for
-// field as upstream names them.
-import type { ObjectMeta } from 'kubernetes-types/meta/v1';
+// the types (declared in kube-aggregator/apiregistration/v1.d.ts, in kubernetes-types' shape,
+// which also feeds the OpenAPI generator) and small helpers.
+import type { APIService, APIServiceCondition } from './kube-aggregator/apiregistration/v1.js';
+
+export type { APIService, APIServiceCondition, APIServiceList, APIServiceSpec, APIServiceStatus, ServiceReference } from './kube-aggregator/apiregistration/v1.js';
 
 export const APIREGISTRATION_GROUP = 'apiregistration.k8s.io';
-
-export interface ServiceReference {
-  namespace?: string;
-  name?: string;
-  /** Defaults to 443. */
-  port?: number;
-}
-
-export interface APIServiceSpec {
-  /** Where the group/version is served; absent: by this apiserver itself ("Local"). */
-  service?: ServiceReference | null;
-  group?: string;
-  version?: string;
-  insecureSkipTLSVerify?: boolean;
-  /** Base64 PEM (a []byte in Go). */
-  caBundle?: string;
-  groupPriorityMinimum: number;
-  versionPriority: number;
-}
-
-export type ConditionStatus = 'True' | 'False' | 'Unknown';
-
-export interface APIServiceCondition {
-  type: 'Available';
-  status: ConditionStatus;
-  lastTransitionTime?: string;
-  reason?: string;
-  message?: string;
-}
-
-export interface APIServiceStatus {
-  conditions?: APIServiceCondition[];
-}
-
-export interface APIService {
-  apiVersion?: string;
-  kind?: string;
-  metadata?: ObjectMeta;
-  spec: APIServiceSpec;
-  status?: APIServiceStatus;
-}
 
 /** The Available condition of an APIService, if it has one. */
 export function availableCondition(svc: Pick<APIService, 'status'>): APIServiceCondition | undefined {

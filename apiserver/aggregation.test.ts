@@ -5,6 +5,8 @@
 // requestheader authentication on the apiserver itself; 422 for invalid APIServices.
 import assert from 'node:assert/strict';
 import { connect } from 'node:tls';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import { startTestApiserver, dispatcherFor, type TestApiserver } from '../test/harness/apiserver.js';
 import { http } from '../test/harness/http.js';
@@ -213,6 +215,18 @@ function apiServiceYaml(group: string, version: string, spec: string[]): string 
   return ['apiVersion: apiregistration.k8s.io/v1', 'kind: APIService', 'metadata:', `  name: ${version}.${group}`, 'spec:', `  group: ${group}`, `  version: ${version}`, ...spec.map((l) => `  ${l}`), ''].join('\n');
 }
 
+describe('OpenAPI v3', () => {
+  test('the index lists the aggregated group-version and its document comes from the backend', async () => {
+    const path = `apis/${GV}`;
+    const entry = await until('the OpenAPI index entry', async () => (await admin('GET', '/openapi/v3')).body.paths[path]);
+    assert.match(entry.serverRelativeURL, new RegExp(`^/openapi/v3/${path}\\?hash=[0-9A-F]+$`));
+    assert.ok((await admin('GET', '/openapi/v3')).body.paths['apis/apps/v1'], 'built-in group-versions stay');
+    const doc = await admin('GET', entry.serverRelativeURL);
+    assert.equal(doc.status, 200);
+    assert.ok(doc.body.components.schemas['com.example.wardle.v1alpha1.Flunder']);
+  });
+});
+
 describe('kubectl 1.32', () => {
   test('get apiservices shows the service and availability', async () => {
     const k = kubectlFor(api.config);
@@ -234,6 +248,33 @@ describe('kubectl 1.32', () => {
     const json = await k.run(['get', `flunders.${WARDLE_GROUP}`, 'f1', '-n', 'default', '-o', 'json']);
     assert.equal(json.code, 0, json.stderr);
     assert.equal(JSON.parse(json.stdout).metadata.annotations['x-remote-user'], 'kubernetes-admin');
+  });
+
+  test('explain reads the aggregated kind\'s schema', async () => {
+    await until('the OpenAPI index entry', async () => (await admin('GET', '/openapi/v3')).body.paths[`apis/${GV}`]);
+    const r = await kubectlFor(api.config).run(['explain', 'flunders.spec']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^KIND:\s+Flunder$/m);
+    assert.match(r.stdout, /What the flunder wants\./);
+    assert.match(r.stdout, /reference\s+<string>/);
+  });
+
+  test('explain apiservices reads the APIService schema', async () => {
+    const r = await kubectlFor(api.config).run(['explain', 'apiservices.spec.service']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^GROUP:\s+apiregistration.k8s.io$/m);
+    assert.match(r.stdout, /port\s+<integer>/);
+  });
+
+  test('kubectl 1.20 (legacy discovery, one request per group-version) finds and gets the resource too', async () => {
+    const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+    const k = kubectlFor(api.config, process.env.KUBECTL_1_20 ?? join(root, '.tskube', 'tools', 'kubectl-1.20', 'usr', 'bin', 'kubectl'));
+    const res = await k.run(['api-resources', `--api-group=${WARDLE_GROUP}`]);
+    assert.equal(res.code, 0, res.stderr);
+    assert.match(res.stdout, /^flunders\s+fl\s+wardle\.example\.com\/v1alpha1\s+true\s+Flunder$/m);
+    const get = await k.run(['get', 'fl', 'f1', '-n', 'default', '-o', 'jsonpath={.metadata.name}']);
+    assert.equal(get.code, 0, get.stderr);
+    assert.equal(get.stdout, 'f1');
   });
 
   test('apply -f registers an APIService the way metrics-server\'s manifest does', async () => {

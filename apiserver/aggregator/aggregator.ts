@@ -14,6 +14,8 @@ import type { WatchCache } from '../storage/watch-cache.js';
 import { autoregister } from './autoregister.js';
 import { AvailabilityController } from './availability.js';
 import { DiscoveryCache, mergeAggregated, mergeGroupList, remoteGroup } from './discovery.js';
+import { OpenAPIV3Aggregation } from './openapi.js';
+import { probe } from './probe.js';
 import { proxyRequest } from './proxy.js';
 import { resolveService, type ResolveFailure, type Target } from './resolver.js';
 import { ProxyTransport, type ProxyClientCert } from './transport.js';
@@ -32,12 +34,16 @@ export interface AggregatorOptions {
 export class Aggregator {
   readonly discoveryCache = new DiscoveryCache();
   private readonly transport: ProxyTransport;
+  private readonly openapiV3: OpenAPIV3Aggregation;
   private readonly availability: AvailabilityController;
   private readonly unsubscribes: (() => void)[] = [];
 
   constructor(private readonly o: AggregatorOptions) {
     this.transport = new ProxyTransport(o.proxyClient);
+    this.openapiV3 = new OpenAPIV3Aggregation(this.transport);
     this.availability = new AvailabilityController({
+      onPassed: (svc, target) => this.openapiV3.refresh(svc, target),
+      onRemoved: (name) => this.openapiV3.remove(name),
       apiServices: this.apiServiceStore,
       resolve: (s) => this.resolve(s),
       transport: this.transport,
@@ -129,6 +135,19 @@ export class Aggregator {
     if (!svc) return undefined;
     return proxyRequest({ transport: this.transport, resolve: (s) => this.resolve(s), onBackendError: (s) => this.availability.enqueue(s.metadata?.name ?? '') }, svc, req, reply);
   }
+
+  /** OpenAPI v3: the index with aggregated group-versions, and their documents from the backends. */
+  readonly openapi = {
+    v3Index: (base: object): object => this.openapiV3.index(base as { paths: Record<string, unknown> }),
+    v3Document: async (path: string): Promise<Buffer | undefined> => {
+      const found = this.openapiV3.find(path.replace(/^\/+|\/+$/g, ''), (name) => this.apiServiceStore.cache.get(name)?.obj as unknown as APIService | undefined);
+      if (!found) return undefined;
+      const target = this.resolve(found.svc);
+      if ('reason' in target) return undefined;
+      const r = await probe(this.transport, found.svc, target, found.url).catch(() => undefined);
+      return r && r.status === 200 ? r.body : undefined;
+    },
+  };
 
   /** The built-in discovery documents with the aggregated groups merged in. */
   readonly discovery = {

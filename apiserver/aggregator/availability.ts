@@ -45,6 +45,10 @@ export interface AvailabilityOptions {
   transport: ProxyTransport;
   discovery: DiscoveryCache;
   log: Logger;
+  /** After a passing check (the aggregator then reads the backend's OpenAPI). */
+  onPassed?(svc: APIService, target: Target): Promise<void>;
+  /** When an APIService is gone. */
+  onRemoved?(name: string): void;
   /** Between full re-checks (upstream re-checks every 30 s; default 10 s). */
   intervalMs?: number;
 }
@@ -96,6 +100,7 @@ export class AvailabilityController {
     const svc = this.o.apiServices.cache.get(name)?.obj as unknown as APIService | undefined;
     if (!svc) {
       this.o.discovery.remove(name);
+      this.o.onRemoved?.(name);
       return;
     }
     const check = await this.check(svc);
@@ -123,8 +128,10 @@ export class AvailabilityController {
     const url = probeURL(target, path);
     try {
       const r = await probe(this.o.transport, svc, target, path);
-      if (r.status >= 200 && r.status < 300) this.o.discovery.update(name, r.body);
-      else this.o.discovery.markStale(name);
+      if (r.status >= 200 && r.status < 300) {
+        this.o.discovery.update(name, r.body);
+        await this.o.onPassed?.(svc, target);
+      } else this.o.discovery.markStale(name);
       return { kind: 'probed', url, status: r.status };
     } catch (e) {
       this.o.discovery.markStale(name);

@@ -48,9 +48,7 @@ describe('aggregated discovery', () => {
   test('a backend that stops answering is Stale until it answers again', () => {
     const cache = new DiscoveryCache();
     cache.update('v1beta1.metrics.k8s.io', Buffer.from(JSON.stringify(list)));
-    const g0 = cache.generation;
     cache.markStale('v1beta1.metrics.k8s.io');
-    assert.equal(cache.generation, g0 + 1);
     const version = (mergeAggregated(agg, services, cache).items.at(-1)!.versions[0] as { freshness: string });
     assert.equal(version.freshness, 'Stale');
     cache.update('v1beta1.metrics.k8s.io', Buffer.from(JSON.stringify(list)));

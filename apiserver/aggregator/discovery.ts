@@ -28,8 +28,6 @@ interface CacheEntry {
 /** What each backend said its resources are, by APIService name. */
 export class DiscoveryCache {
   private readonly entries = new Map<string, CacheEntry>();
-  /** Bumped on every change, so callers can tell when documents need rebuilding. */
-  generation = 0;
 
   /** A backend answered with its APIResourceList. */
   update(name: string, body: Buffer): void {
@@ -41,29 +39,21 @@ export class DiscoveryCache {
       return;
     }
     const resources = Array.isArray(list.resources) ? list.resources : [];
-    const prev = this.entries.get(name);
-    if (prev?.fresh && JSON.stringify(prev.resources) === JSON.stringify(resources)) return;
     this.entries.set(name, { resources, fresh: true });
-    this.generation++;
   }
 
   markStale(name: string): void {
     const e = this.entries.get(name);
     if (!e || !e.fresh) return;
     e.fresh = false;
-    this.generation++;
   }
 
   remove(name: string): void {
-    if (this.entries.delete(name)) this.generation++;
+    this.entries.delete(name);
   }
 
   get(name: string): Readonly<CacheEntry> | undefined {
     return this.entries.get(name);
-  }
-
-  names(): string[] {
-    return [...this.entries.keys()];
   }
 }
 

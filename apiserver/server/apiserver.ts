@@ -163,7 +163,7 @@ export async function createApiserver(options: ApiserverOptions): Promise<Apiser
     log,
   });
   await app.register(healthRoutes, { metrics, notReady: () => notReady(postStart, storage) });
-  await app.register(openapiRoutes);
+  await app.register(openapiRoutes, { aggregator });
   await app.register(apiRoutes, { ctx: handlerContext(options, metrics, stores, security, log), aggregator });
   const compactor = new Compactor(storage, options.compactionIntervalSeconds, log);
 

@@ -26,6 +26,7 @@ export interface AggregatorRoutes {
   /** A proxied request's reply, an aggregated group's APIGroup, or undefined: not aggregated. */
   handle(req: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> | object | undefined;
   discovery: { groupList(base: object): object; aggregated(base: object): object };
+  openapi: { v3Index(base: object): object; v3Document(path: string): Promise<Buffer | undefined> };
 }
 
 export interface RoutesOptions {
@@ -53,7 +54,7 @@ export const healthRoutes = fp(
 );
 
 export const openapiRoutes = fp(
-  async (app: FastifyInstance) => {
+  async (app: FastifyInstance, opts: Pick<RoutesOptions, 'aggregator'>) => {
     app.get('/openapi/v2', async (req, reply) => {
       const spec = openapiV2For(req.headers.accept);
       const etag = `"${spec.etag}"`;
@@ -61,10 +62,12 @@ export const openapiRoutes = fp(
       if (req.headers['if-none-match'] === etag) return reply.code(304).send();
       return reply.type(spec.contentType).send(spec.data);
     });
-    app.get('/openapi/v3', async () => openapiV3Index());
-    app.get('/openapi/v3/*', async (req) => {
+    app.get('/openapi/v3', async () => (opts.aggregator ? opts.aggregator.openapi.v3Index(openapiV3Index()) : openapiV3Index()));
+    app.get('/openapi/v3/*', async (req, reply) => {
       const gv = (req.params as { '*': string })['*'];
       const doc = openapiV3Document(gv);
+      const remote = doc ? undefined : await opts.aggregator?.openapi.v3Document(gv);
+      if (remote) return sendRaw(reply, 200, 'application/json', remote.toString('utf8'));
       if (!doc) throw new StatusError(404, 'NotFound', `the server could not find the requested resource (get ${gv})`);
       return doc;
     });

@@ -52,10 +52,45 @@ const RESOURCES = {
   ],
 };
 
+/** OpenAPI v3, enough for `kubectl explain flunders`. */
+const OPENAPI_INDEX = { paths: { [`apis/${GV}`]: { serverRelativeURL: `/openapi/v3/apis/${GV}?hash=0123ABCD` } } };
+const OPENAPI_DOC = {
+  openapi: '3.0.0',
+  info: { title: 'wardle', version: 'v0.1.0' },
+  // kubectl explain maps the resource to its kind through the operations' GVK.
+  paths: {
+    [`/apis/${GV}/namespaces/{namespace}/flunders/{name}`]: {
+      get: {
+        operationId: 'readWardleV1alpha1NamespacedFlunder',
+        responses: { '200': { description: 'OK', content: { 'application/json': { schema: { $ref: '#/components/schemas/com.example.wardle.v1alpha1.Flunder' } } } } },
+        'x-kubernetes-action': 'get',
+        'x-kubernetes-group-version-kind': { group: WARDLE_GROUP, version: WARDLE_VERSION, kind: 'Flunder' },
+      },
+    },
+  },
+  components: {
+    schemas: {
+      'com.example.wardle.v1alpha1.Flunder': {
+        description: 'A Flunder is what the wardle test server serves.',
+        type: 'object',
+        properties: {
+          apiVersion: { type: 'string', description: 'APIVersion of the object.' },
+          kind: { type: 'string', description: 'Kind of the object.' },
+          metadata: { type: 'object', description: 'Standard object metadata.' },
+          spec: { type: 'object', description: 'What the flunder wants.', properties: { reference: { type: 'string', description: 'Another flunder.' } } },
+        },
+        'x-kubernetes-group-version-kind': [{ group: WARDLE_GROUP, version: WARDLE_VERSION, kind: 'Flunder' }],
+      },
+    },
+  },
+};
+
 function handle(req: IncomingMessage, res: ServerResponse): void {
   const url = new URL(req.url ?? '/', 'https://wardle');
   const parts = url.pathname.split('/').filter(Boolean);
   if (url.pathname === `/apis/${GV}`) return send(res, 200, RESOURCES);
+  if (url.pathname === '/openapi/v3') return send(res, 200, OPENAPI_INDEX);
+  if (url.pathname === `/openapi/v3/apis/${GV}`) return send(res, 200, OPENAPI_DOC);
   // /apis/<g>/<v>/namespaces/<ns>/flunders[/<name>]
   if (parts.length >= 6 && parts[3] === 'namespaces' && parts[5] === 'flunders') {
     const ns = parts[4]!;
