@@ -188,6 +188,8 @@ export const RESOURCES: readonly ResourceInfo[] = Object.freeze([
   r('authorization.k8s.io', 'v1', 'selfsubjectaccessreviews', 'SelfSubjectAccessReview', false, { verbs: ['create'], virtual: true }),
   r('authorization.k8s.io', 'v1', 'selfsubjectrulesreviews', 'SelfSubjectRulesReview', false, { verbs: ['create'], virtual: true }),
   r('authorization.k8s.io', 'v1', 'localsubjectaccessreviews', 'LocalSubjectAccessReview', true, { verbs: ['create'], virtual: true }),
+  // apiregistration.k8s.io/v1: APIServices; groups with a Service are proxied (apiserver/aggregator/)
+  r('apiregistration.k8s.io', 'v1', 'apiservices', 'APIService', false, { categories: ['api-extensions'], subresources: ['status'] }),
   // rbac.authorization.k8s.io/v1
   r('rbac.authorization.k8s.io', 'v1', 'roles', 'Role', true),
   r('rbac.authorization.k8s.io', 'v1', 'rolebindings', 'RoleBinding', true),

@@ -15,6 +15,8 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(join(root, 'package.json'));
 const typesDir = dirname(require.resolve('kubernetes-types/package.json'));
 const outPath = resolve(process.argv[2] ?? join(root, 'dist', 'api', 'openapi-schemas.json'));
+// Types kubernetes-types does not ship, declared in its shape (the aggregator's apiregistration).
+const extraTypesDir = join(root, 'api', 'kube-aggregator');
 
 const REF = '#/definitions/';
 const INT_OR_STRING = 'io.k8s.apimachinery.pkg.util.intstr.IntOrString';
@@ -32,6 +34,8 @@ function packageOf(moduleKey) {
       return 'io.k8s.apimachinery.pkg.version';
     case 'apiextensions/v1':
       return 'io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1';
+    case 'apiregistration/v1':
+      return 'io.k8s.kube-aggregator.pkg.apis.apiregistration.v1';
     default:
       return `io.k8s.api.${moduleKey.replaceAll('/', '.')}`;
   }
@@ -46,8 +50,8 @@ function walk(dir, out = []) {
   return out;
 }
 
-function moduleKeyOf(file) {
-  return relative(typesDir, file).replace(/\.d\.ts$/, '').split(sep).join('/');
+function moduleKeyOf(file, dir) {
+  return relative(dir, file).replace(/\.d\.ts$/, '').split(sep).join('/');
 }
 
 function docOf(node) {
@@ -62,16 +66,17 @@ function literalOf(typeNode) {
 }
 
 /** Converts one declaration file into definitions. */
-function convertFile(file, definitions) {
+function convertFile(file, definitions, dir = typesDir) {
   const text = ts.sys.readFile(file);
   const sf = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true);
-  const key = moduleKeyOf(file);
+  const key = moduleKeyOf(file, dir);
   const pkg = packageOf(key);
   // Which definition name each identifier used in this file stands for.
   const names = new Map();
   for (const stmt of sf.statements) {
     if (ts.isImportDeclaration(stmt) && stmt.importClause?.namedBindings && ts.isNamedImports(stmt.importClause.namedBindings)) {
-      const target = join(dirname(key), stmt.moduleSpecifier.text).split(sep).join('/');
+      const spec = stmt.moduleSpecifier.text;
+      const target = spec.startsWith('kubernetes-types/') ? spec.slice('kubernetes-types/'.length) : join(dirname(key), spec).split(sep).join('/');
       for (const el of stmt.importClause.namedBindings.elements) {
         names.set(el.name.text, `${packageOf(target)}.${(el.propertyName ?? el.name).text}`);
       }
@@ -184,6 +189,7 @@ function convertFile(file, definitions) {
 
 const definitions = {};
 for (const file of walk(typesDir).sort()) convertFile(file, definitions);
+for (const file of walk(extraTypesDir).sort()) convertFile(file, definitions, extraTypesDir);
 definitions[INT_OR_STRING] = {
   description: 'IntOrString holds either an int32 or a string; the JSON value is a number or a string.',
   type: 'string',

@@ -25,6 +25,7 @@ import {
 } from './misc.js';
 import { defaultNetworkPolicy } from './networking.js';
 import { defaultHorizontalPodAutoscaler } from './autoscaling.js';
+import { defaultAPIService } from './apiregistration.js';
 
 const DEFAULTERS: Record<string, (obj: Obj) => void> = {
   Pod: defaultPod,
@@ -49,6 +50,7 @@ const DEFAULTERS: Record<string, (obj: Obj) => void> = {
   StorageClass: defaultStorageClass,
   HorizontalPodAutoscaler: defaultHorizontalPodAutoscaler,
   NetworkPolicy: defaultNetworkPolicy,
+  APIService: defaultAPIService,
 };
 
 export function applyDefaults(info: ResourceInfo, obj: KObject): void {

@@ -23,6 +23,7 @@ import {
 import { validateIngress, validateIngressClass, validateNetworkPolicy } from './networking.js';
 import { validateHorizontalPodAutoscaler, validateHorizontalPodAutoscalerStatus } from './autoscaling.js';
 import { validateRole, validateRoleBinding, validateRoleBindingUpdate } from './rbac.js';
+import { validateAPIService } from './apiregistration.js';
 
 type Obj = Record<string, unknown>;
 type CreateValidator = (obj: Obj, info: ResourceInfo) => ErrorList;
@@ -58,6 +59,7 @@ const CREATE: Record<string, CreateValidator> = {
   ClusterRole: (o) => validateRole(o, false),
   RoleBinding: (o) => validateRoleBinding(o, true),
   ClusterRoleBinding: (o) => validateRoleBinding(o, false),
+  APIService: (o) => validateAPIService(o),
 };
 for (const kind of WORKLOADS) CREATE[kind] = (o) => validateWorkload(kind, o);
 

@@ -21,8 +21,17 @@ import { openapiV2For, openapiV3Document, openapiV3Index } from '../openapi/open
 import { parseRequestInfo } from '../handlers/request-info.js';
 import { sendRaw } from '../handlers/responses.js';
 
+/** The aggregation layer's part in routing and discovery (apiserver/aggregator/). */
+export interface AggregatorRoutes {
+  /** A proxied request's reply, an aggregated group's APIGroup, or undefined: not aggregated. */
+  handle(req: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> | object | undefined;
+  discovery: { groupList(base: object): object; aggregated(base: object): object };
+  openapi: { v3Index(base: object): object; v3Document(path: string): Promise<Buffer | undefined> };
+}
+
 export interface RoutesOptions {
   ctx: HandlerContext;
+  aggregator?: AggregatorRoutes;
   metrics: ApiserverMetrics;
   /** /readyz: undefined when ready, else what is not. */
   notReady(): Promise<string | undefined>;
@@ -45,7 +54,7 @@ export const healthRoutes = fp(
 );
 
 export const openapiRoutes = fp(
-  async (app: FastifyInstance) => {
+  async (app: FastifyInstance, opts: Pick<RoutesOptions, 'aggregator'>) => {
     app.get('/openapi/v2', async (req, reply) => {
       const spec = openapiV2For(req.headers.accept);
       const etag = `"${spec.etag}"`;
@@ -53,10 +62,12 @@ export const openapiRoutes = fp(
       if (req.headers['if-none-match'] === etag) return reply.code(304).send();
       return reply.type(spec.contentType).send(spec.data);
     });
-    app.get('/openapi/v3', async () => openapiV3Index());
-    app.get('/openapi/v3/*', async (req) => {
+    app.get('/openapi/v3', async () => (opts.aggregator ? opts.aggregator.openapi.v3Index(openapiV3Index()) : openapiV3Index()));
+    app.get('/openapi/v3/*', async (req, reply) => {
       const gv = (req.params as { '*': string })['*'];
       const doc = openapiV3Document(gv);
+      const remote = doc ? undefined : await opts.aggregator?.openapi.v3Document(gv);
+      if (remote) return sendRaw(reply, 200, 'application/json', remote.toString('utf8'));
       if (!doc) throw new StatusError(404, 'NotFound', `the server could not find the requested resource (get ${gv})`);
       return doc;
     });
@@ -64,17 +75,19 @@ export const openapiRoutes = fp(
   { name: 'tskube-openapi-routes' },
 );
 
-function discovery(req: FastifyRequest, reply: FastifyReply): FastifyReply | undefined {
+function discovery(req: FastifyRequest, reply: FastifyReply, merge?: AggregatorRoutes['discovery']): FastifyReply | undefined {
   if (req.method !== 'GET') return undefined;
   const path = req.url.split('?')[0]!.replace(/\/+$/, '');
   const parts = path.split('/').filter(Boolean);
   const aggregated = wantsAggregatedDiscovery(req.headers.accept);
   if (parts.length === 1 && aggregated) {
-    return sendRaw(reply, 200, aggregatedDiscoveryContentType(aggregated), JSON.stringify(aggregatedDiscovery(parts[0] as 'api' | 'apis', aggregated)));
+    let doc = aggregatedDiscovery(parts[0] as 'api' | 'apis', aggregated);
+    if (merge && parts[0] === 'apis') doc = merge.aggregated(doc);
+    return sendRaw(reply, 200, aggregatedDiscoveryContentType(aggregated), JSON.stringify(doc));
   }
   let body: object | undefined;
   if (path === '/api') body = coreAPIVersions(`${req.hostname}`);
-  else if (path === '/apis') body = apiGroupList();
+  else if (path === '/apis') body = merge ? merge.groupList(apiGroupList()) : apiGroupList();
   else if (parts[0] === 'api' && parts.length === 2) body = apiResourceList('', parts[1]!);
   else if (parts[0] === 'apis' && parts.length === 2) body = apiGroup(parts[1]!);
   else if (parts[0] === 'apis' && parts.length === 3) body = apiResourceList(parts[1]!, parts[2]!);
@@ -83,9 +96,12 @@ function discovery(req: FastifyRequest, reply: FastifyReply): FastifyReply | und
 }
 
 export const apiRoutes = fp(
-  async (app: FastifyInstance, opts: Pick<RoutesOptions, 'ctx'>) => {
+  async (app: FastifyInstance, opts: Pick<RoutesOptions, 'ctx' | 'aggregator'>) => {
     const api = async (req: FastifyRequest, reply: FastifyReply) => {
-      const handled = discovery(req, reply);
+      const aggregated = opts.aggregator?.handle(req, reply);
+      if (aggregated instanceof Promise) return aggregated;
+      if (aggregated) return sendRaw(reply, 200, 'application/json', JSON.stringify(aggregated));
+      const handled = discovery(req, reply, opts.aggregator?.discovery);
       if (handled) return handled;
       const ri = parseRequestInfo(req.url);
       if (!ri) throw new StatusError(404, 'NotFound', `the server could not find the requested resource`);
