@@ -111,6 +111,11 @@ export function fieldSelectorFromSet(set: Record<string, string>): FieldSelector
   );
 }
 
+/** The selector with some field labels renamed (a served version's labels → the stored version's). */
+export function renameFieldLabels(sel: FieldSelector, names: Readonly<Record<string, string>>): FieldSelector {
+  return selectorOf(sel.requirements.map((r) => ({ ...r, field: names[r.field] ?? r.field })));
+}
+
 const META_FIELDS = ['metadata.name', 'metadata.namespace'];
 
 /** 400 `field label not supported: <f>` for a field the resource does not index. */

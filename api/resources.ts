@@ -36,6 +36,12 @@ export interface ResourceInfo {
   verbs?: string[];
   /** Create-only and never stored (TokenReview, SubjectAccessReview…): answered by the server. */
   virtual?: boolean;
+  /**
+   * Served in this version but stored as another version (possibly of another group) of the
+   * same resource name: events.k8s.io/v1 Events are core/v1 Events in etcd, autoscaling/v1
+   * HPAs are autoscaling/v2 ones. api/conversion/ converts between the two.
+   */
+  storedAs?: { group: string; version: string };
   /** Set for a version of a CustomResourceDefinition (apiserver/apiextensions/), never for a built-in. */
   custom?: CustomResourceVersion;
 }
@@ -58,7 +64,7 @@ function r(
   resource: string,
   kind: string,
   namespaced: boolean,
-  opts: Partial<Pick<ResourceInfo, 'shortNames' | 'categories' | 'subresources' | 'fieldSelectors' | 'verbs' | 'virtual'>> = {},
+  opts: Partial<Pick<ResourceInfo, 'shortNames' | 'categories' | 'subresources' | 'fieldSelectors' | 'verbs' | 'virtual' | 'storedAs'>> = {},
 ): ResourceInfo {
   return {
     group,
@@ -73,6 +79,7 @@ function r(
     fieldSelectors: opts.fieldSelectors ?? [],
     ...(opts.verbs ? { verbs: opts.verbs } : {}),
     ...(opts.virtual ? { virtual: true } : {}),
+    ...(opts.storedAs ? { storedAs: opts.storedAs } : {}),
   };
 }
 
@@ -147,11 +154,17 @@ export const RESOURCES: readonly ResourceInfo[] = Object.freeze([
   // batch/v1
   r('batch', 'v1', 'jobs', 'Job', true, { categories: ALL, subresources: ['status'] }),
   r('batch', 'v1', 'cronjobs', 'CronJob', true, { shortNames: ['cj'], categories: ALL, subresources: ['status'] }),
-  // autoscaling/v2
+  // autoscaling/v2 (stored), and v1 (kubectl autoscale's version) converted from it
   r('autoscaling', 'v2', 'horizontalpodautoscalers', 'HorizontalPodAutoscaler', true, {
     shortNames: ['hpa'],
     categories: ALL,
     subresources: ['status'],
+  }),
+  r('autoscaling', 'v1', 'horizontalpodautoscalers', 'HorizontalPodAutoscaler', true, {
+    shortNames: ['hpa'],
+    categories: ALL,
+    subresources: ['status'],
+    storedAs: { group: 'autoscaling', version: 'v2' },
   }),
   // apiextensions.k8s.io/v1
   r('apiextensions.k8s.io', 'v1', 'customresourcedefinitions', 'CustomResourceDefinition', false, {
@@ -161,6 +174,23 @@ export const RESOURCES: readonly ResourceInfo[] = Object.freeze([
   }),
   // coordination.k8s.io/v1
   r('coordination.k8s.io', 'v1', 'leases', 'Lease', true),
+  // events.k8s.io/v1: the core/v1 Events, with the newer field names
+  r('events.k8s.io', 'v1', 'events', 'Event', true, {
+    shortNames: ['ev'],
+    fieldSelectors: [
+      'regarding.kind',
+      'regarding.namespace',
+      'regarding.name',
+      'regarding.uid',
+      'regarding.apiVersion',
+      'regarding.resourceVersion',
+      'regarding.fieldPath',
+      'reason',
+      'reportingController',
+      'type',
+    ],
+    storedAs: { group: '', version: 'v1' },
+  }),
   // discovery.k8s.io/v1
   r('discovery.k8s.io', 'v1', 'endpointslices', 'EndpointSlice', true, { fieldSelectors: ['addressType'] }),
   // networking.k8s.io/v1: stored and validated; no ingress controller or policy enforcement ships
@@ -178,6 +208,8 @@ export const RESOURCES: readonly ResourceInfo[] = Object.freeze([
   r('authorization.k8s.io', 'v1', 'selfsubjectaccessreviews', 'SelfSubjectAccessReview', false, { verbs: ['create'], virtual: true }),
   r('authorization.k8s.io', 'v1', 'selfsubjectrulesreviews', 'SelfSubjectRulesReview', false, { verbs: ['create'], virtual: true }),
   r('authorization.k8s.io', 'v1', 'localsubjectaccessreviews', 'LocalSubjectAccessReview', true, { verbs: ['create'], virtual: true }),
+  // apiregistration.k8s.io/v1: APIServices; groups with a Service are proxied (apiserver/aggregator/)
+  r('apiregistration.k8s.io', 'v1', 'apiservices', 'APIService', false, { categories: ['api-extensions'], subresources: ['status'] }),
   // rbac.authorization.k8s.io/v1
   r('rbac.authorization.k8s.io', 'v1', 'roles', 'Role', true),
   r('rbac.authorization.k8s.io', 'v1', 'rolebindings', 'RoleBinding', true),
@@ -196,14 +228,32 @@ export function splitApiVersion(apiVersion: string): { group: string; version: s
 }
 
 const byGroupResource = new Map<string, ResourceInfo>();
+const byGroupVersionResource = new Map<string, ResourceInfo>();
 const byApiVersionKind = new Map<string, ResourceInfo>();
 for (const info of RESOURCES) {
-  byGroupResource.set(`${info.group}/${info.resource}`, info);
+  // group/resource names the stored version (the one listed first).
+  if (!info.storedAs) byGroupResource.set(`${info.group}/${info.resource}`, info);
+  byGroupVersionResource.set(`${apiVersionOf(info)}/${info.resource}`, info);
   byApiVersionKind.set(`${apiVersionOf(info)}/${info.kind}`, info);
 }
 
-export function findResource(group: string, resource: string): ResourceInfo | undefined {
-  return byGroupResource.get(`${group}/${resource}`);
+/** The stored version of group/resource, or with `version` exactly that served version. */
+export function findResource(group: string, resource: string, version?: string): ResourceInfo | undefined {
+  if (version === undefined) return byGroupResource.get(`${group}/${resource}`);
+  return byGroupVersionResource.get(`${apiVersionOf({ group, version })}/${resource}`);
+}
+
+/** The version a served version's objects are stored in (itself for most). */
+export function storedInfoOf(info: ResourceInfo): ResourceInfo {
+  if (!info.storedAs) return info;
+  const stored = findResource(info.storedAs.group, info.resource, info.storedAs.version);
+  if (!stored) throw new Error(`${apiVersionOf(info)} ${info.resource}: no stored version ${apiVersionOf(info.storedAs)}`);
+  return stored;
+}
+
+/** Every stored resource (each served version stored as another left out). */
+export function storedResources(): ResourceInfo[] {
+  return RESOURCES.filter((r) => !r.storedAs);
 }
 
 export function findByKind(apiVersion: string, kind: string): ResourceInfo | undefined {
@@ -219,11 +269,12 @@ export function resolveResourceName(name: string): ResourceInfo | undefined {
   const dot = lower.indexOf('.');
   const base = dot < 0 ? lower : lower.slice(0, dot);
   const group = dot < 0 ? undefined : lower.slice(dot + 1);
-  return RESOURCES.find(
-    (info) =>
-      (group === undefined || info.group === group || info.group.startsWith(`${group}.`)) &&
-      (info.resource === base || info.singular === base || info.shortNames.includes(base)),
-  );
+  const matches = (info: ResourceInfo): boolean =>
+    (group === undefined || info.group === group || info.group.startsWith(`${group}.`)) &&
+    (info.resource === base || info.singular === base || info.shortNames.includes(base));
+  // A stored version wins; a version stored as another answers only when its group is named
+  // (`events.events.k8s.io`).
+  return RESOURCES.find((info) => !info.storedAs && matches(info)) ?? (group !== undefined ? RESOURCES.find(matches) : undefined);
 }
 
 /** The etcd key prefix of a resource: `/registry/pods/` or `/registry/apps/deployments/`. */

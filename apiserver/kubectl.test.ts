@@ -1,6 +1,6 @@
 // The real kubectl 1.32, unchanged, against the apiserver over real etcd.
 import assert from 'node:assert/strict';
-import { readdirSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { startTestApiserver, type TestApiserver } from '../test/harness/apiserver.js';
@@ -191,6 +191,16 @@ describe('kubectl 1.32', () => {
     const dir = new URL('../../examples/', import.meta.url).pathname;
     const files = readdirSync(dir).filter((f) => f.endsWith('.yaml'));
     assert.ok(files.length >= 5);
+    // A custom resource needs its CRD served: the CRDs are created for real first.
+    const crds = files.filter((f) => readFileSync(join(dir, f), 'utf8').includes('kind: CustomResourceDefinition'));
+    for (const f of crds) {
+      const r = await k.run(['apply', '-f', join(dir, f)]);
+      assert.equal(r.code, 0, `${f}: ${r.stderr}`);
+    }
+    if (crds.length) {
+      const w = await k.run(['wait', '--for=condition=Established', 'crd', '--all', '--timeout=10s']);
+      assert.equal(w.code, 0, w.stderr);
+    }
     for (const f of files) {
       const r = await k.run(['apply', '--dry-run=server', '-f', join(dir, f)]);
       assert.equal(r.code, 0, `${f}: ${r.stderr}`);

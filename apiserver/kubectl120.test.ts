@@ -3,16 +3,12 @@
 // protobuf only, for `explain`, client-side `apply` (strategic merge patches) and `diff`.
 import assert from 'node:assert/strict';
 import { existsSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { startTestApiserver, type TestApiserver } from '../test/harness/apiserver.js';
-import { kubectlFor } from '../test/harness/kubectl.js';
+import { KUBECTL_1_20, kubectlFor } from '../test/harness/kubectl.js';
 import { http } from '../test/harness/http.js';
 
-// dist/apiserver/ → the checkout's root.
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const KUBECTL_1_20 = process.env.KUBECTL_1_20 ?? join(ROOT, '.tskube', 'tools', 'kubectl-1.20', 'usr', 'bin', 'kubectl');
 
 let api: TestApiserver;
 let k: ReturnType<typeof kubectlFor>;

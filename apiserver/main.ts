@@ -44,6 +44,14 @@ const argv = await envTwins(yargs(hideBin(process.argv))
   .option('kubelet-client-certificate', { type: 'string', describe: 'Client certificate the apiserver presents to kubelets' })
   .option('kubelet-client-key', { type: 'string', describe: 'Key of --kubelet-client-certificate' })
   .option('kubelet-certificate-authority', { type: 'string', describe: 'CA kubelet serving certificates must chain to (unset: not verified)' })
+  .option('proxy-client-cert-file', { type: 'string', describe: 'Client certificate the apiserver presents to aggregated API servers (the front proxy)' })
+  .option('proxy-client-key-file', { type: 'string', describe: 'Key of --proxy-client-cert-file' })
+  .option('requestheader-client-ca-file', { type: 'string', describe: 'CA of front-proxy client certificates whose requests name their user in --requestheader-username-headers' })
+  .option('requestheader-allowed-names', { type: 'string', default: '', describe: 'Common names a front-proxy certificate may have (comma-separated; empty: any)' })
+  .option('requestheader-username-headers', { type: 'string', default: 'X-Remote-User', describe: 'Headers naming the user, first non-empty wins (comma-separated)' })
+  .option('requestheader-group-headers', { type: 'string', default: 'X-Remote-Group', describe: 'Headers naming the groups (comma-separated)' })
+  .option('requestheader-extra-headers-prefix', { type: 'string', default: 'X-Remote-Extra-', describe: 'Header prefixes of user extras (comma-separated)' })
+  .option('enable-aggregator-routing', { type: 'boolean', default: false, describe: 'Proxy aggregated APIs to Service endpoint addresses instead of ClusterIPs' })
   .option('encryption-provider-config', { type: 'string', describe: 'EncryptionConfiguration file: which resources are encrypted in etcd, and how' })
   .option('audit-policy-file', { type: 'string', describe: 'audit.k8s.io/v1 Policy: what is audited, at which level' })
   .option('audit-log-path', { type: 'string', describe: 'Where audit events are written as JSON lines (- = stdout)' })
@@ -58,6 +66,7 @@ const argv = await envTwins(yargs(hideBin(process.argv))
     for (const m of list(a['authorization-mode'])) if (!MODES.includes(m as AuthorizationMode)) throw new Error(`--authorization-mode: unknown mode "${m}" (known: ${MODES.join(', ')})`);
     if (!!a['tls-cert-file'] !== !!a['tls-private-key-file']) throw new Error('--tls-cert-file and --tls-private-key-file go together');
     if (!!a['kubelet-client-certificate'] !== !!a['kubelet-client-key']) throw new Error('--kubelet-client-certificate and --kubelet-client-key go together');
+    if (!!a['proxy-client-cert-file'] !== !!a['proxy-client-key-file']) throw new Error('--proxy-client-cert-file and --proxy-client-key-file go together');
     if (parseDurationMs(a['service-account-max-token-expiration']) === undefined) throw new Error(`--service-account-max-token-expiration: invalid duration ${a['service-account-max-token-expiration']}`);
     return true;
   })
@@ -87,6 +96,8 @@ async function main(): Promise<void> {
   const kubeletCert = file('kubelet-client-certificate', argv['kubelet-client-certificate']);
   const kubeletCA = file('kubelet-certificate-authority', argv['kubelet-certificate-authority']);
   const advertiseAddress = argv['advertise-address'] ?? hostIPv4();
+  const requestHeaderCA = file('requestheader-client-ca-file', argv['requestheader-client-ca-file']);
+  const proxyClientCert = file('proxy-client-cert-file', argv['proxy-client-cert-file']);
   const server = await createApiserver({
     ...DEFAULT_OPTIONS,
     etcdServers: list(argv['etcd-servers']),
@@ -103,6 +114,17 @@ async function main(): Promise<void> {
     security: {
       tls: { ...tls, ...(clientCA ? { clientCA } : {}) },
       anonymousAuth: argv['anonymous-auth'],
+      ...(requestHeaderCA
+        ? {
+            requestHeader: {
+              clientCA: requestHeaderCA,
+              allowedNames: list(argv['requestheader-allowed-names']),
+              usernameHeaders: list(argv['requestheader-username-headers']),
+              groupHeaders: list(argv['requestheader-group-headers']),
+              extraHeaderPrefixes: list(argv['requestheader-extra-headers-prefix']),
+            },
+          }
+        : {}),
       ...(argv['token-auth-file'] ? { tokenAuthFile: argv['token-auth-file'] } : {}),
       ...(argv['basic-auth-file'] ? { basicAuthFile: argv['basic-auth-file'] } : {}),
       serviceAccount: {
@@ -117,6 +139,10 @@ async function main(): Promise<void> {
       ...(argv['audit-policy-file'] && argv['audit-log-path'] ? { audit: { policyFile: argv['audit-policy-file'], logPath: argv['audit-log-path'] } } : {}),
     },
     advertise: { address: advertiseAddress, port: argv['secure-port'] },
+    aggregator: {
+      ...(proxyClientCert ? { proxyClient: { cert: proxyClientCert, key: file('proxy-client-key-file', argv['proxy-client-key-file'])! } } : {}),
+      enableAggregatorRouting: argv['enable-aggregator-routing'],
+    },
   });
   await server.app.listen({ host: argv['bind-address'], port: argv['secure-port'] });
   logger.info({ address: `https://${argv['bind-address']}:${argv['secure-port']}`, advertiseAddress }, 'apiserver listening');

@@ -38,6 +38,7 @@ import { ServiceLBController } from './service-lb.js';
 import { ClusterRoleAggregationController } from './clusterrole-aggregation.js';
 import { RootCACertPublisher } from './root-ca-cert-publisher.js';
 import { TokensController } from './serviceaccount-token.js';
+import { HorizontalController } from './podautoscaler/horizontal.js';
 
 /**
  * Every controller this manager knows, by class; `--controllers` names are the classes'
@@ -64,6 +65,7 @@ const CONTROLLER_CLASSES: readonly ControllerClass[] = [
   ClusterRoleAggregationController,
   RootCACertPublisher,
   TokensController,
+  HorizontalController,
 ];
 
 /** `--controllers` name → controller class. */
@@ -85,6 +87,7 @@ const ALIASES: Readonly<Record<string, string>> = {
   nodeipam: 'node-ipam',
   service: 'service-lb',
   'root-ca-certificate-publisher': 'root-ca-cert-publisher',
+  horizontalpodautoscaling: 'horizontal-pod-autoscaler',
 };
 
 /** Canonical name for a `--controllers` entry: `replicaset-controller` ≡ `replicaset`, `nodeipam` ≡ `node-ipam`. */

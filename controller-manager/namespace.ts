@@ -16,7 +16,7 @@ export const KUBERNETES_FINALIZER = 'kubernetes';
 
 /** Namespaced resources the controller empties (each must support list and deletecollection). */
 export function namespacedContentResources(): ResourceInfo[] {
-  return RESOURCES.filter((r) => r.namespaced && ['list', 'deletecollection'].every((v) => (r.verbs ?? ALL_VERBS).includes(v)));
+  return RESOURCES.filter((r) => !r.storedAs && r.namespaced && ['list', 'deletecollection'].every((v) => (r.verbs ?? ALL_VERBS).includes(v)));
 }
 
 /**

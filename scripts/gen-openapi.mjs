@@ -15,6 +15,8 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(join(root, 'package.json'));
 const typesDir = dirname(require.resolve('kubernetes-types/package.json'));
 const outPath = resolve(process.argv[2] ?? join(root, 'dist', 'api', 'openapi-schemas.json'));
+// Types kubernetes-types does not ship, declared in its shape (the aggregator's apiregistration).
+const extraTypesDir = join(root, 'api', 'kube-aggregator');
 
 const REF = '#/definitions/';
 const INT_OR_STRING = 'io.k8s.apimachinery.pkg.util.intstr.IntOrString';
@@ -32,6 +34,8 @@ function packageOf(moduleKey) {
       return 'io.k8s.apimachinery.pkg.version';
     case 'apiextensions/v1':
       return 'io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1';
+    case 'apiregistration/v1':
+      return 'io.k8s.kube-aggregator.pkg.apis.apiregistration.v1';
     default:
       return `io.k8s.api.${moduleKey.replaceAll('/', '.')}`;
   }
@@ -46,8 +50,8 @@ function walk(dir, out = []) {
   return out;
 }
 
-function moduleKeyOf(file) {
-  return relative(typesDir, file).replace(/\.d\.ts$/, '').split(sep).join('/');
+function moduleKeyOf(file, dir) {
+  return relative(dir, file).replace(/\.d\.ts$/, '').split(sep).join('/');
 }
 
 function docOf(node) {
@@ -62,16 +66,17 @@ function literalOf(typeNode) {
 }
 
 /** Converts one declaration file into definitions. */
-function convertFile(file, definitions) {
+function convertFile(file, definitions, dir = typesDir) {
   const text = ts.sys.readFile(file);
   const sf = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true);
-  const key = moduleKeyOf(file);
+  const key = moduleKeyOf(file, dir);
   const pkg = packageOf(key);
   // Which definition name each identifier used in this file stands for.
   const names = new Map();
   for (const stmt of sf.statements) {
     if (ts.isImportDeclaration(stmt) && stmt.importClause?.namedBindings && ts.isNamedImports(stmt.importClause.namedBindings)) {
-      const target = join(dirname(key), stmt.moduleSpecifier.text).split(sep).join('/');
+      const spec = stmt.moduleSpecifier.text;
+      const target = spec.startsWith('kubernetes-types/') ? spec.slice('kubernetes-types/'.length) : join(dirname(key), spec).split(sep).join('/');
       for (const el of stmt.importClause.namedBindings.elements) {
         names.set(el.name.text, `${packageOf(target)}.${(el.propertyName ?? el.name).text}`);
       }
@@ -184,6 +189,7 @@ function convertFile(file, definitions) {
 
 const definitions = {};
 for (const file of walk(typesDir).sort()) convertFile(file, definitions);
+for (const file of walk(extraTypesDir).sort()) convertFile(file, definitions, extraTypesDir);
 definitions[INT_OR_STRING] = {
   description: 'IntOrString holds either an int32 or a string; the JSON value is a number or a string.',
   type: 'string',
@@ -213,6 +219,23 @@ for (const [name, def] of Object.entries(definitions)) {
   if (!gvk) continue;
   const apiVersion = gvk.group ? `${gvk.group}/${gvk.version}` : gvk.version;
   annotate(name, PatchSchema.forKind(apiVersion, gvk.kind), new Set());
+}
+
+// JSONSchemaProps' vendor extensions: Go's struct has them, kubernetes-types' declarations do
+// not (dashed names), so a CRD's schema would read as unknown fields under fieldValidation=Strict.
+const JSON_SCHEMA_PROPS = 'io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.JSONSchemaProps';
+if (definitions[JSON_SCHEMA_PROPS]) {
+  const bool = (description) => ({ type: 'boolean', description });
+  const str = (description) => ({ type: 'string', description });
+  Object.assign(definitions[JSON_SCHEMA_PROPS].properties, {
+    'x-kubernetes-embedded-resource': bool('x-kubernetes-embedded-resource defines that the value is an embedded Kubernetes runtime.Object, with TypeMeta and ObjectMeta.'),
+    'x-kubernetes-int-or-string': bool('x-kubernetes-int-or-string specifies that this value is either an integer or a string.'),
+    'x-kubernetes-list-map-keys': { type: 'array', items: { type: 'string' }, description: 'x-kubernetes-list-map-keys annotates an array with the x-kubernetes-list-type `map` by specifying the keys used as the index of the map.' },
+    'x-kubernetes-list-type': str('x-kubernetes-list-type annotates an array to further describe its topology: atomic, set or map.'),
+    'x-kubernetes-map-type': str('x-kubernetes-map-type annotates an object to further describe its topology: granular or atomic.'),
+    'x-kubernetes-preserve-unknown-fields': bool('x-kubernetes-preserve-unknown-fields stops the API server decoding step from pruning fields which are not specified in the validation schema.'),
+    'x-kubernetes-validations': { type: 'array', items: { $ref: `${REF}io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.ValidationRule` }, description: 'x-kubernetes-validations describes a list of validation rules written in the CEL expression language.' },
+  });
 }
 
 // Every reference must resolve: a dangling $ref would make `kubectl explain` fail later.

@@ -15,7 +15,6 @@ import {
 } from './workloads.js';
 import { defaultEndpointSlice, defaultEndpoints, defaultService } from './service.js';
 import {
-  defaultHorizontalPodAutoscaler,
   defaultNamespace,
   defaultNode,
   defaultPersistentVolume,
@@ -25,6 +24,8 @@ import {
   defaultStorageClass,
 } from './misc.js';
 import { defaultNetworkPolicy } from './networking.js';
+import { defaultHorizontalPodAutoscaler } from './autoscaling.js';
+import { defaultAPIService } from './apiregistration.js';
 
 const DEFAULTERS: Record<string, (obj: Obj) => void> = {
   Pod: defaultPod,
@@ -49,6 +50,7 @@ const DEFAULTERS: Record<string, (obj: Obj) => void> = {
   StorageClass: defaultStorageClass,
   HorizontalPodAutoscaler: defaultHorizontalPodAutoscaler,
   NetworkPolicy: defaultNetworkPolicy,
+  APIService: defaultAPIService,
 };
 
 export function applyDefaults(info: ResourceInfo, obj: KObject): void {

@@ -1,4 +1,4 @@
-// Defaults for the remaining kinds: Namespace, Secret, Node, RBAC, storage, autoscaling.
+// Defaults for the remaining kinds: Namespace, Secret, Node, RBAC, storage.
 import { type Obj, ensureObj, isObj, objects, setDefault, setDefaultString } from './util.js';
 
 /** Namespaces get the `kubernetes` finalizer, their name label and (on create) phase Active. */
@@ -50,12 +50,4 @@ export function defaultPersistentVolume(obj: Obj): void {
 export function defaultStorageClass(obj: Obj): void {
   setDefaultString(obj, 'reclaimPolicy', 'Delete');
   setDefaultString(obj, 'volumeBindingMode', 'Immediate');
-}
-
-/** autoscaling/v2: minReplicas 1 and, with no metrics, 80% average CPU utilization. */
-export function defaultHorizontalPodAutoscaler(obj: Obj): void {
-  const spec = ensureObj(obj, 'spec');
-  setDefault(spec, 'minReplicas', 1);
-  if (!Array.isArray(spec['metrics']) || spec['metrics'].length === 0)
-    spec['metrics'] = [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 80 } } }];
 }

@@ -91,18 +91,3 @@ export function validatePersistentVolumeClaim(pvc: Obj): ErrorList {
   if (typeof sc === 'string' && sc) for (const m of isDNS1123Subdomain(sc)) errs.push(field.invalid(Path.root('spec', 'storageClassName'), sc, m));
   return errs;
 }
-
-export function validateHorizontalPodAutoscaler(hpa: Obj): ErrorList {
-  const errs = validateObjectMeta(hpa['metadata'], true, nameIsDNSSubdomain, Path.root('metadata'));
-  const spec = asRecord(hpa['spec']);
-  const ref = asRecord(spec['scaleTargetRef']);
-  if (!asString(ref['kind'])) errs.push(field.required(Path.root('spec', 'scaleTargetRef', 'kind')));
-  if (!asString(ref['name'])) errs.push(field.required(Path.root('spec', 'scaleTargetRef', 'name')));
-  const min = spec['minReplicas'];
-  const max = spec['maxReplicas'];
-  if (typeof min === 'number' && min < 1) errs.push(field.invalid(Path.root('spec', 'minReplicas'), min, 'must be greater than or equal to 1'));
-  if (typeof max !== 'number' || max < 1) errs.push(field.invalid(Path.root('spec', 'maxReplicas'), max ?? 0, 'must be greater than 0'));
-  else if (typeof min === 'number' && max < min)
-    errs.push(field.invalid(Path.root('spec', 'maxReplicas'), max, 'must be greater than or equal to `minReplicas`'));
-  return errs;
-}

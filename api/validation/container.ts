@@ -231,7 +231,7 @@ function validateProbe(raw: unknown, path: Path, kind: 'liveness' | 'readiness' 
   return errs;
 }
 
-function validateResourceName(name: string, path: Path): ErrorList {
+export function validateResourceName(name: string, path: Path): ErrorList {
   const errs = isQualifiedName(name).map((m) => field.invalid(path, name, m));
   if (errs.length) return errs;
   if (!name.includes('/') && !STANDARD_CONTAINER_RESOURCES.has(name) && !name.startsWith('hugepages-'))

@@ -14,7 +14,6 @@ import { validateEndpointSlice, validateEndpoints, validateService, validateServ
 import { validateConfigMap, validateConfigMapUpdate, validateSecret, validateSecretUpdate } from './config.js';
 import {
   validateEvent,
-  validateHorizontalPodAutoscaler,
   validateLease,
   validateNamespace,
   validateNode,
@@ -22,7 +21,9 @@ import {
   validatePersistentVolumeClaim,
 } from './cluster.js';
 import { validateIngress, validateIngressClass, validateNetworkPolicy } from './networking.js';
+import { validateHorizontalPodAutoscaler, validateHorizontalPodAutoscalerStatus } from './autoscaling.js';
 import { validateRole, validateRoleBinding, validateRoleBindingUpdate } from './rbac.js';
+import { validateAPIService } from './apiregistration.js';
 
 type Obj = Record<string, unknown>;
 type CreateValidator = (obj: Obj, info: ResourceInfo) => ErrorList;
@@ -58,6 +59,7 @@ const CREATE: Record<string, CreateValidator> = {
   ClusterRole: (o) => validateRole(o, false),
   RoleBinding: (o) => validateRoleBinding(o, true),
   ClusterRoleBinding: (o) => validateRoleBinding(o, false),
+  APIService: (o) => validateAPIService(o),
 };
 for (const kind of WORKLOADS) CREATE[kind] = (o) => validateWorkload(kind, o);
 
@@ -102,6 +104,7 @@ export function validateStatusUpdate(info: ResourceInfo, obj: KObject, old: KObj
   if (o['status'] !== undefined && o['status'] !== null && (typeof o['status'] !== 'object' || Array.isArray(o['status'])))
     errs.push({ reason: 'FieldValueTypeInvalid', field: 'status', message: 'Invalid value: "status": must be an object' });
   if (WORKLOADS.includes(info.kind) || info.kind === 'Job') errs.push(...validateWorkloadStatus(o));
+  if (info.kind === 'HorizontalPodAutoscaler') errs.push(...validateHorizontalPodAutoscalerStatus(o));
   return errs;
 }
 

@@ -4,6 +4,8 @@
 // caches keyed by that array (OpenAPI documents, their hashes and ETags) follow the CRDs.
 import { RESOURCES, findResource, type ResourceInfo } from '../../api/resources.js';
 
+const BUILTIN = new Set(RESOURCES.map((r) => `${r.group}/${r.resource}`));
+
 export class ResourceRegistry {
   private readonly byCRD = new Map<string, ResourceInfo[]>();
   private byPath = new Map<string, ResourceInfo>();
@@ -17,8 +19,10 @@ export class ResourceRegistry {
 
   /** The resource served at /apis/<group>/<version>/<resource> (or /api/v1/<resource>). */
   find(group: string, version: string, resource: string): ResourceInfo | undefined {
-    const builtin = findResource(group, resource);
-    if (builtin) return builtin.version === version ? builtin : undefined;
+    const builtin = findResource(group, resource, version);
+    if (builtin) return builtin;
+    // A built-in group/resource is never a custom one, whatever the version.
+    if (BUILTIN.has(`${group}/${resource}`)) return undefined;
     return this.byPath.get(`${group}/${version}/${resource}`);
   }
 

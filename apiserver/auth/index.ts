@@ -19,6 +19,7 @@ import type { ResourceStore } from '../registry/store.js';
 import type { AdmissionPlugin } from '../admission/interfaces.js';
 import type { KubeletClientTLS } from '../streaming/kubelet.js';
 import { buildAuthenticator, type ServiceAccountKeySource, type ServiceAccountTokenGetter } from './authn/index.js';
+import type { RequestHeaderConfig } from './authn/request-header.js';
 import { NodeAuthorizer } from './node/authorizer.js';
 import { NodeGraph } from './node/graph.js';
 import { GraphPopulator } from './node/populate.js';
@@ -39,6 +40,8 @@ export interface SecurityOptions {
   /** PEM texts: the serving certificate and key; the CA bundle client certificates must chain to. */
   tls: { cert: string; key: string; clientCA?: string };
   anonymousAuth: boolean;
+  /** --requestheader-*: requests from the front proxy (its client certificate) name their user in headers. */
+  requestHeader?: RequestHeaderConfig;
   tokenAuthFile?: string;
   basicAuthFile?: string;
   serviceAccount: {
@@ -62,6 +65,8 @@ export interface SecurityOptions {
 
 export interface Security {
   authenticator: Authenticator;
+  /** Lower-case headers that name the user per request (requestheader authentication). */
+  identityHeaders?: string[];
   authorizer: Authorizer;
   /** Named admission plugins, in order (`--disable-admission-plugins` removes by name). */
   admission: { name: string; plugin: AdmissionPlugin }[];
@@ -99,6 +104,8 @@ export async function buildSecurity(options: SecurityOptions | undefined, store:
   const sa = options.serviceAccount;
   const built = buildAuthenticator({
     clientCA: !!options.tls.clientCA,
+    ...(options.tls.clientCA ? { clientCAPem: options.tls.clientCA } : {}),
+    ...(options.requestHeader ? { requestHeader: options.requestHeader } : {}),
     ...(options.tokenAuthFile ? { tokenAuthFile: options.tokenAuthFile } : {}),
     ...(options.basicAuthFile ? { basicAuthFile: options.basicAuthFile } : {}),
     serviceAccountKeys: sa.publicKeys.length === 0 && sa.signingKey ? [{ source: 'the signing key', pem: sa.signingKey }] : sa.publicKeys,
@@ -115,6 +122,7 @@ export async function buildSecurity(options: SecurityOptions | undefined, store:
   let populator: GraphPopulator | undefined;
   return {
     authenticator: built.authenticator,
+    identityHeaders: built.identityHeaders,
     authorizer,
     admission: securityAdmission(authz, get, getPod),
     reviews: { tokenAuthenticator: built.tokenAuthenticator as TokenAuthenticator, authorizer, ruleResolver: modeRuleResolver(options.authorizationModes, rbac) },

@@ -8,6 +8,8 @@ import type { UserInfo } from '../../api/user.js';
 /** What an authenticator may read of a request. */
 export interface AuthenticationRequest {
   headers: IncomingHttpHeaders;
+  /** Every header's values, one per occurrence (Node's `headersDistinct`): X-Remote-Group may repeat. */
+  headersDistinct?: Record<string, string[] | undefined>;
   /** The client's certificate, when the connection is TLS and the client sent one. */
   peerCertificate?: PeerCertificate;
   /** Whether Node's TLS layer verified that certificate against the client CA bundle. */

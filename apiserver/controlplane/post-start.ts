@@ -13,6 +13,8 @@ export interface PostStartOptions {
   security: { start(): Promise<void> };
   repair: AllocationRepair;
   endpoints?: EndpointReconciler;
+  /** More hooks, run in order after the security setup (the aggregator, the authentication ConfigMap). */
+  hooks?: (() => Promise<void>)[];
   log: Logger;
 }
 
@@ -26,6 +28,7 @@ export class PostStartHooks {
     this.done = o.stores.ready().then(async () => {
       await bootstrap(o.stores.get, o.log, o.bootstrap);
       await o.security.start();
+      for (const hook of o.hooks ?? []) if (!this.closing) await hook();
       if (!this.closing) {
         o.repair.start();
         o.endpoints?.start();

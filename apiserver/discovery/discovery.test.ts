@@ -52,12 +52,16 @@ describe('content negotiation', () => {
 
 describe('aggregated discovery', () => {
   const all = [...(aggregatedDiscovery('api', 'v2') as DiscoveryList).items, ...(aggregatedDiscovery('apis', 'v2') as DiscoveryList).items];
-  const find = (group: string, resource: string): DiscoveryResource | undefined =>
-    all.find((g) => (g.metadata.name ?? '') === group)?.versions.flatMap((v) => v.resources).find((r) => r.resource === resource);
+  const find = (group: string, resource: string, version?: string): DiscoveryResource | undefined =>
+    all
+      .find((g) => (g.metadata.name ?? '') === group)
+      ?.versions.filter((v) => version === undefined || v.version === version)
+      .flatMap((v) => v.resources)
+      .find((r) => r.resource === resource);
 
   test('lists every resource with kind, scope, verbs, shortNames and categories', () => {
     for (const info of RESOURCES) {
-      const r = find(info.group, info.resource);
+      const r = find(info.group, info.resource, info.version);
       assert.ok(r, `${info.group}/${info.resource}`);
       assert.deepEqual(r.responseKind, { group: info.group, version: info.version, kind: info.kind });
       assert.equal(r.scope, info.namespaced ? 'Namespaced' : 'Cluster');

@@ -2,7 +2,7 @@
 // storage factory does: a resource takes the providers of its own entry, else of `*.<group>`,
 // else of `*.*`, else none (stored as is). Lookups are by the resource's storage prefix, so
 // the store pays one or two Map lookups per value, and nothing at all without a config.
-import { RESOURCES, storagePrefix, type ResourceInfo } from '../../api/resources.js';
+import { storedResources, storagePrefix, type ResourceInfo } from '../../api/resources.js';
 import { aesKeyTransformers } from './aes.js';
 import { decodeBase64Strict, groupResourceString, loadEncryptionConfiguration, parseGroupResource, type EncryptionConfiguration, type ResourceConfiguration } from './config.js';
 import { IdentityTransformer, PrefixTransformers, ResourceTransformer, type KeyTransformers, type PrefixTransformer, type ValueTransformer } from './transformer.js';
@@ -68,7 +68,7 @@ export class StorageTransformers implements KeyTransformers {
     this.few = byPrefix.size <= 4 ? [...byPrefix] : undefined;
   }
 
-  static forResources(config: EncryptionConfiguration, etcdPrefix: string, resources: readonly Pick<ResourceInfo, 'group' | 'resource'>[] = RESOURCES): StorageTransformers {
+  static forResources(config: EncryptionConfiguration, etcdPrefix: string, resources: readonly Pick<ResourceInfo, 'group' | 'resource'>[] = storedResources()): StorageTransformers {
     const byResource = resourceTransformers(config);
     const byPrefix = new Map<string, ValueTransformer>();
     for (const info of resources) {

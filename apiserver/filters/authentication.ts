@@ -15,10 +15,12 @@ export interface AuthenticationStageOptions {
   insecureUser?: UserInfo;
   /** Whether a request arrived on the unsafe plain-HTTP port. */
   isInsecure?: (req: FastifyRequest) => boolean;
+  /** Lower-case headers that name the user per request (the front proxy's X-Remote-User). */
+  identityHeaders?: string[];
 }
 
 export function authenticationRequest(req: FastifyRequest): AuthenticationRequest {
-  const out: AuthenticationRequest = { headers: req.headers };
+  const out: AuthenticationRequest = { headers: req.headers, headersDistinct: req.raw.headersDistinct };
   const socket = req.raw.socket as TLSSocket | undefined;
   if (socket && typeof socket.getPeerCertificate === 'function') {
     const cert = socket.getPeerCertificate();
@@ -32,8 +34,9 @@ export function authenticationRequest(req: FastifyRequest): AuthenticationReques
 }
 
 /** A request whose only credential is its connection's client certificate (or none at all). */
-function connectionOnly(req: FastifyRequest): boolean {
+function connectionOnly(req: FastifyRequest, identityHeaders: string[]): boolean {
   if (req.headers.authorization !== undefined) return false;
+  if (identityHeaders.some((h) => req.headers[h] !== undefined)) return false;
   const protocols = req.headers['sec-websocket-protocol'];
   return protocols === undefined || !String(protocols).includes('bearer.authorization.k8s.io');
 }
@@ -45,7 +48,7 @@ export const authenticationStage = fp(
     const byConnection = new WeakMap<object, Promise<UserInfo | undefined>>();
     const authenticate = async (req: FastifyRequest): Promise<UserInfo | undefined> => {
       const socket = req.raw.socket;
-      if (!socket || !connectionOnly(req)) return (await opts.authenticator.authenticate(authenticationRequest(req)))?.user;
+      if (!socket || !connectionOnly(req, opts.identityHeaders ?? [])) return (await opts.authenticator.authenticate(authenticationRequest(req)))?.user;
       let known = byConnection.get(socket);
       if (!known) {
         known = Promise.resolve(opts.authenticator.authenticate(authenticationRequest(req))).then((r) => r?.user);

@@ -22,12 +22,14 @@ export interface HandlerChainOptions {
   metrics: ApiserverMetrics;
   /** The unsafe plain-HTTP port's identity, and how to tell its requests apart. */
   insecure?: { user: UserInfo; isInsecure: NonNullable<Parameters<typeof authenticationStage>[1]['isInsecure']> };
+  /** Headers that name the user per request (requestheader authentication). */
+  identityHeaders?: string[];
 }
 
 export async function registerHandlerChain(app: FastifyInstance, o: HandlerChainOptions): Promise<void> {
   await app.register(requestContextStage);
   await app.register(requestMetricsStage, { metrics: o.metrics });
-  await app.register(authenticationStage, { authenticator: o.authenticator, ...(o.insecure ? { insecureUser: o.insecure.user, isInsecure: o.insecure.isInsecure } : {}) });
+  await app.register(authenticationStage, { authenticator: o.authenticator, ...(o.identityHeaders ? { identityHeaders: o.identityHeaders } : {}), ...(o.insecure ? { insecureUser: o.insecure.user, isInsecure: o.insecure.isInsecure } : {}) });
   // Awaited: a plugin loads later than a plain hook, and the stages after audit must follow it.
   if (o.audit) await app.register(auditPlugin, o.audit);
   await app.register(impersonationStage, { authorizer: o.authorizer });

@@ -26,10 +26,7 @@ function decodeSegment(s: string): string {
 /** Finds the resource served at a group, version and resource name. */
 export type ResourceLookup = (group: string, version: string, resource: string) => ResourceInfo | undefined;
 
-const builtinLookup: ResourceLookup = (group, version, resource) => {
-  const info = findResource(group, resource);
-  return info && info.version === version ? info : undefined;
-};
+const builtinLookup: ResourceLookup = (group, version, resource) => findResource(group, resource, version);
 
 /**
  * Returns undefined for paths that are not resource paths (discovery, unknown group…).

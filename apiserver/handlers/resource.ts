@@ -1,7 +1,7 @@
 // Maps an HTTP request on a resource path to a store operation (k8s' endpoints/handlers:
 // get.go, create.go, update.go, patch.go, delete.go), one function per verb.
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { apiVersionOf } from '../../api/resources.js';
+import { apiVersionOf, storedInfoOf } from '../../api/resources.js';
 import { errors } from '../../api/status.js';
 import type { KObject } from '../../api/types.js';
 import { negotiate, patchTypeOf, type Negotiated } from './encoding.js';
@@ -14,6 +14,7 @@ import { createReview } from '../auth/reviews.js';
 import type { HandlerContext } from './context.js';
 import { bodyOf, checkFields, deleteOptions, optionalBody, rawText, writeOptions } from './rest.js';
 import { handleSubresource } from './subresources.js';
+import { patchServed, toStored } from './conversion.js';
 import { serveWatch } from './watch.js';
 import { customUnknownFields } from '../apiextensions/cr-strategy.js';
 
@@ -31,7 +32,9 @@ interface ResourceRequest {
 export async function handleResource(ctx: HandlerContext, req: FastifyRequest, reply: FastifyReply, ri: RequestInfo): Promise<unknown> {
   const { info, namespace, name } = ri;
   if (info.virtual) return handleReview(ctx, req, reply, ri);
-  const store = ctx.store(info.group, info.resource, info.version);
+  const stored = storedInfoOf(info);
+  // A custom resource's store is its served version's (the codec converts at the etcd edge).
+  const store = ctx.store(stored.group, stored.resource, stored.version);
   const query = req.query as Query;
   const neg: Negotiated = negotiate(req.headers.accept);
   if (info.namespaced && namespace === undefined && name !== undefined) {
@@ -69,7 +72,7 @@ async function getOrWatch({ ctx, req, reply, ri, store, query, neg }: ResourceRe
     const fs = `metadata.name=${name}`;
     Object.assign(opts, parseListOptions(info, { ...query, fieldSelector: query.fieldSelector ? `${String(query.fieldSelector)},${fs}` : fs }));
   }
-  if (opts.watch || ri.watchPath) return serveWatch(req, reply, store, namespace, opts, neg, ctx.watch);
+  if (opts.watch || ri.watchPath) return serveWatch(req, reply, store, namespace, opts, neg, ctx.watch, info);
   const list = await store.list(namespace, opts);
   return sendList(reply, info, list, neg, includeObject);
 }
@@ -80,7 +83,7 @@ async function create({ req, reply, ri, store, query, neg }: ResourceRequest): P
   const wo = writeOptions(query, req);
   const body = bodyOf(req);
   checkFields(reply, body, apiVersionOf(info), info.kind, wo.fieldValidation, rawText(req), customUnknownFields(info));
-  const created = await store.create(namespace, body, wo);
+  const created = await store.create(namespace, toStored(info, body), wo);
   return sendObject(reply, info, created, neg, 201);
 }
 
@@ -90,7 +93,7 @@ async function update({ req, reply, ri, store, query, neg }: ResourceRequest): P
   const wo = writeOptions(query, req);
   const body = bodyOf(req);
   checkFields(reply, body, apiVersionOf(info), info.kind, wo.fieldValidation, rawText(req), customUnknownFields(info));
-  const { obj, created } = await store.update(namespace, name, body, wo);
+  const { obj, created } = await store.update(namespace, name, toStored(info, body), wo);
   return sendObject(reply, info, obj, neg, created ? 201 : 200);
 }
 
@@ -108,20 +111,21 @@ async function patch({ req, reply, ri, store, query, neg }: ResourceRequest): Pr
     type === 'apply'
       ? async () => {
           const obj = structuredClone(patchBody) as KObject;
-          return store.create(namespace, obj, wo);
+          return store.create(namespace, toStored(info, obj), wo);
         }
       : undefined;
   const { obj, created } = await store.guaranteedUpdate(
     namespace,
     name,
-    (cur) => {
-      const next = applyPatch(type, cur, patchBody, info);
-      // A patch that names a resourceVersion is conditional on it; otherwise it applies to
-      // whatever is current (and is retried on a concurrent write).
-      if (!next.metadata?.resourceVersion) next.metadata = { ...next.metadata, resourceVersion: cur.metadata?.resourceVersion };
-      if (type !== 'apply') checkFields(reply, next, apiVersionOf(info), info.kind, wo.fieldValidation, undefined, customUnknownFields(info));
-      return next;
-    },
+    (cur) =>
+      patchServed(info, cur, (served) => {
+        const next = applyPatch(type, served, patchBody, info);
+        // A patch that names a resourceVersion is conditional on it; otherwise it applies to
+        // whatever is current (and is retried on a concurrent write).
+        if (!next.metadata?.resourceVersion) next.metadata = { ...next.metadata, resourceVersion: cur.metadata?.resourceVersion };
+        if (type !== 'apply') checkFields(reply, next, apiVersionOf(info), info.kind, wo.fieldValidation, undefined, customUnknownFields(info));
+        return next;
+      }),
     { ...wo, createIfMissing },
   );
   return sendObject(reply, info, obj, neg, created ? 201 : 200);

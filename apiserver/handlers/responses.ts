@@ -1,7 +1,8 @@
 // Writes objects and lists in the form the client negotiated: plain JSON, a meta.k8s.io Table,
 // or PartialObjectMetadata. Lists reuse each object's cached serialisation.
 import type { FastifyReply } from 'fastify';
-import { apiVersionOf, type ResourceInfo } from '../../api/resources.js';
+import { apiVersionOf, storedInfoOf, type ResourceInfo } from '../../api/resources.js';
+import { toServed } from './conversion.js';
 import type { KObject } from '../../api/types.js';
 import type { Negotiated } from './encoding.js';
 import type { ListResult } from '../registry/store.js';
@@ -24,7 +25,8 @@ export function sendRaw(reply: FastifyReply, code: number, contentType: string, 
 }
 
 export function sendObject(reply: FastifyReply, info: ResourceInfo, obj: KObject, neg: Negotiated, code = 200, includeObject?: 'None' | 'Metadata' | 'Object'): FastifyReply {
-  const body = neg.table ? toTable(info, [obj], { includeObject }) : neg.partial ? partialMeta(obj) : obj;
+  // Tables print the stored form (one printer per resource, as k8s prints the internal version).
+  const body = neg.table ? toTable(storedInfoOf(info), [obj], { includeObject }) : neg.partial ? partialMeta(obj) : toServed(info, obj);
   return sendRaw(reply, code, neg.contentType, JSON.stringify(body));
 }
 
@@ -35,7 +37,7 @@ export function sendList(reply: FastifyReply, info: ResourceInfo, list: ListResu
   if (list.remainingItemCount !== undefined) listMeta.remainingItemCount = list.remainingItemCount;
   if (neg.table) {
     const table = toTable(
-      info,
+      storedInfoOf(info),
       list.items.map((i) => i.obj),
       {
         includeObject,
@@ -50,5 +52,6 @@ export function sendList(reply: FastifyReply, info: ResourceInfo, list: ListResu
     return sendRaw(reply, 200, neg.contentType, JSON.stringify({ kind: 'PartialObjectMetadataList', apiVersion: 'meta.k8s.io/v1', metadata: listMeta, items: list.items.map((i) => partialMeta(i.obj)) }));
   }
   const head = `{"kind":"${info.custom?.listKind ?? `${info.kind}List`}","apiVersion":"${apiVersionOf(info)}","metadata":${JSON.stringify(listMeta)},"items":[`;
-  return sendRaw(reply, 200, neg.contentType, head + list.items.map((i) => i.json).join(',') + ']}');
+  const items = info.storedAs ? list.items.map((i) => JSON.stringify(toServed(info, i.obj))) : list.items.map((i) => i.json);
+  return sendRaw(reply, 200, neg.contentType, head + items.join(',') + ']}');
 }

@@ -18,6 +18,7 @@ import type { RequestInfo } from './request-info.js';
 import { sendObject, sendRaw } from './responses.js';
 import { customResourceScale, setCustomResourceReplicas } from '../apiextensions/scale.js';
 import { customUnknownFields } from '../apiextensions/cr-strategy.js';
+import { patchServed, toStored } from './conversion.js';
 
 /** One request on a subresource path, with what every subresource needs already worked out. */
 interface SubresourceRequest {
@@ -75,7 +76,7 @@ async function putStatus({ req, reply, ri, store, neg, query, namespace, name }:
   const info = ri.info;
   const body = decodeBody(req.headers['content-type'], req.body as Buffer);
   checkFields(reply, body, apiVersionOf(info), info.kind, q1(query, 'fieldValidation'), undefined, customUnknownFields(info));
-  const { obj } = await store.update(namespace, name, body, { ...writeOptions(query, req, 'status'), subresource: 'status' });
+  const { obj } = await store.update(namespace, name, toStored(info, body), { ...writeOptions(query, req, 'status'), subresource: 'status' });
   return sendObject(reply, info, obj, neg);
 }
 
@@ -86,11 +87,12 @@ async function patchStatus({ req, reply, ri, store, neg, query, namespace, name 
   const { obj } = await store.guaranteedUpdate(
     namespace,
     name,
-    (cur) => {
-      const next = applyPatch(type, cur, patch, info);
-      if (!next.metadata?.resourceVersion) next.metadata = { ...next.metadata, resourceVersion: cur.metadata?.resourceVersion };
-      return next;
-    },
+    (cur) =>
+      patchServed(info, cur, (served) => {
+        const next = applyPatch(type, served, patch, info);
+        if (!next.metadata?.resourceVersion) next.metadata = { ...next.metadata, resourceVersion: cur.metadata?.resourceVersion };
+        return next;
+      }),
     { ...writeOptions(query, req, 'status'), subresource: 'status' },
   );
   return sendObject(reply, info, obj, neg);

@@ -11,6 +11,7 @@ import type { Negotiated } from './encoding.js';
 import { matcher, type ListOptions } from '../registry/list-options.js';
 import type { ResourceStore } from '../registry/store.js';
 import { partialMeta } from './responses.js';
+import { toServed } from './conversion.js';
 import { toTable } from '../tables/table.js';
 import { TooOldError, type CacheEntry, type CacheEvent, type WatchCache } from '../storage/watch-cache.js';
 
@@ -33,9 +34,10 @@ export async function serveWatch(
   opts: ListOptions,
   neg: Negotiated,
   settings: WatchSettings,
+  served: ResourceInfo = store.info,
 ): Promise<void> {
   await store.cache.ready;
-  new WatchServer(req, reply, store, namespace, opts, neg, settings).serve();
+  new WatchServer(req, reply, store, namespace, opts, neg, settings, served).serve();
 }
 
 /** One watcher (k8s' handlers.WatchServer): its filter, its output form, its socket and timers. */
@@ -61,6 +63,8 @@ class WatchServer {
     private readonly opts: ListOptions,
     private readonly neg: Negotiated,
     private readonly settings: WatchSettings,
+    /** The version the client asked for (objects are converted when it is stored as another). */
+    private readonly served: ResourceInfo,
   ) {
     this.info = store.info;
     this.cache = store.cache;
@@ -139,7 +143,7 @@ class WatchServer {
       return JSON.stringify(t);
     }
     if (this.neg.partial) return JSON.stringify(partialMeta(entry.obj));
-    return entry.json;
+    return this.served.storedAs ? JSON.stringify(toServed(this.served, entry.obj)) : entry.json;
   }
 
   /** One event line; a watcher whose socket backs up past maxBufferedBytes is dropped. */
@@ -157,7 +161,7 @@ class WatchServer {
   private bookmark(extraAnnotations?: Record<string, string>): void {
     const metadata: KObject['metadata'] = { resourceVersion: String(this.cache.rv) };
     if (extraAnnotations) metadata.annotations = extraAnnotations;
-    this.write('BOOKMARK', JSON.stringify({ kind: this.info.kind, apiVersion: apiVersionOf(this.info), metadata }));
+    this.write('BOOKMARK', JSON.stringify({ kind: this.served.kind, apiVersion: apiVersionOf(this.served), metadata }));
   }
 
   private readonly onEvent = (ev: CacheEvent): void => {

@@ -1,6 +1,6 @@
 // The Kubernetes protobuf messages kubectl's generator commands send (`kubectl create
 // deployment|namespace|configmap|secret|service|serviceaccount|job|cronjob|role|clusterrole|
-// rolebinding|clusterrolebinding|quota|token`, `kubectl auth can-i|whoami`), as field number →
+// rolebinding|clusterrolebinding|quota|token`, `kubectl autoscale`, `kubectl auth can-i|whoami`), as field number →
 // JSON name and type. The numbers are
 // those of k8s.io/api's generated.proto files, checked against what kubectl 1.32 sends. A field
 // not listed here is refused by the decoder (415), never dropped: the table is deliberately the
@@ -138,6 +138,16 @@ export const MESSAGES: Readonly<Record<string, MessageSpec>> = {
   CronJobSpec: { 1: ['schedule'], 3: ['concurrencyPolicy'], 5: ['jobTemplate', '.JobTemplateSpec'] },
   JobTemplateSpec: { 1: ['metadata', '.ObjectMeta'], 2: ['spec', '.JobSpec'] },
 
+  // autoscaling/v1 (`kubectl autoscale`)
+  HorizontalPodAutoscaler: { 1: ['metadata', '.ObjectMeta'], 2: ['spec', '.HorizontalPodAutoscalerSpec'], 3: ['status', '', 's'] },
+  HorizontalPodAutoscalerSpec: {
+    1: ['scaleTargetRef', '.CrossVersionObjectReference'],
+    2: ['minReplicas', 'int32', 'p'],
+    3: ['maxReplicas', 'int32'],
+    4: ['targetCPUUtilizationPercentage', 'int32', 'p'],
+  },
+  CrossVersionObjectReference: { 1: ['kind'], 2: ['name'], 3: ['apiVersion'] },
+
   // rbac.authorization.k8s.io/v1
   Role: { 1: ['metadata', '.ObjectMeta'], 2: ['rules', '.PolicyRule', 'r'] },
   ClusterRole: { 1: ['metadata', '.ObjectMeta'], 2: ['rules', '.PolicyRule', 'r'] },
@@ -190,6 +200,7 @@ export const ROOTS: Readonly<Record<string, string>> = {
   'apps/v1/Deployment': 'Deployment',
   'batch/v1/Job': 'Job',
   'batch/v1/CronJob': 'CronJob',
+  'autoscaling/v1/HorizontalPodAutoscaler': 'HorizontalPodAutoscaler',
   'rbac.authorization.k8s.io/v1/Role': 'Role',
   'rbac.authorization.k8s.io/v1/ClusterRole': 'ClusterRole',
   'rbac.authorization.k8s.io/v1/RoleBinding': 'RoleBinding',

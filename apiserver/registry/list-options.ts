@@ -1,5 +1,6 @@
 // Query parameters of LIST / WATCH / DELETE requests, parsed and checked once.
-import { parseFieldSelector, checkFieldSelector, objectFields, type FieldSelector } from '../../api/fields.js';
+import { parseFieldSelector, checkFieldSelector, objectFields, renameFieldLabels, type FieldSelector } from '../../api/fields.js';
+import { converterFor } from '../../api/conversion/index.js';
 import { parseLabelSelector, type LabelSelector } from '../../api/labels.js';
 import type { ResourceInfo } from '../../api/resources.js';
 import { errors } from '../../api/status.js';
@@ -54,8 +55,11 @@ function nonNegativeInt(query: Query, name: string): number | undefined {
 }
 
 export function parseListOptions(info: ResourceInfo, query: Query): ListOptions {
-  const fieldSelector = parseFieldSelector(q1(query, 'fieldSelector') ?? '');
-  checkFieldSelector(info, fieldSelector);
+  const asked = parseFieldSelector(q1(query, 'fieldSelector') ?? '');
+  checkFieldSelector(info, asked);
+  // Objects are matched in their stored form, so the served version's labels are renamed.
+  const labels = converterFor(info)?.fieldLabels;
+  const fieldSelector = labels ? renameFieldLabels(asked, labels) : asked;
   const rvm = q1(query, 'resourceVersionMatch');
   if (rvm !== undefined && rvm !== '' && rvm !== 'NotOlderThan' && rvm !== 'Exact') {
     throw errors.badRequest(`resourceVersionMatch: Unsupported value: "${rvm}": supported values: "Exact", "NotOlderThan"`);

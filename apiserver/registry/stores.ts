@@ -1,7 +1,7 @@
 // One ResourceStore (with its watch cache) per stored resource of api/resources.ts, looked up
 // by group and resource (k8s' RESTStorage map of an API group).
 import type { Logger } from 'pino';
-import { RESOURCES } from '../../api/resources.js';
+import { storedResources } from '../../api/resources.js';
 import { errors } from '../../api/status.js';
 import type { Storage } from '../storage/storage.js';
 import type { AdmissionPlugin } from '../admission/interfaces.js';
@@ -16,7 +16,7 @@ export class ResourceStores {
    * replaces the built-in strategy of a `group/resource` (the CRD's, from apiextensions).
    */
   constructor(storage: Storage, etcdPrefix: string, admission: AdmissionPlugin[], log: Logger, watchCacheSize: number, strategies: Record<string, RESTStrategy> = {}) {
-    for (const info of RESOURCES) {
+    for (const info of storedResources()) {
       if (info.virtual) continue;
       const gr = `${info.group}/${info.resource}`;
       this.byResource.set(gr, new ResourceStore(info, storage, etcdPrefix, admission, log.child({ resource: info.resource }), watchCacheSize, strategies[gr]));

@@ -16,6 +16,8 @@ import { ServiceAllocator, DEFAULT_SERVICE_ALLOCATOR_OPTIONS } from '../alloc/al
 import { AllocationRepair } from '../alloc/repair.js';
 import { buildSecurity, type Security, type SecurityOptions } from '../auth/index.js';
 import { EndpointReconciler } from '../controlplane/endpoint-reconciler.js';
+import { publishAuthenticationInfo } from '../controlplane/cluster-authentication-trust.js';
+import { Aggregator } from '../aggregator/aggregator.js';
 import { PostStartHooks } from '../controlplane/post-start.js';
 import { loadEncryptionTransformers } from '../encryption/storage-transformers.js';
 import { registerHandlerChain } from '../filters/chain.js';
@@ -62,6 +64,17 @@ export interface ApiserverOptions {
   disableAdmissionPlugins?: string[];
   /** `--advertise-address` and the secure port: what the `kubernetes` Service's endpoints say. None: no endpoints. */
   advertise?: { address: string; port: number };
+  /** The aggregation layer: what the apiserver presents to aggregated API servers, and how it finds them. */
+  aggregator?: AggregatorSettings;
+}
+
+export interface AggregatorSettings {
+  /** `--proxy-client-cert-file` / `--proxy-client-key-file` (PEM texts). */
+  proxyClient?: { cert: string; key: string };
+  /** `--enable-aggregator-routing`: endpoint addresses instead of ClusterIPs (default false, as upstream). */
+  enableAggregatorRouting?: boolean;
+  /** Between APIService availability checks (default 10 s). */
+  availabilityIntervalMs?: number;
 }
 
 export const DEFAULT_OPTIONS: Omit<ApiserverOptions, 'etcdServers' | 'logger'> = {
@@ -118,6 +131,13 @@ export async function createApiserver(options: ApiserverOptions): Promise<Apiser
   const crdsServed = apiextensions.start();
   crdsServed.catch((e: unknown) => log.error({ err: e }, 'serving CustomResourceDefinitions failed'));
 
+  const aggregator = new Aggregator({
+    store: stores.get,
+    ...(options.aggregator?.proxyClient ? { proxyClient: options.aggregator.proxyClient } : {}),
+    enableAggregatorRouting: options.aggregator?.enableAggregatorRouting ?? false,
+    ...(options.aggregator?.availabilityIntervalMs ? { availabilityIntervalMs: options.aggregator.availabilityIntervalMs } : {}),
+    log: log.child({ component: 'aggregator' }),
+  });
   const app = newApp(options);
   const insecure = new InsecurePort(app, !!options.security?.tls);
   // WebSocket/SPDY upgrades (exec, attach, portforward) go through the same routes.
@@ -131,6 +151,7 @@ export async function createApiserver(options: ApiserverOptions): Promise<Apiser
     maxRequestsInflight: options.maxRequestsInflight,
     metrics,
     insecure: { user: INSECURE_USER, isInsecure: insecure.isInsecure },
+    ...(security.identityHeaders?.length ? { identityHeaders: security.identityHeaders } : {}),
   });
   // Caches fill in the background; /readyz says when they and the post-start hooks are done.
   const postStart = new PostStartHooks({
@@ -145,11 +166,18 @@ export async function createApiserver(options: ApiserverOptions): Promise<Apiser
       intervalMs: options.serviceAllocationRepairIntervalMs ?? 180_000,
     }),
     ...(options.advertise ? { endpoints: kubernetesEndpoints(stores, options.advertise, log) } : {}),
+    hooks: [
+      () => publishAuthenticationInfo(stores.get('', 'configmaps'), {
+        ...(options.security?.tls.clientCA ? { clientCA: options.security.tls.clientCA } : {}),
+        ...(options.security?.requestHeader ? { requestHeader: options.security.requestHeader } : {}),
+      }, log.child({ controller: 'cluster-authentication-trust' })),
+      () => aggregator.start(),
+    ],
     log,
   });
   await app.register(healthRoutes, { metrics, notReady: () => notReady(postStart, storage) });
-  await app.register(openapiRoutes, { registry: apiextensions.registry });
-  await app.register(apiRoutes, { ctx: handlerContext(options, metrics, stores, apiextensions, security, log), registry: apiextensions.registry });
+  await app.register(openapiRoutes, { registry: apiextensions.registry, aggregator });
+  await app.register(apiRoutes, { ctx: handlerContext(options, metrics, stores, apiextensions, security, log), registry: apiextensions.registry, aggregator });
   const compactor = new Compactor(storage, options.compactionIntervalSeconds, log);
 
   return {
@@ -164,6 +192,7 @@ export async function createApiserver(options: ApiserverOptions): Promise<Apiser
     listenInsecure: (host, port) => insecure.listen(host, port),
     async close() {
       await postStart.stopEndpoints();
+      aggregator.stop();
       compactor.stop();
       await postStart.stopRepair();
       await insecure.close();
@@ -189,9 +218,19 @@ function newApp(options: ApiserverOptions): FastifyInstance {
     // Client certificates are asked for but not required: Node verifies them against the
     // client CA and the x509 authenticator reads the verdict (anonymous and token clients
     // send none).
-    ...(tls ? { https: { cert: tls.cert, key: tls.key, ...(tls.clientCA ? { ca: tls.clientCA, requestCert: true, rejectUnauthorized: false } : {}) } } : {}),
+    ...(tls ? { https: { cert: tls.cert, key: tls.key, ...clientCertOptions(options.security) } } : {}),
     frameworkErrors,
   }) as unknown as FastifyInstance;
+}
+
+/**
+ * Client certificates are asked for when --client-ca-file or --requestheader-client-ca-file is
+ * set; both CAs are offered, so clients (Go's picks a certificate by the CAs named) present
+ * theirs. Each authenticator then checks its own CA (auth/authn/x509.ts, request-header.ts).
+ */
+function clientCertOptions(security: SecurityOptions | undefined): { ca?: string; requestCert?: boolean; rejectUnauthorized?: boolean } {
+  const cas = [security?.tls.clientCA, security?.requestHeader?.clientCA].filter((c): c is string => !!c);
+  return cas.length ? { ca: cas.join('\n'), requestCert: true, rejectUnauthorized: false } : {};
 }
 
 /** What the REST handlers are given. */

@@ -22,10 +22,19 @@ import { parseRequestInfo } from '../handlers/request-info.js';
 import type { ResourceRegistry } from '../apiextensions/registry.js';
 import { sendRaw } from '../handlers/responses.js';
 
+/** The aggregation layer's part in routing and discovery (apiserver/aggregator/). */
+export interface AggregatorRoutes {
+  /** A proxied request's reply, an aggregated group's APIGroup, or undefined: not aggregated. */
+  handle(req: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> | object | undefined;
+  discovery: { groupList(base: object): object; aggregated(base: object): object };
+  openapi: { v3Index(base: object): object; v3Document(path: string): Promise<Buffer | undefined> };
+}
+
 export interface RoutesOptions {
   ctx: HandlerContext;
   /** What is served: the built-ins and the established CRDs' versions. */
   registry: ResourceRegistry;
+  aggregator?: AggregatorRoutes;
   metrics: ApiserverMetrics;
   /** /readyz: undefined when ready, else what is not. */
   notReady(): Promise<string | undefined>;
@@ -48,7 +57,7 @@ export const healthRoutes = fp(
 );
 
 export const openapiRoutes = fp(
-  async (app: FastifyInstance, opts: Pick<RoutesOptions, 'registry'>) => {
+  async (app: FastifyInstance, opts: Pick<RoutesOptions, 'registry' | 'aggregator'>) => {
     app.get('/openapi/v2', async (req, reply) => {
       const spec = openapiV2For(req.headers.accept, opts.registry.resources());
       const etag = `"${spec.etag}"`;
@@ -56,10 +65,15 @@ export const openapiRoutes = fp(
       if (req.headers['if-none-match'] === etag) return reply.code(304).send();
       return reply.type(spec.contentType).send(spec.data);
     });
-    app.get('/openapi/v3', async () => openapiV3Index(opts.registry.resources()));
-    app.get('/openapi/v3/*', async (req) => {
+    app.get('/openapi/v3', async () => {
+      const index = openapiV3Index(opts.registry.resources());
+      return opts.aggregator ? opts.aggregator.openapi.v3Index(index) : index;
+    });
+    app.get('/openapi/v3/*', async (req, reply) => {
       const gv = (req.params as { '*': string })['*'];
       const doc = openapiV3Document(gv, opts.registry.resources());
+      const remote = doc ? undefined : await opts.aggregator?.openapi.v3Document(gv);
+      if (remote) return sendRaw(reply, 200, 'application/json', remote.toString('utf8'));
       if (!doc) throw new StatusError(404, 'NotFound', `the server could not find the requested resource (get ${gv})`);
       return doc;
     });
@@ -67,18 +81,20 @@ export const openapiRoutes = fp(
   { name: 'tskube-openapi-routes' },
 );
 
-function discovery(req: FastifyRequest, reply: FastifyReply, registry: ResourceRegistry): FastifyReply | undefined {
+function discovery(req: FastifyRequest, reply: FastifyReply, registry: ResourceRegistry, merge?: AggregatorRoutes['discovery']): FastifyReply | undefined {
   if (req.method !== 'GET') return undefined;
   const path = req.url.split('?')[0]!.replace(/\/+$/, '');
   const parts = path.split('/').filter(Boolean);
   const aggregated = wantsAggregatedDiscovery(req.headers.accept);
   const resources = registry.resources();
   if (parts.length === 1 && aggregated) {
-    return sendRaw(reply, 200, aggregatedDiscoveryContentType(aggregated), JSON.stringify(aggregatedDiscovery(parts[0] as 'api' | 'apis', aggregated, resources)));
+    let doc = aggregatedDiscovery(parts[0] as 'api' | 'apis', aggregated, resources);
+    if (merge && parts[0] === 'apis') doc = merge.aggregated(doc);
+    return sendRaw(reply, 200, aggregatedDiscoveryContentType(aggregated), JSON.stringify(doc));
   }
   let body: object | undefined;
   if (path === '/api') body = coreAPIVersions(`${req.hostname}`);
-  else if (path === '/apis') body = apiGroupList(resources);
+  else if (path === '/apis') body = merge ? merge.groupList(apiGroupList(resources)) : apiGroupList(resources);
   else if (parts[0] === 'api' && parts.length === 2) body = apiResourceList('', parts[1]!);
   else if (parts[0] === 'apis' && parts.length === 2) body = apiGroup(parts[1]!, resources);
   else if (parts[0] === 'apis' && parts.length === 3) body = apiResourceList(parts[1]!, parts[2]!, resources);
@@ -87,10 +103,13 @@ function discovery(req: FastifyRequest, reply: FastifyReply, registry: ResourceR
 }
 
 export const apiRoutes = fp(
-  async (app: FastifyInstance, opts: Pick<RoutesOptions, 'ctx' | 'registry'>) => {
+  async (app: FastifyInstance, opts: Pick<RoutesOptions, 'ctx' | 'registry' | 'aggregator'>) => {
     const lookup = opts.registry.find.bind(opts.registry);
     const api = async (req: FastifyRequest, reply: FastifyReply) => {
-      const handled = discovery(req, reply, opts.registry);
+      const aggregated = opts.aggregator?.handle(req, reply);
+      if (aggregated instanceof Promise) return aggregated;
+      if (aggregated) return sendRaw(reply, 200, 'application/json', JSON.stringify(aggregated));
+      const handled = discovery(req, reply, opts.registry, opts.aggregator?.discovery);
       if (handled) return handled;
       const ri = parseRequestInfo(req.url, lookup);
       if (!ri) throw new StatusError(404, 'NotFound', `the server could not find the requested resource`);

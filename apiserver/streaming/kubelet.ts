@@ -1,6 +1,7 @@
 // The streaming subresources, proxied to the kubelet of the pod's node (k8s' pod LogLocation /
 // ExecLocation / PortForwardLocation + the upgrade-aware proxy): pods/log as a text stream,
-// pods/exec and pods/attach by relaying WebSocket frames, pods/portforward by tunnelling the
+// pods/exec and pods/attach by relaying WebSocket frames or splicing a SPDY/3.1 upgrade (the
+// kubelet negotiates the stream protocol), pods/portforward by tunnelling the
 // client's SPDY bytes (inside WebSocket messages, as kubectl 1.30+ sends them, or on a plain
 // SPDY/3.1 upgrade) to the kubelet's SPDY endpoint, and nodes/<n>/proxy/<path> as plain HTTP.
 // A kubelet that cannot be found or reached is a 503, never a 500.
@@ -29,7 +30,7 @@ import {
   type KubeletEndpoint,
 } from './pod.js';
 import { acceptWebSocket, offeredProtocols, takeUpgrade, upgradeKind } from './upgrade.js';
-import { relayWebSockets, tunnelSocket } from './relay.js';
+import { relayWebSockets, spliceSockets, tunnelSocket } from './relay.js';
 
 /** kubectl 1.30+ tunnels port-forward's SPDY/3.1 through a WebSocket with this subprotocol. */
 export const PORT_FORWARD_TUNNEL_PROTOCOL = 'SPDY/3.1+portforward.k8s.io';
@@ -58,7 +59,6 @@ export interface KubeletClientTLS {
 
 export class KubeletStreaming implements StreamingSubresources {
   private readonly dialTimeoutMs: number;
-  private readonly failures = new RecentFailures();
 
   constructor(private readonly opts: KubeletStreamingOptions) {
     this.dialTimeoutMs = opts.dialTimeoutMs ?? 5000;
@@ -109,23 +109,16 @@ export class KubeletStreaming implements StreamingSubresources {
     const container = streamContainer(pod, sr.container);
     const upgrade = upgradeKind(req);
     const { node, ep } = await this.kubeletOf(pod, () => errors.badRequest(`pod ${pod.metadata?.name} does not have a host assigned`));
+    const path = `/${kind}/${podPath(pod)}/${encodeURIComponent(container)}?${sr.kubeletQuery}`;
     if (upgrade === 'spdy') {
-      // kubectl retries with SPDY after any refused WebSocket upgrade and reports that second
-      // error, so the first attempt's reason is what it must get.
-      throw (
-        this.failures.recall(req.url) ??
-        errors.badRequest(`SPDY/3.1 is not supported for pods/${kind} by this apiserver: use a WebSocket client offering v5.channel.k8s.io (kubectl 1.30 or later)`)
-      );
+      // The kubelet negotiates the stream protocol (v4/v3/v2.channel.k8s.io) from the client's offer.
+      const upstream = await this.dialSpdy(node, ep, path, streamProtocols(req));
+      spliceSpdyUpgrade(req, reply, upstream);
+      this.opts.log.debug({ pod: `${pod.metadata?.namespace}/${pod.metadata?.name}`, container, kind, node, protocol: upstream.protocol }, 'SPDY stream relayed to kubelet');
+      return reply;
     }
     if (upgrade !== 'websocket') throw errors.badRequest('Upgrade request required');
-    const path = `/${kind}/${podPath(pod)}/${encodeURIComponent(container)}?${sr.kubeletQuery}`;
-    let upstream: WebSocket;
-    try {
-      upstream = await this.dialWebSocket(node, ep, path, offeredProtocols(req).filter((p) => TOKEN.test(p)));
-    } catch (err) {
-      if (err instanceof StatusError) this.failures.remember(req.url, err);
-      throw err;
-    }
+    const upstream = await this.dialWebSocket(node, ep, path, offeredProtocols(req).filter((p) => TOKEN.test(p)));
     if (await acceptAndRelay(req, reply, upstream)) {
       this.opts.log.debug({ pod: `${pod.metadata?.namespace}/${pod.metadata?.name}`, container, kind, node }, 'stream relayed to kubelet');
     }
@@ -151,18 +144,9 @@ export class KubeletStreaming implements StreamingSubresources {
       await acceptAndRelay(req, reply, upstream);
       return reply;
     }
-    const upstream = await this.dialSpdy(node, ep, `/portForward/${podPath(pod)}`);
+    const upstream = await this.dialSpdy(node, ep, `/portForward/${podPath(pod)}`, [PORT_FORWARD_PROTOCOL]);
     if (upgrade === 'spdy') {
-      const { socket } = takeUpgrade(req, reply);
-      socket.write(`HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: SPDY/3.1\r\nX-Stream-Protocol-Version: ${PORT_FORWARD_PROTOCOL}\r\n\r\n`);
-      if (upstream.head.length) socket.write(upstream.head);
-      socket.pipe(upstream.socket).pipe(socket);
-      const close = () => {
-        socket.destroy();
-        upstream.socket.destroy();
-      };
-      socket.once('close', close);
-      upstream.socket.once('close', close);
+      spliceSpdyUpgrade(req, reply, upstream);
       return reply;
     }
     let client: WebSocket;
@@ -256,17 +240,18 @@ export class KubeletStreaming implements StreamingSubresources {
     });
   }
 
-  private dialSpdy(node: string, ep: KubeletEndpoint, path: string): Promise<{ socket: Duplex; head: Buffer }> {
+  /** A SPDY/3.1 upgrade to the kubelet offering `protocols`; resolves with the one it chose. */
+  private dialSpdy(node: string, ep: KubeletEndpoint, path: string, protocols: string[]): Promise<SpdyUpstream> {
     return new Promise((resolve, reject) => {
       const req = this.dial(ep, {
         path,
         method: 'POST',
-        headers: { connection: 'Upgrade', upgrade: 'SPDY/3.1', 'x-stream-protocol-version': PORT_FORWARD_PROTOCOL },
+        headers: { connection: 'Upgrade', upgrade: 'SPDY/3.1', 'x-stream-protocol-version': protocols },
       });
       const timer = setTimeout(() => req.destroy(new Error(`no answer within ${this.dialTimeoutMs} ms`)), this.dialTimeoutMs);
-      req.once('upgrade', (_res, socket, head) => {
+      req.once('upgrade', (res, socket, head) => {
         clearTimeout(timer);
-        resolve({ socket, head });
+        resolve({ socket, head, protocol: String(res.headers['x-stream-protocol-version'] ?? '') });
       });
       req.once('response', (res) => {
         clearTimeout(timer);
@@ -281,25 +266,6 @@ export class KubeletStreaming implements StreamingSubresources {
   }
 }
 
-/** Why a WebSocket exec/attach was refused, kept briefly for the same client's SPDY retry. */
-class RecentFailures {
-  private static readonly TTL_MS = 30_000;
-  private readonly byUrl = new Map<string, { err: StatusError; at: number }>();
-
-  remember(url: string, err: StatusError): void {
-    const now = Date.now();
-    for (const [k, v] of this.byUrl) if (now - v.at > RecentFailures.TTL_MS) this.byUrl.delete(k);
-    this.byUrl.set(url, { err, at: now });
-  }
-
-  recall(url: string): StatusError | undefined {
-    const hit = this.byUrl.get(url);
-    if (!hit) return undefined;
-    this.byUrl.delete(url);
-    return Date.now() - hit.at <= RecentFailures.TTL_MS ? hit.err : undefined;
-  }
-}
-
 /** PodPortForwardOptions.ports (repeatable, or comma-separated) as the kubelet's `port` query. */
 function portsQuery(q: Query): URLSearchParams {
   const raw = ([] as string[]).concat(q.ports ?? [], q.port ?? []).flatMap((p) => p.split(',')).map((p) => p.trim()).filter(Boolean);
@@ -311,6 +277,26 @@ function portsQuery(q: Query): URLSearchParams {
     out.append('port', String(n));
   }
   return out;
+}
+
+interface SpdyUpstream {
+  socket: Duplex;
+  head: Buffer;
+  /** The kubelet's X-Stream-Protocol-Version answer. */
+  protocol: string;
+}
+
+/** X-Stream-Protocol-Version as offered (repeated or comma-joined), for the kubelet to choose from. */
+function streamProtocols(req: FastifyRequest): string[] {
+  return ([] as string[]).concat(req.headers['x-stream-protocol-version'] ?? []).flatMap((h) => h.split(',')).map((p) => p.trim()).filter((p) => TOKEN.test(p));
+}
+
+/** Completes the client's SPDY/3.1 upgrade with the kubelet's protocol answer and splices the two connections. */
+function spliceSpdyUpgrade(req: FastifyRequest, reply: FastifyReply, upstream: SpdyUpstream): void {
+  const { socket } = takeUpgrade(req, reply);
+  socket.write(`HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: SPDY/3.1\r\nX-Stream-Protocol-Version: ${upstream.protocol}\r\n\r\n`);
+  if (upstream.head.length) socket.write(upstream.head);
+  spliceSockets(socket, upstream.socket);
 }
 
 function podPath(pod: KObject): string {

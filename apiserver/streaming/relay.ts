@@ -1,7 +1,8 @@
 // Byte relays between a client and a kubelet: WebSocket to WebSocket (exec/attach: frames
 // pass through untouched, channel bytes included) and WebSocket to socket (port-forward:
-// each binary message is a slice of the SPDY byte stream). Either side closing closes the
-// other; a slow reader pauses the fast writer.
+// each binary message is a slice of the SPDY byte stream), and socket to socket (a plain
+// SPDY/3.1 upgrade, spliced). Either side closing closes the other; a slow reader pauses the
+// fast writer.
 import type { Duplex } from 'node:stream';
 import { WebSocket, type RawData } from 'ws';
 
@@ -55,4 +56,27 @@ export function tunnelSocket(client: WebSocket, socket: Duplex, head: Buffer): v
   socket.on('error', () => socket.destroy());
   client.once('close', () => socket.destroy());
   client.on('error', () => client.terminate());
+}
+
+/**
+ * Two upgraded connections spliced (SPDY/3.1 from client to kubelet): bytes flow both ways;
+ * one side ending ends the other once what was written has been flushed, an error tears both down.
+ */
+export function spliceSockets(a: Duplex, b: Duplex): void {
+  a.pipe(b);
+  b.pipe(a);
+  const follow = (from: Duplex, to: Duplex) => {
+    from.once('close', () => {
+      if (to.destroyed) return;
+      if (to.writableEnded) return void to.destroy();
+      to.once('finish', () => to.destroy());
+      to.end();
+    });
+    from.on('error', () => {
+      from.destroy();
+      to.destroy();
+    });
+  };
+  follow(a, b);
+  follow(b, a);
 }

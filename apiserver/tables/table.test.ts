@@ -389,7 +389,21 @@ describe('other kinds', () => {
       spec: { scaleTargetRef: { kind: 'Deployment', name: 'web' }, minReplicas: 1, maxReplicas: 5, metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 50 } } }] },
       status: { currentReplicas: 2, currentMetrics: [{ type: 'Resource', resource: { name: 'cpu', current: { averageUtilization: 20 } } }] },
     });
-    assert.deepEqual([hpa['Reference'], hpa['Targets'], hpa['MinPods'], hpa['MaxPods'], hpa['Replicas']], ['Deployment/web', '20%/50%', '1', 5, 2]);
+    assert.deepEqual([hpa['Reference'], hpa['Targets'], hpa['MinPods'], hpa['MaxPods'], hpa['Replicas']], ['Deployment/web', 'cpu: 20%/50%', '1', 5, 2]);
+    const fresh = row('autoscaling', 'horizontalpodautoscalers', {
+      metadata: meta('new'),
+      spec: {
+        scaleTargetRef: { kind: 'Deployment', name: 'web' },
+        maxReplicas: 5,
+        metrics: [
+          { type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 50 } } },
+          { type: 'Resource', resource: { name: 'memory', target: { type: 'AverageValue', averageValue: '100Mi' } } },
+          { type: 'Pods', pods: { metric: { name: 'qps' }, target: { type: 'AverageValue', averageValue: '10' } } },
+        ],
+      },
+      status: { currentReplicas: 0, currentMetrics: [{ type: '' }] },
+    });
+    assert.deepEqual([fresh['Targets'], fresh['MinPods']], ['cpu: <unknown>/50%, memory: <unknown>/100Mi + 1 more...', '<unset>']);
     const pdb = row('policy', 'poddisruptionbudgets', { metadata: meta('p'), spec: { minAvailable: '50%' }, status: { disruptionsAllowed: 1 } });
     assert.deepEqual([pdb['Min Available'], pdb['Max Unavailable'], pdb['Allowed Disruptions']], ['50%', 'N/A', 1]);
     const rb = row('rbac.authorization.k8s.io', 'rolebindings', {

@@ -7,6 +7,7 @@ import { podPrinter } from './pods.js';
 import { workloadPrinters } from './workloads.js';
 import { clusterPrinters } from './cluster.js';
 import { networkingPrinters } from './networking.js';
+import { apiRegistrationPrinters } from './apiregistration.js';
 import { column, NAME_COLUMN, type Cell, type TableColumnDefinition, type TablePrinter, type TableRowCondition } from './format.js';
 import { metaTime } from '../../api/time.js';
 import { customResourcePrinter } from '../apiextensions/printer.js';
@@ -57,6 +58,7 @@ const printers: Record<string, TablePrinter> = {
   ...workloadPrinters,
   ...clusterPrinters,
   ...networkingPrinters,
+  ...apiRegistrationPrinters,
 };
 
 /** The printer for a resource, keyed `group/resource` (core group: `/pods`); a CRD's from its columns. */

@@ -6,6 +6,10 @@ import { join } from 'node:path';
 import type { CertSpec } from './x509.js';
 
 export const CA_COMMON_NAME = 'tskube-ca';
+/** kubeadm's front-proxy CA: it signs only the aggregator's client certificate. */
+export const FRONT_PROXY_CA_COMMON_NAME = 'front-proxy-ca';
+/** The front proxy's client certificate's CN: --requestheader-allowed-names. */
+export const FRONT_PROXY_CLIENT_COMMON_NAME = 'front-proxy-client';
 export const CLUSTER_NAME = 'tskube';
 export const DEFAULT_SERVICE_IP = '10.96.0.1';
 export const DEFAULT_CLUSTER_DOMAIN = 'cluster.local';
@@ -36,6 +40,8 @@ export interface ClusterCert {
   spec: CertSpec;
   /** Client certificates used by a component get a kubeconfig. */
   kubeconfig?: KubeconfigTarget;
+  /** Signed by the front-proxy CA instead of the cluster CA. */
+  frontProxy?: boolean;
 }
 
 export interface KubeconfigTarget {
@@ -93,6 +99,8 @@ export function clusterCerts(s: ClusterPkiSpec): ClusterCert[] {
     component('kube-controller-manager', 'system:kube-controller-manager'),
     component('kube-proxy', 'system:kube-proxy'),
     component('dns', 'system:tskube-dns'),
+    // What the apiserver presents to aggregated API servers (--proxy-client-cert-file).
+    { name: 'front-proxy-client', spec: client(FRONT_PROXY_CLIENT_COMMON_NAME), frontProxy: true },
   ];
   for (const node of s.nodes ?? []) {
     const nodeIP = s.nodeIPs?.[node];
@@ -118,6 +126,8 @@ export function kubeconfigComponents(s: ClusterPkiSpec): string[] {
 export const relPaths = {
   caCert: 'pki/ca.crt',
   caKey: 'pki/ca.key',
+  frontProxyCACert: 'pki/front-proxy-ca.crt',
+  frontProxyCAKey: 'pki/front-proxy-ca.key',
   saKey: 'pki/sa.key',
   saPub: 'pki/sa.pub',
   cert: (name: string) => `pki/${name}.crt`,
@@ -138,6 +148,9 @@ export function clusterPkiPaths(dir: string) {
     apiserverKey: at(relPaths.key('apiserver')),
     apiserverKubeletClientCert: at(relPaths.cert('apiserver-kubelet-client')),
     apiserverKubeletClientKey: at(relPaths.key('apiserver-kubelet-client')),
+    frontProxyCACert: at(relPaths.frontProxyCACert),
+    frontProxyClientCert: at(relPaths.cert('front-proxy-client')),
+    frontProxyClientKey: at(relPaths.key('front-proxy-client')),
     serviceAccountKey: at(relPaths.saKey),
     serviceAccountPub: at(relPaths.saPub),
     kubeletServingCert: (node: string) => at(relPaths.cert(`kubelet-${node}-serving`)),

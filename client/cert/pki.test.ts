@@ -28,9 +28,11 @@ const KUBECONFIGS = [
   'kubeconfigs/dns.kubeconfig',
   'kubeconfigs/kubelet-node-1.kubeconfig',
 ];
+const FRONT_PROXY_FILES = ['pki/front-proxy-ca.crt', 'pki/front-proxy-ca.key', 'pki/front-proxy-client.crt', 'pki/front-proxy-client.key'];
 const ALL_FILES = [
   'pki/ca.crt',
   'pki/ca.key',
+  ...FRONT_PROXY_FILES,
   ...CERT_NAMES.flatMap((n) => [`pki/${n}.crt`, `pki/${n}.key`]),
   'pki/sa.key',
   'pki/sa.pub',
@@ -208,12 +210,23 @@ describe('ensureClusterPki', () => {
     const before = snapshot(dir);
     unlinkSync(join(dir, 'pki/ca.crt'));
     const result = await ensureClusterPki(opts);
-    assert.deepEqual(sortedCopy(result.reused), ['pki/sa.key', 'pki/sa.pub']);
-    assert.deepEqual(sortedCopy(result.created), sortedCopy(ALL_FILES.filter((f) => !f.startsWith('pki/sa.'))));
+    // The front-proxy CA is its own: it and its client certificate stay.
+    assert.deepEqual(sortedCopy(result.reused), sortedCopy(['pki/sa.key', 'pki/sa.pub', ...FRONT_PROXY_FILES]));
+    assert.deepEqual(sortedCopy(result.created), sortedCopy(ALL_FILES.filter((f) => !f.startsWith('pki/sa.') && !FRONT_PROXY_FILES.includes(f))));
     const after = snapshot(dir);
     assert.equal(after.get('pki/sa.key'), before.get('pki/sa.key'));
     assert.notEqual(after.get('pki/ca.key'), before.get('pki/ca.key'));
     for (const name of CERT_NAMES) assert.ok(isSignedBy(after.get(`pki/${name}.crt`)!, after.get('pki/ca.crt')!), name);
+  });
+
+  test('the front-proxy client certificate is signed by the front-proxy CA, not the cluster CA', async () => {
+    await ensureClusterPki(opts);
+    const files = snapshot(dir);
+    const client = files.get('pki/front-proxy-client.crt')!;
+    assert.ok(isSignedBy(client, files.get('pki/front-proxy-ca.crt')!));
+    assert.ok(!isSignedBy(client, files.get('pki/ca.crt')!));
+    assert.equal(describeCert(client).commonName, 'front-proxy-client');
+    assert.deepEqual(describeCert(client).usages, ['client']);
   });
 
   test('a CA that is not a CA (or garbage) is replaced', async () => {

@@ -20,6 +20,7 @@ import { writeKubeconfig } from './kubeconfig.js';
 import {
   CA_COMMON_NAME,
   CLUSTER_NAME,
+  FRONT_PROXY_CA_COMMON_NAME,
   clusterCerts,
   relPaths,
   validateClusterPkiSpec,
@@ -55,13 +56,16 @@ export async function ensureClusterPki(opts: ClusterPkiOptions): Promise<Cluster
   ensurePrivateDir(at('pki'));
   ensurePrivateDir(at('kubeconfigs'));
 
-  const { ca, created: caCreated } = await ensureCA(at);
+  const { ca, created: caCreated } = await ensureCA(at, relPaths.caCert, relPaths.caKey, CA_COMMON_NAME);
   note(relPaths.caCert, caCreated);
   note(relPaths.caKey, caCreated);
+  const { ca: frontProxyCA, created: fpCreated } = await ensureCA(at, relPaths.frontProxyCACert, relPaths.frontProxyCAKey, FRONT_PROXY_CA_COMMON_NAME);
+  note(relPaths.frontProxyCACert, fpCreated);
+  note(relPaths.frontProxyCAKey, fpCreated);
 
   const certs = clusterCerts(opts);
   // Issued concurrently: each is independent and signing is cheap; results are noted in order.
-  const leaves = await Promise.all(certs.map((c) => ensureLeaf(at, ca, c)));
+  const leaves = await Promise.all(certs.map((c) => ensureLeaf(at, c.frontProxy ? frontProxyCA : ca, c)));
   certs.forEach((c, i) => {
     note(relPaths.cert(c.name), leaves[i]!.created);
     note(relPaths.key(c.name), leaves[i]!.created);
@@ -119,15 +123,15 @@ function usableCA(kc: KeyCert | undefined): kc is KeyCert {
   }
 }
 
-async function ensureCA(at: (rel: string) => string): Promise<{ ca: KeyCert; created: boolean }> {
-  const existing = readKeyCert(at, relPaths.caCert, relPaths.caKey);
+async function ensureCA(at: (rel: string) => string, certRel: string, keyRel: string, commonName: string): Promise<{ ca: KeyCert; created: boolean }> {
+  const existing = readKeyCert(at, certRel, keyRel);
   if (usableCA(existing)) {
-    chmodSync(at(relPaths.caKey), KEY_MODE);
-    chmodSync(at(relPaths.caCert), CERT_MODE);
+    chmodSync(at(keyRel), KEY_MODE);
+    chmodSync(at(certRel), CERT_MODE);
     return { ca: existing, created: false };
   }
-  const ca = await newCA(CA_COMMON_NAME);
-  writeKeyCert(at, relPaths.caCert, relPaths.caKey, ca);
+  const ca = await newCA(commonName);
+  writeKeyCert(at, certRel, keyRel, ca);
   return { ca, created: true };
 }
 

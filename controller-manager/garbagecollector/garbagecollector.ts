@@ -34,6 +34,7 @@ const IGNORED = new Set(['events', 'events.events.k8s.io']);
 /** Every resource that can be listed, watched and deleted: all may be owners or dependents. */
 export function monitoredResources(): typeof RESOURCES {
   return RESOURCES.filter((r) => {
+    if (r.storedAs) return false; // the same objects as their stored version
     const verbs = r.verbs ?? ALL_VERBS;
     const name = r.group ? `${r.resource}.${r.group}` : r.resource;
     return ['list', 'watch', 'delete'].every((v) => verbs.includes(v)) && !IGNORED.has(name);

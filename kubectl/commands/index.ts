@@ -4,6 +4,7 @@ import { applyCommand } from './apply.js';
 import { authCommand } from './auth.js';
 import { completionCommand, completionTree, hiddenCompleteCommand } from './completion.js';
 import { configCommand } from './config.js';
+import { cpCommand } from './cp.js';
 import { createCommand } from './create.js';
 import { deleteCommand } from './delete.js';
 import { describeCommand } from './describe.js';
@@ -38,6 +39,7 @@ export const commands: KcCommand[] = [
   rolloutCommand,
   logsCommand,
   execCommand,
+  cpCommand,
   portForwardCommand,
   proxyCommand,
   authCommand,

@@ -19,6 +19,7 @@ import { isConflict, isNotFound, LABEL_POD_UID, type ExecSession, type Runtime }
 import { parseContainerLogQuery, sendLogs, toLogOptions } from './logs.js';
 import { PORT_FORWARD_PROTOCOL, servePortForward, type PortForwardTarget } from './portforward.js';
 import { parsePorts, servePortForwardWebSocket } from './portforward-ws.js';
+import { negotiateSpdyProtocol, serveRemoteCommandSpdy } from './remotecommand-spdy.js';
 import { negotiateProtocol, parseRemoteCommandQuery, serveRemoteCommand, type RemoteCommandOptions, type StreamSession } from './remotecommand.js';
 import { buildSummary, readNodeSample, type CpuSample } from './stats.js';
 import { parseKubeletPath, statusBody, writeUpgradeError, type KubeletRoute } from './routes.js';
@@ -176,7 +177,7 @@ class Server {
     }
   }
 
-  // ---- upgrades: exec/attach (WebSocket), portForward (SPDY/3.1 or WebSocket) -------------
+  // ---- upgrades: exec/attach and portForward (SPDY/3.1 or WebSocket) -------------
 
   /** Authorizes the upgrade (when secure), then serves it; errors become a Status on the raw socket. */
   private onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
@@ -210,16 +211,32 @@ class Server {
     const exec = route.kind === 'exec';
     const parsed = parseRemoteCommandQuery(url.searchParams, exec);
     if (typeof parsed === 'string') throw badRequest(parsed);
-    if (upgradeTo !== 'websocket') throw badRequest(`unsupported upgrade "${upgradeTo}": this kubelet streams exec and attach over WebSocket only`);
-    const offered = String(req.headers['sec-websocket-protocol'] ?? '').split(',').map((p) => p.trim()).filter(Boolean);
-    if (!negotiateProtocol(offered)) throw badRequest(`no supported WebSocket subprotocol in "${offered.join(', ')}" (want v5.channel.k8s.io or v4.channel.k8s.io)`);
+    if (upgradeTo !== 'websocket' && upgradeTo !== 'spdy/3.1') throw badRequest(`unsupported upgrade "${upgradeTo}": exec and attach speak WebSocket or SPDY/3.1`);
+    let spdyProtocol: string | undefined;
+    if (upgradeTo === 'spdy/3.1') {
+      const n = negotiateSpdyProtocol(req.headers['x-stream-protocol-version']);
+      if ('code' in n) throw new KubeletHttpError(n.code, n.code === 403 ? 'Forbidden' : 'BadRequest', n.message);
+      spdyProtocol = n.protocol;
+    } else {
+      const offered = String(req.headers['sec-websocket-protocol'] ?? '').split(',').map((p) => p.trim()).filter(Boolean);
+      if (!negotiateProtocol(offered)) throw badRequest(`no supported WebSocket subprotocol in "${offered.join(', ')}" (want v5.channel.k8s.io or v4.channel.k8s.io)`);
+    }
     const { pod, id } = await this.containerOf(route);
     if (!exec && parsed.stdin) throw badRequest('attach with stdin is not supported by this kubelet\'s runtime');
     const runtime = this.runtime;
     const start = exec ? () => startExec(runtime, id, parsed) : () => startAttach(runtime, id);
+    const what = { pod: `${route.namespace}/${route.pod}`, uid: pod.podUid, container: route.container, kind: route.kind, protocol: spdyProtocol ?? 'websocket' };
+    if (spdyProtocol) {
+      socket.write(`HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: SPDY/3.1\r\nX-Stream-Protocol-Version: ${spdyProtocol}\r\n\r\n`);
+      if (head.length) socket.unshift(head);
+      this.track(route.kind, socket);
+      this.log.debug(what, 'stream session');
+      serveRemoteCommandSpdy(socket, spdyProtocol, parsed, start, this.log);
+      return;
+    }
     this.wss.handleUpgrade(req, socket, head, (ws) => {
       this.track(route.kind, socket);
-      this.log.debug({ pod: `${route.namespace}/${route.pod}`, uid: pod.podUid, container: route.container, kind: route.kind }, 'stream session');
+      this.log.debug(what, 'stream session');
       void serveRemoteCommand(ws, ws.protocol, parsed, start, this.log);
     });
   }

@@ -141,6 +141,21 @@ export class SpdySession extends EventEmitter<SpdySessionEvents> {
     if (this.streams.size === 0) this.transport.end();
   }
 
+  /**
+   * What the kubelet does once an exec has reported its status (spdystream's Connection.Close):
+   * GOAWAY, then the transport is ended after everything written so far; the peer closing
+   * its side, or `graceMs`, completes the close.
+   */
+  shutdown(graceMs = 5_000): void {
+    if (this.closed) return;
+    if (!this.goingAway) {
+      this.goingAway = true;
+      this.send(encodeGoAway(this.lastStreamId));
+    }
+    if (!this.transport.writableEnded) this.transport.end();
+    setTimeout(() => this.close(), graceMs).unref();
+  }
+
   /** Tears everything down now. */
   close(): void {
     if (this.closed) return;

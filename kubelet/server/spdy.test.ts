@@ -2,23 +2,11 @@
 // written here the way spdystream behaves (zlib with the SPDY dictionary, sync-flushed).
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer, connect, type Socket, type AddressInfo } from 'node:net';
-import { constants, createDeflate, inflateSync } from 'node:zlib';
+import { createServer, type AddressInfo } from 'node:net';
+import { constants, inflateSync } from 'node:zlib';
 import { pino } from 'pino';
-import {
-  decodeFrame,
-  decodeHeaderBlock,
-  encodeDataFrame,
-  encodeHeaderBlock,
-  encodePing,
-  encodeSynStream,
-  FrameSplitter,
-  headerBlockOffset,
-  HeaderCompressor,
-  HeaderDecompressor,
-  SPDY_DICTIONARY,
-  type SpdyFrame,
-} from './spdy.js';
+import { decodeFrame, decodeHeaderBlock, encodeDataFrame, encodeHeaderBlock, encodePing, FrameSplitter, HeaderCompressor, HeaderDecompressor, SPDY_DICTIONARY } from './spdy.js';
+import { goLikeCompressor, socketPair, TestClient } from './spdy-test-client.js';
 import { SpdySession } from './spdy-session.js';
 import { parseStreamHeaders, servePortForward } from './portforward.js';
 
@@ -30,91 +18,6 @@ function adler32(buf: Buffer): number {
     b = (b + a) % 65521;
   }
   return ((b << 16) | a) >>> 0;
-}
-
-/** The client half of spdystream's header compression: one deflate stream, sync-flushed per block. */
-function goLikeCompressor(): (block: Buffer) => Promise<Buffer> {
-  const z = createDeflate({ dictionary: SPDY_DICTIONARY, level: 9 });
-  return (block) =>
-    new Promise((resolve) => {
-      z.write(block);
-      z.flush(constants.Z_SYNC_FLUSH, () => resolve((z.read() as Buffer | null) ?? Buffer.alloc(0)));
-    });
-}
-
-/** A scripted SPDY client over a real loopback socket. */
-class TestClient {
-  private readonly splitter = new FrameSplitter();
-  private readonly inflate = new HeaderDecompressor();
-  private readonly compress = goLikeCompressor();
-  readonly frames: SpdyFrame[] = [];
-  private waiters: Array<() => void> = [];
-  private nextId = 1;
-
-  constructor(readonly socket: Socket) {
-    socket.on('data', (chunk: Buffer) => {
-      for (const raw of this.splitter.push(chunk)) void this.accept(raw);
-    });
-  }
-
-  private chain = Promise.resolve();
-  private accept(raw: ReturnType<FrameSplitter['push']>[number]): Promise<void> {
-    this.chain = this.chain.then(async () => {
-      const at = raw.control ? headerBlockOffset(raw.type) : undefined;
-      const headers = raw.control && at !== undefined ? decodeHeaderBlock(await this.inflate.decompress(raw.data.subarray(at))) : undefined;
-      this.frames.push(decodeFrame(raw, headers));
-      for (const w of this.waiters.splice(0)) w();
-    });
-    return this.chain;
-  }
-
-  async open(headers: Record<string, string>): Promise<number> {
-    const id = this.nextId;
-    this.nextId += 2;
-    const block = encodeHeaderBlock(Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, [v]])));
-    this.socket.write(encodeSynStream(id, await this.compress(block)));
-    return id;
-  }
-
-  send(id: number, data: string, fin = false): void {
-    this.socket.write(encodeDataFrame(id, Buffer.from(data), fin));
-  }
-
-  async waitFor(what: string, pred: (frames: SpdyFrame[]) => boolean): Promise<void> {
-    const deadline = Date.now() + 5000;
-    while (!pred(this.frames)) {
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; got ${JSON.stringify(this.frames.map((f) => f.type))}`);
-      await new Promise<void>((r) => {
-        this.waiters.push(r);
-        setTimeout(r, 100);
-      });
-    }
-  }
-
-  dataOf(id: number): string {
-    return this.frames
-      .filter((f): f is Extract<SpdyFrame, { type: 'data' }> => f.type === 'data' && f.streamId === id)
-      .map((f) => f.data.toString())
-      .join('');
-  }
-
-  finished(id: number): boolean {
-    return this.frames.some((f) => f.type === 'data' && f.streamId === id && f.fin);
-  }
-}
-
-/** A connected socket pair on loopback: [server side, client side]. */
-async function socketPair(): Promise<[Socket, Socket, () => void]> {
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const accepted = new Promise<Socket>((r) => srv.once('connection', r));
-  const client = connect((srv.address() as AddressInfo).port, '127.0.0.1');
-  const server = await accepted;
-  return [server, client, () => {
-    client.destroy();
-    server.destroy();
-    srv.close();
-  }];
 }
 
 describe('SPDY framing', () => {

@@ -10,6 +10,7 @@ import { Agent, type Dispatcher } from 'undici';
 import { createApiserver, DEFAULT_OPTIONS, type Apiserver, type ApiserverOptions } from '../../apiserver/server/apiserver.js';
 import type { SecurityOptions } from '../../apiserver/auth/index.js';
 import type { RestConfig } from '../../client/rest.js';
+import { DEFAULT_REQUEST_HEADERS } from '../../apiserver/auth/authn/request-header.js';
 import { startEtcd, type EtcdHandle } from './etcd.js';
 import { testPki, type TestPki } from './pki.js';
 
@@ -46,6 +47,8 @@ export async function testSecurity(overrides: Partial<SecurityOptions> = {}): Pr
     serviceAccount: { publicKeys: [{ source: 'test PKI', pem: pki.serviceAccount.publicKey }], signingKey: pki.serviceAccount.privateKey, issuers: [TEST_ISSUER] },
     authorizationModes: ['Node', 'RBAC'],
     kubeletClient: { cert: pki.kubeletClient.cert, key: pki.kubeletClient.key, ca: pki.ca.cert },
+    // The front proxy's identity and headers, as kubeadm configures them.
+    requestHeader: { clientCA: pki.frontProxyCA.cert, allowedNames: ['front-proxy-client'], ...DEFAULT_REQUEST_HEADERS },
     ...overrides,
   };
 }
@@ -60,6 +63,8 @@ export async function startTestApiserver(overrides: TestApiserverOptions = {}): 
     etcdServers: [etcd.endpoint],
     logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
     disableAdmissionPlugins: ['ServiceAccount'],
+    // Aggregated API servers are reached with the front-proxy certificate, at endpoint addresses.
+    aggregator: { proxyClient: { cert: pki.frontProxyClient.cert, key: pki.frontProxyClient.key }, enableAggregatorRouting: true },
     ...rest,
     security: await testSecurity(securityOverrides),
   });

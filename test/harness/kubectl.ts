@@ -3,11 +3,15 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
 import type { RestConfig } from '../../client/rest.js';
 
 export const KUBECTL = process.env.KUBECTL ?? '/usr/lib/google-cloud-sdk/bin/kubectl.1.32';
+/** Debian's kubectl 1.20, unpacked by scripts/ensure-deps into the checkout (dist/test/harness/ → root). */
+export const KUBECTL_1_20 =
+  process.env.KUBECTL_1_20 ?? join(resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..'), '.tskube', 'tools', 'kubectl-1.20', 'usr', 'bin', 'kubectl');
 
 export interface KubectlResult {
   code: number;
@@ -72,5 +76,5 @@ export function kubectlFor(target: string | RestConfig, binary: string = KUBECTL
     p.stderr!.on('data', (d: Buffer) => (out += d.toString()));
     return { proc: p, output: () => out };
   };
-  return { run, start, home, kubeconfig };
+  return { run, start, home, kubeconfig, binary, env };
 }

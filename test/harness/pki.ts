@@ -1,5 +1,6 @@
 // A test PKI made once per process, in memory: the CA, the apiserver's serving certificate
-// (127.0.0.1, localhost), the admin and kubelet-client certificates, and a service-account
+// (127.0.0.1, localhost), the admin and kubelet-client certificates, the front-proxy CA and
+// its client certificate (API aggregation), and a service-account
 // signing key (ES256: an RSA key would cost more than everything else together).
 import { hostIPv4 } from '../../client/host-ip.js';
 import { issueCert, newCA, newServiceAccountKeyPair, type KeyCert, type KeyPair } from '../../client/cert/x509.js';
@@ -12,6 +13,10 @@ export interface TestPki {
   admin: KeyCert;
   /** `kube-apiserver-kubelet-client`: how the apiserver authenticates to kubelets. */
   kubeletClient: KeyCert;
+  /** The front-proxy CA (--requestheader-client-ca-file), separate from `ca` as kubeadm makes it. */
+  frontProxyCA: KeyCert;
+  /** `front-proxy-client`, signed by `frontProxyCA`: what the apiserver presents to aggregated API servers. */
+  frontProxyClient: KeyCert;
   /** ES256 service-account signing key (PKCS#8) and its public key (SPKI). */
   serviceAccount: KeyPair;
   /** A client certificate with CN `user` and O `groups` (memoised). */
@@ -28,7 +33,7 @@ export function testPki(): Promise<TestPki> {
 }
 
 async function makeTestPki(): Promise<TestPki> {
-  const ca = await newCA('tskube-test-ca');
+  const [ca, frontProxyCA] = await Promise.all([newCA('tskube-test-ca'), newCA('tskube-test-front-proxy-ca')]);
   const clients = new Map<string, Promise<KeyCert>>();
   const serving = new Map<string, Promise<KeyCert>>();
   const client = (user: string, groups: string[] = []): Promise<KeyCert> => {
@@ -46,7 +51,7 @@ async function makeTestPki(): Promise<TestPki> {
     }
     return kc;
   };
-  const [apiserver, admin, kubeletClient, serviceAccount] = await Promise.all([
+  const [apiserver, admin, kubeletClient, serviceAccount, frontProxyClient] = await Promise.all([
     issueCert(ca, {
       commonName: 'kube-apiserver',
       dnsNames: ['localhost', 'kubernetes', 'kubernetes.default', 'kubernetes.default.svc', 'kubernetes.default.svc.cluster.local'],
@@ -56,6 +61,7 @@ async function makeTestPki(): Promise<TestPki> {
     client('kubernetes-admin', ['system:masters']),
     client('kube-apiserver-kubelet-client'),
     newServiceAccountKeyPair('ES256'),
+    issueCert(frontProxyCA, { commonName: 'front-proxy-client', usages: ['client'] }),
   ]);
-  return { ca, apiserver, admin, kubeletClient, serviceAccount, client, kubeletServing };
+  return { ca, apiserver, admin, kubeletClient, frontProxyCA, frontProxyClient, serviceAccount, client, kubeletServing };
 }

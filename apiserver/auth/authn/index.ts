@@ -17,10 +17,15 @@ import {
   unionTokenAuthenticator,
 } from './union.js';
 import { x509Authenticator } from './x509.js';
+import { parseCertBundle, RequestHeaderAuthenticator, type RequestHeaderConfig } from './request-header.js';
 
 export interface AuthenticatorOptions {
   /** --client-ca-file was given: client certificates are on (the TLS server verifies them). */
   clientCA: boolean;
+  /** PEM of --client-ca-file, when the TLS layer trusts more CAs than it (the front proxy's). */
+  clientCAPem?: string;
+  /** --requestheader-*: the front proxy's identity and headers. */
+  requestHeader?: RequestHeaderConfig;
   /** --token-auth-file */
   tokenAuthFile?: string;
   /** --basic-auth-file (deprecated in Kubernetes) */
@@ -45,6 +50,8 @@ export interface BuiltAuthenticator {
   tokenAuthenticator: TokenAuthenticator;
   /** The audiences ordinary requests ask for (TokenReview's default). */
   apiAudiences: string[];
+  /** Lower-case headers naming the user per request (the front proxy's), for the connection cache. */
+  identityHeaders: string[];
 }
 
 /** Kubernetes defaults --api-audiences to the service-account issuers' first value. */
@@ -91,7 +98,10 @@ export function buildAuthenticator(o: AuthenticatorOptions): BuiltAuthenticator 
   const apiAudiences = effectiveAPIAudiences(o.apiAudiences, o.serviceAccountIssuers);
   const request: Authenticator[] = [];
   if (o.basicAuthFile) request.push(loadBasicAuthFile(o.basicAuthFile));
-  if (o.clientCA) request.push(x509Authenticator());
+  // The front proxy first, then client certificates, then tokens (Kubernetes' order).
+  const requestHeader = o.requestHeader ? new RequestHeaderAuthenticator(o.requestHeader) : undefined;
+  if (requestHeader) request.push(requestHeader);
+  if (o.clientCA) request.push(x509Authenticator(requestHeader && o.clientCAPem ? parseCertBundle(o.clientCAPem) : undefined));
 
   const tokens = tokenAuthenticators(o, apiAudiences);
   let tokenAuth: TokenAuthenticator = unionTokenAuthenticator(tokens);
@@ -103,7 +113,7 @@ export function buildAuthenticator(o: AuthenticatorOptions): BuiltAuthenticator 
     request.length === 0
       ? o.anonymous ? anonymousAuthenticator() : { authenticate: () => undefined }
       : requestAuthenticator(request, o.anonymous);
-  return { authenticator, tokenAuthenticator: authenticatedGroupAdderToken(tokenAuth), apiAudiences };
+  return { authenticator, tokenAuthenticator: authenticatedGroupAdderToken(tokenAuth), apiAudiences, identityHeaders: requestHeader?.identityHeaders ?? [] };
 }
 
 export type { ServiceAccountTokenGetter } from './serviceaccount.js';

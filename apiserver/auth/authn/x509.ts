@@ -1,7 +1,7 @@
 // Client certificates (Kubernetes' request/x509 with CommonNameUserConversion): the TLS layer
 // has verified the chain against --client-ca-file; this turns the verified leaf into a user —
 // CN the name, O the groups — provided it may be used for client authentication.
-import { createHash } from 'node:crypto';
+import { createHash, X509Certificate } from 'node:crypto';
 import type { DetailedPeerCertificate, PeerCertificate } from 'node:tls';
 import { AuthenticationError, type AuthenticationRequest, type AuthenticationResult, type Authenticator } from '../types.js';
 import { EXTRA_CREDENTIAL_ID } from '../../../api/user.js';
@@ -51,12 +51,26 @@ export function certificateIdentifier(cert: PeerCertificate): string {
   return cn === undefined ? `SN=${serial}` : `SN=${serial}, CN=${cn}`;
 }
 
+/** Whether some certificate of the chain is signed by one of `cas`. */
+function chainsTo(cert: PeerCertificate, cas: X509Certificate[]): boolean {
+  return chainOf(cert).some((c) => {
+    const x = new X509Certificate(c.raw);
+    return cas.some((ca) => x.checkIssued(ca) && x.verify(ca.publicKey));
+  });
+}
+
 /** Users from verified client certificates; undefined when the request carries none. */
 export class X509Authenticator implements Authenticator {
+  /**
+   * `clientCAs`: when the TLS layer also trusts other CAs (the front proxy's, so that clients
+   * offer their certificates), only chains to these name users — as --client-ca-file alone does.
+   */
+  constructor(private readonly clientCAs?: X509Certificate[]) {}
+
   authenticate(req: AuthenticationRequest): AuthenticationResult | undefined {
     const cert = req.peerCertificate;
     if (!presented(cert)) return undefined;
-    if (!req.peerCertificateAuthorized) {
+    if (!req.peerCertificateAuthorized || (this.clientCAs && !chainsTo(cert, this.clientCAs))) {
       const reason = req.peerCertificateError ?? 'certificate signed by unknown authority';
       throw new AuthenticationError(`verifying certificate ${certificateIdentifier(cert)} failed: ${reason}`);
     }
@@ -78,6 +92,6 @@ export class X509Authenticator implements Authenticator {
   }
 }
 
-export function x509Authenticator(): X509Authenticator {
-  return new X509Authenticator();
+export function x509Authenticator(clientCAs?: X509Certificate[]): X509Authenticator {
+  return new X509Authenticator(clientCAs);
 }

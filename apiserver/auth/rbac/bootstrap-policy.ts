@@ -245,6 +245,10 @@ export function clusterRoleBindings(): ClusterRoleBinding[] {
 /** Namespaced roles: what tskube's DNS may write in kube-system (its kube-dns Service and endpoints). */
 export function namespaceRoles(): Role[] {
   return [
+    // Aggregated API servers read how the apiserver authenticates (the front-proxy CA and headers).
+    role('kube-system', 'extension-apiserver-authentication-reader', [
+      rule(READ, core, ['configmaps'], ['extension-apiserver-authentication']),
+    ]),
     role('kube-system', 'system:tskube-dns', [
       rule(['create', 'get', 'update'], core, ['services', 'endpoints']),
       rule(['create', 'get', 'update'], discovery, ['endpointslices']),
@@ -253,7 +257,10 @@ export function namespaceRoles(): Role[] {
 }
 
 export function namespaceRoleBindings(): RoleBinding[] {
-  return [roleBinding('kube-system', 'system:tskube-dns', [user(TSKUBE_DNS_USER)])];
+  return [
+    roleBinding('kube-system', 'system:tskube-dns', [user(TSKUBE_DNS_USER)]),
+    roleBinding('kube-system', 'extension-apiserver-authentication-reader', [user('system:kube-controller-manager'), user('system:kube-scheduler')], 'system::extension-apiserver-authentication-reader'),
+  ];
 }
 
 export interface BootstrapPolicy {

@@ -69,6 +69,17 @@ const CONTROLLER_RULES = {
     rule(['get', 'list', 'watch', 'patch', 'update', 'delete'], ['*'], ['*']),
     eventsRule(),
   ],
+  'horizontal-pod-autoscaler': [
+    rule(['get', 'list', 'watch'], ['autoscaling'], ['horizontalpodautoscalers']),
+    rule(['update'], ['autoscaling'], ['horizontalpodautoscalers/status']),
+    rule(['get', 'update'], ['*'], ['*/scale']),
+    rule(['list'], core, ['pods']),
+    // Resource, custom and external metrics.
+    rule(['list'], ['metrics.k8s.io'], ['pods']),
+    rule(['get', 'list'], ['custom.metrics.k8s.io'], ['*']),
+    rule(['get', 'list'], ['external.metrics.k8s.io'], ['*']),
+    eventsRule(),
+  ],
   'job-controller': [
     rule(['get', 'list', 'watch', 'update', 'patch'], batch, ['jobs']),
     rule(['update'], batch, ['jobs/status']),

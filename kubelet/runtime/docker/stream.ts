@@ -102,19 +102,19 @@ export function demultiplex(source: Readable): { stdout: PassThrough; stderr: Pa
   const stdout = new PassThrough();
   const stderr = new PassThrough();
   const parser = new FrameParser();
-  let waiting = 0;
-  const resume = (): void => {
-    waiting -= 1;
-    if (waiting === 0) source.resume();
-  };
+  // The outputs the source waits on: one 'drain' listener each, however many frames a chunk held.
+  const blocked = new Set<PassThrough>();
   source.on('data', (chunk: Buffer) => {
     for (const frame of parser.push(chunk)) {
       const out = frame.stream === STREAM_STDERR ? stderr : stdout;
       if (out.destroyed) continue;
-      if (!out.write(frame.payload)) {
-        waiting += 1;
+      if (!out.write(frame.payload) && !blocked.has(out)) {
+        blocked.add(out);
         source.pause();
-        out.once('drain', resume);
+        out.once('drain', () => {
+          blocked.delete(out);
+          if (blocked.size === 0) source.resume();
+        });
       }
     }
   });
