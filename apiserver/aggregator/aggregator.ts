@@ -22,6 +22,8 @@ import { ProxyTransport, type ProxyClientCert } from './transport.js';
 
 export interface AggregatorOptions {
   store(group: string, resource: string): ResourceStore;
+  /** The group-versions this apiserver serves itself (built-ins and CRDs'); default: the built-ins. */
+  served?(): { group: string; version: string }[];
   /** --proxy-client-cert-file / --proxy-client-key-file: what the apiserver presents to backends. */
   proxyClient?: ProxyClientCert;
   /** --enable-aggregator-routing: dial endpoint addresses instead of the Service's ClusterIP. */
@@ -53,13 +55,21 @@ export class Aggregator {
     });
   }
 
+  /**
+   * Local APIServices for what is served now: at start, and whenever CRDs change what is served
+   * (kube-apiserver's crdregistration controller feeding autoregister).
+   */
+  async registerServed(): Promise<void> {
+    await autoregister(this.apiServiceStore, this.o.served?.() ?? groupVersions(), this.o.log.child({ controller: 'autoregister' }));
+  }
+
   private get apiServiceStore(): ResourceStore {
     return this.o.store('apiregistration.k8s.io', 'apiservices');
   }
 
   /** Once the watch caches are ready: register the Local APIServices, start the controllers. */
   async start(): Promise<void> {
-    await autoregister(this.apiServiceStore, groupVersions(), this.o.log.child({ controller: 'autoregister' }));
+    await this.registerServed();
     this.follow(this.apiServiceStore.cache, (obj) => this.availability.enqueue(obj.metadata?.name ?? ''));
     const byService = (obj: { metadata?: { namespace?: string; name?: string } }) => {
       for (const s of this.apiServices()) {

@@ -151,6 +151,8 @@ describe('kubectl 1.32: CustomResourceDefinitions', () => {
     const rl = await req('GET', '/apis/stable.example.com/v1');
     const names = (rl.json.resources as { name: string }[]).map((r) => r.name);
     assert.deepEqual(names, ['crontabs', 'crontabs/status', 'crontabs/scale']);
+    // Like kube-apiserver's crdregistration: each served group-version gets a Local APIService.
+    await waitFor('APIService v1.stable.example.com', async () => (await req('GET', '/apis/apiregistration.k8s.io/v1/apiservices/v1beta1.stable.example.com')).status === 200, 5000);
     const ar = await k.run(['api-resources', '--api-group=stable.example.com']);
     assert.equal(ar.code, 0, ar.stderr);
     assert.match(ar.stdout, /^crontabs\s+ct\s+stable\.example\.com\/v1\s+true\s+CronTab$/m);
@@ -400,5 +402,6 @@ describe('kubectl 1.32: CustomResourceDefinitions', () => {
     assert.equal(left.items.length, 0);
     assert.equal((await req('GET', '/apis/stable.example.com/v1/namespaces/default/crontabs')).status, 404);
     assert.equal((await req('GET', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions/crontabs.stable.example.com')).status, 404);
+    await waitFor('APIService removed', async () => (await req('GET', '/apis/apiregistration.k8s.io/v1/apiservices/v1beta1.stable.example.com')).status === 404, 5000);
   });
 });

@@ -11,6 +11,7 @@ import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { admissionChain } from '../admission/chain.js';
 import { ApiExtensions, APIEXTENSIONS_STRATEGIES } from '../apiextensions/index.js';
+import { groupVersions } from '../../api/resources.js';
 import { NamespaceLifecycle } from '../admission/namespace-lifecycle.js';
 import { ServiceAllocator, DEFAULT_SERVICE_ALLOCATOR_OPTIONS } from '../alloc/allocator.js';
 import { AllocationRepair } from '../alloc/repair.js';
@@ -137,6 +138,13 @@ export async function createApiserver(options: ApiserverOptions): Promise<Apiser
     enableAggregatorRouting: options.aggregator?.enableAggregatorRouting ?? false,
     ...(options.aggregator?.availabilityIntervalMs ? { availabilityIntervalMs: options.aggregator.availabilityIntervalMs } : {}),
     log: log.child({ component: 'aggregator' }),
+    served: () => groupVersions(apiextensions.registry.resources()),
+  });
+  // CRDs change what is served: their group-versions get (and lose) Local APIServices, once
+  // the aggregator has started.
+  let aggregatorStarted = false;
+  apiextensions.registry.onChange(() => {
+    if (aggregatorStarted) aggregator.registerServed().catch((e: unknown) => log.warn({ err: e }, 'registering the APIServices of CRDs failed'));
   });
   const app = newApp(options);
   const insecure = new InsecurePort(app, !!options.security?.tls);
@@ -171,7 +179,12 @@ export async function createApiserver(options: ApiserverOptions): Promise<Apiser
         ...(options.security?.tls.clientCA ? { clientCA: options.security.tls.clientCA } : {}),
         ...(options.security?.requestHeader ? { requestHeader: options.security.requestHeader } : {}),
       }, log.child({ controller: 'cluster-authentication-trust' })),
-      () => aggregator.start(),
+      async () => {
+        await aggregator.start();
+        aggregatorStarted = true;
+        // CRDs served while it started.
+        await aggregator.registerServed();
+      },
     ],
     log,
   });
