@@ -3,7 +3,8 @@
 // get/apply/patch/scale/delete/-w with printer columns, two versions, the status subresource, and
 // deleting the CRD deletes its objects.
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fetch } from 'undici';
@@ -15,8 +16,13 @@ import { simpleCRD } from './testing.js';
 let api: TestApiserver;
 let k: ReturnType<typeof kubectlFor>;
 
+const editor = join(mkdtempSync(join(tmpdir(), 'tskube-editor-')), 'edit.sh');
+
 before(async () => {
   api = await startTestApiserver();
+  // kubectl edit runs $KUBE_EDITOR on a file: this one changes the image.
+  writeFileSync(editor, '#!/bin/sh\nsed -i "s/image: nginx:ssa/image: nginx:edited/" "$1"\n', { mode: 0o755 });
+  process.env.KUBE_EDITOR = editor;
   k = kubectlFor(api.config);
 });
 after(async () => {
@@ -247,6 +253,14 @@ describe('kubectl 1.32: CustomResourceDefinitions', () => {
     assert.equal(ssa.code, 0, ssa.stderr);
     const img = await k.run(['get', 'ct', 'my-cron', '-o', 'jsonpath={.spec.image}']);
     assert.equal(img.stdout, 'nginx:ssa');
+  });
+
+  test('kubectl edit sends a merge patch a custom resource takes', async () => {
+    const e = await k.run(['edit', 'ct', 'my-cron']);
+    assert.equal(e.code, 0, e.stderr);
+    assert.match(e.stdout, /crontab\.stable\.example\.com\/my-cron edited/);
+    const img = await k.run(['get', 'ct', 'my-cron', '-o', 'jsonpath={.spec.image}']);
+    assert.equal(img.stdout, 'nginx:edited');
   });
 
   test('kubectl explain reads the schema from OpenAPI', async () => {
