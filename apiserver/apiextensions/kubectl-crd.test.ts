@@ -269,6 +269,13 @@ describe('kubectl 1.32: CustomResourceDefinitions', () => {
     assert.match(e.stdout, /KIND:\s+CronTab/);
     assert.match(e.stdout, /cronSpec\s+<string>/);
     assert.match(e.stdout, /The cron schedule\./);
+    const d = await k.run(['describe', 'ct', 'my-cron']);
+    assert.equal(d.code, 0, d.stderr);
+    assert.match(d.stdout, /^Name:\s+my-cron$/m);
+    assert.match(d.stdout, /^API Version:\s+stable\.example\.com\/v1$/m);
+    const all = await k.run(['get', 'ct', '-A']);
+    assert.match(all.stdout, /^NAMESPACE\s+NAME\s+SPEC\s+REPLICAS\s+AGE$/m);
+    assert.match(all.stdout, /^default\s+my-cron\s/m);
   });
 
   test('OpenAPI v2 (JSON and protobuf) and v3 change when CRDs change', async () => {
