@@ -11,15 +11,19 @@ import { fetch } from 'undici';
 import { startTestApiserver, type TestApiserver } from '../../test/harness/apiserver.js';
 import { kubectlFor } from '../../test/harness/kubectl.js';
 import { waitFor } from '../../test/harness/ports.js';
-import { simpleCRD } from './testing.js';
+import { CRONTAB_CRD as CRD, crdRequests, crontab as CR, WIDGET_CRD } from './testing.js';
 
 let api: TestApiserver;
 let k: ReturnType<typeof kubectlFor>;
 
 const editor = join(mkdtempSync(join(tmpdir(), 'tskube-editor-')), 'edit.sh');
 
+let req: ReturnType<typeof crdRequests>['req'];
+let established: ReturnType<typeof crdRequests>['established'];
+
 before(async () => {
   api = await startTestApiserver();
+  ({ req, established } = crdRequests(api));
   // kubectl edit runs $KUBE_EDITOR on a file: this one changes the image.
   writeFileSync(editor, '#!/bin/sh\nsed -i "s/image: nginx:ssa/image: nginx:edited/" "$1"\n', { mode: 0o755 });
   process.env.KUBE_EDITOR = editor;
@@ -34,100 +38,6 @@ function file(name: string, text: string): string {
   writeFileSync(p, text);
   return p;
 }
-
-async function req(method: string, path: string, body?: unknown, contentType = 'application/json'): Promise<{ status: number; json: Record<string, unknown> }> {
-  const res = await fetch(api.url + path, {
-    method,
-    dispatcher: api.dispatcher,
-    headers: body === undefined ? {} : { 'content-type': contentType },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const text = await res.text();
-  return { status: res.status, json: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
-}
-
-const CRONTAB_SCHEMA = `
-          type: object
-          properties:
-            spec:
-              type: object
-              properties:
-                cronSpec:
-                  type: string
-                  pattern: '^(\\S+\\s){4}\\S+$'
-                  description: The cron schedule.
-                image:
-                  type: string
-                replicas:
-                  type: integer
-                  minimum: 0
-                  maximum: 10
-                  default: 1
-            status:
-              type: object
-              properties:
-                replicas:
-                  type: integer
-                labelSelector:
-                  type: string`;
-
-const CRD = `apiVersion: apiextensions.k8s.io/v1
-kind: CustomResourceDefinition
-metadata:
-  name: crontabs.stable.example.com
-spec:
-  group: stable.example.com
-  scope: Namespaced
-  names:
-    plural: crontabs
-    kind: CronTab
-    shortNames: [ct]
-    categories: [all]
-  versions:
-  - name: v1
-    served: true
-    storage: true
-    schema:
-      openAPIV3Schema:${CRONTAB_SCHEMA.replace(/\n/g, '\n  ')}
-    subresources:
-      status: {}
-      scale:
-        specReplicasPath: .spec.replicas
-        statusReplicasPath: .status.replicas
-        labelSelectorPath: .status.labelSelector
-    additionalPrinterColumns:
-    - name: Spec
-      type: string
-      jsonPath: .spec.cronSpec
-    - name: Replicas
-      type: integer
-      jsonPath: .spec.replicas
-    - name: Age
-      type: date
-      jsonPath: .metadata.creationTimestamp
-  - name: v1beta1
-    served: true
-    storage: false
-    schema:
-      openAPIV3Schema:${CRONTAB_SCHEMA.replace(/\n/g, '\n  ')}
-`;
-
-const CR = (image: string) => `apiVersion: stable.example.com/v1
-kind: CronTab
-metadata:
-  name: my-cron
-  labels:
-    app: cron
-spec:
-  cronSpec: "* * * * */5"
-  image: ${image}
-`;
-
-const established = (name: string) => async () => {
-  const r = await req('GET', `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${name}`);
-  const conds = ((r.json.status as { conditions?: { type: string; status: string }[] } | undefined)?.conditions ?? []);
-  return conds.some((c) => c.type === 'Established' && c.status === 'True') ? r.json : undefined;
-};
 
 describe('kubectl 1.32: CustomResourceDefinitions', () => {
   test('a CRD is served within a second, with conditions and defaults', async () => {
@@ -289,8 +199,7 @@ describe('kubectl 1.32: CustomResourceDefinitions', () => {
     assert.match(Buffer.from(await proto.arrayBuffer()).toString('latin1'), /com\.example\.stable\.v1\.CronTab/);
     const idx = (await req('GET', '/openapi/v3')).json as { paths: Record<string, unknown> };
     assert.ok(idx.paths['apis/stable.example.com/v1beta1']);
-    const other = CRD.replaceAll('crontabs', 'widgets').replaceAll('CronTab', 'Widget').replace('shortNames: [ct]', 'shortNames: [wd]');
-    assert.equal((await k.run(['apply', '-f', file('widgets.yaml', other)])).code, 0);
+    assert.equal((await k.run(['apply', '-f', file('widgets.yaml', WIDGET_CRD)])).code, 0);
     await waitFor('widgets established', established('widgets.stable.example.com'), 1000);
     const after = await fetch(`${api.url}/openapi/v2`, { dispatcher: api.dispatcher });
     assert.notEqual(after.headers.get('etag'), etag);
@@ -341,82 +250,8 @@ describe('kubectl 1.32: CustomResourceDefinitions', () => {
     assert.match(strict.stderr, /strict decoding error: unknown field "spec\.imagee"/);
   });
 
-  test('cluster-scoped CRD: objects without a namespace', async () => {
-    const crd = simpleCRD('geo.example.com', { plural: 'regions', kind: 'Region' }, { scope: 'Cluster', version: 'v1alpha1' });
-    assert.equal((await req('POST', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions', crd)).status, 201);
-    await waitFor('regions established', established('regions.geo.example.com'), 1000);
-    const a = await k.run(['apply', '-f', file('region.yaml', 'apiVersion: geo.example.com/v1alpha1\nkind: Region\nmetadata:\n  name: eu\ndata:\n  zones: 3\n')]);
-    assert.equal(a.code, 0, a.stderr);
-    const g = await k.run(['get', 'regions']);
-    assert.match(g.stdout, /^NAME\s+AGE$/m);
-    assert.match(g.stdout, /^eu\s+\d+s$/m);
-    const y = await k.run(['get', 'region', 'eu', '-o', 'jsonpath={.data.zones}']);
-    assert.equal(y.stdout, '3');
-    const nsd = await req('GET', '/apis/geo.example.com/v1alpha1/namespaces/default/regions/eu');
-    assert.equal(nsd.status, 404);
-  });
-
-  test('an invalid CRD is a 422 with field causes', async () => {
-    const r = await req('POST', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions', {
-      apiVersion: 'apiextensions.k8s.io/v1',
-      kind: 'CustomResourceDefinition',
-      metadata: { name: 'wrong.example.com' },
-      spec: {
-        group: 'nodots',
-        scope: 'Somewhere',
-        names: { plural: 'things', kind: 'Thing' },
-        versions: [
-          { name: 'v1', served: true, storage: true },
-          { name: 'v2', served: true, storage: true, schema: { openAPIV3Schema: { type: 'object' } } },
-        ],
-      },
-    });
-    assert.equal(r.status, 422);
-    const fields = ((r.json.details as { causes: { field: string }[] }).causes ?? []).map((c) => c.field);
-    for (const f of ['metadata.name', 'spec.group', 'spec.scope', 'spec.versions', 'spec.versions[0].schema.openAPIV3Schema']) assert.ok(fields.includes(f), `${f} in ${fields.join(', ')}`);
-  });
-
-  test('NamesAccepted=False on a name conflict in the group', async () => {
-    const clash = simpleCRD('stable.example.com', { plural: 'crontasks', kind: 'CronTask', shortNames: ['ct'] }, { schema: { type: 'object' } });
-    assert.equal((await req('POST', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions', clash)).status, 201);
-    const cond = await waitFor('NamesAccepted decided', async () => {
-      const r = await req('GET', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions/crontasks.stable.example.com');
-      const conds = ((r.json.status as { conditions?: { type: string; status: string; reason: string; message: string }[] })?.conditions ?? []);
-      return conds.find((c) => c.type === 'NamesAccepted');
-    }, 2000);
-    assert.equal(cond.status, 'False');
-    assert.equal(cond.reason, 'ShortNamesConflict');
-    assert.equal(cond.message, '"ct" is already in use');
-    const notServed = await req('GET', '/apis/stable.example.com/v1/namespaces/default/crontasks');
-    assert.equal(notServed.status, 404);
-  });
-
-  test('a terminating CRD refuses creates and waits for its objects\' finalizers', async () => {
-    const widgets = '/apis/stable.example.com/v1/namespaces/default/widgets';
-    const held = { apiVersion: 'stable.example.com/v1', kind: 'Widget', metadata: { name: 'held', finalizers: ['example.com/hold'] }, spec: { cronSpec: '* * * * *' } };
-    assert.equal((await req('POST', widgets, held)).status, 201);
-    assert.equal((await req('DELETE', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions/widgets.stable.example.com')).status, 200);
-    const crdPath = '/apis/apiextensions.k8s.io/v1/customresourcedefinitions/widgets.stable.example.com';
-    const terminating = await waitFor('Terminating condition', async () => {
-      const r = await req('GET', crdPath);
-      const c = ((r.json.status as { conditions?: { type: string; status: string; reason: string }[] })?.conditions ?? []).find((x) => x.type === 'Terminating');
-      return c?.status === 'True' ? r.json : undefined;
-    });
-    assert.ok(((terminating.metadata as { finalizers: string[] }).finalizers).includes('customresourcecleanup.apiextensions.k8s.io'));
-    const refused = await req('POST', widgets, { ...held, metadata: { name: 'late' } });
-    assert.equal(refused.status, 405);
-    assert.equal(refused.json.message, 'create not allowed while custom resource definition is terminating');
-    // The object is marked for deletion and waits for its own finalizer; so does the CRD.
-    const marked = await waitFor('object marked', async () => ((await req('GET', `${widgets}/held`)).json.metadata as { deletionTimestamp?: string }).deletionTimestamp);
-    assert.ok(marked);
-    assert.equal((await req('GET', crdPath)).status, 200);
-    assert.equal((await req('PATCH', `${widgets}/held`, { metadata: { finalizers: null } }, 'application/merge-patch+json')).status, 200);
-    await waitFor('CRD gone', async () => (await req('GET', crdPath)).status === 404, 5000);
-    assert.equal((await req('GET', widgets)).status, 404);
-  });
-
   test('deleting a CRD deletes its objects, then the CRD', async () => {
-    const d = await k.run(['delete', 'crd', 'crontabs.stable.example.com'], undefined, 30_000);
+    const d = await k.run(['delete', 'crd', 'crontabs.stable.example.com', 'widgets.stable.example.com'], undefined, 30_000);
     assert.equal(d.code, 0, d.stderr);
     assert.match(d.stdout, /customresourcedefinition\.apiextensions\.k8s\.io "crontabs\.stable\.example\.com" deleted/);
     const left = await api.server.storage.range('/registry/stable.example.com/crontabs/');
