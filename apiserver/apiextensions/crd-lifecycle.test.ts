@@ -1,13 +1,11 @@
 // The life of a CustomResourceDefinition: cluster scope, a 422 for an invalid CRD, NamesAccepted
 // False on a name conflict, and a terminating CRD that refuses creates until its objects are gone.
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { startTestApiserver, type TestApiserver } from '../../test/harness/apiserver.js';
 import { kubectlFor } from '../../test/harness/kubectl.js';
 import { waitFor } from '../../test/harness/ports.js';
-import { CRONTAB_CRD, crdRequests, simpleCRD, WIDGET_CRD } from './testing.js';
+import { CRONTAB_CRD, crdRequests, simpleCRD, WIDGET_CRD, writeManifest } from './testing.js';
 
 let api: TestApiserver;
 let k: ReturnType<typeof kubectlFor>;
@@ -30,11 +28,7 @@ after(async () => {
   await api?.stop();
 });
 
-function file(name: string, text: string): string {
-  const p = join(k.home, name);
-  writeFileSync(p, text);
-  return p;
-}
+const file = (name: string, text: string): string => writeManifest(k.home, name, text);
 
 describe('CustomResourceDefinition lifecycle', () => {
   test('cluster-scoped CRD: objects without a namespace', async () => {

@@ -11,7 +11,7 @@ import { fetch } from 'undici';
 import { startTestApiserver, type TestApiserver } from '../../test/harness/apiserver.js';
 import { kubectlFor } from '../../test/harness/kubectl.js';
 import { waitFor } from '../../test/harness/ports.js';
-import { CRONTAB_CRD as CRD, crdRequests, crontab as CR, WIDGET_CRD } from './testing.js';
+import { CRONTAB_CRD as CRD, crdRequests, crontab as CR, WIDGET_CRD, writeManifest } from './testing.js';
 
 let api: TestApiserver;
 let k: ReturnType<typeof kubectlFor>;
@@ -33,11 +33,7 @@ after(async () => {
   await api?.stop();
 });
 
-function file(name: string, text: string): string {
-  const p = join(k.home, name);
-  writeFileSync(p, text);
-  return p;
-}
+const file = (name: string, text: string): string => writeManifest(k.home, name, text);
 
 describe('kubectl 1.32: CustomResourceDefinitions', () => {
   test('a CRD is served within a second, with conditions and defaults', async () => {

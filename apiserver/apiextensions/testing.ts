@@ -1,4 +1,6 @@
 // Fixtures of the apiextensions tests: CRDs and raw requests against a test apiserver.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fetch } from 'undici';
 import type { TestApiserver } from '../../test/harness/apiserver.js';
 import type { CustomResourceDefinition, CustomResourceDefinitionNames, JSONSchemaProps } from 'kubernetes-types/apiextensions/v1';
@@ -129,3 +131,10 @@ spec:
 
 /** widgets.stable.example.com: crontabs' twin in the same group (short name wd). */
 export const WIDGET_CRD = CRONTAB_CRD.replaceAll('crontabs', 'widgets').replaceAll('CronTab', 'Widget').replace('shortNames: [ct]', 'shortNames: [wd]');
+
+/** Writes a manifest into `dir` (a kubectl's home) and returns its path. */
+export function writeManifest(dir: string, name: string, text: string): string {
+  const p = join(dir, name);
+  writeFileSync(p, text);
+  return p;
+}
