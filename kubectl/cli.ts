@@ -47,7 +47,8 @@ export async function runKc(rawArgs: string[], io: IOStreams): Promise<number> {
       try {
         if (!offline.has(cmd)) await f.prepare();
         // Custom resources are known only to the server: learn them before resolving names.
-        if (!offline.has(cmd) && COMMANDS_USING_DISCOVERY.has(cmd.command.split(' ')[0]!)) await learnServedResources(f.client).catch(() => undefined);
+        // A failure here (no server, a bad kubeconfig) is left for the command itself to report.
+        if (!offline.has(cmd) && COMMANDS_USING_DISCOVERY.has(cmd.command.split(' ')[0]!)) await learnServedResources(f).catch(() => undefined);
         const code = await cmd.run!(f, argv);
         if (typeof code === 'number') exitCode = code;
       } catch (e) {

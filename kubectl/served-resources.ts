@@ -11,8 +11,9 @@ let served: ResourceInfo[] = [];
 export const COMMANDS_USING_DISCOVERY = new Set(['get', 'describe', 'delete', 'apply', 'create', 'replace', 'edit', 'patch', 'label', 'annotate', 'scale', 'wait', 'diff']);
 
 /** Asks discovery (two requests) for everything served and keeps the non-built-in resources. */
-export async function learnServedResources(client: RestClient): Promise<void> {
-  const found = await discoverResources(client, true);
+export async function learnServedResources(f: { readonly client: RestClient }): Promise<void> {
+  // The client is built lazily: a configuration error surfaces as a rejection here.
+  const found = await discoverResources(f.client, true);
   served = found
     .filter((r) => !r.name.includes('/') && !findResource(r.group, r.name))
     .map((r) => ({
