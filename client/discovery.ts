@@ -1,6 +1,7 @@
 // What the server serves, from aggregated discovery (`/api` and `/apis` with the
 // APIGroupDiscoveryList Accept: two requests instead of one per group-version), as client-go's
 // discovery client gives it to kubectl and to controllers (the namespace controller).
+import type { ResourceInfo } from '../api/resources.js';
 import type { RestClient } from './rest.js';
 
 const AGGREGATED_ACCEPT =
@@ -65,4 +66,21 @@ export async function discoverResources(client: RestClient, allVersions = false)
     }
   }
   return out;
+}
+
+/** A discovered resource in the resource table's terms (what clients address it by). */
+export function resourceInfoOf(r: DiscoveredResource): ResourceInfo {
+  return {
+    group: r.group,
+    version: r.version,
+    resource: r.name,
+    singular: r.singular || r.kind.toLowerCase(),
+    kind: r.kind,
+    namespaced: r.namespaced,
+    shortNames: r.shortNames,
+    categories: r.categories,
+    subresources: [],
+    fieldSelectors: [],
+    verbs: r.verbs,
+  };
 }

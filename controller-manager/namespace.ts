@@ -5,7 +5,7 @@
 // the namespace's status conditions as k8s does.
 import type { Namespace, NamespaceCondition } from 'kubernetes-types/core/v1';
 import { ALL_VERBS, RESOURCES, findResource, type ResourceInfo } from '../api/resources.js';
-import { discoverResources, type DiscoveredResource } from '../client/discovery.js';
+import { discoverResources, resourceInfoOf, type DiscoveredResource } from '../client/discovery.js';
 import { WorkQueue, deletedObject, isNotFound, isConflict, type ObjectLike, type ReconcileResult, type ResourceClient, type SharedInformer } from '../client/index.js';
 import type { Controller, ControllerContext } from './controller.js';
 import { metaTime } from '../api/time.js';
@@ -30,8 +30,7 @@ export function discoveredContentResources(found: DiscoveredResource[]): Resourc
     if (!r.namespaced || r.name.includes('/') || findResource(r.group, r.name)) continue;
     if (!['list', 'deletecollection'].every((v) => r.verbs.includes(v))) continue;
     if (out.some((o) => o.group === r.group && o.resource === r.name)) continue;
-    const singular = r.singular || r.kind.toLowerCase();
-    out.push({ group: r.group, version: r.version, resource: r.name, singular, kind: r.kind, namespaced: true, shortNames: r.shortNames, categories: r.categories, subresources: [], fieldSelectors: [] });
+    out.push(resourceInfoOf(r));
   }
   return out;
 }

@@ -3,7 +3,7 @@
 // RESTMapper). Built-ins keep resolving from api/resources.ts without a request.
 import { findResource, type ResourceInfo } from '../api/resources.js';
 import type { RestClient } from '../client/index.js';
-import { discoverResources } from '../client/discovery.js';
+import { discoverResources, resourceInfoOf } from '../client/discovery.js';
 
 let served: ResourceInfo[] = [];
 
@@ -14,21 +14,7 @@ export const COMMANDS_USING_DISCOVERY = new Set(['get', 'describe', 'delete', 'a
 export async function learnServedResources(f: { readonly client: RestClient }): Promise<void> {
   // The client is built lazily: a configuration error surfaces as a rejection here.
   const found = await discoverResources(f.client, true);
-  served = found
-    .filter((r) => !r.name.includes('/') && !findResource(r.group, r.name))
-    .map((r) => ({
-      group: r.group,
-      version: r.version,
-      resource: r.name,
-      singular: r.singular || r.kind.toLowerCase(),
-      kind: r.kind,
-      namespaced: r.namespaced,
-      shortNames: r.shortNames,
-      categories: r.categories,
-      subresources: [],
-      fieldSelectors: [],
-      verbs: r.verbs,
-    }));
+  served = found.filter((r) => !r.name.includes('/') && !findResource(r.group, r.name)).map(resourceInfoOf);
 }
 
 /** `crontabs`, `ct`, `crontab.stable.example.com`, `crontabs.v1beta1.stable.example.com`: preferred version first. */

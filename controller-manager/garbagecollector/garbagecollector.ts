@@ -10,7 +10,8 @@
 // event seen for that uid) before anything is deleted.
 import type { OwnerReference } from 'kubernetes-types/meta/v1';
 import { ALL_VERBS, RESOURCES, findByKind } from '../../api/resources.js';
-import { WorkQueue, deletedObject, isNotFound, type ObjectLike, type ReconcileResult } from '../../client/index.js';
+import { WorkQueue, deletedObject, isNotFound, sleep, type ObjectLike, type ReconcileResult, type ResourceEventHandler } from '../../client/index.js';
+import { CustomResourceMonitors, MONITOR_RESYNC_MS } from './custom-monitors.js';
 import type { Controller, ControllerContext } from '../controller.js';
 import {
   DependencyGraph,
@@ -41,8 +42,6 @@ export function monitoredResources(): typeof RESOURCES {
   });
 }
 
-const isNamespaced = (apiVersion: string, kind: string): boolean | undefined => findByKind(apiVersion, kind)?.namespaced;
-
 const ignoreNotFound = (e: unknown): void => {
   if (!isNotFound(e)) throw e;
 };
@@ -55,7 +54,9 @@ export class GarbageCollector implements Controller {
   } satisfies FlagDeclarations;
   readonly name = GarbageCollector.controllerName;
   private readonly flags: FlagValues<typeof GarbageCollector.flags>;
-  private readonly graph = new DependencyGraph(isNamespaced);
+  private custom: CustomResourceMonitors | undefined;
+  private readonly isNamespaced = (apiVersion: string, kind: string): boolean | undefined => this.infoOf(apiVersion, kind)?.namespaced;
+  private readonly graph = new DependencyGraph(this.isNamespaced);
   private readonly attemptToDelete = new WorkQueue<string>({ name: 'garbage_collector_attempt_to_delete' });
   private readonly attemptToOrphan = new WorkQueue<string>({ name: 'garbage_collector_attempt_to_orphan' });
 
@@ -65,16 +66,39 @@ export class GarbageCollector implements Controller {
 
   constructor(private readonly ctx: ControllerContext) {
     this.flags = controllerFlags(ctx, GarbageCollector.flags);
-    for (const info of monitoredResources()) {
-      ctx.factory.informerFor<ObjectLike>(info).addEventHandler({
-        onAdd: (o) => this.apply(this.graph.observe(o as ObjectMetaLike)),
-        onUpdate: (_old, o) => this.apply(this.graph.observe(o as ObjectMetaLike)),
-        onDelete: (o) => this.apply(this.graph.remove(deletedObject(o) as ObjectMetaLike)),
-      });
+    const handler: ResourceEventHandler<ObjectLike> = {
+      onAdd: (o) => this.apply(this.graph.observe(o as ObjectMetaLike)),
+      onUpdate: (_old, o) => this.apply(this.graph.observe(o as ObjectMetaLike)),
+      onDelete: (o) => this.apply(this.graph.remove(deletedObject(o) as ObjectMetaLike)),
+    };
+    for (const info of monitoredResources()) ctx.factory.informerFor<ObjectLike>(info).addEventHandler(handler);
+    this.custom = new CustomResourceMonitors(ctx.client, ctx.factory, handler);
+  }
+
+  /** A built-in kind, or a custom one discovery reported. */
+  private infoOf(apiVersion: string, kind: string) {
+    return findByKind(apiVersion, kind) ?? this.custom?.find(apiVersion, kind);
+  }
+
+  /** Custom resources come and go with their CRDs: monitors follow discovery. */
+  private async resyncMonitors(signal: AbortSignal): Promise<void> {
+    for (;;) {
+      try {
+        await sleep(MONITOR_RESYNC_MS, signal);
+      } catch {
+        return;
+      }
+      await this.resyncCustom();
     }
   }
 
+  private async resyncCustom(): Promise<void> {
+    await this.custom?.resync().catch((e: unknown) => this.ctx.log.warn({ err: e }, 'garbage collector: discovery of custom resources failed'));
+  }
+
   async run(signal: AbortSignal): Promise<void> {
+    // The custom resources served now are watched before the graph counts as synced.
+    await this.resyncCustom();
     try {
       await this.ctx.factory.waitForCacheSync(signal);
     } catch {
@@ -82,6 +106,7 @@ export class GarbageCollector implements Controller {
     }
     this.ctx.log.info({ objects: this.graph.size }, 'garbage collector graph synced');
     await Promise.all([
+      this.resyncMonitors(signal),
       runQueue(this.ctx, signal, { name: 'garbage-collector', queue: this.attemptToDelete, workers: this.flags['concurrent-gc-syncs'], reconcile: (uid) => this.attemptToDeleteItem(uid) }),
       runQueue(this.ctx, signal, { name: 'garbage-collector', queue: this.attemptToOrphan, workers: 1, reconcile: (uid) => this.attemptToOrphanItem(uid) }),
     ]);
@@ -93,7 +118,7 @@ export class GarbageCollector implements Controller {
   }
 
   private resourceOf(id: ObjectIdentity) {
-    const info = findByKind(id.apiVersion, id.kind);
+    const info = this.infoOf(id.apiVersion, id.kind);
     return info ? this.ctx.client.resource<ObjectLike>(info, info.namespaced ? id.namespace : undefined) : undefined;
   }
 
@@ -121,7 +146,7 @@ export class GarbageCollector implements Controller {
 
   private async classify(ref: OwnerReference, item: ObjectIdentity): Promise<OwnerState> {
     if (this.graph.isAbsent(ref.uid)) return 'dangling';
-    const namespaced = isNamespaced(ref.apiVersion, ref.kind);
+    const namespaced = this.isNamespaced(ref.apiVersion, ref.kind);
     // An owner of a kind this server does not serve cannot be checked: never collect on a guess.
     if (namespaced === undefined) return 'solid';
     // A cluster-scoped object cannot be owned by a namespaced one (k8s treats it as absent).
@@ -129,7 +154,7 @@ export class GarbageCollector implements Controller {
     const known = this.graph.get(ref.uid);
     // The graph may say "solid" or "waiting" (both only ever delay a deletion); "gone" needs a live read.
     if (known?.observed) return known.deletingDependents ? 'waitingForDependentsDeletion' : 'solid';
-    const found = await this.getObject(ownerIdentity(ref, item.namespace, isNamespaced));
+    const found = await this.getObject(ownerIdentity(ref, item.namespace, this.isNamespaced));
     if (!found || found.metadata?.uid !== ref.uid) this.graph.markAbsent(ref.uid);
     return classifyOwner(ref, found);
   }
@@ -147,7 +172,7 @@ export class GarbageCollector implements Controller {
   /** A node known only as someone's owner: does it exist at all? */
   private async checkVirtualNode(node: GraphNode): Promise<ReconcileResult | void> {
     const uid = node.identity.uid;
-    if (isNamespaced(node.identity.apiVersion, node.identity.kind) === undefined) return;
+    if (this.isNamespaced(node.identity.apiVersion, node.identity.kind) === undefined) return;
     const latest = await this.getObject(node.identity);
     if (!latest || latest.metadata?.uid !== uid) {
       this.ctx.log.debug({ owner: key(node.identity) }, 'owner does not exist, checking its dependents');
