@@ -93,6 +93,18 @@ export function clusterCerts(s: ClusterPkiSpec): ClusterCert[] {
     component('kube-controller-manager', 'system:kube-controller-manager'),
     component('kube-proxy', 'system:kube-proxy'),
     component('dns', 'system:tskube-dns'),
+    // metrics-server: its client certificate (apiserver and kubelets) and its serving certificate,
+    // which the aggregator checks against the APIService's caBundle (the cluster CA).
+    component('metrics-server', 'system:metrics-server'),
+    {
+      name: 'metrics-server-serving',
+      spec: {
+        commonName: 'metrics-server',
+        dnsNames: ['localhost', 'metrics-server', 'metrics-server.kube-system', 'metrics-server.kube-system.svc', `metrics-server.kube-system.svc.${domain}`],
+        ipAddresses: unique(['127.0.0.1', ...hostIPs]),
+        usages: ['server'],
+      },
+    },
   ];
   for (const node of s.nodes ?? []) {
     const nodeIP = s.nodeIPs?.[node];
@@ -142,6 +154,8 @@ export function clusterPkiPaths(dir: string) {
     serviceAccountPub: at(relPaths.saPub),
     kubeletServingCert: (node: string) => at(relPaths.cert(`kubelet-${node}-serving`)),
     kubeletServingKey: (node: string) => at(relPaths.key(`kubelet-${node}-serving`)),
+    metricsServerServingCert: at(relPaths.cert('metrics-server-serving')),
+    metricsServerServingKey: at(relPaths.key('metrics-server-serving')),
     adminKubeconfig: at(relPaths.kubeconfig('admin')),
     /** `kube-scheduler`, `kube-controller-manager`, `kube-proxy`, `dns`, `kubelet-<node>`, or `admin`. */
     kubeconfig: (component: string) => at(relPaths.kubeconfig(component)),
