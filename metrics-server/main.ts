@@ -33,7 +33,7 @@ const argv = await envTwins(
     .option('bind-address', { type: 'string', default: '0.0.0.0', describe: 'Address of the HTTPS port' })
     .option('secure-port', { type: 'number', default: 4443, describe: 'HTTPS port serving metrics.k8s.io (0 = random)' })
     .option('metric-resolution', { type: 'string', default: '15s', describe: 'How often metrics are scraped from the kubelets' })
-    .option('kubelet-request-timeout', { type: 'string', describe: 'Deadline of one kubelet request (default: 90% of --metric-resolution, at most 10s)' })
+    .option('kubelet-request-timeout', { type: 'string', default: '10s', describe: 'Deadline of one kubelet request' })
     .option('kubelet-preferred-address-types', { type: 'string', default: DEFAULT_ADDRESS_TYPES.join(','), describe: 'Node address types to reach kubelets on, in order' })
     .option('kubelet-port', { type: 'number', default: DEFAULT_KUBELET_PORT, describe: 'Kubelet port when the node status does not give one' })
     .option('kubelet-use-node-status-port', { type: 'boolean', default: true, describe: 'Use the port in node.status.daemonEndpoints.kubeletEndpoint' })
@@ -49,7 +49,7 @@ const argv = await envTwins(
     .option('node-selector', { type: 'string', describe: 'Only nodes with these labels are scraped and served' })
     .check((a) => {
       duration('metric-resolution', a['metric-resolution']);
-      if (a['kubelet-request-timeout'] !== undefined) duration('kubelet-request-timeout', a['kubelet-request-timeout']);
+      duration('kubelet-request-timeout', a['kubelet-request-timeout']);
       parseAddressTypes(a['kubelet-preferred-address-types']);
       if (!!a['kubelet-client-certificate'] !== !!a['kubelet-client-key']) throw new Error('--kubelet-client-certificate and --kubelet-client-key go together');
       return true;
@@ -64,7 +64,7 @@ const requestHeaderCA = read('requestheader-client-ca-file', argv['requestheader
 const ms = await startMetricsServer({
   ...clientConnectionFrom(argv),
   metricResolutionMs: duration('metric-resolution', argv['metric-resolution']),
-  ...(argv['kubelet-request-timeout'] ? { kubeletRequestTimeoutMs: duration('kubelet-request-timeout', argv['kubelet-request-timeout']) } : {}),
+  kubeletRequestTimeoutMs: duration('kubelet-request-timeout', argv['kubelet-request-timeout']),
   kubelet: {
     addressTypes: parseAddressTypes(argv['kubelet-preferred-address-types']),
     port: argv['kubelet-port'],

@@ -19,7 +19,7 @@ import { MetricsStorage } from './storage.js';
 
 export interface MetricsServerOptions extends ClientConnection {
   metricResolutionMs: number;
-  /** Per-kubelet request deadline (default: 90 % of the resolution, at most 10 s). */
+  /** Per-kubelet request deadline (--kubelet-request-timeout, default 10 s as upstream). */
   kubeletRequestTimeoutMs?: number;
   kubelet: KubeletClientOptions & { addressTypes: readonly string[]; port: number; useNodeStatusPort: boolean };
   bindAddress: string;
@@ -64,7 +64,7 @@ export async function startMetricsServer(o: MetricsServerOptions): Promise<Metri
     ...(o.kubelet.cert && o.kubelet.key ? { cert: o.kubelet.cert, key: o.kubelet.key } : restConfig.cert && restConfig.key ? { cert: restConfig.cert, key: restConfig.key } : {}),
     ...pick(o.kubelet.token ?? (o.kubelet.cert ? undefined : restConfig.token), 'token'),
   });
-  const timeoutMs = o.kubeletRequestTimeoutMs ?? Math.min(10_000, Math.floor(o.metricResolutionMs * 0.9));
+  const timeoutMs = o.kubeletRequestTimeoutMs ?? 10_000;
   const scraper = new Scraper({
     client: kubeletClient,
     nodes: () => nodeInformer.lister.list() as Node[],
