@@ -9,6 +9,8 @@ import { freePort, waitFor } from '../harness/ports.js';
 import { isRunning, shPod, startKubeletEnv, type KubeletEnv } from './kubelet-harness.js';
 import { startMetricsServerEnv, type MetricsServerEnv } from './metrics-server-harness.js';
 import { issueCert } from '../../client/cert/x509.js';
+import { startAggregatorStandIn } from './aggregator-standin.js';
+import { kcPair } from './kc-harness.js';
 
 const NODE = 'ms-node';
 const BASE = '/apis/metrics.k8s.io/v1beta1';
@@ -145,4 +147,33 @@ test('authorization: a SubjectAccessReview decides, and a refusal is the apiserv
   assert.equal(metrics.status, 200);
   assert.match(String(metrics.body), /metrics_server_kubelet_request_duration_seconds_bucket\{le="[^"]+",node="ms-node"\}/);
   assert.match(String(metrics.body), /metrics_server_manager_tick_duration_seconds_count \d+/);
+});
+
+test('kc top and the real kubectl top read the metrics API through aggregation', async () => {
+  // The aggregation layer is a test stand-in here (aggregator-standin.ts): the wire between it
+  // and metrics-server is the aggregator's (front-proxy certificate, X-Remote-* headers).
+  const agg = await startAggregatorStandIn(env.api, m.url, m.frontProxyClient);
+  try {
+    const p = kcPair({ ...env.api.config, server: agg.url });
+    const nodeTable = new RegExp(`^NAME\\s+CPU\\(cores\\)\\s+CPU\\(%\\)\\s+MEMORY\\(bytes\\)\\s+MEMORY\\(%\\)\\s*\\n${NODE}\\s+\\d+m\\s+\\d+%\\s+\\d+Mi\\s+\\d+%\\s*\\n$`);
+    for (const r of [await p.kc(['top', 'nodes']), await p.kubectl.run(['top', 'nodes'])]) {
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stdout, nodeTable);
+    }
+    for (const r of [await p.kc(['top', 'pods']), await p.kubectl.run(['top', 'pods'])]) {
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stdout, /^NAME\s+CPU\(cores\)\s+MEMORY\(bytes\)\s*\nalpha\s+\d+m\s+\d+Mi\s*\nbeta\s+\d+m\s+\d+Mi\s*\n$/);
+    }
+    for (const r of [await p.kc(['top', 'pods', '-l', 'app=beta', '--containers']), await p.kubectl.run(['top', 'pods', '-l', 'app=beta', '--containers'])]) {
+      assert.match(r.stdout, /^POD\s+NAME\s+CPU\(cores\)\s+MEMORY\(bytes\)\s*\nbeta\s+main\s+\d+m\s+\d+Mi\s*\n$/);
+    }
+    for (const r of [await p.kc(['top', 'pods', '-A', '--sort-by', 'memory']), await p.kubectl.run(['top', 'pods', '-A', '--sort-by', 'memory'])]) {
+      assert.match(r.stdout, /^NAMESPACE\s+NAME\s+CPU\(cores\)\s+MEMORY\(bytes\)\s*\n(default\s+(alpha|beta)\s+\d+m\s+\d+Mi\s*\n){2}$/);
+    }
+    const missing = await p.both(['top', 'pods', 'nope']);
+    assert.deepEqual(missing.kc, missing.kubectl);
+    assert.equal(missing.kc.code, 1);
+  } finally {
+    await agg.close();
+  }
 });
