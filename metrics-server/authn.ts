@@ -9,8 +9,9 @@
 // one; a request nothing authenticates is 401 (anonymous requests are not accepted here).
 import { X509Certificate } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import type { DetailedPeerCertificate, PeerCertificate, TLSSocket } from 'node:tls';
+import type { PeerCertificate, TLSSocket } from 'node:tls';
 import type { UserInfo } from '../api/user.js';
+import { chainOf } from '../apiserver/auth/authn/x509.js';
 import { SYSTEM_AUTHENTICATED } from '../api/user.js';
 import type { DelegatingAuth } from '../client/component-base/delegating-auth.js';
 
@@ -45,16 +46,6 @@ export function parseBundle(pem: string | undefined): X509Certificate[] {
     }
   }
   return out;
-}
-
-function chainOf(cert: PeerCertificate): PeerCertificate[] {
-  const chain: PeerCertificate[] = [cert];
-  let cur = cert as Partial<DetailedPeerCertificate>;
-  while (cur.issuerCertificate && cur.issuerCertificate !== cur && chain.length < 10) {
-    cur = cur.issuerCertificate;
-    chain.push(cur as PeerCertificate);
-  }
-  return chain;
 }
 
 /** Whether the presented chain leads to one of `roots` (the TLS layer has already checked signatures against the union of CAs). */

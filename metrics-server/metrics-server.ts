@@ -7,7 +7,7 @@ import type { Logger } from 'pino';
 import { newRegistry } from '../client/component-base/daemon.js';
 import { DelegatingAuth } from '../client/component-base/delegating-auth.js';
 import { componentRestConfig, type ClientConnection } from '../client/component-base/rest-config.js';
-import { RestClient } from '../client/rest.js';
+import { RestClient, type RestConfig } from '../client/rest.js';
 import { SharedInformerFactory } from '../client/informer-factory.js';
 import { NAMESPACE_INDEX } from '../client/store.js';
 import { Authenticator, type RequestHeaderOptions } from './authn.js';
@@ -43,6 +43,39 @@ export interface MetricsServer {
 
 const pick = <K extends string>(v: string | undefined, k: K): { [P in K]?: string } => (v ? ({ [k]: v } as { [P in K]?: string }) : {});
 
+/** As upstream, kubelets are called with the apiserver credentials and CA unless told otherwise. */
+function kubeletClientOptions(k: KubeletClientOptions, rest: RestConfig): KubeletClientOptions {
+  return {
+    insecure: k.insecure ?? false,
+    ...pick(k.ca ?? rest.ca, 'ca'),
+    ...(k.cert && k.key ? { cert: k.cert, key: k.key } : rest.cert && rest.key ? { cert: rest.cert, key: rest.key } : {}),
+    ...pick(k.token ?? (k.cert ? undefined : rest.token), 'token'),
+  };
+}
+
+/** One scrape at a time, each `periodMs` after the last one ended (upstream's manager tick). */
+function runEvery(tick: () => Promise<unknown>, periodMs: number, log: Logger): { stop(): Promise<void> } {
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<unknown> = Promise.resolve();
+  const loop = (): void => {
+    if (stopped) return;
+    running = tick()
+      .catch((e: unknown) => log.warn({ err: e }, 'scrape failed'))
+      .finally(() => {
+        if (!stopped) timer = setTimeout(loop, periodMs);
+      });
+  };
+  loop();
+  return {
+    async stop() {
+      stopped = true;
+      clearTimeout(timer);
+      await running;
+    },
+  };
+}
+
 export async function startMetricsServer(o: MetricsServerOptions): Promise<MetricsServer> {
   const log = o.log;
   const restConfig = componentRestConfig(o, 'metrics-server');
@@ -57,13 +90,7 @@ export async function startMetricsServer(o: MetricsServerOptions): Promise<Metri
   const registry = newRegistry();
   const metrics = newServerMetrics(registry);
   const storage = new MetricsStorage(o.metricResolutionMs);
-  // As upstream, kubelets are called with the apiserver credentials and CA unless told otherwise.
-  const kubeletClient = new KubeletClient({
-    insecure: o.kubelet.insecure ?? false,
-    ...pick(o.kubelet.ca ?? restConfig.ca, 'ca'),
-    ...(o.kubelet.cert && o.kubelet.key ? { cert: o.kubelet.cert, key: o.kubelet.key } : restConfig.cert && restConfig.key ? { cert: restConfig.cert, key: restConfig.key } : {}),
-    ...pick(o.kubelet.token ?? (o.kubelet.cert ? undefined : restConfig.token), 'token'),
-  });
+  const kubeletClient = new KubeletClient(kubeletClientOptions(o.kubelet, restConfig));
   const timeoutMs = o.kubeletRequestTimeoutMs ?? 10_000;
   const scraper = new Scraper({
     client: kubeletClient,
@@ -114,19 +141,7 @@ export async function startMetricsServer(o: MetricsServerOptions): Promise<Metri
     log,
   });
 
-  // One scrape at a time, each --metric-resolution apart (upstream's manager tick).
-  let stopped = false;
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<unknown> = Promise.resolve();
-  const loop = (): void => {
-    if (stopped) return;
-    running = tick()
-      .catch((e: unknown) => log.warn({ err: e }, 'scrape failed'))
-      .finally(() => {
-        if (!stopped) timer = setTimeout(loop, o.metricResolutionMs);
-      });
-  };
-  loop();
+  const loop = runEvery(tick, o.metricResolutionMs, log);
   log.info({ port: api.port, resolutionMs: o.metricResolutionMs }, 'metrics-server serving metrics.k8s.io/v1beta1');
 
   return {
@@ -134,9 +149,7 @@ export async function startMetricsServer(o: MetricsServerOptions): Promise<Metri
     storage,
     tick,
     async stop() {
-      stopped = true;
-      clearTimeout(timer);
-      await running;
+      await loop.stop();
       await api.close();
       await factory.shutdown();
       await kubeletClient.close();
