@@ -25,3 +25,25 @@ export function apiResourceList(): Record<string, unknown> {
     ],
   };
 }
+
+/** /apis with the aggregated Accept (APIGroupDiscoveryList), which the aggregator asks for first. */
+export function apiGroupDiscoveryList(version: 'v2' | 'v2beta1'): Record<string, unknown> {
+  const resource = (name: string, kind: string, scope: 'Cluster' | 'Namespaced') => ({
+    resource: name,
+    responseKind: { group: METRICS_GROUP, version: METRICS_VERSION, kind },
+    scope,
+    singularResource: '',
+    verbs: ['get', 'list'],
+  });
+  return {
+    kind: 'APIGroupDiscoveryList',
+    apiVersion: `apidiscovery.k8s.io/${version}`,
+    metadata: {},
+    items: [
+      {
+        metadata: { name: METRICS_GROUP, creationTimestamp: null },
+        versions: [{ version: METRICS_VERSION, resources: [resource('nodes', 'NodeMetrics', 'Cluster'), resource('pods', 'PodMetrics', 'Namespaced')], freshness: 'Current' }],
+      },
+    ],
+  };
+}

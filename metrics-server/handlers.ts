@@ -7,7 +7,8 @@ import type { Node, Pod } from 'kubernetes-types/core/v1';
 import { parseFieldSelector } from '../api/fields.js';
 import { parseLabelSelector } from '../api/labels.js';
 import { errors, StatusError } from '../api/status.js';
-import { apiGroup, apiGroupList, apiResourceList } from './discovery.js';
+import { aggregatedDiscoveryContentType, wantsAggregatedDiscovery } from '../apiserver/discovery/discovery.js';
+import { apiGroup, apiGroupDiscoveryList, apiGroupList, apiResourceList } from './discovery.js';
 import { METRICS_GROUP, metricsList, nodeMetricsObject, podMetricsObject, type NodeMetrics, type PodMetrics } from './objects.js';
 import type { RequestInfo } from './request-info.js';
 import type { MetricsStorage } from './storage.js';
@@ -24,6 +25,8 @@ export interface MetricsSource {
 export interface Answer {
   code: number;
   body: unknown;
+  /** Default application/json. */
+  contentType?: string;
 }
 
 const nodeMetricsGR = { group: METRICS_GROUP, resource: 'nodemetrics' };
@@ -82,12 +85,16 @@ function notFoundPath(): Answer {
 }
 
 /** Answers a request that has been authenticated and authorized. */
-export function handleMetricsRequest(src: MetricsSource, info: RequestInfo, url: URL): Answer {
+export function handleMetricsRequest(src: MetricsSource, info: RequestInfo, url: URL, accept?: string): Answer {
   try {
     if (!info.resourceRequest) {
       if (info.verb !== 'get') return notFoundPath();
       const path = url.pathname.replace(/\/+$/, '');
-      if (path === '/apis') return { code: 200, body: apiGroupList() };
+      if (path === '/apis') {
+        const aggregated = wantsAggregatedDiscovery(accept);
+        if (aggregated) return { code: 200, body: apiGroupDiscoveryList(aggregated), contentType: aggregatedDiscoveryContentType(aggregated) };
+        return { code: 200, body: apiGroupList() };
+      }
       if (path === `/apis/${METRICS_GROUP}`) return { code: 200, body: apiGroup() };
       if (path === `/apis/${METRICS_GROUP}/v1beta1`) return { code: 200, body: apiResourceList() };
       return notFoundPath();

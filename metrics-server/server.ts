@@ -63,8 +63,8 @@ async function handle(o: MetricsApiServerOptions, req: IncomingMessage, res: Ser
     send(res, 200, await o.registry.metrics(), o.registry.contentType);
     return;
   }
-  const answer = handleMetricsRequest(o.source, info, url);
-  send(res, answer.code, answer.body);
+  const answer = handleMetricsRequest(o.source, info, url, req.headers.accept);
+  send(res, answer.code, answer.body, answer.contentType);
 }
 
 export async function startMetricsApiServer(o: MetricsApiServerOptions): Promise<{ server: Server; port: number; close(): Promise<void> }> {

@@ -93,6 +93,10 @@ test('unknown nodes and pods are 404 Statuses; discovery documents', async () =>
   assert.equal((pod.body as Obj).reason, 'NotFound');
   const groups = (await asAdmin('/apis')).body as { groups: { name: string; preferredVersion: { groupVersion: string } }[] };
   assert.deepEqual(groups.groups.map((g) => [g.name, g.preferredVersion.groupVersion]), [['metrics.k8s.io', 'metrics.k8s.io/v1beta1']]);
+  const aggregated = await m.get('/apis', m.agent(env.api.pki.admin), { accept: 'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,application/json' });
+  const items = (aggregated.body as { kind: string; items: { metadata: { name: string }; versions: { version: string; resources: { resource: string; scope: string }[] }[] }[] });
+  assert.equal(items.kind, 'APIGroupDiscoveryList');
+  assert.deepEqual(items.items.map((g) => [g.metadata.name, g.versions.map((v) => [v.version, v.resources.map((r) => `${r.resource}:${r.scope}`)])]), [['metrics.k8s.io', [['v1beta1', ['nodes:Cluster', 'pods:Namespaced']]]]]);
   const resources = (await asAdmin(BASE)).body as { resources: { name: string; kind: string; namespaced: boolean; verbs: string[] }[] };
   assert.deepEqual(resources.resources.map((r) => [r.name, r.kind, r.namespaced, r.verbs]), [
     ['nodes', 'NodeMetrics', false, ['get', 'list']],
