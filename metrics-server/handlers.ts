@@ -8,6 +8,8 @@ import { parseFieldSelector } from '../api/fields.js';
 import { parseLabelSelector } from '../api/labels.js';
 import { errors, StatusError } from '../api/status.js';
 import { aggregatedDiscoveryContentType, wantsAggregatedDiscovery } from '../apiserver/discovery/discovery.js';
+import { negotiate } from '../apiserver/handlers/encoding.js';
+import { metricsTable } from './table.js';
 import { apiGroup, apiGroupDiscoveryList, apiGroupList, apiResourceList } from './discovery.js';
 import { METRICS_GROUP, metricsList, nodeMetricsObject, podMetricsObject, type NodeMetrics, type PodMetrics } from './objects.js';
 import type { RequestInfo } from './request-info.js';
@@ -84,6 +86,15 @@ function notFoundPath(): Answer {
   return { code: 404, body: new StatusError(404, 'NotFound', 'the server could not find the requested resource').status };
 }
 
+/** The answer as a Table when the client asks for one (kubectl get). */
+function asTable(answer: Answer, accept: string | undefined, includeObject: string | null): Answer {
+  const n = negotiate(accept);
+  if (!n.table) return answer;
+  const body = answer.body as { items?: (NodeMetrics | PodMetrics)[] } & (NodeMetrics | PodMetrics);
+  const mode = includeObject === 'None' || includeObject === 'Object' ? includeObject : 'Metadata';
+  return { code: answer.code, body: metricsTable(body.items ?? [body], mode), contentType: n.contentType };
+}
+
 /** Answers a request that has been authenticated and authorized. */
 export function handleMetricsRequest(src: MetricsSource, info: RequestInfo, url: URL, accept?: string): Answer {
   try {
@@ -105,7 +116,8 @@ export function handleMetricsRequest(src: MetricsSource, info: RequestInfo, url:
       const gr = info.resource === 'nodes' ? nodeMetricsGR : podMetricsGR;
       return { code: 405, body: errors.methodNotAllowed(`${info.verb} is not supported on resources of kind "${gr.resource}.${gr.group}"`).status };
     }
-    return info.resource === 'nodes' ? nodes(src, info, url.searchParams) : pods(src, info, url.searchParams);
+    const answer = info.resource === 'nodes' ? nodes(src, info, url.searchParams) : pods(src, info, url.searchParams);
+    return asTable(answer, accept, url.searchParams.get('includeObject'));
   } catch (e) {
     if (e instanceof StatusError) return { code: e.code, body: e.status };
     throw e;

@@ -174,6 +174,10 @@ test('kc top and the real kubectl top read the metrics API through aggregation',
     for (const r of [await p.kc(['top', 'pods', '-A', '--sort-by', 'memory']), await p.kubectl.run(['top', 'pods', '-A', '--sort-by', 'memory'])]) {
       assert.match(r.stdout, /^NAMESPACE\s+NAME\s+CPU\(cores\)\s+MEMORY\(bytes\)\s*\n(default\s+(alpha|beta)\s+\d+m\s+\d+Mi\s*\n){2}$/);
     }
+    // kubectl get asks for a Table: Name, cpu, memory, Window (as upstream's table.go).
+    const get = await p.kubectl.run(['get', 'podmetrics', '-l', 'app=alpha']);
+    assert.equal(get.code, 0, get.stderr);
+    assert.match(get.stdout, /^NAME\s+CPU\s+MEMORY\s+WINDOW\s*\nalpha\s+\d+[num]?\s+\d+(Ki|Mi)?\s+\S+s\s*\n$/);
     const missing = await p.both(['top', 'pods', 'nope']);
     assert.deepEqual(missing.kc, missing.kubectl);
     assert.equal(missing.kc.code, 1);
