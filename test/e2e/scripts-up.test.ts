@@ -80,6 +80,8 @@ test('scripts/up starts the cluster and writes a kubeconfig', async () => {
   // metrics-server runs with its serving certificate from the cluster CA and is registered.
   const trustCA = new Agent({ connect: { ca: readFileSync(join(state, 'pki/ca.crt')) } });
   await waitFor('metrics-server /healthz', async () => (await fetch(`https://127.0.0.1:${env.TSKUBE_METRICS_SERVER_PORT}/healthz`, { dispatcher: trustCA })).status === 200, 30_000, 200);
+  // Ready once it holds two scrapes of the kubelets (its client certificate, nodes/stats).
+  await waitFor('metrics-server /readyz', async () => (await fetch(`https://127.0.0.1:${env.TSKUBE_METRICS_SERVER_PORT}/readyz`, { dispatcher: trustCA })).status === 200, 90_000, 1000);
   await trustCA.close();
   assert.match(await kubectl('get', 'endpoints', '-n', 'kube-system', 'metrics-server'), /^metrics-server\s+\S+:\d+\s/m);
 });
