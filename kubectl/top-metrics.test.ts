@@ -34,4 +34,8 @@ test('top pod: containers summed; -A adds NAMESPACE, --containers adds POD', () 
     tabulate(podLines(metrics, { allNamespaces: true, containers: true, noHeaders: true, sortBy: 'memory' })),
     'b     web   main   5m    10Mi   \nb     web   side   2m    2Mi    \na     db    main   0m    0Mi    \n',
   );
+  assert.equal(
+    tabulate(podLines(metrics, { allNamespaces: false, containers: false, noHeaders: false, sum: true })),
+    'NAME   CPU(cores)   MEMORY(bytes)   \ndb     0m           0Mi             \nweb    7m           12Mi            \n       ________     ________        \n       7m           12Mi            \n',
+  );
 });

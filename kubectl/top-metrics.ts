@@ -98,13 +98,20 @@ export function podRow(m: PodMetrics): PodRow {
 }
 
 /** kubectl top pod's header and lines (NAMESPACE with -A, POD with --containers). */
-export function podLines(metrics: PodMetrics[], o: { allNamespaces: boolean; containers: boolean; noHeaders: boolean; sortBy?: string }): string {
+export function podLines(metrics: PodMetrics[], o: { allNamespaces: boolean; containers: boolean; noHeaders: boolean; sortBy?: string; sum?: boolean }): string {
   const head = [...(o.allNamespaces ? ['NAMESPACE'] : []), ...(o.containers ? ['POD', 'NAME'] : ['NAME']), 'CPU(cores)', 'MEMORY(bytes)'];
   let text = o.noHeaders ? '' : head.map((h) => `${h}\t`).join('') + '\n';
-  for (const r of sortRows(metrics.map(podRow), o.sortBy, o.allNamespaces)) {
+  const rows = sortRows(metrics.map(podRow), o.sortBy, o.allNamespaces);
+  for (const r of rows) {
     const ns = o.allNamespaces ? `${r.namespace}\t` : '';
     if (o.containers) for (const c of sortRows(r.containers, o.sortBy)) text += `${ns}${r.name}\t${c.name}\t${cpuText(c)}\t${memText(c)}\t\n`;
     else text += `${ns}${r.name}\t${cpuText(r)}\t${memText(r)}\t\n`;
+  }
+  if (o.sum) {
+    // kubectl's printPodResourcesSum: a rule under the usage columns, then the totals.
+    const pad = '\t'.repeat(head.length - 2);
+    const total = { cpuNanos: rows.reduce((a, r) => a + r.cpuNanos, 0n), memoryNanos: rows.reduce((a, r) => a + r.memoryNanos, 0n) };
+    text += `${pad}________\t________\t\n${pad}${cpuText(total)}\t${memText(total)}\t\n`;
   }
   return text;
 }

@@ -62,6 +62,7 @@ const pods: KcCommand = {
       .option('all-namespaces', { alias: 'A', type: 'boolean' })
       .option('containers', { type: 'boolean' })
       .option('sort-by', { type: 'string' })
+      .option('sum', { type: 'boolean', describe: 'Print the sum of the resource usage' })
       .option('no-headers', { type: 'boolean' }),
   run: async (f, argv) => {
     await requireMetricsApi(f);
@@ -79,7 +80,7 @@ const pods: KcCommand = {
       await write(f.io.stderr, allNs ? 'No resources found\n' : `No resources found in ${f.namespace} namespace.\n`);
       return;
     }
-    const text = podLines(metrics, { allNamespaces: allNs && !name, containers: bool(argv.containers), noHeaders: bool(argv.noHeaders), sortBy: str(argv.sortBy) });
+    const text = podLines(metrics, { allNamespaces: allNs && !name, containers: bool(argv.containers), noHeaders: bool(argv.noHeaders), sortBy: str(argv.sortBy), sum: bool(argv.sum) });
     await write(f.io.stdout, tabulate(text));
   },
 };

@@ -174,6 +174,11 @@ test('kc top and the real kubectl top read the metrics API through aggregation',
     for (const r of [await p.kc(['top', 'pods', '-A', '--sort-by', 'memory']), await p.kubectl.run(['top', 'pods', '-A', '--sort-by', 'memory'])]) {
       assert.match(r.stdout, /^NAMESPACE\s+NAME\s+CPU\(cores\)\s+MEMORY\(bytes\)\s*\n(default\s+(alpha|beta)\s+\d+m\s+\d+Mi\s*\n){2}$/);
     }
+    const sums = await p.both(['top', 'pods', '-l', 'app=nothing', '--sum']);
+    assert.deepEqual(sums.kc, sums.kubectl);
+    for (const r of [await p.kc(['top', 'pods', '--sum']), await p.kubectl.run(['top', 'pods', '--sum'])]) {
+      assert.match(r.stdout, /\n\s+________\s+________\s*\n\s+\d+m\s+\d+Mi\s*\n$/);
+    }
     // kubectl get asks for a Table: Name, cpu, memory, Window (as upstream's table.go).
     const get = await p.kubectl.run(['get', 'podmetrics', '-l', 'app=alpha']);
     assert.equal(get.code, 0, get.stderr);
