@@ -1,10 +1,14 @@
 // metrics-server next to a test apiserver, as a cluster runs it: its own client certificate
 // (system:metrics-server, bound by the bootstrap RBAC), a serving certificate from the cluster
-// CA, direct client certificates from the cluster CA, and a front-proxy CA of the test's own
-// (the aggregator's, in a cluster) whose `front-proxy-client` may assert users in headers.
+// CA, direct client certificates from the cluster CA, and the apiserver's front-proxy CA, whose
+// `front-proxy-client` (the aggregator) may assert users in headers. `register()` makes it the
+// backend of metrics.k8s.io through the apiserver's aggregation layer, as scripts/up does.
 import { pino } from 'pino';
 import { Agent, request, type Dispatcher } from 'undici';
-import { issueCert, newCA, type KeyCert } from '../../client/cert/x509.js';
+import { issueCert, type KeyCert } from '../../client/cert/x509.js';
+import { RestClient } from '../../client/rest.js';
+import { registrationObjects } from '../../metrics-server/manifest.js';
+import { waitFor } from '../harness/ports.js';
 import { DEFAULT_ADDRESS_TYPES } from '../../metrics-server/address.js';
 import { startMetricsServer, type MetricsServer } from '../../metrics-server/metrics-server.js';
 import type { TestApiserver } from '../harness/apiserver.js';
@@ -21,15 +25,15 @@ export interface MetricsServerEnv {
   getAs(path: string, user: string, groups?: string[], cert?: KeyCert): Promise<{ status: number; body: unknown }>;
   get(path: string, dispatcher: Dispatcher, headers?: Record<string, string | string[]>): Promise<{ status: number; body: unknown }>;
   frontProxyClient: KeyCert;
+  /** Registers metrics-server as the APIService v1beta1.metrics.k8s.io and waits until it is Available. */
+  register(): Promise<void>;
   stop(): Promise<void>;
 }
 
 export async function startMetricsServerEnv(api: TestApiserver, resolutionMs = 1000): Promise<MetricsServerEnv> {
-  const frontProxyCA = await newCA('front-proxy-ca');
-  const [frontProxyClient, serving] = await Promise.all([
-    issueCert(frontProxyCA, { commonName: FRONT_PROXY_CN, usages: ['client'] }),
-    issueCert(api.pki.ca, { commonName: 'metrics-server', dnsNames: ['localhost'], ipAddresses: ['127.0.0.1'], usages: ['server'] }),
-  ]);
+  const { frontProxyCA, frontProxyClient } = api.pki;
+  // The aggregator dials the Service's endpoint with ServerName metrics-server.kube-system.svc.
+  const serving = await issueCert(api.pki.ca, { commonName: 'metrics-server', dnsNames: ['localhost', 'metrics-server.kube-system.svc'], ipAddresses: ['127.0.0.1'], usages: ['server'] });
   const ms = await startMetricsServer({
     config: await api.configFor('system:metrics-server'),
     qps: 0,
@@ -77,6 +81,22 @@ export async function startMetricsServerEnv(api: TestApiserver, resolutionMs = 1
     agent,
     get,
     getAs,
+    async register() {
+      const client = new RestClient({ ...api.config, qps: 0 });
+      try {
+        for (const o of registrationObjects({ caPem: api.pki.ca.cert, address: '127.0.0.1', port: ms.port, objects: ['service', 'apiservice'] })) {
+          const kind = String(o.kind);
+          const resource = kind === 'APIService' ? 'apiservices.apiregistration.k8s.io' : kind === 'Service' ? 'services' : 'endpoints';
+          await client.resource(resource, kind === 'APIService' ? undefined : 'kube-system').create(o as never);
+        }
+        await waitFor('v1beta1.metrics.k8s.io Available', async () => {
+          const s = (await client.resource('apiservices.apiregistration.k8s.io').get('v1beta1.metrics.k8s.io')) as { status?: { conditions?: { type: string; status: string }[] } };
+          return s.status?.conditions?.some((c) => c.type === 'Available' && c.status === 'True');
+        }, 30_000, 200);
+      } finally {
+        await client.close();
+      }
+    },
     async stop() {
       await ms.stop();
       await Promise.all(agents.map((a) => a.close()));

@@ -9,7 +9,6 @@ import { freePort, waitFor } from '../harness/ports.js';
 import { isRunning, shPod, startKubeletEnv, type KubeletEnv } from './kubelet-harness.js';
 import { startMetricsServerEnv, type MetricsServerEnv } from './metrics-server-harness.js';
 import { issueCert } from '../../client/cert/x509.js';
-import { startAggregatorStandIn } from './aggregator-standin.js';
 import { kcPair } from './kc-harness.js';
 
 const NODE = 'ms-node';
@@ -153,12 +152,10 @@ test('authorization: a SubjectAccessReview decides, and a refusal is the apiserv
   assert.match(String(metrics.body), /metrics_server_manager_tick_duration_seconds_count \d+/);
 });
 
-test('kc top and the real kubectl top read the metrics API through aggregation', async () => {
-  // The aggregation layer is a test stand-in here (aggregator-standin.ts): the wire between it
-  // and metrics-server is the aggregator's (front-proxy certificate, X-Remote-* headers).
-  const agg = await startAggregatorStandIn(env.api, m.url, m.frontProxyClient);
-  try {
-    const p = kcPair({ ...env.api.config, server: agg.url });
+test('kc top and the real kubectl top read the metrics API through the apiserver\'s aggregation', async () => {
+  await m.register();
+  {
+    const p = kcPair(env.api.config);
     const nodeTable = new RegExp(`^NAME\\s+CPU\\(cores\\)\\s+CPU\\(%\\)\\s+MEMORY\\(bytes\\)\\s+MEMORY\\(%\\)\\s*\\n${NODE}\\s+\\d+m\\s+\\d+%\\s+\\d+Mi\\s+\\d+%\\s*\\n$`);
     for (const r of [await p.kc(['top', 'nodes']), await p.kubectl.run(['top', 'nodes'])]) {
       assert.equal(r.code, 0, r.stderr);
@@ -186,7 +183,5 @@ test('kc top and the real kubectl top read the metrics API through aggregation',
     const missing = await p.both(['top', 'pods', 'nope']);
     assert.deepEqual(missing.kc, missing.kubectl);
     assert.equal(missing.kc.code, 1);
-  } finally {
-    await agg.close();
   }
 });
