@@ -25,9 +25,10 @@ COPY controller-manager ./controller-manager
 COPY kubelet ./kubelet
 COPY kube-proxy ./kube-proxy
 COPY dns ./dns
+COPY metrics-server ./metrics-server
 COPY kubectl ./kubectl
 # Only what the components run: no tests, benchmarks or test harness.
-RUN printf '%s' '{"extends":"./tsconfig.json","include":["api","client","apiserver","scheduler","controller-manager","kubelet","kube-proxy","dns","kubectl"],"exclude":["node_modules","dist","**/*.test.ts"]}' >tsconfig.image.json \
+RUN printf '%s' '{"extends":"./tsconfig.json","include":["api","client","apiserver","scheduler","controller-manager","kubelet","kube-proxy","dns","metrics-server","kubectl"],"exclude":["node_modules","dist","**/*.test.ts"]}' >tsconfig.image.json \
  && node node_modules/typescript/bin/tsc -p tsconfig.image.json \
  && node scripts/gen-openapi.mjs \
  && cp apiserver/openapi/OpenAPIv2.proto dist/apiserver/openapi/

@@ -12,3 +12,20 @@ export function parseDurationMs(s: string): number | undefined {
   for (const part of m[2].matchAll(/(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/g)) total += Number(part[1]) * UNIT_MS[part[2]];
   return m[1] ? -total : total;
 }
+
+/**
+ * Go's time.Duration.String() for whole milliseconds (`15.012s`, `1m0.5s`, `250ms`, `0s`), which
+ * is how metav1.Duration fields (a PodMetrics' `window`) are written.
+ */
+export function formatDurationMs(ms: number): string {
+  const neg = ms < 0;
+  let rest = Math.round(Math.abs(ms));
+  if (rest === 0) return '0s';
+  if (rest < 1000) return `${neg ? '-' : ''}${rest}ms`;
+  const h = Math.floor(rest / 3_600_000);
+  rest -= h * 3_600_000;
+  const m = Math.floor(rest / 60_000);
+  rest -= m * 60_000;
+  const s = `${Math.floor(rest / 1000)}${rest % 1000 ? `.${String(rest % 1000).padStart(3, '0').replace(/0+$/, '')}` : ''}s`;
+  return `${neg ? '-' : ''}${h ? `${h}h${m}m` : m ? `${m}m` : ''}${s}`;
+}

@@ -101,6 +101,18 @@ export function clusterCerts(s: ClusterPkiSpec): ClusterCert[] {
     component('dns', 'system:tskube-dns'),
     // What the apiserver presents to aggregated API servers (--proxy-client-cert-file).
     { name: 'front-proxy-client', spec: client(FRONT_PROXY_CLIENT_COMMON_NAME), frontProxy: true },
+    // metrics-server: its client certificate (apiserver and kubelets) and its serving certificate,
+    // which the aggregator checks against the APIService's caBundle (the cluster CA).
+    component('metrics-server', 'system:metrics-server'),
+    {
+      name: 'metrics-server-serving',
+      spec: {
+        commonName: 'metrics-server',
+        dnsNames: ['localhost', 'metrics-server', 'metrics-server.kube-system', 'metrics-server.kube-system.svc', `metrics-server.kube-system.svc.${domain}`],
+        ipAddresses: unique(['127.0.0.1', ...hostIPs]),
+        usages: ['server'],
+      },
+    },
   ];
   for (const node of s.nodes ?? []) {
     const nodeIP = s.nodeIPs?.[node];
@@ -155,6 +167,8 @@ export function clusterPkiPaths(dir: string) {
     serviceAccountPub: at(relPaths.saPub),
     kubeletServingCert: (node: string) => at(relPaths.cert(`kubelet-${node}-serving`)),
     kubeletServingKey: (node: string) => at(relPaths.key(`kubelet-${node}-serving`)),
+    metricsServerServingCert: at(relPaths.cert('metrics-server-serving')),
+    metricsServerServingKey: at(relPaths.key('metrics-server-serving')),
     adminKubeconfig: at(relPaths.kubeconfig('admin')),
     /** `kube-scheduler`, `kube-controller-manager`, `kube-proxy`, `dns`, `kubelet-<node>`, or `admin`. */
     kubeconfig: (component: string) => at(relPaths.kubeconfig(component)),

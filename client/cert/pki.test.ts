@@ -17,6 +17,8 @@ const CERT_NAMES = [
   'kube-controller-manager',
   'kube-proxy',
   'dns',
+  'metrics-server',
+  'metrics-server-serving',
   'kubelet-node-1',
   'kubelet-node-1-serving',
 ];
@@ -26,6 +28,7 @@ const KUBECONFIGS = [
   'kubeconfigs/kube-controller-manager.kubeconfig',
   'kubeconfigs/kube-proxy.kubeconfig',
   'kubeconfigs/dns.kubeconfig',
+  'kubeconfigs/metrics-server.kubeconfig',
   'kubeconfigs/kubelet-node-1.kubeconfig',
 ];
 const FRONT_PROXY_FILES = ['pki/front-proxy-ca.crt', 'pki/front-proxy-ca.key', 'pki/front-proxy-client.crt', 'pki/front-proxy-client.key'];
@@ -105,6 +108,8 @@ describe('ensureClusterPki', () => {
       ['kube-controller-manager', 'system:kube-controller-manager', [], ['client']],
       ['kube-proxy', 'system:kube-proxy', [], ['client']],
       ['dns', 'system:tskube-dns', [], ['client']],
+      ['metrics-server', 'system:metrics-server', [], ['client']],
+      ['metrics-server-serving', 'metrics-server', [], ['server']],
       ['kubelet-node-1', 'system:node:node-1', ['system:nodes'], ['client']],
       ['kubelet-node-1-serving', 'system:node:node-1', [], ['server']],
     ];
@@ -162,7 +167,14 @@ describe('ensureClusterPki', () => {
     await ensureClusterPki(opts);
     const before = snapshot(dir);
     const result = await ensureClusterPki({ ...opts, apiserverIPs: ['192.168.1.10', '10.0.0.5'] });
-    const expected = ['pki/apiserver.crt', 'pki/apiserver.key', 'pki/kubelet-node-1-serving.crt', 'pki/kubelet-node-1-serving.key'];
+    const expected = [
+      'pki/apiserver.crt',
+      'pki/apiserver.key',
+      'pki/kubelet-node-1-serving.crt',
+      'pki/kubelet-node-1-serving.key',
+      'pki/metrics-server-serving.crt',
+      'pki/metrics-server-serving.key',
+    ];
     assert.deepEqual(sortedCopy(result.created), expected);
     assert.deepEqual(changed(before, snapshot(dir)), expected);
     assert.ok(describeCert(readFileSync(clusterPkiPaths(dir).apiserverCert, 'utf8')).ipAddresses.includes('10.0.0.5'));

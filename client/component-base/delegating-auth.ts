@@ -75,7 +75,8 @@ export class DelegatingAuth {
     return this.reviewToken(m[1]!);
   }
 
-  private async reviewToken(token: string): Promise<UserInfo | undefined> {
+  /** The user of a bearer token, by a TokenReview (cached); undefined when not authenticated. */
+  async reviewToken(token: string): Promise<UserInfo | undefined> {
     const cached = recall(this.tokens, token);
     if (cached !== undefined) return cached ?? undefined;
     try {

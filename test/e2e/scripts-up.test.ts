@@ -50,6 +50,7 @@ before(async () => {
     TSKUBE_SCHED_PORT: await p(),
     TSKUBE_PROXY_HEALTH_PORT: await p(),
     TSKUBE_DNS_METRICS_PORT: await p(),
+    TSKUBE_METRICS_SERVER_PORT: await p(),
     TSKUBE_KUBELET_PORTS: `${await p()} ${await p()}`,
     TSKUBE_KUBELET_HEALTHZ_PORTS: `${await p()} ${await p()}`,
   };
@@ -70,12 +71,19 @@ test('scripts/up starts the cluster and writes a kubeconfig', async () => {
   const out = await runScript(join(ROOT, 'scripts/up'), [], env, 240_000);
   assert.match(out, /cluster is up/);
   assert.ok(existsSync(join(state, 'kubeconfig')));
-  for (const name of ['etcd', 'apiserver', 'controller-manager', 'scheduler', 'kube-proxy', 'dns', 'kubelet-node-1', 'kubelet-node-2']) {
+  for (const name of ['etcd', 'apiserver', 'controller-manager', 'scheduler', 'kube-proxy', 'dns', 'kubelet-node-1', 'kubelet-node-2', 'metrics-server']) {
     assert.ok(existsSync(join(state, 'logs', `${name}.log`)), `log of ${name}`);
   }
   const nodes = await kubectl('get', 'nodes');
   assert.match(nodes, /^node-1\s+Ready\s/m);
   assert.match(nodes, /^node-2\s+Ready\s/m);
+  // metrics-server runs with its serving certificate from the cluster CA and is registered.
+  const trustCA = new Agent({ connect: { ca: readFileSync(join(state, 'pki/ca.crt')) } });
+  await waitFor('metrics-server /healthz', async () => (await fetch(`https://127.0.0.1:${env.TSKUBE_METRICS_SERVER_PORT}/healthz`, { dispatcher: trustCA })).status === 200, 30_000, 200);
+  // Ready once it holds two scrapes of the kubelets (its client certificate, nodes/stats).
+  await waitFor('metrics-server /readyz', async () => (await fetch(`https://127.0.0.1:${env.TSKUBE_METRICS_SERVER_PORT}/readyz`, { dispatcher: trustCA })).status === 200, 90_000, 1000);
+  await trustCA.close();
+  assert.match(await kubectl('get', 'endpoints', '-n', 'kube-system', 'metrics-server'), /^metrics-server\s+\S+:\d+\s/m);
 });
 
 test('the two-tier example: NodePort 30001 balances, DNS names resolve, endpoints follow pods', async () => {

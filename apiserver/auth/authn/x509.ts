@@ -21,7 +21,7 @@ function presented(cert: PeerCertificate | undefined): cert is PeerCertificate {
 }
 
 /** The leaf then its issuers, as far as the TLS layer handed them over (self-signed ends it). */
-function chainOf(cert: PeerCertificate): PeerCertificate[] {
+export function chainOf(cert: PeerCertificate): PeerCertificate[] {
   const chain: PeerCertificate[] = [cert];
   let cur = cert as Partial<DetailedPeerCertificate>;
   while (cur.issuerCertificate && cur.issuerCertificate !== cur && chain.length < 10) {

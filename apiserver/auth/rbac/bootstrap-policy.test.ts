@@ -90,6 +90,7 @@ describe('bootstrap policy', () => {
     assert.ok(!covers(rules('view'), [{ apiGroups: [''], resources: ['secrets'], verbs: ['get'] }]).covered, 'view cannot read secrets');
     assert.ok(!covers(rules('edit'), [{ apiGroups: ['rbac.authorization.k8s.io'], resources: ['roles'], verbs: ['create'] }]).covered, 'edit cannot write roles');
     assert.ok(covers(rules('cluster-admin'), rules('admin')).covered);
+    assert.ok(covers(rules('view'), [{ apiGroups: ['metrics.k8s.io'], resources: ['pods', 'nodes'], verbs: ['get', 'list', 'watch'] }]).covered, 'view reads metrics');
   });
 
   test('the well-known identities get what they need', () => {
@@ -136,6 +137,13 @@ describe('bootstrap policy', () => {
     allow(req(apiserver, 'get', 'nodes', '', '', 'log', 'n1'));
 
     allow(url({ username: 'system:serviceaccount:ns:sa', groups: ['system:serviceaccounts', 'system:authenticated'] }, '/openid/v1/jwks'));
+
+    const metricsServer: UserInfo = { username: 'system:metrics-server', groups: ['system:authenticated'] };
+    allow(req(metricsServer, 'get', 'nodes', '', '', 'stats', 'n1'));
+    allow(req(metricsServer, 'watch', 'pods', ''));
+    allow(req(metricsServer, 'create', 'subjectaccessreviews', '', 'authorization.k8s.io'));
+    deny(req(metricsServer, 'get', 'nodes', '', '', 'proxy', 'n1'));
+    deny(req(someone, 'list', 'pods', 'default', 'metrics.k8s.io'));
   });
 
   test('the controller-manager holds what its controllers do', () => {

@@ -37,6 +37,8 @@ export { AUTOUPDATE_ANNOTATION, BOOTSTRAP_LABEL, BOOTSTRAP_LABEL_VALUE } from '.
 export const MONITORING_GROUP = 'system:monitoring';
 /** tskube's cluster DNS server. */
 export const TSKUBE_DNS_USER = 'system:tskube-dns';
+/** metrics-server's identity (its client certificate; upstream runs it as kube-system/metrics-server). */
+export const METRICS_SERVER_USER = 'system:metrics-server';
 /** The apiserver's client certificate identity towards kubelets (kubeadm's name). */
 export const KUBELET_API_CLIENT_USER = 'kube-apiserver-kubelet-client';
 
@@ -217,6 +219,13 @@ export function clusterRoles(): ClusterRole[] {
     clusterRole('system:kube-dns', [rule(['list', 'watch'], core, ['endpoints', 'services'])]),
     // tskube's DNS server: reads what it answers from; writes its kube-dns Service via the kube-system Role below.
     clusterRole('system:tskube-dns', [rule(READ, core, ['services', 'endpoints', 'pods', 'namespaces']), rule(READ, discovery, ['endpointslices'])]),
+    // metrics-server's roles, as its manifest (components.yaml) ships them: it reads nodes and pods
+    // and scrapes kubelets (this kubelet authorizes /stats/summary as nodes/stats); whoever may view
+    // a namespace may read its metrics.
+    clusterRole('system:metrics-server', [rule(['get'], core, ['nodes/metrics', 'nodes/stats']), rule(['get', 'list', 'watch'], core, ['pods', 'nodes'])]),
+    clusterRole('system:aggregated-metrics-reader', [rule(['get', 'list', 'watch'], ['metrics.k8s.io'], ['pods', 'nodes'])], {
+      labels: { [AGGREGATE_TO_VIEW]: 'true', [AGGREGATE_TO_EDIT]: 'true', [AGGREGATE_TO_ADMIN]: 'true' },
+    }),
     clusterRole('system:service-account-issuer-discovery', [urlRule(['get'], ['/.well-known/openid-configuration', '/openid/v1/jwks'])]),
     ...controllerRoles(),
   ];
@@ -236,6 +245,9 @@ export function clusterRoleBindings(): ClusterRoleBinding[] {
     clusterRoleBinding('system:kube-scheduler', [user(KUBE_SCHEDULER_USER)]),
     clusterRoleBinding('system:volume-scheduler', [user(KUBE_SCHEDULER_USER)]),
     clusterRoleBinding('system:kubelet-api-admin', [user(KUBELET_API_CLIENT_USER)]),
+    clusterRoleBinding('system:metrics-server', [user(METRICS_SERVER_USER)]),
+    // Delegated authentication and authorization (TokenReviews, SubjectAccessReviews), as upstream's metrics-server:system:auth-delegator.
+    clusterRoleBinding('system:auth-delegator', [user(METRICS_SERVER_USER)], 'metrics-server:system:auth-delegator'),
     // Workloads may read the OIDC discovery documents of the token issuer.
     clusterRoleBinding('system:service-account-issuer-discovery', [group(SERVICE_ACCOUNTS_GROUP)]),
     ...controllerRoleBindings(),
