@@ -4,7 +4,7 @@
 import { createThreeWayMergePatch } from '../api/patch/index.js';
 import { findByKind } from '../api/resources.js';
 import { isObject, type KObject } from '../api/types.js';
-import { goJson } from './printers/go-format.js';
+import { goJson } from '../api/go-format.js';
 
 export const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
 

@@ -2,7 +2,7 @@
 // `jsonpath={.status.phase}=Running` (or just existence of the path).
 import type { KObject } from '../api/types.js';
 import { CliError } from './errors.js';
-import { parseJsonPath, relaxedJsonPath } from './printers/jsonpath.js';
+import { parseJsonPath, relaxedJsonPath } from '../client/jsonpath.js';
 
 export type WaitFor =
   | { kind: 'delete' }

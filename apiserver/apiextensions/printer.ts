@@ -3,7 +3,7 @@
 // evaluated as JSONPath, or AGE when it declares none. Dates print as ages, as kubectl shows them.
 import type { CustomResourceColumnDefinition } from 'kubernetes-types/apiextensions/v1';
 import type { KObject } from '../../api/types.js';
-import { parseJsonPath, relaxedJsonPath, type JsonPath } from '../../kubectl/printers/jsonpath.js';
+import { parseJsonPath, relaxedJsonPath, type JsonPath } from '../../client/jsonpath.js';
 import { column, humanDuration, NAME_COLUMN, type Cell, type TableColumnDefinition, type TablePrinter } from '../tables/format.js';
 
 /** What a CRD without columns prints (k8s defaults additionalPrinterColumns to this Age column). */

@@ -6,7 +6,7 @@ import type { JSONSchemaProps } from 'kubernetes-types/apiextensions/v1';
 import { asArray, asRecord, asString, field, FIELD_IMMUTABLE, Path, type ErrorList } from '../../api/validation/field.js';
 import { validateObjectMeta, validateObjectMetaUpdate } from '../../api/validation/meta.js';
 import { isDNS1035Label, isDNS1123Subdomain, nameIsDNSSubdomain } from '../../api/validation/names.js';
-import { parseJsonPath, relaxedJsonPath } from '../../kubectl/printers/jsonpath.js';
+import { parseJsonPath, relaxedJsonPath } from '../../client/jsonpath.js';
 import { validateStructuralSchema } from './schema/index.js';
 
 type Obj = Record<string, unknown>;

@@ -6,8 +6,8 @@ import { CliError } from '../errors.js';
 import type { Factory } from '../factory.js';
 import { write } from '../io.js';
 import { fileForCurrentContext, fileForEntry, mergeRaw, readKubeconfigFiles, saveKubeconfigFile, viewConfig, type NamedEntry } from '../kubeconfig-file.js';
-import { goJsonIndent } from '../printers/go-format.js';
-import { parseJsonPath } from '../printers/jsonpath.js';
+import { goJsonIndent } from '../../api/go-format.js';
+import { parseJsonPath } from '../../client/jsonpath.js';
 import { toYaml } from '../printers/output.js';
 import { tabulate } from '../printers/tabwriter.js';
 

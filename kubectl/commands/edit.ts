@@ -14,7 +14,7 @@ import { CliError } from '../errors.js';
 import type { Factory } from '../factory.js';
 import { write } from '../io.js';
 import { displayName } from '../objects.js';
-import { goJson, goJsonIndent } from '../printers/go-format.js';
+import { goJson, goJsonIndent } from '../../api/go-format.js';
 import { toYaml } from '../printers/output.js';
 import { qualifiedResource } from '../resource-args.js';
 import { resolveTargets } from '../targets.js';

@@ -10,7 +10,7 @@ import { TABLE_ACCEPT, getTable, listAll, watchRaw } from '../fetch.js';
 import { write } from '../io.js';
 import { infoForObject, readManifests } from '../manifests.js';
 import { asList, parseOutputFormat, printGeneric, type OutputFormat } from '../printers/output.js';
-import { parseJsonPath, relaxedJsonPath } from '../printers/jsonpath.js';
+import { parseJsonPath, relaxedJsonPath } from '../../client/jsonpath.js';
 import { HumanTablePrinter, type TableLike, type TableRowLike } from '../printers/table.js';
 import { TabWriter } from '../printers/tabwriter.js';
 import { kindPrefix, parseResourceArgs, type ParsedArgs } from '../resource-args.js';

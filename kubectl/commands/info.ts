@@ -4,7 +4,7 @@ import { bool, str, type KcCommand } from '../command.js';
 import { CliError } from '../errors.js';
 import { discoverResources } from '../../client/discovery.js';
 import { write } from '../io.js';
-import { goJsonIndent } from '../printers/go-format.js';
+import { goJsonIndent } from '../../api/go-format.js';
 import { toYaml } from '../printers/output.js';
 import { tabulate } from '../printers/tabwriter.js';
 

@@ -6,7 +6,7 @@ import { AggregateCliError, CliError } from '../errors.js';
 import type { Factory } from '../factory.js';
 import { write } from '../io.js';
 import { displayName } from '../objects.js';
-import { formatLabels } from '../printers/go-format.js';
+import { formatLabels } from '../../api/go-format.js';
 import { resolveTargets } from '../targets.js';
 
 export interface MetadataChanges {

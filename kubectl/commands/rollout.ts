@@ -16,7 +16,7 @@ import { resolveTargets, type Target } from '../targets.js';
 import { watchUntil } from '../watch-until.js';
 import { DescribeWriter } from '../describe/writer.js';
 import { writePodTemplate } from '../describe/containers.js';
-import { goJson } from '../printers/go-format.js';
+import { goJson } from '../../api/go-format.js';
 
 const REVISION = 'deployment.kubernetes.io/revision';
 const CHANGE_CAUSE = 'kubernetes.io/change-cause';

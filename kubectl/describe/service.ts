@@ -1,7 +1,7 @@
 // kubectl describe service (endpoints from the Service's EndpointSlices).
 import type { Event, Service } from 'kubernetes-types/core/v1';
 import type { EndpointSlice } from 'kubernetes-types/discovery/v1';
-import { formatLabels } from '../printers/go-format.js';
+import { formatLabels } from '../../api/go-format.js';
 import { DescribeWriter, writeAnnotations, writeEvents, writeLabels } from './writer.js';
 
 /** Ready addresses serving the named port: `ip:port` (three at most, then "+ N more..."). */

@@ -2,7 +2,7 @@
 import type { Deployment, ReplicaSet } from 'kubernetes-types/apps/v1';
 import type { Event, Pod } from 'kubernetes-types/core/v1';
 import { formatLabelSelector } from '../../api/labels.js';
-import { goJson } from '../printers/go-format.js';
+import { goJson } from '../../api/go-format.js';
 import { writePodTemplate } from './containers.js';
 import { controllerOf } from './pod.js';
 import { DescribeWriter, rfc1123z, writeAnnotations, writeEvents, writeLabels } from './writer.js';

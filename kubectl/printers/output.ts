@@ -4,8 +4,8 @@ import { stringify } from 'yaml';
 import type { KObject } from '../../api/types.js';
 import { CliError } from '../errors.js';
 import { sortKeys } from '../../api/json.js';
-import { goJsonIndent, goValue } from './go-format.js';
-import { parseJsonPath, relaxedJsonPath } from './jsonpath.js';
+import { goJsonIndent, goValue } from '../../api/go-format.js';
+import { parseJsonPath, relaxedJsonPath } from '../../client/jsonpath.js';
 import { TabWriter } from './tabwriter.js';
 
 /** What yaml a `kubectl -o yaml` user sees: keys sorted, lists not indented, no line folding. */

@@ -2,7 +2,7 @@
 // label columns (-L, --show-labels) and the kind prefix (`pod/x` when several kinds print),
 // hides priority columns unless -o wide, prints headers once per column set (watch).
 import type { ObjectMeta } from 'kubernetes-types/meta/v1';
-import { formatLabels } from './go-format.js';
+import { formatLabels } from '../../api/go-format.js';
 import type { TabWriter } from './tabwriter.js';
 
 export interface ColumnDefinition {

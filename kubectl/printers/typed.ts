@@ -4,7 +4,7 @@
 import type { KObject } from '../../api/types.js';
 import { CliError } from '../errors.js';
 import { sortKeys } from '../../api/json.js';
-import { parseJsonPath } from './jsonpath.js';
+import { parseJsonPath } from '../../client/jsonpath.js';
 import { toYaml } from './output.js';
 
 const PRINT_FLAGS_FORMATS = 'go-template,go-template-file,json,jsonpath,jsonpath-as-json,jsonpath-file,name,template,templatefile,yaml';

@@ -3,8 +3,10 @@
 // `..name`, `*`, `\.` in keys, `{range …}…{end}`, `{"\n"}` literals, and `{@}`/`{$}`.
 // Hand-written because it is kubectl's own dialect: the `{…}` template syntax, `range`/`end`,
 // and Go's value printing have no npm equivalent (JSONPath libraries implement Goessner's syntax).
-import { CliError } from '../errors.js';
-import { goJson } from './go-format.js';
+import { goJson } from '../api/go-format.js';
+
+/** A template that does not parse (kubectl prints it as `error: …`). */
+export class JsonPathError extends Error {}
 
 type Segment =
   | { kind: 'field'; names: string[] }
@@ -39,7 +41,7 @@ export function relaxedJsonPath(expr: string): string {
 }
 
 function fail(template: string, why: string): never {
-  throw new CliError(`error parsing jsonpath ${template}, ${why}`);
+  throw new JsonPathError(`error parsing jsonpath ${template}, ${why}`);
 }
 
 /** Splits a template into literal text and `{…}` actions (quotes may contain braces). */

@@ -1,6 +1,6 @@
 // Go's ways of turning values into text, as kubectl output shows them: json.Marshal (sorted
 // keys, HTML-safe escapes), fmt's %v, and labels.FormatLabels.
-import { byBytes, sortKeys } from '../../api/json.js';
+import { byBytes, sortKeys } from './json.js';
 
 function htmlSafe(s: string): string {
   return s.replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
