@@ -93,7 +93,9 @@ export const errors = {
   invalid(kind: string, gr: GroupResource, name: string, causes: StatusCause[]): StatusError {
     const list = causes.map((c) => `${c.field ? `${c.field}: ` : ''}${c.message}`);
     const summary = list.length === 1 ? list[0] : `[${list.join(', ')}]`;
-    return new StatusError(422, 'Invalid', `${kind} "${name}" is invalid: ${summary}`, {
+    // apierrors.NewInvalid names the qualified kind: `Deployment.apps "web" is invalid`.
+    const qualifiedKind = gr.group ? `${kind}.${gr.group}` : kind;
+    return new StatusError(422, 'Invalid', `${qualifiedKind} "${name}" is invalid: ${summary}`, {
       name,
       ...(gr.group ? { group: gr.group } : {}),
       kind,

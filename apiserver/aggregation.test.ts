@@ -105,7 +105,7 @@ describe('APIServices', () => {
     assert.equal(r.body.reason, 'Invalid');
     const fields = r.body.details.causes.map((c: { field: string }) => c.field).sort();
     assert.deepEqual(fields, ['metadata.name', 'spec.groupPriorityMinimum', 'spec.insecureSkipTLSVerify', 'spec.service.port', 'spec.versionPriority']);
-    assert.match(r.body.message, /^APIService "v1.foo.example.com" is invalid: \[metadata.name: Invalid value: "v1.foo.example.com": must be `spec.version\+"."\+spec.group`: "v1.bar.example.com", /);
+    assert.match(r.body.message, /^APIService.apiregistration.k8s.io "v1.foo.example.com" is invalid: \[metadata.name: Invalid value: "v1.foo.example.com": must be `spec.version\+"."\+spec.group`: "v1.bar.example.com", /);
     const local = await admin('POST', '/apis/apiregistration.k8s.io/v1/apiservices', {
       apiVersion: 'apiregistration.k8s.io/v1', kind: 'APIService', metadata: { name: 'v1.local.example.com' },
       spec: { group: 'local.example.com', version: 'v1', insecureSkipTLSVerify: true, groupPriorityMinimum: 100, versionPriority: 1 },
