@@ -8,7 +8,7 @@ import { RestClient, isNotFound } from '../../client/index.js';
 import { startControllerManager, type ControllerManagerHandle } from '../../controller-manager/manager.js';
 import { startTestApiserver, type TestApiserver } from '../../test/harness/apiserver.js';
 import { waitFor } from '../../test/harness/ports.js';
-import { simpleCRD } from './testing.js';
+import { simpleCRD } from '../../test/harness/crd.js';
 
 let api: TestApiserver;
 let client: RestClient;

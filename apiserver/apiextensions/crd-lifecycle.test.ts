@@ -5,7 +5,7 @@ import { after, before, describe, test } from 'node:test';
 import { startTestApiserver, type TestApiserver } from '../../test/harness/apiserver.js';
 import { kubectlFor } from '../../test/harness/kubectl.js';
 import { waitFor } from '../../test/harness/ports.js';
-import { CRONTAB_CRD, crdRequests, simpleCRD, WIDGET_CRD, writeManifest } from './testing.js';
+import { CRONTAB_CRD, crdRequests, simpleCRD, WIDGET_CRD, writeManifest } from '../../test/harness/crd.js';
 
 let api: TestApiserver;
 let k: ReturnType<typeof kubectlFor>;

@@ -11,7 +11,7 @@ import { fetch } from 'undici';
 import { startTestApiserver, type TestApiserver } from '../../test/harness/apiserver.js';
 import { kubectlFor } from '../../test/harness/kubectl.js';
 import { waitFor } from '../../test/harness/ports.js';
-import { CRONTAB_CRD as CRD, crdRequests, crontab as CR, WIDGET_CRD, writeManifest } from './testing.js';
+import { CRONTAB_CRD as CRD, crdRequests, crontab as CR, WIDGET_CRD, writeManifest } from '../../test/harness/crd.js';
 
 let api: TestApiserver;
 let k: ReturnType<typeof kubectlFor>;

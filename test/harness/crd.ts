@@ -2,7 +2,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fetch } from 'undici';
-import type { TestApiserver } from '../../test/harness/apiserver.js';
+import type { TestApiserver } from './apiserver.js';
 import type { CustomResourceDefinition, CustomResourceDefinitionNames, JSONSchemaProps } from 'kubernetes-types/apiextensions/v1';
 
 const PRESERVE = { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } as JSONSchemaProps;
