@@ -2,6 +2,7 @@
 // the request's credentials into a user; bad credentials are a 401 Unauthorized Status (the
 // reason goes to the log only), no credentials are `system:anonymous` when anonymous requests
 // are allowed. The Authorization header is dropped afterwards so nothing passes it on.
+import type { IncomingMessage } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
@@ -19,9 +20,10 @@ export interface AuthenticationStageOptions {
   identityHeaders?: string[];
 }
 
-export function authenticationRequest(req: FastifyRequest): AuthenticationRequest {
-  const out: AuthenticationRequest = { headers: req.headers, headersDistinct: req.raw.headersDistinct };
-  const socket = req.raw.socket as TLSSocket | undefined;
+/** What the authenticators look at: headers and the connection's client certificate (any HTTP server's request). */
+export function authenticationRequest(req: IncomingMessage): AuthenticationRequest {
+  const out: AuthenticationRequest = { headers: req.headers, headersDistinct: req.headersDistinct };
+  const socket = req.socket as TLSSocket | undefined;
   if (socket && typeof socket.getPeerCertificate === 'function') {
     const cert = socket.getPeerCertificate();
     if (cert && Object.keys(cert).length > 0) {
@@ -48,10 +50,10 @@ export const authenticationStage = fp(
     const byConnection = new WeakMap<object, Promise<UserInfo | undefined>>();
     const authenticate = async (req: FastifyRequest): Promise<UserInfo | undefined> => {
       const socket = req.raw.socket;
-      if (!socket || !connectionOnly(req, opts.identityHeaders ?? [])) return (await opts.authenticator.authenticate(authenticationRequest(req)))?.user;
+      if (!socket || !connectionOnly(req, opts.identityHeaders ?? [])) return (await opts.authenticator.authenticate(authenticationRequest(req.raw)))?.user;
       let known = byConnection.get(socket);
       if (!known) {
-        known = Promise.resolve(opts.authenticator.authenticate(authenticationRequest(req))).then((r) => r?.user);
+        known = Promise.resolve(opts.authenticator.authenticate(authenticationRequest(req.raw))).then((r) => r?.user);
         byConnection.set(socket, known);
         known.catch(() => byConnection.delete(socket));
       }
