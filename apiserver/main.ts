@@ -5,21 +5,20 @@
 // certificate it makes a throw-away self-signed one. An unsafe plain-HTTP port exists only when
 // asked for (--insecure-port, loopback only). Every flag has an environment twin:
 // --etcd-servers ⇔ TSKUBE_ETCD_SERVERS.
-import { readFileSync } from 'node:fs';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { pino } from 'pino';
 import { createApiserver, DEFAULT_OPTIONS } from './server/apiserver.js';
 import { envTwins, onShutdown } from '../client/component-base/daemon.js';
 import { selfSignedServing } from '../client/component-base/secure-serving.js';
+import { listFlag, readFlagFile, requestHeaderFlags, requestHeaderFrom } from '../client/component-base/flags.js';
 import { hostIPv4 } from '../client/host-ip.js';
 import { parseDurationMs } from '../client/duration.js';
 import type { AuthorizationMode } from './auth/index.js';
 
 const MODES: AuthorizationMode[] = ['AlwaysAllow', 'AlwaysDeny', 'Node', 'RBAC'];
-const list = (v: string | string[] | undefined): string[] => (Array.isArray(v) ? v : v ? [v] : []).flatMap((s) => s.split(',')).map((s) => s.trim()).filter(Boolean);
 
-const argv = await envTwins(yargs(hideBin(process.argv))
+const argv = await envTwins(requestHeaderFlags(yargs(hideBin(process.argv)))
   .scriptName('apiserver')
   .option('etcd-servers', { type: 'string', default: 'http://127.0.0.1:2379', describe: 'Comma-separated etcd endpoints' })
   .option('etcd-prefix', { type: 'string', default: DEFAULT_OPTIONS.etcdPrefix, describe: 'Key prefix of every object in etcd' })
@@ -46,11 +45,6 @@ const argv = await envTwins(yargs(hideBin(process.argv))
   .option('kubelet-certificate-authority', { type: 'string', describe: 'CA kubelet serving certificates must chain to (unset: not verified)' })
   .option('proxy-client-cert-file', { type: 'string', describe: 'Client certificate the apiserver presents to aggregated API servers (the front proxy)' })
   .option('proxy-client-key-file', { type: 'string', describe: 'Key of --proxy-client-cert-file' })
-  .option('requestheader-client-ca-file', { type: 'string', describe: 'CA of front-proxy client certificates whose requests name their user in --requestheader-username-headers' })
-  .option('requestheader-allowed-names', { type: 'string', default: '', describe: 'Common names a front-proxy certificate may have (comma-separated; empty: any)' })
-  .option('requestheader-username-headers', { type: 'string', default: 'X-Remote-User', describe: 'Headers naming the user, first non-empty wins (comma-separated)' })
-  .option('requestheader-group-headers', { type: 'string', default: 'X-Remote-Group', describe: 'Headers naming the groups (comma-separated)' })
-  .option('requestheader-extra-headers-prefix', { type: 'string', default: 'X-Remote-Extra-', describe: 'Header prefixes of user extras (comma-separated)' })
   .option('enable-aggregator-routing', { type: 'boolean', default: false, describe: 'Proxy aggregated APIs to Service endpoint addresses instead of ClusterIPs' })
   .option('encryption-provider-config', { type: 'string', describe: 'EncryptionConfiguration file: which resources are encrypted in etcd, and how' })
   .option('audit-policy-file', { type: 'string', describe: 'audit.k8s.io/v1 Policy: what is audited, at which level' })
@@ -63,7 +57,7 @@ const argv = await envTwins(yargs(hideBin(process.argv))
   .option('min-request-timeout', { type: 'number', default: DEFAULT_OPTIONS.minRequestTimeoutSeconds, describe: 'Minimum watch timeout in seconds' })
   .option('log-level', { type: 'string', default: 'info', describe: 'pino log level' })
   .check((a) => {
-    for (const m of list(a['authorization-mode'])) if (!MODES.includes(m as AuthorizationMode)) throw new Error(`--authorization-mode: unknown mode "${m}" (known: ${MODES.join(', ')})`);
+    for (const m of listFlag(a['authorization-mode'])) if (!MODES.includes(m as AuthorizationMode)) throw new Error(`--authorization-mode: unknown mode "${m}" (known: ${MODES.join(', ')})`);
     if (!!a['tls-cert-file'] !== !!a['tls-private-key-file']) throw new Error('--tls-cert-file and --tls-private-key-file go together');
     if (!!a['kubelet-client-certificate'] !== !!a['kubelet-client-key']) throw new Error('--kubelet-client-certificate and --kubelet-client-key go together');
     if (!!a['proxy-client-cert-file'] !== !!a['proxy-client-key-file']) throw new Error('--proxy-client-cert-file and --proxy-client-key-file go together');
@@ -76,31 +70,22 @@ const argv = await envTwins(yargs(hideBin(process.argv))
 
 const logger = pino({ level: argv['log-level'], base: { component: 'apiserver' } });
 
-/** Reads a flag's file, or stops start-up with one line naming the flag. */
-function file(flag: string, path: string | undefined): string | undefined {
-  if (!path) return undefined;
-  try {
-    return readFileSync(path, 'utf8');
-  } catch (e) {
-    throw new Error(`--${flag} ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-  }
-}
 
 async function main(): Promise<void> {
   const tls = argv['tls-cert-file']
-    ? { cert: file('tls-cert-file', argv['tls-cert-file'])!, key: file('tls-private-key-file', argv['tls-private-key-file'])! }
+    ? { cert: readFlagFile('tls-cert-file', argv['tls-cert-file'])!, key: readFlagFile('tls-private-key-file', argv['tls-private-key-file'])! }
     : (logger.warn('no --tls-cert-file: serving with a self-signed certificate'), await selfSignedServing([hostIPv4()]));
-  const signingKey = file('service-account-signing-key-file', argv['service-account-signing-key-file']);
-  const publicKeys = list(argv['service-account-key-file']).map((p) => ({ source: p, pem: file('service-account-key-file', p)! }));
-  const clientCA = file('client-ca-file', argv['client-ca-file']);
-  const kubeletCert = file('kubelet-client-certificate', argv['kubelet-client-certificate']);
-  const kubeletCA = file('kubelet-certificate-authority', argv['kubelet-certificate-authority']);
+  const signingKey = readFlagFile('service-account-signing-key-file', argv['service-account-signing-key-file']);
+  const publicKeys = listFlag(argv['service-account-key-file']).map((p) => ({ source: p, pem: readFlagFile('service-account-key-file', p)! }));
+  const clientCA = readFlagFile('client-ca-file', argv['client-ca-file']);
+  const kubeletCert = readFlagFile('kubelet-client-certificate', argv['kubelet-client-certificate']);
+  const kubeletCA = readFlagFile('kubelet-certificate-authority', argv['kubelet-certificate-authority']);
   const advertiseAddress = argv['advertise-address'] ?? hostIPv4();
-  const requestHeaderCA = file('requestheader-client-ca-file', argv['requestheader-client-ca-file']);
-  const proxyClientCert = file('proxy-client-cert-file', argv['proxy-client-cert-file']);
+  const requestHeader = requestHeaderFrom(argv);
+  const proxyClientCert = readFlagFile('proxy-client-cert-file', argv['proxy-client-cert-file']);
   const server = await createApiserver({
     ...DEFAULT_OPTIONS,
-    etcdServers: list(argv['etcd-servers']),
+    etcdServers: listFlag(argv['etcd-servers']),
     etcdPrefix: argv['etcd-prefix'],
     logger,
     maxRequestsInflight: argv['max-requests-inflight'],
@@ -110,37 +95,27 @@ async function main(): Promise<void> {
     serviceClusterIPRange: argv['service-cluster-ip-range'],
     serviceNodePortRange: argv['service-node-port-range'],
     encryptionProviderConfig: argv['encryption-provider-config'],
-    disableAdmissionPlugins: list(argv['disable-admission-plugins']),
+    disableAdmissionPlugins: listFlag(argv['disable-admission-plugins']),
     security: {
       tls: { ...tls, ...(clientCA ? { clientCA } : {}) },
       anonymousAuth: argv['anonymous-auth'],
-      ...(requestHeaderCA
-        ? {
-            requestHeader: {
-              clientCA: requestHeaderCA,
-              allowedNames: list(argv['requestheader-allowed-names']),
-              usernameHeaders: list(argv['requestheader-username-headers']),
-              groupHeaders: list(argv['requestheader-group-headers']),
-              extraHeaderPrefixes: list(argv['requestheader-extra-headers-prefix']),
-            },
-          }
-        : {}),
+      ...(requestHeader ? { requestHeader } : {}),
       ...(argv['token-auth-file'] ? { tokenAuthFile: argv['token-auth-file'] } : {}),
       ...(argv['basic-auth-file'] ? { basicAuthFile: argv['basic-auth-file'] } : {}),
       serviceAccount: {
         publicKeys,
         ...(signingKey ? { signingKey } : {}),
-        issuers: list(argv['service-account-issuer']),
-        apiAudiences: list(argv['api-audiences']),
+        issuers: listFlag(argv['service-account-issuer']),
+        apiAudiences: listFlag(argv['api-audiences']),
         maxTokenExpirationSeconds: Math.floor(parseDurationMs(argv['service-account-max-token-expiration'])! / 1000),
       },
-      authorizationModes: list(argv['authorization-mode']) as AuthorizationMode[],
-      ...(kubeletCert ? { kubeletClient: { cert: kubeletCert, key: file('kubelet-client-key', argv['kubelet-client-key'])!, ...(kubeletCA ? { ca: kubeletCA } : {}) } } : {}),
+      authorizationModes: listFlag(argv['authorization-mode']) as AuthorizationMode[],
+      ...(kubeletCert ? { kubeletClient: { cert: kubeletCert, key: readFlagFile('kubelet-client-key', argv['kubelet-client-key'])!, ...(kubeletCA ? { ca: kubeletCA } : {}) } } : {}),
       ...(argv['audit-policy-file'] && argv['audit-log-path'] ? { audit: { policyFile: argv['audit-policy-file'], logPath: argv['audit-log-path'] } } : {}),
     },
     advertise: { address: advertiseAddress, port: argv['secure-port'] },
     aggregator: {
-      ...(proxyClientCert ? { proxyClient: { cert: proxyClientCert, key: file('proxy-client-key-file', argv['proxy-client-key-file'])! } } : {}),
+      ...(proxyClientCert ? { proxyClient: { cert: proxyClientCert, key: readFlagFile('proxy-client-key-file', argv['proxy-client-key-file'])! } } : {}),
       enableAggregatorRouting: argv['enable-aggregator-routing'],
     },
   });

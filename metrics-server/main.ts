@@ -2,23 +2,14 @@
 // metrics-server: `node dist/metrics-server/main.js --kubeconfig .tskube/kubeconfigs/metrics-server.kubeconfig
 //   --tls-cert-file … --requestheader-client-ca-file …`. Flags as upstream's; every flag has an
 // environment twin: --metric-resolution ⇔ TSKUBE_METRIC_RESOLUTION.
-import { readFileSync } from 'node:fs';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { envTwins, newLogger, onShutdown } from '../client/component-base/daemon.js';
-import { clientConnectionFlags, clientConnectionFrom, loggingFlags, servingTLSFrom, tlsFlags } from '../client/component-base/flags.js';
+import { clientConnectionFlags, clientConnectionFrom, loggingFlags, readFlagFile, requestHeaderFlags, requestHeaderFrom, servingTLSFrom, tlsFlags } from '../client/component-base/flags.js';
 import { parseDurationMs } from '../client/duration.js';
 import { DEFAULT_ADDRESS_TYPES, DEFAULT_KUBELET_PORT, parseAddressTypes } from './address.js';
 import { startMetricsServer } from './metrics-server.js';
 
-function read(flag: string, path: string | undefined): string | undefined {
-  if (!path) return undefined;
-  try {
-    return readFileSync(path, 'utf8');
-  } catch (e) {
-    throw new Error(`--${flag} ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-  }
-}
 
 function duration(flag: string, v: string): number {
   const ms = parseDurationMs(v);
@@ -26,10 +17,9 @@ function duration(flag: string, v: string): number {
   return ms;
 }
 
-const list = (v: string[]): string[] => v.flatMap((x) => x.split(',')).map((x) => x.trim()).filter(Boolean);
 
 const argv = await envTwins(
-  loggingFlags(tlsFlags(clientConnectionFlags(yargs(hideBin(process.argv)).scriptName('metrics-server'))))
+  requestHeaderFlags(loggingFlags(tlsFlags(clientConnectionFlags(yargs(hideBin(process.argv)).scriptName('metrics-server')))))
     .option('bind-address', { type: 'string', default: '0.0.0.0', describe: 'Address of the HTTPS port' })
     .option('secure-port', { type: 'number', default: 4443, describe: 'HTTPS port serving metrics.k8s.io (0 = random)' })
     .option('metric-resolution', { type: 'string', default: '15s', describe: 'How often metrics are scraped from the kubelets' })
@@ -41,11 +31,6 @@ const argv = await envTwins(
     .option('kubelet-certificate-authority', { type: 'string', describe: 'CA of the kubelets\' serving certificates (default: the kubeconfig\'s CA)' })
     .option('kubelet-client-certificate', { type: 'string', describe: 'Client certificate for the kubelets (default: the kubeconfig\'s credentials)' })
     .option('kubelet-client-key', { type: 'string', describe: 'Key of --kubelet-client-certificate' })
-    .option('requestheader-client-ca-file', { type: 'string', describe: 'CA of the front proxy (the aggregator) whose requests carry the user in headers' })
-    .option('requestheader-allowed-names', { type: 'string', array: true, default: [] as string[], describe: 'Front-proxy certificate CNs accepted (empty: any from the CA)' })
-    .option('requestheader-username-headers', { type: 'string', array: true, default: ['X-Remote-User'], describe: 'Headers naming the user' })
-    .option('requestheader-group-headers', { type: 'string', array: true, default: ['X-Remote-Group'], describe: 'Headers naming the groups' })
-    .option('requestheader-extra-headers-prefix', { type: 'string', array: true, default: ['X-Remote-Extra-'], describe: 'Prefixes of headers carrying extra user attributes' })
     .option('node-selector', { type: 'string', describe: 'Only nodes with these labels are scraped and served' })
     .check((a) => {
       duration('metric-resolution', a['metric-resolution']);
@@ -60,7 +45,7 @@ const argv = await envTwins(
 
 const log = newLogger('metrics-server', argv['log-level']);
 const tls = await servingTLSFrom(argv);
-const requestHeaderCA = read('requestheader-client-ca-file', argv['requestheader-client-ca-file']);
+const requestHeader = requestHeaderFrom(argv);
 const ms = await startMetricsServer({
   ...clientConnectionFrom(argv),
   metricResolutionMs: duration('metric-resolution', argv['metric-resolution']),
@@ -70,24 +55,14 @@ const ms = await startMetricsServer({
     port: argv['kubelet-port'],
     useNodeStatusPort: argv['kubelet-use-node-status-port'],
     insecure: argv['kubelet-insecure-tls'],
-    ...(argv['kubelet-certificate-authority'] ? { ca: read('kubelet-certificate-authority', argv['kubelet-certificate-authority']) } : {}),
-    ...(argv['kubelet-client-certificate'] ? { cert: read('kubelet-client-certificate', argv['kubelet-client-certificate']), key: read('kubelet-client-key', argv['kubelet-client-key']) } : {}),
+    ...(argv['kubelet-certificate-authority'] ? { ca: readFlagFile('kubelet-certificate-authority', argv['kubelet-certificate-authority']) } : {}),
+    ...(argv['kubelet-client-certificate'] ? { cert: readFlagFile('kubelet-client-certificate', argv['kubelet-client-certificate']), key: readFlagFile('kubelet-client-key', argv['kubelet-client-key']) } : {}),
   },
   bindAddress: argv['bind-address'],
   securePort: argv['secure-port'],
   tls: { cert: tls.cert, key: tls.key },
   ...(tls.clientCA ? { clientCA: tls.clientCA } : {}),
-  ...(requestHeaderCA
-    ? {
-        requestHeader: {
-          clientCA: requestHeaderCA,
-          allowedNames: list(argv['requestheader-allowed-names']),
-          usernameHeaders: list(argv['requestheader-username-headers']),
-          groupHeaders: list(argv['requestheader-group-headers']),
-          extraHeaderPrefixes: list(argv['requestheader-extra-headers-prefix']),
-        },
-      }
-    : {}),
+  ...(requestHeader ? { requestHeader } : {}),
   ...(argv['node-selector'] ? { nodeSelector: argv['node-selector'] } : {}),
   log,
 });

@@ -72,7 +72,11 @@ export function tlsFlags<T>(y: Argv<T>) {
     .option('client-ca-file', { type: 'string', describe: 'CA client certificates must chain to (default: the kubeconfig\'s CA)' });
 }
 
-function read(flag: string, path: string): string {
+/** Reads a flag's file, or stops start-up with one line naming the flag. */
+export function readFlagFile(flag: string, path: string): string;
+export function readFlagFile(flag: string, path: string | undefined): string | undefined;
+export function readFlagFile(flag: string, path: string | undefined): string | undefined {
+  if (!path) return undefined;
   try {
     return readFileSync(path, 'utf8');
   } catch (e) {
@@ -80,11 +84,54 @@ function read(flag: string, path: string): string {
   }
 }
 
+/** A list flag's values, comma-separated and/or repeated (pflag's StringSlice). */
+export function listFlag(v: string | string[] | undefined): string[] {
+  return (Array.isArray(v) ? v : v ? [v] : []).flatMap((s) => s.split(',')).map((s) => s.trim()).filter(Boolean);
+}
+
+/** The --requestheader-* flags of a server that trusts a front proxy (k8s' RequestHeaderAuthenticationOptions). */
+export function requestHeaderFlags<T>(y: Argv<T>) {
+  return y
+    .option('requestheader-client-ca-file', { type: 'string', describe: 'CA of front-proxy client certificates (the aggregator\'s) whose requests name their user in --requestheader-username-headers' })
+    .option('requestheader-allowed-names', { type: 'string', array: true, default: [] as string[], describe: 'Common names a front-proxy certificate may have (comma-separated or repeated; empty: any)' })
+    .option('requestheader-username-headers', { type: 'string', array: true, default: ['X-Remote-User'], describe: 'Headers naming the user, first non-empty wins' })
+    .option('requestheader-group-headers', { type: 'string', array: true, default: ['X-Remote-Group'], describe: 'Headers naming the groups' })
+    .option('requestheader-extra-headers-prefix', { type: 'string', array: true, default: ['X-Remote-Extra-'], describe: 'Header prefixes of user extras' });
+}
+
+/** What the --requestheader-* flags say (the shape of apiserver/auth/authn's RequestHeaderConfig). */
+export interface RequestHeaderSettings {
+  clientCA: string;
+  allowedNames: string[];
+  usernameHeaders: string[];
+  groupHeaders: string[];
+  extraHeaderPrefixes: string[];
+}
+
+/** The front-proxy settings; undefined without --requestheader-client-ca-file. */
+export function requestHeaderFrom(a: {
+  'requestheader-client-ca-file'?: string;
+  'requestheader-allowed-names': string[];
+  'requestheader-username-headers': string[];
+  'requestheader-group-headers': string[];
+  'requestheader-extra-headers-prefix': string[];
+}): RequestHeaderSettings | undefined {
+  const clientCA = readFlagFile('requestheader-client-ca-file', a['requestheader-client-ca-file']);
+  if (!clientCA) return undefined;
+  return {
+    clientCA,
+    allowedNames: listFlag(a['requestheader-allowed-names']),
+    usernameHeaders: listFlag(a['requestheader-username-headers']),
+    groupHeaders: listFlag(a['requestheader-group-headers']),
+    extraHeaderPrefixes: listFlag(a['requestheader-extra-headers-prefix']),
+  };
+}
+
 /** The serving certificate and client CA from the flags (self-signed and the kubeconfig's CA by default). */
 export async function servingTLSFrom(a: { 'tls-cert-file'?: string; 'tls-private-key-file'?: string; 'client-ca-file'?: string; kubeconfig?: string }): Promise<ServingTLS> {
   if (!!a['tls-cert-file'] !== !!a['tls-private-key-file']) throw new Error('--tls-cert-file and --tls-private-key-file go together');
-  const own = a['tls-cert-file'] ? { cert: read('tls-cert-file', a['tls-cert-file']), key: read('tls-private-key-file', a['tls-private-key-file']!) } : await selfSignedServing();
-  const clientCA = a['client-ca-file'] ? read('client-ca-file', a['client-ca-file']) : a.kubeconfig ? loadKubeconfig({ kubeconfig: a.kubeconfig }).config.ca : undefined;
+  const own = a['tls-cert-file'] ? { cert: readFlagFile('tls-cert-file', a['tls-cert-file']), key: readFlagFile('tls-private-key-file', a['tls-private-key-file']!) } : await selfSignedServing();
+  const clientCA = a['client-ca-file'] ? readFlagFile('client-ca-file', a['client-ca-file']) : a.kubeconfig ? loadKubeconfig({ kubeconfig: a.kubeconfig }).config.ca : undefined;
   return { ...own, ...(clientCA ? { clientCA } : {}) };
 }
 
