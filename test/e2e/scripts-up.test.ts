@@ -84,6 +84,11 @@ test('scripts/up starts the cluster and writes a kubeconfig', async () => {
   await waitFor('metrics-server /readyz', async () => (await fetch(`https://127.0.0.1:${env.TSKUBE_METRICS_SERVER_PORT}/readyz`, { dispatcher: trustCA })).status === 200, 90_000, 1000);
   await trustCA.close();
   assert.match(await kubectl('get', 'endpoints', '-n', 'kube-system', 'metrics-server'), /^metrics-server\s+\S+:\d+\s/m);
+  // Through the apiserver's aggregation layer, as a user sees it.
+  const top = await waitFor('kubectl top nodes', async () => kubectl('top', 'nodes').catch(() => undefined), 60_000, 1000);
+  assert.match(top, /^node-1\s+\d+m\s+\d+%\s+\d+Mi\s+\d+%/m);
+  assert.match(top, /^node-2\s+\d+m\s+\d+%\s+\d+Mi\s+\d+%/m);
+  assert.match(await kubectl('get', 'apiservices', 'v1beta1.metrics.k8s.io'), /v1beta1\.metrics\.k8s\.io\s+kube-system\/metrics-server\s+True/);
 });
 
 test('the two-tier example: NodePort 30001 balances, DNS names resolve, endpoints follow pods', async () => {
