@@ -113,7 +113,8 @@ async function main(): Promise<void> {
       ...(kubeletCert ? { kubeletClient: { cert: kubeletCert, key: readFlagFile('kubelet-client-key', argv['kubelet-client-key'])!, ...(kubeletCA ? { ca: kubeletCA } : {}) } } : {}),
       ...(argv['audit-policy-file'] && argv['audit-log-path'] ? { audit: { policyFile: argv['audit-policy-file'], logPath: argv['audit-log-path'] } } : {}),
     },
-    advertise: { address: advertiseAddress, port: argv['secure-port'] },
+    // No endpoints to publish for a random port (0): nothing would reach it by that number.
+    ...(argv['secure-port'] > 0 ? { advertise: { address: advertiseAddress, port: argv['secure-port'] } } : {}),
     aggregator: {
       ...(proxyClientCert ? { proxyClient: { cert: proxyClientCert, key: readFlagFile('proxy-client-key-file', argv['proxy-client-key-file'])! } } : {}),
       enableAggregatorRouting: argv['enable-aggregator-routing'],

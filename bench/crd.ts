@@ -33,8 +33,7 @@ async function main(): Promise<void> {
   const raw = new Etcd3({ hosts: [etcd.endpoint] });
   const port = await freePort();
   const server = spawn(process.execPath, [
-    // --log-level error: with no secure port the kubernetes Service's endpoint reconciler warns every 10 s.
-    'dist/apiserver/main.js', '--etcd-servers', etcd.endpoint, '--log-level', 'error', '--max-requests-inflight', '1000',
+    'dist/apiserver/main.js', '--etcd-servers', etcd.endpoint, '--log-level', 'warn', '--max-requests-inflight', '1000',
     '--insecure-port', String(port), '--secure-port', '0',
   ], { stdio: ['ignore', 'inherit', 'inherit'] });
   const pool = new Pool(`http://127.0.0.1:${port}`, { connections: CONCURRENCY });
