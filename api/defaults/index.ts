@@ -26,6 +26,7 @@ import {
 import { defaultNetworkPolicy } from './networking.js';
 import { defaultHorizontalPodAutoscaler } from './autoscaling.js';
 import { defaultAPIService } from './apiregistration.js';
+import { defaultLimitRange } from './limitrange.js';
 
 const DEFAULTERS: Record<string, (obj: Obj) => void> = {
   Pod: defaultPod,
@@ -51,6 +52,7 @@ const DEFAULTERS: Record<string, (obj: Obj) => void> = {
   HorizontalPodAutoscaler: defaultHorizontalPodAutoscaler,
   NetworkPolicy: defaultNetworkPolicy,
   APIService: defaultAPIService,
+  LimitRange: defaultLimitRange,
 };
 
 export function applyDefaults(info: ResourceInfo, obj: KObject): void {

@@ -24,6 +24,7 @@ import { validateIngress, validateIngressClass, validateNetworkPolicy } from './
 import { validateHorizontalPodAutoscaler, validateHorizontalPodAutoscalerStatus } from './autoscaling.js';
 import { validateRole, validateRoleBinding, validateRoleBindingUpdate } from './rbac.js';
 import { validateAPIService } from './apiregistration.js';
+import { validateLimitRange } from './limitrange.js';
 
 type Obj = Record<string, unknown>;
 type CreateValidator = (obj: Obj, info: ResourceInfo) => ErrorList;
@@ -60,6 +61,7 @@ const CREATE: Record<string, CreateValidator> = {
   RoleBinding: (o) => validateRoleBinding(o, true),
   ClusterRoleBinding: (o) => validateRoleBinding(o, false),
   APIService: (o) => validateAPIService(o),
+  LimitRange: (o) => validateLimitRange(o),
 };
 for (const kind of WORKLOADS) CREATE[kind] = (o) => validateWorkload(kind, o);
 

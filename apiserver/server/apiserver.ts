@@ -13,6 +13,7 @@ import { admissionChain } from '../admission/chain.js';
 import { ApiExtensions, APIEXTENSIONS_STRATEGIES } from '../apiextensions/index.js';
 import { groupVersions } from '../../api/resources.js';
 import { NamespaceLifecycle } from '../admission/namespace-lifecycle.js';
+import { LimitRanger } from '../admission/limit-ranger.js';
 import { ServiceAllocator, DEFAULT_SERVICE_ALLOCATOR_OPTIONS } from '../alloc/allocator.js';
 import { AllocationRepair } from '../alloc/repair.js';
 import { buildSecurity, type Security, type SecurityOptions } from '../auth/index.js';
@@ -61,7 +62,7 @@ export interface ApiserverOptions {
   security?: SecurityOptions;
   /** `--encryption-provider-config`: an EncryptionConfiguration file (encryption at rest). */
   encryptionProviderConfig?: string;
-  /** `--disable-admission-plugins`: NamespaceLifecycle, NodeRestriction, ServiceAccount. */
+  /** `--disable-admission-plugins`: NamespaceLifecycle, LimitRanger, NodeRestriction, ServiceAccount. */
   disableAdmissionPlugins?: string[];
   /** `--advertise-address` and the secure port: what the `kubernetes` Service's endpoints say. None: no endpoints. */
   advertise?: { address: string; port: number };
@@ -124,7 +125,12 @@ export async function createApiserver(options: ApiserverOptions): Promise<Apiser
   }, log.child({ admission: 'ServiceAllocator' }));
   const security = await buildSecurity(options.security, stores.get, log);
   admission.push(...admissionChain(
-    [{ name: 'NamespaceLifecycle', plugin: new NamespaceLifecycle(() => stores.get('', 'namespaces')) }, ...security.admission],
+    [
+      { name: 'NamespaceLifecycle', plugin: new NamespaceLifecycle(() => stores.get('', 'namespaces')) },
+      // Kubernetes' order: LimitRanger runs after NamespaceLifecycle, before ServiceAccount.
+      { name: 'LimitRanger', plugin: new LimitRanger(() => stores.get('', 'limitranges')) },
+      ...security.admission,
+    ],
     options.disableAdmissionPlugins ?? [],
     [serviceAllocator, ...(options.admission ?? [])],
   ));
