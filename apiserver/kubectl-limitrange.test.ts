@@ -2,8 +2,6 @@
 // then pods and a PVC that get defaults, or 403 with Kubernetes' messages; a bad LimitRange
 // gets 422; `kubectl describe limitrange` prints its table.
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { startTestApiserver, type TestApiserver } from '../test/harness/apiserver.js';
 import { kubectlFor } from '../test/harness/kubectl.js';
@@ -18,12 +16,6 @@ before(async () => {
 after(async () => {
   await api?.stop();
 });
-
-function file(name: string, text: string): string {
-  const p = join(k.home, name);
-  writeFileSync(p, text);
-  return p;
-}
 
 const limitRange = `apiVersion: v1
 kind: LimitRange
@@ -53,10 +45,10 @@ ${resources}`;
 
 describe('kubectl 1.32: LimitRange enforcement', () => {
   test('defaults, limits and describe', async () => {
-    const created = await k.run(['apply', '-f', file('lr.yaml', limitRange)]);
+    const created = await k.run(['apply', '-f', '-'], limitRange);
     assert.equal(created.code, 0, created.stderr);
 
-    const plain = await k.run(['create', '-f', file('plain.yaml', pod('plain'))]);
+    const plain = await k.run(['create', '-f', '-'], pod('plain'));
     assert.equal(plain.code, 0, plain.stderr);
     const got = JSON.parse((await k.run(['get', 'pod', 'plain', '-o', 'json'])).stdout) as {
       metadata: { annotations: Record<string, string> };
@@ -65,7 +57,7 @@ describe('kubectl 1.32: LimitRange enforcement', () => {
     assert.deepEqual(got.spec.containers[0]?.resources, { limits: { cpu: '200m', memory: '256Mi' }, requests: { cpu: '100m', memory: '128Mi' } });
     assert.equal(got.metadata.annotations['kubernetes.io/limit-ranger'], 'LimitRanger plugin set: cpu, memory request for container app; cpu, memory limit for container app');
 
-    const big = await k.run(['create', '-f', file('big.yaml', pod('big', '    resources:\n      limits: {cpu: "1"}\n'))]);
+    const big = await k.run(['create', '-f', '-'], pod('big', '    resources:\n      limits: {cpu: "1"}\n'));
     assert.notEqual(big.code, 0);
     assert.match(big.stderr, /Error from server \(Forbidden\).*pods "big" is forbidden: maximum cpu usage per Container is 500m, but limit is 1/);
     assert.equal((await k.run(['get', 'pod', 'big'])).code, 1);
@@ -79,7 +71,7 @@ spec:
   resources:
     requests: {storage: 500Mi}
 `;
-    const small = await k.run(['create', '-f', file('pvc.yaml', pvc)]);
+    const small = await k.run(['create', '-f', '-'], pvc);
     assert.notEqual(small.code, 0);
     assert.match(small.stderr, /persistentvolumeclaims "small" is forbidden: minimum storage usage per PersistentVolumeClaim is 1Gi, but request is 500Mi/);
 
@@ -102,7 +94,7 @@ spec:
     max: {cpu: "1"}
   - type: Bogus
 `;
-    const r = await k.run(['create', '-f', file('bad.yaml', bad)]);
+    const r = await k.run(['create', '-f', '-'], bad);
     assert.notEqual(r.code, 0);
     assert.match(r.stderr, /LimitRange "bad" is invalid/);
     assert.match(r.stderr, /spec\.limits\[0\]\.min\[cpu\]: Invalid value: "2": min value 2 is greater than max value 1/);
