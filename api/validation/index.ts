@@ -24,6 +24,7 @@ import { validateIngress, validateIngressClass, validateNetworkPolicy } from './
 import { validateHorizontalPodAutoscaler, validateHorizontalPodAutoscalerStatus } from './autoscaling.js';
 import { validateRole, validateRoleBinding, validateRoleBindingUpdate } from './rbac.js';
 import { validateAPIService } from './apiregistration.js';
+import { validatePriorityClass, validatePriorityClassUpdate } from './scheduling.js';
 
 type Obj = Record<string, unknown>;
 type CreateValidator = (obj: Obj, info: ResourceInfo) => ErrorList;
@@ -60,6 +61,7 @@ const CREATE: Record<string, CreateValidator> = {
   RoleBinding: (o) => validateRoleBinding(o, true),
   ClusterRoleBinding: (o) => validateRoleBinding(o, false),
   APIService: (o) => validateAPIService(o),
+  PriorityClass: (o) => validatePriorityClass(o),
 };
 for (const kind of WORKLOADS) CREATE[kind] = (o) => validateWorkload(kind, o);
 
@@ -74,6 +76,7 @@ const UPDATE: Record<string, UpdateValidator> = {
   CronJob: (o, old) => validateCronJobUpdate(o, old),
   RoleBinding: (o, old) => validateRoleBindingUpdate(o, old, true),
   ClusterRoleBinding: (o, old) => validateRoleBindingUpdate(o, old, false),
+  PriorityClass: (o, old) => validatePriorityClassUpdate(o, old),
 };
 for (const kind of WORKLOADS) UPDATE[kind] = (o, old) => validateWorkloadUpdate(kind, o, old);
 
