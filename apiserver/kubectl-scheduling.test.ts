@@ -51,6 +51,20 @@ describe('kubectl 1.32: scheduling.k8s.io/v1 PriorityClasses', () => {
     const pod = JSON.parse((await k.run(['get', 'pod', 'hi', '-o', 'json'])).stdout);
     assert.equal(pod.spec.priority, 1000);
     assert.equal(pod.spec.preemptionPolicy, 'PreemptLowerPriority');
+    // A replace that leaves the computed fields out keeps them, as upstream's admission does.
+    delete pod.spec.priority;
+    delete pod.spec.preemptionPolicy;
+    pod.spec.containers[0].image = 'busybox:1.36';
+    const r = await k.run(['replace', '-f', '-'], JSON.stringify(pod));
+    assert.equal(r.code, 0, r.stderr);
+    const after = JSON.parse((await k.run(['get', 'pod', 'hi', '-o', 'json'])).stdout);
+    assert.deepEqual([after.spec.priority, after.spec.preemptionPolicy, after.spec.containers[0].image], [1000, 'PreemptLowerPriority', 'busybox:1.36']);
+    const d = await k.run(['describe', 'pc', 'high']);
+    assert.equal(d.code, 0, d.stderr);
+    assert.match(d.stdout, /^Value:\s+1000$/m);
+    const e = await k.run(['explain', 'pc.preemptionPolicy']);
+    assert.equal(e.code, 0, e.stderr);
+    assert.match(e.stdout, /GROUP:\s+scheduling\.k8s\.io/);
   });
 
   test('the global default applies to pods without a class; a second default is Forbidden', async () => {

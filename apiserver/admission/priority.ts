@@ -59,13 +59,6 @@ export function admitPodCreate(pod: KObject, classes: PriorityClass[]): void {
   if (r.className) spec['priorityClassName'] = r.className;
 }
 
-/** An update keeps the priority set at create (validation refuses changing it). */
-function admitPodUpdate(pod: KObject, old: KObject | undefined): void {
-  if (!isObject(pod.spec) || !old || !isObject(old.spec)) return;
-  if (pod.spec['priority'] === undefined && old.spec['priority'] !== undefined) pod.spec['priority'] = old.spec['priority'];
-  if (pod.spec['preemptionPolicy'] === undefined && old.spec['preemptionPolicy'] !== undefined) pod.spec['preemptionPolicy'] = old.spec['preemptionPolicy'];
-}
-
 /** validatePriorityClass: a second globalDefault is refused. */
 export function admitPriorityClass(op: Operation, pc: PriorityClass, classes: PriorityClass[]): void {
   const name = pc.metadata?.name ?? '';
@@ -83,11 +76,12 @@ export function admitPriorityClass(op: Operation, pc: PriorityClass, classes: Pr
 export class PriorityAdmission implements AdmissionPlugin {
   constructor(private readonly list: PriorityClassLister) {}
 
-  async admit(op: Operation, info: ResourceInfo, obj: KObject, old: KObject | undefined, attrs: AdmissionAttributes): Promise<void> {
+  async admit(op: Operation, info: ResourceInfo, obj: KObject, _old: KObject | undefined, attrs: AdmissionAttributes): Promise<void> {
     if (attrs.subresource) return;
     if (info.group === '' && info.resource === 'pods') {
+      // Updates keep the create-time priority: the pod strategy's prepareForUpdate
+      // (apiserver/registry/strategy.ts) does that, before validation.
       if (op === 'CREATE') admitPodCreate(obj, await this.list());
-      else if (op === 'UPDATE') admitPodUpdate(obj, old);
       return;
     }
     if (info.group === 'scheduling.k8s.io' && info.resource === 'priorityclasses')
