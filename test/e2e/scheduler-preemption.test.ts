@@ -35,9 +35,9 @@ after(async () => {
   await api?.stop();
 });
 
-function pod(name: string, priorityClassName: string): Pod {
+function pod(name: string, priorityClassName: string, labels: Record<string, string> = {}): Pod {
   return {
-    metadata: { name, namespace: NS },
+    metadata: { name, namespace: NS, labels },
     spec: { priorityClassName, containers: [{ name: 'c', image: 'busybox:1.35', resources: { requests: { cpu: '800m' } } }] },
   };
 }
@@ -72,6 +72,33 @@ describe('preemption', () => {
     } finally {
       w.close();
       await done;
+    }
+  });
+
+  test('a PodDisruptionBudget steers preemption to the unprotected pod, though its priority is higher', async () => {
+    const ns = 'preempt-pdb';
+    await client.resource('namespaces').create({ metadata: { name: ns } });
+    await client.resource('priorityclasses.scheduling.k8s.io').create({ apiVersion: 'scheduling.k8s.io/v1', kind: 'PriorityClass', metadata: { name: 'mid' }, value: 20 });
+    const two = await startHollowNodes({ client, count: 2, namePrefix: 'pdb-', capacity: { cpu: '1' }, deleteNodesOnStop: true, logger });
+    try {
+      await waitFor('scheduler sees the nodes', () => two.nodeNames.every((n) => scheduler.nodeNames().includes(n)) || undefined, 10_000);
+      // No disruption controller runs here: the PDB's status says what it would (none allowed).
+      const pdbs = client.resource('poddisruptionbudgets.policy', ns);
+      const created = await pdbs.create({ metadata: { name: 'db', namespace: ns }, spec: { minAvailable: 1, selector: { matchLabels: { app: 'db' } } } });
+      await pdbs.updateStatus({ ...created, status: { disruptionsAllowed: 0, currentHealthy: 1, desiredHealthy: 1, expectedPods: 1, observedGeneration: created.metadata?.generation ?? 1 } });
+      const pods = client.resource('pods', ns);
+      const at = (p: Pod): Pod => ({ ...p, metadata: { ...p.metadata, namespace: ns } });
+      await pods.create(at(pod('guarded', 'low', { app: 'db' })));
+      await pods.create(at(pod('free', 'mid')));
+      const nodes = await Promise.all(['guarded', 'free'].map((n) => waitFor(`${n} bound`, async () => (await pods.get(n)).spec?.nodeName, 15_000)));
+      assert.deepEqual([...nodes].sort(), ['pdb-0', 'pdb-1']);
+      await pods.create(at(pod('urgent', 'high')));
+      const node = await waitFor('urgent bound', async () => (await pods.get('urgent')).spec?.nodeName, 30_000);
+      assert.equal(node, nodes[1]);
+      const left = (await pods.list()).items.map((p) => p.metadata?.name).sort();
+      assert.deepEqual(left, ['guarded', 'urgent']);
+    } finally {
+      await two.stop();
     }
   });
 });
