@@ -199,6 +199,8 @@ export const RESOURCES: readonly ResourceInfo[] = Object.freeze([
   r('networking.k8s.io', 'v1', 'networkpolicies', 'NetworkPolicy', true, { shortNames: ['netpol'] }),
   // policy/v1
   r('policy', 'v1', 'poddisruptionbudgets', 'PodDisruptionBudget', true, { shortNames: ['pdb'], subresources: ['status'] }),
+  // scheduling.k8s.io/v1: resolved into pods by the Priority admission plugin
+  r('scheduling.k8s.io', 'v1', 'priorityclasses', 'PriorityClass', false, { shortNames: ['pc'] }),
   // storage.k8s.io/v1
   r('storage.k8s.io', 'v1', 'storageclasses', 'StorageClass', false, { shortNames: ['sc'] }),
   // authentication.k8s.io/v1, authorization.k8s.io/v1: reviews, answered and never stored

@@ -10,6 +10,7 @@ import type * as coordination from 'kubernetes-types/coordination/v1';
 import type * as discovery from 'kubernetes-types/discovery/v1';
 import type * as policy from 'kubernetes-types/policy/v1';
 import type * as storage from 'kubernetes-types/storage/v1';
+import type * as scheduling from 'kubernetes-types/scheduling/v1';
 import type * as rbac from 'kubernetes-types/rbac/v1';
 
 /** What every API object has; kubernetes-types interfaces satisfy it (KObject's index signature they don't). */
@@ -55,6 +56,7 @@ export interface ResourceTypes {
   'endpointslices.discovery.k8s.io': discovery.EndpointSlice;
   'poddisruptionbudgets.policy': policy.PodDisruptionBudget;
   'storageclasses.storage.k8s.io': storage.StorageClass;
+  'priorityclasses.scheduling.k8s.io': scheduling.PriorityClass;
   'roles.rbac.authorization.k8s.io': rbac.Role;
   'rolebindings.rbac.authorization.k8s.io': rbac.RoleBinding;
   'clusterroles.rbac.authorization.k8s.io': rbac.ClusterRole;

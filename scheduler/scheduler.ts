@@ -11,6 +11,7 @@ import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { Node, Pod } from 'kubernetes-types/core/v1';
+import type { PodDisruptionBudget } from 'kubernetes-types/policy/v1';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import {
@@ -101,6 +102,7 @@ export class Scheduler implements SchedulerHandle, SchedulerState {
   /** Pods that are not Succeeded/Failed: bound ones feed the cache, unbound ones the queue. */
   readonly podInformer: SharedInformer<Pod>;
   readonly nodeInformer: SharedInformer<Node>;
+  readonly pdbInformer: SharedInformer<PodDisruptionBudget>;
   readonly random: () => number;
   /** Where the next decision starts in the node list, so every node gets its turn (nextStartNodeIndex). */
   nextStartIndex = 0;
@@ -144,6 +146,7 @@ export class Scheduler implements SchedulerHandle, SchedulerState {
     this.informerFactory = new SharedInformerFactory(this.client, { logger: this.log });
     this.podInformer = this.informerFactory.informerFor('pods', { fieldSelector: 'status.phase!=Succeeded,status.phase!=Failed' });
     this.nodeInformer = this.informerFactory.informerFor('nodes');
+    this.pdbInformer = this.informerFactory.informerFor('poddisruptionbudgets.policy');
   }
 
   /** What plugins reach the cluster through (framework.Handle): the cache, binding, evicting, and the pod's own filters. */
@@ -165,6 +168,7 @@ export class Scheduler implements SchedulerHandle, SchedulerState {
           if (!isNotFound(e)) this.log.warn({ pod: victim.key, err: e }, 'could not delete preemption victim');
         }
       },
+      pdbs: () => this.pdbInformer.lister.list(),
       // Preemption simulates filters; a handle serves every profile, so it runs the pod's own.
       runFilters: (state, pod, node) => this.frameworkFor(pod)?.runFilter(state, pod, node),
     };

@@ -56,7 +56,7 @@ describe('Pod', () => {
     assert.equal(spec.enableServiceLinks, true);
     assert.equal(spec.serviceAccountName, 'default');
     assert.equal(spec.serviceAccount, 'default');
-    assert.equal(spec.priority, 0);
+    assert.equal(spec.priority, undefined, 'set by the Priority admission plugin, not defaulting');
     assert.equal(spec.tolerations, undefined);
   });
   test('container fields', () => {

@@ -22,6 +22,7 @@ import {
   defaultRoleBinding,
   defaultSecret,
   defaultStorageClass,
+  defaultPriorityClass,
 } from './misc.js';
 import { defaultNetworkPolicy } from './networking.js';
 import { defaultHorizontalPodAutoscaler } from './autoscaling.js';
@@ -49,6 +50,7 @@ const DEFAULTERS: Record<string, (obj: Obj) => void> = {
   PersistentVolumeClaim: defaultPersistentVolumeClaim,
   PersistentVolume: defaultPersistentVolume,
   StorageClass: defaultStorageClass,
+  PriorityClass: defaultPriorityClass,
   HorizontalPodAutoscaler: defaultHorizontalPodAutoscaler,
   NetworkPolicy: defaultNetworkPolicy,
   APIService: defaultAPIService,

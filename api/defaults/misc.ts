@@ -51,3 +51,10 @@ export function defaultStorageClass(obj: Obj): void {
   setDefaultString(obj, 'reclaimPolicy', 'Delete');
   setDefaultString(obj, 'volumeBindingMode', 'Immediate');
 }
+
+/** SetDefaults_PriorityClass (pkg/apis/scheduling/v1/defaults.go). */
+export function defaultPriorityClass(obj: Obj): void {
+  // Go's zero value: a JSON body without `value` decodes to 0 upstream.
+  setDefault(obj, 'value', 0);
+  setDefaultString(obj, 'preemptionPolicy', 'PreemptLowerPriority');
+}

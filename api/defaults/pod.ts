@@ -1,5 +1,5 @@
-// PodSpec defaults (pkg/apis/core/v1/defaults.go, plus the ServiceAccount and Priority
-// admission defaults every real cluster applies), used for pods and every pod template.
+// PodSpec defaults (pkg/apis/core/v1/defaults.go, plus the ServiceAccount admission
+// defaults every real cluster applies), used for pods and every pod template.
 import { type Obj, ensureObj, isObj, objects, setDefault, setDefaultString } from './util.js';
 
 const VOLUME_SOURCES = [
@@ -79,7 +79,8 @@ export function defaultPodSpec(spec: Obj): void {
 
 /**
  * Defaults only real Pods get, not templates: SetDefaults_Pod (requests from limits, host ports
- * for hostNetwork, enableServiceLinks) and the ServiceAccount and Priority admission defaults.
+ * for hostNetwork, enableServiceLinks) and the ServiceAccount admission defaults (the Priority admission
+ * plugin, apiserver/admission/priority.ts, sets spec.priority).
  */
 export function defaultPod(pod: Obj): void {
   const spec = ensureObj(pod, 'spec');
@@ -87,7 +88,6 @@ export function defaultPod(pod: Obj): void {
   setDefault(spec, 'enableServiceLinks', true);
   setDefaultString(spec, 'serviceAccountName', 'default');
   setDefaultString(spec, 'serviceAccount', spec['serviceAccountName'] as string);
-  if (!spec['priorityClassName']) setDefault(spec, 'priority', 0);
   const hostNetwork = spec['hostNetwork'] === true;
   for (const kind of ['containers', 'initContainers']) {
     for (const ctr of objects(spec[kind])) {

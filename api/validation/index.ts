@@ -25,6 +25,7 @@ import { validateHorizontalPodAutoscaler, validateHorizontalPodAutoscalerStatus 
 import { validateRole, validateRoleBinding, validateRoleBindingUpdate } from './rbac.js';
 import { validateAPIService } from './apiregistration.js';
 import { validateLimitRange } from './limitrange.js';
+import { validatePriorityClass, validatePriorityClassUpdate } from './scheduling.js';
 
 type Obj = Record<string, unknown>;
 type CreateValidator = (obj: Obj, info: ResourceInfo) => ErrorList;
@@ -62,6 +63,7 @@ const CREATE: Record<string, CreateValidator> = {
   ClusterRoleBinding: (o) => validateRoleBinding(o, false),
   APIService: (o) => validateAPIService(o),
   LimitRange: (o) => validateLimitRange(o),
+  PriorityClass: (o) => validatePriorityClass(o),
 };
 for (const kind of WORKLOADS) CREATE[kind] = (o) => validateWorkload(kind, o);
 
@@ -76,6 +78,7 @@ const UPDATE: Record<string, UpdateValidator> = {
   CronJob: (o, old) => validateCronJobUpdate(o, old),
   RoleBinding: (o, old) => validateRoleBindingUpdate(o, old, true),
   ClusterRoleBinding: (o, old) => validateRoleBindingUpdate(o, old, false),
+  PriorityClass: (o, old) => validatePriorityClassUpdate(o, old),
 };
 for (const kind of WORKLOADS) UPDATE[kind] = (o, old) => validateWorkloadUpdate(kind, o, old);
 

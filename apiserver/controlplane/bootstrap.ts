@@ -1,9 +1,12 @@
-// Objects every cluster starts with: the system namespaces (k8s' SystemNamespaces controller)
+// Objects every cluster starts with: the system namespaces (k8s' SystemNamespaces controller),
+// the system PriorityClasses (k8s' scheduling post-start hook)
 // and the `kubernetes` Service in `default` on the first address of the service range (k8s'
 // bootstrap controller).
 import type { Logger } from 'pino';
 import { StatusError } from '../../api/status.js';
 import type { ResourceStore } from '../registry/store.js';
+import type { KObject } from '../../api/types.js';
+import { systemPriorityClasses } from '../../api/scheduling/priority.js';
 
 export const SYSTEM_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
 
@@ -22,6 +25,7 @@ export async function bootstrap(store: (group: string, resource: string) => Reso
       if (!(e instanceof StatusError && e.code === 409)) throw e;
     }
   }
+  await ensureSystemPriorityClasses(store('scheduling.k8s.io', 'priorityclasses'), log);
   if (opts.kubernetesServiceIP) await ensureKubernetesService(store('', 'services'), opts.kubernetesServiceIP, log);
 }
 
@@ -46,5 +50,17 @@ async function ensureKubernetesService(services: ResourceStore, ip: string, log:
       return;
     }
     throw e;
+  }
+}
+
+/** The scheduling post-start hook (pkg/registry/scheduling/rest AddSystemPriorityClasses). */
+async function ensureSystemPriorityClasses(classes: ResourceStore, log: Logger): Promise<void> {
+  for (const pc of systemPriorityClasses()) {
+    try {
+      await classes.create(undefined, pc as unknown as KObject);
+      log.info({ priorityClass: pc.metadata?.name }, 'created system priority class');
+    } catch (e) {
+      if (!(e instanceof StatusError && e.code === 409)) throw e;
+    }
   }
 }

@@ -1,6 +1,6 @@
 // The Kubernetes protobuf messages kubectl's generator commands send (`kubectl create
 // deployment|namespace|configmap|secret|service|serviceaccount|job|cronjob|role|clusterrole|
-// rolebinding|clusterrolebinding|quota|token`, `kubectl autoscale`, `kubectl auth can-i|whoami`), as field number →
+// rolebinding|clusterrolebinding|quota|priorityclass|token`, `kubectl autoscale`, `kubectl auth can-i|whoami`), as field number →
 // JSON name and type. The numbers are
 // those of k8s.io/api's generated.proto files, checked against what kubectl 1.32 sends. A field
 // not listed here is refused by the decoder (415), never dropped: the table is deliberately the
@@ -163,6 +163,10 @@ export const MESSAGES: Readonly<Record<string, MessageSpec>> = {
   Subject: { 1: ['kind'], 2: ['apiGroup'], 3: ['name'], 4: ['namespace'] },
   RoleRef: { 1: ['apiGroup'], 2: ['kind'], 3: ['name'] },
 
+  // scheduling.k8s.io/v1 (`kubectl create priorityclass`); gogo always writes the non-pointer
+  // value, so 'p' keeps a value of 0.
+  PriorityClass: { 1: ['metadata', '.ObjectMeta'], 2: ['value', 'int32', 'p'], 3: ['globalDefault', 'bool'], 4: ['description'], 5: ['preemptionPolicy', 'string', 'p'] },
+
   // authentication.k8s.io/v1 (`kubectl auth whoami`, `kubectl create token`)
   SelfSubjectReview: { 1: ['metadata', '.ObjectMeta'], 2: ['status', '', 's'] },
   TokenRequest: { 1: ['metadata', '.ObjectMeta'], 2: ['spec', '.TokenRequestSpec'], 3: ['status', '', 's'] },
@@ -205,6 +209,7 @@ export const ROOTS: Readonly<Record<string, string>> = {
   'rbac.authorization.k8s.io/v1/ClusterRole': 'ClusterRole',
   'rbac.authorization.k8s.io/v1/RoleBinding': 'RoleBinding',
   'rbac.authorization.k8s.io/v1/ClusterRoleBinding': 'ClusterRoleBinding',
+  'scheduling.k8s.io/v1/PriorityClass': 'PriorityClass',
   'authentication.k8s.io/v1/SelfSubjectReview': 'SelfSubjectReview',
   'authentication.k8s.io/v1/TokenRequest': 'TokenRequest',
   'authentication.k8s.io/v1/TokenReview': 'TokenReview',

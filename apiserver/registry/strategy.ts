@@ -66,6 +66,7 @@ export function prepareForUpdate(info: ResourceInfo, obj: KObject, old: KObject)
     if (old.status === undefined) delete obj.status;
     else obj.status = old.status;
   }
+  if (info.kind === 'Pod') keepPodPriority(obj, old);
   const gen = old.metadata?.generation;
   if (tracksGeneration(info)) {
     const changed = specPart(obj) !== specPart(old);
@@ -74,6 +75,17 @@ export function prepareForUpdate(info: ResourceInfo, obj: KObject, old: KObject)
     if (gen === undefined) delete obj.metadata.generation;
     else obj.metadata.generation = gen;
   }
+}
+
+/**
+ * An update that leaves out spec.priority or spec.preemptionPolicy keeps what the Priority
+ * admission plugin set at create. Upstream that plugin does it on update, before validation;
+ * here admission runs after validation, which would refuse the omission as a spec change.
+ */
+function keepPodPriority(obj: KObject, old: KObject): void {
+  if (!isObject(obj.spec) || !isObject(old.spec)) return;
+  for (const f of ['priority', 'preemptionPolicy'])
+    if (obj.spec[f] === undefined && old.spec[f] !== undefined) obj.spec[f] = old.spec[f];
 }
 
 /** Status-subresource update: only status (and nothing in spec or metadata) may change. */

@@ -26,6 +26,8 @@ import { registerHandlerChain } from '../filters/chain.js';
 import type { HandlerContext, StreamingSubresources } from '../handlers/context.js';
 import type { ResourceStore } from '../registry/store.js';
 import type { AdmissionPlugin } from '../admission/interfaces.js';
+import { PriorityAdmission } from '../admission/priority.js';
+import type { PriorityClass } from 'kubernetes-types/scheduling/v1';
 import { ResourceStores } from '../registry/stores.js';
 import { Compactor } from '../storage/compaction.js';
 import { Storage } from '../storage/storage.js';
@@ -130,6 +132,8 @@ export async function createApiserver(options: ApiserverOptions): Promise<Apiser
       // Kubernetes' order: LimitRanger runs after NamespaceLifecycle, before ServiceAccount.
       { name: 'LimitRanger', plugin: new LimitRanger(() => stores.get('', 'limitranges')) },
       ...security.admission,
+      // After ServiceAccount and NodeRestriction, as in Kubernetes' AllOrderedPlugins.
+      { name: 'Priority', plugin: new PriorityAdmission(async () => (await storage.range(stores.get('scheduling.k8s.io', 'priorityclasses').prefix)).items.map((i) => i.obj as unknown as PriorityClass)) },
     ],
     options.disableAdmissionPlugins ?? [],
     [serviceAllocator, ...(options.admission ?? [])],

@@ -8,6 +8,7 @@ import { workloadPrinters } from './workloads.js';
 import { clusterPrinters } from './cluster.js';
 import { networkingPrinters } from './networking.js';
 import { apiRegistrationPrinters } from './apiregistration.js';
+import { schedulingPrinters } from './scheduling.js';
 import { column, NAME_COLUMN, type Cell, type TableColumnDefinition, type TablePrinter, type TableRowCondition } from './format.js';
 import { metaTime } from '../../api/time.js';
 import { customResourcePrinter } from '../apiextensions/printer.js';
@@ -59,6 +60,7 @@ const printers: Record<string, TablePrinter> = {
   ...clusterPrinters,
   ...networkingPrinters,
   ...apiRegistrationPrinters,
+  ...schedulingPrinters,
 };
 
 /** The printer for a resource, keyed `group/resource` (core group: `/pods`); a CRD's from its columns. */

@@ -2,6 +2,7 @@
 // kept tiny: a plugin implements only the hooks it needs. Hooks are synchronous except Bind,
 // because one scheduling cycle decides against the in-memory cache without waiting on I/O;
 // only binding talks to the apiserver.
+import type { PodDisruptionBudget } from 'kubernetes-types/policy/v1';
 import type { NodeInfo, PodInfo } from './types.js';
 
 export enum Code {
@@ -69,6 +70,8 @@ export interface Handle {
   bindPod?(pod: PodInfo, nodeName: string): Promise<void>;
   /** Deletes a preemption victim (in the background). */
   evictPod?(victim: PodInfo, preemptor: PodInfo): Promise<void>;
+  /** The cluster's PodDisruptionBudgets (preemption spares pods they protect where it can). */
+  pdbs?(): PodDisruptionBudget[];
   /** Runs the profile's Filter plugins against a (simulated) node, as preemption needs. */
   runFilters?(state: CycleState, pod: PodInfo, node: NodeInfo): Result;
 }

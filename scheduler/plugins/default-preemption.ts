@@ -8,6 +8,7 @@ import { Code, newStatus } from '../framework/interface.js';
 import type { CycleState, Handle, NodeToStatus, PostFilterPlugin, PostFilterResult, Status } from '../framework/interface.js';
 import { fitErrorMessage } from '../framework/fit-error.js';
 import { NodeInfo, type PodInfo } from '../framework/types.js';
+import { filterPodsWithPDBViolation } from './pdb-violation.js';
 
 export const NAME = 'DefaultPreemption';
 export const NOT_HELPFUL = 'Preemption is not helpful for scheduling';
@@ -16,10 +17,13 @@ export const NO_VICTIMS = 'No preemption victims found for incoming pod';
 interface Candidate {
   node: string;
   victims: PodInfo[];
+  /** Victims whose eviction violates a PodDisruptionBudget. */
+  pdbViolations: number;
 }
 
-/** pickOneNodeForPreemption, without PDBs: lowest top victim priority, then lowest priority sum, then fewest victims. */
+/** pickOneNodeForPreemption: fewest PDB violations, lowest top victim priority, then lowest priority sum, then fewest victims. */
 function better(a: Candidate, b: Candidate): boolean {
+  if (a.pdbViolations !== b.pdbViolations) return a.pdbViolations < b.pdbViolations;
   const top = (c: Candidate) => Math.max(...c.victims.map((v) => v.priority));
   const sum = (c: Candidate) => c.victims.reduce((s, v) => s + v.priority, 0);
   if (top(a) !== top(b)) return top(a) < top(b);
@@ -56,7 +60,10 @@ export class DefaultPreemption implements PostFilterPlugin {
     return { status: newStatus(Code.Unschedulable), nominatedNodeName: best.node };
   }
 
-  /** Removes every lower-priority pod, checks the fit, then gives back ("reprieves") as many as still allow it, most important first. */
+  /**
+   * Removes every lower-priority pod, checks the fit, then gives back ("reprieves") as many as
+   * still allow it: PDB-protected ones first, then the rest, most important first.
+   */
   private selectVictimsOnNode(state: CycleState, pod: PodInfo, node: NodeInfo): Candidate | Status {
     const lower = [...node.pods.values()].filter((p) => p.priority < pod.priority);
     if (lower.length === 0) return newStatus(Code.UnschedulableAndUnresolvable, NO_VICTIMS);
@@ -66,16 +73,23 @@ export class DefaultPreemption implements PostFilterPlugin {
     const st = fits();
     if (st && st.code !== Code.Success) return st;
     const victims: PodInfo[] = [];
+    let pdbViolations = 0;
     lower.sort((a, b) => b.priority - a.priority);
-    for (const p of lower) {
+    // Pods a PDB protects are given back first, so they are evicted only when nothing else helps.
+    const { violating, nonViolating } = filterPodsWithPDBViolation(lower, this.handle.pdbs?.() ?? []);
+    const reprieve = (p: PodInfo): boolean => {
       sim.addPod(p);
       const again = fits();
       if (again && again.code !== Code.Success) {
         sim.removePod(p.uid);
         victims.push(p);
+        return false;
       }
-    }
-    return victims.length ? { node: node.name, victims } : newStatus(Code.UnschedulableAndUnresolvable, NO_VICTIMS);
+      return true;
+    };
+    for (const p of violating) if (!reprieve(p)) pdbViolations++;
+    for (const p of nonViolating) reprieve(p);
+    return victims.length ? { node: node.name, victims, pdbViolations } : newStatus(Code.UnschedulableAndUnresolvable, NO_VICTIMS);
   }
 }
 
