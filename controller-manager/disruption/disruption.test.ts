@@ -13,6 +13,7 @@ import { StatusError } from '../../api/status.js';
 import { startTestApiserver, type TestApiserver } from '../../test/harness/apiserver.js';
 import { kubectlFor } from '../../test/harness/kubectl.js';
 import { waitFor } from '../../test/harness/ports.js';
+import { kcPair } from '../../test/e2e/kc-harness.js';
 import { startControllerManager, type ControllerManagerHandle } from '../manager.js';
 
 describe('disruption controller and pods/eviction', () => {
@@ -106,5 +107,25 @@ describe('disruption controller and pods/eviction', () => {
     assert.match(drain.output(), /pod\/x evicted/);
     assert.match(drain.output(), /node\/pdb-node drained/);
     await client.resource('pods', 'pdb-b').get('y');
+  });
+  test('drain gives up at --timeout while the budget blocks it (kubectl and kc)', async () => {
+    await client.resource('nodes').create({ metadata: { name: 'pdb-node2' } });
+    await workload('pdb-c', 2, [{ name: 'x', ready: true, node: 'pdb-node2' }, { name: 'y', ready: false, node: 'other-node' }]);
+    await client.resource('poddisruptionbudgets.policy', 'pdb-c').create({ metadata: { name: 'web' }, spec: { minAvailable: 1, selector: { matchLabels: { app: 'web' } } } });
+    await pdbStatus('pdb-c', (st) => st?.expectedPods === 2 && st.disruptionsAllowed === 0);
+    const p = kcPair(api.config);
+    const args = ['drain', 'pdb-node2', '--grace-period=0', '--timeout=7s'];
+    const kubectl = await p.kubectl.run(args);
+    const kc = await p.kc(args);
+    const retry = `error when evicting pods/"x" -n "pdb-c" (will retry after 5s): Cannot evict pod as it would violate the pod's disruption budget.`;
+    const gaveUp = 'error when evicting pods/"x" -n "pdb-c": global timeout reached: 7s';
+    assert.equal(kubectl.code, 1);
+    assert.ok(kubectl.stderr.startsWith(`${retry}\n`), kubectl.stderr);
+    assert.ok(kubectl.stderr.endsWith(`There are pending pods in node "pdb-node2" when an error occurred: ${gaveUp}\npod/x\nerror: unable to drain node "pdb-node2" due to error: ${gaveUp}, continuing command...\nThere are pending nodes to be drained:\n pdb-node2\n${gaveUp}\n`), kubectl.stderr);
+    // kc says the same (the node is already cordoned by kubectl's run).
+    assert.equal(kc.code, 1);
+    assert.equal(kc.stderr, kubectl.stderr);
+    assert.equal(kc.stdout, kubectl.stdout.replace('node/pdb-node2 cordoned', 'node/pdb-node2 already cordoned'));
+    await client.resource('pods', 'pdb-c').get('x'); // never evicted
   });
 });
