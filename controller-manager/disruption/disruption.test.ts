@@ -92,6 +92,16 @@ describe('disruption controller and pods/eviction', () => {
     assert.equal(missing?.status.code, 404);
   });
 
+  test('concurrent evictions cannot overspend the budget (compare-and-swap on its status)', async () => {
+    await workload('pdb-d', 3, [{ name: 'a', ready: true }, { name: 'b', ready: true }, { name: 'c', ready: true }]);
+    await client.resource('poddisruptionbudgets.policy', 'pdb-d').create({ metadata: { name: 'web' }, spec: { maxUnavailable: 1, selector: { matchLabels: { app: 'web' } } } });
+    await pdbStatus('pdb-d', (st) => st?.currentHealthy === 3 && st.disruptionsAllowed === 1);
+    const results = await Promise.allSettled(['a', 'b', 'c'].map((n) => evict('pdb-d', n)));
+    assert.equal(results.filter((r) => r.status === 'fulfilled').length, 1);
+    for (const r of results) if (r.status === 'rejected') assert.equal((r.reason as StatusError).status.code, 429);
+    assert.equal((await client.resource('pods', 'pdb-d').list()).items.length, 2);
+  });
+
   test('kubectl drain is blocked by the budget and finishes once another replica is Ready', async () => {
     await client.resource('nodes').create({ metadata: { name: 'pdb-node' } });
     await workload('pdb-b', 2, [{ name: 'x', ready: true, node: 'pdb-node' }, { name: 'y', ready: false, node: 'other-node' }]);
