@@ -93,11 +93,15 @@ export async function evictPod(stores: EvictionStores, namespace: string, name: 
   }
   for (let attempt = 0; ; attempt++) {
     const pod = (await stores.pods.get(namespace, name)) as Pod; // 404 for a missing pod
+    let deleteOpts = opts;
     if (!canIgnorePdb(pod)) {
       const all = (await stores.pdbs.list(namespace, parseListOptions(stores.pdbs.info, {}))).items.map((i) => i.obj as Pdb);
       const pdbs = budgetsFor(pod, all);
       if (pdbs.length > 1) throw errors.internal('This pod has more than one PodDisruptionBudget, which the eviction subresource does not support.');
-      if (pdbs.length === 1 && !unhealthyMayGo(pod, pdbs[0])) {
+      if (pdbs.length === 1 && unhealthyMayGo(pod, pdbs[0])) {
+        // Free only while it stays unready: a pod that became Ready since is a 409, and a new try.
+        if (!opts.preconditions?.resourceVersion) deleteOpts = { ...opts, preconditions: { ...opts.preconditions, resourceVersion: pod.metadata?.resourceVersion } };
+      } else if (pdbs.length === 1) {
         const next = chargeBudget(pdbs[0], name, new Date());
         if (!opts.dryRun) {
           try {
@@ -110,7 +114,12 @@ export async function evictPod(stores: EvictionStores, namespace: string, name: 
         }
       }
     }
-    await stores.pods.delete(namespace, name, opts);
+    try {
+      await stores.pods.delete(namespace, name, deleteOpts);
+    } catch (e) {
+      if (deleteOpts !== opts && isStatusError(e) && e.code === 409 && attempt < CONFLICT_RETRIES) continue;
+      throw e;
+    }
     return;
   }
 }

@@ -90,6 +90,13 @@ describe('disruption controller and pods/eviction', () => {
 
     const missing = await evict('pdb-a', 'nope').then(() => undefined, (e: unknown) => e as StatusError);
     assert.equal(missing?.status.code, 404);
+
+    // An unready pod may go while the budget is met (IfHealthyBudget), without spending it.
+    const d = (await client.resource('pods', 'pdb-a').create({ metadata: { name: 'd', labels: { app: 'web' } }, spec: { containers: [{ name: 'c', image: 'busybox' }] } })) as Pod;
+    await setReady('pdb-a', d, false);
+    await evict('pdb-a', 'd');
+    await waitFor('d deleted', () => client.resource('pods', 'pdb-a').get('d').then(() => false, (e: unknown) => isNotFound(e)));
+    assert.equal(((await client.resource('poddisruptionbudgets.policy', 'pdb-a').get('web')) as PodDisruptionBudget).status?.disruptedPods?.d, undefined);
   });
 
   test('concurrent evictions cannot overspend the budget (compare-and-swap on its status)', async () => {
