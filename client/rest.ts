@@ -136,7 +136,8 @@ export class RestClient implements Transport {
       if (res.statusCode >= 200 && res.statusCode < 300) return res.body;
       const text = await res.body.text().catch(() => '');
       const retryAfter = retryAfterSeconds(res.headers['retry-after']);
-      const retriable = res.statusCode === 429 || (res.statusCode >= 500 && retryAfter !== undefined);
+      // client-go's checkWait: only a 429/5xx that carries Retry-After is retried here.
+      const retriable = retryAfter !== undefined && (res.statusCode === 429 || res.statusCode >= 500);
       if (retriable && attempt < this.maxRetries) {
         await sleep((retryAfter ?? 1) * 1000, spec.signal);
         continue;

@@ -39,6 +39,7 @@ import { ClusterRoleAggregationController } from './clusterrole-aggregation.js';
 import { RootCACertPublisher } from './root-ca-cert-publisher.js';
 import { TokensController } from './serviceaccount-token.js';
 import { HorizontalController } from './podautoscaler/horizontal.js';
+import { DisruptionController } from './disruption/disruption.js';
 
 /**
  * Every controller this manager knows, by class; `--controllers` names are the classes'
@@ -66,6 +67,7 @@ const CONTROLLER_CLASSES: readonly ControllerClass[] = [
   RootCACertPublisher,
   TokensController,
   HorizontalController,
+  DisruptionController,
 ];
 
 /** `--controllers` name → controller class. */

@@ -10,6 +10,7 @@ import { decodeBody, patchTypeOf, type Negotiated } from './encoding.js';
 import type { HandlerContext } from './context.js';
 import { checkFields, deleteOptions, writeOptions } from './rest.js';
 import { createTokenRequest } from '../auth/token-request.js';
+import { evictPod } from './eviction.js';
 import { q1, type Query } from '../registry/list-options.js';
 import { nowTime } from '../registry/object-meta.js';
 import { applyPatch } from './patch.js';
@@ -155,11 +156,11 @@ async function createBinding({ req, reply, store, query, namespace, name }: Subr
   return sendRaw(reply, 201, 'application/json', JSON.stringify(successStatus({ code: 201 })));
 }
 
-async function createEviction({ req, reply, store, query, namespace, name }: SubresourceRequest): Promise<unknown> {
+async function createEviction({ ctx, req, reply, store, query, namespace, name }: SubresourceRequest): Promise<unknown> {
   const body = decodeBody(req.headers['content-type'], req.body as Buffer);
   if (!isObject(body) || body.kind !== 'Eviction') throw errors.badRequest('an Eviction object is required');
   const opts = deleteOptions(query, isObject(body.deleteOptions) ? body.deleteOptions : undefined, req, 'eviction');
-  await store.delete(namespace, name, opts);
+  await evictPod({ pods: store, pdbs: ctx.store('policy', 'poddisruptionbudgets') }, namespace ?? '', name, body, opts);
   return sendRaw(reply, 201, 'application/json', JSON.stringify(successStatus({ code: 201 })));
 }
 

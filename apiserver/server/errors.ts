@@ -31,7 +31,10 @@ export const statusErrors = fp(
   async (app: FastifyInstance) => {
     app.setErrorHandler((err, req, reply) => {
       const e = toStatusError(err, req);
-      if (e.code === 429) reply.header('Retry-After', '1');
+      // As Kubernetes' responsewriters: Retry-After only when the Status asks for a delay (an
+      // eviction blocked by a budget has none; the client decides when to try again).
+      const retryAfter = e.status.details?.retryAfterSeconds ?? 0;
+      if (e.code === 429 && retryAfter > 0) reply.header('Retry-After', String(retryAfter));
       if (reply.raw.headersSent) {
         reply.raw.destroy();
         return;

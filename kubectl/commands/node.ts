@@ -5,7 +5,8 @@ import type { KObject } from '../../api/types.js';
 import { isNotFound, isTooManyRequests } from '../../client/index.js';
 import { sleep } from '../../client/index.js';
 import { bool, str, strs, type Args, type KcCommand } from '../command.js';
-import { AggregateCliError, CliError, formatError } from '../errors.js';
+import { AggregateCliError, CliError, VerbatimError } from '../errors.js';
+import { formatDurationMs } from '../../client/duration.js';
 import { parseDuration, type Factory } from '../factory.js';
 import { listAll } from '../fetch.js';
 import { write } from '../io.js';
@@ -55,6 +56,48 @@ export const uncordonCommand: KcCommand = {
   },
 };
 
+interface EvictOptions {
+  grace: number;
+  disableEviction: boolean;
+  /** Epoch ms of `--timeout` (Infinity: none), and the flag's length for the message. */
+  deadline: number;
+  timeout: number;
+}
+
+/**
+ * kubectl drain's evictPods for one pod: an eviction refused with 429 (a PodDisruptionBudget
+ * allows no disruption now) is retried every 5 s until `--timeout`, then the pod's deletion is
+ * awaited.
+ */
+async function evictOrDelete(f: Factory, pod: Pod, o: EvictOptions): Promise<void> {
+  const ns = pod.metadata?.namespace ?? 'default';
+  const name = pod.metadata?.name ?? '';
+  const rc = f.resource(resolveType('pods'), ns);
+  const timedOut = (): CliError => new VerbatimError(`error when evicting pods/"${name}" -n "${ns}": global timeout reached: ${formatDurationMs(o.timeout)}`);
+  for (;;) {
+    // As kubectl: the attempt is announced, then the global timeout checked.
+    await write(f.io.stdout, `evicting pod ${ns}/${name}\n`);
+    if (Date.now() >= o.deadline) throw timedOut();
+    try {
+      if (o.disableEviction) {
+        await rc.delete(name, o.grace >= 0 ? { gracePeriodSeconds: o.grace } : {});
+      } else {
+        await rc.subresource(name, 'eviction', {
+          method: 'POST',
+          body: { apiVersion: 'policy/v1', kind: 'Eviction', metadata: { name, namespace: ns }, ...(o.grace >= 0 ? { deleteOptions: { gracePeriodSeconds: o.grace } } : {}) },
+        });
+      }
+      break;
+    } catch (e) {
+      if (isNotFound(e)) break;
+      if (!isTooManyRequests(e)) throw e;
+      await write(f.io.stderr, `error when evicting pods/"${name}" -n "${ns}" (will retry after 5s): ${e instanceof Error ? e.message : String(e)}\n`);
+      await sleep(5000); // kubectl's fixed wait, not cut short by --timeout
+    }
+  }
+  await waitForDeletion(f, resolveType('pods'), ns, name, pod.metadata?.uid, o.deadline === Infinity ? 0 : Math.max(1, o.deadline - Date.now()));
+}
+
 export const drainCommand: KcCommand = {
   command: 'drain [node..]',
   describe: 'Drain node in preparation for maintenance',
@@ -90,37 +133,24 @@ export const drainCommand: KcCommand = {
         continue;
       }
       if (plan.warnings.length > 0) await write(f.io.stderr, `Warning: ${plan.warnings.join('; ')}\n`);
-      await Promise.all(
+      const pending: string[] = [];
+      const results = await Promise.allSettled(
         plan.evict.map(async (pod) => {
-          const ns = pod.metadata?.namespace ?? 'default';
-          const name = pod.metadata?.name ?? '';
-          const rc = f.resource(podsInfo, ns);
-          await write(f.io.stderr, `evicting pod ${ns}/${name}\n`);
-          for (;;) {
-            try {
-              if (bool(argv.disableEviction)) {
-                await rc.delete(name, grace >= 0 ? { gracePeriodSeconds: grace } : {});
-              } else {
-                await rc.subresource(name, 'eviction', {
-                  method: 'POST',
-                  body: { apiVersion: 'policy/v1', kind: 'Eviction', metadata: { name, namespace: ns }, ...(grace >= 0 ? { deleteOptions: { gracePeriodSeconds: grace } } : {}) },
-                });
-              }
-              break;
-            } catch (e) {
-              if (isNotFound(e)) break;
-              if (!isTooManyRequests(e) || Date.now() > deadline) throw e;
-              await write(f.io.stderr, `error when evicting pods/"${name}" -n "${ns}" (will retry after 5s): ${formatError(e).replace(/^Error from server \([^)]*\): /, '')}\n`);
-              await sleep(5000);
-            }
-          }
-          await waitForDeletion(f, podsInfo, ns, name, pod.metadata?.uid, deadline === Infinity ? 0 : Math.max(1, deadline - Date.now()));
-          await write(f.io.stdout, `pod/${name} evicted\n`);
+          await evictOrDelete(f, pod, { grace, disableEviction: bool(argv.disableEviction), deadline, timeout: timeoutMs });
+          await write(f.io.stdout, `pod/${pod.metadata?.name ?? ''} evicted\n`);
         }),
-      ).catch((e: unknown) => {
-        errors.push(e);
-      });
-      if (errors.length === 0) await write(f.io.stdout, `node/${node} drained\n`);
+      );
+      const failed = results.flatMap((r, i) => (r.status === 'rejected' ? [{ err: r.reason as unknown, pod: plan.evict[i] }] : []));
+      for (const { pod } of failed) pending.push(`pod/${pod.metadata?.name ?? ''}`);
+      if (failed.length > 0) {
+        // kubectl drain's report: the pods still on the node, then the node left undrained.
+        const msg = failed.map(({ err }) => (err instanceof Error ? err.message : String(err))).join(', ');
+        await write(f.io.stderr, `There are pending pods in node "${node}" when an error occurred: ${msg}\n${pending.join('\n')}\n`);
+        await write(f.io.stderr, `error: unable to drain node "${node}" due to error: ${msg}, continuing command...\nThere are pending nodes to be drained:\n ${node}\n`);
+        errors.push(...failed.map(({ err }) => err));
+        continue;
+      }
+      await write(f.io.stdout, `node/${node} drained\n`);
     }
     if (errors.length > 0) throw new AggregateCliError(errors);
   },

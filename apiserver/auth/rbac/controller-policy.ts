@@ -52,6 +52,15 @@ const CONTROLLER_RULES = {
     rule(['get', 'list', 'watch', 'update'], core, ['pods']),
     eventsRule(),
   ],
+  'disruption-controller': [
+    rule(['get', 'list', 'watch'], appsAndExtensions, ['deployments', 'replicasets']),
+    rule(['get', 'list', 'watch'], core, ['replicationcontrollers']),
+    rule(['get', 'list', 'watch'], ['policy'], ['poddisruptionbudgets']),
+    rule(['get', 'list', 'watch'], apps, ['statefulsets']),
+    rule(['update'], ['policy'], ['poddisruptionbudgets/status']),
+    rule(['get'], ['*'], ['*/scale']),
+    eventsRule(),
+  ],
   'endpoint-controller': [
     rule(['get', 'list', 'watch'], core, ['services', 'pods']),
     rule(['get', 'list', 'create', 'update', 'delete'], core, ['endpoints']),
