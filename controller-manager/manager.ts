@@ -40,6 +40,7 @@ import { RootCACertPublisher } from './root-ca-cert-publisher.js';
 import { TokensController } from './serviceaccount-token.js';
 import { HorizontalController } from './podautoscaler/horizontal.js';
 import { DisruptionController } from './disruption/disruption.js';
+import { TTLAfterFinishedController } from './ttlafterfinished.js';
 
 /**
  * Every controller this manager knows, by class; `--controllers` names are the classes'
@@ -68,6 +69,7 @@ const CONTROLLER_CLASSES: readonly ControllerClass[] = [
   TokensController,
   HorizontalController,
   DisruptionController,
+  TTLAfterFinishedController,
 ];
 
 /** `--controllers` name → controller class. */

@@ -52,6 +52,10 @@ const CONTROLLER_RULES = {
     rule(['get', 'list', 'watch', 'update'], core, ['pods']),
     eventsRule(),
   ],
+  'ttl-after-finished-controller': [
+    rule(['delete', 'get', 'list', 'watch'], ['batch'], ['jobs']),
+    eventsRule(),
+  ],
   'disruption-controller': [
     rule(['get', 'list', 'watch'], appsAndExtensions, ['deployments', 'replicasets']),
     rule(['get', 'list', 'watch'], core, ['replicationcontrollers']),
