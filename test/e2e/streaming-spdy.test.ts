@@ -161,8 +161,10 @@ function cpSuite(label: string, runner: () => Runner): void {
       assert.equal(sum.stdout.split(' ')[0], md5(payload));
       const down = await runner()(['cp', `box:/tmp/${tag}-f.bin`, join(dir, 'back.bin')]);
       assert.equal(down.code, 0, down.stderr + down.stdout);
-      // busybox tar says so on stderr; kubectl passes the pod's stderr to its standard output.
-      assert.equal(down.stdout, "tar: removing leading '/' from member names\n");
+      // busybox tar says so on stderr; kubectl passes the pod's stderr to its standard output —
+      // when that stream's copy wins the race with the end of the tar stream (kubectl 1.20 over
+      // SPDY may exit first, seen once in CI), so the line is there or nothing is.
+      assert.ok(['', "tar: removing leading '/' from member names\n"].includes(down.stdout), JSON.stringify(down.stdout));
       assert.ok(readFileSync(join(dir, 'back.bin')).equals(payload));
     });
 
