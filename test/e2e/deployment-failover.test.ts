@@ -1,12 +1,18 @@
 // Two controller-managers with leader election: only the leader acts; killing it abruptly
 // (no lease release, in-flight requests cut) in the middle of a rollout and a scale-up lets
 // the standby take over, finish the rollout, and never leave extra pods behind.
+// The bounds checked are the ones Kubernetes keeps: the Deployment controller holds the sum of
+// its ReplicaSets' spec.replicas within replicas + maxSurge (upstream's NewRSNewReplicas counts
+// ReplicaSet replicas, not pods), and no ReplicaSet ever has more live pods than the most it was
+// asked for (two managers acting at once would double-create). Live pods themselves may pass
+// replicas + maxSurge for a moment: an old ReplicaSet's scale-down and the new one's scale-up
+// are carried out by two independent syncs of the ReplicaSet controller.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { pino } from 'pino';
 import type { Pod } from 'kubernetes-types/core/v1';
 import type { Deployment } from 'kubernetes-types/apps/v1';
-import { RestClient, isConflict } from '../../client/index.js';
+import { RestClient, SharedInformerFactory, isConflict } from '../../client/index.js';
 import { startTestApiserver, type TestApiserver } from '../harness/apiserver.js';
 import { startFakeKubelet, type FakeKubelet } from '../harness/fake-kubelet.js';
 import { waitFor } from '../harness/ports.js';
@@ -68,11 +74,34 @@ describe('controller-manager failover during a rollout', () => {
     await waitFor('4 ready', async () => (await deployments.get('ha')).status?.availableReplicas === 4, 15_000);
     assert.equal(second.isLeader(), false, 'the standby must not lead while the leader renews');
 
-    let maxLive = 0;
+    // The most live pods each ReplicaSet had at once, and the most it was ever asked for.
+    const maxLive = new Map<string, number>();
+    const maxSpec = new Map<string, number>();
+    let maxSpecSum = 0;
     const observe = (): void => {
-      maxLive = Math.max(maxLive, live().length);
+      const byRs = new Map<string, number>();
+      for (const p of live()) {
+        const rs = p.metadata?.ownerReferences?.find((o) => o.controller)?.name ?? '(none)';
+        byRs.set(rs, (byRs.get(rs) ?? 0) + 1);
+      }
+      for (const [rs, n] of byRs) maxLive.set(rs, Math.max(maxLive.get(rs) ?? 0, n));
     };
     const reg = kubelet.pods.addEventHandler({ onAdd: observe, onUpdate: observe, onDelete: observe });
+    // One watch on ReplicaSets sees their states in etcd order, so each sum is one the cluster had.
+    const rsFactory = new SharedInformerFactory(client, { namespace: NS });
+    const rsInformer = rsFactory.informerFor('replicasets.apps');
+    const observeRs = (): void => {
+      let sum = 0;
+      for (const rs of rsInformer.lister.list()) {
+        const n = rs.spec?.replicas ?? 0;
+        sum += n;
+        maxSpec.set(rs.metadata?.name ?? '', Math.max(maxSpec.get(rs.metadata?.name ?? '') ?? 0, n));
+      }
+      maxSpecSum = Math.max(maxSpecSum, sum);
+    };
+    rsInformer.addEventHandler({ onAdd: observeRs, onUpdate: observeRs, onDelete: observeRs });
+    rsFactory.start();
+    await rsFactory.waitForCacheSync();
     try {
       gatedImage = 'busybox:1.36';
       await deployments.patch('ha', 'strategic', { spec: { template: { spec: { containers: [{ name: 'c', image: gatedImage }] } } } });
@@ -100,10 +129,14 @@ describe('controller-manager failover during a rollout', () => {
       await kubelet.idle();
     } finally {
       reg.remove();
+      await rsFactory.shutdown();
     }
 
     // Allowed total during the rollout is replicas + maxSurge = 13.
-    assert.ok(maxLive <= 13, `saw ${maxLive} pods at once`);
+    assert.ok(maxSpecSum <= 13, `the ReplicaSets were asked for ${maxSpecSum} pods at once`);
+    for (const [rs, n] of maxLive) {
+      assert.ok(n <= (maxSpec.get(rs) ?? 0), `ReplicaSet ${rs} had ${n} live pods at once, but was never asked for more than ${maxSpec.get(rs) ?? 0}`);
+    }
     const all = (await client.resource('pods', NS).list({ labelSelector: 'app=ha' })).items.filter((p) => !p.metadata?.deletionTimestamp);
     assert.equal(all.length, 12);
     assert.ok(all.every((p) => p.spec?.containers?.[0]?.image === 'busybox:1.36'));
