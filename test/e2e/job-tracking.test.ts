@@ -2,28 +2,21 @@
 // completion mode (JOB_COMPLETION_INDEX, hostnames, completedIndexes, `kubectl get/describe job`),
 // podFailurePolicy (FailJob on exit code 42; Ignore not counting toward backoffLimit), and the
 // job-tracking finalizer (deleting succeeded pods while the Job runs loses no count; pods of a
-// Job deleted with --cascade=orphan or in the background lose the finalizer and go).
+// Job deleted with --cascade=orphan, in the background or in the foreground lose the finalizer).
 import assert from 'node:assert/strict';
 import type { Job } from 'kubernetes-types/batch/v1';
 import type { Pod } from 'kubernetes-types/core/v1';
 import { after, before, test } from 'node:test';
-import { pino } from 'pino';
-import { startControllerManager, type ControllerManagerHandle } from '../../controller-manager/manager.js';
-import { startScheduler, type SchedulerHandle } from '../../scheduler/scheduler.js';
-import type { KubeletServer } from '../../kubelet/server/server.js';
-import { kubectlFor } from '../harness/kubectl.js';
-import { freePort, waitFor } from '../harness/ports.js';
-import { BUSYBOX, startKubeletEnv, type KubeletEnv } from './kubelet-harness.js';
+import { waitFor } from '../harness/ports.js';
+import { BUSYBOX, type KubeletEnv } from './kubelet-harness.js';
+import { startJobEnv, type JobEnv } from './job-harness.js';
 
 const TRACKING = 'batch.kubernetes.io/job-tracking';
 const INDEX = 'batch.kubernetes.io/job-completion-index';
 
+let harness: JobEnv;
 let env: KubeletEnv;
-let cm: ControllerManagerHandle;
-let sched: SchedulerHandle;
-let server: KubeletServer;
-let k: ReturnType<typeof kubectlFor>;
-const silent = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
+let k: JobEnv['k'];
 
 const jobs = () => env.client.resource<Job>('jobs.batch', 'default');
 const pods = () => env.client.resource<Pod>('pods', 'default');
@@ -40,20 +33,12 @@ const spec = (command: string, extra: Partial<NonNullable<Job['spec']>> = {}): J
 });
 
 before(async () => {
-  env = await startKubeletEnv();
-  const port = await freePort();
-  const kubelet = await env.startKubelet('jt-1', { port, nodeIP: '127.0.0.1' });
-  server = await env.serve(kubelet, port);
-  cm = await startControllerManager({ client: env.client, logger: silent, controllers: ['job', 'garbage-collector'], options: { 'job-pod-failure-backoff': '200ms' } });
-  sched = await startScheduler({ client: env.client, logger: silent });
-  k = kubectlFor(env.api.config);
+  harness = await startJobEnv('jt-1', { controllers: ['job', 'garbage-collector'] });
+  ({ env, k } = harness);
 });
 
 after(async () => {
-  await sched?.stop();
-  await cm?.stop();
-  await server?.stop();
-  await env?.stop();
+  await harness?.stop();
 });
 
 test('an Indexed Job: one pod per index echoing $JOB_COMPLETION_INDEX, hostnames <job>-<index>, completedIndexes 0-2; kubectl get/describe', async () => {
@@ -105,17 +90,20 @@ test('podFailurePolicy FailJob on exit code 42: Failed with reason PodFailurePol
 });
 
 test('podFailurePolicy Ignore on exit code 3: failures do not count toward backoffLimit 0, the Job completes', async () => {
-  // Pods fail with 3 until a moment a few seconds ahead (containers share the host clock), then succeed.
-  const until = Math.floor(Date.now() / 1000) + 4;
-  await jobs().create({
-    metadata: { name: 'patient' },
-    spec: spec(`[ "$(date +%s)" -ge ${until} ] || exit 3`, { backoffLimit: 0, podFailurePolicy: { rules: [{ action: 'Ignore', onExitCodes: { operator: 'In', values: [3] } }] } }),
-  });
+  // Pods fail with 3 while the ConfigMap says so; after two such failures the test flips it.
+  const cms = env.client.resource('configmaps', 'default');
+  await cms.create({ metadata: { name: 'mode' }, data: { mode: 'fail' } });
+  const s = spec('[ "$MODE" = ok ] || exit 3', { backoffLimit: 0, podFailurePolicy: { rules: [{ action: 'Ignore', onExitCodes: { operator: 'In', values: [3] } }] } });
+  s!.template.spec!.containers[0]!.env = [{ name: 'MODE', valueFrom: { configMapKeyRef: { name: 'mode', key: 'mode' } } }];
+  await jobs().create({ metadata: { name: 'patient' }, spec: s });
+  await waitFor('two ignored failures', async () => (await podsOf('patient')).filter((p) => p.status?.phase === 'Failed').length >= 2, 60_000);
+  const running = await jobs().get('patient');
+  assert.equal(running.status?.failed, undefined, 'ignored failures are not counted');
+  assert.ok(!conditionTrue(running, 'FailureTarget') && !conditionTrue(running, 'Failed'), 'backoffLimit 0 not reached');
+  await cms.patch('mode', 'merge', { data: { mode: 'ok' } });
   const job = await waitJob('patient', 'Complete');
-  assert.equal(job.status?.failed, undefined, 'ignored failures are not counted');
+  assert.equal(job.status?.failed, undefined);
   assert.equal(job.status?.succeeded, 1);
-  const ps = await podsOf('patient');
-  assert.ok(ps.filter((p) => p.status?.phase === 'Failed').length >= 1, 'at least one pod failed with exit code 3 and was replaced');
 });
 
 test('deleting succeeded pods while the Job runs never lowers status.succeeded', async () => {
@@ -163,4 +151,11 @@ test('a running pod carries the finalizer; deleting its Job with --cascade=orpha
   const del = await k.run(['delete', 'job', 'bg']);
   assert.equal(del.code, 0, del.stderr);
   await waitFor('bg pods gone', async () => (await podsOf('bg')).length === 0, 60_000);
+
+  // Foreground: the Job waits (foregroundDeletion) for its pods, which wait for the Job controller to release them.
+  await jobs().create({ metadata: { name: 'fg' }, spec: spec('sleep 300', { completions: 1 }) });
+  await waitFor('a fg pod running', async () => (await podsOf('fg')).some((p) => p.status?.phase === 'Running'), 60_000);
+  const fg = await k.run(['delete', 'job', 'fg', '--cascade=foreground', '--timeout=60s'], undefined, 70_000);
+  assert.equal(fg.code, 0, fg.stderr);
+  await waitFor('fg and its pods gone', async () => (await podsOf('fg')).length === 0 && (await jobs().list()).items.every((j) => j.metadata?.name !== 'fg'), 60_000);
 });
