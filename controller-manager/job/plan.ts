@@ -207,7 +207,7 @@ export function planJob(job: Job, pods: readonly Pod[], opts: PlanOptions): JobP
   const tracking = trackFinishedPods(status, { job, pods, expectedRemovals: expected, target, removing: new Set(plan.remove.map(podUid)) });
   plan.removeFinalizers = tracking.removeFinalizers;
   plan.withFinalizer = tracking.withFinalizer;
-  if (target) plan.finish = condition(target.type === 'SuccessCriteriaMet' ? 'Complete' : 'Failed', target.reason ?? '', target.message ?? '', nowStr);
+  if (target && !tracking.reachedMax) plan.finish = condition(target.type === 'SuccessCriteriaMet' ? 'Complete' : 'Failed', target.reason ?? '', target.message ?? '', nowStr);
   for (const k of ['succeeded', 'failed'] as const) if (status[k] === 0) delete status[k];
   return plan;
 }

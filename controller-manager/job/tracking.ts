@@ -68,6 +68,8 @@ export interface TrackingResult {
   removeFinalizers: Pod[];
   /** Tracked pods (finalizer present and not already being removed), by uid. */
   withFinalizer: Set<string>;
+  /** MAX_UNCOUNTED_PODS reached: more pods wait for the next sync, so the Job cannot finish in this one. */
+  reachedMax: boolean;
 }
 
 /**
@@ -88,6 +90,7 @@ export function trackFinishedPods(status: JobStatus, input: TrackingInput): Trac
   const newIndexes: number[] = [];
   const removeFinalizers: Pod[] = [];
   const failing = target?.type === 'FailureTarget';
+  let reachedMax = false;
   for (const pod of pods) {
     if (!tracked(pod) || input.removing.has(podUid(pod))) continue;
     const uid = podUid(pod);
@@ -103,7 +106,10 @@ export function trackFinishedPods(status: JobStatus, input: TrackingInput): Trac
       // When the Job fails, every pod not yet finished counts as failed.
       if (matchPodFailurePolicy(job.spec?.podFailurePolicy, pod).countFailed) uncounted.failed.push(uid);
     }
-    if (newIndexes.length + uncounted.succeeded.length + uncounted.failed.length >= MAX_UNCOUNTED_PODS) break;
+    if (newIndexes.length + uncounted.succeeded.length + uncounted.failed.length >= MAX_UNCOUNTED_PODS) {
+      reachedMax = true;
+      break;
+    }
   }
   if (indexed) {
     const all = withIndexes(prevIndexes, [...newIndexes].sort((a, b) => a - b));
@@ -116,7 +122,7 @@ export function trackFinishedPods(status: JobStatus, input: TrackingInput): Trac
     ...(uncounted.succeeded.length > 0 ? { succeeded: uncounted.succeeded } : {}),
     ...(uncounted.failed.length > 0 ? { failed: uncounted.failed } : {}),
   };
-  return { removeFinalizers, withFinalizer };
+  return { removeFinalizers, withFinalizer, reachedMax };
 }
 
 /**
