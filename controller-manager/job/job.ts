@@ -22,6 +22,7 @@ import { DEFAULT_POD_FAILURE_BACKOFF_MS, isJobFinished, planJob, type JobPlan } 
 import { JOB_TRACKING_FINALIZER, hasTrackingFinalizer, podUid, settleStatus } from './tracking.js';
 import { generateNameWithIndex, indexedTemplate } from './indexed.js';
 import { FinalizerExpectations, removeTrackingFinalizers } from './finalizers.js';
+import { jobMetrics, recordJobSync } from './metrics.js';
 
 const GVK = { apiVersion: 'batch/v1', kind: 'Job' };
 const COMPONENT = 'job-controller';
@@ -235,9 +236,10 @@ export class JobController implements Controller {
     if (!semanticEqual(job.status ?? {}, plan.status)) current = await jobs.updateStatus({ ...current, status: plan.status });
     const { removed, error } = await removeTrackingFinalizers(this.ctx.client.resource<Pod>('pods', namespace), plan.removeFinalizers, { key, exp: this.finalizerExpectations });
     const final = structuredClone(plan.status);
-    settleStatus(final, plan.withFinalizer, removed, plan.finish, plan.terminating);
+    const finished = settleStatus(final, plan.withFinalizer, removed, plan.finish, plan.terminating);
     if (!semanticEqual(plan.status, final)) current = await jobs.updateStatus({ ...current, status: final });
     this.recordEvents(job, final);
+    recordJobSync(jobMetrics(this.ctx.registry), job, job.status ?? {}, final, finished ? plan.finish : undefined, plan.policyActions);
     if (error !== undefined) throw error;
   }
 

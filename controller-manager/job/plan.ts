@@ -32,6 +32,8 @@ export interface JobPlan {
   removeFinalizers: Pod[];
   /** Tracked pods (finalizer present, no removal in flight), for settleStatus. */
   withFinalizer: Set<string>;
+  /** Failed pods a podFailurePolicy rule handled in this sync, by action. */
+  policyActions: Record<string, number>;
   /** The status to write before the finalizers are removed. */
   status: JobStatus;
   /** Complete / Failed, added by settleStatus once nothing is uncounted or terminating. */
@@ -155,7 +157,7 @@ export function planJob(job: Job, pods: readonly Pod[], opts: PlanOptions): JobP
   const spec = job.spec ?? { template: {} };
   const status: JobStatus = structuredClone(job.status ?? {});
   const expected = opts.expectedRemovals ?? new Set<string>();
-  const plan: JobPlan = { create: 0, indexes: [], remove: [], terminate: [], removeFinalizers: [], withFinalizer: new Set(), status, terminating: 0 };
+  const plan: JobPlan = { create: 0, indexes: [], remove: [], terminate: [], removeFinalizers: [], withFinalizer: new Set(), policyActions: {}, status, terminating: 0 };
   if (isJobFinished(job)) {
     // A finished Job counts nothing more: what still carries the finalizer just loses it.
     plan.removeFinalizers = pods.filter((p) => hasTrackingFinalizer(p) && !expected.has(podUid(p)));
@@ -207,6 +209,7 @@ export function planJob(job: Job, pods: readonly Pod[], opts: PlanOptions): JobP
   const tracking = trackFinishedPods(status, { job, pods, expectedRemovals: expected, target, removing: new Set(plan.remove.map(podUid)) });
   plan.removeFinalizers = tracking.removeFinalizers;
   plan.withFinalizer = tracking.withFinalizer;
+  plan.policyActions = tracking.policyActions;
   if (target && !tracking.reachedMax) plan.finish = condition(target.type === 'SuccessCriteriaMet' ? 'Complete' : 'Failed', target.reason ?? '', target.message ?? '', nowStr);
   for (const k of ['succeeded', 'failed'] as const) if (status[k] === 0) delete status[k];
   return plan;

@@ -72,3 +72,19 @@ describe('podFailurePolicy in the Job controller', () => {
     assert.equal(p.create, 0);
   });
 });
+
+describe('Job controller metrics', () => {
+  test('pods finished, Jobs finished with their reason, failures handled by the policy', async () => {
+    const { Registry } = await import('prom-client');
+    const { jobMetrics, recordJobSync } = await import('./metrics.js');
+    const registry = new Registry();
+    const j = job({ backoffLimit: 0, podFailurePolicy: policy });
+    const { plan, status } = sync(j, [pod('Failed', { exitCode: 42 })]);
+    recordJobSync(jobMetrics(registry), j, {}, status, plan.finish, plan.policyActions);
+    const text = await registry.metrics();
+    assert.match(text, /job_controller_job_pods_finished_total\{completion_mode="NonIndexed",result="failed"\} 1/);
+    assert.match(text, /job_controller_job_finished_total\{completion_mode="NonIndexed",result="failed",reason="PodFailurePolicy"\} 1/);
+    assert.match(text, /job_controller_pod_failures_handled_by_failure_policy_total\{action="FailJob"\} 1/);
+    assert.equal(jobMetrics(registry), jobMetrics(registry), 'registered once per registry');
+  });
+});

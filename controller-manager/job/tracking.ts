@@ -68,6 +68,8 @@ export interface TrackingResult {
   removeFinalizers: Pod[];
   /** Tracked pods (finalizer present and not already being removed), by uid. */
   withFinalizer: Set<string>;
+  /** Failed pods a podFailurePolicy rule handled, by action (for the metric). */
+  policyActions: Record<string, number>;
   /** MAX_UNCOUNTED_PODS reached: more pods wait for the next sync, so the Job cannot finish in this one. */
   reachedMax: boolean;
 }
@@ -91,6 +93,7 @@ export function trackFinishedPods(status: JobStatus, input: TrackingInput): Trac
   const removeFinalizers: Pod[] = [];
   const failing = target?.type === 'FailureTarget';
   let reachedMax = false;
+  const policyActions: Record<string, number> = {};
   for (const pod of pods) {
     if (!tracked(pod) || input.removing.has(podUid(pod))) continue;
     const uid = podUid(pod);
@@ -104,7 +107,9 @@ export function trackFinishedPods(status: JobStatus, input: TrackingInput): Trac
       } else if (!uncounted.succeeded.includes(uid)) uncounted.succeeded.push(uid);
     } else if ((failed || failing) && !uncounted.failed.includes(uid) && hasValidIndex(job, pod)) {
       // When the Job fails, every pod not yet finished counts as failed.
-      if (matchPodFailurePolicy(job.spec?.podFailurePolicy, pod).countFailed) uncounted.failed.push(uid);
+      const match = matchPodFailurePolicy(job.spec?.podFailurePolicy, pod);
+      if (match.action) policyActions[match.action] = (policyActions[match.action] ?? 0) + 1;
+      if (match.countFailed) uncounted.failed.push(uid);
     }
     if (newIndexes.length + uncounted.succeeded.length + uncounted.failed.length >= MAX_UNCOUNTED_PODS) {
       reachedMax = true;
@@ -122,7 +127,7 @@ export function trackFinishedPods(status: JobStatus, input: TrackingInput): Trac
     ...(uncounted.succeeded.length > 0 ? { succeeded: uncounted.succeeded } : {}),
     ...(uncounted.failed.length > 0 ? { failed: uncounted.failed } : {}),
   };
-  return { removeFinalizers, withFinalizer, reachedMax };
+  return { removeFinalizers, withFinalizer, policyActions, reachedMax };
 }
 
 /**
