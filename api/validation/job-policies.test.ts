@@ -1,7 +1,7 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import type { KObject } from '../types.js';
-import { assertCause, createCauses, lines, merge } from './testing.js';
+import { assertCause, createCauses, lines, merge, statusCauses } from './testing.js';
 
 const template = { metadata: { labels: { app: 'batch' } }, spec: { restartPolicy: 'Never', containers: [{ name: 'main', image: 'busybox' }] } };
 const job: KObject = { metadata: { name: 'pi', namespace: 'default', uid: 'uid-1' }, spec: { template } };
@@ -70,4 +70,15 @@ describe('Indexed Job validation', () => {
     assertCause(createCauses('Job', merge(job, { metadata: { name: 'j'.repeat(62) }, spec: { completionMode: 'Indexed', completions: 10 } })), 'metadata.name', 'Invalid value: "jjj'));
   test('backoffLimitPerIndex requires Indexed', () =>
     assertCause(createCauses('Job', merge(job, { spec: { backoffLimitPerIndex: 1 } })), 'spec.backoffLimitPerIndex', 'Invalid value: 1: requires indexed completion mode'));
+});
+
+describe('Job status validation (validateJobStatus)', () => {
+  test('counters are non-negative; uncountedTerminatedPods uids are non-empty and unique across both lists', () => {
+    const old = merge(job, { status: {} });
+    assertCause(statusCauses('Job', merge(job, { status: { terminating: -1 } }), old), 'status.terminating', 'Invalid value: -1: must be greater than or equal to 0');
+    const dup = merge(job, { status: { uncountedTerminatedPods: { succeeded: ['a', ''], failed: ['a'] } } });
+    assertCause(statusCauses('Job', dup, old), 'status.uncountedTerminatedPods.succeeded[1]', 'Invalid value: "": must not be empty');
+    assertCause(statusCauses('Job', dup, old), 'status.uncountedTerminatedPods.failed[0]', 'Duplicate value: "a"');
+    assert.deepEqual(statusCauses('Job', merge(job, { status: { succeeded: 2, ready: 0, uncountedTerminatedPods: { failed: ['b'] } } }), old), []);
+  });
 });
