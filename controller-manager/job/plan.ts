@@ -49,7 +49,7 @@ export interface PlanOptions {
   podFailureBackoffMs?: number;
   /** Pods whose finalizer removal was sent but not yet seen (finalizer expectations). */
   expectedRemovals?: ReadonlySet<string>;
-  /** False while our own creates/deletes are not all visible, or the Job is being deleted: no pods created or deleted. */
+  /** False while our own creates/deletes are not all visible, or the Job is being deleted: no pods created or deleted, and the Job does not finish. */
   manage?: boolean;
 }
 
@@ -210,7 +210,8 @@ export function planJob(job: Job, pods: readonly Pod[], opts: PlanOptions): JobP
   plan.removeFinalizers = tracking.removeFinalizers;
   plan.withFinalizer = tracking.withFinalizer;
   plan.policyActions = tracking.policyActions;
-  if (target && !tracking.reachedMax) plan.finish = condition(target.type === 'SuccessCriteriaMet' ? 'Complete' : 'Failed', target.reason ?? '', target.message ?? '', nowStr);
+  // Not finished while pods of ours may be missing from the cache, nor while pods wait to be recorded.
+  if (target && opts.manage !== false && !tracking.reachedMax) plan.finish = condition(target.type === 'SuccessCriteriaMet' ? 'Complete' : 'Failed', target.reason ?? '', target.message ?? '', nowStr);
   for (const k of ['succeeded', 'failed'] as const) if (status[k] === 0) delete status[k];
   return plan;
 }

@@ -85,3 +85,10 @@ describe('Job tracking with the job-tracking finalizer (trackJobStatusAndRemoveF
     assert.equal(second.status.succeeded, 1);
   });
 });
+
+test('a Job does not finish while its own pod creations are not all visible (expectations unsatisfied)', () => {
+  const j = job({ completions: 1, parallelism: 1 });
+  const unsatisfied = sync(j, [pod('Succeeded')], { manage: false });
+  assert.deepEqual(types(unsatisfied.status), ['SuccessCriteriaMet']);
+  assert.deepEqual(types(sync(next(j, unsatisfied.status), unsatisfied.pods).status), ['SuccessCriteriaMet', 'Complete']);
+});
