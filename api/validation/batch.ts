@@ -5,6 +5,7 @@ import { validateLabelSelector, validateObjectMeta, validateObjectMetaUpdate } f
 import { templateLabels, validatePodTemplateSpec } from './pod.js';
 import { goLabelSelector, selectorMatches } from './selector.js';
 import { semanticEqual } from './equal.js';
+import { validateIndexedJobName, validateJobPolicies } from './job-policies.js';
 
 type Obj = Record<string, unknown>;
 const CONCURRENCY_POLICIES = ['Allow', 'Forbid', 'Replace'];
@@ -31,9 +32,7 @@ function validateJobSpec(s: Obj, path: Path): ErrorList {
   const template = s['template'];
   if (template === undefined || template === null) return [...errs, field.required(path.child('template'))];
   errs.push(...validatePodTemplateSpec(template, path.child('template')));
-  const restart = asString(asRecord(asRecord(template)['spec'])['restartPolicy']);
-  if (restart !== 'OnFailure' && restart !== 'Never')
-    errs.push(field.notSupported(path.child('template', 'spec', 'restartPolicy'), restart, ['OnFailure', 'Never']));
+  errs.push(...validateJobPolicies(s, path));
   return errs;
 }
 
@@ -72,6 +71,7 @@ function validateCronJobSpec(s: Obj, path: Path): ErrorList {
 export function validateJob(obj: Obj): ErrorList {
   const errs = validateObjectMeta(obj['metadata'], true, nameIsDNSSubdomain, Path.root('metadata'));
   errs.push(...validateJobSpec(asRecord(obj['spec']), Path.root('spec')));
+  errs.push(...validateIndexedJobName(obj));
   return errs;
 }
 

@@ -10,6 +10,7 @@ import { validateObjectMeta, validateObjectMetaUpdate } from './meta.js';
 import { validatePod, validatePodStatusUpdate, validatePodTemplateSpec, validatePodUpdate } from './pod.js';
 import { validateWorkload, validateWorkloadStatus, validateWorkloadUpdate } from './workloads.js';
 import { validateCronJob, validateCronJobUpdate, validateJob, validateJobUpdate } from './batch.js';
+import { validateJobStatus } from './job-status.js';
 import { validateEndpointSlice, validateEndpoints, validateService, validateServiceUpdate } from './service.js';
 import { validateConfigMap, validateConfigMapUpdate, validateSecret, validateSecretUpdate } from './config.js';
 import {
@@ -109,6 +110,7 @@ export function validateStatusUpdate(info: ResourceInfo, obj: KObject, old: KObj
   if (o['status'] !== undefined && o['status'] !== null && (typeof o['status'] !== 'object' || Array.isArray(o['status'])))
     errs.push({ reason: 'FieldValueTypeInvalid', field: 'status', message: 'Invalid value: "status": must be an object' });
   if (WORKLOADS.includes(info.kind) || info.kind === 'Job') errs.push(...validateWorkloadStatus(o));
+  if (info.kind === 'Job') errs.push(...validateJobStatus(o));
   if (info.kind === 'HorizontalPodAutoscaler') errs.push(...validateHorizontalPodAutoscalerStatus(o));
   return errs;
 }

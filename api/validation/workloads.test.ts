@@ -88,7 +88,7 @@ describe('Job and CronJob', () => {
   test('defaulted job with a uid gets a selector and validates', () => assert.deepEqual(createCauses('Job', job), []));
   test('job without uid and selector reports the selector', () => assertCause(createCauses('Job', merge(job, { metadata: { uid: undefined } })), 'spec.selector', 'Required value'));
   test('job restartPolicy', () =>
-    assertCause(createCauses('Job', merge(job, { spec: { template: { spec: { restartPolicy: 'Always' } } } })), 'spec.template.spec.restartPolicy', 'Unsupported value: "Always": supported values: "OnFailure", "Never"'));
+    assertCause(createCauses('Job', merge(job, { spec: { template: { spec: { restartPolicy: 'Always' } } } })), 'spec.template.spec.restartPolicy', 'Required value: valid values: "OnFailure", "Never"'));
   test('job backoffLimit', () => assertCause(createCauses('Job', merge(job, { spec: { backoffLimit: -1 } })), 'spec.backoffLimit', 'Invalid value: -1'));
   const cj: KObject = { metadata: { name: 'tick', namespace: 'default' }, spec: { schedule: '*/5 * * * *', jobTemplate: { spec: { template: jobTemplate } } } };
   test('valid cronjob', () => assert.deepEqual(createCauses('CronJob', cj), []));

@@ -65,6 +65,8 @@ export interface ControllerRefManagerOptions<T extends ObjectLike> {
    * deleted; throws otherwise. Called at most once, and only if something is to be adopted.
    */
   recheckOwner: () => Promise<void>;
+  /** Finalizers added on adoption and removed on release (the Job's job-tracking finalizer). */
+  finalizers?: readonly string[];
 }
 
 /**
@@ -90,7 +92,7 @@ export async function claimObjects<T extends ObjectLike>(objs: readonly T[], opt
           await canAdopt();
           const adopted = await adopt(obj, opts);
           if (adopted) claimed.push(adopted);
-        } else if (action === 'release') await release(obj, owner.uid, opts.objects);
+        } else if (action === 'release') await release(obj, owner.uid, opts.objects, opts.finalizers);
       } catch (e) {
         errors.push(e);
       }
@@ -102,7 +104,8 @@ export async function claimObjects<T extends ObjectLike>(objs: readonly T[], opt
 
 async function adopt<T extends ObjectLike>(obj: T, opts: ControllerRefManagerOptions<T>): Promise<T | undefined> {
   // The uid in the patch makes it a precondition: an object recreated under the same name is not adopted.
-  const patch = { metadata: { ownerReferences: [newControllerRef(opts.owner, opts.ownerGvk)], uid: obj.metadata?.uid } };
+  const fins = opts.finalizers?.length ? { finalizers: [...opts.finalizers] } : {};
+  const patch = { metadata: { ownerReferences: [newControllerRef(opts.owner, opts.ownerGvk)], uid: obj.metadata?.uid, ...fins } };
   try {
     return await opts.objects.patch(obj.metadata?.name ?? '', 'strategic', patch);
   } catch (e) {
@@ -111,8 +114,9 @@ async function adopt<T extends ObjectLike>(obj: T, opts: ControllerRefManagerOpt
   }
 }
 
-async function release<T extends ObjectLike>(obj: T, ownerUid: string, objects: ResourceClient<T>): Promise<void> {
-  const patch = { metadata: { ownerReferences: [{ $patch: 'delete', uid: ownerUid }], uid: obj.metadata?.uid } };
+async function release<T extends ObjectLike>(obj: T, ownerUid: string, objects: ResourceClient<T>, finalizers?: readonly string[]): Promise<void> {
+  const fins = finalizers?.length ? { '$deleteFromPrimitiveList/finalizers': [...finalizers] } : {};
+  const patch = { metadata: { ownerReferences: [{ $patch: 'delete', uid: ownerUid }], uid: obj.metadata?.uid, ...fins } };
   try {
     await objects.patch(obj.metadata?.name ?? '', 'strategic', patch);
   } catch (e) {

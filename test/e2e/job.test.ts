@@ -6,50 +6,31 @@
 import assert from 'node:assert/strict';
 import type { Job } from 'kubernetes-types/batch/v1';
 import { after, before, test } from 'node:test';
-import { pino } from 'pino';
 import type { CronJob } from 'kubernetes-types/batch/v1';
 import { CronJobController } from '../../controller-manager/cronjob/cronjob.js';
-import { startControllerManager, type ControllerManagerHandle } from '../../controller-manager/manager.js';
-import { startScheduler, type SchedulerHandle } from '../../scheduler/scheduler.js';
-import type { KubeletServer } from '../../kubelet/server/server.js';
-import { kubectlFor } from '../harness/kubectl.js';
-import { freePort, waitFor } from '../harness/ports.js';
-import { BUSYBOX, startKubeletEnv, type KubeletEnv } from './kubelet-harness.js';
+import { waitFor } from '../harness/ports.js';
+import { BUSYBOX, type KubeletEnv } from './kubelet-harness.js';
+import { startJobEnv, type JobEnv } from './job-harness.js';
 
+let harness: JobEnv;
 let env: KubeletEnv;
-let cm: ControllerManagerHandle;
-let sched: SchedulerHandle;
-let server: KubeletServer;
-let k: ReturnType<typeof kubectlFor>;
+let k: JobEnv['k'];
 /** Added to the CronJob controller's clock. */
 let clockOffset = 0;
-const silent = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
 
 const jobs = () => env.client.resource<Job>('jobs.batch', 'default');
 const podsOf = async (job: string) => (await env.client.resource('pods', 'default').list({ labelSelector: `job-name=${job}` })).items;
 
 before(async () => {
-  env = await startKubeletEnv();
-  // The kubelet's server (for kubectl logs), registered with the Node so the apiserver dials it.
-  const port = await freePort();
-  const kubelet = await env.startKubelet('jb-1', { port, nodeIP: '127.0.0.1' });
-  server = await env.serve(kubelet, port);
-  cm = await startControllerManager({
-    client: env.client,
-    logger: silent,
+  harness = await startJobEnv('jb-1', {
     controllers: ['job', 'cronjob', 'garbage-collector'],
     extraControllers: { cronjob: (ctx) => new CronJobController(ctx, { now: () => Date.now() + clockOffset }) },
-    options: { 'job-pod-failure-backoff': '200ms' },
   });
-  sched = await startScheduler({ client: env.client, logger: silent });
-  k = kubectlFor(env.api.config);
+  ({ env, k } = harness);
 });
 
 after(async () => {
-  await sched?.stop();
-  await cm?.stop();
-  await server?.stop();
-  await env?.stop();
+  await harness?.stop();
 });
 
 test('kubectl create job runs to Complete; kubectl wait and kubectl logs job/… work', async () => {
