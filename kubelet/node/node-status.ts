@@ -74,7 +74,8 @@ export function allocatable(
 
 /** Memory as k8s prints it: whole Ki. */
 function ki(bytes: number): string {
-  return `${Math.floor(bytes / 1024)}Ki`;
+  const n = Math.floor(bytes / 1024);
+  return n === 0 ? '0' : `${n}Ki`;
 }
 
 function cond(type: string, status: boolean, reason: string, message: string): NodeCondition {
