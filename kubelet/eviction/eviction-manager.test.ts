@@ -74,6 +74,7 @@ test('under memory pressure: one pod per pass, BestEffort first, Failed/Evicted 
     [['DisruptionTarget', 'True', 'TerminationByKubelet', e.status.message]],
   );
   assert.ok(s.events.includes('Warning EvictionThresholdMet Attempting to reclaim memory'));
+  assert.ok(s.events.includes('Normal NodeHasInsufficientMemory Node n1 status is now: NodeHasInsufficientMemory'));
   assert.ok(s.events.includes(`Warning Evicted ${e.status.message}`));
   assert.equal(s.m.admit(be('new')).admit, false);
   assert.equal(s.m.admit(guaranteed('new')).admit, true);
@@ -87,6 +88,7 @@ test('under memory pressure: one pod per pass, BestEffort first, Failed/Evicted 
   await s.m.synchronize();
   assert.deepEqual(s.m.nodeConditions(), []);
   assert.equal(s.m.admit(be('new')).admit, true);
+  assert.ok(s.events.includes('Normal NodeHasSufficientMemory Node n1 status is now: NodeHasSufficientMemory'));
   assert.match(await s.registry.metrics(), /kubelet_evictions\{eviction_signal="memory.available"\} 1/);
 });
 

@@ -21,6 +21,12 @@ import { evictionMessage, rankPods, type PodUsage } from './rank.js';
 /** immediateEvictionGracePeriodSeconds: how long a pod gets when a hard threshold is met. */
 export const IMMEDIATE_EVICTION_GRACE_PERIOD_SECONDS = 1;
 
+const CONDITION_EVENTS: [NodeConditionType, string, string][] = [
+  ['MemoryPressure', 'NodeHasInsufficientMemory', 'NodeHasSufficientMemory'],
+  ['DiskPressure', 'NodeHasDiskPressure', 'NodeHasNoDiskPressure'],
+  ['PIDPressure', 'NodeHasInsufficientPID', 'NodeHasSufficientPID'],
+];
+
 export interface EvictionStatsProvider {
   observe(): Promise<SignalObservations>;
   podUsage(pods: readonly Pod[], withDisk: boolean): Promise<Map<string, PodUsage>>;
@@ -117,10 +123,10 @@ export class EvictionManager {
   async synchronize(): Promise<Pod | undefined> {
     if (this.o.thresholds.length === 0) return undefined;
     const observations = await this.o.stats.observe();
-    const before = this.state.nodeConditions.join(',');
+    const before = this.state.nodeConditions;
     const { state, toReclaim } = evaluateThresholds(this.state, this.o.thresholds, observations, this.now(), this.o.pressureTransitionPeriodMs);
     this.state = state;
-    if (state.nodeConditions.join(',') !== before) this.o.log.info({ conditions: state.nodeConditions }, 'eviction manager: node pressure conditions changed');
+    this.recordConditionEvents(before, state.nodeConditions);
     if (toReclaim.length === 0) return undefined;
     const threshold = toReclaim[0];
     const resource = SIGNAL_TO_RESOURCE[threshold.signal];
@@ -144,6 +150,17 @@ export class EvictionManager {
     }
     this.o.log.warn('eviction manager: unable to evict any pods from the node');
     return undefined;
+  }
+
+  /** The node events the status setters record when a pressure condition flips ("Node n1 status is now: NodeHasDiskPressure"). */
+  private recordConditionEvents(before: readonly NodeConditionType[], after: readonly NodeConditionType[]): void {
+    for (const [type, on, off] of CONDITION_EVENTS) {
+      const is = after.includes(type);
+      if (before.includes(type) === is) continue;
+      const reason = is ? on : off;
+      this.o.log.info({ condition: type, status: is }, 'eviction manager: node pressure condition changed');
+      this.o.recorder.event(this.o.nodeRef, 'Normal', reason, `Node ${this.o.nodeRef.name} status is now: ${reason}`);
+    }
   }
 
   /** evictPod: false for a critical pod, which is never evicted. */

@@ -104,6 +104,8 @@ describe('node-pressure eviction', () => {
     assert.ok(ev.some((e) => e.reason === 'Evicted' && e.type === 'Warning' && e.message === evicted.status?.message), JSON.stringify(ev.map((e) => e.reason)));
     const nodeEvents = (await env.client.resource('events', 'default').list()).items.filter((e: Event) => e.involvedObject?.kind === 'Node' && e.involvedObject.name === DISK_NODE);
     assert.ok(nodeEvents.some((e: Event) => e.reason === 'EvictionThresholdMet' && e.message === 'Attempting to reclaim ephemeral-storage'));
+    assert.ok(nodeEvents.some((e: Event) => e.reason === 'NodeHasDiskPressure' && e.message === `Node ${DISK_NODE} status is now: NodeHasDiskPressure`));
+    assert.ok(nodeEvents.some((e: Event) => e.reason === 'NodeHasNoDiskPressure'));
 
     // Admitted again once the pressure is gone.
     await env.createPod(DISK_NODE, shPod('after', 'sleep 3600'));
