@@ -83,39 +83,38 @@ export class PodEvictions {
   }
 }
 
+/** What the wiring reads of the Kubelet (lazily: the admission and the pod workers come later in its constructor). */
 export interface EvictionWiring {
-  o: ResolvedKubeletOptions;
-  thresholds: Threshold[];
-  rootDir: string;
-  runtime: Runtime;
-  recorder: EventRecorder;
-  log: Logger;
-  registry: Registry;
+  readonly o: ResolvedKubeletOptions;
+  readonly rootDir: string;
+  readonly runtime: Runtime;
+  readonly recorder: EventRecorder;
+  readonly log: Logger;
+  readonly registry: Registry;
+  readonly evictions: PodEvictions;
+  readonly admission: { isAdmitted(uid: string): boolean };
+  readonly podWorkers: { update(uid: string): void };
   /** Our pods, from the informer. */
-  pods(): Pod[];
-  /** The pod's worker admitted it. */
-  admitted(uid: string): boolean;
-  evictions: PodEvictions;
-  wake(uid: string): void;
+  getPods(): Pod[];
 }
 
 /** The eviction manager, its signals read from this host (and Docker's data root when the kubelet runs its own Docker runtime). */
-export function newEvictionManager(w: EvictionWiring): { manager: EvictionManager; close(): Promise<void> } {
+export function newEvictionManager(w: EvictionWiring, thresholds: Threshold[]): { manager: EvictionManager; close(): Promise<void> } {
   const docker = w.o.runtime ? undefined : new DockerClient({ socketPath: dockerSocketPath(w.o.dockerHost) });
   const manager = new EvictionManager({
-    thresholds: w.thresholds,
+    thresholds,
     pressureTransitionPeriodMs: w.o.evictionPressureTransitionPeriodMs,
     monitoringIntervalMs: w.o.evictionMonitoringIntervalMs,
     maxPodGracePeriodSeconds: w.o.evictionMaxPodGracePeriodSeconds,
     stats: new EvictionStats({ nodeName: w.o.nodeName, rootDir: w.rootDir, runtime: w.runtime, ...(docker ? { docker } : {}) }),
     // GetActivePods: admitted, not finished, not being deleted, not already evicted.
     activePods: () =>
-      w.pods().filter((p) => {
+      w.getPods().filter((p) => {
         const uid = p.metadata?.uid ?? '';
         const phase = p.status?.phase;
-        return w.admitted(uid) && phase !== 'Succeeded' && phase !== 'Failed' && !p.metadata?.deletionTimestamp && !w.evictions.has(uid);
+        return w.admission.isAdmitted(uid) && phase !== 'Succeeded' && phase !== 'Failed' && !p.metadata?.deletionTimestamp && !w.evictions.has(uid);
       }),
-    evictPod: (pod, grace, status) => w.evictions.request(pod.metadata?.uid ?? '', grace, status, w.wake),
+    evictPod: (pod, grace, status) => w.evictions.request(pod.metadata?.uid ?? '', grace, status, (uid) => w.podWorkers.update(uid)),
     recorder: w.recorder,
     nodeRef: { kind: 'Node', apiVersion: 'v1', name: w.o.nodeName, uid: w.o.nodeName },
     log: w.log,

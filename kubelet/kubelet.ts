@@ -29,7 +29,7 @@ import { instrumentRuntime, newKubeletMetrics, type KubeletMetrics } from './met
 import { defaultNodeIP } from './node/host.js';
 import { NodeManager } from './node/node-manager.js';
 import { WatchBasedObjectManager } from './object-manager.js';
-import { DEFAULTS, defaultRootDir, dockerSocketPath, type KubeletOptions, type ResolvedKubeletOptions } from './options.js';
+import { defaultRootDir, dockerSocketPath, resolveOptions, type KubeletOptions, type ResolvedKubeletOptions } from './options.js';
 import { Pleg } from './pleg.js';
 import { removeOrphan, terminatePod } from './pod/kill.js';
 import { syncPod } from './pod/sync.js';
@@ -150,19 +150,7 @@ export class Kubelet implements KubeletState {
     });
     this.tokens = new TokenManager({ requestToken: tokenRequester(o.client), logger: this.log });
     const thresholds = parseThresholdConfig(o);
-    const eviction = newEvictionManager({
-      o,
-      thresholds,
-      rootDir: this.rootDir,
-      runtime: this.runtime,
-      recorder: this.recorder,
-      log: this.log,
-      registry: this.registry,
-      pods: () => this.getPods(),
-      admitted: (uid) => this.admission.isAdmitted(uid),
-      evictions: this.evictions,
-      wake: (uid) => this.podWorkers.update(uid),
-    });
+    const eviction = newEvictionManager(this, thresholds);
     this.evictionManager = eviction.manager;
     this.closeEviction = eviction.close;
     this.nodeManager = this.newNodeManager(thresholds.filter(isHardEvictionThreshold));
@@ -417,10 +405,6 @@ export class Kubelet implements KubeletState {
       }),
     };
   }
-}
-
-function resolveOptions(opts: KubeletOptions): ResolvedKubeletOptions {
-  return { ...DEFAULTS, ...Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined)) } as ResolvedKubeletOptions;
 }
 
 function newDockerRuntime(o: ResolvedKubeletOptions): Runtime {

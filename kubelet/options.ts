@@ -93,6 +93,11 @@ export function defaultRootDir(nodeName: string): string {
 /** The options with every default filled in. */
 export type ResolvedKubeletOptions = typeof DEFAULTS & KubeletOptions;
 
+/** The options with the defaults filled in where a value is absent (undefined counts as absent). */
+export function resolveOptions(opts: KubeletOptions): ResolvedKubeletOptions {
+  return { ...DEFAULTS, ...Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined)) } as ResolvedKubeletOptions;
+}
+
 /** `unix:///var/run/docker.sock` → `/var/run/docker.sock`. */
 export function dockerSocketPath(host: string): string {
   if (host.startsWith('unix://')) return host.slice('unix://'.length);

@@ -96,8 +96,11 @@ export class EvictionStats {
   /** Whether Docker's data root is on another filesystem than the kubelet's root dir (HasDedicatedImageFs). */
   async hasDedicatedImageFs(): Promise<boolean> {
     if (this.dedicated === undefined) {
-      const root = await this.imageFsPath();
-      this.dedicated = root ? (await stat(root)).dev !== (await stat(this.o.rootDir)).dev : false;
+      // Docker's data root may not be visible here (a kubelet in a container): then one filesystem.
+      const root = await this.imageFsPath().catch(() => undefined);
+      const dev = async (p: string): Promise<number | undefined> => (await stat(p).catch(() => undefined))?.dev;
+      const [imageDev, rootDev] = root ? await Promise.all([dev(root), dev(this.o.rootDir)]) : [undefined, undefined];
+      this.dedicated = imageDev !== undefined && rootDev !== undefined && imageDev !== rootDev;
     }
     return this.dedicated;
   }
