@@ -18,7 +18,7 @@ import { BUSYBOX, isRunning, shPod, startKubeletEnv, type KubeletEnv } from './k
 const run = promisify(execFile);
 const DISK_NODE = 'kt-evict-disk';
 const MEM_NODE = 'kt-evict-mem';
-const TRANSITION_MS = 6_000;
+const TRANSITION_MS = 10_000;
 
 const nodeCondition = (n: Node, type: string): string | undefined => n.status?.conditions?.find((c) => c.type === type)?.status;
 const hasTaint = (n: Node, key: string): boolean => (n.spec?.taints ?? []).some((t) => t.key === key && t.effect === 'NoSchedule');
