@@ -1,16 +1,20 @@
 // Admission (kubelet.go canAdmitPod/rejectPod): once per pod, in its worker, so pods are
 // admitted in the order they are synced. The pods admitted and not yet finished count
 // against the node's allocatable; a rejected pod is set to Failed with the reason and never
-// retried. The decision itself is pure (pod/admission.ts).
+// retried. The eviction manager's handler runs first (a node under pressure turns pods away,
+// reason Evicted), then the resource predicates. The decisions are pure (pod/admission.ts,
+// eviction/admission.ts).
 import type { Pod } from 'kubernetes-types/core/v1';
 import type { Logger } from 'pino';
 import type { EventRecorder } from '../client/index.js';
-import { admitPod, type NodeAllocatable } from './pod/admission.js';
+import { admitPod, type AdmitResult, type NodeAllocatable } from './pod/admission.js';
 import { podKey, podRef } from './pod/sync-deps.js';
 import type { StatusManager } from './status/status-manager.js';
 
 export interface PodAdmissionOptions {
   allocatable(): NodeAllocatable;
+  /** The eviction manager's admit handler. */
+  pressureAdmit?(pod: Pod): AdmitResult;
   status: StatusManager;
   recorder: EventRecorder;
   log: Logger;
@@ -30,6 +34,12 @@ export class PodAdmission {
     if (this.rejected.has(uid)) return false;
     const phase = pod.status?.phase;
     if (phase === 'Succeeded' || phase === 'Failed') return true;
+    const pressure = this.opts.pressureAdmit?.(pod);
+    if (pressure && !pressure.admit) {
+      this.rejected.add(uid);
+      await this.reject(pod, pressure.reason, pressure.message);
+      return false;
+    }
     const alloc = this.opts.allocatable();
     const result = admitPod(pod, [...this.admitted.values()], { pods: alloc.pods, cpuMilli: alloc.cpuMilli, memoryBytes: alloc.memoryBytes });
     if (result.admit) {
@@ -39,6 +49,11 @@ export class PodAdmission {
     this.rejected.add(uid);
     await this.reject(pod, result.reason, result.message);
     return false;
+  }
+
+  /** The pod was admitted and has not finished. */
+  isAdmitted(uid: string): boolean {
+    return this.admitted.has(uid);
   }
 
   /** The pod no longer counts against allocatable (it finished, or is being terminated). */

@@ -3,7 +3,8 @@
 // CRI-like runtime. Its phases are files of their own, as upstream's kubelet_*.go are:
 // kubelet-admission.ts (admit or reject a pod), kubelet-handlers.ts (pod informer, object,
 // PLEG and probe events → pod workers), kubelet-housekeeping.ts (periodic resync and
-// HandlePodCleanups), kubelet-getters.ts (what the HTTP server reads). The kubelet's HTTP
+// HandlePodCleanups), kubelet-getters.ts (what the HTTP server reads), kubelet-eviction.ts
+// (node-pressure eviction through the pod workers; kubelet/eviction/). The kubelet's HTTP
 // server (kubelet/server/) builds on a started Kubelet.
 import { readFile } from 'node:fs/promises';
 import type { ConfigMap, Pod, Secret, Service } from 'kubernetes-types/core/v1';
@@ -16,6 +17,10 @@ import { referencedObjects, type EnvSources } from './env/env.js';
 import { serviceEnvVars, servicesForPod } from './env/service-env.js';
 import { ImageManager } from './image-manager.js';
 import { PodAdmission } from './kubelet-admission.js';
+import { PodEvictions, newEvictionManager } from './kubelet-eviction.js';
+import { parseThresholdConfig } from './eviction/config.js';
+import { isHardEvictionThreshold, type Threshold } from './eviction/api.js';
+import type { EvictionManager } from './eviction/eviction-manager.js';
 import { findContainer, getRunningPods, podContainers, type PodContainers, type RunningPod } from './kubelet-getters.js';
 import { addPodConfigHandlers, enqueuePod, handleObjectChange, handlePodLifecycleEvent } from './kubelet-handlers.js';
 import { startPeriodicWork } from './kubelet-housekeeping.js';
@@ -24,7 +29,7 @@ import { instrumentRuntime, newKubeletMetrics, type KubeletMetrics } from './met
 import { defaultNodeIP } from './node/host.js';
 import { NodeManager } from './node/node-manager.js';
 import { WatchBasedObjectManager } from './object-manager.js';
-import { DEFAULTS, defaultRootDir, dockerSocketPath, type KubeletOptions, type ResolvedKubeletOptions } from './options.js';
+import { defaultRootDir, dockerSocketPath, resolveOptions, type KubeletOptions, type ResolvedKubeletOptions } from './options.js';
 import { Pleg } from './pleg.js';
 import { removeOrphan, terminatePod } from './pod/kill.js';
 import { syncPod } from './pod/sync.js';
@@ -83,6 +88,10 @@ export class Kubelet implements KubeletState {
   readonly nodeManager: NodeManager;
   readonly probes: ProbeManager;
   readonly admission: PodAdmission;
+  /** Node-pressure eviction: the manager, and the evictions the pod workers carry out. */
+  readonly evictionManager: EvictionManager;
+  readonly evictions = new PodEvictions();
+  private readonly closeEviction: () => Promise<void>;
   /** What the pod sync code drives. */
   readonly deps: SyncDeps;
   readonly podWorkers: PodWorkers;
@@ -140,7 +149,11 @@ export class Kubelet implements KubeletState {
       logger: this.log,
     });
     this.tokens = new TokenManager({ requestToken: tokenRequester(o.client), logger: this.log });
-    this.nodeManager = this.newNodeManager();
+    const thresholds = parseThresholdConfig(o);
+    const eviction = newEvictionManager(this, thresholds);
+    this.evictionManager = eviction.manager;
+    this.closeEviction = eviction.close;
+    this.nodeManager = this.newNodeManager(thresholds.filter(isHardEvictionThreshold));
     this.probes = new ProbeManager({
       runtime: this.runtime,
       recorder: this.recorder,
@@ -148,7 +161,13 @@ export class Kubelet implements KubeletState {
       observe: (kind, result) => this.metrics.probeTotal.inc({ probe_type: kind, result }),
     });
     this.deps = this.newSyncDeps(hostFiles);
-    this.admission = new PodAdmission({ allocatable: () => this.nodeManager.allocatable(), status: this.deps.status, recorder: this.recorder, log: this.log });
+    this.admission = new PodAdmission({
+      allocatable: () => this.nodeManager.allocatable(),
+      pressureAdmit: (pod) => this.evictionManager.admit(pod),
+      status: this.deps.status,
+      recorder: this.recorder,
+      log: this.log,
+    });
     this.podWorkers = new PodWorkers((uid) => this.podWorkerSync(uid), {
       maxConcurrent: o.maxConcurrentSyncs,
       errorBackoffMs: o.syncErrorBackoffMs,
@@ -183,6 +202,7 @@ export class Kubelet implements KubeletState {
     });
     this.pleg.start();
     this.timers = startPeriodicWork(this);
+    this.evictionManager.start();
     this.log.info({ node: this.nodeName, nodeIP: this.nodeIP, rootDir: this.rootDir }, 'kubelet started');
   }
 
@@ -193,6 +213,9 @@ export class Kubelet implements KubeletState {
     this.pleg?.stop();
     this.nodeManager.stop();
     this.probes.stop();
+    this.evictions.settleAll();
+    await this.evictionManager.stop();
+    await this.closeEviction();
     await this.factory.shutdown();
     await Promise.all([this.configMaps.stop(), this.secrets.stop()]);
     await this.podWorkers.stop();
@@ -240,8 +263,9 @@ export class Kubelet implements KubeletState {
   private async podWorkerSync(uid: string): Promise<SyncResult> {
     const end = this.metrics.podWorkerDuration.startTimer({ operation_type: 'sync' });
     try {
-      const pod = this.getPodByUid(uid);
-      if (!pod) return await this.syncRemovedPod(uid);
+      const current = this.getPodByUid(uid);
+      if (!current) return await this.syncRemovedPod(uid);
+      const pod = this.evictions.podForSync(current);
       if (pod.metadata?.deletionTimestamp) {
         const state = await readRuntimeState(this.runtime, uid);
         await terminatePod(this.deps, pod, state, true);
@@ -249,8 +273,10 @@ export class Kubelet implements KubeletState {
         return {};
       }
       if (!(await this.admission.admit(pod))) return {};
+      if (this.evictions.isPending(uid)) return await this.syncEvictedPod(uid, pod);
       return await this.syncAdmittedPod(uid, pod);
     } finally {
+      this.evictions.settle(uid);
       end();
     }
   }
@@ -285,6 +311,14 @@ export class Kubelet implements KubeletState {
     return result;
   }
 
+  /** An eviction: the pod, seen Failed/Evicted, is killed and its status written; its volumes go, and it no longer counts for admission. */
+  private async syncEvictedPod(uid: string, pod: Pod): Promise<SyncResult> {
+    const result = await this.syncAdmittedPod(uid, pod);
+    await this.deps.volumes.teardown(uid);
+    this.admission.release(uid);
+    return result;
+  }
+
   private recordFor(uid: string): PodRecord {
     let r = this.records.get(uid);
     if (!r) this.records.set(uid, (r = { firstSeen: Date.now(), syncErrors: new Map(), startObserved: false, finished: false, changesDuringSync: [] }));
@@ -294,6 +328,7 @@ export class Kubelet implements KubeletState {
   private forgetPod(uid: string): void {
     this.records.delete(uid);
     this.admission.forget(uid);
+    this.evictions.forget(uid);
     this.lastKnown.delete(uid);
     this.configMaps.unregisterPod(uid);
     this.secrets.unregisterPod(uid);
@@ -317,7 +352,7 @@ export class Kubelet implements KubeletState {
     }
   }
 
-  private newNodeManager(): NodeManager {
+  private newNodeManager(hardThresholds: Threshold[]): NodeManager {
     const o = this.o;
     return new NodeManager({
       client: o.client,
@@ -329,6 +364,8 @@ export class Kubelet implements KubeletState {
       kubeletPort: o.port,
       runtimeVersion: async () => (await this.runtime.version()).runtimeVersion,
       notReadyReason: () => this.pleg?.healthProblem() ?? '',
+      pressure: () => this.evictionManager.nodeConditions(),
+      hardThresholds,
       leaseRenewIntervalMs: o.nodeLeaseRenewIntervalMs,
       statusUpdateFrequencyMs: o.nodeStatusUpdateFrequencyMs,
       statusReportFrequencyMs: o.nodeStatusReportFrequencyMs,
@@ -368,10 +405,6 @@ export class Kubelet implements KubeletState {
       }),
     };
   }
-}
-
-function resolveOptions(opts: KubeletOptions): ResolvedKubeletOptions {
-  return { ...DEFAULTS, ...Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined)) } as ResolvedKubeletOptions;
 }
 
 function newDockerRuntime(o: ResolvedKubeletOptions): Runtime {

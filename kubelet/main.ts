@@ -12,7 +12,9 @@ import { newLogger, newRegistry, onShutdown, startHealthServer, envTwins } from 
 import { DEFAULT_POD_INFRA_IMAGE, DEFAULT_POD_NETWORK } from './runtime/docker/runtime.js';
 import { startKubelet } from './kubelet.js';
 import { serveKubelet } from './server/serve.js';
-import { DEFAULTS, defaultRootDir } from './options.js';
+import { DEFAULTS, defaultRootDir, type KubeletOptions } from './options.js';
+import { EvictionConfigError, parseThresholdConfig } from './eviction/config.js';
+import { parseDurationMs } from '../client/duration.js';
 
 const argv = await envTwins(loggingFlags(tlsFlags(clientConnectionFlags(yargs(hideBin(process.argv)).scriptName('kubelet'))))
   .option('node-name', { type: 'string', default: hostname(), describe: 'Name of the Node this kubelet registers' })
@@ -35,10 +37,18 @@ const argv = await envTwins(loggingFlags(tlsFlags(clientConnectionFlags(yargs(hi
   .option('node-lease-renew-interval', { type: 'number', default: DEFAULTS.nodeLeaseRenewIntervalMs / 1000, describe: 'Seconds between node lease renewals' })
   .option('sync-frequency', { type: 'number', default: DEFAULTS.syncFrequencyMs / 1000, describe: 'Seconds between full resyncs of every pod' })
   .option('max-concurrent-syncs', { type: 'number', default: DEFAULTS.maxConcurrentSyncs, describe: 'Pod syncs running at once' })
+  .option('eviction-hard', { type: 'string', default: DEFAULTS.evictionHard, describe: 'Hard eviction thresholds, signal<value pairs (a quantity or a percentage); "" for none' })
+  .option('eviction-soft', { type: 'string', default: '', describe: 'Soft eviction thresholds, signal<value pairs; each needs --eviction-soft-grace-period' })
+  .option('eviction-soft-grace-period', { type: 'string', default: '', describe: 'How long each soft threshold must hold before pods are evicted: signal=duration pairs (memory.available=1m30s)' })
+  .option('eviction-minimum-reclaim', { type: 'string', default: '', describe: 'What must be free beyond a met threshold before it counts as resolved: signal=quantity pairs' })
+  .option('eviction-max-pod-grace-period', { type: 'number', default: DEFAULTS.evictionMaxPodGracePeriodSeconds, describe: 'Grace period (seconds) a pod gets when a soft threshold evicts it' })
+  .option('eviction-pressure-transition-period', { type: 'string', default: '5m0s', describe: 'How long a pressure condition stays True after its threshold was last met' })
+  .option('eviction-monitoring-interval', { type: 'string', default: '10s', describe: 'How often the eviction manager looks at the signals (fixed at 10s upstream)' })
   .strict()
   .help()
   ).parseAsync();
 
+const eviction = evictionOptions(argv);
 const log = newLogger('kubelet', argv['log-level']);
 const client = new RestClient(componentRestConfig(clientConnectionFrom(argv), `kubelet/v1.32.0-tskube (${argv['node-name']})`));
 const registry = newRegistry();
@@ -62,6 +72,7 @@ const kubelet = await startKubelet({
   nodeLeaseRenewIntervalMs: argv['node-lease-renew-interval'] * 1000,
   syncFrequencyMs: argv['sync-frequency'] * 1000,
   maxConcurrentSyncs: argv['max-concurrent-syncs'],
+  ...eviction,
   logger: log,
   registry,
 });
@@ -84,3 +95,45 @@ onShutdown(log, async () => {
   await server.stop();
   await kubelet.stop();
 });
+
+/** The eviction flags, checked before anything starts: a bad one is one line on stderr and exit 1. */
+function evictionOptions(a: {
+  'eviction-hard': string;
+  'eviction-soft': string;
+  'eviction-soft-grace-period': string;
+  'eviction-minimum-reclaim': string;
+  'eviction-max-pod-grace-period': number;
+  'eviction-pressure-transition-period': string;
+  'eviction-monitoring-interval': string;
+}): Partial<KubeletOptions> {
+  const fail = (msg: string): never => {
+    process.stderr.write(`kubelet: ${msg}\n`);
+    process.exit(1);
+  };
+  const duration = (flag: 'eviction-pressure-transition-period' | 'eviction-monitoring-interval'): number => {
+    const ms = parseDurationMs(a[flag]);
+    return ms !== undefined && ms >= 0 ? ms : fail(`invalid argument "${a[flag]}" for "--${flag}" flag: time: invalid duration "${a[flag]}"`);
+  };
+  const flags = {
+    evictionHard: a['eviction-hard'],
+    evictionSoft: a['eviction-soft'],
+    evictionSoftGracePeriod: a['eviction-soft-grace-period'],
+    evictionMinimumReclaim: a['eviction-minimum-reclaim'],
+  };
+  try {
+    parseThresholdConfig(flags);
+  } catch (e) {
+    if (e instanceof EvictionConfigError) fail(`invalid eviction thresholds: ${e.message}`);
+    throw e;
+  }
+  const interval = duration('eviction-monitoring-interval');
+  if (interval <= 0) fail(`invalid argument "${a['eviction-monitoring-interval']}" for "--eviction-monitoring-interval" flag: must be positive`);
+  const grace = a['eviction-max-pod-grace-period'];
+  if (!Number.isInteger(grace) || grace < 0) fail(`invalid argument "${grace}" for "--eviction-max-pod-grace-period" flag: must be a non-negative integer`);
+  return {
+    ...flags,
+    evictionMaxPodGracePeriodSeconds: grace,
+    evictionPressureTransitionPeriodMs: duration('eviction-pressure-transition-period'),
+    evictionMonitoringIntervalMs: interval,
+  };
+}

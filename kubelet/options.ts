@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { RestClient } from '../client/index.js';
 import type { PodNetwork, Runtime } from './runtime/runtime.js';
+import { DEFAULT_EVICTION_HARD } from './eviction/api.js';
 
 export interface KubeletOptions {
   nodeName: string;
@@ -44,6 +45,21 @@ export interface KubeletOptions {
   maxConcurrentSyncs?: number;
   /** Wait after a sync failed with an unexpected error. */
   syncErrorBackoffMs?: number;
+
+  /** --eviction-hard, as the flag: "memory.available<100Mi,nodefs.available<10%" ('' = none). */
+  evictionHard?: string;
+  /** --eviction-soft (each needs a grace period in evictionSoftGracePeriod). */
+  evictionSoft?: string;
+  /** --eviction-soft-grace-period: "memory.available=1m30s". */
+  evictionSoftGracePeriod?: string;
+  /** --eviction-minimum-reclaim: "memory.available=0Mi,nodefs.available=500Mi". */
+  evictionMinimumReclaim?: string;
+  /** How long a pressure condition stays True after its threshold was last met. */
+  evictionPressureTransitionPeriodMs?: number;
+  /** The grace a soft eviction gives a pod. */
+  evictionMaxPodGracePeriodSeconds?: number;
+  /** How often the eviction manager looks at the signals (upstream: a fixed 10 s). */
+  evictionMonitoringIntervalMs?: number;
 }
 
 export const DEFAULTS = {
@@ -64,6 +80,10 @@ export const DEFAULTS = {
   imagePullBackOffMaxMs: 300_000,
   maxConcurrentSyncs: 5,
   syncErrorBackoffMs: 5_000,
+  evictionHard: DEFAULT_EVICTION_HARD,
+  evictionPressureTransitionPeriodMs: 300_000,
+  evictionMaxPodGracePeriodSeconds: 0,
+  evictionMonitoringIntervalMs: 10_000,
 } as const;
 
 export function defaultRootDir(nodeName: string): string {
@@ -72,6 +92,11 @@ export function defaultRootDir(nodeName: string): string {
 
 /** The options with every default filled in. */
 export type ResolvedKubeletOptions = typeof DEFAULTS & KubeletOptions;
+
+/** The options with the defaults filled in where a value is absent (undefined counts as absent). */
+export function resolveOptions(opts: KubeletOptions): ResolvedKubeletOptions {
+  return { ...DEFAULTS, ...Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined)) } as ResolvedKubeletOptions;
+}
 
 /** `unix:///var/run/docker.sock` → `/var/run/docker.sock`. */
 export function dockerSocketPath(host: string): string {

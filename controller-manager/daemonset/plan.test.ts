@@ -47,6 +47,9 @@ describe('DaemonSet controller decisions', () => {
     ]);
     assert.equal(p.metadata?.labels?.[REVISION_HASH_LABEL], 'abc');
     assert.ok(p.spec?.tolerations?.some((t) => t.key === 'node.kubernetes.io/unreachable' && t.effect === 'NoExecute'));
+    for (const key of ['memory-pressure', 'disk-pressure', 'pid-pressure']) {
+      assert.ok(p.spec?.tolerations?.some((t) => t.key === `node.kubernetes.io/${key}` && t.operator === 'Exists' && t.effect === 'NoSchedule'), key);
+    }
     assert.equal(nodeOfPod(p), 'n7', 'an unscheduled daemon pod belongs to the node it is pinned to');
   });
 

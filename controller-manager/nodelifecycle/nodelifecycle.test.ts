@@ -49,12 +49,22 @@ describe('node health', () => {
 });
 
 describe('node taints', () => {
-  test('Ready condition → not-ready / unreachable, NoSchedule and NoExecute; cordon → unschedulable', () => {
+  test('Ready condition → not-ready / unreachable, NoSchedule and NoExecute; cordon → unschedulable; pressure → its NoSchedule taint', () => {
     const keys = (t: Taint[]) => t.map((x) => `${x.key}:${x.effect}`).sort();
     assert.deepEqual(keys(managedTaints(node('True'))), []);
     assert.deepEqual(keys(managedTaints(node('False'))), [`${TAINT_NOT_READY}:NoExecute`, `${TAINT_NOT_READY}:NoSchedule`]);
     assert.deepEqual(keys(managedTaints(node('Unknown'))), [`${TAINT_UNREACHABLE}:NoExecute`, `${TAINT_UNREACHABLE}:NoSchedule`]);
     assert.deepEqual(keys(managedTaints(node('True', { unschedulable: true }))), ['node.kubernetes.io/unschedulable:NoSchedule']);
+    // TaintNodesByCondition: the kubelet's pressure conditions (True only) map to NoSchedule taints.
+    const pressured = node('True');
+    pressured.status!.conditions!.push(
+      { type: 'MemoryPressure', status: 'True' },
+      { type: 'DiskPressure', status: 'True' },
+      { type: 'PIDPressure', status: 'False' },
+    );
+    assert.deepEqual(keys(managedTaints(pressured)), ['node.kubernetes.io/disk-pressure:NoSchedule', 'node.kubernetes.io/memory-pressure:NoSchedule']);
+    const relieved = reconcileTaints(managedTaints(pressured), managedTaints(node('True')), 'later');
+    assert.deepEqual(relieved, [], 'removed when the conditions clear');
   });
 
   test('user taints are kept, managed ones added with timeAdded (NoExecute) and removed when the condition clears', () => {

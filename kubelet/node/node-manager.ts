@@ -8,6 +8,7 @@ import { isAlreadyExists, isNotFound, type RestClient } from '../../client/index
 import type { Logger } from 'pino';
 import { readHostFacts, type HostFacts } from './host.js';
 import { allocatable, buildNodeStatus, initialNode, nodeStatusChanged } from './node-status.js';
+import type { Threshold } from '../eviction/api.js';
 
 export const NODE_LEASE_NAMESPACE = 'kube-node-lease';
 const LEASE_DURATION_SECONDS = 40;
@@ -23,6 +24,10 @@ export interface NodeManagerOptions {
   runtimeVersion(): Promise<string>;
   /** '' when healthy, else why the node is not ready. */
   notReadyReason(): string;
+  /** The pressure conditions that are True (the eviction manager's). */
+  pressure?(): readonly string[];
+  /** The hard eviction thresholds, held back from allocatable. */
+  hardThresholds?: readonly Threshold[];
   leaseRenewIntervalMs: number;
   statusUpdateFrequencyMs: number;
   statusReportFrequencyMs: number;
@@ -42,7 +47,7 @@ export class NodeManager {
   /** Node allocatable for admission and the downward API (after register()). */
   allocatable(): ReturnType<typeof allocatable> {
     if (!this.facts) throw new Error('node not registered yet');
-    return allocatable(this.facts, this.opts.maxPods);
+    return allocatable(this.facts, this.opts.maxPods, this.opts.hardThresholds);
   }
 
   async register(): Promise<void> {
@@ -106,6 +111,8 @@ export class NodeManager {
       kubeletPort: this.opts.kubeletPort,
       runtimeVersion: this.runtimeVersion ? `docker://${this.runtimeVersion}` : '',
       notReadyReason: this.opts.notReadyReason(),
+      pressure: this.opts.pressure?.() ?? [],
+      ...(this.opts.hardThresholds ? { hardThresholds: this.opts.hardThresholds } : {}),
       now: new Date(),
       old: this.lastPosted,
     });

@@ -37,14 +37,15 @@ test('capacity and allocatable (minus the hard eviction thresholds), addresses, 
   const s = buildNodeStatus(input());
   assert.deepEqual(s.capacity, { cpu: '2', memory: '4194304Ki', pods: '110', 'ephemeral-storage': '104857600Ki' });
   assert.equal(s.allocatable?.memory, '4091904Ki');
-  assert.equal(s.allocatable?.['ephemeral-storage'], '90Gi');
+  // 10% is a float32 upstream: 100Gi × float32(0.1) is 10737418400, not 10Gi.
+  assert.equal(s.allocatable?.['ephemeral-storage'], '96636764000');
   assert.deepEqual(s.addresses, [{ type: 'InternalIP', address: '192.0.2.2' }, { type: 'Hostname', address: 'n1' }]);
   assert.equal(s.daemonEndpoints?.kubeletEndpoint?.Port, 10250);
   assert.equal(s.nodeInfo?.containerRuntimeVersion, 'docker://20.10.24');
   assert.equal(s.nodeInfo?.architecture, 'amd64');
 });
 
-test('conditions come from the host; transition times only move on a flip', () => {
+test('pressure conditions come from the eviction manager; transition times only move on a flip', () => {
   const ok = buildNodeStatus(input());
   assert.deepEqual(ok.conditions?.map((c) => [c.type, c.status, c.reason]), [
     ['MemoryPressure', 'False', 'KubeletHasSufficientMemory'],
@@ -53,7 +54,7 @@ test('conditions come from the host; transition times only move on a flip', () =
     ['Ready', 'True', 'KubeletReady'],
   ]);
   const later = new Date('2025-01-01T00:01:00Z');
-  const pressured = buildNodeStatus(input({ facts: { ...facts, memAvailableBytes: 50 * 1024 ** 2, fsAvailableBytes: 1024 ** 3 }, notReadyReason: 'container runtime is down', now: later, old: ok }));
+  const pressured = buildNodeStatus(input({ pressure: ['MemoryPressure', 'DiskPressure'], notReadyReason: 'container runtime is down', now: later, old: ok }));
   assert.equal(cond(pressured, 'MemoryPressure')?.status, 'True');
   assert.equal(cond(pressured, 'DiskPressure')?.status, 'True');
   assert.equal(cond(pressured, 'Ready')?.message, 'container runtime is down');

@@ -1,18 +1,20 @@
 // The Node object the kubelet registers and the status it keeps posting (pkg/kubelet/
 // kubelet_node_status.go and nodestatus setters): labels, capacity/allocatable, addresses,
 // daemon endpoint, nodeInfo, and the Ready/MemoryPressure/DiskPressure/PIDPressure conditions
-// with heartbeat and transition times. Pure: host facts and "now" come in.
+// with heartbeat and transition times. The pressure conditions are the eviction manager's
+// (kubelet/eviction/), allocatable is capacity minus the hard eviction thresholds. Pure: host
+// facts, pressure and "now" come in.
 import type { Node, NodeCondition, NodeStatus } from 'kubernetes-types/core/v1';
 import { formatBytes } from '../../api/quantity.js';
 import type { HostFacts } from './host.js';
 import { metaTime } from '../../api/time.js';
+import { DEFAULT_EVICTION_HARD, hardEvictionReservation, type Threshold } from '../eviction/api.js';
+import { parseThresholdConfig } from '../eviction/config.js';
 
 export const KUBELET_VERSION = 'v1.32.0-tskube';
 
-/** The hard eviction thresholds' defaults (memory.available<100Mi, nodefs.available<10%). */
-export const EVICTION_MEMORY_BYTES = 100 * 1024 * 1024;
-export const EVICTION_NODEFS_FRACTION = 0.1;
-export const PID_PRESSURE_FRACTION = 0.1;
+/** The default --eviction-hard thresholds. */
+export const DEFAULT_HARD_THRESHOLDS: readonly Threshold[] = parseThresholdConfig({ evictionHard: DEFAULT_EVICTION_HARD });
 
 export interface NodeStatusInput {
   nodeName: string;
@@ -23,6 +25,10 @@ export interface NodeStatusInput {
   runtimeVersion: string;
   /** Why the node is not ready ('' = ready): runtime down, PLEG stale… */
   notReadyReason: string;
+  /** The pressure conditions that are True now (the eviction manager's); none when absent. */
+  pressure?: readonly string[];
+  /** The hard eviction thresholds allocatable is reduced by (default: --eviction-hard's default). */
+  hardThresholds?: readonly Threshold[];
   now: Date;
   old?: NodeStatus;
 }
@@ -51,19 +57,25 @@ export function initialNode(nodeName: string, facts: HostFacts): Node {
 }
 
 
-/** Allocatable as k8s computes it with no reservations: capacity minus the hard eviction thresholds. */
-export function allocatable(facts: HostFacts, maxPods: number): { cpuMilli: number; memoryBytes: number; ephemeralStorageBytes: number; pods: number } {
+/** Allocatable as k8s computes it with no kube/system reservations: capacity minus the hard eviction thresholds. */
+export function allocatable(
+  facts: HostFacts,
+  maxPods: number,
+  hardThresholds: readonly Threshold[] = DEFAULT_HARD_THRESHOLDS,
+): { cpuMilli: number; memoryBytes: number; ephemeralStorageBytes: number; pods: number } {
+  const reserved = hardEvictionReservation(hardThresholds, { memoryBytes: facts.memTotalBytes, ephemeralStorageBytes: facts.fsTotalBytes });
   return {
     cpuMilli: facts.cpus * 1000,
-    memoryBytes: Math.max(0, facts.memTotalBytes - EVICTION_MEMORY_BYTES),
-    ephemeralStorageBytes: Math.floor(facts.fsTotalBytes * (1 - EVICTION_NODEFS_FRACTION)),
+    memoryBytes: Math.max(0, facts.memTotalBytes - reserved.memoryBytes),
+    ephemeralStorageBytes: Math.max(0, facts.fsTotalBytes - reserved.ephemeralStorageBytes),
     pods: maxPods,
   };
 }
 
 /** Memory as k8s prints it: whole Ki. */
 function ki(bytes: number): string {
-  return `${Math.floor(bytes / 1024)}Ki`;
+  const n = Math.floor(bytes / 1024);
+  return n === 0 ? '0' : `${n}Ki`;
 }
 
 function cond(type: string, status: boolean, reason: string, message: string): NodeCondition {
@@ -71,10 +83,10 @@ function cond(type: string, status: boolean, reason: string, message: string): N
 }
 
 export function nodeConditions(input: NodeStatusInput): NodeCondition[] {
-  const f = input.facts;
-  const memPressure = f.memAvailableBytes < EVICTION_MEMORY_BYTES;
-  const diskPressure = f.fsTotalBytes > 0 && f.fsAvailableBytes / f.fsTotalBytes < EVICTION_NODEFS_FRACTION;
-  const pidPressure = f.pidMax > 0 && (f.pidMax - f.pids) / f.pidMax < PID_PRESSURE_FRACTION;
+  const pressure = new Set(input.pressure ?? []);
+  const memPressure = pressure.has('MemoryPressure');
+  const diskPressure = pressure.has('DiskPressure');
+  const pidPressure = pressure.has('PIDPressure');
   const conds = [
     memPressure
       ? cond('MemoryPressure', true, 'KubeletHasInsufficientMemory', 'kubelet has insufficient memory available')
@@ -98,7 +110,7 @@ export function nodeConditions(input: NodeStatusInput): NodeCondition[] {
 
 export function buildNodeStatus(input: NodeStatusInput): NodeStatus {
   const f = input.facts;
-  const alloc = allocatable(f, input.maxPods);
+  const alloc = allocatable(f, input.maxPods, input.hardThresholds);
   return {
     capacity: {
       cpu: String(f.cpus),
