@@ -136,15 +136,19 @@ export function planStatefulSet(set: StatefulSet, pods: readonly Pod[], updateRe
   }
 
   // updateStatus + completeRollingUpdate: once every pod is updated and ready, the update revision becomes current.
+  // Pods created in this pass count at the revision they get, as upstream counts them, so a
+  // recreated pod below the partition does not make the update look complete meanwhile.
   const live = pods.filter((p) => ordinalOf(set, p) !== undefined && !p.metadata?.deletionTimestamp);
   const counted = (pred: (p: Pod) => boolean): number => live.filter(pred).length;
+  const creating = (atCurrent: boolean): number => plan.create.filter((i) => atCurrentRevision(set, i) === atCurrent).length;
   const status: StatefulSetStatus = {
     observedGeneration: set.metadata?.generation,
-    replicas: live.length,
+    // Terminating pods still count as replicas (isCreated), so deleting one does not complete an update.
+    replicas: pods.filter((p) => ordinalOf(set, p) !== undefined).length + plan.create.length,
     readyReplicas: counted(isRunningAndReady),
     availableReplicas: counted((p) => isPodAvailable(p, minReady, now)),
-    currentReplicas: counted((p) => revisionOf(p) === currentRevision),
-    updatedReplicas: counted((p) => revisionOf(p) === updateRevision),
+    currentReplicas: counted((p) => revisionOf(p) === currentRevision) + creating(true),
+    updatedReplicas: counted((p) => revisionOf(p) === updateRevision) + creating(false),
     currentRevision,
     updateRevision,
     collisionCount: revs.collisionCount ?? prev.collisionCount ?? 0,
