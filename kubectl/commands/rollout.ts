@@ -96,10 +96,10 @@ const status: KcCommand = {
   },
 };
 
-/** A Deployment's history: its ReplicaSets' templates (without the pod-template-hash label). */
+/** A Deployment's history: its ReplicaSets' templates (as kubectl shows them, with the pod-template-hash label). */
 async function deploymentHistory(f: Factory, d: Deployment): Promise<Map<number, RevisionEntry>> {
   const out = new Map<number, RevisionEntry>();
-  for (const [n, rs] of await revisions(f, d)) out.set(n, { template: withoutHash(rs.spec?.template), changeCause: rs.metadata?.annotations?.[CHANGE_CAUSE] });
+  for (const [n, rs] of await revisions(f, d)) out.set(n, { template: rs.spec?.template, changeCause: rs.metadata?.annotations?.[CHANGE_CAUSE] });
   return out;
 }
 
