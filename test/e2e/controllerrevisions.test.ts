@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import type { ControllerRevision, DaemonSet, StatefulSet } from 'kubernetes-types/apps/v1';
 import type { Pod } from 'kubernetes-types/core/v1';
 import type { RestClient } from '../../client/index.js';
+import { KUBECTL_1_20, kubectlFor } from '../harness/kubectl.js';
 import { waitFor } from '../harness/ports.js';
 import { kcPair, type KcPair } from './kc-harness.js';
 import { startHollowCluster, type HollowCluster } from './hollow-harness.js';
@@ -64,28 +65,37 @@ describe('DaemonSet revisions', () => {
     assert.deepEqual((first!.data as { spec: { template: Record<string, unknown> } }).spec.template['$patch'], 'replace');
     assert.ok((await podsOf('agent')).every((p) => p.metadata?.labels?.[HASH] === hash));
 
-    // Watch availability while the new template rolls.
-    let sampling = true;
+    // Follow every pod change while the new template rolls (a watch from the list's resourceVersion sees each state).
+    const listed = await client.resource('pods', NS).list({ labelSelector: 'app=agent' });
+    const state = new Map(listed.items.map((p) => [p.metadata?.name ?? '', p]));
     let fewest = Infinity;
     let surged = false;
-    const sampler = (async () => {
-      while (sampling) {
-        const ps = live(await podsOf('agent'));
-        fewest = Math.min(fewest, new Set(ps.filter(isReady).map((p) => p.spec?.nodeName)).size);
-        const perNode = new Map<string, number>();
-        for (const p of ps) perNode.set(p.spec?.nodeName ?? '', (perNode.get(p.spec?.nodeName ?? '') ?? 0) + 1);
-        if ([...perNode.values()].some((n) => n === 2)) surged = true;
-        await new Promise((r) => setImmediate(r));
+    const observe = () => {
+      const ps = live([...state.values()]);
+      fewest = Math.min(fewest, new Set(ps.filter(isReady).map((p) => p.spec?.nodeName)).size);
+      const perNode = new Map<string, number>();
+      for (const p of ps) perNode.set(p.spec?.nodeName ?? '', (perNode.get(p.spec?.nodeName ?? '') ?? 0) + 1);
+      if ([...perNode.entries()].some(([node, count]) => node !== '' && count === 2)) surged = true;
+    };
+    observe();
+    const w = await client.resource('pods', NS).watch({ labelSelector: 'app=agent', resourceVersion: listed.metadata?.resourceVersion });
+    const watching = (async () => {
+      for await (const ev of w) {
+        if (ev.type !== 'ADDED' && ev.type !== 'MODIFIED' && ev.type !== 'DELETED') continue;
+        const pod = ev.object as Pod;
+        if (ev.type === 'DELETED') state.delete(pod.metadata?.name ?? '');
+        else state.set(pod.metadata?.name ?? '', pod);
+        observe();
       }
-    })();
+    })().catch(() => undefined);
     await sets().patch('agent', 'strategic', { spec: { template: { spec: { containers: [{ name: 'c', image: 'busybox:1.36' }] } } } });
     assert.match(await rolloutStatus('daemonset', 'agent'), /daemon set "agent" successfully rolled out/);
     await waitFor('old pods gone', async () => {
       const ps = await podsOf('agent');
       return ps.length === 2 && ps.every((p) => imageOf(p) === 'busybox:1.36');
     });
-    sampling = false;
-    await sampler;
+    w.close();
+    await watching;
     assert.equal(fewest, 2, 'both nodes kept an available daemon pod throughout');
     assert.ok(surged, 'a new pod ran beside an old one');
     const revs = await revisionsOf('agent');
@@ -103,6 +113,9 @@ describe('DaemonSet revisions', () => {
     const one = await k.both(['rollout', 'history', 'daemonset/agent', '--revision=1']);
     assert.equal(one.kc.stdout, one.kubectl.stdout);
     assert.match(one.kubectl.stdout, /with revision #1[\s\S]*Image:\s+busybox:1\.35/);
+    // kubectl 1.20 reads the same history.
+    const old = await kubectlFor(cluster.api.config, KUBECTL_1_20).run(['rollout', 'history', 'daemonset/agent']);
+    assert.equal(old.stdout, list.kubectl.stdout, old.stderr);
 
     const undo = await k.kubectl.run(['rollout', 'undo', 'daemonset/agent']);
     assert.equal(undo.code, 0, undo.stderr);
