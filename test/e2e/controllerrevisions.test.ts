@@ -10,6 +10,8 @@ import type { Pod } from 'kubernetes-types/core/v1';
 import type { RestClient } from '../../client/index.js';
 import { KUBECTL_1_20, kubectlFor } from '../harness/kubectl.js';
 import { waitFor } from '../harness/ports.js';
+import { computeHash } from '../../controller-manager/controller/controller-utils.js';
+import { hashControllerRevision, templatePatch } from '../../controller-manager/history/revision.js';
 import { kcPair, type KcPair } from './kc-harness.js';
 import { startHollowCluster, type HollowCluster } from './hollow-harness.js';
 
@@ -231,5 +233,80 @@ describe('StatefulSet revisions', () => {
       seen = JSON.stringify([p?.metadata?.uid !== old, p?.metadata?.deletionTimestamp, imageOf(p ?? {}), p?.metadata?.labels?.[HASH], await status()]);
       return p && !p.metadata?.deletionTimestamp && p.metadata?.uid !== old && imageOf(p) === 'nginx:1.25' && p.metadata?.labels?.[HASH] === st.currentRevision;
     }, 30_000).catch((e: Error) => assert.fail(`${e.message}: ${seen}`));
+  });
+});
+
+describe('StatefulSet OnDelete', () => {
+  test('a new template waits for pods to be deleted by hand, which come back at the update revision', async () => {
+    const sets = client.resource<StatefulSet>('statefulsets.apps', NS);
+    await sets.create({
+      metadata: { name: 'manual' },
+      spec: { replicas: 2, serviceName: 'manual', selector: { matchLabels: { app: 'manual' } }, updateStrategy: { type: 'OnDelete' }, template: template('manual', 'nginx:1.25') },
+    });
+    const first = await waitFor('2 ready', async () => {
+      const s = (await sets.get('manual')).status;
+      return s?.readyReplicas === 2 ? s : undefined;
+    }, 30_000);
+    const uids = async () => Object.fromEntries(live(await podsOf('manual')).map((p) => [p.metadata?.name, p.metadata?.uid]));
+    const before = await uids();
+    const updated = await sets.patch('manual', 'strategic', { spec: { template: { spec: { containers: [{ name: 'c', image: 'nginx:1.26' }] } } } });
+    const st = await waitFor('the update revision observed', async () => {
+      const s = (await sets.get('manual')).status;
+      return s?.observedGeneration === updated.metadata?.generation && s?.updateRevision !== first.updateRevision ? s : undefined;
+    });
+    // The sync that wrote this status would have deleted pods before writing it.
+    assert.deepEqual(await uids(), before);
+    assert.deepEqual([st.currentRevision, st.updatedReplicas, st.currentReplicas], [first.currentRevision, 0, 2]);
+    const r = await k.kubectl.run(['rollout', 'status', 'statefulset/manual']);
+    assert.notEqual(r.code, 0);
+    assert.match(r.stderr, /rollout status is only available for RollingUpdate strategy type/);
+
+    await client.resource('pods', NS).delete('manual-1');
+    await waitFor('manual-1 back at the update revision', async () => {
+      const p = live(await podsOf('manual')).find((x) => x.metadata?.name === 'manual-1');
+      return p && p.metadata?.uid !== before['manual-1'] && imageOf(p) === 'nginx:1.26' && p.metadata?.labels?.[HASH] === st.updateRevision;
+    }, 30_000);
+    const after = (await podsOf('manual')).find((x) => x.metadata?.name === 'manual-0');
+    assert.equal(imageOf(after!), 'nginx:1.25', 'the other pod is left alone');
+  });
+});
+
+describe('revision name collisions', () => {
+  /** A revision squatting on a name, with other data and labels no selector here matches, owned by nobody. */
+  const squat = (name: string) =>
+    client.resource('controllerrevisions.apps', NS).create({ metadata: { name, labels: { squatter: 'yes' } }, data: { other: 'data' }, revision: 1 });
+
+  test('a DaemonSet whose revision name is taken raises status.collisionCount and names its revision anew', async () => {
+    const ds: DaemonSet = { metadata: { name: 'clash' }, spec: { selector: { matchLabels: { app: 'clash' } }, template: template('clash', 'busybox:1.35') } };
+    const defaulted = await client.resource<DaemonSet>('daemonsets.apps', NS).create(ds, { dryRun: true });
+    await squat(`clash-${computeHash(defaulted.spec?.template)}`);
+    await client.resource<DaemonSet>('daemonsets.apps', NS).create(ds);
+    const [rev] = await waitFor('a revision of its own', async () => {
+      const rs = await revisionsOf('clash');
+      return rs.length === 1 ? rs : undefined;
+    });
+    assert.equal(rev!.metadata?.name, `clash-${computeHash(defaulted.spec?.template, 1)}`);
+    await waitFor('pods carry it and the status keeps the count', async () => {
+      const st = (await client.resource<DaemonSet>('daemonsets.apps', NS).get('clash')).status;
+      const ps = await podsOf('clash');
+      return st?.collisionCount === 1 && ps.length === 2 && ps.every((p) => p.metadata?.labels?.[HASH] === rev!.metadata?.labels?.[HASH]);
+    });
+  });
+
+  test('a StatefulSet probes the next hash and records status.collisionCount', async () => {
+    const sts: StatefulSet = {
+      metadata: { name: 'clash' },
+      spec: { replicas: 1, serviceName: 'clash', selector: { matchLabels: { app: 'clash-sts' } }, template: template('clash-sts', 'nginx:1.25') },
+    };
+    const defaulted = await client.resource<StatefulSet>('statefulsets.apps', NS).create(sts, { dryRun: true });
+    const data = templatePatch(defaulted);
+    await squat(`clash-${hashControllerRevision({ data }, 0)}`);
+    await client.resource<StatefulSet>('statefulsets.apps', NS).create(sts);
+    const st = await waitFor('status with the collision', async () => {
+      const s = (await client.resource<StatefulSet>('statefulsets.apps', NS).get('clash')).status;
+      return s?.collisionCount === 1 && s.readyReplicas === 1 ? s : undefined;
+    }, 30_000);
+    assert.equal(st.updateRevision, `clash-${hashControllerRevision({ data }, 1)}`);
+    assert.equal((await podsOf('clash-sts'))[0]?.metadata?.labels?.[HASH], st.updateRevision);
   });
 });
