@@ -75,7 +75,6 @@ export class StatefulSetController implements Controller {
       objects: ctx.client.resource('pods', namespace),
       recheckOwner,
     });
-    if (set.metadata?.deletionTimestamp) return; // the garbage collector takes pods and revisions
     const history = new ControllerHistory(ctx.client.resource<ControllerRevision>('controllerrevisions.apps', namespace));
     const controlled = await history.claim(this.revisions.lister.byIndex('namespace', namespace), set, GVK, selector, recheckOwner);
     const revs = await getStatefulSetRevisions(history, set, GVK, controlled);
