@@ -2,20 +2,23 @@
 // selector/affinity and taints, see daemonset-plan.ts), pinned there by a required node
 // affinity and placed by the scheduler; extra, misplaced and failed pods are deleted; a new
 // template rolls out node by node within maxUnavailable (or waits for deletes with OnDelete).
-// Pods carry `controller-revision-hash` (the template's hash). Status as `kubectl rollout
-// status daemonset` reads it.
-import type { DaemonSet } from 'kubernetes-types/apps/v1';
+// Each template is kept as a ControllerRevision `<ds>-<hash>` (see history.ts) and pods carry
+// its `controller-revision-hash`; old revisions are trimmed to revisionHistoryLimit. Status as
+// `kubectl rollout status daemonset` reads it.
+import type { ControllerRevision, DaemonSet } from 'kubernetes-types/apps/v1';
 import type { Node, Pod } from 'kubernetes-types/core/v1';
 import { WorkQueue, metaNamespaceKey, splitKey, type SharedInformer } from '../../client/index.js';
 import { labelSelectorFromObject } from '../../api/labels.js';
 import type { Controller, ControllerContext } from '../controller.js';
 import { runQueue } from '../run-queue.js';
 import { ownedPodEventHandler, ownerEventHandler } from '../controller/owner-events.js';
-import { BURST_REPLICAS, ControllerExpectations, computeHash, nextAvailableInMs, podFromTemplate, putStatus } from '../controller/controller-utils.js';
+import { BURST_REPLICAS, ControllerExpectations, REVISION_HASH_LABEL, nextAvailableInMs, podFromTemplate, putStatus } from '../controller/controller-utils.js';
 import { controllerFlags, intFlag, type FlagDeclarations, type FlagValues } from '../options.js';
 import { claimObjects, newControllerRef, recheckDeletionTimestamp } from '../controller/controller-ref-manager.js';
 import { createPods, deletePods } from '../controller/pod-control.js';
+import { ControllerHistory, ownedRevisionEventHandler } from '../history/controller-history.js';
 import { nodeOfPod, pinToNode, planDaemonSet } from './plan.js';
+import { cleanupHistory, constructHistory } from './history.js';
 
 const GVK = { apiVersion: 'apps/v1', kind: 'DaemonSet' };
 const COMPONENT = 'daemonset-controller';
@@ -36,7 +39,9 @@ export class DaemonSetController implements Controller {
     const sets = ctx.factory.informerFor<DaemonSet>('daemonsets.apps');
     const pods = ctx.factory.informerFor('pods');
     const nodes = ctx.factory.informerFor<Node>('nodes');
-    this.informers = { sets, pods, nodes };
+    const revisions = ctx.factory.informerFor<ControllerRevision>('controllerrevisions.apps');
+    this.informers = { sets, pods, nodes, revisions };
+    revisions.addEventHandler(ownedRevisionEventHandler(sets, GVK, this.queue));
     const enqueueAll = (): void => {
       for (const ds of sets.lister.list()) this.queue.add(metaNamespaceKey(ds));
     };
@@ -54,8 +59,8 @@ export class DaemonSetController implements Controller {
   }
 
   async run(signal: AbortSignal): Promise<void> {
-    const { sets, pods, nodes } = this.informers;
-    await Promise.all([sets.waitForSync(signal), pods.waitForSync(signal), nodes.waitForSync(signal)]);
+    const { sets, pods, nodes, revisions } = this.informers;
+    await Promise.all([sets.waitForSync(signal), pods.waitForSync(signal), nodes.waitForSync(signal), revisions.waitForSync(signal)]);
     await runQueue(this.ctx, signal, {
       name: 'daemonset',
       queue: this.queue,
@@ -83,7 +88,13 @@ export class DaemonSetController implements Controller {
       objects: podClient,
       recheckOwner: recheckDeletionTimestamp(() => client.get(name), ds, GVK.kind),
     });
-    const hash = computeHash(ds.spec?.template, ds.status?.collisionCount);
+    if (ds.metadata?.deletionTimestamp) return; // the garbage collector takes pods and revisions
+    const recheckOwner = recheckDeletionTimestamp(() => client.get(name), ds, GVK.kind);
+    const history = new ControllerHistory(ctx.client.resource<ControllerRevision>('controllerrevisions.apps', namespace));
+    const controlled = await history.claim(inf.revisions.lister.byIndex('namespace', namespace), ds, GVK, selector, recheckOwner);
+    const deps = { history, sets: client, pods: podClient, gvk: GVK };
+    const { cur, old } = await constructHistory(deps, ds, controlled, owned);
+    const hash = cur.metadata?.labels?.[REVISION_HASH_LABEL] ?? '';
     const now = Date.now();
     const plan = planDaemonSet(ds, inf.nodes.lister.list(), owned, hash, now);
     let manageError: unknown;
@@ -103,6 +114,7 @@ export class DaemonSetController implements Controller {
         manageError = e;
       }
     }
+    if (manageError === undefined && expectations.satisfied(key)) await cleanupHistory(deps, ds, old, owned);
     await putStatus(client, ds, plan.status);
     if (manageError !== undefined) throw manageError;
     const minReady = ds.spec?.minReadySeconds ?? 0;
@@ -117,5 +129,6 @@ interface Informers {
   sets: SharedInformer<DaemonSet>;
   pods: SharedInformer<Pod>;
   nodes: SharedInformer<Node>;
+  revisions: SharedInformer<ControllerRevision>;
 }
 

@@ -86,11 +86,31 @@ describe('DaemonSet controller decisions', () => {
     const olds = ['a', 'b', 'c'].map((x) => pod(x, { hash: 'old' }));
     const brokenOld = pod('d', { hash: 'old', ready: false });
     const plan = planDaemonSet(ds({ updateStrategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 2 } } }), nodes, [...olds, brokenOld], 'new', NOW);
-    // One is already unavailable, so one more of the available may go.
-    assert.deepEqual(new Set(plan.remove), new Set([brokenOld, olds[0]]));
+    // As upstream: the unavailable old pod goes regardless, and maxUnavailable more of the available ones.
+    assert.deepEqual(new Set(plan.remove), new Set([brokenOld, olds[0], olds[1]]));
     assert.equal(plan.status.updatedNumberScheduled, undefined);
     assert.equal(planDaemonSet(ds({ updateStrategy: { type: 'RollingUpdate' } }), nodes.slice(0, 3), olds, 'new', NOW).remove.length, 1, 'maxUnavailable defaults to 1');
     assert.equal(planDaemonSet(ds({ updateStrategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: '50%' } } }), nodes.slice(0, 3), olds, 'new', NOW).remove.length, 2, '50% of 3 rounds up');
     assert.deepEqual(planDaemonSet(ds({ updateStrategy: { type: 'OnDelete' } }), nodes, [...olds, brokenOld], 'new', NOW).remove, []);
+  });
+});
+
+describe('DaemonSet manage loop while surging', () => {
+  const surging = () => ds({ updateStrategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } } });
+  test('an old and a new pod may share a node until the new one is available; status counts the old one', () => {
+    const old = pod('a', { hash: 'old' });
+    const fresh = pod('a', { hash: 'new', ready: false });
+    const plan = planDaemonSet(surging(), [node('a')], [old, fresh], 'new', NOW);
+    assert.deepEqual(plan.remove, []);
+    assert.deepEqual([plan.status.numberAvailable, plan.status.updatedNumberScheduled], [1, undefined]);
+    const ready = planDaemonSet(surging(), [node('a')], [old, pod('a', { hash: 'new' })], 'new', NOW);
+    assert.deepEqual(ready.remove, [old]);
+    const extraNew = pod('a', { hash: 'new' });
+    assert.ok(planDaemonSet(surging(), [node('a')], [old, fresh, extraNew], 'new', NOW).remove.includes(extraNew), 'a second new pod goes');
+  });
+  test('without surge two pods on a node are one too many', () => {
+    const first = pod('a', { hash: 'old' });
+    const second = pod('a', { hash: 'new', ready: false });
+    assert.deepEqual(planDaemonSet(ds(), [node('a')], [first, second], 'new', NOW).remove, [second]);
   });
 });

@@ -7,7 +7,8 @@ import type { DaemonSet, DaemonSetStatus } from 'kubernetes-types/apps/v1';
 import type { Node, NodeSelectorTerm, Pod, Toleration } from 'kubernetes-types/core/v1';
 import { affinityNodeNames, nodeMatches, requiredNodeAffinity } from '../../api/scheduling/node-selector.js';
 import { TAINT_NODE_NOT_READY, TAINT_NODE_UNREACHABLE, TAINT_NODE_UNSCHEDULABLE, findUntoleratedTaint } from '../../api/scheduling/taints.js';
-import { REVISION_HASH_LABEL, isPodAvailable, isPodReady, scaledValueFromIntOrPercent } from '../controller/controller-utils.js';
+import { REVISION_HASH_LABEL, isPodAvailable, isPodReady } from '../controller/controller-utils.js';
+import { planRollingUpdate, type NodePods } from './rolling.js';
 
 
 /** Tolerations every daemon pod gets (AddOrUpdateDaemonPodTolerations). */
@@ -79,17 +80,42 @@ export function pinToNode(pod: Pod, nodeName: string, hash: string): Pod {
 }
 
 export interface DaemonSetPlan {
-  /** Nodes that need a pod. */
+  /** Nodes that need a pod (the manage loop's, or the rolling update's surge). */
   create: string[];
   remove: Pod[];
   status: DaemonSetStatus;
 }
 
-function maxUnavailable(ds: DaemonSet, desired: number): number {
-  return Math.max(scaledValueFromIntOrPercent(ds.spec?.updateStrategy?.rollingUpdate?.maxUnavailable ?? 1, desired, true), 1);
-}
+/** podByCreationTimestampAndPhase: scheduled pods first, then oldest, then by name. */
+const olderFirst = (a: Pod, b: Pod): number =>
+  Number(!a.spec?.nodeName) - Number(!b.spec?.nodeName) ||
+  (a.metadata?.creationTimestamp ?? '').localeCompare(b.metadata?.creationTimestamp ?? '') ||
+  (a.metadata?.name ?? '').localeCompare(b.metadata?.name ?? '');
 
-const olderFirst = (a: Pod, b: Pod): number => (a.metadata?.creationTimestamp ?? '').localeCompare(b.metadata?.creationTimestamp ?? '');
+const allowsSurge = (ds: DaemonSet): boolean =>
+  (ds.spec?.updateStrategy?.type ?? 'RollingUpdate') === 'RollingUpdate' && String(ds.spec?.updateStrategy?.rollingUpdate?.maxSurge ?? 0).replace('%', '') !== '0';
+
+/**
+ * podsShouldBeOnNode for a node that may keep its daemon: which running pods go. One pod per
+ * node; while surging, the oldest new and the oldest old pod may coexist, and the old one goes
+ * once it is not ready or the new one is available.
+ */
+function excessPods(ds: DaemonSet, running: readonly Pod[], hash: string, now: number): Pod[] {
+  if (running.length <= 1) return [];
+  if (!allowsSurge(ds)) return running.slice(1);
+  const out: Pod[] = [];
+  let oldestNew: Pod | undefined;
+  let oldestOld: Pod | undefined;
+  for (const p of running) {
+    if (p.metadata?.labels?.[REVISION_HASH_LABEL] === hash) {
+      if (!oldestNew) oldestNew = p;
+      else out.push(p);
+    } else if (!oldestOld) oldestOld = p;
+    else out.push(p);
+  }
+  if (oldestNew && oldestOld && (!isPodReady(oldestOld) || isPodAvailable(oldestNew, ds.spec?.minReadySeconds ?? 0, now))) out.push(oldestOld);
+  return out;
+}
 
 export function planDaemonSet(ds: DaemonSet, nodes: readonly Node[], pods: readonly Pod[], hash: string, now: number): DaemonSetPlan {
   const byNode = new Map<string, Pod[]>();
@@ -101,18 +127,19 @@ export function planDaemonSet(ds: DaemonSet, nodes: readonly Node[], pods: reado
   const create: string[] = [];
   const remove: Pod[] = [];
   const st = { desired: 0, current: 0, misscheduled: 0, ready: 0, updated: 0, available: 0 };
-  /** Nodes whose one pod is of an old revision: the rolling update's candidates. */
-  const old: Array<{ pod: Pod; available: boolean }> = [];
-  let unavailable = 0;
+  /** Every node with daemon pods or that should have one, for the rolling update. */
+  const perNode: NodePods[] = [];
   const verdict = nodeVerdicts(ds);
   for (const node of nodes) {
     const name = node.metadata?.name ?? '';
     const { shouldRun, shouldContinueRunning } = verdict(node);
     const live = (byNode.get(name) ?? []).filter((p) => !p.metadata?.deletionTimestamp);
+    byNode.delete(name);
     // A failed daemon pod is deleted so that a new one replaces it.
     const failed = live.filter((p) => p.status?.phase === 'Failed');
     const running = live.filter((p) => p.status?.phase !== 'Failed' && p.status?.phase !== 'Succeeded').sort(olderFirst);
     if (shouldRun) st.desired++;
+    if (shouldRun || running.length > 0) perNode.push({ node: name, shouldRun, pods: running });
     if (!shouldContinueRunning) {
       if (running.length > 0) st.misscheduled++;
       remove.push(...live);
@@ -126,32 +153,18 @@ export function planDaemonSet(ds: DaemonSet, nodes: readonly Node[], pods: reado
     if (running.length === 0) {
       // As Kubernetes: a pod still terminating does not hold back its replacement.
       if (shouldRun) create.push(name);
-      if (shouldRun) unavailable++;
       continue;
     }
-    // One daemon pod per node: extras go, the oldest stays.
-    remove.push(...running.slice(1));
+    remove.push(...excessPods(ds, running, hash, now));
+    // Status counts the oldest pod of the node (updateDaemonSetStatus).
     const pod = running[0]!;
-    const isAvailable = isPodAvailable(pod, minReady, now);
     if (shouldRun) {
       if (isPodReady(pod)) st.ready++;
-      if (isAvailable) st.available++;
-      else unavailable++;
+      if (isPodAvailable(pod, minReady, now)) st.available++;
       if (pod.metadata?.labels?.[REVISION_HASH_LABEL] === hash) st.updated++;
-      else old.push({ pod, available: isAvailable });
     }
   }
-  // RollingUpdate: old pods that are not available go at once; available ones within maxUnavailable.
-  if ((ds.spec?.updateStrategy?.type ?? 'RollingUpdate') === 'RollingUpdate') {
-    let budget = maxUnavailable(ds, st.desired) - unavailable;
-    for (const { pod, available } of old.sort((a, b) => olderFirst(a.pod, b.pod))) {
-      if (!available) remove.push(pod);
-      else if (budget > 0) {
-        remove.push(pod);
-        budget--;
-      }
-    }
-  }
+  // Pods on nodes that no longer exist: gone with their node, nothing to count.
   const status: DaemonSetStatus = {
     currentNumberScheduled: st.current,
     desiredNumberScheduled: st.desired,
@@ -161,6 +174,13 @@ export function planDaemonSet(ds: DaemonSet, nodes: readonly Node[], pods: reado
     ...(st.updated > 0 ? { updatedNumberScheduled: st.updated } : {}),
     ...(st.available > 0 ? { numberAvailable: st.available } : {}),
     ...(st.desired - st.available > 0 ? { numberUnavailable: st.desired - st.available } : {}),
+    ...(ds.status?.collisionCount !== undefined ? { collisionCount: ds.status.collisionCount } : {}),
   };
+  // The rolling update runs once the manage loop has nothing left to do (upstream: once its expectations are met).
+  if ((ds.spec?.updateStrategy?.type ?? 'RollingUpdate') === 'RollingUpdate' && create.length === 0 && remove.length === 0) {
+    const rolling = planRollingUpdate(ds, perNode, hash, now);
+    create.push(...rolling.create);
+    remove.push(...rolling.remove);
+  }
   return { create, remove, status };
 }

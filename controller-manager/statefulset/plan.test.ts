@@ -2,7 +2,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { StatefulSet } from 'kubernetes-types/apps/v1';
 import type { Pod } from 'kubernetes-types/core/v1';
-import { ordinalOf, planStatefulSet, statefulPod, POD_INDEX_LABEL, POD_NAME_LABEL } from './plan.js';
+import { atCurrentRevision, ordinalOf, planStatefulSet, statefulPod, POD_INDEX_LABEL, POD_NAME_LABEL } from './plan.js';
 
 const NOW = Date.parse('2026-01-01T00:00:00Z');
 const REF = { apiVersion: 'apps/v1', kind: 'StatefulSet', name: 'db', uid: 'u', controller: true, blockOwnerDeletion: true };
@@ -73,5 +73,24 @@ describe('StatefulSet controller decisions', () => {
     assert.deepEqual(planStatefulSet(sts({ updateStrategy: { type: 'OnDelete' } }, { replicas: 3, currentRevision: 'r1' }), all, 'r2', NOW).remove, []);
     const done = planStatefulSet(sts({}, { replicas: 3, currentRevision: 'r1' }), [0, 1, 2].map((i) => pod(i, { rev: 'r2' })), 'r2', NOW);
     assert.deepEqual([done.status.currentRevision, done.status.currentReplicas, done.status.updatedReplicas, done.status.readyReplicas, done.status.observedGeneration], ['r2', 3, 3, 3, 2]);
+  });
+});
+
+describe('StatefulSet revisions in the plan', () => {
+  test('below the partition pods are (re)created at the current revision; OnDelete always at the update revision', () => {
+    const partitioned = sts({ updateStrategy: { type: 'RollingUpdate', rollingUpdate: { partition: 2 } } });
+    assert.deepEqual([0, 1, 2].map((i) => atCurrentRevision(partitioned, i)), [true, true, false]);
+    assert.deepEqual([0, 1, 2].map((i) => atCurrentRevision(sts({ updateStrategy: { type: 'OnDelete' } }), i)), [false, false, false]);
+    assert.deepEqual([0, 1].map((i) => atCurrentRevision(sts({ updateStrategy: { type: 'RollingUpdate' } }, { replicas: 2, currentReplicas: 1 }), i)), [true, false]);
+  });
+
+  test('the current revision named by the controller is reported; it becomes the update revision when all pods are updated and ready', () => {
+    const set = sts({ updateStrategy: { type: 'RollingUpdate', rollingUpdate: { partition: 1 } } }, { replicas: 3, currentRevision: 'stale' });
+    const mid = planStatefulSet(set, [pod(0), pod(1, { rev: 'r2' }), pod(2, { rev: 'r2' })], 'r2', NOW, { currentRevision: 'r1', collisionCount: 2 });
+    assert.deepEqual([mid.status.currentRevision, mid.status.updateRevision, mid.status.currentReplicas, mid.status.updatedReplicas, mid.status.collisionCount], ['r1', 'r2', 1, 2, 2]);
+    const notReady = planStatefulSet(sts(), [pod(0, { rev: 'r2' }), pod(1, { rev: 'r2' }), pod(2, { rev: 'r2', ready: false })], 'r2', NOW, { currentRevision: 'r1' });
+    assert.equal(notReady.status.currentRevision, 'r1', 'waits for readiness');
+    const onDelete = planStatefulSet(sts({ updateStrategy: { type: 'OnDelete' } }), [0, 1, 2].map((i) => pod(i, { rev: 'r2' })), 'r2', NOW, { currentRevision: 'r1' });
+    assert.equal(onDelete.status.currentRevision, 'r1', 'OnDelete never completes a rolling update (as upstream)');
   });
 });

@@ -65,7 +65,24 @@ export interface StatefulSetPlan {
 const isRunningAndReady = (p: Pod): boolean => p.status?.phase === 'Running' && isPodReady(p);
 const revisionOf = (p: Pod): string | undefined => p.metadata?.labels?.[REVISION_HASH_LABEL];
 
-export function planStatefulSet(set: StatefulSet, pods: readonly Pod[], updateRevision: string, now: number): StatefulSetPlan {
+/**
+ * newVersionedStatefulSetPod's choice: under RollingUpdate an ordinal below the partition is
+ * (re)created at the current revision; everything else at the update revision.
+ */
+export function atCurrentRevision(set: StatefulSet, ordinal: number): boolean {
+  const strategy = set.spec?.updateStrategy;
+  if ((strategy?.type ?? 'RollingUpdate') !== 'RollingUpdate') return false;
+  if (!strategy?.rollingUpdate) return ordinal < (set.status?.currentReplicas ?? 0);
+  return ordinal < (strategy.rollingUpdate.partition ?? 0);
+}
+
+export interface RevisionNames {
+  /** status.currentRevision to report (the ControllerRevision found for it, else the update revision). */
+  currentRevision?: string;
+  collisionCount?: number;
+}
+
+export function planStatefulSet(set: StatefulSet, pods: readonly Pod[], updateRevision: string, now: number, revs: RevisionNames = {}): StatefulSetPlan {
   const replicas = set.spec?.replicas ?? 1;
   const parallel = set.spec?.podManagementPolicy === 'Parallel';
   const minReady = set.spec?.minReadySeconds ?? 0;
@@ -80,7 +97,7 @@ export function planStatefulSet(set: StatefulSet, pods: readonly Pod[], updateRe
   }
   condemned.sort((a, b) => ordinalOf(set, b)! - ordinalOf(set, a)!);
   const plan: StatefulSetPlan = { create: [], remove: [], status: { replicas: 0 } };
-  const currentRevision = prev.currentRevision ?? updateRevision;
+  const currentRevision = revs.currentRevision ?? prev.currentRevision ?? updateRevision;
 
   // Failed pods are deleted (recreated later); missing ones created in order.
   let blocked = false;
@@ -118,20 +135,28 @@ export function planStatefulSet(set: StatefulSet, pods: readonly Pod[], updateRe
     }
   }
 
+  // updateStatus + completeRollingUpdate: once every pod is updated and ready, the update revision becomes current.
+  // Pods created in this pass count at the revision they get, as upstream counts them, so a
+  // recreated pod below the partition does not make the update look complete meanwhile.
   const live = pods.filter((p) => ordinalOf(set, p) !== undefined && !p.metadata?.deletionTimestamp);
   const counted = (pred: (p: Pod) => boolean): number => live.filter(pred).length;
-  const updated = counted((p) => revisionOf(p) === updateRevision);
-  const done = updated === replicas && live.length === replicas;
-  plan.status = {
+  const creating = (atCurrent: boolean): number => plan.create.filter((i) => atCurrentRevision(set, i) === atCurrent).length;
+  const status: StatefulSetStatus = {
     observedGeneration: set.metadata?.generation,
-    replicas: live.length,
+    // Terminating pods still count as replicas (isCreated), so deleting one does not complete an update.
+    replicas: pods.filter((p) => ordinalOf(set, p) !== undefined).length + plan.create.length,
     readyReplicas: counted(isRunningAndReady),
     availableReplicas: counted((p) => isPodAvailable(p, minReady, now)),
-    currentReplicas: done ? updated : counted((p) => revisionOf(p) === currentRevision),
-    updatedReplicas: updated,
-    currentRevision: done ? updateRevision : currentRevision,
+    currentReplicas: counted((p) => revisionOf(p) === currentRevision) + creating(true),
+    updatedReplicas: counted((p) => revisionOf(p) === updateRevision) + creating(false),
+    currentRevision,
     updateRevision,
-    collisionCount: prev.collisionCount ?? 0,
+    collisionCount: revs.collisionCount ?? prev.collisionCount ?? 0,
   };
+  if (strategy === 'RollingUpdate' && status.updatedReplicas === status.replicas && status.readyReplicas === status.replicas) {
+    status.currentReplicas = status.updatedReplicas;
+    status.currentRevision = updateRevision;
+  }
+  plan.status = status;
   return plan;
 }

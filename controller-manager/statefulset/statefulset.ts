@@ -2,19 +2,23 @@
 // governing service as subdomain, a PVC per volumeClaimTemplate that outlives the pod),
 // created and removed in order (OrderedReady) or all at once (Parallel), rolled from the
 // highest ordinal down (RollingUpdate with partition) or left for the user (OnDelete).
-// Decisions are in statefulset-plan.ts. Revisions are the template hash, `<set>-<hash>`.
-import type { StatefulSet } from 'kubernetes-types/apps/v1';
+// Decisions are in plan.ts. Templates are kept as ControllerRevisions `<set>-<hash>`
+// (revisions.ts); pods carry the revision's name as `controller-revision-hash`.
+import type { ControllerRevision, StatefulSet } from 'kubernetes-types/apps/v1';
 import type { Pod } from 'kubernetes-types/core/v1';
 import { WorkQueue, isAlreadyExists, splitKey, type SharedInformer } from '../../client/index.js';
 import { labelSelectorFromObject } from '../../api/labels.js';
 import type { Controller, ControllerContext } from '../controller.js';
 import { runQueue } from '../run-queue.js';
 import { ownedPodEventHandler, ownerEventHandler } from '../controller/owner-events.js';
-import { ControllerExpectations, computeHash, nextAvailableInMs, putStatus } from '../controller/controller-utils.js';
+import { ControllerExpectations, nextAvailableInMs, putStatus } from '../controller/controller-utils.js';
 import { controllerFlags, intFlag, type FlagDeclarations, type FlagValues } from '../options.js';
 import { claimObjects, newControllerRef, recheckDeletionTimestamp } from '../controller/controller-ref-manager.js';
 import { createPods, deletePods } from '../controller/pod-control.js';
-import { claimName, planStatefulSet, statefulPod } from './plan.js';
+import { ControllerHistory, ownedRevisionEventHandler } from '../history/controller-history.js';
+import { applyRevision } from '../history/revision.js';
+import { atCurrentRevision, claimName, planStatefulSet, statefulPod } from './plan.js';
+import { getStatefulSetRevisions, truncateHistory } from './revisions.js';
 
 const GVK = { apiVersion: 'apps/v1', kind: 'StatefulSet' };
 const COMPONENT = 'statefulset-controller';
@@ -29,6 +33,7 @@ export class StatefulSetController implements Controller {
   private readonly expectations = new ControllerExpectations();
   private readonly sets: SharedInformer<StatefulSet>;
   private readonly pods: SharedInformer<Pod>;
+  private readonly revisions: SharedInformer<ControllerRevision>;
   private readonly queue = new WorkQueue<string>({ name: 'statefulset' });
 
   constructor(private readonly ctx: ControllerContext) {
@@ -37,10 +42,12 @@ export class StatefulSetController implements Controller {
     this.pods = ctx.factory.informerFor('pods');
     this.sets.addEventHandler(ownerEventHandler(this.queue, this.expectations));
     this.pods.addEventHandler(ownedPodEventHandler(this.sets, GVK, this.queue, this.expectations));
+    this.revisions = ctx.factory.informerFor<ControllerRevision>('controllerrevisions.apps');
+    this.revisions.addEventHandler(ownedRevisionEventHandler(this.sets, GVK, this.queue));
   }
 
   async run(signal: AbortSignal): Promise<void> {
-    await Promise.all([this.sets.waitForSync(signal), this.pods.waitForSync(signal)]);
+    await Promise.all([this.sets.waitForSync(signal), this.pods.waitForSync(signal), this.revisions.waitForSync(signal)]);
     await runQueue(this.ctx, signal, {
       name: 'statefulset',
       queue: this.queue,
@@ -59,17 +66,23 @@ export class StatefulSetController implements Controller {
     }
     const set = structuredClone(cached) as StatefulSet;
     const client = ctx.client.resource<StatefulSet>('statefulsets.apps', namespace);
+    const selector = labelSelectorFromObject(set.spec?.selector);
+    const recheckOwner = recheckDeletionTimestamp(() => client.get(name), set, GVK.kind);
     const owned = await claimObjects(podInformer.lister.byIndex('namespace', namespace), {
       owner: set,
       ownerGvk: GVK,
-      selector: labelSelectorFromObject(set.spec?.selector),
+      selector,
       objects: ctx.client.resource('pods', namespace),
-      recheckOwner: recheckDeletionTimestamp(() => client.get(name), set, GVK.kind),
+      recheckOwner,
     });
-    // Always with the collision count (0 until a collision), so the first status write does not change it.
-    const revision = `${name}-${computeHash(set.spec?.template, set.status?.collisionCount ?? 0)}`;
+    const history = new ControllerHistory(ctx.client.resource<ControllerRevision>('controllerrevisions.apps', namespace));
+    const controlled = await history.claim(this.revisions.lister.byIndex('namespace', namespace), set, GVK, selector, recheckOwner);
+    const revs = await getStatefulSetRevisions(history, set, GVK, controlled);
+    const revision = revs.update.metadata?.name ?? '';
+    const currentRevision = revs.current.metadata?.name ?? revision;
+    const currentSet = applyRevision(set, revs.current);
     const now = Date.now();
-    const plan = planStatefulSet(set, owned, revision, now);
+    const plan = planStatefulSet(set, owned, revision, now, { currentRevision, collisionCount: revs.collisionCount });
     let manageError: unknown;
     if (expectations.satisfied(key) && !set.metadata?.deletionTimestamp) {
       const pc = { ctx, component: COMPONENT, expectations };
@@ -81,7 +94,9 @@ export class StatefulSetController implements Controller {
         if (plan.create.length > 0) {
           await createClaims(ctx, set, plan.create);
           const ref = newControllerRef(set, GVK);
-          await createPods(pc, key, set, (i) => statefulPod(set, plan.create[i]!, revision, ref), plan.create.length);
+          const podFor = (ordinal: number) =>
+            atCurrentRevision(set, ordinal) ? statefulPod(currentSet, ordinal, currentRevision, ref) : statefulPod(set, ordinal, revision, ref);
+          await createPods(pc, key, set, (i) => podFor(plan.create[i]!), plan.create.length);
         }
       } catch (e) {
         manageError = e;
@@ -89,6 +104,7 @@ export class StatefulSetController implements Controller {
     }
     await putStatus(client, set, plan.status);
     if (manageError !== undefined) throw manageError;
+    await truncateHistory(history, set, owned, controlled, revs);
     const minReady = set.spec?.minReadySeconds ?? 0;
     const waiting = minReady > 0 ? nextAvailableInMs(owned, minReady, now) : undefined;
     return waiting !== undefined ? { requeueAfterMs: waiting } : undefined;

@@ -1,5 +1,6 @@
 // kc rollout status | history | undo | restart | pause | resume.
-import type { Deployment, ReplicaSet } from 'kubernetes-types/apps/v1';
+import type { ControllerRevision, Deployment, ReplicaSet } from 'kubernetes-types/apps/v1';
+import type { LabelSelector as LabelSelectorSpec } from 'kubernetes-types/meta/v1';
 import type { ResourceInfo } from '../../api/resources.js';
 import type { KObject } from '../../api/types.js';
 import { metaTime } from '../../api/time.js';
@@ -17,6 +18,7 @@ import { watchUntil } from '../watch-until.js';
 import { DescribeWriter } from '../describe/writer.js';
 import { writePodTemplate } from '../describe/containers.js';
 import { goJson } from '../../api/go-format.js';
+import { controlledRevisions, revisionEntries, undoDecision, type RevisionEntry } from '../rollout-history.js';
 
 const REVISION = 'deployment.kubernetes.io/revision';
 const CHANGE_CAUSE = 'kubernetes.io/change-cause';
@@ -94,26 +96,44 @@ const status: KcCommand = {
   },
 };
 
+/** A Deployment's history: its ReplicaSets' templates (as kubectl shows them, with the pod-template-hash label). */
+async function deploymentHistory(f: Factory, d: Deployment): Promise<Map<number, RevisionEntry>> {
+  const out = new Map<number, RevisionEntry>();
+  for (const [n, rs] of await revisions(f, d)) out.set(n, { template: rs.spec?.template, changeCause: rs.metadata?.annotations?.[CHANGE_CAUSE] });
+  return out;
+}
+
+/** The ControllerRevisions a DaemonSet or StatefulSet controls (listed by its selector, filtered by controllerRef). */
+async function controllerRevisions(f: Factory, obj: KObject & { spec?: { selector?: LabelSelectorSpec } }): Promise<Map<number, ControllerRevision>> {
+  const { items } = await listAll(f.client, resolveType('controllerrevisions.apps'), obj.metadata?.namespace, {
+    labelSelector: labelSelectorFromObject(obj.spec?.selector).toString(),
+  });
+  return controlledRevisions(obj, items as unknown as ControllerRevision[]);
+}
+
 const history: KcCommand = {
   command: 'history [args..]',
   describe: 'View rollout history',
   builder: (y) => y.option('revision', { type: 'number', default: 0 }).option('selector', { alias: 'l', type: 'string' }),
   run: async (f, argv) => {
     for (const t of await targets(f, argv, 'history')) {
-      if (t.info.resource !== 'deployments') throw new CliError(`rollout history for ${t.info.kind} is not supported yet`);
-      const d = (await f.resource(t.info, t.namespace).get(t.name)) as unknown as Deployment;
-      const revs = await revisions(f, d);
+      const obj = await f.resource(t.info, t.namespace).get(t.name);
+      const revs = t.info.resource === 'deployments' ? await deploymentHistory(f, obj as unknown as Deployment) : revisionEntries(await controllerRevisions(f, obj));
       const wanted = Number(argv.revision ?? 0);
+      if (revs.size === 0 && t.info.resource !== 'deployments') {
+        await write(f.io.stdout, `${displayName(t.info, t.name)} \nNo rollout history found.\n`);
+        continue;
+      }
       if (wanted > 0) {
-        const rs = revs.get(wanted);
-        if (!rs) throw new CliError(`unable to find the specified revision`);
+        const entry = revs.get(wanted);
+        if (!entry) throw new CliError(`unable to find the specified revision`);
         const w = new DescribeWriter();
-        writePodTemplate(w, rs.spec?.template);
+        writePodTemplate(w, entry.template);
         await write(f.io.stdout, `${displayName(t.info, t.name)} with revision #${wanted}\n${w.raw()}\n`);
         continue;
       }
       let table = 'REVISION\tCHANGE-CAUSE\n';
-      for (const r of [...revs.keys()].sort((a, b) => a - b)) table += `${r}\t${revs.get(r)!.metadata?.annotations?.[CHANGE_CAUSE] || '<none>'}\n`;
+      for (const r of [...revs.keys()].sort((a, b) => a - b)) table += `${r}\t${revs.get(r)!.changeCause || '<none>'}\n`;
       const w = new DescribeWriter();
       w.write(0, table);
       await write(f.io.stdout, `${displayName(t.info, t.name)} \n${w.toString()}\n`);
@@ -121,13 +141,34 @@ const history: KcCommand = {
   },
 };
 
+/** DaemonSetRollbacker / StatefulSetRollbacker: the revision's data as a strategic merge patch. */
+async function undoFromControllerRevisions(f: Factory, t: Target, toRevision: number): Promise<void> {
+  const rc = f.resource(t.info, t.namespace);
+  const obj = await rc.get(t.name);
+  const decision = undoDecision(obj, await controllerRevisions(f, obj), toRevision);
+  if (decision.kind === 'error') throw new CliError(decision.message);
+  if (decision.kind === 'skip') {
+    await write(f.io.stdout, `${displayName(t.info, t.name)} skipped rollback (current template already matches revision ${decision.revision})\n`);
+    return;
+  }
+  try {
+    await rc.patch(t.name, 'strategic', decision.patch);
+  } catch (e) {
+    throw new CliError(`failed restoring revision ${decision.revision}: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  await write(f.io.stdout, `${displayName(t.info, t.name)} rolled back\n`);
+}
+
 const undo: KcCommand = {
   command: 'undo [args..]',
   describe: 'Undo a previous rollout',
   builder: (y) => y.option('to-revision', { type: 'number', default: 0 }).option('selector', { alias: 'l', type: 'string' }),
   run: async (f, argv) => {
     for (const t of await targets(f, argv, 'undo')) {
-      if (t.info.resource !== 'deployments') throw new CliError(`rollout undo for ${t.info.kind} is not supported yet`);
+      if (t.info.resource !== 'deployments') {
+        await undoFromControllerRevisions(f, t, Number(argv.toRevision ?? 0));
+        continue;
+      }
       const rc = f.resource(t.info, t.namespace);
       const d = (await rc.get(t.name)) as unknown as Deployment;
       if (d.spec?.paused) throw new CliError(`you cannot rollback a paused deployment; resume it first with 'kc rollout resume ${displayName(t.info, t.name)}' and try again`);

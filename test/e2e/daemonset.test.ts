@@ -75,8 +75,9 @@ test('a nodeSelector keeps pods only on matching nodes', async () => {
   await waitFor('only dsn-1 keeps a pod', async () => nodesOf(running(await agents())).join() === 'dsn-1' && (await agents()).length === 1, 20_000);
   const st = await waitFor('status', async () => {
     const d = await sets().get('agent');
-    return d.status?.desiredNumberScheduled === 1 && d.status.numberReady === 1 ? d.status : undefined;
-  });
+    // As upstream, misplaced pods go first and the rolling update follows once those deletes are observed.
+    return d.status?.desiredNumberScheduled === 1 && d.status.numberReady === 1 && d.status.updatedNumberScheduled === 1 ? d.status : undefined;
+  }, 20_000);
   assert.equal(st.numberMisscheduled, 0);
   // Labelling another node brings the daemon there.
   await client.resource('nodes').patch('dsn-0', 'strategic', { metadata: { labels: { role: 'edge' } } });
