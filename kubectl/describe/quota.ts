@@ -30,12 +30,13 @@ function scopeHelp(scope: string): string {
   }
 }
 
-/** Scopes, their help lines, then Resource/Used/Hard rows; `p` indents the namespace form by one space. */
+/** Scopes, their help lines, then Resource/Used/Hard rows; `p` indents the namespace form (kubectl 1.32: one level). */
 function writeQuotaBody(w: DescribeWriter, rq: ResourceQuota, p: string, rule: string): void {
   const scopes = [...(rq.spec?.scopes ?? [])].sort();
   if (scopes.length) {
     w.line(0, `${p}Scopes:\t${scopes.join(', ')}`);
-    for (const s of scopes) if (scopeHelp(s)) w.line(0, `${p} * ${scopeHelp(s)}`);
+    // ` * help` under a quota's own describe, `  * help` (one level in) under the namespace's.
+    for (const s of scopes) if (scopeHelp(s)) w.line(0, `${p || ' '}* ${scopeHelp(s)}`);
   }
   w.line(0, `${p}Resource\tUsed\tHard`);
   w.line(0, `${p}--------\t${rule}\t${rule}`);
@@ -88,16 +89,16 @@ export function describeNamespace(ns: Namespace, quotas: ResourceQuota[] | undef
     w.write(0, '\n');
     if (!quotas.length) w.line(0, 'No resource quota.');
     else {
-      w.write(0, 'Resource Quotas');
+      w.line(0, 'Resource Quotas');
       for (const rq of [...quotas].sort((a, b) => byBytes(a.metadata?.name ?? '', b.metadata?.name ?? ''))) {
-        w.write(0, `\n Name:\t${rq.metadata?.name ?? ''}\n`);
-        writeQuotaBody(w, rq, ' ', '---');
+        w.line(1, `Name:\t${rq.metadata?.name ?? ''}`);
+        writeQuotaBody(w, rq, '  ', '---');
       }
     }
   }
   if (limits) {
     w.write(0, '\n');
-    if (!limits.length) w.line(0, 'No resource limits.');
+    if (!limits.length) w.line(0, 'No LimitRange resource.');
     else {
       w.line(0, 'Resource Limits');
       w.line(0, ' Type\tResource\tMin\tMax\tDefault Request\tDefault Limit\tMax Limit/Request Ratio');

@@ -1,0 +1,137 @@
+// ResourceQuota through the real kubectl 1.32 (and kc, byte for byte): `get quota` prints the
+// server's REQUEST/LIMIT table, `describe quota` and `describe namespace` the Used/Hard rows the
+// resourcequota controller keeps; a pod over the quota gets kubectl's Forbidden line.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { pino } from 'pino';
+import { startControllerManager, type ControllerManagerHandle } from '../controller-manager/manager.js';
+import { RestClient } from '../client/index.js';
+import { startTestApiserver, type TestApiserver } from '../test/harness/apiserver.js';
+import { waitFor } from '../test/harness/ports.js';
+import { kcPair, type KcPair } from '../test/e2e/kc-harness.js';
+
+let api: TestApiserver;
+let client: RestClient;
+let cm: ControllerManagerHandle;
+let p: KcPair;
+
+before(async () => {
+  api = await startTestApiserver();
+  client = new RestClient({ ...api.config, qps: 0 });
+  cm = await startControllerManager({
+    config: await api.configFor('system:kube-controller-manager'),
+    controllers: ['resourcequota'],
+    logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
+  });
+  p = kcPair(api.config);
+});
+after(async () => {
+  await cm?.stop();
+  await client?.close();
+  await api?.stop();
+});
+
+const manifests = `apiVersion: v1
+kind: Namespace
+metadata:
+  name: team-a
+---
+apiVersion: v1
+kind: ResourceQuota
+metadata:
+  name: compute
+  namespace: team-a
+spec:
+  hard:
+    pods: "2"
+    requests.cpu: "1"
+    requests.memory: 1Gi
+    limits.cpu: "2"
+---
+apiVersion: v1
+kind: ResourceQuota
+metadata:
+  name: besteffort
+  namespace: team-a
+spec:
+  hard:
+    pods: "5"
+  scopes: [BestEffort]
+---
+apiVersion: v1
+kind: LimitRange
+metadata:
+  name: defaults
+  namespace: team-a
+spec:
+  limits:
+  - type: Container
+    default: {cpu: 500m}
+    defaultRequest: {cpu: 250m}
+  - type: PersistentVolumeClaim
+    max: {storage: 10Gi}
+`;
+
+const pod = (name: string): string => `apiVersion: v1
+kind: Pod
+metadata:
+  name: ${name}
+  namespace: team-a
+spec:
+  containers:
+  - name: app
+    image: busybox
+    resources:
+      requests: {memory: 256Mi}
+`;
+
+describe('kubectl 1.32: ResourceQuota', () => {
+  test('get, describe quota and namespace; a pod over quota is Forbidden', async () => {
+    const applied = await p.kubectl.run(['apply', '-f', '-'], manifests);
+    assert.equal(applied.code, 0, applied.stderr);
+    await waitFor('quota status', async () => ((await client.resource('resourcequotas', 'team-a').get('compute')).status?.used ? true : undefined));
+    for (const name of ['one', 'two']) {
+      const r = await p.kubectl.run(['create', '-f', '-'], pod(name));
+      assert.equal(r.code, 0, r.stderr);
+    }
+    const over = await p.kubectl.run(['create', '-f', '-'], pod('three'));
+    assert.equal(over.code, 1);
+    assert.equal(over.stderr, 'Error from server (Forbidden): error when creating "STDIN": pods "three" is forbidden: exceeded quota: compute, requested: pods=1, used: pods=2, limited: pods=2\n');
+
+    const get = await p.both(['get', 'quota', '-n', 'team-a']);
+    assert.deepEqual(get.kc, get.kubectl);
+    const rows = get.kubectl.stdout.split('\n');
+    assert.match(rows[0]!, /^NAME\s+AGE\s+REQUEST\s+LIMIT$/);
+    assert.match(rows[1]!, /^besteffort\s+\S+\s+pods: 0\/5\s*$/);
+    assert.match(rows[2]!, /^compute\s+\S+\s+pods: 2\/2, requests.cpu: 500m\/1, requests.memory: 512Mi\/1Gi\s+limits.cpu: 1\/2$/);
+
+    const dq = await p.both(['describe', 'quota', 'compute', '-n', 'team-a']);
+    assert.deepEqual(dq.kc, dq.kubectl);
+    assert.equal(dq.kubectl.stdout, [
+      'Name:            compute',
+      'Namespace:       team-a',
+      'Resource         Used   Hard',
+      '--------         ----   ----',
+      'limits.cpu       1      2',
+      'pods             2      2',
+      'requests.cpu     500m   1',
+      'requests.memory  512Mi  1Gi',
+      '',
+    ].join('\n'));
+
+    const scoped = await p.both(['describe', 'quota', 'besteffort', '-n', 'team-a']);
+    assert.deepEqual(scoped.kc, scoped.kubectl);
+    assert.match(scoped.kubectl.stdout, /^Scopes:\s+BestEffort\n \* Matches all pods that do not have resource requirements set/m);
+
+    const ns = await p.both(['describe', 'namespace', 'team-a']);
+    assert.deepEqual(ns.kc, ns.kubectl);
+    assert.match(ns.kubectl.stdout, /Resource Quotas\n {2}Name:\s+besteffort\n {2}Scopes:\s+BestEffort\n {2}\* Matches all pods/);
+    assert.match(ns.kubectl.stdout, /\n {2}Name:\s+compute\n {2}Resource\s+Used\s+Hard\n {2}--------\s+---\s+---\n {2}limits.cpu\s+1\s+2\n/);
+    assert.match(ns.kubectl.stdout, /Resource Limits\n Type\s+Resource\s+Min\s+Max\s+Default Request\s+Default Limit\s+Max Limit\/Request Ratio\n/);
+    assert.match(ns.kubectl.stdout, /\n Container\s+cpu\s+-\s+-\s+250m\s+500m\s+-\n PersistentVolumeClaim\s+storage\s+-\s+10Gi\s+-\s+-\s+-\n/);
+
+    const bare = await p.both(['describe', 'namespace', 'default']);
+    assert.deepEqual(bare.kc, bare.kubectl);
+    assert.match(bare.kubectl.stdout, /\nNo resource quota.\n\nNo LimitRange resource.\n$/);
+  });
+});
