@@ -130,6 +130,9 @@ describe('kubectl 1.32: ResourceQuota', () => {
     assert.match(ns.kubectl.stdout, /Resource Limits\n Type\s+Resource\s+Min\s+Max\s+Default Request\s+Default Limit\s+Max Limit\/Request Ratio\n/);
     assert.match(ns.kubectl.stdout, /\n Container\s+cpu\s+-\s+-\s+250m\s+500m\s+-\n PersistentVolumeClaim\s+storage\s+-\s+10Gi\s+-\s+-\s+-\n/);
 
+    const lr = await p.both(['describe', 'limitrange', 'defaults', '-n', 'team-a']);
+    assert.deepEqual(lr.kc, lr.kubectl);
+
     const bare = await p.both(['describe', 'namespace', 'default']);
     assert.deepEqual(bare.kc, bare.kubectl);
     assert.match(bare.kubectl.stdout, /\nNo resource quota.\n\nNo LimitRange resource.\n$/);

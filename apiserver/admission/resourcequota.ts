@@ -1,17 +1,18 @@
 // ResourceQuota admission (plugin/pkg/admission/resourcequota): a write whose usage would pass
 // a quota's hard limits in its namespace is refused with 403; otherwise the quota is charged
-// by a compare-and-swap on its status.used (resourceVersion precondition, retried on conflict),
-// so concurrent writes — in this apiserver or another — cannot overshoot. Runs last, after
+// by a compare-and-swap on its status.used (resourceVersion precondition, retried on conflict;
+// batched per namespace in resourcequota-batch.ts), so concurrent writes — in this apiserver or
+// another — cannot overshoot. Runs last, after
 // LimitRanger has defaulted requests and limits, as in Kubernetes' plugin order.
 import type { ResourceInfo } from '../../api/resources.js';
 import { errors } from '../../api/status.js';
 import type { KObject } from '../../api/types.js';
-import { evaluatorFor, type Evaluator } from '../../api/quota/evaluators.js';
+import { evaluatorFor } from '../../api/quota/evaluators.js';
 import { charge, deltaUsage, isZero, QuotaDenied, quotaView, restrictedResources } from '../../api/quota/quota.js';
-import { formatResourceList, type ResourceList } from '../../api/quota/resource-list.js';
 import { parseListOptions } from '../registry/list-options.js';
 import type { ResourceStore } from '../registry/store.js';
 import type { AdmissionAttributes, AdmissionPlugin, Operation } from './interfaces.js';
+import { QuotaChargeBatcher } from './resourcequota-batch.js';
 
 type Rec = Record<string, unknown>;
 
@@ -20,17 +21,14 @@ const LIVE_TTL_MS = 30_000;
 
 export class ResourceQuotaAdmission implements AdmissionPlugin {
   private readonly live = new Map<string, { until: number; items: KObject[] }>();
-  /**
-   * Charges in one namespace run one after another in this process (upstream batches them per
-   * namespace on one worker): the compare-and-swap stays the guarantee, this only spares
-   * concurrent creates a storm of conflicts.
-   */
-  private readonly tails = new Map<string, Promise<void>>();
+  private readonly batcher: QuotaChargeBatcher;
 
   constructor(
     private readonly quotas: () => ResourceStore,
     private readonly now: () => number = Date.now,
-  ) {}
+  ) {
+    this.batcher = new QuotaChargeBatcher(quotas);
+  }
 
   async admit(op: Operation, info: ResourceInfo, obj: KObject, old: KObject | undefined, attrs: AdmissionAttributes): Promise<void> {
     if (!info.namespaced || op === 'DELETE') return;
@@ -49,44 +47,10 @@ export class ResourceQuotaAdmission implements AdmissionPlugin {
       if (isZero(delta)) return;
       for (const q of applying) charge(quotaView(q as Rec), delta);
       if (attrs.dryRun) return;
-      await this.serial(namespace, async () => {
-        for (const q of applying) await this.chargeQuota(e, namespace, q.metadata?.name ?? '', obj as Rec, delta);
-      });
+      await this.batcher.charge(namespace, { evaluator: e, obj: obj as Rec, delta, quotas: applying.map((q) => q.metadata?.name ?? '') });
     } catch (err) {
       if (err instanceof QuotaDenied) throw errors.forbidden(gr, name, err.message);
       throw err;
-    }
-  }
-
-  /** UpdateQuotaStatus with the checks re-made on the current quota every time the swap is retried. */
-  private async chargeQuota(e: Evaluator, namespace: string, quotaName: string, obj: Rec, delta: ResourceList): Promise<void> {
-    const store = this.quotas();
-    try {
-      await store.guaranteedUpdate(namespace, quotaName, (cur) => {
-        const view = quotaView(cur as Rec);
-        // The quota may have changed since the cached look: it may no longer apply.
-        if (restrictedResources(e, view, obj) === undefined) return cur;
-        const used = charge(view, delta);
-        const status = (cur as Rec)['status'] as Rec;
-        status['used'] = { ...(status['used'] as Rec), ...formatResourceList(used) };
-        return cur;
-      }, { subresource: 'status' });
-    } catch (err) {
-      // A quota deleted meanwhile limits nothing any more.
-      if ((err as { code?: number }).code === 404) return;
-      throw err;
-    }
-  }
-
-  private async serial(namespace: string, fn: () => Promise<void>): Promise<void> {
-    const prev = this.tails.get(namespace) ?? Promise.resolve();
-    const run = prev.then(fn, fn);
-    const tail = run.then(() => undefined, () => undefined);
-    this.tails.set(namespace, tail);
-    try {
-      await run;
-    } finally {
-      if (this.tails.get(namespace) === tail) this.tails.delete(namespace);
     }
   }
 
