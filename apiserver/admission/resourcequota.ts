@@ -9,24 +9,22 @@ import { errors } from '../../api/status.js';
 import type { KObject } from '../../api/types.js';
 import { evaluatorFor } from '../../api/quota/evaluators.js';
 import { charge, deltaUsage, isZero, QuotaDenied, quotaView, restrictedResources } from '../../api/quota/quota.js';
-import { parseListOptions } from '../registry/list-options.js';
 import type { ResourceStore } from '../registry/store.js';
 import type { AdmissionAttributes, AdmissionPlugin, Operation } from './interfaces.js';
 import { QuotaChargeBatcher } from './resourcequota-batch.js';
+import { NamespaceObjects } from './namespace-objects.js';
 
 type Rec = Record<string, unknown>;
 
-/** How long a live (etcd) lookup of a namespace's quotas is trusted when the watch cache has none (upstream: 30 s). */
-const LIVE_TTL_MS = 30_000;
-
 export class ResourceQuotaAdmission implements AdmissionPlugin {
-  private readonly live = new Map<string, { until: number; items: KObject[] }>();
+  private readonly quotas: NamespaceObjects;
   private readonly batcher: QuotaChargeBatcher;
 
   constructor(
-    private readonly quotas: () => ResourceStore,
+    quotas: () => ResourceStore,
     private readonly now: () => number = Date.now,
   ) {
+    this.quotas = new NamespaceObjects(quotas, now);
     this.batcher = new QuotaChargeBatcher(quotas);
   }
 
@@ -35,7 +33,7 @@ export class ResourceQuotaAdmission implements AdmissionPlugin {
     const e = evaluatorFor({ group: info.group, resource: info.resource });
     if (!e.handles(op, attrs.subresource)) return;
     const namespace = obj.metadata?.namespace ?? '';
-    const quotas = await this.lookup(namespace);
+    const quotas = await this.quotas.list(namespace);
     if (!quotas.length) return;
     const gr = { group: info.group, resource: info.resource };
     const name = obj.metadata?.name ?? '';
@@ -52,19 +50,5 @@ export class ResourceQuotaAdmission implements AdmissionPlugin {
       if (err instanceof QuotaDenied) throw errors.forbidden(gr, name, err.message);
       throw err;
     }
-  }
-
-  /** GetQuotas: the watch cache's, or — when it has none — a live list kept for LIVE_TTL_MS. */
-  private async lookup(namespace: string): Promise<KObject[]> {
-    const store = this.quotas();
-    const cached = (await store.list(namespace, { ...parseListOptions(store.info, {}), resourceVersion: '0' })).items.map((i) => i.obj);
-    if (cached.length) return cached;
-    const now = this.now();
-    const hit = this.live.get(namespace);
-    if (hit && hit.until > now) return hit.items;
-    for (const [ns, v] of this.live) if (v.until <= now) this.live.delete(ns);
-    const items = (await store.list(namespace, parseListOptions(store.info, {}))).items.map((i) => i.obj);
-    this.live.set(namespace, { until: now + LIVE_TTL_MS, items });
-    return items;
   }
 }
