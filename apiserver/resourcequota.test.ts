@@ -78,6 +78,16 @@ describe('ResourceQuota', () => {
     assert.deepEqual(await used('q-pods', 'q'), { 'count/pods': '2', pods: '2' });
   });
 
+  test('a dry run is checked but not charged', async () => {
+    await namespace('q-dry');
+    await quota('q-dry', 'q', { hard: { pods: '1' } });
+    await client.resource('pods', 'q-dry').create(pod('dry'), { dryRun: true });
+    assert.deepEqual(await used('q-dry', 'q'), { pods: '0' });
+    await client.resource('pods', 'q-dry').create(pod('real'));
+    const err = await refusal(client.resource('pods', 'q-dry').create(pod('dry-over'), { dryRun: true }));
+    assert.equal(err.message, 'pods "dry-over" is forbidden: exceeded quota: q, requested: pods=1, used: pods=1, limited: pods=1');
+  });
+
   test('a terminal pod stops counting', async () => {
     await namespace('q-terminal');
     await quota('q-terminal', 'q', { hard: { pods: '1' } });
