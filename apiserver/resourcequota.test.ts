@@ -186,6 +186,22 @@ describe('ResourceQuota', () => {
     assert.equal(gold.message, 'persistentvolumeclaims "gold" is forbidden: exceeded quota: counts, requested: gold.storageclass.storage.k8s.io/requests.storage=2Gi, used: gold.storageclass.storage.k8s.io/requests.storage=0, limited: gold.storageclass.storage.k8s.io/requests.storage=1Gi');
   });
 
+  test('deleting a counted object of any resource releases its count', async () => {
+    await namespace('q-generic');
+    await quota('q-generic', 'deploys', { hard: { 'count/deployments.apps': '1' } });
+    const deploy = (name: string) => ({
+      metadata: { name },
+      spec: { selector: { matchLabels: { a: name } }, template: { metadata: { labels: { a: name } }, spec: { containers: [{ name: 'c', image: 'busybox' }] } } },
+    });
+    const deployments = client.resource('deployments.apps', 'q-generic');
+    await deployments.create(deploy('one'));
+    const err = await refusal(deployments.create(deploy('two')));
+    assert.equal(err.code, 403);
+    await deployments.delete('one');
+    await waitFor('count released', async () => ((await used('q-generic', 'deploys'))['count/deployments.apps'] === '0' ? true : undefined));
+    await deployments.create(deploy('two'));
+  });
+
   test('scoped quotas charge only the pods in scope', async () => {
     await namespace('q-scope');
     await quota('q-scope', 'besteffort', { hard: { pods: '1' }, scopes: ['BestEffort'] });

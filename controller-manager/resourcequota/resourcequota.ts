@@ -2,7 +2,7 @@
 // status.hard equal to spec.hard and status.used equal to what its namespace's objects use.
 // A quota is synced when it is created or its spec changes, when an object it counts releases
 // usage (a pod turning terminal or deleted, a service changing type or deleted, a PVC changed
-// or deleted, a counted object deleted — the replenishment of upstream's QuotaMonitor), and on
+// or deleted, any counted object deleted — the replenishment of upstream's QuotaMonitor), and on
 // a full resync every --resource-quota-sync-period. Admission charges creates; this controller
 // corrects the totals. The status write carries the quota's resourceVersion, so it never
 // overwrites a charge admission made after the quota was read: that is a conflict and a retry.
@@ -11,7 +11,7 @@ import { NAMESPACE_INDEX, WorkQueue, deletedObject, isConflict, isNotFound, type
 import { discoverResources, resourceInfoOf } from '../../client/discovery.js';
 import type { ResourceInfo } from '../../api/resources.js';
 import { findResource } from '../../api/resources.js';
-import { coreEvaluators, type Evaluator, type GroupResource } from '../../api/quota/evaluators.js';
+import { coreEvaluators, evaluatorFor, type Evaluator, type GroupResource } from '../../api/quota/evaluators.js';
 import { podCharged } from '../../api/quota/pods.js';
 import { add, parseResourceList, type ResourceList } from '../../api/quota/resource-list.js';
 import { controllerFlags, durationFlag, intFlag, type FlagDeclarations, type FlagValues } from '../options.js';
@@ -34,7 +34,11 @@ export class ResourceQuotaController implements Controller {
   readonly name = ResourceQuotaController.controllerName;
   private readonly flags: FlagValues<typeof ResourceQuotaController.flags>;
   private readonly quotas: SharedInformer<ResourceQuota>;
-  /** Core group-resource → its informer (the objects the core evaluators charge). */
+  /**
+   * Group-resource → its informer: the core evaluators' from the start, others (`count/…` of
+   * any resource, CRDs included) made the first time a quota names them, as upstream's
+   * QuotaMonitor watches every quotable resource.
+   */
   private readonly informers = new Map<string, SharedInformer<Obj>>();
   private readonly queue = new WorkQueue<string>({ name: 'resourcequota_primary' });
   private discovered: { until: number; infos: ResourceInfo[] } | undefined;
@@ -113,14 +117,26 @@ export class ResourceQuotaController implements Controller {
     }
   }
 
-  /** The namespace's objects of a group-resource: from an informer, or listed live (generic counts). */
+  /**
+   * The namespace's objects of a group-resource: from its informer once synced; until then
+   * (a generic count's informer just made) listed live.
+   */
   private async objectsOf(gr: GroupResource, namespace: string): Promise<Rec[]> {
-    const inf = this.informers.get(key(gr));
-    if (inf) return inf.lister.byIndex(NAMESPACE_INDEX, namespace) as Rec[];
+    const known = this.informers.get(key(gr));
+    if (known?.hasSynced()) return known.lister.byIndex(NAMESPACE_INDEX, namespace) as Rec[];
     const info = findResource(gr.group, gr.resource) ?? (await this.discover(gr));
     if (!info || !info.namespaced) return [];
+    if (!known) this.watchGeneric(gr, info);
     const list = await this.ctx.client.resource<Obj>(info, namespace).list();
     return list.items as Rec[];
+  }
+
+  /** An informer for a counted resource outside the core evaluators: deletes release its count. */
+  private watchGeneric(gr: GroupResource, info: ResourceInfo): void {
+    const inf = this.ctx.factory.informerFor<Obj>(info);
+    this.informers.set(key(gr), inf);
+    const e = evaluatorFor(gr);
+    inf.addEventHandler({ onDelete: (o) => this.replenish(e, deletedObject(o).metadata?.namespace ?? '') });
   }
 
   /** Served resources from discovery (CRDs, aggregated APIs), cached for a minute. */
