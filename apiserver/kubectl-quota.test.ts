@@ -138,6 +138,16 @@ describe('kubectl 1.32: ResourceQuota', () => {
     assert.match(bare.kubectl.stdout, /\nNo resource quota.\n\nNo LimitRange resource.\n$/);
   });
 
+  test('kubectl create quota (a protobuf body): scopes kept; a name quota cannot compute is 422', async () => {
+    const ok = await p.kubectl.run(['create', 'quota', 'gen', '-n', 'default', '--hard=pods=3,requests.cpu=1', '--scopes=NotTerminating,NotBestEffort']);
+    assert.equal(ok.code, 0, ok.stderr);
+    const got = await client.resource('resourcequotas', 'default').get('gen');
+    assert.deepEqual(got.spec, { hard: { pods: '3', 'requests.cpu': '1' }, scopes: ['NotTerminating', 'NotBestEffort'] });
+    const bad = await p.kubectl.run(['create', 'quota', 'bad', '-n', 'default', '--hard=foo=1']);
+    assert.equal(bad.code, 1);
+    assert.equal(bad.stderr, 'error: failed to create quota: ResourceQuota "bad" is invalid: [spec.hard[foo]: Invalid value: "foo": must be a standard resource type or fully qualified, spec.hard[foo]: Invalid value: "foo": must be a standard resource for quota]\n');
+  });
+
   test('examples/quota-limitrange.yaml works as its comment says', async () => {
     const file = new URL('../../examples/quota-limitrange.yaml', import.meta.url).pathname;
     const applied = await p.kubectl.run(['apply', '-f', file]);
