@@ -30,6 +30,11 @@ interface Waiter extends ChargeRequest {
 export class QuotaChargeBatcher {
   private readonly pending = new Map<string, Waiter[]>();
   private readonly running = new Set<string>();
+  /**
+   * The last status each quota got from this batcher: the next round's first guess, since the
+   * watch cache may not have seen that write yet (a stale guess costs a failed swap and a read).
+   */
+  private readonly written = new Map<string, KObject>();
 
   constructor(private readonly quotas: () => ResourceStore) {}
 
@@ -68,8 +73,9 @@ export class QuotaChargeBatcher {
     for (const name of names) {
       const waiters = batch.filter((w) => w.quotas.includes(name));
       let refused = new Map<Waiter, QuotaDenied>();
+      const key = `${namespace}/${name}`;
       try {
-        await this.quotas().guaranteedUpdate(namespace, name, (cur) => {
+        const { obj } = await this.quotas().guaranteedUpdate(namespace, name, (cur) => {
           // Re-run on every conflict: decide the batch afresh against this version.
           refused = new Map();
           let view = quotaView(cur as Rec);
@@ -89,8 +95,10 @@ export class QuotaChargeBatcher {
           const status = (cur as Rec)['status'] as Rec;
           status['used'] = { ...(status['used'] as Rec), ...formatResourceList(view.used) };
           return cur as KObject;
-        }, { subresource: 'status' });
+        }, { subresource: 'status', ...(this.written.has(key) ? { guess: this.written.get(key)! } : {}) });
+        this.written.set(key, obj);
       } catch (err) {
+        this.written.delete(key);
         // A quota deleted meanwhile limits nothing any more.
         if ((err as { code?: number }).code !== 404) throw err;
       }
