@@ -1,6 +1,6 @@
 // CalculateUsage (k8s.io/apiserver/pkg/quota/v1/resources.go + generic.CalculateUsageStats),
 // pure: a quota's usage from the objects of its namespace, and the status the controller writes.
-import { evaluatorFor, objectCountName, type Evaluator, type GroupResource } from '../../api/quota/evaluators.js';
+import { countedResource, evaluatorFor, objectCountName, type Evaluator } from '../../api/quota/evaluators.js';
 import { matchesScopes, scopeSelectors } from '../../api/quota/quota.js';
 import { add, equals, formatResourceList, mask, parseResourceList, zeros, type ResourceList } from '../../api/quota/resource-list.js';
 import type { ResourceQuota } from 'kubernetes-types/core/v1';
@@ -19,10 +19,8 @@ export function chargedResources(hard: string[], core: readonly Evaluator[]): { 
   // Other `count/<resource>.<group>` names: a generic object-count evaluator each.
   for (const n of hard) {
     if (claimed.has(n)) continue;
-    const m = /^count\/([^.]+)(?:\.(.+))?$/.exec(n);
-    if (!m) continue;
-    const gr: GroupResource = { resource: m[1]!, group: m[2] ?? '' };
-    if (objectCountName(gr) === n) out.push({ evaluator: evaluatorFor(gr), names: [n] });
+    const gr = countedResource(n);
+    if (gr && objectCountName(gr) === n) out.push({ evaluator: evaluatorFor(gr), names: [n] });
   }
   return out;
 }
