@@ -201,6 +201,13 @@ describe('kubectl 1.32', () => {
       const w = await k.run(['wait', '--for=condition=Established', 'crd', '--all', '--timeout=10s']);
       assert.equal(w.code, 0, w.stderr);
     }
+    // So does an example's own namespace (a dry run does not create it): created for real first.
+    for (const f of files) {
+      for (const ns of readFileSync(join(dir, f), 'utf8').matchAll(/^kind: Namespace\nmetadata:\n {2}name: (\S+)$/gm)) {
+        const r = await k.run(['create', 'namespace', ns[1]!]);
+        assert.equal(r.code, 0, `${f}: ${r.stderr}`);
+      }
+    }
     for (const f of files) {
       const r = await k.run(['apply', '--dry-run=server', '-f', join(dir, f)]);
       assert.equal(r.code, 0, `${f}: ${r.stderr}`);

@@ -11,22 +11,11 @@ import { Pool } from 'undici';
 import { benchObject20, benchSchema20 } from '../apiserver/apiextensions/schema/fixtures.js';
 import { startEtcd } from '../test/harness/etcd.js';
 import { freePort, waitFor } from '../test/harness/ports.js';
+import { CONCURRENCY, median, rate as rateFor } from './rate.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
-const CONCURRENCY = 16;
-
-async function rate(op: (i: number) => Promise<void>, seconds = SECONDS): Promise<number> {
-  let n = 0;
-  const end = Date.now() + seconds * 1000;
-  const t0 = performance.now();
-  await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
-    while (Date.now() < end) await op(n++);
-  }));
-  return n / ((performance.now() - t0) / 1000);
-}
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const rate = (op: (i: number) => Promise<void>, seconds = SECONDS): Promise<number> => rateFor(op, seconds);
 
 async function main(): Promise<void> {
   const etcd = await startEtcd();

@@ -41,6 +41,7 @@ import { TokensController } from './serviceaccount-token.js';
 import { HorizontalController } from './podautoscaler/horizontal.js';
 import { DisruptionController } from './disruption/disruption.js';
 import { TTLAfterFinishedController } from './ttlafterfinished.js';
+import { ResourceQuotaController } from './resourcequota/resourcequota.js';
 
 /**
  * Every controller this manager knows, by class; `--controllers` names are the classes'
@@ -70,6 +71,7 @@ const CONTROLLER_CLASSES: readonly ControllerClass[] = [
   HorizontalController,
   DisruptionController,
   TTLAfterFinishedController,
+  ResourceQuotaController,
 ];
 
 /** `--controllers` name → controller class. */

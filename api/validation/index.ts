@@ -26,6 +26,7 @@ import { validateHorizontalPodAutoscaler, validateHorizontalPodAutoscalerStatus 
 import { validateRole, validateRoleBinding, validateRoleBindingUpdate } from './rbac.js';
 import { validateAPIService } from './apiregistration.js';
 import { validateLimitRange } from './limitrange.js';
+import { validateResourceQuota, validateResourceQuotaStatus } from './resourcequota.js';
 import { validatePriorityClass, validatePriorityClassUpdate } from './scheduling.js';
 
 type Obj = Record<string, unknown>;
@@ -64,6 +65,7 @@ const CREATE: Record<string, CreateValidator> = {
   ClusterRoleBinding: (o) => validateRoleBinding(o, false),
   APIService: (o) => validateAPIService(o),
   LimitRange: (o) => validateLimitRange(o),
+  ResourceQuota: (o) => validateResourceQuota(o),
   PriorityClass: (o) => validatePriorityClass(o),
 };
 for (const kind of WORKLOADS) CREATE[kind] = (o) => validateWorkload(kind, o);
@@ -112,6 +114,7 @@ export function validateStatusUpdate(info: ResourceInfo, obj: KObject, old: KObj
   if (WORKLOADS.includes(info.kind) || info.kind === 'Job') errs.push(...validateWorkloadStatus(o));
   if (info.kind === 'Job') errs.push(...validateJobStatus(o));
   if (info.kind === 'HorizontalPodAutoscaler') errs.push(...validateHorizontalPodAutoscalerStatus(o));
+  if (info.kind === 'ResourceQuota') errs.push(...validateResourceQuotaStatus(o));
   return errs;
 }
 

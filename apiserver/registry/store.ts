@@ -222,13 +222,18 @@ export class ResourceStore {
     namespace: string | undefined,
     name: string,
     fn: UpdateFn,
-    opts: WriteOptions & { subresource?: 'status' | 'raw'; createIfMissing?: () => Promise<KObject> } = {},
+    opts: WriteOptions & {
+      subresource?: 'status' | 'raw';
+      createIfMissing?: () => Promise<KObject>;
+      /** The caller's own last write of this object: a better first guess than a cache that may not have seen it yet. */
+      guess?: KObject;
+    } = {},
   ): Promise<{ obj: KObject; created: boolean }> {
     const key = this.key(namespace, name);
     // First try against the watch cache's copy (no etcd read, as k8s' GuaranteedUpdate with a
     // cached object): the compare-and-swap tells if it was stale, and only then do we read
     // etcd. Decisions that must not rest on a stale copy (409, no-op, not found) re-read.
-    let guess = this.cachedGuess(namespace, name);
+    let guess = newer(this.cachedGuess(namespace, name), opts.guess);
     for (;;) {
       const fromCache = guess !== undefined;
       const cur = guess ?? (await this.storage.get(key));
@@ -400,3 +405,10 @@ function checkPreconditions(
 }
 
 export { StatusError, type CacheEntry };
+
+/** The fresher of the cache's copy and a caller's guess (by resourceVersion). */
+function newer(cached: StoredObject | undefined, given: KObject | undefined): StoredObject | undefined {
+  const rv = Number(given?.metadata?.resourceVersion);
+  if (!given || !Number.isSafeInteger(rv) || (cached && cached.modRevision >= rv)) return cached;
+  return { obj: given, modRevision: rv };
+}

@@ -14,6 +14,7 @@ import { ApiExtensions, APIEXTENSIONS_STRATEGIES } from '../apiextensions/index.
 import { groupVersions } from '../../api/resources.js';
 import { NamespaceLifecycle } from '../admission/namespace-lifecycle.js';
 import { LimitRanger } from '../admission/limit-ranger.js';
+import { ResourceQuotaAdmission } from '../admission/resourcequota.js';
 import { ServiceAllocator, DEFAULT_SERVICE_ALLOCATOR_OPTIONS } from '../alloc/allocator.js';
 import { AllocationRepair } from '../alloc/repair.js';
 import { buildSecurity, type Security, type SecurityOptions } from '../auth/index.js';
@@ -64,7 +65,7 @@ export interface ApiserverOptions {
   security?: SecurityOptions;
   /** `--encryption-provider-config`: an EncryptionConfiguration file (encryption at rest). */
   encryptionProviderConfig?: string;
-  /** `--disable-admission-plugins`: NamespaceLifecycle, LimitRanger, NodeRestriction, ServiceAccount. */
+  /** `--disable-admission-plugins`: NamespaceLifecycle, LimitRanger, NodeRestriction, ServiceAccount, Priority, ResourceQuota. */
   disableAdmissionPlugins?: string[];
   /** `--advertise-address` and the secure port: what the `kubernetes` Service's endpoints say. None: no endpoints. */
   advertise?: { address: string; port: number };
@@ -134,6 +135,8 @@ export async function createApiserver(options: ApiserverOptions): Promise<Apiser
       ...security.admission,
       // After ServiceAccount and NodeRestriction, as in Kubernetes' AllOrderedPlugins.
       { name: 'Priority', plugin: new PriorityAdmission(async () => (await storage.range(stores.get('scheduling.k8s.io', 'priorityclasses').prefix)).items.map((i) => i.obj as unknown as PriorityClass)) },
+      // Last, as in Kubernetes: it charges what LimitRanger and the others defaulted.
+      { name: 'ResourceQuota', plugin: new ResourceQuotaAdmission(() => stores.get('', 'resourcequotas')) },
     ],
     options.disableAdmissionPlugins ?? [],
     [serviceAllocator, ...(options.admission ?? [])],

@@ -1,7 +1,7 @@
 // kc describe TYPE [NAME_PREFIX…] | TYPE/NAME | -l sel: one object after another, each with
 // its events (found by involvedObject field selectors).
 import type { Deployment, ReplicaSet } from 'kubernetes-types/apps/v1';
-import type { ConfigMap, Event, Node, Pod, Secret, Service } from 'kubernetes-types/core/v1';
+import type { ConfigMap, Event, LimitRange, Namespace, Node, Pod, ResourceQuota, Secret, Service } from 'kubernetes-types/core/v1';
 import type { Lease } from 'kubernetes-types/coordination/v1';
 import type { EndpointSlice } from 'kubernetes-types/discovery/v1';
 import { labelSelectorFromObject } from '../../api/labels.js';
@@ -18,6 +18,7 @@ import { describeConfigMap, describeGeneric, describeSecret } from '../describe/
 import { describeNode } from '../describe/node.js';
 import { describePod } from '../describe/pod.js';
 import { describeService } from '../describe/service.js';
+import { describeLimitRange, describeNamespace, describeQuota } from '../describe/quota.js';
 import { describeDeployment, describeReplicaSet } from '../describe/workloads.js';
 
 async function eventsFor(f: Factory, obj: KObject, kind: string): Promise<Event[]> {
@@ -68,6 +69,17 @@ export async function describeObject(f: Factory, info: ResourceInfo, obj: KObjec
         .get(name)
         .catch((e: unknown) => (e as Error).message);
       return describeNode(obj as unknown as Node, pods.items as unknown as Pod[], lease as unknown as Lease | string, events);
+    }
+    case '/resourcequotas':
+      return describeQuota(obj as unknown as ResourceQuota);
+    case '/limitranges':
+      return describeLimitRange(obj as unknown as LimitRange);
+    case '/namespaces': {
+      // A list that fails (not served) leaves its section out, as kubectl does on NotFound.
+      const name = obj.metadata?.name ?? '';
+      const quotas = await listAll(f.client, resolveType('resourcequotas'), name).then((l) => l.items as unknown as ResourceQuota[], () => undefined);
+      const limits = await listAll(f.client, resolveType('limitranges'), name).then((l) => l.items as unknown as LimitRange[], () => undefined);
+      return describeNamespace(obj as unknown as Namespace, quotas, limits);
     }
     case '/configmaps':
       return describeConfigMap(obj as unknown as ConfigMap, events);

@@ -52,6 +52,12 @@ const CONTROLLER_RULES = {
     rule(['get', 'list', 'watch', 'update'], core, ['pods']),
     eventsRule(),
   ],
+  'resourcequota-controller': [
+    // It counts quota on anything for reconciliation, so it may list and watch everything.
+    rule(['list', 'watch'], ['*'], ['*']),
+    rule(['update'], core, ['resourcequotas/status']),
+    eventsRule(),
+  ],
   'ttl-after-finished-controller': [
     rule(['delete', 'get', 'list', 'watch'], ['batch'], ['jobs']),
     eventsRule(),
