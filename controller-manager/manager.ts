@@ -41,6 +41,9 @@ import { TokensController } from './serviceaccount-token.js';
 import { HorizontalController } from './podautoscaler/horizontal.js';
 import { DisruptionController } from './disruption/disruption.js';
 import { TTLAfterFinishedController } from './ttlafterfinished.js';
+import { PersistentVolumeBinderController } from './volume/persistentvolume/pv-controller.js';
+import { ExpandController } from './volume/expand/expand.js';
+import { LocalPathProvisioner } from './volume/localpath/provisioner.js';
 
 /**
  * Every controller this manager knows, by class; `--controllers` names are the classes'
@@ -70,6 +73,9 @@ const CONTROLLER_CLASSES: readonly ControllerClass[] = [
   HorizontalController,
   DisruptionController,
   TTLAfterFinishedController,
+  PersistentVolumeBinderController,
+  ExpandController,
+  LocalPathProvisioner,
 ];
 
 /** `--controllers` name → controller class. */
