@@ -219,9 +219,10 @@ describe('expansion', () => {
       assert.match(e.message, /spec is immutable after creation except resources\.requests and volumeAttributesClassName for bound claims/);
       return true;
     });
+    // An unbound claim's request is part of its immutable spec (validation runs before the resize plugin, as upstream).
     await assert.rejects(pvcs().patch('huge', 'merge', { spec: { resources: { requests: { storage: '200Ti' } } } }), (e: Error & { code?: number }) => {
-      assert.equal(e.code, 403);
-      assert.match(e.message, /Only bound persistent volume claims can be expanded/);
+      assert.equal(e.code, 422);
+      assert.match(e.message, /spec is immutable after creation/);
       return true;
     });
   });
