@@ -12,6 +12,7 @@ import { RestClient, isNotFound } from '../../../client/index.js';
 import { startTestApiserver, type TestApiserver } from '../../../test/harness/apiserver.js';
 import { waitFor } from '../../../test/harness/ports.js';
 import { kubectlFor } from '../../../test/harness/kubectl.js';
+import { kcPair } from '../../../test/e2e/kc-harness.js';
 import { startControllerManager, type ControllerManagerHandle } from '../../manager.js';
 import { localPathStorageClass } from '../localpath/storage-class.js';
 
@@ -240,6 +241,15 @@ describe('kubectl 1.32 get pv,pvc,sc', () => {
     assert.match(r.stdout, /^persistentvolumeclaim\/huge\s+Pending\s+<unset>\s+\S+$/m);
     assert.match(r.stdout, /^NAME\s+PROVISIONER\s+RECLAIMPOLICY\s+VOLUMEBINDINGMODE\s+ALLOWVOLUMEEXPANSION\s+AGE$/m);
     assert.match(r.stdout, /^storageclass\.storage\.k8s\.io\/local-path \(default\)\s+tskube\.io\/local-path\s+Delete\s+WaitForFirstConsumer\s+true\s+\S+$/m);
+  });
+
+  test('kc get pv,pvc,sc prints what kubectl prints', async () => {
+    const { kubectl, kc } = await kcPair(api.config).both(['get', 'pv,pvc,sc']);
+    assert.equal(kc.code, 0, kc.stderr);
+    assert.equal(kc.stdout, kubectl.stdout);
+    const wide = await kcPair(api.config).both(['get', 'pv', '-o', 'wide']);
+    assert.equal(wide.kc.stdout, wide.kubectl.stdout);
+    assert.match(wide.kc.stdout, /VOLUMEMODE/);
   });
 });
 
