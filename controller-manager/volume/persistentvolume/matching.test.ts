@@ -102,3 +102,22 @@ describe('binding edits and volume phases', () => {
     assert.deepEqual(user.spec?.claimRef, { namespace: 'ns', name: 'c' });
   });
 });
+
+describe('pods waiting on a claim (findNonScheduledPodsByPVC)', async () => {
+  const { delayBindingEvent, nonScheduledPodsUsing, podClaimNames } = await import('./pods.js');
+  const pod = (name: string, claimName: string, nodeName?: string, phase?: string) => ({
+    metadata: { name },
+    spec: { containers: [], ...(nodeName ? { nodeName } : {}), volumes: [{ name: 'd', persistentVolumeClaim: { claimName } }] },
+    ...(phase ? { status: { phase } } : {}),
+  });
+  test('unscheduled, unfinished pods using the claim, sorted', () => {
+    const pods = [pod('b', 'c'), pod('a', 'c'), pod('x', 'other'), pod('s', 'c', 'n1'), pod('f', 'c', undefined, 'Failed')];
+    assert.deepEqual(nonScheduledPodsUsing(pvc('1Gi'), pods), ['a', 'b']);
+    assert.deepEqual(podClaimNames({ metadata: { name: 'p' }, spec: { containers: [], volumes: [{ name: 'scratch', ephemeral: {} }] } }), ['p-scratch']);
+  });
+  test('the event names them', () => {
+    assert.deepEqual(delayBindingEvent([]), { reason: 'WaitForFirstConsumer', message: 'waiting for first consumer to be created before binding' });
+    assert.deepEqual(delayBindingEvent(['a']), { reason: 'WaitForPodScheduled', message: 'waiting for pod a to be scheduled' });
+    assert.deepEqual(delayBindingEvent(['a', 'b']), { reason: 'WaitForPodScheduled', message: 'waiting for pods a,b to be scheduled' });
+  });
+});

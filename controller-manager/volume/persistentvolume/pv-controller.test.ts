@@ -25,7 +25,7 @@ before(async () => {
   client = new RestClient({ ...api.config, qps: 0 });
   cm = await startControllerManager({
     config: await api.configFor('system:kube-controller-manager'),
-    controllers: ['persistentvolume-binder', 'persistentvolume-expander'],
+    controllers: ['persistentvolume-binder', 'persistentvolume-expander', 'serviceaccount'],
     options: { 'pvclaimbinder-sync-period': '1s' },
     logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
   });
@@ -105,6 +105,13 @@ describe('persistentvolume-binder: static binding', () => {
     assert.equal((await volumeIs('reserved', 'Bound')).metadata?.annotations?.['pv.kubernetes.io/bound-by-controller'], undefined);
   });
 
+  test('a claim with no class at all (no default yet) stays classless for now', async () => {
+    // (A selector no volume matches: a classless claim could otherwise bind a classless volume.)
+    const c = await pvcs().create({ metadata: { name: 'retro' }, spec: { accessModes: ['ReadWriteOnce'], selector: { matchLabels: { none: 'x' } }, resources: { requests: { storage: '1Gi' } } } });
+    assert.equal(c.spec?.storageClassName, undefined);
+    await eventFor('retro', 'FailedBinding');
+  });
+
   test('nothing fits and no class: Pending with FailedBinding', async () => {
     await pvcs().create(pvc('huge', '100Ti'));
     await claimIs('huge', 'Pending');
@@ -170,6 +177,21 @@ describe('persistentvolume-binder: classes and provisioners', () => {
     assert.equal(annotated.metadata?.annotations?.['volume.kubernetes.io/storage-provisioner'], 'tskube.io/local-path');
     assert.equal(annotated.metadata?.annotations?.['volume.beta.kubernetes.io/storage-provisioner'], 'tskube.io/local-path');
     assert.match((await eventFor('wffc', 'ExternalProvisioning')).message ?? '', /external provisioner 'tskube\.io\/local-path'/);
+  });
+
+  test('retroactive default StorageClass: a claim created with no class gets the default once there is one', async () => {
+    await waitFor('retro gets local-path', async () => (await pvcs().get('retro')).spec?.storageClassName === 'local-path');
+  });
+
+  test('WaitForFirstConsumer with an unscheduled pod using the claim: WaitForPodScheduled', async () => {
+    await waitFor('default service account', async () => (await client.resource('serviceaccounts', 'default').list()).items.length > 0);
+    await pvcs().create(pvc('for-pod', '1Gi', { storageClassName: 'local-path' }));
+    await client.resource('pods', 'default').create({
+      metadata: { name: 'user' },
+      spec: { containers: [{ name: 'c', image: 'busybox:1.35' }], volumes: [{ name: 'data', persistentVolumeClaim: { claimName: 'for-pod' } }] },
+    });
+    const e = await eventFor('for-pod', 'WaitForPodScheduled');
+    assert.equal(e.message, 'waiting for pod user to be scheduled');
   });
 
   test('Immediate class: annotated at once; an unknown class: ProvisioningFailed', async () => {

@@ -5,13 +5,15 @@
 // volume's reclaim policy. The choices are pure (matching.ts, binding.ts); this file is the
 // informers, queues and writes. Every write goes through resourceVersion preconditions, so a
 // stale cache costs a 409 and a retry, never a double binding.
-import type { PersistentVolume, PersistentVolumeClaim } from 'kubernetes-types/core/v1';
+import type { PersistentVolume, PersistentVolumeClaim, Pod } from 'kubernetes-types/core/v1';
 import type { StorageClass } from 'kubernetes-types/storage/v1';
-import { WorkQueue, deletedObject, isNotFound, type EventRecorder, type SharedInformer } from '../../../client/index.js';
+import { NAMESPACE_INDEX, WorkQueue, deletedObject, isNotFound, type EventRecorder, type SharedInformer } from '../../../client/index.js';
+import { defaultStorageClass } from '../../../api/storage.js';
 import { controllerFlags, durationFlag, type FlagDeclarations } from '../../options.js';
 import type { Controller, ControllerContext } from '../../controller.js';
 import { runQueue } from '../../run-queue.js';
 import {
+  ANN_BETA_STORAGE_CLASS,
   ANN_BETA_STORAGE_PROVISIONER,
   ANN_DYNAMICALLY_PROVISIONED,
   ANN_SELECTED_NODE,
@@ -23,6 +25,8 @@ import {
   hasAnnotation,
 } from './annotations.js';
 import { checkVolumeSatisfyClaim, findBestMatch, isVolumeBoundToClaim } from './matching.js';
+import { delayBindingEvent, nonScheduledPodsUsing } from './pods.js';
+import { NewerCache } from './newer-cache.js';
 import { bindClaimToVolume, bindVolumeToClaim, boundClaimStatus, isClaimBindCompleted, unbindVolume, volumeAction } from './binding.js';
 
 /** In-tree provisioner names have no plugin here: such classes fail to provision, as upstream without the plugin. */
@@ -37,26 +41,43 @@ export class PersistentVolumeBinderController implements Controller {
   private readonly volumes: SharedInformer<PersistentVolume>;
   private readonly claims: SharedInformer<PersistentVolumeClaim>;
   private readonly classes: SharedInformer<StorageClass>;
+  private readonly pods: SharedInformer<Pod>;
   private readonly volumeQueue = new WorkQueue<string>({ name: 'volumes' });
   private readonly claimQueue = new WorkQueue<string>({ name: 'claims' });
   private readonly recorder: EventRecorder;
+  /** What this controller wrote last, ahead of the informers. */
+  private readonly newerVolumes = new NewerCache<PersistentVolume>();
+  private readonly newerClaims = new NewerCache<PersistentVolumeClaim>();
 
   constructor(private readonly ctx: ControllerContext) {
     this.volumes = ctx.factory.informerFor('persistentvolumes');
     this.claims = ctx.factory.informerFor('persistentvolumeclaims');
     this.classes = ctx.factory.informerFor('storageclasses.storage.k8s.io');
+    this.pods = ctx.factory.informerFor('pods');
     this.recorder = ctx.recorder('persistentvolume-controller');
     const onVolume = (v: PersistentVolume): void => {
       this.volumeQueue.add(v.metadata?.name ?? '');
       const ref = claimRefKey(v);
       if (ref) this.claimQueue.add(ref);
     };
-    this.volumes.addEventHandler({ onAdd: onVolume, onUpdate: (_o, v) => onVolume(v), onDelete: (v) => onVolume(deletedObject(v)) });
+    this.volumes.addEventHandler({
+      onAdd: onVolume,
+      onUpdate: (_o, v) => onVolume(v),
+      onDelete: (d) => {
+        const v = deletedObject(d);
+        this.newerVolumes.forget(v.metadata?.name ?? '');
+        onVolume(v);
+      },
+    });
     this.claims.addEventHandler({
       onAdd: (c) => this.claimQueue.add(claimKey(c)),
       onUpdate: (_o, c) => this.claimQueue.add(claimKey(c)),
       // A deleted claim releases its volume: the volume's sync sees it gone.
-      onDelete: (c) => this.enqueueVolumesOf(claimKey(deletedObject(c))),
+      onDelete: (c) => {
+        const key = claimKey(deletedObject(c));
+        this.newerClaims.forget(key);
+        this.enqueueVolumesOf(key);
+      },
     });
   }
 
@@ -87,14 +108,33 @@ export class PersistentVolumeBinderController implements Controller {
     }
   }
 
+  private volume(name: string): PersistentVolume | undefined {
+    return this.newerVolumes.pick(name, this.volumes.lister.getByName('', name));
+  }
+
+  private allVolumes(): PersistentVolume[] {
+    return this.volumes.lister.list().map((v) => this.newerVolumes.pick(v.metadata?.name ?? '', v) ?? v);
+  }
+
+  private claim(key: string): PersistentVolumeClaim | undefined {
+    return this.newerClaims.pick(key, this.claims.lister.get(key));
+  }
+
+  private writeVolume(v: PersistentVolume): PersistentVolume {
+    return this.newerVolumes.note(v.metadata?.name ?? '', v);
+  }
+
+  private writeClaim(c: PersistentVolumeClaim): PersistentVolumeClaim {
+    return this.newerClaims.note(claimKey(c), c);
+  }
+
   private classOf(claim: PersistentVolumeClaim): StorageClass | undefined {
     const name = claimClass(claim);
     return name ? this.classes.lister.getByName('', name) : undefined;
   }
 
   private async syncClaim(key: string): Promise<void> {
-    const [namespace, name] = key.split('/') as [string, string];
-    const claim = this.claims.lister.getByName(namespace, name);
+    const claim = this.claim(key);
     if (!claim) return;
     if (isClaimBindCompleted(claim)) await this.syncBoundClaim(claim);
     else await this.syncUnboundClaim(claim);
@@ -107,16 +147,19 @@ export class PersistentVolumeBinderController implements Controller {
     if (!volumeName) {
       const cls = this.classOf(claim);
       const delayBinding = cls?.volumeBindingMode === 'WaitForFirstConsumer';
-      const volume = findBestMatch(claim, this.volumes.lister.list(), delayBinding);
+      const volume = findBestMatch(claim, this.allVolumes(), delayBinding);
       if (volume) return this.bind(volume, claim);
-      if (delayBinding && !hasAnnotation(claim, ANN_SELECTED_NODE))
-        this.recorder.event(claim, 'Normal', EVENTS.WaitForFirstConsumer, 'waiting for first consumer to be created before binding');
-      else if (claimClass(claim)) claim = await this.provisionClaim(claim, cls);
+      if (await this.assignDefaultStorageClass(claim)) return; // its update event syncs it again
+      if (delayBinding && !hasAnnotation(claim, ANN_SELECTED_NODE)) {
+        const pods = this.pods.lister.byIndex(NAMESPACE_INDEX, claim.metadata?.namespace ?? '');
+        const { reason, message } = delayBindingEvent(nonScheduledPodsUsing(claim, pods));
+        this.recorder.event(claim, 'Normal', reason, message);
+      } else if (claimClass(claim)) claim = await this.provisionClaim(claim, cls);
       else this.recorder.event(claim, 'Normal', EVENTS.FailedBinding, 'no persistent volumes available for this claim and no storage class is set');
       return this.setClaimPending(claim);
     }
     // The user asked for a particular volume.
-    const volume = this.volumes.lister.getByName('', volumeName);
+    const volume = this.volume(volumeName);
     if (!volume) return this.setClaimPending(claim);
     if (!volume.spec?.claimRef) {
       const why = checkVolumeSatisfyClaim(volume, claim);
@@ -129,6 +172,19 @@ export class PersistentVolumeBinderController implements Controller {
     if (isVolumeBoundToClaim(volume, claim)) return this.bind(volume, claim);
     this.recorder.event(claim, 'Warning', EVENTS.FailedBinding, `volume "${volumeName}" already bound to a different claim.`);
     return this.setClaimPending(claim);
+  }
+
+  /**
+   * Retroactive default StorageClass (GA in 1.28): a claim created with no class at all (not
+   * even "") while no default existed gets the default once there is one.
+   */
+  private async assignDefaultStorageClass(claim: PersistentVolumeClaim): Promise<boolean> {
+    if (claim.spec?.storageClassName !== undefined && claim.spec.storageClassName !== null) return false;
+    if (hasAnnotation(claim, ANN_BETA_STORAGE_CLASS)) return false;
+    const def = defaultStorageClass(this.classes.lister.list());
+    if (!def?.metadata?.name) return false;
+    this.writeClaim(await this.ctx.client.resource('persistentvolumeclaims', claim.metadata?.namespace ?? '').update({ ...claim, spec: { ...claim.spec, storageClassName: def.metadata.name } }));
+    return true;
   }
 
   /** provisionClaimOperationExternal: annotate the claim for its class's provisioner. */
@@ -145,7 +201,7 @@ export class PersistentVolumeBinderController implements Controller {
     if (a[ANN_STORAGE_PROVISIONER] !== cls.provisioner || a[ANN_BETA_STORAGE_PROVISIONER] !== cls.provisioner) {
       const annotations = { [ANN_STORAGE_PROVISIONER]: cls.provisioner, [ANN_BETA_STORAGE_PROVISIONER]: cls.provisioner };
       const pvcs = this.ctx.client.resource('persistentvolumeclaims', claim.metadata?.namespace ?? '');
-      claim = await pvcs.update({ ...claim, metadata: { ...claim.metadata, annotations: { ...a, ...annotations } } });
+      claim = this.writeClaim(await pvcs.update({ ...claim, metadata: { ...claim.metadata, annotations: { ...a, ...annotations } } }));
     }
     this.recorder.event(
       claim,
@@ -158,7 +214,7 @@ export class PersistentVolumeBinderController implements Controller {
 
   /** syncBoundClaim: keep a bound claim's status, or mark it Lost. */
   private async syncBoundClaim(claim: PersistentVolumeClaim): Promise<void> {
-    const volume = claim.spec?.volumeName ? this.volumes.lister.getByName('', claim.spec.volumeName) : undefined;
+    const volume = claim.spec?.volumeName ? this.volume(claim.spec.volumeName) : undefined;
     if (!volume) {
       this.recorder.event(claim, 'Warning', EVENTS.ClaimLost, 'Bound claim has lost reference to PersistentVolume. Data on the volume is lost!');
       return this.setClaimPhase(claim, 'Lost');
@@ -173,12 +229,12 @@ export class PersistentVolumeBinderController implements Controller {
     const pvs = this.ctx.client.resource('persistentvolumes');
     const pvcs = this.ctx.client.resource('persistentvolumeclaims', claim.metadata?.namespace ?? '');
     const v1 = bindVolumeToClaim(volume, claim);
-    if (v1) volume = await pvs.update(v1);
-    if (volume.status?.phase !== 'Bound') volume = await pvs.updateStatus({ ...volume, status: { phase: 'Bound' } });
+    if (v1) volume = this.writeVolume(await pvs.update(v1));
+    if (volume.status?.phase !== 'Bound') volume = this.writeVolume(await pvs.updateStatus({ ...volume, status: { phase: 'Bound' } }));
     const c1 = bindClaimToVolume(claim, volume);
-    if (c1) claim = await pvcs.update(c1);
+    if (c1) claim = this.writeClaim(await pvcs.update(c1));
     const status = boundClaimStatus(claim, volume);
-    if (JSON.stringify(status) !== JSON.stringify(claim.status)) await pvcs.updateStatus({ ...claim, status });
+    if (JSON.stringify(status) !== JSON.stringify(claim.status)) this.writeClaim(await pvcs.updateStatus({ ...claim, status }));
   }
 
   private setClaimPending(claim: PersistentVolumeClaim): Promise<void> {
@@ -188,20 +244,20 @@ export class PersistentVolumeBinderController implements Controller {
   private async setClaimPhase(claim: PersistentVolumeClaim, phase: 'Pending' | 'Lost'): Promise<void> {
     if (claim.status?.phase === phase) return;
     const pvcs = this.ctx.client.resource('persistentvolumeclaims', claim.metadata?.namespace ?? '');
-    await pvcs.updateStatus({ ...claim, status: { ...claim.status, phase } });
+    this.writeClaim(await pvcs.updateStatus({ ...claim, status: { ...claim.status, phase } }));
   }
 
   private async setVolumePhase(volume: PersistentVolume, phase: string, message?: string): Promise<PersistentVolume> {
     if (volume.status?.phase === phase && (message === undefined || volume.status.message === message)) return volume;
     const status = { phase, ...(message !== undefined ? { message } : {}) };
-    return this.ctx.client.resource('persistentvolumes').updateStatus({ ...volume, status });
+    return this.writeVolume(await this.ctx.client.resource('persistentvolumes').updateStatus({ ...volume, status }));
   }
 
   private async syncVolume(name: string): Promise<void> {
-    const volume = this.volumes.lister.getByName('', name);
+    const volume = this.volume(name);
     if (!volume) return;
     const ref = claimRefKey(volume);
-    let claim = ref ? this.claims.lister.get(ref) : undefined;
+    let claim = ref ? this.claim(ref) : undefined;
     let action = volumeAction(volume, claim);
     if (action.kind === 'release' && ref) {
       // The cache may not have seen a new claim yet: ask the apiserver before releasing.
@@ -222,7 +278,7 @@ export class PersistentVolumeBinderController implements Controller {
         if (ref) this.claimQueue.add(ref);
         return;
       case 'unbind': {
-        const updated = await this.ctx.client.resource('persistentvolumes').update(unbindVolume(volume));
+        const updated = this.writeVolume(await this.ctx.client.resource('persistentvolumes').update(unbindVolume(volume)));
         await this.setVolumePhase(updated, 'Available');
         return;
       }
