@@ -111,6 +111,8 @@ describe('local-path provisioner (real kubelets)', () => {
     assert.ok(statSync(dir).isDirectory());
     assert.equal(statSync(dir).mode & 0o777, 0o777);
     assert.deepEqual(c.status?.capacity, { storage: '1Gi' });
+    assert.equal((await eventFor('default', 'data', 'Provisioning')).message, 'External provisioner is provisioning volume for claim "default/data"');
+    assert.equal((await eventFor('default', 'data', 'ProvisioningSucceeded')).message, `Successfully provisioned volume ${v.metadata?.name}`);
     // The helper pod is cleaned up.
     await waitFor('create helper gone', () => gone(() => env.client.resource('pods', 'kube-system').get(`helper-pod-create-${v.metadata?.name}`)), 30_000);
 

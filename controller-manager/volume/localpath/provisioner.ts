@@ -10,7 +10,7 @@
 import { isAbsolute } from 'node:path';
 import type { Node, PersistentVolume, PersistentVolumeClaim, Pod } from 'kubernetes-types/core/v1';
 import type { StorageClass } from 'kubernetes-types/storage/v1';
-import { WorkQueue, deletedObject, isAlreadyExists, isNotFound, type EventRecorder, type SharedInformer } from '../../../client/index.js';
+import { NAMESPACE_INDEX, WorkQueue, deletedObject, isAlreadyExists, isNotFound, type EventRecorder, type SharedInformer } from '../../../client/index.js';
 import { controllerFlags, stringFlag, type FlagDeclarations } from '../../options.js';
 import type { Controller, ControllerContext } from '../../controller.js';
 import { runQueue } from '../../run-queue.js';
@@ -93,7 +93,7 @@ export class LocalPathProvisioner implements Controller {
   private async syncClaim(key: string): Promise<{ requeueAfterMs: number } | void> {
     const [namespace, name] = key.split('/') as [string, string];
     const claim = this.claims.lister.getByName(namespace, name);
-    if (!claim) return;
+    if (!claim) return this.dropOrphanHelpers('create', key);
     const cls = this.classes.lister.getByName('', claimClass(claim));
     const target = provisionTarget(claim, cls);
     if (target === undefined || target === 'wait' || !cls) return;
@@ -147,6 +147,11 @@ export class LocalPathProvisioner implements Controller {
     }
     if (pod) return 'running';
     if (await alreadyDone()) return 'done';
+    if (spec.action === 'create') {
+      const [namespace, name] = spec.owner.split('/') as [string, string];
+      const claim = this.claims.lister.getByName(namespace, name);
+      if (claim) this.recorder.event(claim, 'Normal', 'Provisioning', `External provisioner is provisioning volume for claim "${spec.owner}"`);
+    }
     try {
       await this.ctx.client.resource('pods', HELPER_NAMESPACE).create(helperPod(spec));
       this.ctx.log.info({ pv: spec.pvName, node: spec.node, path: spec.path, action: spec.action }, 'started a local-path helper pod');
@@ -154,6 +159,19 @@ export class LocalPathProvisioner implements Controller {
       if (!isAlreadyExists(e)) throw e;
     }
     return 'running';
+  }
+
+  /**
+   * A helper whose claim (or PV) went away meanwhile has nothing left to report to: remove the
+   * pod. (A directory made for a claim deleted mid-provisioning stays, as in k3s.)
+   */
+  private async dropOrphanHelpers(action: HelperAction, owner: string): Promise<void> {
+    for (const p of this.helpers.lister.byIndex(NAMESPACE_INDEX, HELPER_NAMESPACE)) {
+      if (p.metadata?.labels?.[HELPER_LABEL] !== action || p.metadata?.annotations?.[HELPER_FOR_ANNOTATION] !== owner) continue;
+      if (p.metadata?.deletionTimestamp) continue;
+      const pvName = (p.metadata?.name ?? '').slice(helperPodName(action, '').length);
+      await this.deleteHelper(action, pvName);
+    }
   }
 
   private async deleteHelper(action: HelperAction, pvName: string): Promise<void> {
@@ -166,7 +184,8 @@ export class LocalPathProvisioner implements Controller {
 
   private async syncVolume(name: string): Promise<void> {
     const pv = this.volumes.lister.getByName('', name);
-    if (!pv || !shouldDelete(pv)) return;
+    if (!pv) return this.dropOrphanHelpers('delete', name);
+    if (!shouldDelete(pv)) return;
     const path = volumeDirectory(pv);
     const unsafe = unsafePathReason(this.root, path);
     const node = volumeNode(pv);
