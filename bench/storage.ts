@@ -5,7 +5,8 @@
 //                removed straight on the Engine API — for N volumes all at once (the provisioner
 //                does not serialize helper pods: its workers only start them); a volume's latency
 //                is from the batch start to its container having exited. Also the apiserver's
-//                bare PVC create round trip.
+//                bare PVC create round trip, and the same helpers each behind a pause sandbox on
+//                the pod network (what a pod is made of).
 //   provisioner: N PVCs of an Immediate local-path class POSTed at once; a claim's latency is
 //                from its POST to the watch showing it Bound (PV controller → provisioner →
 //                helper pod on a real kubelet → PV → binding).
@@ -18,6 +19,7 @@ import { pino } from 'pino';
 import type { StorageClass } from 'kubernetes-types/storage/v1';
 import type { PersistentVolumeClaim } from 'kubernetes-types/core/v1';
 import { DockerClient } from '../kubelet/runtime/docker/client.js';
+import { DEFAULT_POD_INFRA_IMAGE } from '../kubelet/runtime/docker/runtime.js';
 import { startKubeletEnv, type KubeletEnv } from '../test/e2e/kubelet-harness.js';
 import { waitFor } from '../test/harness/ports.js';
 import { startControllerManager } from '../controller-manager/manager.js';
@@ -34,8 +36,11 @@ function pct(xs: number[], p: number): number {
 }
 const ms = (x: number): string => `${x.toFixed(0)} ms`;
 
-/** The physical limit: one helper container per volume, straight on the Engine API. */
-async function rawHelpers(docker: DockerClient, root: string): Promise<number[]> {
+/**
+ * The physical limit: one helper container per volume, straight on the Engine API; with
+ * `network`, each first gets a pause sandbox on the pod network, as a pod does.
+ */
+async function rawHelpers(docker: DockerClient, root: string, network?: string): Promise<number[]> {
   const latencies: number[] = [];
   let next = 0;
   const t0 = performance.now();
@@ -43,19 +48,29 @@ async function rawHelpers(docker: DockerClient, root: string): Promise<number[]>
     Array.from({ length: CONCURRENCY }, async () => {
       while (next < CLAIMS) {
         const i = next++;
+        const tag = `${process.pid}-${network ? 'pod' : 'ctr'}-${i}`;
+        let sandbox: { Id: string } | undefined;
+        if (network) {
+          sandbox = await docker.request<{ Id: string }>('POST', '/containers/create', {
+            query: { name: `tskube-bench-storage-sandbox-${tag}` },
+            body: { Image: DEFAULT_POD_INFRA_IMAGE, HostConfig: { Init: true, NetworkMode: network } },
+          });
+          await docker.request('POST', `/containers/${sandbox?.Id}/start`);
+        }
         const c = await docker.request<{ Id: string }>('POST', '/containers/create', {
-          query: { name: `tskube-bench-storage-raw-${process.pid}-${i}` },
+          query: { name: `tskube-bench-storage-raw-${tag}` },
           body: {
             Image: BUSYBOX,
             Cmd: ['/bin/sh', '-c', 'mkdir -m 0777 -p "$VOL_DIR"'],
-            Env: [`VOL_DIR=${root}/raw-${i}`],
-            HostConfig: { Binds: [`${root}:${root}`] },
+            Env: [`VOL_DIR=${root}/raw-${tag}`],
+            HostConfig: { Binds: [`${root}:${root}`], ...(sandbox ? { NetworkMode: `container:${sandbox.Id}` } : {}) },
           },
         });
         await docker.request('POST', `/containers/${c?.Id}/start`);
         await docker.request('POST', `/containers/${c?.Id}/wait`, { slow: true });
-        await docker.request('DELETE', `/containers/${c?.Id}`, { query: { force: true } });
         latencies.push(performance.now() - t0);
+        await docker.request('DELETE', `/containers/${c?.Id}`, { query: { force: true } });
+        if (sandbox) await docker.request('DELETE', `/containers/${sandbox.Id}`, { query: { force: true } });
       }
     }),
   );
@@ -128,15 +143,20 @@ async function main(): Promise<void> {
     const raw = await rawHelpers(docker, root);
     const rtt = await createRoundTrips(env);
     const bound = await provisionToBound(env);
+    // After the kubelet made the pod network with its first pod.
+    const rawPods = await rawHelpers(docker, root, env.network.name);
     const wffc = await wffcPodToRunning(env);
     await cm.stop();
 
     const row = (what: string, xs: number[]): string => `${what.padEnd(48)} p50 ${ms(pct(xs, 50)).padStart(8)}   p99 ${ms(pct(xs, 99)).padStart(8)}`;
     console.log(`bench:storage — ${CLAIMS} PVCs, Immediate local-path class, 1 node, POSTed at once`);
     console.log(row('limit: helper container on Docker (all at once)', raw));
+    console.log(row('limit: pause sandbox + helper (all at once)', rawPods));
     console.log(row('limit: apiserver PVC create round trip', rtt));
     console.log(row('provisioner: PVC create → Bound', bound));
-    console.log(`ratio (Bound / helper-container limit):            p50 ${(pct(bound, 50) / pct(raw, 50)).toFixed(2)}x   p99 ${(pct(bound, 99) / pct(raw, 99)).toFixed(2)}x`);
+    const ratio = (what: string, limit: number[]): string => `${what.padEnd(48)} p50 ${(pct(bound, 50) / pct(limit, 50)).toFixed(2).padStart(6)}x   p99 ${(pct(bound, 99) / pct(limit, 99)).toFixed(2).padStart(6)}x`;
+    console.log(ratio('ratio Bound / helper container', raw));
+    console.log(ratio('ratio Bound / sandbox + helper', rawPods));
     console.log(wffc ? row('WFFC pod → Running', wffc) : 'WFFC pod → Running: n/a (hook wffcPodToRunning: the lead adds it with the scheduler side)');
   } finally {
     await docker.close();
