@@ -26,7 +26,7 @@ import { validateRole, validateRoleBinding, validateRoleBindingUpdate } from './
 import { validateAPIService } from './apiregistration.js';
 import { validateLimitRange } from './limitrange.js';
 import { validatePriorityClass, validatePriorityClassUpdate } from './scheduling.js';
-import { validatePersistentVolumeClaimUpdate } from './storage.js';
+import { validatePersistentVolumeClaimUpdate, validatePersistentVolumeUpdate } from './storage.js';
 
 type Obj = Record<string, unknown>;
 type CreateValidator = (obj: Obj, info: ResourceInfo) => ErrorList;
@@ -81,6 +81,7 @@ const UPDATE: Record<string, UpdateValidator> = {
   ClusterRoleBinding: (o, old) => validateRoleBindingUpdate(o, old, false),
   PriorityClass: (o, old) => validatePriorityClassUpdate(o, old),
   PersistentVolumeClaim: (o, old, info) => [...genericUpdate(o, old, info), ...validatePersistentVolumeClaimUpdate(o, old)],
+  PersistentVolume: (o, old, info) => [...genericUpdate(o, old, info), ...validatePersistentVolumeUpdate(o, old)],
 };
 for (const kind of WORKLOADS) UPDATE[kind] = (o, old) => validateWorkloadUpdate(kind, o, old);
 

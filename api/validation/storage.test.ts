@@ -34,3 +34,16 @@ describe('PersistentVolumeClaim update validation', () => {
     assert.deepEqual(validatePersistentVolumeClaimUpdate(unbound({}), unbound({ storageClassName: undefined })), []);
   });
 });
+
+describe('PersistentVolume update validation', async () => {
+  const { validatePersistentVolumeUpdate } = await import('./storage.js');
+  const pv = (path: string, extra: Obj = {}): Obj => ({
+    metadata: { name: 'v' },
+    spec: { capacity: { storage: '1Gi' }, accessModes: ['ReadWriteOnce'], volumeMode: 'Filesystem', local: { path }, ...extra },
+  });
+  test('capacity, claimRef, policy may change; the source and volumeMode may not', () => {
+    assert.deepEqual(validatePersistentVolumeUpdate(pv('/a', { capacity: { storage: '2Gi' }, persistentVolumeReclaimPolicy: 'Retain', claimRef: { name: 'c' } }), pv('/a')), []);
+    assert.deepEqual(fields(validatePersistentVolumeUpdate(pv('/etc'), pv('/a'))), ['spec.persistentvolumesource: Forbidden: spec.persistentvolumesource is immutable after creation']);
+    assert.deepEqual(fields(validatePersistentVolumeUpdate(pv('/a', { volumeMode: 'Block' }), pv('/a'))), ['volumeMode: Invalid value: "Block": field is immutable']);
+  });
+});

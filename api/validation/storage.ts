@@ -65,3 +65,37 @@ export function validatePersistentVolumeClaimUpdate(pvc: Obj, old: Obj): ErrorLi
     errs.push(field.forbidden(Path.root('spec', 'resources', 'requests', 'storage'), 'field can not be less than status.capacity'));
   return errs;
 }
+
+/** PersistentVolumeSpec fields that are not part of its PersistentVolumeSource. */
+const PV_SPEC_NON_SOURCE = new Set([
+  'capacity',
+  'accessModes',
+  'claimRef',
+  'persistentVolumeReclaimPolicy',
+  'storageClassName',
+  'mountOptions',
+  'volumeMode',
+  'nodeAffinity',
+  'volumeAttributesClassName',
+]);
+
+function volumeSource(spec: Obj): Obj {
+  return Object.fromEntries(Object.entries(spec).filter(([k]) => !PV_SPEC_NON_SOURCE.has(k)));
+}
+
+/**
+ * ValidatePersistentVolumeUpdate: what the volume is (its source: the path of a local or
+ * hostPath volume, the NFS server…) and its volumeMode are fixed at creation. Provisioners and
+ * the reclaim of a volume rely on it: nobody may repoint a PV at another directory.
+ */
+export function validatePersistentVolumeUpdate(pv: Obj, old: Obj): ErrorList {
+  const errs: ErrorList = [];
+  const spec = asRecord(pv['spec']);
+  const oldSpec = asRecord(old['spec']);
+  const source = volumeSource(spec);
+  const oldSource = volumeSource(oldSpec);
+  if (!isDeepStrictEqual(source, oldSource))
+    errs.push(field.forbidden(Path.root('spec', 'persistentvolumesource'), `spec.persistentvolumesource is immutable after creation\n${specDiff(oldSource, source)}`));
+  if (spec['volumeMode'] !== oldSpec['volumeMode']) errs.push(field.invalid(Path.root('volumeMode'), spec['volumeMode'] ?? null, 'field is immutable'));
+  return errs;
+}

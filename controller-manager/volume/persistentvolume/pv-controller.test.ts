@@ -135,6 +135,14 @@ describe('persistentvolume-binder: static binding', () => {
     assert.match(failed.status?.message ?? '', /no deletable volume plugin matched/);
   });
 
+  test('a PV cannot be repointed: its source is immutable (422)', async () => {
+    await assert.rejects(pvs().patch('sm-10', 'merge', { spec: { hostPath: { path: '/etc' } } }), (e: Error & { code?: number }) => {
+      assert.equal(e.code, 422);
+      assert.match(e.message, /PersistentVolume "sm-10" is invalid: spec\.persistentvolumesource: Forbidden: spec\.persistentvolumesource is immutable after creation/);
+      return true;
+    });
+  });
+
   test('a bound claim whose volume is deleted is Lost', async () => {
     await pvs().create(pv('vanish', '1Gi', {}, { set: 'vanish' }));
     await pvcs().create(pvc('orphan', '1Gi', { selector: { matchLabels: { set: 'vanish' } } }));
