@@ -42,6 +42,9 @@ import { HorizontalController } from './podautoscaler/horizontal.js';
 import { DisruptionController } from './disruption/disruption.js';
 import { TTLAfterFinishedController } from './ttlafterfinished.js';
 import { ResourceQuotaController } from './resourcequota/resourcequota.js';
+import { PersistentVolumeBinderController } from './volume/persistentvolume/pv-controller.js';
+import { ExpandController } from './volume/expand/expand.js';
+import { LocalPathProvisioner } from './volume/localpath/provisioner.js';
 
 /**
  * Every controller this manager knows, by class; `--controllers` names are the classes'
@@ -72,6 +75,9 @@ const CONTROLLER_CLASSES: readonly ControllerClass[] = [
   DisruptionController,
   TTLAfterFinishedController,
   ResourceQuotaController,
+  PersistentVolumeBinderController,
+  ExpandController,
+  LocalPathProvisioner,
 ];
 
 /** `--controllers` name → controller class. */

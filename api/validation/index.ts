@@ -28,6 +28,7 @@ import { validateAPIService } from './apiregistration.js';
 import { validateLimitRange } from './limitrange.js';
 import { validateResourceQuota, validateResourceQuotaStatus } from './resourcequota.js';
 import { validatePriorityClass, validatePriorityClassUpdate } from './scheduling.js';
+import { validatePersistentVolumeClaimUpdate, validatePersistentVolumeUpdate } from './storage.js';
 
 type Obj = Record<string, unknown>;
 type CreateValidator = (obj: Obj, info: ResourceInfo) => ErrorList;
@@ -82,6 +83,8 @@ const UPDATE: Record<string, UpdateValidator> = {
   RoleBinding: (o, old) => validateRoleBindingUpdate(o, old, true),
   ClusterRoleBinding: (o, old) => validateRoleBindingUpdate(o, old, false),
   PriorityClass: (o, old) => validatePriorityClassUpdate(o, old),
+  PersistentVolumeClaim: (o, old, info) => [...genericUpdate(o, old, info), ...validatePersistentVolumeClaimUpdate(o, old)],
+  PersistentVolume: (o, old, info) => [...genericUpdate(o, old, info), ...validatePersistentVolumeUpdate(o, old)],
 };
 for (const kind of WORKLOADS) UPDATE[kind] = (o, old) => validateWorkloadUpdate(kind, o, old);
 

@@ -28,6 +28,9 @@ import type { HandlerContext, StreamingSubresources } from '../handlers/context.
 import type { ResourceStore } from '../registry/store.js';
 import type { AdmissionPlugin } from '../admission/interfaces.js';
 import { PriorityAdmission } from '../admission/priority.js';
+import { DefaultStorageClass } from '../admission/default-storage-class.js';
+import { PersistentVolumeClaimResize } from '../admission/persistent-volume-claim-resize.js';
+import type { StorageClass } from 'kubernetes-types/storage/v1';
 import type { PriorityClass } from 'kubernetes-types/scheduling/v1';
 import { ResourceStores } from '../registry/stores.js';
 import { Compactor } from '../storage/compaction.js';
@@ -127,6 +130,7 @@ export async function createApiserver(options: ApiserverOptions): Promise<Apiser
     serviceNodePortRange: options.serviceNodePortRange ?? DEFAULT_SERVICE_ALLOCATOR_OPTIONS.serviceNodePortRange,
   }, log.child({ admission: 'ServiceAllocator' }));
   const security = await buildSecurity(options.security, stores.get, log);
+  const storageClasses = async (): Promise<StorageClass[]> => (await storage.range(stores.get('storage.k8s.io', 'storageclasses').prefix)).items.map((i) => i.obj as unknown as StorageClass);
   admission.push(...admissionChain(
     [
       { name: 'NamespaceLifecycle', plugin: new NamespaceLifecycle(() => stores.get('', 'namespaces')) },
@@ -135,6 +139,9 @@ export async function createApiserver(options: ApiserverOptions): Promise<Apiser
       ...security.admission,
       // After ServiceAccount and NodeRestriction, as in Kubernetes' AllOrderedPlugins.
       { name: 'Priority', plugin: new PriorityAdmission(async () => (await storage.range(stores.get('scheduling.k8s.io', 'priorityclasses').prefix)).items.map((i) => i.obj as unknown as PriorityClass)) },
+      // Then the storage plugins, in AllOrderedPlugins' order.
+      { name: 'DefaultStorageClass', plugin: new DefaultStorageClass(storageClasses) },
+      { name: 'PersistentVolumeClaimResize', plugin: new PersistentVolumeClaimResize(storageClasses) },
       // Last, as in Kubernetes: it charges what LimitRanger and the others defaulted.
       { name: 'ResourceQuota', plugin: new ResourceQuotaAdmission(() => stores.get('', 'resourcequotas')) },
     ],

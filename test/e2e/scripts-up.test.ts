@@ -4,7 +4,7 @@
 // backend by its DNS name, scaling and pod deletion change the rotation); scripts/down leaves
 // no container, network, iptables chain or route behind.
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, mkdtempSync } from 'node:fs';
+import { existsSync, readFileSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -220,6 +220,32 @@ test('in-cluster access: kc and client-node in pods reach https://kubernetes.def
   // Without the RoleBinding the same token is forbidden: it really is the pod's identity.
   await kubectl('delete', 'rolebinding', 'default-view');
   await kubectl('delete', 'pod', 'kc-in-pod', '--wait=false');
+});
+
+test('local-path volumes: an Immediate claim gets its directory under .tskube/local-path', async () => {
+  const manifest = join(state, 'local-path-claim.yaml');
+  writeFileSync(manifest, `apiVersion: storage.k8s.io/v1
+kind: StorageClass
+metadata: {name: instant}
+provisioner: tskube.io/local-path
+volumeBindingMode: Immediate
+---
+apiVersion: v1
+kind: PersistentVolumeClaim
+metadata: {name: up-data}
+spec:
+  storageClassName: instant
+  accessModes: [ReadWriteOnce]
+  resources: {requests: {storage: 1Gi}}
+`);
+  await kubectl('apply', '-f', manifest);
+  const volume = await waitFor('up-data Bound', async () => {
+    const out = await kubectl('get', 'pvc', 'up-data', '-o', 'jsonpath={.status.phase} {.spec.volumeName}');
+    const [phase, name] = out.split(' ');
+    return phase === 'Bound' ? name : undefined;
+  }, 120_000, 500);
+  assert.ok(existsSync(join(state, 'local-path', `${volume}_default_up-data`)));
+  assert.match(await kubectl('get', 'sc'), /^local-path \(default\)\s+tskube\.io\/local-path\s+Delete\s+WaitForFirstConsumer\s+true\s/m);
 });
 
 test('scripts/down removes every container, network, iptables chain and route it made', async () => {

@@ -19,6 +19,7 @@ const appsAndExtensions = ['apps', 'extensions'];
 const batch = ['batch'];
 const discovery = ['discovery.k8s.io'];
 const rbac = ['rbac.authorization.k8s.io'];
+const storage = ['storage.k8s.io'];
 
 /** Controller (service account) name → its rules. */
 const CONTROLLER_RULES = {
@@ -56,6 +57,37 @@ const CONTROLLER_RULES = {
     // It counts quota on anything for reconciliation, so it may list and watch everything.
     rule(['list', 'watch'], ['*'], ['*']),
     rule(['update'], core, ['resourcequotas/status']),
+    eventsRule(),
+  ],
+  // persistent-volume-binder and expand-controller as upstream's controller_policy.go declares
+  // them (less the in-tree glusterfs/openstack grants no tskube volume plugin needs).
+  'persistent-volume-binder': [
+    rule(['get', 'list', 'watch', 'update', 'create', 'delete'], core, ['persistentvolumes']),
+    rule(['update'], core, ['persistentvolumes/status']),
+    rule(['get', 'list', 'watch', 'update'], core, ['persistentvolumeclaims']),
+    rule(['update'], core, ['persistentvolumeclaims/status']),
+    rule(['list', 'watch', 'get', 'create', 'delete'], core, ['pods']),
+    rule(['get', 'list', 'watch'], storage, ['storageclasses']),
+    rule(['get', 'list'], core, ['nodes']),
+    rule(['watch'], core, ['events']),
+    eventsRule(),
+  ],
+  'expand-controller': [
+    rule(['get', 'list', 'watch', 'update', 'patch'], core, ['persistentvolumes']),
+    rule(['update', 'patch'], core, ['persistentvolumeclaims/status']),
+    rule(['get', 'list', 'watch'], core, ['persistentvolumeclaims']),
+    rule(['get', 'list', 'watch'], storage, ['storageclasses']),
+    eventsRule(),
+  ],
+  // k3s' local-path-provisioner ClusterRole, narrowed to what this provisioner does: it makes
+  // and removes volume directories through helper pods, and ships the `local-path` class.
+  'local-path-provisioner': [
+    rule(['get', 'list', 'watch'], core, ['nodes']),
+    rule(['get', 'list', 'watch', 'update', 'patch'], core, ['persistentvolumeclaims']),
+    rule(['get', 'list', 'watch', 'create', 'delete', 'update', 'patch'], core, ['persistentvolumes']),
+    rule(['update'], core, ['persistentvolumes/status']),
+    rule(['get', 'list', 'watch', 'create', 'delete'], core, ['pods']),
+    rule(['get', 'list', 'watch', 'create'], storage, ['storageclasses']),
     eventsRule(),
   ],
   'ttl-after-finished-controller': [
