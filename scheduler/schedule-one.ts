@@ -61,11 +61,13 @@ interface Binding {
   feasibleNodes: number;
 }
 
-/** Bind plugins, then the `Scheduled` event; on failure the assumed pod is forgotten and the pod retried. Holds one bind slot. */
+/** PreBind and Bind plugins, then the `Scheduled` event; on failure the assumed pod is forgotten and the pod retried. Holds one bind slot. */
 async function bindingCycle(sched: SchedulerState, b: Binding): Promise<void> {
   const { q, fwk, state, assumed, nodeName } = b;
   const p = q.podInfo;
   try {
+    const pre = await fwk.runPreBind(state, assumed, nodeName);
+    if (pre) throw new Error(`running PreBind plugin "${pre.plugin}": ${pre.reasons.join(', ')}`);
     const s = await fwk.runBind(state, assumed, nodeName);
     if (s) throw new Error(`running Bind plugin "${s.plugin}": ${s.reasons.join(', ')}`);
     sched.cache.finishBinding(p.uid);

@@ -7,6 +7,7 @@
 // HTTPS with client certificates when `security.tls` is given; otherwise plain HTTP where every
 // request is the all-powerful `system:unsecured` (Kubernetes' old insecure port: tests and
 // benchmarks only).
+import { StorageObjectInUseProtection } from '../admission/storage-object-in-use-protection.js';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { admissionChain } from '../admission/chain.js';
@@ -134,6 +135,7 @@ export async function createApiserver(options: ApiserverOptions): Promise<Apiser
       ...security.admission,
       // After ServiceAccount and NodeRestriction, as in Kubernetes' AllOrderedPlugins.
       { name: 'Priority', plugin: new PriorityAdmission(async () => (await storage.range(stores.get('scheduling.k8s.io', 'priorityclasses').prefix)).items.map((i) => i.obj as unknown as PriorityClass)) },
+      { name: 'StorageObjectInUseProtection', plugin: new StorageObjectInUseProtection() },
     ],
     options.disableAdmissionPlugins ?? [],
     [serviceAllocator, ...(options.admission ?? [])],
