@@ -41,6 +41,8 @@ import { TokensController } from './serviceaccount-token.js';
 import { HorizontalController } from './podautoscaler/horizontal.js';
 import { DisruptionController } from './disruption/disruption.js';
 import { TTLAfterFinishedController } from './ttlafterfinished.js';
+import { PVCProtectionController } from './volume/pvc-protection.js';
+import { PVProtectionController } from './volume/pv-protection.js';
 
 /**
  * Every controller this manager knows, by class; `--controllers` names are the classes'
@@ -70,6 +72,8 @@ const CONTROLLER_CLASSES: readonly ControllerClass[] = [
   HorizontalController,
   DisruptionController,
   TTLAfterFinishedController,
+  PVCProtectionController,
+  PVProtectionController,
 ];
 
 /** `--controllers` name → controller class. */
@@ -92,6 +96,8 @@ const ALIASES: Readonly<Record<string, string>> = {
   service: 'service-lb',
   'root-ca-certificate-publisher': 'root-ca-cert-publisher',
   horizontalpodautoscaling: 'horizontal-pod-autoscaler',
+  'pvc-protection': 'persistentvolumeclaim-protection',
+  'pv-protection': 'persistentvolume-protection',
 };
 
 /** Canonical name for a `--controllers` entry: `replicaset-controller` ≡ `replicaset`, `nodeipam` ≡ `node-ipam`. */

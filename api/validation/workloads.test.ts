@@ -76,6 +76,11 @@ describe('other controllers', () => {
       'spec',
       "Forbidden: updates to statefulset spec for fields other than 'replicas', 'ordinals', 'template', 'updateStrategy', 'persistentVolumeClaimRetentionPolicy' and 'minReadySeconds' are forbidden",
     );
+    assertCause(
+      createCauses('StatefulSet', set(sts, 'spec.persistentVolumeClaimRetentionPolicy', { whenDeleted: 'Keep', whenScaled: 'Delete' })),
+      'spec.persistentVolumeClaimRetentionPolicy.whenDeleted',
+      'Unsupported value: "Keep": supported values: "Delete", "Retain"',
+    );
     const ds = { metadata: { name: 'agent', namespace: 'default' }, spec: { selector: { matchLabels: { app: 'web' } }, template } };
     assert.deepEqual(createCauses('DaemonSet', ds), []);
     assertCause(createCauses('DaemonSet', set(ds, 'spec.selector', { matchLabels: { app: 'x' } })), 'spec.template.metadata.labels', 'Invalid value:');

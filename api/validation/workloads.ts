@@ -130,6 +130,22 @@ function validateStatefulSetSpec(s: Obj, path: Path): ErrorList {
   errs.push(...validateNonnegative(s['replicas'], path.child('replicas')));
   errs.push(...validateNonnegative(s['minReadySeconds'], path.child('minReadySeconds')));
   errs.push(...validateSelectorAndTemplate(s, 'statefulset', 'StatefulSet', path));
+  errs.push(...validatePVCRetentionPolicy(s['persistentVolumeClaimRetentionPolicy'], path.child('persistentVolumeClaimRetentionPolicy')));
+  return errs;
+}
+
+/** Sorted, as upstream's sets.List() of the supported policies. */
+const PVC_RETENTION_POLICIES = ['Delete', 'Retain'];
+
+/** whenDeleted / whenScaled: Retain or Delete (ValidatePersistentVolumeClaimRetentionPolicy; defaulting fills both). */
+function validatePVCRetentionPolicy(policy: unknown, path: Path): ErrorList {
+  if (policy === undefined || policy === null) return [];
+  const p = asRecord(policy);
+  const errs: ErrorList = [];
+  for (const k of ['whenDeleted', 'whenScaled']) {
+    const v = asString(p[k]);
+    if (!PVC_RETENTION_POLICIES.includes(v)) errs.push(field.notSupported(path.child(k), v, PVC_RETENTION_POLICIES));
+  }
   return errs;
 }
 

@@ -7,8 +7,7 @@ import type { ResourceInfo } from '../../api/resources.js';
 import type { KObject } from '../../api/types.js';
 import type { AdmissionAttributes, AdmissionPlugin, Operation } from './interfaces.js';
 
-export const PVC_PROTECTION_FINALIZER = 'kubernetes.io/pvc-protection';
-export const PV_PROTECTION_FINALIZER = 'kubernetes.io/pv-protection';
+import { PVC_PROTECTION_FINALIZER, PV_PROTECTION_FINALIZER } from '../../api/storage/volume.js';
 
 /** The finalizer a create of this resource gets, if any. */
 export function protectionFinalizer(info: Pick<ResourceInfo, 'group' | 'resource'>): string | undefined {

@@ -10,12 +10,9 @@ import { parseBytes } from '../../../api/quantity.js';
 import { nodeSelectorMatcher } from '../../../api/scheduling/node-selector.js';
 import { labelSelectorFromObject } from '../../../api/labels.js';
 
-/** Set by the scheduler on a WaitForFirstConsumer claim it wants provisioned on a node (volume.AnnSelectedNode). */
-export const ANN_SELECTED_NODE = 'volume.kubernetes.io/selected-node';
-/** Set by the PV controller once it has bound a claim (pvutil.AnnBindCompleted). */
-export const ANN_BIND_COMPLETED = 'pv.kubernetes.io/bind-completed';
-/** Set on a PV whose claimRef a controller (here: the scheduler) wrote (pvutil.AnnBoundByController). */
-export const ANN_BOUND_BY_CONTROLLER = 'pv.kubernetes.io/bound-by-controller';
+import { ANN_BIND_COMPLETED, ANN_SELECTED_NODE, podClaimNames } from '../../../api/storage/volume.js';
+
+export { ANN_BIND_COMPLETED, ANN_BOUND_BY_CONTROLLER, ANN_SELECTED_NODE, podClaimNames } from '../../../api/storage/volume.js';
 /** The pre-GA class annotation claims may still carry (v1.BetaStorageClassAnnotation). */
 export const ANN_BETA_STORAGE_CLASS = 'volume.beta.kubernetes.io/storage-class';
 /** A class with this provisioner only ever binds static PVs (local volumes). */
@@ -45,16 +42,6 @@ export interface PodVolumeClaims {
 export interface ClaimError {
   unresolvable: boolean;
   message: string;
-}
-
-/** The claim names a pod's volumes reference; generic ephemeral volumes are `<pod>-<volume>` (ephemeral.VolumeClaimName). */
-export function podClaimNames(pod: Pod): string[] {
-  const names: string[] = [];
-  for (const v of pod.spec?.volumes ?? []) {
-    if (v.persistentVolumeClaim?.claimName) names.push(v.persistentVolumeClaim.claimName);
-    else if (v.ephemeral) names.push(`${pod.metadata?.name ?? ''}-${v.name}`);
-  }
-  return names;
 }
 
 export function claimClassName(pvc: PersistentVolumeClaim): string {
