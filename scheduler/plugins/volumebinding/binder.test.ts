@@ -13,7 +13,7 @@ import {
   type PodVolumeClaims,
   type VolumeListers,
 } from './binder.js';
-import { checkBindings } from './wait.js';
+import { checkBindings, waitForBindings } from './wait.js';
 import { claim, listers, podWith, volume } from '../../testing/volumes.js';
 
 const node = (name: string) => ({ name, labels: { 'kubernetes.io/hostname': name } });
@@ -70,4 +70,13 @@ test('checkBindings: waits for bind-completed, fails when a binding is reset', (
   assert.equal(checkBindings(input(bound)), true);
   assert.throws(() => checkBindings(input(claim('c', { className: 'local-path' }))), /selectedNode annotation reset for PVC "c"/);
   assert.throws(() => checkBindings({ ...input(bound), node: node('n2') }), /node affinity doesn't match node "n2"/);
+});
+
+test('waitForBindings: gives up after the bind timeout, or at once when the scheduler stops', async () => {
+  const pending = claim('c', { className: 'local-path', annotations: { [ANN_SELECTED_NODE]: 'n1' } });
+  const base = { claims: [pending], podVolumes: { staticBindings: [], dynamicProvisions: [pending] }, node: node('n1'), listers: listers([pending], []), pollIntervalMs: 5 };
+  await assert.rejects(waitForBindings({ ...base, timeoutMs: 30 }), /timed out waiting for the condition/);
+  const stop = new AbortController();
+  stop.abort();
+  await assert.rejects(waitForBindings({ ...base, timeoutMs: 60_000, signal: stop.signal }), /scheduler stopped/);
 });
