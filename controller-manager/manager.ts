@@ -45,6 +45,8 @@ import { ResourceQuotaController } from './resourcequota/resourcequota.js';
 import { PersistentVolumeBinderController } from './volume/persistentvolume/pv-controller.js';
 import { ExpandController } from './volume/expand/expand.js';
 import { LocalPathProvisioner } from './volume/localpath/provisioner.js';
+import { PVCProtectionController } from './volume/pvc-protection.js';
+import { PVProtectionController } from './volume/pv-protection.js';
 
 /**
  * Every controller this manager knows, by class; `--controllers` names are the classes'
@@ -78,6 +80,8 @@ const CONTROLLER_CLASSES: readonly ControllerClass[] = [
   PersistentVolumeBinderController,
   ExpandController,
   LocalPathProvisioner,
+  PVCProtectionController,
+  PVProtectionController,
 ];
 
 /** `--controllers` name → controller class. */
@@ -100,6 +104,8 @@ const ALIASES: Readonly<Record<string, string>> = {
   service: 'service-lb',
   'root-ca-certificate-publisher': 'root-ca-cert-publisher',
   horizontalpodautoscaling: 'horizontal-pod-autoscaler',
+  'pvc-protection': 'persistentvolumeclaim-protection',
+  'pv-protection': 'persistentvolume-protection',
 };
 
 /** Canonical name for a `--controllers` entry: `replicaset-controller` ≡ `replicaset`, `nodeipam` ≡ `node-ipam`. */

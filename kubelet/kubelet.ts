@@ -383,6 +383,8 @@ export class Kubelet implements KubeletState {
         rootDir: this.rootDir,
         getPVC: (ns, name) => getOrUndefined(() => client.resource('persistentvolumeclaims', ns).get(name)),
         getPV: (name) => getOrUndefined(() => client.resource('persistentvolumes').get(name)),
+        nodeName,
+        nodeLabels: async () => (await getOrUndefined(() => client.resource('nodes').get(nodeName)))?.metadata?.labels ?? { 'kubernetes.io/hostname': nodeName },
         serviceAccountToken: (pod, source) => this.tokens.podToken(pod, source),
       }),
       images: new ImageManager(this.runtime, new KeyedBackoff(o.imagePullBackOffBaseMs, o.imagePullBackOffMaxMs)),

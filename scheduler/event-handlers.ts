@@ -6,7 +6,7 @@
 import type { Node, Pod } from 'kubernetes-types/core/v1';
 import { deletedObject, type DeletedFinalStateUnknown, type ResourceEventHandler } from '../client/index.js';
 import { EVENTS } from './framework/events.js';
-import { ActionType } from './framework/interface.js';
+import { ActionType, type EventResource } from './framework/interface.js';
 import { newPodInfo } from './framework/types.js';
 import type { SchedulerCache } from './cache.js';
 import type { SchedulingQueue } from './queue.js';
@@ -113,9 +113,33 @@ export function nodeEventHandler({ cache, queue }: Pick<HandlerDeps, 'cache' | '
   };
 }
 
-/** Registers the pod and node handlers on the Scheduler's informers (before they start). */
+/** Resources only plugins care about, watched when some profile's plugin registered events for them. */
+const PLUGIN_RESOURCES: ReadonlyArray<[EventResource, string]> = [
+  ['PersistentVolumeClaim', 'persistentvolumeclaims'],
+  ['PersistentVolume', 'persistentvolumes'],
+  ['StorageClass', 'storageclasses.storage.k8s.io'],
+];
+
+/** Any add/update/delete of such a resource may help pods the registering plugins rejected. */
+export function clusterEventHandler(queue: SchedulingQueue, resource: EventResource): ResourceEventHandler<{ metadata?: { resourceVersion?: string } }> {
+  const move = (action: number, label: string) => queue.moveAllToActiveOrBackoffQueue({ resource, action, label: `${resource}${label}` });
+  return {
+    onAdd: () => move(ActionType.Add, 'Add'),
+    onUpdate: (old, cur) => {
+      if (old.metadata?.resourceVersion !== cur.metadata?.resourceVersion) move(ActionType.Update, 'Update');
+    },
+    onDelete: () => move(ActionType.Delete, 'Delete'),
+  };
+}
+
+/** Registers the pod and node handlers, and those of resources plugins registered events for (before the informers start). */
 export function addAllEventHandlers(sched: SchedulerState): void {
   const { cache, queue } = sched;
   sched.podInformer.addEventHandler(podEventHandler({ cache, queue, responsibleFor: (name) => sched.profiles.has(name) }));
   sched.nodeInformer.addEventHandler(nodeEventHandler({ cache, queue }));
+  const wanted = new Set<string>();
+  for (const fwk of sched.profiles.values()) for (const r of fwk.registeredResources()) wanted.add(r);
+  for (const [resource, name] of PLUGIN_RESOURCES) {
+    if (wanted.has(resource)) sched.informerFactory.informerFor(name).addEventHandler(clusterEventHandler(queue, resource));
+  }
 }

@@ -25,6 +25,7 @@ export const DEFAULT_PROFILE: ProfileConfig = Object.freeze({
     'NodeAffinity',
     'NodePorts',
     'NodeResourcesFit',
+    'VolumeBinding',
     'PodTopologySpread',
     'NodeResourcesBalancedAllocation',
     'DefaultPreemption',

@@ -61,11 +61,16 @@ interface Binding {
   feasibleNodes: number;
 }
 
-/** Bind plugins, then the `Scheduled` event; on failure the assumed pod is forgotten and the pod retried. Holds one bind slot. */
+/** A PreBind plugin's failure: reported as upstream words it (`running PreBind plugin "VolumeBinding": …`), not as a rejected binding. */
+class PreBindError extends Error {}
+
+/** PreBind and Bind plugins, then the `Scheduled` event; on failure the assumed pod is forgotten and the pod retried. Holds one bind slot. */
 async function bindingCycle(sched: SchedulerState, b: Binding): Promise<void> {
   const { q, fwk, state, assumed, nodeName } = b;
   const p = q.podInfo;
   try {
+    const pre = await fwk.runPreBind(state, assumed, nodeName);
+    if (pre) throw new PreBindError(`running PreBind plugin "${pre.plugin}": ${pre.reasons.join(', ')}`);
     const s = await fwk.runBind(state, assumed, nodeName);
     if (s) throw new Error(`running Bind plugin "${s.plugin}": ${s.reasons.join(', ')}`);
     sched.cache.finishBinding(p.uid);
@@ -82,7 +87,8 @@ async function bindingCycle(sched: SchedulerState, b: Binding): Promise<void> {
     // What this pod held is free again: others may now fit (k8s moves pods on bind failure too).
     sched.queue.moveAllToActiveOrBackoffQueue(EVENTS.assignedPodDelete);
     sched.metrics.attempts.inc({ result: 'error', profile: q.profile });
-    handleSchedulingFailure(sched, q, b.cycle, Code.Error, `binding rejected: ${e instanceof Error ? e.message : String(e)}`, new Set());
+    const message = e instanceof PreBindError ? e.message : `binding rejected: ${e instanceof Error ? e.message : String(e)}`;
+    handleSchedulingFailure(sched, q, b.cycle, Code.Error, message, new Set());
   } finally {
     sched.releaseBindSlot();
   }

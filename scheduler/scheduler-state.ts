@@ -3,7 +3,7 @@
 // import scheduler.ts back (it imports them).
 import type { Node, Pod } from 'kubernetes-types/core/v1';
 import type { Logger } from 'pino';
-import type { EventRecorder, ResourceClient, SharedInformer } from '../client/index.js';
+import type { EventRecorder, ResourceClient, SharedInformer, SharedInformerFactory } from '../client/index.js';
 import type { SchedulerCache } from './cache.js';
 import type { Framework } from './framework/runtime.js';
 import type { PodInfo } from './framework/types.js';
@@ -20,6 +20,8 @@ export interface SchedulerState {
   readonly metrics: SchedulerMetrics;
   readonly podInformer: SharedInformer<Pod>;
   readonly nodeInformer: SharedInformer<Node>;
+  /** The shared informers (plugins' too: their events re-queue pods). */
+  readonly informerFactory: SharedInformerFactory;
   readonly random: () => number;
   /** Where the next decision starts in the node list (nextStartNodeIndex). */
   nextStartIndex: number;

@@ -132,6 +132,8 @@ export class Scheduler implements SchedulerHandle, SchedulerState {
     this.maxInFlightBinds = Math.max(1, opts.maxInFlightBinds ?? 256);
     this.random = opts.random ?? Math.random;
 
+    // Before the profiles: plugins ask the factory for the informers they read (VolumeBinding: PVCs, PVs, classes).
+    this.informerFactory = new SharedInformerFactory(this.client, { logger: this.log });
     const handle = this.frameworkHandle();
     for (const profile of opts.profiles ?? [DEFAULT_PROFILE]) {
       this.profiles.set(profile.schedulerName, new Framework(profile, opts.pluginRegistry ?? IN_TREE_REGISTRY, handle));
@@ -143,7 +145,6 @@ export class Scheduler implements SchedulerHandle, SchedulerState {
       onIncoming: (q, event) => this.metrics.incomingPods.inc({ queue: q, event }),
     });
     this.metrics = new SchedulerMetrics(this.registry, () => this.queue.pending(), () => this.bindsInFlight);
-    this.informerFactory = new SharedInformerFactory(this.client, { logger: this.log });
     this.podInformer = this.informerFactory.informerFor('pods', { fieldSelector: 'status.phase!=Succeeded,status.phase!=Failed' });
     this.nodeInformer = this.informerFactory.informerFor('nodes');
     this.pdbInformer = this.informerFactory.informerFor('poddisruptionbudgets.policy');
@@ -171,6 +172,9 @@ export class Scheduler implements SchedulerHandle, SchedulerState {
       pdbs: () => this.pdbInformer.lister.list(),
       // Preemption simulates filters; a handle serves every profile, so it runs the pod's own.
       runFilters: (state, pod, node) => this.frameworkFor(pod)?.runFilter(state, pod, node),
+      client: this.client,
+      informerFactory: this.informerFactory,
+      stopped: this.stopAll.signal,
     };
   }
 

@@ -76,6 +76,20 @@ describe('other controllers', () => {
       'spec',
       "Forbidden: updates to statefulset spec for fields other than 'replicas', 'ordinals', 'template', 'updateStrategy', 'persistentVolumeClaimRetentionPolicy' and 'minReadySeconds' are forbidden",
     );
+    // Containers may mount a volumeClaimTemplate by name: the controller adds it as a volume.
+    const mounting = merge(sts, {
+      spec: {
+        template: { spec: { containers: [{ name: 'c', image: 'nginx', volumeMounts: [{ name: 'data', mountPath: '/data' }] }] } },
+        volumeClaimTemplates: [{ metadata: { name: 'data' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } }],
+      },
+    });
+    assert.deepEqual(createCauses('StatefulSet', mounting), []);
+    assertCause(createCauses('StatefulSet', merge(mounting, { spec: { volumeClaimTemplates: [] } })), 'spec.template.spec.containers[0].volumeMounts[0].name', 'Not found: "data"');
+    assertCause(
+      createCauses('StatefulSet', set(sts, 'spec.persistentVolumeClaimRetentionPolicy', { whenDeleted: 'Keep', whenScaled: 'Delete' })),
+      'spec.persistentVolumeClaimRetentionPolicy.whenDeleted',
+      'Unsupported value: "Keep": supported values: "Delete", "Retain"',
+    );
     const ds = { metadata: { name: 'agent', namespace: 'default' }, spec: { selector: { matchLabels: { app: 'web' } }, template } };
     assert.deepEqual(createCauses('DaemonSet', ds), []);
     assertCause(createCauses('DaemonSet', set(ds, 'spec.selector', { matchLabels: { app: 'x' } })), 'spec.template.metadata.labels', 'Invalid value:');

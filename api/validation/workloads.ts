@@ -129,7 +129,41 @@ function validateStatefulSetSpec(s: Obj, path: Path): ErrorList {
   errs.push(...validateNonnegative(partition, path.child('updateStrategy', 'rollingUpdate', 'partition')));
   errs.push(...validateNonnegative(s['replicas'], path.child('replicas')));
   errs.push(...validateNonnegative(s['minReadySeconds'], path.child('minReadySeconds')));
-  errs.push(...validateSelectorAndTemplate(s, 'statefulset', 'StatefulSet', path));
+  errs.push(...validateSelectorAndTemplate({ ...s, template: withClaimVolumes(s['template'], s['volumeClaimTemplates']) }, 'statefulset', 'StatefulSet', path));
+  errs.push(...validatePVCRetentionPolicy(s['persistentVolumeClaimRetentionPolicy'], path.child('persistentVolumeClaimRetentionPolicy')));
+  return errs;
+}
+
+/**
+ * The template as the controller makes pods from it: each volumeClaimTemplate is a
+ * persistentVolumeClaim volume of that name, so containers may mount it (upstream does not
+ * validate a StatefulSet's pod volumes at all for this reason; here the rest is still checked).
+ */
+function withClaimVolumes(template: unknown, claimTemplates: unknown): unknown {
+  if (!Array.isArray(claimTemplates) || claimTemplates.length === 0 || template === null || typeof template !== 'object') return template;
+  const t = asRecord(template);
+  const podSpec = asRecord(t['spec']);
+  const volumes = Array.isArray(podSpec['volumes']) ? (podSpec['volumes'] as unknown[]) : [];
+  const have = new Set(volumes.map((v) => asString(asRecord(v)['name'])));
+  const added = claimTemplates
+    .map((c) => asString(asRecord(asRecord(c)['metadata'])['name']))
+    .filter((name) => name && !have.has(name))
+    .map((name) => ({ name, persistentVolumeClaim: { claimName: name } }));
+  return added.length === 0 ? template : { ...t, spec: { ...podSpec, volumes: [...volumes, ...added] } };
+}
+
+/** Sorted, as upstream's sets.List() of the supported policies. */
+const PVC_RETENTION_POLICIES = ['Delete', 'Retain'];
+
+/** whenDeleted / whenScaled: Retain or Delete (ValidatePersistentVolumeClaimRetentionPolicy; defaulting fills both). */
+function validatePVCRetentionPolicy(policy: unknown, path: Path): ErrorList {
+  if (policy === undefined || policy === null) return [];
+  const p = asRecord(policy);
+  const errs: ErrorList = [];
+  for (const k of ['whenDeleted', 'whenScaled']) {
+    const v = asString(p[k]);
+    if (!PVC_RETENTION_POLICIES.includes(v)) errs.push(field.notSupported(path.child(k), v, PVC_RETENTION_POLICIES));
+  }
   return errs;
 }
 

@@ -7,6 +7,7 @@
 // HTTPS with client certificates when `security.tls` is given; otherwise plain HTTP where every
 // request is the all-powerful `system:unsecured` (Kubernetes' old insecure port: tests and
 // benchmarks only).
+import { StorageObjectInUseProtection } from '../admission/storage-object-in-use-protection.js';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { admissionChain } from '../admission/chain.js';
@@ -141,6 +142,7 @@ export async function createApiserver(options: ApiserverOptions): Promise<Apiser
       { name: 'Priority', plugin: new PriorityAdmission(async () => (await storage.range(stores.get('scheduling.k8s.io', 'priorityclasses').prefix)).items.map((i) => i.obj as unknown as PriorityClass)) },
       // Then the storage plugins, in AllOrderedPlugins' order.
       { name: 'DefaultStorageClass', plugin: new DefaultStorageClass(storageClasses) },
+      { name: 'StorageObjectInUseProtection', plugin: new StorageObjectInUseProtection() },
       { name: 'PersistentVolumeClaimResize', plugin: new PersistentVolumeClaimResize(storageClasses) },
       // Last, as in Kubernetes: it charges what LimitRanger and the others defaulted.
       { name: 'ResourceQuota', plugin: new ResourceQuotaAdmission(() => stores.get('', 'resourcequotas')) },

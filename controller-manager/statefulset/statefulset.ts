@@ -5,8 +5,8 @@
 // Decisions are in plan.ts. Templates are kept as ControllerRevisions `<set>-<hash>`
 // (revisions.ts); pods carry the revision's name as `controller-revision-hash`.
 import type { ControllerRevision, StatefulSet } from 'kubernetes-types/apps/v1';
-import type { Pod } from 'kubernetes-types/core/v1';
-import { WorkQueue, isAlreadyExists, splitKey, type SharedInformer } from '../../client/index.js';
+import type { PersistentVolumeClaim, Pod } from 'kubernetes-types/core/v1';
+import { WorkQueue, isAlreadyExists, isNotFound, splitKey, type SharedInformer } from '../../client/index.js';
 import { labelSelectorFromObject } from '../../api/labels.js';
 import type { Controller, ControllerContext } from '../controller.js';
 import { runQueue } from '../run-queue.js';
@@ -17,8 +17,9 @@ import { claimObjects, newControllerRef, recheckDeletionTimestamp } from '../con
 import { createPods, deletePods } from '../controller/pod-control.js';
 import { ControllerHistory, ownedRevisionEventHandler } from '../history/controller-history.js';
 import { applyRevision } from '../history/revision.js';
-import { atCurrentRevision, claimName, planStatefulSet, statefulPod } from './plan.js';
+import { atCurrentRevision, claimName, ordinalOf, planStatefulSet, statefulPod } from './plan.js';
 import { getStatefulSetRevisions, truncateHistory } from './revisions.js';
+import { claimOwnerRefs } from './claim-retention.js';
 
 const GVK = { apiVersion: 'apps/v1', kind: 'StatefulSet' };
 const COMPONENT = 'statefulset-controller';
@@ -34,12 +35,14 @@ export class StatefulSetController implements Controller {
   private readonly sets: SharedInformer<StatefulSet>;
   private readonly pods: SharedInformer<Pod>;
   private readonly revisions: SharedInformer<ControllerRevision>;
+  private readonly claims: SharedInformer<PersistentVolumeClaim>;
   private readonly queue = new WorkQueue<string>({ name: 'statefulset' });
 
   constructor(private readonly ctx: ControllerContext) {
     this.flags = controllerFlags(ctx, StatefulSetController.flags);
     this.sets = ctx.factory.informerFor<StatefulSet>('statefulsets.apps');
     this.pods = ctx.factory.informerFor('pods');
+    this.claims = ctx.factory.informerFor('persistentvolumeclaims');
     this.sets.addEventHandler(ownerEventHandler(this.queue, this.expectations));
     this.pods.addEventHandler(ownedPodEventHandler(this.sets, GVK, this.queue, this.expectations));
     this.revisions = ctx.factory.informerFor<ControllerRevision>('controllerrevisions.apps');
@@ -47,7 +50,7 @@ export class StatefulSetController implements Controller {
   }
 
   async run(signal: AbortSignal): Promise<void> {
-    await Promise.all([this.sets.waitForSync(signal), this.pods.waitForSync(signal), this.revisions.waitForSync(signal)]);
+    await Promise.all([this.sets.waitForSync(signal), this.pods.waitForSync(signal), this.revisions.waitForSync(signal), this.claims.waitForSync(signal)]);
     await runQueue(this.ctx, signal, {
       name: 'statefulset',
       queue: this.queue,
@@ -87,6 +90,8 @@ export class StatefulSetController implements Controller {
     if (expectations.satisfied(key) && !set.metadata?.deletionTimestamp) {
       const pc = { ctx, component: COMPONENT, expectations };
       try {
+        // Before any pod goes: claims of ordinals being scaled away must already name their pod as owner.
+        await this.updateClaimOwners(set, owned);
         if (plan.remove.length > 0) {
           const { error } = await deletePods(pc, key, set, plan.remove);
           if (error !== undefined) throw error;
@@ -109,21 +114,45 @@ export class StatefulSetController implements Controller {
     const waiting = minReady > 0 ? nextAvailableInMs(owned, minReady, now) : undefined;
     return waiting !== undefined ? { requeueAfterMs: waiting } : undefined;
   }
+
+  /** The retention policy's owner references on the claims of every pod of the set (claim-retention.ts). */
+  private async updateClaimOwners(set: StatefulSet, pods: readonly Pod[]): Promise<void> {
+    const namespace = set.metadata?.namespace ?? '';
+    const replicas = set.spec?.replicas ?? 1;
+    const client = this.ctx.client.resource<PersistentVolumeClaim>('persistentvolumeclaims', namespace);
+    for (const pod of pods) {
+      const ordinal = ordinalOf(set, pod);
+      if (ordinal === undefined) continue;
+      for (const t of set.spec?.volumeClaimTemplates ?? []) {
+        const claim = this.claims.lister.getByName(namespace, claimName(t, set, ordinal));
+        const refs = claim && claimOwnerRefs(claim, set, pod, ordinal >= replicas);
+        if (!claim || !refs) continue;
+        try {
+          await client.update({ ...structuredClone(claim), metadata: { ...structuredClone(claim.metadata), ownerReferences: refs } });
+        } catch (e) {
+          if (!isNotFound(e)) throw e;
+        }
+      }
+    }
+  }
 }
 
 
-/** The PVCs of the pods about to be created (kept when pods go: the Retain policy). */
+/** The PVCs of the pods about to be created; with whenDeleted: Delete owned by the set. */
 async function createClaims(ctx: ControllerContext, set: StatefulSet, ordinals: readonly number[]): Promise<void> {
   const claims = ctx.client.resource('persistentvolumeclaims', set.metadata?.namespace ?? '');
   for (const ordinal of ordinals) {
     for (const t of set.spec?.volumeClaimTemplates ?? []) {
       try {
-        await claims.create({
+        const claim: PersistentVolumeClaim = {
           apiVersion: 'v1',
           kind: 'PersistentVolumeClaim',
           metadata: { name: claimName(t, set, ordinal), labels: { ...(set.spec?.selector?.matchLabels ?? {}), ...(t.metadata?.labels ?? {}) } },
           spec: structuredClone(t.spec ?? {}),
-        });
+        };
+        const refs = claimOwnerRefs(claim, set, undefined, false);
+        if (refs) claim.metadata = { ...claim.metadata, ownerReferences: refs };
+        await claims.create(claim);
         ctx.recorder(COMPONENT).event(set, 'Normal', 'SuccessfulCreate', `create Claim ${claimName(t, set, ordinal)} Pod ${set.metadata?.name ?? ''}-${ordinal} in StatefulSet ${set.metadata?.name ?? ''} success`);
       } catch (e) {
         if (!isAlreadyExists(e)) throw e;

@@ -10,6 +10,7 @@ import { promisify } from 'node:util';
 import type { PersistentVolume, PersistentVolumeClaim, Pod, Volume } from 'kubernetes-types/core/v1';
 import { parseBytes } from '../../api/quantity.js';
 import { writeAtomically } from './atomic-writer.js';
+import { checkClaim, resolvePersistentVolume } from './persistent-volume.js';
 import { isSecretVolume, volumePayload, VolumeSetupError, type ServiceAccountTokenSource, type VolumeObjects } from './sources.js';
 
 const run = promisify(execFile);
@@ -18,6 +19,9 @@ export interface VolumeManagerOptions {
   rootDir: string;
   getPVC(namespace: string, name: string): Promise<PersistentVolumeClaim | undefined>;
   getPV(name: string): Promise<PersistentVolume | undefined>;
+  /** This node's name and labels, for the node affinity of local PVs. */
+  nodeName?: string;
+  nodeLabels?(): Promise<Readonly<Record<string, string>>>;
   /** Tokens for projected serviceAccountToken sources (the token manager). */
   serviceAccountToken?: ServiceAccountTokenSource;
 }
@@ -135,7 +139,6 @@ export class VolumeManager {
         path = await this.claimPath(pod.metadata?.namespace ?? 'default', v.persistentVolumeClaim.claimName);
         this.claims.set(key, path);
       }
-      await mkdir(path, { recursive: true });
       return { hostPath: path, readOnly: v.persistentVolumeClaim.readOnly ?? false };
     }
     const type = v.configMap ? 'configMap' : v.secret ? 'secret' : v.downwardAPI ? 'downwardAPI' : v.projected ? 'projected' : '';
@@ -184,16 +187,16 @@ export class VolumeManager {
     return { hostPath: path, readOnly: false, isFile: now !== null && now !== 'dir' };
   }
 
+  /** The host directory of a Bound claim's PV (persistent-volume.ts decides; here the lookups and the directory). */
   private async claimPath(namespace: string, claimName: string): Promise<string> {
-    const pvc = await this.opts.getPVC(namespace, claimName);
-    if (!pvc) throw new VolumeSetupError(`persistentvolumeclaim "${claimName}" not found`);
-    const pvName = pvc.spec?.volumeName;
-    if (!pvName || pvc.status?.phase === 'Pending') throw new VolumeSetupError(`persistentvolumeclaim "${claimName}" is not bound`);
-    const pv = await this.opts.getPV(pvName);
-    if (!pv) throw new VolumeSetupError(`persistentvolume "${pvName}" not found`);
-    const path = pv.spec?.hostPath?.path ?? pv.spec?.local?.path;
-    if (!path) throw new VolumeSetupError(`persistentvolume "${pvName}": only hostPath and local volumes are supported`);
-    return path;
+    const { pvc, pvName } = checkClaim(await this.opts.getPVC(namespace, claimName), namespace, claimName);
+    const nodeName = this.opts.nodeName ?? '';
+    const labels = (await this.opts.nodeLabels?.()) ?? { 'kubernetes.io/hostname': nodeName };
+    const r = resolvePersistentVolume(pvc, await this.opts.getPV(pvName), pvName, nodeName, labels);
+    if (r.mustExist) {
+      if ((await pathType(r.hostPath)) !== 'dir') throw new VolumeSetupError(`path "${r.hostPath}" does not exist`);
+    } else await mkdir(r.hostPath, { recursive: true });
+    return r.hostPath;
   }
 
   private async mountTmpfs(dir: string, mode: number, sizeBytes?: number): Promise<void> {

@@ -1,8 +1,9 @@
 // The scheduling framework's extension points (k8s pkg/scheduler/framework/interface.go),
-// kept tiny: a plugin implements only the hooks it needs. Hooks are synchronous except Bind,
-// because one scheduling cycle decides against the in-memory cache without waiting on I/O;
-// only binding talks to the apiserver.
+// kept tiny: a plugin implements only the hooks it needs. Hooks are synchronous except PreBind
+// and Bind, because one scheduling cycle decides against the in-memory cache without waiting
+// on I/O; only the binding cycle talks to the apiserver.
 import type { PodDisruptionBudget } from 'kubernetes-types/policy/v1';
+import type { RestClient, SharedInformerFactory } from '../../client/index.js';
 import type { NodeInfo, PodInfo } from './types.js';
 
 export enum Code {
@@ -74,6 +75,12 @@ export interface Handle {
   pdbs?(): PodDisruptionBudget[];
   /** Runs the profile's Filter plugins against a (simulated) node, as preemption needs. */
   runFilters?(state: CycleState, pod: PodInfo, node: NodeInfo): Result;
+  /** The scheduler's client (handle.ClientSet()), for plugins that write in PreBind. */
+  client?: RestClient;
+  /** The scheduler's informers (handle.SharedInformerFactory()): plugins ask for what they read. */
+  informerFactory?: SharedInformerFactory;
+  /** Aborted when the scheduler stops, so a PreBind that waits gives up. */
+  stopped?: AbortSignal;
 }
 
 export interface Plugin {
@@ -127,13 +134,18 @@ export interface ReservePlugin extends Plugin {
   unreserve(state: CycleState, pod: PodInfo, nodeName: string): void;
 }
 
+/** Runs in the binding cycle before Bind; may wait (e.g. for volumes to bind). A failure unreserves and retries the pod. */
+export interface PreBindPlugin extends Plugin {
+  preBind(state: CycleState, pod: PodInfo, nodeName: string): Promise<Result>;
+}
+
 export interface BindPlugin extends Plugin {
   /** Return Skip to let the next bind plugin do it. */
   bind(state: CycleState, pod: PodInfo, nodeName: string): Promise<Result>;
 }
 
 /** What changed in the cluster; the queue retries pods a matching event might help (framework.ClusterEvent). */
-export type EventResource = 'Node' | 'AssignedPod' | 'UnscheduledPod';
+export type EventResource = 'Node' | 'AssignedPod' | 'UnscheduledPod' | 'PersistentVolumeClaim' | 'PersistentVolume' | 'StorageClass';
 export enum ActionType {
   Add = 1,
   Delete = 2,

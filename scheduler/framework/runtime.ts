@@ -18,6 +18,7 @@ import {
   type Plugin,
   type PostFilterPlugin,
   type PostFilterResult,
+  type PreBindPlugin,
   type PreFilterPlugin,
   type PreScorePlugin,
   type ReservePlugin,
@@ -45,6 +46,7 @@ export class Framework {
   private readonly preScores: PreScorePlugin[] = [];
   private readonly scores: Array<{ plugin: ScorePlugin; weight: number }> = [];
   private readonly reserves: ReservePlugin[] = [];
+  private readonly preBinds: PreBindPlugin[] = [];
   private readonly binders: BindPlugin[] = [];
   private readonly events = new Map<string, ReadonlyArray<{ resource: string; action: number }>>();
 
@@ -61,6 +63,7 @@ export class Framework {
       if (implementsHook<PreScorePlugin>(p, 'preScore')) this.preScores.push(p);
       if (implementsHook<ScorePlugin>(p, 'score')) this.scores.push({ plugin: p, weight: profile.scoreWeights?.[name] ?? 1 });
       if (implementsHook<ReservePlugin>(p, 'reserve')) this.reserves.push(p);
+      if (implementsHook<PreBindPlugin>(p, 'preBind')) this.preBinds.push(p);
       if (implementsHook<BindPlugin>(p, 'bind')) this.binders.push(p);
       // A plugin that says nothing about events is retried on any change, as k8s does.
       this.events.set(name, hasEvents(p) ? p.eventsToRegister() : [{ resource: '*', action: -1 }]);
@@ -76,6 +79,13 @@ export class Framework {
       }
     }
     return false;
+  }
+
+  /** The resources some plugin registered events for (the scheduler watches only those, as upstream's addAllEventHandlers). */
+  registeredResources(): Set<string> {
+    const out = new Set<string>();
+    for (const evs of this.events.values()) for (const e of evs) out.add(e.resource);
+    return out;
   }
 
   hasScorePlugins(): boolean {
@@ -160,6 +170,18 @@ export class Framework {
 
   runUnreserve(state: CycleState, pod: PodInfo, nodeName: string): void {
     for (let i = this.reserves.length - 1; i >= 0; i--) this.reserves[i]!.unreserve(state, pod, nodeName);
+  }
+
+  /** The first PreBind failure, in order (k8s RunPreBindPlugins). */
+  async runPreBind(state: CycleState, pod: PodInfo, nodeName: string): Promise<Result> {
+    for (const p of this.preBinds) {
+      const s = await p.preBind(state, pod, nodeName);
+      if (s && s.code !== Code.Success && s.code !== Code.Skip) {
+        s.plugin = p.name;
+        return s;
+      }
+    }
+    return undefined;
   }
 
   async runBind(state: CycleState, pod: PodInfo, nodeName: string): Promise<Result> {

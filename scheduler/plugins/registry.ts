@@ -12,6 +12,7 @@ import { NAME as NODE_RESOURCES_FIT, newNodeResourcesFit } from './node-resource
 import { NAME as NODE_UNSCHEDULABLE, newNodeUnschedulable } from './node-unschedulable.js';
 import { NAME as POD_TOPOLOGY_SPREAD, newPodTopologySpread } from './pod-topology-spread.js';
 import { NAME as TAINT_TOLERATION, newTaintToleration } from './taint-toleration.js';
+import { NAME as VOLUME_BINDING, newVolumeBinding } from './volume-binding.js';
 
 export type PluginFactory = (args: unknown, handle: Handle) => Plugin;
 export type Registry = Readonly<Record<string, PluginFactory>>;
@@ -24,6 +25,7 @@ export const IN_TREE_REGISTRY: Registry = {
   [NODE_AFFINITY]: newNodeAffinity,
   [NODE_PORTS]: newNodePorts,
   [NODE_RESOURCES_FIT]: newNodeResourcesFit,
+  [VOLUME_BINDING]: newVolumeBinding,
   [POD_TOPOLOGY_SPREAD]: newPodTopologySpread,
   [BALANCED_ALLOCATION]: newBalancedAllocation,
   [DEFAULT_PREEMPTION]: newDefaultPreemption,

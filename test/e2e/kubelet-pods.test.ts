@@ -92,13 +92,18 @@ before(async () => {
   const { mkdir, chmod } = await import('node:fs/promises');
   await mkdir(`${env.rootDir}/pv-data`);
   await chmod(`${env.rootDir}/pv-data`, 0o777);
-  await env.client.resource('persistentvolumes').create({
-    metadata: { name: 'pv-1' },
-    spec: { capacity: { storage: '1Gi' }, accessModes: ['ReadWriteOnce'], hostPath: { path: `${env.rootDir}/pv-data`, type: 'DirectoryOrCreate' } },
-  });
-  await env.client.resource('persistentvolumeclaims', 'default').create({
+  const claim = await env.client.resource('persistentvolumeclaims', 'default').create({
     metadata: { name: 'claim' },
     spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } }, volumeName: 'pv-1' },
+  });
+  await env.client.resource('persistentvolumes').create({
+    metadata: { name: 'pv-1' },
+    spec: {
+      capacity: { storage: '1Gi' },
+      accessModes: ['ReadWriteOnce'],
+      hostPath: { path: `${env.rootDir}/pv-data`, type: 'DirectoryOrCreate' },
+      claimRef: { kind: 'PersistentVolumeClaim', namespace: 'default', name: 'claim', uid: claim.metadata?.uid ?? '' },
+    },
   });
   // No binder runs here: mark the claim Bound as the PV controller would.
   await env.client.resource('persistentvolumeclaims', 'default').patch('claim', 'merge', { status: { phase: 'Bound' } }, { subresource: 'status' });

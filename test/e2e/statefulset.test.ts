@@ -9,6 +9,7 @@ import type { RestClient } from '../../client/index.js';
 import { kubectlFor } from '../harness/kubectl.js';
 import { waitFor } from '../harness/ports.js';
 import { startHollowCluster, type HollowCluster } from './hollow-harness.js';
+import { bindClaimsAsTheyCome } from '../harness/volumes.js';
 
 let cluster: HollowCluster;
 let client: RestClient;
@@ -18,10 +19,13 @@ const names = (ps: Pod[]) => ps.map((p) => p.metadata?.name ?? '').sort();
 /** Pod ADDED/DELETED events in order, as a watch sees them. */
 const events: string[] = [];
 let closeWatch = (): void => undefined;
+let binder: { stop(): void } | undefined;
 
 before(async () => {
   cluster = await startHollowCluster({ nodes: 2, namePrefix: 'stsn-', controllers: ['statefulset'] });
   client = cluster.client;
+  // The scheduler's VolumeBinding waits for the claims to be Bound; no PV controller runs here.
+  binder = bindClaimsAsTheyCome(client, 'default', '/tmp/tskube-sts-test');
   const w = await client.resource('pods', 'default').watch({ labelSelector: 'app=db' });
   closeWatch = () => w.close();
   void (async () => {
@@ -31,6 +35,7 @@ before(async () => {
 
 after(async () => {
   closeWatch();
+  binder?.stop();
   await cluster?.stop();
 });
 

@@ -87,6 +87,10 @@ describe('GraphPopulator', () => {
       });
       await waitFor('the hand-bound PV', () => graph.hasPathFrom('pv', 'n1', '', 'pv-hand'));
       assert.equal((await req('DELETE', '/api/v1/namespaces/default/persistentvolumeclaims/hand')).status, 200);
+      // StorageObjectInUseProtection's finalizer keeps the claim (Terminating, still in the graph) until the pvc-protection controller's part is done.
+      assert.ok(graph.hasPathFrom('pv', 'n1', '', 'pv-hand'), 'a Terminating claim still leads to its PV');
+      const patched = await req('PATCH', '/api/v1/namespaces/default/persistentvolumeclaims/hand', { metadata: { finalizers: null } }, { 'content-type': 'application/merge-patch+json' });
+      assert.equal(patched.status, 200, JSON.stringify(patched.body));
       await waitFor('the PV to go with its claim', () => !graph.hasPathFrom('pv', 'n1', '', 'pv-hand'));
 
       // An unscheduled pod gives nothing until it is bound.

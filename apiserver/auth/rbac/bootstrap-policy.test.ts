@@ -121,6 +121,11 @@ describe('bootstrap policy', () => {
     allow(req(scheduler, 'create', 'events', 'default', 'events.k8s.io'));
     allow(req(scheduler, 'patch', 'pods', 'default', '', 'status', 'p'));
     deny(req(scheduler, 'get', 'secrets', 'default', '', '', 's'));
+    // VolumeBinding: its informers, and the bindings it writes in PreBind (system:volume-scheduler).
+    allow(req(scheduler, 'watch', 'storageclasses', '', 'storage.k8s.io'));
+    allow(req(scheduler, 'update', 'persistentvolumes', '', '', '', 'pv1'));
+    allow(req(scheduler, 'update', 'persistentvolumeclaims', 'default', '', '', 'c'));
+    deny(req(scheduler, 'delete', 'persistentvolumeclaims', 'default', '', '', 'c'));
 
     const proxy: UserInfo = { username: 'system:kube-proxy', groups: ['system:authenticated'] };
     for (const [res, group] of [['services', ''], ['endpoints', ''], ['endpointslices', 'discovery.k8s.io'], ['nodes', '']]) allow(req(proxy, 'watch', res, '', group));

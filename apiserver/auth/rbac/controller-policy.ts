@@ -90,6 +90,12 @@ const CONTROLLER_RULES = {
     rule(['get', 'list', 'watch', 'create'], storage, ['storageclasses']),
     eventsRule(),
   ],
+  'pvc-protection-controller': [
+    rule(['get', 'list', 'watch', 'update'], core, ['persistentvolumeclaims']),
+    rule(['list', 'watch', 'get'], core, ['pods']),
+    eventsRule(),
+  ],
+  'pv-protection-controller': [rule(['get', 'list', 'watch', 'update'], core, ['persistentvolumes']), eventsRule()],
   'ttl-after-finished-controller': [
     rule(['delete', 'get', 'list', 'watch'], ['batch'], ['jobs']),
     eventsRule(),
