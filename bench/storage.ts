@@ -10,14 +10,17 @@
 //   provisioner: N PVCs of an Immediate local-path class POSTed at once; a claim's latency is
 //                from its POST to the watch showing it Bound (PV controller → provisioner →
 //                helper pod on a real kubelet → PV → binding).
-// WFFC pod → Running: a hook (wffcPodToRunning) the lead fills once the scheduler's
-// VolumeBinding plugin is merged; it prints "n/a" until then.
+// WFFC pod → Running: N pods POSTed at once, each with its own claim on the default
+//                WaitForFirstConsumer `local-path` class, next to the same pods without a
+//                volume (the limit: what scheduling and starting a pod costs anyway).
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import type { StorageClass } from 'kubernetes-types/storage/v1';
-import type { PersistentVolumeClaim } from 'kubernetes-types/core/v1';
+import type { PersistentVolumeClaim, Pod } from 'kubernetes-types/core/v1';
+import { RestClient } from '../client/index.js';
+import { startScheduler } from '../scheduler/scheduler.js';
 import { DockerClient } from '../kubelet/runtime/docker/client.js';
 import { DEFAULT_POD_INFRA_IMAGE } from '../kubelet/runtime/docker/runtime.js';
 import { startKubeletEnv, type KubeletEnv } from '../test/e2e/kubelet-harness.js';
@@ -116,12 +119,45 @@ async function provisionToBound(env: KubeletEnv): Promise<number[]> {
 }
 
 /**
- * HOOK for the lead: a pod using a WaitForFirstConsumer (`local-path`) claim, POSTed → Running,
- * once the scheduler's VolumeBinding plugin and kubelet PVC mounts are merged. Return the
- * latencies, or undefined while the scheduler side is not there.
+ * `n` pods POSTed at once, each (when `withClaim`) with its own claim on the default
+ * WaitForFirstConsumer `local-path` class POSTed just before it; each pod's time from its POST
+ * to phase Running. With claims that is scheduler (VolumeBinding selects the node) →
+ * provisioner (helper pod) → PV controller (binds) → scheduler binds → kubelet mounts and runs;
+ * without, the same pods with no volume: the limit.
  */
-async function wffcPodToRunning(_env: KubeletEnv): Promise<number[] | undefined> {
-  return undefined;
+async function podsToRunning(env: KubeletEnv, tag: string, withClaim: boolean): Promise<number[]> {
+  const pods = env.client.resource<Pod>('pods', 'default');
+  const pvcs = env.client.resource('persistentvolumeclaims', 'default');
+  const started = new Map<string, number>();
+  const done = new Map<string, number>();
+  const watch = await pods.watch({ labelSelector: `bench=${tag}` });
+  const watching = (async () => {
+    for await (const ev of watch) {
+      const p = ev.object as Pod;
+      const name = p.metadata?.name ?? '';
+      if (p.status?.phase === 'Running' && started.has(name) && !done.has(name)) done.set(name, performance.now() - started.get(name)!);
+    }
+  })().catch(() => undefined);
+  await Promise.all(
+    Array.from({ length: CLAIMS }, async (_, i) => {
+      const name = `${tag}-${i}`;
+      started.set(name, performance.now());
+      if (withClaim) await pvcs.create({ metadata: { name }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } });
+      await pods.create({
+        metadata: { name, labels: { bench: tag } },
+        spec: {
+          terminationGracePeriodSeconds: 0,
+          containers: [{ name: 'c', image: BUSYBOX, command: ['sleep', '3600'], ...(withClaim ? { volumeMounts: [{ name: 'data', mountPath: '/data' }] } : {}) }],
+          ...(withClaim ? { volumes: [{ name: 'data', persistentVolumeClaim: { claimName: name } }] } : {}),
+        },
+      });
+    }),
+  );
+  await waitFor(`all ${tag} pods Running`, () => done.size === CLAIMS, 300_000, 100);
+  watch.close();
+  await watching;
+  await Promise.all(Array.from({ length: CLAIMS }, (_, i) => pods.delete(`${tag}-${i}`, { gracePeriodSeconds: 0 })));
+  return [...done.values()];
 }
 
 async function main(): Promise<void> {
@@ -132,7 +168,7 @@ async function main(): Promise<void> {
     await env.startKubelet(NODE);
     const cm = await startControllerManager({
       config: await env.api.configFor('system:kube-controller-manager'),
-      controllers: ['persistentvolume-binder', 'local-path-provisioner', 'serviceaccount'],
+      controllers: ['persistentvolume-binder', 'local-path-provisioner', 'persistentvolumeclaim-protection', 'serviceaccount'],
       options: { 'local-path-root': root },
       logger: pino({ level: 'silent' }),
     });
@@ -145,7 +181,10 @@ async function main(): Promise<void> {
     const bound = await provisionToBound(env);
     // After the kubelet made the pod network with its first pod.
     const rawPods = await rawHelpers(docker, root, env.network.name);
-    const wffc = await wffcPodToRunning(env);
+    const scheduler = await startScheduler({ client: new RestClient({ ...(await env.api.configFor('system:kube-scheduler')), qps: 0 }), logger: pino({ level: 'silent' }) });
+    const plainPods = await podsToRunning(env, 'plain', false);
+    const wffc = await podsToRunning(env, 'wffc', true);
+    await scheduler.stop();
     await cm.stop();
 
     const row = (what: string, xs: number[]): string => `${what.padEnd(48)} p50 ${ms(pct(xs, 50)).padStart(8)}   p99 ${ms(pct(xs, 99)).padStart(8)}`;
@@ -157,7 +196,10 @@ async function main(): Promise<void> {
     const ratio = (what: string, limit: number[]): string => `${what.padEnd(48)} p50 ${(pct(bound, 50) / pct(limit, 50)).toFixed(2).padStart(6)}x   p99 ${(pct(bound, 99) / pct(limit, 99)).toFixed(2).padStart(6)}x`;
     console.log(ratio('ratio Bound / helper container', raw));
     console.log(ratio('ratio Bound / sandbox + helper', rawPods));
-    console.log(wffc ? row('WFFC pod → Running', wffc) : 'WFFC pod → Running: n/a (hook wffcPodToRunning: the lead adds it with the scheduler side)');
+    console.log(`${CLAIMS} pods POSTed at once on the same node, each with its own WaitForFirstConsumer local-path claim`);
+    console.log(row('limit: the same pods without a volume → Running', plainPods));
+    console.log(row('WFFC pod → Running', wffc));
+    console.log(`${'ratio WFFC / no volume'.padEnd(48)} p50 ${(pct(wffc, 50) / pct(plainPods, 50)).toFixed(2).padStart(6)}x   p99 ${(pct(wffc, 99) / pct(plainPods, 99)).toFixed(2).padStart(6)}x`);
   } finally {
     await docker.close();
     await env.stop();

@@ -198,6 +198,10 @@ export class DeploymentController implements Controller {
         return stored;
       },
       cachedReplicaSet: (ns, n) => this.replicaSets.lister.getByName(ns, n),
+      livePods: (rs) => {
+        const uid = rs.metadata?.uid ?? '';
+        return uid ? this.pods.lister.byIndex('ownerUid', uid).filter((p) => getControllerOf(p)?.uid === uid && !p.metadata?.deletionTimestamp).length : 0;
+      },
       event: (type, reason, message) => recorder.event(d, type, reason, message),
       requeueAfter,
     };

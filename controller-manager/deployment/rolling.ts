@@ -16,11 +16,11 @@ import {
 } from './util.js';
 
 /** The new ReplicaSet's next size (reconcileNewReplicaSet); undefined = leave it. */
-export function planNewReplicaSet(d: Deployment, allRSs: ReadonlyArray<ReplicaSet | undefined>, newRS: ReplicaSet): number | undefined {
+export function planNewReplicaSet(d: Deployment, allRSs: ReadonlyArray<ReplicaSet | undefined>, newRS: ReplicaSet, livePods?: (rs: ReplicaSet) => number): number | undefined {
   const want = desiredReplicas(d);
   if (replicasOf(newRS) === want) return undefined;
   if (replicasOf(newRS) > want) return want;
-  const next = newRSNewReplicas(d, allRSs, newRS);
+  const next = newRSNewReplicas(d, allRSs, newRS, livePods);
   return next === replicasOf(newRS) ? undefined : next;
 }
 
@@ -93,7 +93,7 @@ export async function rolloutRolling(s: DeploymentSyncer, rsList: ReplicaSet[]):
   const { newRS, oldRSs } = await s.allReplicaSets(rsList, true);
   const allRSs = [...oldRSs, newRS];
   if (newRS) {
-    const next = planNewReplicaSet(s.d, allRSs, newRS);
+    const next = planNewReplicaSet(s.d, allRSs, newRS, (rs) => s.io.livePods?.(rs) ?? 0);
     if (next !== undefined && (await s.scaleAndRecord(newRS, next)).scaled) {
       return s.syncRolloutStatus(allRSs, newRS);
     }

@@ -57,6 +57,8 @@ export interface DeploymentIO {
   event(type: 'Normal' | 'Warning', reason: string, message: string): void;
   /** Asks for another sync of this Deployment after `ms`. */
   requeueAfter(ms: number): void;
+  /** Pods of `rs` the informer holds that are not being deleted. */
+  livePods?(rs: ReplicaSet): number;
 }
 
 type Mut<T> = { -readonly [K in keyof T]: T[K] };
@@ -146,7 +148,7 @@ export class DeploymentSyncer {
         template,
       },
     };
-    (candidate.spec as Mut<NonNullable<ReplicaSet['spec']>>).replicas = newRSNewReplicas(d, [...oldRSs, candidate], candidate);
+    (candidate.spec as Mut<NonNullable<ReplicaSet['spec']>>).replicas = newRSNewReplicas(d, [...oldRSs, candidate], candidate, (rs) => this.io.livePods?.(rs) ?? 0);
     setNewReplicaSetAnnotations(d, candidate, newRevision, false);
     return candidate;
   }

@@ -106,6 +106,25 @@ describe('newRSNewReplicas (k8s TestNewRSNewReplicas)', () => {
     (old.status as { replicas: number }).replicas = 2;
     assert.equal(newRSNewReplicas(d, [old, newRS], newRS), 3);
   });
+  test('live pods the status does not show yet count too (a status behind after a failover)', () => {
+    const d = deployment(4, 1);
+    const newRS = replicaSet('new', 2);
+    const old = replicaSet('old', 2);
+    (old.status as { replicas: number }).replicas = 1; // the dead leader created a pod and never wrote status
+    const live = (rs: { metadata?: { name?: string } }) => (rs.metadata?.name === 'old' ? 3 : 2);
+    assert.equal(newRSNewReplicas(d, [old, newRS], newRS, live), 2, 'no room while three old pods run');
+    assert.equal(newRSNewReplicas(d, [old, newRS], newRS, (rs) => (rs.metadata?.name === 'old' ? 2 : 2)), 3);
+  });
+  test('no scale-up while an old ReplicaSet has not caught up with its latest spec', () => {
+    const d = deployment(4, 1);
+    const newRS = replicaSet('new', 2);
+    const old = replicaSet('old', 2);
+    old.metadata = { ...old.metadata, generation: 3 };
+    (old.status as { observedGeneration?: number }).observedGeneration = 2;
+    assert.equal(newRSNewReplicas(d, [old, newRS], newRS), 2);
+    (old.status as { observedGeneration?: number }).observedGeneration = 3;
+    assert.equal(newRSNewReplicas(d, [old, newRS], newRS), 3);
+  });
   test('Recreate: all replicas', () => {
     const d = deployment(3, undefined, undefined, 'Recreate');
     const newRS = replicaSet('new', 1);

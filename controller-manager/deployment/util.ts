@@ -293,12 +293,21 @@ export function isSaturated(d: Deployment, rs: ReplicaSet | undefined): boolean 
  * one just scaled down has deleted its own, briefly passing replicas + maxSurge. Here a
  * ReplicaSet counts as max(spec, status.replicas): its pods count until its controller has
  * seen their termination start, which keeps the documented bound on pods, not only on specs.
+ * `livePods` (the controller's pod informer: pods of a ReplicaSet not being deleted) counts
+ * too: right after a controller-manager failover a ReplicaSet's status can be behind the pods
+ * the previous leader created before it died. And no scale-up while an old ReplicaSet's
+ * status.observedGeneration is behind its generation.
  */
-export function newRSNewReplicas(d: Deployment, allRSs: readonly MaybeRS[], newRS: ReplicaSet): number {
+export function newRSNewReplicas(d: Deployment, allRSs: readonly MaybeRS[], newRS: ReplicaSet, livePods: (rs: ReplicaSet) => number = () => 0): number {
   const want = desiredReplicas(d);
   if (!isRollingUpdate(d)) return want;
   const surge = scaledValueFromIntOrPercent(d.spec?.strategy?.rollingUpdate?.maxSurge ?? 0, want, true);
-  const current = present(allRSs).reduce((n, rs) => n + Math.max(replicasOf(rs), rs.status?.replicas ?? 0), 0);
+  // An old ReplicaSet whose controller has not yet acted on its latest spec may still be
+  // creating pods for its previous size (the informers here lag its creates): wait for its
+  // status, whose update brings the next sync.
+  const unsettled = present(allRSs).some((rs) => rs !== newRS && rs.status?.observedGeneration !== undefined && (rs.metadata?.generation ?? 0) > rs.status.observedGeneration);
+  if (unsettled) return replicasOf(newRS);
+  const current = present(allRSs).reduce((n, rs) => n + Math.max(replicasOf(rs), rs.status?.replicas ?? 0, livePods(rs)), 0);
   const maxTotal = want + surge;
   if (current >= maxTotal) return replicasOf(newRS);
   const scaleUp = Math.min(maxTotal - current, want - replicasOf(newRS));
