@@ -4,7 +4,8 @@
 // removed entirely: containers, sandboxes, volumes — and last the API object, with grace 0.
 import type { Container, Pod } from 'kubernetes-types/core/v1';
 import { runHandler } from '../prober/prober.js';
-import type { RuntimePodSnapshot } from '../runtime/state.js';
+import { readRuntimeState, type RuntimePodSnapshot } from '../runtime/state.js';
+import { generatePodStatus } from '../status/pod-status.js';
 import { LABEL_POD_UID, type ContainerStatus, type Runtime } from '../runtime/runtime.js';
 import { containerRef, emit, podKey, type SyncDeps } from './sync-deps.js';
 
@@ -20,6 +21,31 @@ function specOf(pod: Pod, name: string): { container?: Container; kind: 'init' |
   const app = pod.spec?.containers?.find((c) => c.name === name);
   if (app) return { container: app, kind: 'app' };
   return { container: pod.spec?.initContainers?.find((c) => c.name === name), kind: 'init' };
+}
+
+/**
+ * A deleted pod whose containers are stopped gets a terminal phase (Failed, or Succeeded when
+ * every container exited 0) and their final states before the object goes, as the kubelet does
+ * since 1.27: controllers that count failures (Job podFailurePolicy, podReplacementPolicy)
+ * see how the pod ended. Best effort: the deletion goes on if the write fails.
+ */
+async function writeTerminalStatus(deps: SyncDeps, pod: Pod, uid: string): Promise<void> {
+  try {
+    const state = await readRuntimeState(deps.runtime, uid);
+    const status = generatePodStatus({
+      pod,
+      state,
+      syncErrors: new Map(),
+      ready: () => false,
+      started: (id) => deps.probes.started(id),
+      hostIP: deps.nodeIP,
+      podIsTerminal: true,
+      now: new Date(),
+    });
+    await deps.status.setPodStatus(pod, status);
+  } catch (e) {
+    deps.log.warn({ err: e, pod: podKey(pod) }, 'could not write the terminal status of a deleted pod');
+  }
 }
 
 /** Stops one running container: preStop, then SIGTERM, then SIGKILL after the rest of the grace. */
@@ -73,6 +99,7 @@ export async function terminatePod(deps: SyncDeps, pod: Pod, state: RuntimePodSn
   const uid = pod.metadata?.uid ?? '';
   const podIP = state.sandboxes[0]?.ip || pod.status?.podIP || '';
   await killPod(deps, pod, state, gracePeriodSeconds(pod), podIP);
+  if (deleteObject) await writeTerminalStatus(deps, pod, uid);
   deps.probes.removePod(uid, state.allContainerIds);
   await removePodResources(deps.runtime, state);
   await deps.volumes.teardown(uid);

@@ -126,3 +126,12 @@ test('an image pull error is the waiting reason of a container that does not exi
   assert.deepEqual(s.containerStatuses?.[0]?.state, { waiting: { reason: 'ImagePullBackOff', message: 'Back-off pulling image "x"' } });
   assert.equal(s.phase, 'Pending');
 });
+
+test('a deleted pod whose containers were stopped is terminal whatever its restart policy (podIsTerminal)', () => {
+  const killed = generatePodStatus(input(pod(), [ctr('a', 'exited', 0, 137)], { podIsTerminal: true }));
+  assert.equal(killed.phase, 'Failed');
+  assert.equal(killed.containerStatuses?.[0]?.state?.terminated?.exitCode, 137);
+  assert.equal(generatePodStatus(input(pod(), [ctr('a', 'exited', 0, 0)], { podIsTerminal: true })).phase, 'Succeeded');
+  assert.equal(generatePodStatus(input(pod(), [], { podIsTerminal: true })).phase, 'Failed', 'never started');
+  assert.equal(generatePodStatus(input(pod(), [ctr('a', 'exited', 0, 137)])).phase, 'Running', 'without it, Always restarts');
+});

@@ -33,6 +33,11 @@ export interface StatusInput {
   hostIP: string;
   /** An init container failed under restartPolicy Never. */
   initFailed?: boolean;
+  /**
+   * The pod is being deleted and its containers have been stopped for good: its phase becomes
+   * terminal whatever the restart policy (upstream's getPhase with podIsTerminal).
+   */
+  podIsTerminal?: boolean;
   now: Date;
 }
 
@@ -91,7 +96,7 @@ function containerStatus(
 }
 
 /** kubelet getPhase (restartable init containers aside). */
-export function podPhase(pod: Pod, init: ContainerStatus[], apps: ContainerStatus[], initFailed: boolean): string {
+export function podPhase(pod: Pod, init: ContainerStatus[], apps: ContainerStatus[], initFailed: boolean, podIsTerminal = false): string {
   const policy = pod.spec?.restartPolicy ?? 'Always';
   let pendingInit = 0;
   let failedInit = 0;
@@ -118,6 +123,8 @@ export function podPhase(pod: Pod, init: ContainerStatus[], apps: ContainerStatu
     }
   }
   if (initFailed || (failedInit > 0 && policy === 'Never')) return 'Failed';
+  // Nothing will run again: all regular containers succeeded → Succeeded, anything else Failed.
+  if (podIsTerminal) return running === 0 && waitingN === 0 && stopped > 0 && stopped === succeeded && pendingInit === 0 ? 'Succeeded' : 'Failed';
   if (pendingInit > 0 || waitingN > 0) return 'Pending';
   if (running > 0) return 'Running';
   if (stopped > 0) {
@@ -153,7 +160,7 @@ export function generatePodStatus(input: StatusInput): PodStatus {
   const allInitDone = initStatuses.every(initDone);
   const appStatuses = apps.map((c) => containerStatus(c, 'app', byName.get(c.name) ?? [], input, allInitDone ? 'ContainerCreating' : 'PodInitializing'));
 
-  let phase = podPhase(pod, initStatuses, appStatuses, input.initFailed ?? false);
+  let phase = podPhase(pod, initStatuses, appStatuses, input.initFailed ?? false, input.podIsTerminal ?? false);
   // A terminal phase is final.
   if (old.phase === 'Succeeded' || old.phase === 'Failed') phase = old.phase;
   const terminal = phase === 'Succeeded' || phase === 'Failed';

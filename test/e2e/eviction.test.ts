@@ -125,7 +125,8 @@ describe('node-pressure eviction', () => {
     const refused = await env.waitForPod('be-refused', 'rejected', (p) => p.status?.phase === 'Failed');
     assert.equal(refused.status?.reason, 'Evicted');
     assert.equal(refused.status?.message, 'The node had condition: [MemoryPressure]. ');
-    assert.ok((await events('be-refused')).some((e) => e.reason === 'Evicted' && e.message === 'The node had condition: [MemoryPressure]. '));
+    // Events are recorded asynchronously: the pod's status can land first.
+    await waitFor('the Evicted event of the refused pod', async () => (await events('be-refused')).some((e) => e.reason === 'Evicted' && e.message === 'The node had condition: [MemoryPressure]. ') || undefined, 15_000);
 
     // A BestEffort pod that tolerates the memory-pressure taint is admitted, and then evicted.
     await env.createPod(MEM_NODE, shPod('be-tolerant', 'sleep 3600', { tolerations: [{ key: 'node.kubernetes.io/memory-pressure', operator: 'Exists', effect: 'NoSchedule' }] }));

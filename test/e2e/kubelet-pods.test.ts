@@ -374,6 +374,16 @@ test('graceful delete stops the containers, removes them and deletes the pod obj
     },
   });
   await env.waitForPod('term', 'running', isRunning);
+  // Watch from before the delete: the terminal phase is written just before the object goes.
+  const w = await env.client.resource('pods', 'default').watch({ fieldSelector: 'metadata.name=term' });
+  const phases: string[] = [];
+  const watching = (async () => {
+    for await (const ev of w) {
+      if (ev.type === 'ERROR' || ev.type === 'BOOKMARK') continue;
+      phases.push(`${ev.type} ${ev.object.status?.phase ?? ''}`);
+      if (ev.type === 'DELETED') break;
+    }
+  })().catch(() => undefined);
   await env.client.resource('pods', 'default').delete('term');
   await waitFor('pod object deleted', async () => {
     try {
@@ -383,6 +393,11 @@ test('graceful delete stops the containers, removes them and deletes the pod obj
       return true;
     }
   });
+  await waitFor('the watch saw the deletion', () => phases.some((p) => p.startsWith('DELETED')), 10_000);
+  w.close();
+  await watching;
+  // The container exited 0 on SIGTERM: the pod ends Succeeded (Failed had it been killed), as the kubelet does since 1.27.
+  assert.equal(phases.at(-1), 'DELETED Succeeded', phases.join(', '));
   const rt = env.runtimeFor(NODE);
   const left = await rt.listContainers({ labelSelector: { 'io.kubernetes.pod.uid': pod.metadata?.uid ?? '' } });
   const sandboxes = await rt.listPodSandboxes({ labelSelector: { 'io.kubernetes.pod.uid': pod.metadata?.uid ?? '' } });

@@ -31,7 +31,7 @@ before(async () => {
   await env.startKubelet(NODE_B);
   cm = await startControllerManager({
     config: await env.api.configFor('system:kube-controller-manager'),
-    controllers: ['persistentvolume-binder', 'persistentvolume-expander', 'local-path-provisioner', 'serviceaccount'],
+    controllers: ['persistentvolume-binder', 'persistentvolume-expander', 'local-path-provisioner', 'persistentvolumeclaim-protection', 'persistentvolume-protection', 'serviceaccount'],
     options: { 'local-path-root': root, 'pvclaimbinder-sync-period': '1s' },
     logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
   });
