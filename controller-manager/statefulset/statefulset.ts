@@ -37,6 +37,12 @@ export class StatefulSetController implements Controller {
   private readonly revisions: SharedInformer<ControllerRevision>;
   private readonly claims: SharedInformer<PersistentVolumeClaim>;
   private readonly queue = new WorkQueue<string>({ name: 'statefulset' });
+  /**
+   * The collision count each set was last synced with: the informer's copy of a set can lag
+   * the status this controller just wrote, and a sync reading the older count would write it
+   * back (the count only ever grows).
+   */
+  private readonly collisionCounts = new Map<string, number>();
 
   constructor(private readonly ctx: ControllerContext) {
     this.flags = controllerFlags(ctx, StatefulSetController.flags);
@@ -65,9 +71,11 @@ export class StatefulSetController implements Controller {
     const cached = sets.lister.getByName(namespace, name);
     if (!cached) {
       expectations.delete(key);
+      this.collisionCounts.delete(key);
       return;
     }
     const set = structuredClone(cached) as StatefulSet;
+
     const client = ctx.client.resource<StatefulSet>('statefulsets.apps', namespace);
     const selector = labelSelectorFromObject(set.spec?.selector);
     const recheckOwner = recheckDeletionTimestamp(() => client.get(name), set, GVK.kind);
@@ -80,7 +88,12 @@ export class StatefulSetController implements Controller {
     });
     const history = new ControllerHistory(ctx.client.resource<ControllerRevision>('controllerrevisions.apps', namespace));
     const controlled = await history.claim(this.revisions.lister.byIndex('namespace', namespace), set, GVK, selector, recheckOwner);
-    const revs = await getStatefulSetRevisions(history, set, GVK, controlled);
+    // Revisions are named with the highest collision count known; `set` keeps the informer's
+    // status, so the status write below compares with what is stored.
+    const knownCollisions = Math.max(set.status?.collisionCount ?? 0, this.collisionCounts.get(key) ?? 0);
+    const probe: StatefulSet = { ...set, status: { ...set.status, replicas: set.status?.replicas ?? 0, collisionCount: knownCollisions } };
+    const revs = await getStatefulSetRevisions(history, probe, GVK, controlled);
+    this.collisionCounts.set(key, revs.collisionCount);
     const revision = revs.update.metadata?.name ?? '';
     const currentRevision = revs.current.metadata?.name ?? revision;
     const currentSet = applyRevision(set, revs.current);
