@@ -3,22 +3,17 @@
 // components (the scheduler's VolumeBinding plugin, the provisioner, kubectl) read the same keys.
 import type { PersistentVolume, PersistentVolumeClaim } from 'kubernetes-types/core/v1';
 
-/** Set on a claim once the controller finished binding it (AnnBindCompleted). */
-export const ANN_BIND_COMPLETED = 'pv.kubernetes.io/bind-completed';
-/** Set when the controller (not the user) made the link (AnnBoundByController). */
-export const ANN_BOUND_BY_CONTROLLER = 'pv.kubernetes.io/bound-by-controller';
+// AnnBindCompleted, AnnBoundByController and AnnSelectedNode are read by the scheduler and the
+// kubelet too: they live in api/storage/volume.ts; the default-class keys in api/storage.ts.
+export { ANN_BIND_COMPLETED, ANN_BOUND_BY_CONTROLLER, ANN_SELECTED_NODE } from '../../../api/storage/volume.js';
+export { IS_DEFAULT_CLASS_ANNOTATION as ANN_IS_DEFAULT_CLASS, BETA_IS_DEFAULT_CLASS_ANNOTATION as ANN_BETA_IS_DEFAULT_CLASS } from '../../../api/storage.js';
 /** On a PV: who provisioned it (AnnDynamicallyProvisioned). */
 export const ANN_DYNAMICALLY_PROVISIONED = 'pv.kubernetes.io/provisioned-by';
 /** On a claim: which provisioner should provision it (AnnStorageProvisioner and the beta twin). */
 export const ANN_STORAGE_PROVISIONER = 'volume.kubernetes.io/storage-provisioner';
 export const ANN_BETA_STORAGE_PROVISIONER = 'volume.beta.kubernetes.io/storage-provisioner';
-/** On a claim: the node the scheduler picked for a WaitForFirstConsumer claim (AnnSelectedNode). */
-export const ANN_SELECTED_NODE = 'volume.kubernetes.io/selected-node';
 /** The deprecated class annotation, still honoured before spec.storageClassName. */
 export const ANN_BETA_STORAGE_CLASS = 'volume.beta.kubernetes.io/storage-class';
-/** On a StorageClass: it is the default (storageutil.IsDefaultAnnotation, and the beta twin). */
-export const ANN_IS_DEFAULT_CLASS = 'storageclass.kubernetes.io/is-default-class';
-export const ANN_BETA_IS_DEFAULT_CLASS = 'storageclass.beta.kubernetes.io/is-default-class';
 
 /** Event reasons (pkg/controller/volume/events). */
 export const EVENTS = {
