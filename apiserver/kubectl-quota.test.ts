@@ -3,32 +3,26 @@
 // resourcequota controller keeps; a pod over the quota gets kubectl's Forbidden line.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { pino } from 'pino';
-import { startControllerManager, type ControllerManagerHandle } from '../controller-manager/manager.js';
+import type { ControllerManagerHandle } from '../controller-manager/manager.js';
 import { RestClient } from '../client/index.js';
-import { startTestApiserver, type TestApiserver } from '../test/harness/apiserver.js';
+import type { TestApiserver } from '../test/harness/apiserver.js';
+import { startControllerEnv, type ControllerEnv } from '../test/harness/controllers.js';
 import { waitFor } from '../test/harness/ports.js';
 import { kcPair, type KcPair } from '../test/e2e/kc-harness.js';
 
 let api: TestApiserver;
 let client: RestClient;
 let cm: ControllerManagerHandle;
+let env: ControllerEnv;
 let p: KcPair;
 
 before(async () => {
-  api = await startTestApiserver();
-  client = new RestClient({ ...api.config, qps: 0 });
-  cm = await startControllerManager({
-    config: await api.configFor('system:kube-controller-manager'),
-    controllers: ['resourcequota'],
-    logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
-  });
+  env = await startControllerEnv(['resourcequota']);
+  ({ api, client, cm } = env);
   p = kcPair(api.config);
 });
 after(async () => {
-  await cm?.stop();
-  await client?.close();
-  await api?.stop();
+  await env?.stop();
 });
 
 const manifests = `apiVersion: v1

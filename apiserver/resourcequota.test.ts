@@ -3,31 +3,25 @@
 // concurrent creates that cannot overshoot, and updates charged only for what they change.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { pino } from 'pino';
 import type { Pod, ResourceQuota, Service } from 'kubernetes-types/core/v1';
 import { RestClient } from '../client/index.js';
 import { StatusError } from '../api/status.js';
-import { startControllerManager, type ControllerManagerHandle } from '../controller-manager/manager.js';
+import type { ControllerManagerHandle } from '../controller-manager/manager.js';
 import { startTestApiserver, type TestApiserver } from '../test/harness/apiserver.js';
+import { startControllerEnv, type ControllerEnv } from '../test/harness/controllers.js';
 import { waitFor } from '../test/harness/ports.js';
 
 let api: TestApiserver;
 let client: RestClient;
 let cm: ControllerManagerHandle;
+let env: ControllerEnv;
 
 before(async () => {
-  api = await startTestApiserver();
-  client = new RestClient({ ...api.config, qps: 0 });
-  cm = await startControllerManager({
-    config: await api.configFor('system:kube-controller-manager'),
-    controllers: ['resourcequota'],
-    logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
-  });
+  env = await startControllerEnv(['resourcequota']);
+  ({ api, client, cm } = env);
 });
 after(async () => {
-  await cm?.stop();
-  await client?.close();
-  await api?.stop();
+  await env?.stop();
 });
 
 async function namespace(name: string): Promise<void> {

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { pino } from 'pino';
 import type { Job } from 'kubernetes-types/batch/v1';
 import { RestClient, isNotFound } from '../client/index.js';
-import { startTestApiserver, type TestApiserver } from '../test/harness/apiserver.js';
+import type { TestApiserver } from '../test/harness/apiserver.js';
+import { startControllerEnv, type ControllerEnv } from '../test/harness/controllers.js';
 import { waitFor } from '../test/harness/ports.js';
-import { startControllerManager, type ControllerManagerHandle } from './manager.js';
+import type { ControllerManagerHandle } from './manager.js';
 import { finishTime, ttlDecision } from './ttlafterfinished.js';
 
 const finished = (type: 'Complete' | 'Failed', at: string, ttl?: number): Job => ({
@@ -39,21 +39,15 @@ describe('TTL-after-finished controller', () => {
   let api: TestApiserver;
   let client: RestClient;
   let cm: ControllerManagerHandle;
+  let env: ControllerEnv;
 
   before(async () => {
-    api = await startTestApiserver();
-    client = new RestClient({ ...api.config, qps: 0 });
-    cm = await startControllerManager({
-      config: await api.configFor('system:kube-controller-manager'),
-      // The garbage collector finishes the Foreground deletion the TTL controller starts.
-      controllers: ['ttl-after-finished', 'garbagecollector'],
-      logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
-    });
+    // The garbage collector finishes the Foreground deletion the TTL controller starts.
+    env = await startControllerEnv(['ttl-after-finished', 'garbagecollector']);
+    ({ api, client, cm } = env);
   });
   after(async () => {
-    await cm?.stop();
-    await client?.close();
-    await api?.stop();
+    await env?.stop();
   });
 
   async function job(name: string, ttl: number | undefined, finish: 'Complete' | undefined): Promise<void> {

@@ -4,36 +4,30 @@
 // Ready. Readiness is set through pods/status; no kubelet runs.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { pino } from 'pino';
 import type { Pod } from 'kubernetes-types/core/v1';
 import type { ReplicaSet } from 'kubernetes-types/apps/v1';
 import type { PodDisruptionBudget } from 'kubernetes-types/policy/v1';
 import { RestClient, isNotFound } from '../../client/index.js';
 import { StatusError } from '../../api/status.js';
-import { startTestApiserver, type TestApiserver } from '../../test/harness/apiserver.js';
+import type { TestApiserver } from '../../test/harness/apiserver.js';
+import { startControllerEnv, type ControllerEnv } from '../../test/harness/controllers.js';
 import { kubectlFor } from '../../test/harness/kubectl.js';
 import { waitFor } from '../../test/harness/ports.js';
 import { kcPair } from '../../test/e2e/kc-harness.js';
-import { startControllerManager, type ControllerManagerHandle } from '../manager.js';
+import type { ControllerManagerHandle } from '../manager.js';
 
 describe('disruption controller and pods/eviction', () => {
   let api: TestApiserver;
   let client: RestClient;
   let cm: ControllerManagerHandle;
+  let env: ControllerEnv;
 
   before(async () => {
-    api = await startTestApiserver();
-    client = new RestClient({ ...api.config, qps: 0 });
-    cm = await startControllerManager({
-      config: await api.configFor('system:kube-controller-manager'),
-      controllers: ['disruption'],
-      logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
-    });
+    env = await startControllerEnv(['disruption']);
+    ({ api, client, cm } = env);
   });
   after(async () => {
-    await cm?.stop();
-    await client?.close();
-    await api?.stop();
+    await env?.stop();
   });
 
   /** A ReplicaSet object (no controller acts on it) and its pods, Running with the given readiness. */

@@ -5,35 +5,28 @@
 // and kubectl 1.32's `get pv,pvc,sc`.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { pino } from 'pino';
 import type { Event, PersistentVolume, PersistentVolumeClaim } from 'kubernetes-types/core/v1';
 import type { StorageClass } from 'kubernetes-types/storage/v1';
 import { RestClient, isNotFound } from '../../../client/index.js';
-import { startTestApiserver, type TestApiserver } from '../../../test/harness/apiserver.js';
+import type { TestApiserver } from '../../../test/harness/apiserver.js';
+import { startControllerEnv, type ControllerEnv } from '../../../test/harness/controllers.js';
 import { waitFor } from '../../../test/harness/ports.js';
 import { kubectlFor } from '../../../test/harness/kubectl.js';
 import { kcPair } from '../../../test/e2e/kc-harness.js';
-import { startControllerManager, type ControllerManagerHandle } from '../../manager.js';
+import type { ControllerManagerHandle } from '../../manager.js';
 import { localPathStorageClass } from '../localpath/storage-class.js';
 
 let api: TestApiserver;
 let client: RestClient;
 let cm: ControllerManagerHandle;
+let env: ControllerEnv;
 
 before(async () => {
-  api = await startTestApiserver();
-  client = new RestClient({ ...api.config, qps: 0 });
-  cm = await startControllerManager({
-    config: await api.configFor('system:kube-controller-manager'),
-    controllers: ['persistentvolume-binder', 'persistentvolume-expander', 'persistentvolumeclaim-protection', 'persistentvolume-protection', 'serviceaccount'],
-    options: { 'pvclaimbinder-sync-period': '1s' },
-    logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
-  });
+  env = await startControllerEnv(['persistentvolume-binder', 'persistentvolume-expander', 'persistentvolumeclaim-protection', 'persistentvolume-protection', 'serviceaccount'], { 'pvclaimbinder-sync-period': '1s' });
+  ({ api, client, cm } = env);
 });
 after(async () => {
-  await cm?.stop();
-  await client?.close();
-  await api?.stop();
+  await env?.stop();
 });
 
 const pvs = () => client.resource('persistentvolumes');
