@@ -23,9 +23,19 @@ if (files.length === 0) {
   process.exit(1);
 }
 const concurrency = process.env.TEST_CONCURRENCY ?? '2';
-const r = spawnSync(
-  process.execPath,
-  ['--enable-source-maps', '--test', `--test-concurrency=${concurrency}`, '--test-reporter=spec', ...files],
-  { stdio: 'inherit' },
-);
-process.exit(r.status ?? 1);
+// Disruptive tests (`*.disruptive.test.js`: they restart dockerd, which every Docker test on
+// the host shares) run after the rest, one file at a time, with nothing else running.
+const phases = [
+  { files: files.filter((f) => !f.endsWith('.disruptive.test.js')), concurrency },
+  { files: files.filter((f) => f.endsWith('.disruptive.test.js')), concurrency: '1' },
+].filter((p) => p.files.length > 0);
+let status = 0;
+for (const phase of phases) {
+  const r = spawnSync(
+    process.execPath,
+    ['--enable-source-maps', '--test', `--test-concurrency=${phase.concurrency}`, '--test-reporter=spec', ...phase.files],
+    { stdio: 'inherit' },
+  );
+  if ((r.status ?? 1) !== 0) status = r.status ?? 1;
+}
+process.exit(status);
