@@ -89,7 +89,9 @@ test('random requests never produce a 5xx and always get Status errors', async (
 });
 
 test('too many requests in flight are answered 429 with Retry-After', async () => {
-  const small = await startTestApiserver({ maxRequestsInflight: 2 });
+  // The plain max-in-flight filter (--enable-priority-and-fairness=false): this test's user is
+  // system:masters, which API Priority and Fairness exempts (apiserver/flowcontrol.test.ts).
+  const small = await startTestApiserver({ maxRequestsInflight: 2, enablePriorityAndFairness: false });
   try {
     const hit = http(small);
     const replies = await Promise.all(Array.from({ length: 60 }, () => hit('GET', '/api/v1/namespaces/default/configmaps')));

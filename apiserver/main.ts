@@ -52,6 +52,8 @@ const argv = await envTwins(requestHeaderFlags(yargs(hideBin(process.argv)))
   .option('service-cluster-ip-range', { type: 'string', default: '10.96.0.0/12', describe: 'CIDR of Service ClusterIPs' })
   .option('service-node-port-range', { type: 'string', default: '30000-32767', describe: 'Port range of NodePorts' })
   .option('max-requests-inflight', { type: 'number', default: DEFAULT_OPTIONS.maxRequestsInflight, describe: 'Requests served at once before 429' })
+  .option('max-mutating-requests-inflight', { type: 'number', default: DEFAULT_OPTIONS.maxMutatingRequestsInflight, describe: 'With API Priority and Fairness: added to --max-requests-inflight as the total concurrency' })
+  .option('enable-priority-and-fairness', { type: 'boolean', default: DEFAULT_OPTIONS.enablePriorityAndFairness, describe: 'API Priority and Fairness (false: the plain max-in-flight limit)' })
   .option('watch-cache-size', { type: 'number', default: DEFAULT_OPTIONS.watchCacheSize, describe: 'Events kept per resource for watchers' })
   .option('etcd-compaction-interval', { type: 'number', default: DEFAULT_OPTIONS.compactionIntervalSeconds, describe: 'Seconds between etcd compactions (0 = off)' })
   .option('min-request-timeout', { type: 'number', default: DEFAULT_OPTIONS.minRequestTimeoutSeconds, describe: 'Minimum watch timeout in seconds' })
@@ -89,6 +91,8 @@ async function main(): Promise<void> {
     etcdPrefix: argv['etcd-prefix'],
     logger,
     maxRequestsInflight: argv['max-requests-inflight'],
+    maxMutatingRequestsInflight: argv['max-mutating-requests-inflight'],
+    enablePriorityAndFairness: argv['enable-priority-and-fairness'],
     watchCacheSize: argv['watch-cache-size'],
     compactionIntervalSeconds: argv['etcd-compaction-interval'],
     minRequestTimeoutSeconds: argv['min-request-timeout'],

@@ -1,5 +1,6 @@
 // The handler chain in Kubernetes' order (DefaultBuildHandlerChain): request info →
-// authentication → audit → impersonation → in-flight limit → authorization; then the routes,
+// authentication → audit → impersonation → in-flight limit (API Priority and Fairness, or
+// the plain max-in-flight limit when it is off) → authorization; then the routes,
 // where admission and storage follow. Each stage is a fastify plugin whose onRequest hook
 // runs in the order registered here, so "where is X checked" is answered by the stage's name.
 import type { FastifyInstance } from 'fastify';
@@ -10,6 +11,7 @@ import type { ApiserverMetrics } from '../server/metrics.js';
 import { authenticationStage } from './authentication.js';
 import { authorizationStage } from './authorization.js';
 import { requestContextStage } from './context.js';
+import { priorityAndFairnessStage } from './flowcontrol/stage.js';
 import { impersonationStage } from './impersonation.js';
 import { maxInFlightStage, requestMetricsStage } from './inflight.js';
 
@@ -19,6 +21,8 @@ export interface HandlerChainOptions {
   /** `--audit-policy-file` + `--audit-log-path`; no audit when absent. */
   audit?: AuditOptions;
   maxRequestsInflight: number;
+  /** API Priority and Fairness in place of the plain in-flight limit (k8s' default). */
+  priorityAndFairness?: { serverConcurrencyLimit: number };
   metrics: ApiserverMetrics;
   /** The unsafe plain-HTTP port's identity, and how to tell its requests apart. */
   insecure?: { user: UserInfo; isInsecure: NonNullable<Parameters<typeof authenticationStage>[1]['isInsecure']> };
@@ -33,6 +37,7 @@ export async function registerHandlerChain(app: FastifyInstance, o: HandlerChain
   // Awaited: a plugin loads later than a plain hook, and the stages after audit must follow it.
   if (o.audit) await app.register(auditPlugin, o.audit);
   await app.register(impersonationStage, { authorizer: o.authorizer });
-  await app.register(maxInFlightStage, { maxRequestsInflight: o.maxRequestsInflight, metrics: o.metrics });
+  if (o.priorityAndFairness) await app.register(priorityAndFairnessStage, { ...o.priorityAndFairness, metrics: o.metrics });
+  else await app.register(maxInFlightStage, { maxRequestsInflight: o.maxRequestsInflight, metrics: o.metrics });
   await app.register(authorizationStage, { authorizer: o.authorizer });
 }

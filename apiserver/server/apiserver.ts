@@ -51,6 +51,12 @@ export interface ApiserverOptions {
   etcdPrefix: string;
   logger: Logger;
   maxRequestsInflight: number;
+  /** `--max-mutating-requests-inflight`: with APF, added to maxRequestsInflight as the server's concurrency limit. */
+  maxMutatingRequestsInflight: number;
+  /** `--enable-priority-and-fairness` (default true); false: the plain max-in-flight limit. */
+  enablePriorityAndFairness: boolean;
+  /** Bytes a watcher may have waiting in its socket before it is closed (default 16 MiB). */
+  watchMaxBufferedBytes?: number;
   watchCacheSize: number;
   /** Seconds between etcd compactions (0 = never). */
   compactionIntervalSeconds: number;
@@ -89,6 +95,8 @@ export interface AggregatorSettings {
 export const DEFAULT_OPTIONS: Omit<ApiserverOptions, 'etcdServers' | 'logger'> = {
   etcdPrefix: '/registry',
   maxRequestsInflight: 400,
+  maxMutatingRequestsInflight: 200,
+  enablePriorityAndFairness: true,
   watchCacheSize: 10_000,
   compactionIntervalSeconds: 300,
   bookmarkIntervalSeconds: 60,
@@ -179,6 +187,7 @@ export async function createApiserver(options: ApiserverOptions): Promise<Apiser
     authorizer: security.authorizer,
     ...(security.audit ? { audit: security.audit } : {}),
     maxRequestsInflight: options.maxRequestsInflight,
+    ...(options.enablePriorityAndFairness ? { priorityAndFairness: { serverConcurrencyLimit: options.maxRequestsInflight + options.maxMutatingRequestsInflight } } : {}),
     metrics,
     insecure: { user: INSECURE_USER, isInsecure: insecure.isInsecure },
     ...(security.identityHeaders?.length ? { identityHeaders: security.identityHeaders } : {}),
@@ -276,7 +285,7 @@ function handlerContext(options: ApiserverOptions, metrics: ApiserverMetrics, st
     store: (group, resource, version) => (version !== undefined ? apiextensions.store(group, resource, version) : undefined) ?? store(group, resource),
     watch: {
       bookmarkIntervalSeconds: options.bookmarkIntervalSeconds,
-      maxBufferedBytes: 16 * 1024 * 1024,
+      maxBufferedBytes: options.watchMaxBufferedBytes ?? 16 * 1024 * 1024,
       minRequestTimeoutSeconds: options.minRequestTimeoutSeconds,
       onOpen: (r) => metrics.watchers.inc({ resource: r }),
       onClose: (r) => metrics.watchers.dec({ resource: r }),
