@@ -1,7 +1,12 @@
 // HTTP watch: a chunked stream of {"type","object"} lines served from the watch cache.
 // Each watcher gets its own filter (namespace, label/field selectors) and output form, but
-// shares the cache's serialised objects. A watcher that cannot keep up is closed, so one slow
-// client never holds memory or delays the others.
+// shares the cache's serialised objects. The initial events (a watch from 0 or with
+// sendInitialEvents) are written as the socket drains, so a watch over 50k objects holds
+// about one socket buffer of them at a time; live events arriving meanwhile wait in a bounded
+// list. A watcher that cannot keep up with live events is closed once maxBufferedBytes are
+// queued for it (k8s terminates an unresponsive cacheWatcher the same way and counts it in
+// apiserver_terminated_watchers_total), so one slow client never holds memory or delays the
+// others: the cache's dispatch never waits on a socket.
 import type { ServerResponse } from 'node:http';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { apiVersionOf, type ResourceInfo } from '../../api/resources.js';
@@ -24,7 +29,12 @@ export interface WatchSettings {
   minRequestTimeoutSeconds: number;
   onOpen?(resource: string): void;
   onClose?(resource: string): void;
+  /** A watcher was closed for not reading. */
+  onTerminated?(resource: string): void;
 }
+
+/** Initial events are written while the socket holds less than this (then on 'drain'). */
+const INITIAL_HIGH_WATER = 1024 * 1024;
 
 export async function serveWatch(
   req: FastifyRequest,
@@ -54,6 +64,11 @@ class WatchServer {
   private unsubscribe: (() => void) | undefined;
   private readonly timers: NodeJS.Timeout[] = [];
   private tableHeadersSent = false;
+  /** While the initial events are being written: the snapshot and how far it got. */
+  private initial: { entries: CacheEntry[]; next: number } | undefined;
+  /** Live events that arrived during the initial events, and their size. */
+  private pending: CacheEvent[] = [];
+  private pendingBytes = 0;
 
   constructor(
     private readonly req: FastifyRequest,
@@ -109,13 +124,11 @@ class WatchServer {
   /** Sends the initial events (if asked) and subscribes; false when the watch ended with an ERROR. */
   private subscribe(): boolean {
     try {
-      if (this.sendInitial) {
-        for (const e of this.cache.list(this.nsPrefix)) {
-          if (this.matches(e.obj)) this.write('ADDED', this.render(e));
-        }
-        if (this.opts.sendInitialEvents && this.opts.allowWatchBookmarks) this.bookmark({ 'k8s.io/initial-events-end': 'true' });
-      }
+      // The snapshot is taken at fromRev (the cache's revision), and the subscription from the
+      // same revision, so no event falls between them.
+      if (this.sendInitial) this.initial = { entries: this.cache.list(this.nsPrefix), next: 0 };
       this.unsubscribe = this.cache.watch(this.fromRev, { onEvent: this.onEvent, onReset: this.finish });
+      if (this.initial) this.pumpInitial();
       return true;
     } catch (e) {
       if (e instanceof TooOldError) {
@@ -127,9 +140,40 @@ class WatchServer {
     }
   }
 
+  /** Writes initial events until the socket backs up, then resumes on 'drain'; then the live events that waited. */
+  private readonly pumpInitial = (): void => {
+    const initial = this.initial;
+    if (this.closed || !initial) return;
+    const highWater = Math.min(INITIAL_HIGH_WATER, this.settings.maxBufferedBytes / 2);
+    while (initial.next < initial.entries.length) {
+      if (this.res.writableLength >= highWater) {
+        this.res.once('drain', this.pumpInitial);
+        return;
+      }
+      const e = initial.entries[initial.next++]!;
+      if (this.matches(e.obj)) this.write('ADDED', this.render(e));
+    }
+    if (this.opts.sendInitialEvents && this.opts.allowWatchBookmarks) this.bookmark({ 'k8s.io/initial-events-end': 'true' });
+    this.initial = undefined;
+    const waiting = this.pending;
+    this.pending = [];
+    this.pendingBytes = 0;
+    for (const ev of waiting) this.onEvent(ev);
+  };
+
+  /** Closes a watcher that does not read (its client relists and watches again). */
+  private terminate(): void {
+    this.req.log.warn({ resource: this.info.resource }, 'watcher too slow; closing it');
+    this.settings.onTerminated?.(this.info.resource);
+    this.res.destroy();
+    this.finish();
+  }
+
   private readonly finish = (): void => {
     if (this.closed) return;
     this.closed = true;
+    this.initial = undefined;
+    this.pending = [];
     this.unsubscribe?.();
     for (const t of this.timers) clearTimeout(t), clearInterval(t);
     this.settings.onClose?.(this.info.resource);
@@ -151,11 +195,7 @@ class WatchServer {
     if (this.closed) return;
     const res = this.res;
     res.write(`{"type":"${type}","object":${objectJson}}\n`);
-    if (res.writableLength > this.settings.maxBufferedBytes) {
-      this.req.log.warn({ resource: this.info.resource }, 'watcher too slow; closing it');
-      res.destroy();
-      this.finish();
-    }
+    if (res.writableLength > this.settings.maxBufferedBytes) this.terminate();
   }
 
   private bookmark(extraAnnotations?: Record<string, string>): void {
@@ -165,6 +205,13 @@ class WatchServer {
   }
 
   private readonly onEvent = (ev: CacheEvent): void => {
+    if (this.closed) return;
+    if (this.initial) {
+      this.pending.push(ev);
+      this.pendingBytes += ev.entry.json.length;
+      if (this.pendingBytes > this.settings.maxBufferedBytes) this.terminate();
+      return;
+    }
     if (ev.entry.rev <= this.fromRev || (this.nsPrefix && !ev.entry.key.startsWith(this.nsPrefix))) return;
     const now = ev.type !== 'DELETED' && this.matches(ev.entry.obj);
     const before = ev.prev !== undefined && this.matches(ev.prev.obj);

@@ -289,6 +289,7 @@ function handlerContext(options: ApiserverOptions, metrics: ApiserverMetrics, st
       minRequestTimeoutSeconds: options.minRequestTimeoutSeconds,
       onOpen: (r) => metrics.watchers.inc({ resource: r }),
       onClose: (r) => metrics.watchers.dec({ resource: r }),
+      onTerminated: (r) => metrics.terminatedWatchers.inc({ resource: r }),
     },
     // pods/log|exec|attach|portforward and nodes/proxy go to the kubelet of the object's node.
     streaming: options.streaming ?? new KubeletStreaming({ store, log, ...(security.kubeletClient ? { tls: security.kubeletClient } : {}) }),

@@ -22,6 +22,12 @@ export class ApiserverMetrics {
     labelNames: ['resource'] as const,
     registers: [this.registry],
   });
+  readonly terminatedWatchers = new Counter({
+    name: 'apiserver_terminated_watchers_total',
+    help: 'Watchers closed for not reading their events, by resource.',
+    labelNames: ['resource'] as const,
+    registers: [this.registry],
+  });
   readonly inflight = new Gauge({
     name: 'apiserver_current_inflight_requests',
     help: 'Requests being served (long-running excluded).',
