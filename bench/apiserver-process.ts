@@ -12,6 +12,15 @@ import { issueCert } from '../client/cert/x509.js';
 import { startEtcd, type EtcdHandle } from '../test/harness/etcd.js';
 import { freePort, waitFor } from '../test/harness/ports.js';
 
+export interface Credentials {
+  url: string;
+  ca: string;
+  cert: string;
+  key: string;
+}
+
+export const poolOf = (c: Credentials, connections: number): Pool => new Pool(c.url, { connections, connect: { ca: c.ca, cert: c.cert, key: c.key } });
+
 export interface ApiserverProcess {
   etcd: EtcdHandle;
   pid: number;
@@ -19,6 +28,8 @@ export interface ApiserverProcess {
   plain: string;
   /** A keep-alive pool to the secure port, authenticated as `user` in `groups`. */
   poolFor(user: string, groups: string[], connections: number): Promise<Pool>;
+  /** What poolFor is made of, for a pool in another thread. */
+  credentialsFor(user: string, groups: string[]): Promise<Credentials>;
   /** (Re)starts the apiserver process with these extra flags, on the same etcd. */
   restart(flags: string[]): Promise<void>;
   stop(): Promise<void>;
@@ -41,7 +52,7 @@ export async function startApiserverProcess(flags: string[]): Promise<ApiserverP
   const plain = `http://127.0.0.1:${plainPort}`;
   let child: ChildProcess | undefined;
   const start = async (extra: string[]) => {
-    child = spawn(process.execPath, [
+    child = spawn(process.execPath, [...(process.env.APISERVER_NODE_FLAGS?.split(' ').filter(Boolean) ?? []),
       'dist/apiserver/main.js', '--etcd-servers', etcd.endpoint, '--log-level', 'error',
       '--secure-port', String(securePort), '--bind-address', '127.0.0.1', '--advertise-address', '127.0.0.1',
       '--tls-cert-file', pki.apiserverCert, '--tls-private-key-file', pki.apiserverKey, '--client-ca-file', pki.caCert,
@@ -58,15 +69,19 @@ export async function startApiserverProcess(flags: string[]): Promise<ApiserverP
     await exited;
   };
   await start(flags);
+  const credentialsFor = async (user: string, groups: string[]): Promise<Credentials> => {
+    const c = await issueCert({ cert: ca, key: caKey }, { commonName: user, organizations: groups, usages: ['client'] });
+    return { url: `https://127.0.0.1:${securePort}`, ca, cert: c.cert, key: c.key };
+  };
   return {
     etcd,
     get pid() {
       return child!.pid!;
     },
     plain,
+    credentialsFor,
     async poolFor(user, groups, connections) {
-      const c = await issueCert({ cert: ca, key: caKey }, { commonName: user, organizations: groups, usages: ['client'] });
-      return new Pool(`https://127.0.0.1:${securePort}`, { connections, connect: { ca, cert: c.cert, key: c.key } });
+      return poolOf(await credentialsFor(user, groups), connections);
     },
     async restart(extra) {
       await stopChild();
