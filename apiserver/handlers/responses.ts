@@ -1,5 +1,6 @@
 // Writes objects and lists in the form the client negotiated: plain JSON, a meta.k8s.io Table,
 // or PartialObjectMetadata. Lists reuse each object's cached serialisation.
+import { Readable } from 'node:stream';
 import type { FastifyReply } from 'fastify';
 import { apiVersionOf, storedInfoOf, type ResourceInfo } from '../../api/resources.js';
 import { toServed } from './conversion.js';
@@ -52,6 +53,21 @@ export function sendList(reply: FastifyReply, info: ResourceInfo, list: ListResu
     return sendRaw(reply, 200, neg.contentType, JSON.stringify({ kind: 'PartialObjectMetadataList', apiVersion: 'meta.k8s.io/v1', metadata: listMeta, items: list.items.map((i) => partialMeta(i.obj)) }));
   }
   const head = `{"kind":"${info.custom?.listKind ?? `${info.kind}List`}","apiVersion":"${apiVersionOf(info)}","metadata":${JSON.stringify(listMeta)},"items":[`;
-  const items = info.storedAs ? list.items.map((i) => JSON.stringify(toServed(info, i.obj))) : list.items.map((i) => i.json);
-  return sendRaw(reply, 200, neg.contentType, head + items.join(',') + ']}');
+  const item = info.storedAs ? (i: ListResult['items'][number]) => JSON.stringify(toServed(info, i.obj)) : (i: ListResult['items'][number]) => i.json;
+  if (list.items.length <= STREAM_ITEMS) return sendRaw(reply, 200, neg.contentType, head + list.items.map(item).join(',') + ']}');
+  return reply.code(200).header('content-type', neg.contentType).send(Readable.from(listChunks(head, list.items, item)));
+}
+
+/**
+ * Lists longer than this are streamed (k8s 1.33's streaming collection encoding): written in
+ * batches as the socket drains, so a LIST of 50k objects never holds its whole body at once.
+ */
+const STREAM_ITEMS = 1000;
+
+function* listChunks<T>(head: string, items: readonly T[], item: (i: T) => string): Generator<string> {
+  yield head;
+  for (let at = 0; at < items.length; at += STREAM_ITEMS) {
+    yield (at ? ',' : '') + items.slice(at, at + STREAM_ITEMS).map(item).join(',');
+  }
+  yield ']}';
 }
