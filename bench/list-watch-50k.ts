@@ -3,6 +3,8 @@
 // One apiserver process (its VmRSS from /proc, so the figure is what the kernel charges),
 // one fresh etcd, the unsafe plain-HTTP port (no authentication cost). Phases:
 //   1. baseline; 2. after creating OBJECTS ConfigMaps (concurrency 64), then etcd compacted;
+//      then the apiserver restarted, its watch cache filled from etcd (the steady state,
+//      without the garbage of the creates); the next phases run on that process;
 //   3. LIST of all of them from etcd (no resourceVersion), from the watch cache
 //      (resourceVersion=0), and paginated from etcd (limit=500): time, bytes, peak RSS;
 //   4. WATCHERS watches from 0 read to the end of their initial events; then WATCHERS idle
@@ -65,10 +67,14 @@ async function main(): Promise<void> {
   const pool = new Pool(api.plain, { connections: CONCURRENCY });
   let dataMiB = NaN;
   let baseline = NaN;
-  const heapMiB = async () => Number(/^nodejs_heap_size_used_bytes (\S+)/m.exec((await send(pool, 'GET', '/metrics')).text)?.[1]) / 2 ** 20;
+  const heap = async () => {
+    const text = (await send(pool, 'GET', '/metrics')).text;
+    const mib = (name: string) => (Number(new RegExp(`^${name} (\\S+)`, 'm').exec(text)?.[1]) / 2 ** 20).toFixed(0);
+    return `heap used ${mib('nodejs_heap_size_used_bytes')} of ${mib('nodejs_heap_size_total_bytes')} MiB, external ${mib('nodejs_external_memory_bytes')} MiB`;
+  };
   const row = async (what: string, mib: number, extra = '') => {
     const growth = Number.isFinite(dataMiB) ? ` = base + ${(mib - baseline).toFixed(0).padStart(4)} MiB (${((mib - baseline) / dataMiB).toFixed(1)}× data)` : '';
-    console.log(`${what.padEnd(60)} RSS ${mib.toFixed(0).padStart(4)} MiB${growth}, heap ${(await heapMiB()).toFixed(0)} MiB${extra ? `; ${extra}` : ''}`);
+    console.log(`${what.padEnd(60)} RSS ${mib.toFixed(0).padStart(4)} MiB${growth}; ${await heap()}${extra ? `; ${extra}` : ''}`);
   };
   try {
     console.log(`# LIST and watch of ${OBJECTS} ConfigMaps: apiserver RSS (VmRSS of its process)`);
@@ -94,6 +100,9 @@ async function main(): Promise<void> {
     const status = await raw.maintenance.status();
     console.log(`created ${OBJECTS} in ${createSeconds.toFixed(1)} s (${(OBJECTS / createSeconds).toFixed(0)}/s); etcd range of them: ${dataMiB.toFixed(1)} MiB (${(dataBytes / OBJECTS).toFixed(0)} B/object), etcd DB ${(Number(status.dbSize) / 2 ** 20).toFixed(0)} MiB after compaction`);
     await row('2. after creates', rssMiB(api.pid));
+    await api.restart(['--max-requests-inflight', '1000']);
+    await sleep(2000);
+    await row('2b. restarted: watch cache filled from etcd', rssMiB(api.pid));
 
     for (const [what, path] of [
       ['3a. LIST all from etcd (peak)', '/api/v1/namespaces/bench/configmaps'],
