@@ -35,6 +35,11 @@ export interface WatchSettings {
 
 /** Initial events are written while the socket holds less than this (then on 'drain'). */
 const INITIAL_HIGH_WATER = 1024 * 1024;
+/**
+ * Initial events go out in writes of about this size: one string per batch, not one per
+ * event, so 50k events are ~250 socket writes and little short-lived garbage.
+ */
+const INITIAL_BATCH_BYTES = 64 * 1024;
 
 export async function serveWatch(
   req: FastifyRequest,
@@ -150,8 +155,16 @@ class WatchServer {
         this.res.once('drain', this.pumpInitial);
         return;
       }
-      const e = initial.entries[initial.next++]!;
-      if (this.matches(e.obj)) this.write('ADDED', this.render(e));
+      const lines: string[] = [];
+      let bytes = 0;
+      while (bytes < INITIAL_BATCH_BYTES && initial.next < initial.entries.length) {
+        const e = initial.entries[initial.next++]!;
+        if (!this.matches(e.obj)) continue;
+        const object = this.render(e);
+        lines.push('{"type":"ADDED","object":', object, '}\n');
+        bytes += object.length + 28;
+      }
+      if (lines.length) this.writeLines(lines.join(''));
     }
     if (this.opts.sendInitialEvents && this.opts.allowWatchBookmarks) this.bookmark({ 'k8s.io/initial-events-end': 'true' });
     this.initial = undefined;
@@ -192,9 +205,13 @@ class WatchServer {
 
   /** One event line; a watcher whose socket backs up past maxBufferedBytes is dropped. */
   private write(type: string, objectJson: string): void {
+    this.writeLines(`{"type":"${type}","object":${objectJson}}\n`);
+  }
+
+  private writeLines(text: string): void {
     if (this.closed) return;
     const res = this.res;
-    res.write(`{"type":"${type}","object":${objectJson}}\n`);
+    res.write(text);
     if (res.writableLength > this.settings.maxBufferedBytes) this.terminate();
   }
 
