@@ -1,6 +1,7 @@
 // An apiserver as its own process (as in a cluster) on a fresh etcd, for the overload
 // benchmarks: its secure port (x509 client certificates from the cluster PKI, Node+RBAC) and
 // the unsafe plain-HTTP port for setup as system:masters; clients as any user; its RSS.
+// APISERVER_NODE_FLAGS adds node flags to the apiserver process (e.g. `--cpu-prof`).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
