@@ -26,6 +26,9 @@ export interface StorageOptions {
   codec?: ObjectCodec;
 }
 
+/** How long one etcd call may take before it fails (Storage.connect's default). */
+export const DEFAULT_ETCD_REQUEST_TIMEOUT_MS = 10_000;
+
 /** Object conversion at the etcd edge (k8s' storage codec): a served version ↔ the storage version. */
 export interface ObjectCodec {
   toStorage(obj: KObject): KObject;
@@ -106,13 +109,21 @@ export class Storage {
     return new Storage(this.etcd, { ...(this.transformers ? { transformers: this.transformers } : {}), ...(this.log ? { log: this.log } : {}), codec });
   }
 
-  static connect(endpoints: string[], options: StorageOptions = {}): Storage {
+  /**
+   * Every unary call gets a deadline of `requestTimeoutMs`: without a quorum etcd never
+   * answers a write or a linearizable read from a member that lost its leader (etcd itself
+   * gives up after ~7 s only when the client reached a live member), and a request must not
+   * hang for ever. Watches are streams and have none; they resume on their own.
+   */
+  static connect(endpoints: string[], options: StorageOptions & { requestTimeoutMs?: number } = {}): Storage {
+    const { requestTimeoutMs = DEFAULT_ETCD_REQUEST_TIMEOUT_MS, ...rest } = options;
     return new Storage(
       new Etcd3({
         hosts: endpoints,
         grpcOptions: { 'grpc.max_receive_message_length': 64 * 1024 * 1024 },
+        defaultCallOptions: (ctx) => (ctx.isStream ? {} : { deadline: Date.now() + requestTimeoutMs }),
       }),
-      options,
+      rest,
     );
   }
 
@@ -170,7 +181,7 @@ export class Storage {
   }
 
   async get(key: string): Promise<StoredObject | undefined> {
-    const res = await this.etcd.kv.range({ key: Buffer.from(key) });
+    const res = await etcdCall(this.etcd.kv.range({ key: Buffer.from(key) }));
     const kv = res.kvs[0];
     return kv ? this.decode(kv) : undefined;
   }
@@ -178,11 +189,11 @@ export class Storage {
   /** Creates `key` only if absent. Returns the stored object, or undefined if it exists. */
   async create(key: string, obj: KObject): Promise<StoredObject | undefined> {
     const k = Buffer.from(key);
-    const res = await this.etcd.kv.txn({
+    const res = await etcdCall(this.etcd.kv.txn({
       compare: [{ key: k, target: 'Create', result: 'Equal', create_revision: 0 }],
       success: [{ request_put: { key: k, value: this.encodeFor(key, obj) } }],
       failure: [],
-    });
+    }));
     if (!res.succeeded) return undefined;
     const rev = Number(res.header.revision);
     return { obj: withRV(obj, rev), modRevision: rev };
@@ -191,11 +202,11 @@ export class Storage {
   /** Writes `key` only if its mod_revision is still `expected`. Undefined on conflict. */
   async update(key: string, obj: KObject, expected: number): Promise<StoredObject | undefined> {
     const k = Buffer.from(key);
-    const res = await this.etcd.kv.txn({
+    const res = await etcdCall(this.etcd.kv.txn({
       compare: [{ key: k, target: 'Mod', result: 'Equal', mod_revision: expected }],
       success: [{ request_put: { key: k, value: this.encodeFor(key, obj) } }],
       failure: [],
-    });
+    }));
     if (!res.succeeded) return undefined;
     const rev = Number(res.header.revision);
     return { obj: withRV(obj, rev), modRevision: rev };
@@ -204,11 +215,11 @@ export class Storage {
   /** Deletes `key` only if its mod_revision is still `expected`. Returns the delete revision. */
   async delete(key: string, expected: number): Promise<number | undefined> {
     const k = Buffer.from(key);
-    const res = await this.etcd.kv.txn({
+    const res = await etcdCall(this.etcd.kv.txn({
       compare: [{ key: k, target: 'Mod', result: 'Equal', mod_revision: expected }],
       success: [{ request_delete_range: { key: k } }],
       failure: [],
-    });
+    }));
     return res.succeeded ? Number(res.header.revision) : undefined;
   }
 
@@ -236,7 +247,7 @@ export class Storage {
       });
     } catch (e) {
       if (isCompacted(e)) throw new CompactedError(opts.revision ?? 0);
-      throw e;
+      throw unavailable(e);
     }
     const onUndecodable = opts.onUndecodable;
     const items = onUndecodable ? this.decodeEach(res.kvs, onUndecodable) : res.kvs.map((kv) => this.decode(kv));
@@ -263,9 +274,13 @@ export class Storage {
     return items;
   }
 
-  /** The newest revision of the store (a one-key read costs one round trip). */
-  async currentRevision(): Promise<number> {
-    const res = await this.etcd.kv.range({ key: Buffer.from('\0'), limit: 1, keys_only: true, count_only: true });
+  /**
+   * The newest revision of the store (a one-key read costs one round trip). The read is
+   * linearizable, so it needs a quorum: /readyz's etcd check (with a shorter `timeoutMs`).
+   */
+  async currentRevision(timeoutMs?: number): Promise<number> {
+    const req = { key: Buffer.from('\0'), limit: 1, keys_only: true, count_only: true };
+    const res = await etcdCall(timeoutMs ? this.etcd.kv.range(req, { deadline: Date.now() + timeoutMs }) : this.etcd.kv.range(req));
     return Number(res.header.revision);
   }
 
@@ -275,6 +290,31 @@ export class Storage {
     } catch (e) {
       if (!isCompacted(e)) throw e;
     }
+  }
+}
+
+/**
+ * etcd failures (no quorum, no member reachable, a deadline passed) as the 500 Status
+ * Kubernetes answers with (its responsewriters turn a storage error into an InternalError
+ * carrying etcd's message, e.g. "etcdserver: request timed out"). Other errors pass through.
+ */
+export function unavailable(e: unknown): unknown {
+  if (e instanceof StatusError || !(e instanceof Error)) return e;
+  const grpc = /^(GRPC|Etcd|BrokenCircuit)/.test(e.constructor.name) || /deadline|unavailable|etcdserver|no connection|ECONNREFUSED|circuit breaker/i.test(e.message);
+  if (!grpc) return e;
+  const why = /deadline/i.test(e.message)
+    ? 'etcdserver: request timed out (context deadline exceeded)'
+    : /circuit breaker/i.test(e.message)
+      ? `etcd cluster is unavailable: no member answered recently (${e.message})`
+      : e.message;
+  return new StatusError(500, 'InternalError', `Internal error occurred: ${why}`, { retryAfterSeconds: 1 });
+}
+
+async function etcdCall<T>(call: Promise<T>): Promise<T> {
+  try {
+    return await call;
+  } catch (e) {
+    throw unavailable(e);
   }
 }
 
