@@ -3,7 +3,7 @@
 // compares a revision, so concurrent writers never lose an update. With
 // --encryption-provider-config, values of the configured resources pass through their
 // transformer (encryption/) on the way in and out.
-import { Etcd3, type IKeyValue } from 'etcd3';
+import { Etcd3, type IKeyValue, type IOptions } from 'etcd3';
 import type { Logger } from 'pino';
 import { errors, StatusError } from '../../api/status.js';
 import type { KObject } from '../../api/types.js';
@@ -122,6 +122,7 @@ export class Storage {
         hosts: endpoints,
         grpcOptions: { 'grpc.max_receive_message_length': 64 * 1024 * 1024 },
         defaultCallOptions: (ctx) => (ctx.isStream ? {} : { deadline: Date.now() + requestTimeoutMs }),
+        faultHandling: { watchBackoff: watchBackoff(), global: retryUnsent },
       }),
       rest,
     );
@@ -304,10 +305,48 @@ export function unavailable(e: unknown): unknown {
   if (!grpc) return e;
   const why = /deadline/i.test(e.message)
     ? 'etcdserver: request timed out (context deadline exceeded)'
-    : /circuit breaker/i.test(e.message)
-      ? `etcd cluster is unavailable: no member answered recently (${e.message})`
-      : e.message;
+    : /^etcdserver:/.test(e.message)
+      ? e.message
+      : `etcd cluster is unavailable: ${/circuit breaker/i.test(e.message) ? 'no member answered recently' : e.message}`;
   return new StatusError(500, 'InternalError', `Internal error occurred: ${why}`, { retryAfterSeconds: 1 });
+}
+
+type FaultHandling = NonNullable<IOptions['faultHandling']>;
+type WatchBackoff = NonNullable<FaultHandling['watchBackoff']>;
+
+/** The call surely never reached etcd: no connection to the member, or its circuit breaker open. */
+function notSent(e: unknown): boolean {
+  return e instanceof Error && /No connection established|ECONNREFUSED|circuit breaker/i.test(e.message);
+}
+
+/**
+ * etcd3's global retry policy, made safe. Its default retries every "recoverable" error three
+ * times, also when a transaction was sent and the member died before answering: the retried
+ * create then finds its own key (409 AlreadyExists for a create that worked) and a retried
+ * compare-and-swap update reports a conflict for an update that landed. Like clientv3 (which
+ * retries a mutation only when it was never sent), this retries, on another member, only calls
+ * that never left. Only `execute` is called on the global policy.
+ */
+const retryUnsent = {
+  async execute<T>(fn: (context: { signal: AbortSignal }) => PromiseLike<T> | T): Promise<T> {
+    const signal = new AbortController().signal;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await fn({ signal });
+      } catch (e) {
+        if (attempt >= 3 || !notSent(e)) throw e;
+      }
+    }
+  },
+} as unknown as NonNullable<FaultHandling['global']>;
+
+/**
+ * When the member a watch stream is on dies, reconnect after 100 ms, doubling up to 2 s:
+ * etcd3's default grows to 30 s, and the watch caches would lag that long behind etcd after
+ * one member of a healthy cluster is killed.
+ */
+function watchBackoff(delayMs = 100): WatchBackoff {
+  return { duration: delayMs, next: () => watchBackoff(Math.min(delayMs * 2, 2000)) };
 }
 
 async function etcdCall<T>(call: Promise<T>): Promise<T> {
