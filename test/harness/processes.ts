@@ -101,12 +101,16 @@ export async function startApiserverProcess(o: { etcdServers: string[]; port?: n
   ], port);
   const url = `https://127.0.0.1:${port}`;
   const dispatcher = new Agent({ connect: { ca: pki.ca.cert } });
+  let last = '';
   try {
     await waitFor(`apiserver process on ${port} ready`, async () => {
       if (d.proc.exitCode !== null) throw new Error(`apiserver exited: ${d.output()}`);
-      const res = await fetch(`${url}/readyz`, { dispatcher }).catch(() => undefined);
+      const res = await fetch(`${url}/readyz?verbose`, { dispatcher }).catch(() => undefined);
+      last = res ? await res.text() : last;
       return res?.status === 200;
     }, 60_000, 200);
+  } catch (e) {
+    throw new Error(`${(e as Error).message}\nlast /readyz: ${last}\noutput: ${d.output()}`);
   } finally {
     await dispatcher.close();
   }
