@@ -8,7 +8,7 @@
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { pino } from 'pino';
-import { createApiserver, DEFAULT_OPTIONS } from './server/apiserver.js';
+import { createApiserver, DEFAULT_OPTIONS, ENDPOINT_RECONCILER_TYPES, type EndpointReconcilerType } from './server/apiserver.js';
 import { envTwins, onShutdown } from '../client/component-base/daemon.js';
 import { selfSignedServing } from '../client/component-base/secure-serving.js';
 import { listFlag, readFlagFile, requestHeaderFlags, requestHeaderFrom } from '../client/component-base/flags.js';
@@ -24,6 +24,8 @@ const argv = await envTwins(requestHeaderFlags(yargs(hideBin(process.argv)))
   .option('etcd-prefix', { type: 'string', default: DEFAULT_OPTIONS.etcdPrefix, describe: 'Key prefix of every object in etcd' })
   .option('bind-address', { type: 'string', default: '0.0.0.0', describe: 'Address to serve HTTPS on' })
   .option('secure-port', { type: 'number', default: 6443, describe: 'Port to serve HTTPS on' })
+  .option('endpoint-reconciler-type', { type: 'string', default: 'lease', choices: ENDPOINT_RECONCILER_TYPES as string[], describe: 'How the kubernetes Service\'s endpoints are kept: lease (every live apiserver, by leases in etcd) or none' })
+  .option('etcd-readycheck-timeout', { type: 'string', default: '2s', describe: 'Deadline of /readyz\'s etcd quorum check' })
   .option('advertise-address', { type: 'string', describe: 'Address published as the kubernetes Service endpoint (default: the host\'s first IPv4)' })
   .option('tls-cert-file', { type: 'string', describe: 'Serving certificate (PEM, may include intermediates); default: a self-signed one made at start' })
   .option('tls-private-key-file', { type: 'string', describe: 'Key of --tls-cert-file' })
@@ -63,6 +65,7 @@ const argv = await envTwins(requestHeaderFlags(yargs(hideBin(process.argv)))
     if (!!a['tls-cert-file'] !== !!a['tls-private-key-file']) throw new Error('--tls-cert-file and --tls-private-key-file go together');
     if (!!a['kubelet-client-certificate'] !== !!a['kubelet-client-key']) throw new Error('--kubelet-client-certificate and --kubelet-client-key go together');
     if (!!a['proxy-client-cert-file'] !== !!a['proxy-client-key-file']) throw new Error('--proxy-client-cert-file and --proxy-client-key-file go together');
+    if (!parseDurationMs(a['etcd-readycheck-timeout'])) throw new Error(`--etcd-readycheck-timeout: invalid duration ${a['etcd-readycheck-timeout']}`);
     if (parseDurationMs(a['service-account-max-token-expiration']) === undefined) throw new Error(`--service-account-max-token-expiration: invalid duration ${a['service-account-max-token-expiration']}`);
     return true;
   })
@@ -119,6 +122,8 @@ async function main(): Promise<void> {
     },
     // No endpoints to publish for a random port (0): nothing would reach it by that number.
     ...(argv['secure-port'] > 0 ? { advertise: { address: advertiseAddress, port: argv['secure-port'] } } : {}),
+    endpointReconcilerType: argv['endpoint-reconciler-type'] as EndpointReconcilerType,
+    etcdReadycheckTimeoutMs: parseDurationMs(argv['etcd-readycheck-timeout'])!,
     aggregator: {
       ...(proxyClientCert ? { proxyClient: { cert: proxyClientCert, key: readFlagFile('proxy-client-key-file', argv['proxy-client-key-file'])! } } : {}),
       enableAggregatorRouting: argv['enable-aggregator-routing'],

@@ -252,6 +252,7 @@ class ControllerManager implements ControllerManagerHandle {
     this.election = campaignForLease({
       client: this.client,
       defaultName: 'kube-controller-manager',
+      registry: this.registry,
       identity: this.opts.leaderElection?.identity ?? `${hostname()}_${randomUUID()}`,
       leaderElection: this.opts.leaderElection,
       logger: this.log,

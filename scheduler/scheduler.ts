@@ -229,6 +229,7 @@ export class Scheduler implements SchedulerHandle, SchedulerState {
     return campaignForLease({
       client: this.client,
       defaultName: 'kube-scheduler',
+      registry: this.registry,
       identity: this.identity,
       leaderElection: opts.leaderElection,
       logger: this.log,

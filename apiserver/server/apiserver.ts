@@ -42,7 +42,9 @@ import { frameworkErrors, statusErrors } from './errors.js';
 import { InsecurePort, INSECURE_USER } from './insecure.js';
 import { ApiserverMetrics } from './metrics.js';
 import { BODY_LIMIT, rawBodies } from './raw-body.js';
-import { apiRoutes, healthRoutes, openapiRoutes } from './routes.js';
+import { apiRoutes, healthRoutes, openapiRoutes, type ReadyCheck } from './routes.js';
+import { EtcdHealth } from '../storage/etcd-health.js';
+import { MasterLeases } from '../controlplane/master-leases.js';
 
 export { INSECURE_USER };
 
@@ -79,9 +81,22 @@ export interface ApiserverOptions {
   disableAdmissionPlugins?: string[];
   /** `--advertise-address` and the secure port: what the `kubernetes` Service's endpoints say. None: no endpoints. */
   advertise?: { address: string; port: number };
+  /** `--endpoint-reconciler-type`: `lease` (default: every live apiserver, by leases in etcd) or `none`. */
+  endpointReconcilerType?: EndpointReconcilerType;
+  /** The lease reconciler's timing (upstream: 15 s TTL, 10 s interval); tests shorten them. */
+  endpointReconciler?: { leaseTTLSeconds?: number; intervalMs?: number };
+  /** `--etcd-readycheck-timeout`: deadline of /readyz's quorum read (default 2 s). */
+  etcdReadycheckTimeoutMs?: number;
+  /** Deadline of every other etcd call (default 10 s): without quorum, writes fail instead of hanging. */
+  etcdRequestTimeoutMs?: number;
+  /** Between the background etcd probes that log a lost and regained quorum (default 5 s). */
+  etcdHealthIntervalMs?: number;
   /** The aggregation layer: what the apiserver presents to aggregated API servers, and how it finds them. */
   aggregator?: AggregatorSettings;
 }
+
+export type EndpointReconcilerType = 'lease' | 'none';
+export const ENDPOINT_RECONCILER_TYPES: readonly EndpointReconcilerType[] = ['lease', 'none'];
 
 export interface AggregatorSettings {
   /** `--proxy-client-cert-file` / `--proxy-client-key-file` (PEM texts). */
@@ -120,7 +135,17 @@ export interface Apiserver {
 
 export async function createApiserver(options: ApiserverOptions): Promise<Apiserver> {
   const log = options.logger;
-  const storage = Storage.connect(options.etcdServers, { transformers: loadEncryptionTransformers(options.encryptionProviderConfig, options.etcdPrefix), log });
+  const storage = Storage.connect(options.etcdServers, {
+    transformers: loadEncryptionTransformers(options.encryptionProviderConfig, options.etcdPrefix),
+    log,
+    ...(options.etcdRequestTimeoutMs ? { requestTimeoutMs: options.etcdRequestTimeoutMs } : {}),
+  });
+  const etcdHealth = new EtcdHealth({
+    storage,
+    log: log.child({ component: 'etcd-health' }),
+    ...(options.etcdReadycheckTimeoutMs ? { timeoutMs: options.etcdReadycheckTimeoutMs } : {}),
+    ...(options.etcdHealthIntervalMs !== undefined ? { intervalMs: options.etcdHealthIntervalMs } : {}),
+  });
   const metrics = new ApiserverMetrics(true);
   // The stores share one admission list, filled once security is built over their caches.
   const admission: AdmissionPlugin[] = [];
@@ -204,7 +229,7 @@ export async function createApiserver(options: ApiserverOptions): Promise<Apiser
       log: log.child({ controller: 'service-allocation-repair' }),
       intervalMs: options.serviceAllocationRepairIntervalMs ?? 180_000,
     }),
-    ...(options.advertise ? { endpoints: kubernetesEndpoints(stores, options.advertise, log) } : {}),
+    ...(options.advertise && (options.endpointReconcilerType ?? 'lease') === 'lease' ? { endpoints: kubernetesEndpoints(stores, storage, options, options.advertise, log) } : {}),
     hooks: [
       () => publishAuthenticationInfo(stores.get('', 'configmaps'), {
         ...(options.security?.tls.clientCA ? { clientCA: options.security.tls.clientCA } : {}),
@@ -219,7 +244,7 @@ export async function createApiserver(options: ApiserverOptions): Promise<Apiser
     ],
     log,
   });
-  await app.register(healthRoutes, { metrics, notReady: () => notReady(postStart, storage) });
+  await app.register(healthRoutes, { metrics, readyChecks: () => readyChecks(postStart, stores, etcdHealth) });
   await app.register(openapiRoutes, { registry: apiextensions.registry, aggregator });
   await app.register(apiRoutes, { ctx: handlerContext(options, metrics, stores, apiextensions, security, log), registry: apiextensions.registry, aggregator });
   const compactor = new Compactor(storage, options.compactionIntervalSeconds, log);
@@ -236,6 +261,7 @@ export async function createApiserver(options: ApiserverOptions): Promise<Apiser
     listenInsecure: (host, port) => insecure.listen(host, port),
     async close() {
       await postStart.stopEndpoints();
+      etcdHealth.stop();
       aggregator.stop();
       compactor.stop();
       await postStart.stopRepair();
@@ -297,23 +323,27 @@ function handlerContext(options: ApiserverOptions, metrics: ApiserverMetrics, st
   };
 }
 
-function kubernetesEndpoints(stores: ResourceStores, advertise: { address: string; port: number }, log: Logger): EndpointReconciler {
+function kubernetesEndpoints(stores: ResourceStores, storage: Storage, options: ApiserverOptions, advertise: { address: string; port: number }, log: Logger): EndpointReconciler {
+  const rlog = log.child({ controller: 'kubernetes-service-endpoints' });
   return new EndpointReconciler({
     endpoints: stores.get('', 'endpoints'),
     slices: stores.get('discovery.k8s.io', 'endpointslices'),
-    address: advertise.address,
-    port: advertise.port,
-    log: log.child({ controller: 'kubernetes-service-endpoints' }),
+    leases: new MasterLeases(storage, options.etcdPrefix, options.endpointReconciler?.leaseTTLSeconds ?? 15, rlog),
+    self: { ip: advertise.address, port: advertise.port },
+    log: rlog,
+    ...(options.endpointReconciler?.intervalMs ? { intervalMs: options.endpointReconciler.intervalMs } : {}),
   });
 }
 
-/** /readyz: undefined when ready, else what is not. */
-async function notReady(postStart: PostStartHooks, storage: Storage): Promise<string | undefined> {
-  if (!postStart.ready) return 'watch caches not ready';
-  try {
-    await storage.currentRevision();
-  } catch {
-    return 'etcd failed';
-  }
-  return undefined;
+/** /readyz's checks (k8s names: ping, etcd, etcd-readiness; then the watch caches and post-start hooks). */
+async function readyChecks(postStart: PostStartHooks, stores: ResourceStores, etcdHealth: EtcdHealth): Promise<ReadyCheck[]> {
+  const etcd = await etcdHealth.check();
+  const unsynced = stores.all().filter((s) => !s.cache.isReady).map((s) => s.cache.prefix);
+  return [
+    { name: 'ping' },
+    { name: 'etcd', ...(etcd !== undefined ? { error: etcd } : {}) },
+    { name: 'etcd-readiness', ...(etcd !== undefined ? { error: etcd } : {}) },
+    { name: 'watch-cache-sync', ...(unsynced.length ? { error: `not synced: ${unsynced.join(', ')}` } : {}) },
+    { name: 'poststarthooks', ...(postStart.ready ? {} : { error: 'post-start hooks have not finished' }) },
+  ];
 }

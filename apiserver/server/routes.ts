@@ -36,19 +36,33 @@ export interface RoutesOptions {
   registry: ResourceRegistry;
   aggregator?: AggregatorRoutes;
   metrics: ApiserverMetrics;
-  /** /readyz: undefined when ready, else what is not. */
-  notReady(): Promise<string | undefined>;
+  /** /readyz's checks, in order: each passed, or failed with why (logged, not shown: k8s withholds reasons). */
+  readyChecks(): Promise<ReadyCheck[]>;
+}
+
+export interface ReadyCheck {
+  name: string;
+  error?: string;
+}
+
+/** k8s' healthz output: `[+]name ok` / `[-]name failed: reason withheld`, then the verdict. */
+export function readyzText(checks: readonly ReadyCheck[], verbose: boolean): { ok: boolean; text: string } {
+  const ok = checks.every((c) => c.error === undefined);
+  if (ok && !verbose) return { ok, text: 'ok' };
+  const lines = checks.map((c) => (c.error === undefined ? `[+]${c.name} ok` : `[-]${c.name} failed: reason withheld`));
+  return { ok, text: `${lines.join('\n')}\nreadyz check ${ok ? 'passed' : 'failed'}` };
 }
 
 export const healthRoutes = fp(
-  async (app: FastifyInstance, opts: Pick<RoutesOptions, 'metrics' | 'notReady'>) => {
+  async (app: FastifyInstance, opts: Pick<RoutesOptions, 'metrics' | 'readyChecks'>) => {
     const health = async (_req: FastifyRequest, reply: FastifyReply) => reply.type('text/plain').send('ok');
     app.get('/healthz', health);
     app.get('/livez', health);
-    app.get('/readyz', async (_req, reply) => {
-      const problem = await opts.notReady();
-      if (problem) return reply.code(503).type('text/plain').send(`[-]${problem}\nreadyz check failed`);
-      return reply.type('text/plain').send('ok');
+    app.get('/readyz', async (req, reply) => {
+      const checks = await opts.readyChecks();
+      const { ok, text } = readyzText(checks, (req.query as Record<string, unknown>).verbose !== undefined);
+      for (const c of checks) if (c.error !== undefined) req.log.debug({ check: c.name, reason: c.error }, 'readyz check failed');
+      return reply.code(ok ? 200 : 503).type('text/plain').send(text);
     });
     app.get('/version', async () => versionInfo());
     app.get('/metrics', async (_req, reply) => reply.type(opts.metrics.registry.contentType).send(await opts.metrics.registry.metrics()));

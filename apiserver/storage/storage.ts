@@ -3,7 +3,7 @@
 // compares a revision, so concurrent writers never lose an update. With
 // --encryption-provider-config, values of the configured resources pass through their
 // transformer (encryption/) on the way in and out.
-import { Etcd3, type IKeyValue } from 'etcd3';
+import { Etcd3, type IKeyValue, type IOptions } from 'etcd3';
 import type { Logger } from 'pino';
 import { errors, StatusError } from '../../api/status.js';
 import type { KObject } from '../../api/types.js';
@@ -25,6 +25,9 @@ export interface StorageOptions {
   /** Converts objects between the version a store serves and the one etcd keeps (custom resources). */
   codec?: ObjectCodec;
 }
+
+/** How long one etcd call may take before it fails (Storage.connect's default). */
+export const DEFAULT_ETCD_REQUEST_TIMEOUT_MS = 10_000;
 
 /** Object conversion at the etcd edge (k8s' storage codec): a served version ↔ the storage version. */
 export interface ObjectCodec {
@@ -106,13 +109,22 @@ export class Storage {
     return new Storage(this.etcd, { ...(this.transformers ? { transformers: this.transformers } : {}), ...(this.log ? { log: this.log } : {}), codec });
   }
 
-  static connect(endpoints: string[], options: StorageOptions = {}): Storage {
+  /**
+   * Every unary call gets a deadline of `requestTimeoutMs`: without a quorum etcd never
+   * answers a write or a linearizable read from a member that lost its leader (etcd itself
+   * gives up after ~7 s only when the client reached a live member), and a request must not
+   * hang for ever. Watches are streams and have none; they resume on their own.
+   */
+  static connect(endpoints: string[], options: StorageOptions & { requestTimeoutMs?: number } = {}): Storage {
+    const { requestTimeoutMs = DEFAULT_ETCD_REQUEST_TIMEOUT_MS, ...rest } = options;
     return new Storage(
       new Etcd3({
         hosts: endpoints,
         grpcOptions: { 'grpc.max_receive_message_length': 64 * 1024 * 1024 },
+        defaultCallOptions: (ctx) => (ctx.isStream ? {} : { deadline: Date.now() + requestTimeoutMs }),
+        faultHandling: { watchBackoff: watchBackoff(), global: retryUnsent },
       }),
-      options,
+      rest,
     );
   }
 
@@ -170,7 +182,7 @@ export class Storage {
   }
 
   async get(key: string): Promise<StoredObject | undefined> {
-    const res = await this.etcd.kv.range({ key: Buffer.from(key) });
+    const res = await etcdCall(this.etcd.kv.range({ key: Buffer.from(key) }));
     const kv = res.kvs[0];
     return kv ? this.decode(kv) : undefined;
   }
@@ -178,11 +190,11 @@ export class Storage {
   /** Creates `key` only if absent. Returns the stored object, or undefined if it exists. */
   async create(key: string, obj: KObject): Promise<StoredObject | undefined> {
     const k = Buffer.from(key);
-    const res = await this.etcd.kv.txn({
+    const res = await etcdCall(this.etcd.kv.txn({
       compare: [{ key: k, target: 'Create', result: 'Equal', create_revision: 0 }],
       success: [{ request_put: { key: k, value: this.encodeFor(key, obj) } }],
       failure: [],
-    });
+    }));
     if (!res.succeeded) return undefined;
     const rev = Number(res.header.revision);
     return { obj: withRV(obj, rev), modRevision: rev };
@@ -191,11 +203,11 @@ export class Storage {
   /** Writes `key` only if its mod_revision is still `expected`. Undefined on conflict. */
   async update(key: string, obj: KObject, expected: number): Promise<StoredObject | undefined> {
     const k = Buffer.from(key);
-    const res = await this.etcd.kv.txn({
+    const res = await etcdCall(this.etcd.kv.txn({
       compare: [{ key: k, target: 'Mod', result: 'Equal', mod_revision: expected }],
       success: [{ request_put: { key: k, value: this.encodeFor(key, obj) } }],
       failure: [],
-    });
+    }));
     if (!res.succeeded) return undefined;
     const rev = Number(res.header.revision);
     return { obj: withRV(obj, rev), modRevision: rev };
@@ -204,11 +216,11 @@ export class Storage {
   /** Deletes `key` only if its mod_revision is still `expected`. Returns the delete revision. */
   async delete(key: string, expected: number): Promise<number | undefined> {
     const k = Buffer.from(key);
-    const res = await this.etcd.kv.txn({
+    const res = await etcdCall(this.etcd.kv.txn({
       compare: [{ key: k, target: 'Mod', result: 'Equal', mod_revision: expected }],
       success: [{ request_delete_range: { key: k } }],
       failure: [],
-    });
+    }));
     return res.succeeded ? Number(res.header.revision) : undefined;
   }
 
@@ -236,7 +248,7 @@ export class Storage {
       });
     } catch (e) {
       if (isCompacted(e)) throw new CompactedError(opts.revision ?? 0);
-      throw e;
+      throw unavailable(e);
     }
     const onUndecodable = opts.onUndecodable;
     const items = onUndecodable ? this.decodeEach(res.kvs, onUndecodable) : res.kvs.map((kv) => this.decode(kv));
@@ -263,9 +275,13 @@ export class Storage {
     return items;
   }
 
-  /** The newest revision of the store (a one-key read costs one round trip). */
-  async currentRevision(): Promise<number> {
-    const res = await this.etcd.kv.range({ key: Buffer.from('\0'), limit: 1, keys_only: true, count_only: true });
+  /**
+   * The newest revision of the store (a one-key read costs one round trip). The read is
+   * linearizable, so it needs a quorum: /readyz's etcd check (with a shorter `timeoutMs`).
+   */
+  async currentRevision(timeoutMs?: number): Promise<number> {
+    const req = { key: Buffer.from('\0'), limit: 1, keys_only: true, count_only: true };
+    const res = await etcdCall(timeoutMs ? this.etcd.kv.range(req, { deadline: Date.now() + timeoutMs }) : this.etcd.kv.range(req));
     return Number(res.header.revision);
   }
 
@@ -275,6 +291,69 @@ export class Storage {
     } catch (e) {
       if (!isCompacted(e)) throw e;
     }
+  }
+}
+
+/**
+ * etcd failures (no quorum, no member reachable, a deadline passed) as the 500 Status
+ * Kubernetes answers with (its responsewriters turn a storage error into an InternalError
+ * carrying etcd's message, e.g. "etcdserver: request timed out"). Other errors pass through.
+ */
+export function unavailable(e: unknown): unknown {
+  if (e instanceof StatusError || !(e instanceof Error)) return e;
+  const grpc = /^(GRPC|Etcd|BrokenCircuit)/.test(e.constructor.name) || /deadline|unavailable|etcdserver|no connection|ECONNREFUSED|circuit breaker/i.test(e.message);
+  if (!grpc) return e;
+  const why = /deadline/i.test(e.message)
+    ? 'etcdserver: request timed out (context deadline exceeded)'
+    : /^etcdserver:/.test(e.message)
+      ? e.message
+      : `etcd cluster is unavailable: ${/circuit breaker/i.test(e.message) ? 'no member answered recently' : e.message}`;
+  return new StatusError(500, 'InternalError', `Internal error occurred: ${why}`, { retryAfterSeconds: 1 });
+}
+
+type FaultHandling = NonNullable<IOptions['faultHandling']>;
+type WatchBackoff = NonNullable<FaultHandling['watchBackoff']>;
+
+/** The call surely never reached etcd: no connection to the member, or its circuit breaker open. */
+function notSent(e: unknown): boolean {
+  return e instanceof Error && /No connection established|ECONNREFUSED|circuit breaker/i.test(e.message);
+}
+
+/**
+ * etcd3's global retry policy, made safe. Its default retries every "recoverable" error three
+ * times, also when a transaction was sent and the member died before answering: the retried
+ * create then finds its own key (409 AlreadyExists for a create that worked) and a retried
+ * compare-and-swap update reports a conflict for an update that landed. Like clientv3 (which
+ * retries a mutation only when it was never sent), this retries, on another member, only calls
+ * that never left. Only `execute` is called on the global policy.
+ */
+const retryUnsent = {
+  async execute<T>(fn: (context: { signal: AbortSignal }) => PromiseLike<T> | T): Promise<T> {
+    const signal = new AbortController().signal;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await fn({ signal });
+      } catch (e) {
+        if (attempt >= 3 || !notSent(e)) throw e;
+      }
+    }
+  },
+} as unknown as NonNullable<FaultHandling['global']>;
+
+/**
+ * When the member a watch stream is on dies, reconnect after 100 ms, doubling up to 2 s:
+ * etcd3's default grows to 30 s, and the watch caches would lag that long behind etcd after
+ * one member of a healthy cluster is killed.
+ */
+function watchBackoff(delayMs = 100): WatchBackoff {
+  return { duration: delayMs, next: () => watchBackoff(Math.min(delayMs * 2, 2000)) };
+}
+
+async function etcdCall<T>(call: Promise<T>): Promise<T> {
+  try {
+    return await call;
+  } catch (e) {
+    throw unavailable(e);
   }
 }
 

@@ -68,6 +68,8 @@ export class WatchCache {
    */
   private readonly undecodable = new Map<string, StatusError>();
   private etcdWatcher: EtcdWatcher | undefined;
+  /** When the etcd watch stream broke (undefined while connected). */
+  private disconnectedAt: number | undefined;
   private sortedKeys: string[] | undefined;
   private stopped = false;
   /** Every event with a revision above this is in the ring. */
@@ -123,6 +125,26 @@ export class WatchCache {
     }
     this.etcdWatcher = w;
     this.isReady = true;
+    // Resume from what this cache applied, not from what etcd3 guessed: the library moves the
+    // watch's start to the response header's revision + 1 on every 'data' and 'connected',
+    // but a catch-up response (etcd sends unsynced watchers at most 1000 revisions at a time)
+    // carries the newest revision in its header with only the older events, so a reconnect
+    // just then would skip events. clientv3 resumes from the last event too.
+    const resumeFromApplied = (): void => {
+      w.request.start_revision = String(this.rv + 1);
+    };
+    w.on('connected', () => {
+      resumeFromApplied();
+      if (this.disconnectedAt) {
+        this.log.info({ prefix: this.prefix, revision: this.rv }, 'watch cache resumed its etcd watch');
+        this.disconnectedAt = undefined;
+      }
+    });
+    w.on('disconnected', (err: unknown) => {
+      // Reads from the cache keep answering, from what it had: say so once per outage.
+      if (!this.disconnectedAt) this.log.warn({ err, prefix: this.prefix, revision: this.rv }, 'watch cache lost etcd: serving possibly stale data until it reconnects');
+      this.disconnectedAt ??= Date.now();
+    });
     w.on('data', (res) => {
       for (const ev of res.events) {
         const rawKey = ev.kv.key.toString();
@@ -133,6 +155,7 @@ export class WatchCache {
       }
       const headerRev = Number(res.header.revision);
       if (res.events.length === 0 && headerRev > this.rv) this.rv = headerRev; // progress notify
+      resumeFromApplied();
     });
     w.on('error', (err) => {
       // History we needed is gone (compaction while disconnected): rebuild from a fresh list.
@@ -147,9 +170,20 @@ export class WatchCache {
     void old?.cancel().catch(() => undefined);
     for (const w of [...this.watchers]) w.onReset();
     this.watchers.clear();
-    this.ready = this.start().catch((e: unknown) => {
-      this.log.error({ err: e, prefix: this.prefix }, 'watch cache relist failed');
-    });
+    this.ready = this.relist();
+  }
+
+  /** Lists again until it works (etcd may be without quorum right now); /readyz fails meanwhile. */
+  private async relist(): Promise<void> {
+    for (let delay = 250; !this.stopped; delay = Math.min(delay * 2, 5000)) {
+      try {
+        await this.start();
+        return;
+      } catch (e) {
+        this.log.error({ err: e, prefix: this.prefix }, 'watch cache relist failed; retrying');
+        await new Promise((r) => setTimeout(r, delay).unref());
+      }
+    }
   }
 
   async stop(): Promise<void> {

@@ -36,6 +36,8 @@ export interface TestApiserverOptions extends Partial<Omit<ApiserverOptions, 'se
   security?: Partial<SecurityOptions>;
   /** Start on this etcd instead of a fresh one (it is not stopped with the apiserver). */
   etcd?: EtcdHandle;
+  /** Listen on this port (default: a random one). */
+  port?: number;
 }
 
 /** The secure options a test apiserver runs with. */
@@ -54,7 +56,7 @@ export async function testSecurity(overrides: Partial<SecurityOptions> = {}): Pr
 }
 
 export async function startTestApiserver(overrides: TestApiserverOptions = {}): Promise<TestApiserver> {
-  const { security: securityOverrides, etcd: givenEtcd, ...rest } = overrides;
+  const { security: securityOverrides, etcd: givenEtcd, port: givenPort, ...rest } = overrides;
   const pki = await testPki();
   const etcd = givenEtcd ?? (await startEtcd());
   const server = await createApiserver({
@@ -68,7 +70,7 @@ export async function startTestApiserver(overrides: TestApiserverOptions = {}): 
     ...rest,
     security: await testSecurity(securityOverrides),
   });
-  await server.app.listen({ host: '127.0.0.1', port: 0 });
+  await server.app.listen({ host: '127.0.0.1', port: givenPort ?? 0 });
   await server.ready();
   const addr = server.app.server.address();
   const port = typeof addr === 'object' && addr ? addr.port : 0;
