@@ -54,7 +54,7 @@ ha_apiservers() {
 # haproxy.cfg: TCP passthrough (TLS ends at the apiservers, so client certificates still
 # authenticate), servers checked with GET /readyz over TLS against the cluster CA (open to
 # anonymous). A server that fails two checks is taken out and its sessions are cut, so
-# watchers reconnect to the other one; a refused connect is retried on the other server.
+# watchers reconnect to the other one; a failed connect is retried at once on the other server.
 # `timeout tunnel` covers long watches, which may be quiet for minutes.
 ha_haproxy_cfg() {
   local i
@@ -70,12 +70,12 @@ defaults
     option tcplog
     option dontlognull
     retries 3
-    option redispatch
-    timeout connect 5s
+    option redispatch 1
+    timeout connect 3s
     timeout client 60s
     timeout server 60s
     timeout tunnel 1h
-    timeout check 5s
+    timeout check 2s
 
 frontend kube-apiserver
     bind *:$PORT
@@ -91,6 +91,14 @@ backend kube-apiservers
 CFG
   for i in 0 1; do
     printf '    server apiserver-%d 127.0.0.1:%s check check-ssl verify required ca-file %s\n' $((i + 1)) "${APISERVER_PORTS[$i]}" "$PKI/ca.crt"
+  done
+  # When no apiserver is ready (etcd without quorum, caches resyncing), clients still reach
+  # one, which answers with a Status (503 for writes; reads from its cache) rather than a
+  # connection HAProxy closes for want of a server. Backups serve only while every checked
+  # server is down.
+  printf '    option allbackups\n'
+  for i in 0 1; do
+    printf '    server apiserver-%d-unready 127.0.0.1:%s backup\n' $((i + 1)) "${APISERVER_PORTS[$i]}"
   done
   if [ -n "${TSKUBE_HAPROXY_STATS_PORT:-}" ]; then
     printf '\nfrontend stats\n    mode http\n    bind 127.0.0.1:%s\n    stats enable\n    stats uri /stats\n    stats refresh 5s\n' "$TSKUBE_HAPROXY_STATS_PORT"
