@@ -15,6 +15,14 @@ SCHED_PORTS=(${TSKUBE_SCHED_PORTS:-10259 10269})
 [ "${#APISERVER_PORTS[@]}" = 2 ] || fail "TSKUBE_APISERVER_PORTS wants two ports"
 [ "${#CM_PORTS[@]}" = 2 ] && [ "${#SCHED_PORTS[@]}" = 2 ] || fail "TSKUBE_CM_PORTS and TSKUBE_SCHED_PORTS want two ports each"
 
+# until_ready SECONDS COMMAND…: runs COMMAND every 0.2 s until it succeeds or the time is up.
+# Generous: on a loaded machine a restarted apiserver takes a while to fill its watch caches.
+until_ready() {
+  local deadline=$((SECONDS + $1)); shift
+  until "$@"; do [ "$SECONDS" -lt "$deadline" ] || return 1; sleep 0.2; done
+}
+etcd_healthy() { curl -sf --max-time 2 "http://127.0.0.1:$1/health" >/dev/null; }
+
 etcd_client_urls() { local p out=(); for p in "${ETCD_PORTS[@]}"; do out+=("http://127.0.0.1:$p"); done; (IFS=,; echo "${out[*]}"); }
 
 ha_etcd() {
@@ -32,8 +40,7 @@ ha_etcd() {
   done
   # /health is true on a member once the cluster has a leader (a quorum of members).
   for i in 0 1 2; do
-    for _ in $(seq 1 150); do curl -sf "http://127.0.0.1:${ETCD_PORTS[$i]}/health" >/dev/null && break; sleep 0.1; done
-    curl -sf "http://127.0.0.1:${ETCD_PORTS[$i]}/health" >/dev/null || fail "etcd-$((i + 1)) did not become healthy; see $LOGS/etcd-$((i + 1)).log"
+    until_ready 60 etcd_healthy "${ETCD_PORTS[$i]}" || fail "etcd-$((i + 1)) did not become healthy; see $LOGS/etcd-$((i + 1)).log"
   done
 }
 
@@ -46,8 +53,7 @@ ha_apiservers() {
   done
   for i in 0 1; do
     n=apiserver-$((i + 1))
-    for _ in $(seq 1 150); do readyz "${APISERVER_PORTS[$i]}" && break; sleep 0.2; done
-    readyz "${APISERVER_PORTS[$i]}" || fail "$n did not become ready; see $LOGS/$n.log"
+    until_ready 120 readyz "${APISERVER_PORTS[$i]}" || fail "$n did not become ready; see $LOGS/$n.log"
   done
 }
 
@@ -112,8 +118,7 @@ ha_haproxy() {
   rm -f "$LOGS/haproxy-check.log"
   # -db: foreground, no fork, so the pid file holds HAProxy's own pid.
   start haproxy haproxy -db -f "$STATE/haproxy.cfg"
-  for _ in $(seq 1 100); do readyz "$PORT" && break; sleep 0.1; done
-  readyz "$PORT" || fail "no apiserver answers through haproxy on $PORT; see $LOGS/haproxy.log"
+  until_ready 30 readyz "$PORT" || fail "no apiserver answers through haproxy on $PORT; see $LOGS/haproxy.log"
 }
 
 ha_control_plane() {

@@ -6,7 +6,7 @@
 // leader dies, writes go on after the etcd leader dies. scripts/up starts what was killed;
 // scripts/down leaves nothing behind.
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -14,7 +14,7 @@ import { Agent, fetch } from 'undici';
 import { lockHostNetwork } from '../harness/host-lock.js';
 import { KUBECTL } from '../harness/kubectl.js';
 import { freePort, waitFor } from '../harness/ports.js';
-import { ROOT, hostLeftovers, httpGet, pidOf, processAlive, readTopology, runScript, type Topology } from './cluster-harness.js';
+import { ROOT, assertHostClean, hostLeftovers, httpGet, pidOf, processAlive, readTopology, runScript, tearDownCluster, type HostLeftovers, type Topology } from './cluster-harness.js';
 
 const HA_PROCESSES = ['etcd-1', 'etcd-2', 'etcd-3', 'apiserver-1', 'apiserver-2', 'haproxy', 'scheduler-1', 'scheduler-2', 'controller-manager-1', 'controller-manager-2', 'kube-proxy', 'dns', 'metrics-server', 'kubelet-node-1', 'kubelet-node-2'];
 
@@ -22,7 +22,7 @@ let release: (() => Promise<void>) | undefined;
 let env: NodeJS.ProcessEnv;
 let state: string;
 let lbPort: number;
-let before0: Awaited<ReturnType<typeof hostLeftovers>>;
+let before0: HostLeftovers;
 let up = false;
 const killed: string[] = [];
 
@@ -77,15 +77,7 @@ before(async () => {
   };
 });
 
-after(async () => {
-  if (process.env.TSKUBE_TEST_KEEP === '1') {
-    console.log(`kept the cluster in ${state} (TSKUBE_TEST_KEEP=1)`);
-    await release?.();
-    return;
-  }
-  if (up) await runScript(join(ROOT, 'scripts/down'), ['--purge'], env, 120_000).catch(() => undefined);
-  await release?.();
-});
+after(() => tearDownCluster({ state, env, up, release }));
 
 test('scripts/up --ha starts three etcd members, two apiservers behind haproxy, two schedulers and controller-managers', async () => {
   up = true;
@@ -191,12 +183,6 @@ test('scripts/down stops every process and removes every container, network, ipt
   await runScript(join(ROOT, 'scripts/down'), ['--purge'], env, 120_000);
   up = false;
   for (const pid of pids) assert.throws(() => process.kill(pid, 0), `pid ${pid} is gone`);
-  const left = await hostLeftovers();
-  assert.deepEqual(left.containers, []);
-  assert.deepEqual(left.kubeChains, before0.kubeChains);
-  assert.deepEqual(left.routes, before0.routes);
-  assert.equal(left.guardBridge, before0.guardBridge);
-  if (!before0.network) assert.equal(left.network, false);
-  assert.equal(existsSync(state), false);
+  await assertHostClean(before0, state);
   await assert.rejects(httpGet('127.0.0.1', lbPort, '/healthz', 1000));
 });
