@@ -160,7 +160,11 @@ test('kill -9 the etcd leader: the two others keep quorum and writes go on', asy
 
 test('scripts/up again starts exactly what was killed', async () => {
   const pidsBefore = new Map(HA_PROCESSES.map((n) => [n, pidOf(state, n)]));
-  const out = await runScript(join(ROOT, 'scripts/up'), [], env, 240_000);
+  const out = await runScript(join(ROOT, 'scripts/up'), [], env, 300_000).catch((e: unknown) => {
+    // Say why: the last words of what was restarted.
+    const tail = (name: string) => `${name}:\n${readFileSync(join(state, 'logs', `${name}.log`), 'utf8').split('\n').slice(-12).join('\n')}`;
+    throw new Error(`${String(e)}\n${killed.map(tail).join('\n----\n')}`);
+  });
   for (const name of HA_PROCESSES) {
     assert.ok(processAlive(state, name), `${name} is running`);
     if (killed.includes(name)) assert.match(out, new RegExp(`starting ${name} `));
