@@ -1,6 +1,8 @@
 // Helpers for the whole-cluster tests (scripts/up and compose): run a script, read the host's
 // networking state, talk HTTP to a NodePort, and wait for the two-tier example to serve.
+import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -45,8 +47,16 @@ export function httpGet(host: string, port: number, path = '/', timeoutMs = 3000
   });
 }
 
+export interface HostLeftovers {
+  containers: string[];
+  network: boolean;
+  kubeChains: string[];
+  routes: string[];
+  guardBridge: boolean;
+}
+
 /** What the cluster may leave behind on the host: its containers, network, rules and routes. */
-export async function hostLeftovers(): Promise<{ containers: string[]; network: boolean; kubeChains: string[]; routes: string[]; guardBridge: boolean }> {
+export async function hostLeftovers(): Promise<HostLeftovers> {
   const ps = await exec(DOCKER, ['ps', '-aq', '--filter', 'label=io.tskube.node.name=node-1']);
   const ps2 = await exec(DOCKER, ['ps', '-aq', '--filter', 'label=io.tskube.node.name=node-2']);
   const network = await exec(DOCKER, ['network', 'inspect', 'tskube-pods']).then(
@@ -88,4 +98,62 @@ export async function ensureProjectImage(env: NodeJS.ProcessEnv): Promise<string
   await runScript('bash', [join(ROOT, 'scripts/base-image'), 'node'], env, 300_000);
   await runScript('bash', ['-c', `tar -c --dereference --exclude=./.git --exclude=./.tskube --exclude=./dist --exclude=./test --exclude=./bench -f - . | ${DOCKER} build -q --build-arg NODE_IMAGE=tskube/node:20-local -t ${image} -`], env, 600_000);
   return image;
+}
+
+/** `$STATE/topology.json` as scripts/up writes it (scripts/lib/topology.mjs; contract of issue 13). */
+export interface Topology {
+  mode: 'ha' | 'single';
+  server: string;
+  kubeconfig: string;
+  caFile: string;
+  etcd: { name: string; clientURL: string; peerURL: string; dataDir: string }[];
+  apiservers: { name: string; url: string }[];
+  schedulers: { name: string; metricsURL: string }[];
+  controllerManagers: { name: string; metricsURL: string }[];
+  kubelets: { name: string; node: string; gid: number | null }[];
+  kubeProxy: { name: string };
+  haproxy?: { name: string; port: number };
+}
+
+export function readTopology(state: string): Topology {
+  return JSON.parse(readFileSync(join(state, 'topology.json'), 'utf8')) as Topology;
+}
+
+/** The pid in `$STATE/pids/<name>`, or undefined when there is no such file. */
+export function pidOf(state: string, name: string): number | undefined {
+  try {
+    return Number(readFileSync(join(state, 'pids', name), 'utf8').trim());
+  } catch {
+    return undefined;
+  }
+}
+
+/** Whether the process named by `$STATE/pids/<name>` is alive. */
+export function processAlive(state: string, name: string): boolean {
+  const pid = pidOf(state, name);
+  if (!pid) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** After `scripts/down --purge`: no pod container, no state directory, and the host's rules, routes and networks as `before` had them. */
+export async function assertHostClean(before: HostLeftovers, state: string): Promise<void> {
+  const left = await hostLeftovers();
+  assert.deepEqual(left.containers, []);
+  assert.deepEqual(left.kubeChains, before.kubeChains);
+  assert.deepEqual(left.routes, before.routes);
+  assert.equal(left.guardBridge, before.guardBridge);
+  if (!before.network) assert.equal(left.network, false);
+  assert.equal(existsSync(state), false);
+}
+
+/** The after() hook of a scripts/up test: keep the cluster with TSKUBE_TEST_KEEP=1, else scripts/down --purge it; then release the host lock. */
+export async function tearDownCluster(opts: { state: string; env: NodeJS.ProcessEnv; up: boolean; release?: () => Promise<void> }): Promise<void> {
+  if (process.env.TSKUBE_TEST_KEEP === '1') console.log(`kept the cluster in ${opts.state} (TSKUBE_TEST_KEEP=1)`);
+  else if (opts.up) await runScript(join(ROOT, 'scripts/down'), ['--purge'], opts.env, 120_000).catch(() => undefined);
+  await opts.release?.();
 }

@@ -13,13 +13,13 @@ import { Agent, fetch } from 'undici';
 import { lockHostNetwork } from '../harness/host-lock.js';
 import { KUBECTL } from '../harness/kubectl.js';
 import { freePort, waitFor } from '../harness/ports.js';
-import { ROOT, ensureProjectImage, frontendsSeen, hostLeftovers, httpGet, runScript } from './cluster-harness.js';
+import { ROOT, assertHostClean, ensureProjectImage, frontendsSeen, hostLeftovers, httpGet, runScript, tearDownCluster, type HostLeftovers } from './cluster-harness.js';
 
 let release: (() => Promise<void>) | undefined;
 let env: NodeJS.ProcessEnv;
 let state: string;
 let apiPort: number;
-let before0: Awaited<ReturnType<typeof hostLeftovers>>;
+let before0: HostLeftovers;
 let up = false;
 
 const kubectl = (...args: string[]) => runScript(KUBECTL, ['--kubeconfig', join(state, 'kubeconfig'), ...args], env, 60_000);
@@ -56,15 +56,7 @@ before(async () => {
   };
 });
 
-after(async () => {
-  if (process.env.TSKUBE_TEST_KEEP === '1') {
-    console.log(`kept the cluster in ${state} (TSKUBE_TEST_KEEP=1)`);
-    await release?.();
-    return;
-  }
-  if (up) await runScript(join(ROOT, 'scripts/down'), ['--purge'], env, 120_000).catch(() => undefined);
-  await release?.();
-});
+after(() => tearDownCluster({ state, env, up, release }));
 
 test('scripts/up starts the cluster and writes a kubeconfig', async () => {
   up = true;
@@ -251,12 +243,6 @@ spec:
 test('scripts/down removes every container, network, iptables chain and route it made', async () => {
   await runScript(join(ROOT, 'scripts/down'), ['--purge'], env, 120_000);
   up = false;
-  const left = await hostLeftovers();
-  assert.deepEqual(left.containers, []);
-  assert.deepEqual(left.kubeChains, before0.kubeChains);
-  assert.deepEqual(left.routes, before0.routes);
-  assert.equal(left.guardBridge, before0.guardBridge);
-  if (!before0.network) assert.equal(left.network, false);
-  assert.equal(existsSync(state), false);
+  await assertHostClean(before0, state);
   await assert.rejects(httpGet('127.0.0.1', apiPort, '/healthz', 1000));
 });
