@@ -41,10 +41,10 @@ RUN node -e ' \
   rmSync("node_modules/.bin", { recursive: true, force: true });'
 
 FROM ${NODE_IMAGE}
-# kube-proxy runs iptables-restore and ip; the local base image has them, the official one
-# gets them from Debian.
-RUN if ! command -v iptables-restore >/dev/null 2>&1 || ! command -v ip >/dev/null 2>&1; then \
-      apt-get update && apt-get install -y --no-install-recommends iptables iproute2 && rm -rf /var/lib/apt/lists/*; \
+# kube-proxy runs iptables-restore and ip, the HA compose file's load balancer Debian's
+# haproxy; the local base image has them, the official one gets them from Debian.
+RUN if ! command -v iptables-restore >/dev/null 2>&1 || ! command -v ip >/dev/null 2>&1 || ! command -v haproxy >/dev/null 2>&1; then \
+      apt-get update && apt-get install -y --no-install-recommends iptables iproute2 haproxy && rm -rf /var/lib/apt/lists/*; \
     fi
 WORKDIR /app
 ENV NODE_ENV=production

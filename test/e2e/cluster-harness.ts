@@ -1,6 +1,7 @@
 // Helpers for the whole-cluster tests (scripts/up and compose): run a script, read the host's
 // networking state, talk HTTP to a NodePort, and wait for the two-tier example to serve.
 import { execFile, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -88,4 +89,44 @@ export async function ensureProjectImage(env: NodeJS.ProcessEnv): Promise<string
   await runScript('bash', [join(ROOT, 'scripts/base-image'), 'node'], env, 300_000);
   await runScript('bash', ['-c', `tar -c --dereference --exclude=./.git --exclude=./.tskube --exclude=./dist --exclude=./test --exclude=./bench -f - . | ${DOCKER} build -q --build-arg NODE_IMAGE=tskube/node:20-local -t ${image} -`], env, 600_000);
   return image;
+}
+
+/** `$STATE/topology.json` as scripts/up writes it (scripts/lib/topology.mjs; contract of issue 13). */
+export interface Topology {
+  mode: 'ha' | 'single';
+  server: string;
+  kubeconfig: string;
+  caFile: string;
+  etcd: { name: string; clientURL: string; peerURL: string; dataDir: string }[];
+  apiservers: { name: string; url: string }[];
+  schedulers: { name: string; metricsURL: string }[];
+  controllerManagers: { name: string; metricsURL: string }[];
+  kubelets: { name: string; node: string; gid: number | null }[];
+  kubeProxy: { name: string };
+  haproxy?: { name: string; port: number };
+}
+
+export function readTopology(state: string): Topology {
+  return JSON.parse(readFileSync(join(state, 'topology.json'), 'utf8')) as Topology;
+}
+
+/** The pid in `$STATE/pids/<name>`, or undefined when there is no such file. */
+export function pidOf(state: string, name: string): number | undefined {
+  try {
+    return Number(readFileSync(join(state, 'pids', name), 'utf8').trim());
+  } catch {
+    return undefined;
+  }
+}
+
+/** Whether the process named by `$STATE/pids/<name>` is alive. */
+export function processAlive(state: string, name: string): boolean {
+  const pid = pidOf(state, name);
+  if (!pid) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
 }
