@@ -37,7 +37,7 @@ export function notApplicableReason(fault: FaultName, t: Topology): string | und
     case 'etcd-member-kill':
       return t.etcd.length < 3 ? 'one etcd member: killing it loses quorum (see etcd-quorum-loss)' : undefined;
     case 'kubelet-partition':
-      return t.kubelets.some((k) => k.gid !== undefined) ? undefined : 'kubelets run without a per-node gid (topology.json has none)';
+      return t.kubelets.some((k) => typeof k.gid === 'number') ? undefined : 'kubelets run without a per-node gid (topology.json has none)';
     default:
       return undefined;
   }
@@ -61,7 +61,7 @@ function targetsFor(fault: FaultName, t: Topology, rng: Rng): string[] {
     case 'kubelet-kill':
       return [rng.pick(t.kubelets).name];
     case 'kubelet-partition':
-      return [rng.pick(t.kubelets.filter((k) => k.gid !== undefined)).name];
+      return [rng.pick(t.kubelets.filter((k) => typeof k.gid === 'number')).name];
     case 'kube-proxy-kill':
       return [t.kubeProxy.name];
     case 'dockerd-restart':

@@ -1,6 +1,9 @@
-// Time to recover after a fault, each from the moment it was injected: the cluster's server
-// answers /readyz and writes are acknowledged again; both leader Leases are renewed by a live
-// leader after the fault ended; the Deployment meets its spec.
+// Time to recover, each from the moment the fault was injected: the cluster's server answers
+// /readyz and acknowledges writes again; both leader Leases are renewed after the fault (for a
+// leader kill: by another holder); the Deployment meets its spec (each fault lands mid-rollout).
+// Polled from the injection on, so that a standby taking over during the fault counts; the
+// time reported is when a condition last became true, and all three must hold together after
+// the fault was undone.
 import type { Agent } from 'undici';
 import type { RestClient } from '../../client/index.js';
 import { adminGet, sleep } from './clients.js';
@@ -22,35 +25,61 @@ export interface RecoveryInputs {
   writers: Writers;
   workload: Workload;
   injectedAt: number;
-  restoredAt: number;
+  /** Holders before the fault: a leader kill is over when another identity renews. */
+  holdersBefore: Map<string, string>;
+  leaderKill?: string;
   deadlineMs: number;
 }
 
-async function leadersRenewedSince(client: RestClient, since: number): Promise<boolean> {
-  for (const lease of LEADER_LEASES) {
-    const h = await leaseHolder(client, lease).catch(() => undefined);
-    if (!h || !(h.renewMs >= since)) return false;
-  }
-  return true;
-}
+const CONDITIONS = ['readyMs', 'leaderMs', 'convergedMs'] as const;
 
-/** Polls until all three conditions held once, or the deadline passes (then some stay unset). */
-export async function measureRecovery(i: RecoveryInputs): Promise<Recovery> {
-  const r: Recovery = {};
-  const acksAtRestore = i.writers.ledger.acks;
-  const deadline = i.restoredAt + i.deadlineMs;
-  // renewTime has microsecond text but the leaders' clocks are this host's: a renewal after
-  // the restore (minus a second of rounding) counts.
-  const since = i.restoredAt - 1000;
-  while (Date.now() < deadline && (r.readyMs === undefined || r.leaderMs === undefined || r.convergedMs === undefined)) {
-    const now = (): number => Date.now() - i.injectedAt;
-    if (r.readyMs === undefined) {
-      const [code] = await adminGet(i.agent, `${i.server}/readyz`);
-      if (code === 200 && i.writers.ledger.acks > acksAtRestore) r.readyMs = now();
-    }
-    if (r.leaderMs === undefined && (await leadersRenewedSince(i.client, since))) r.leaderMs = now();
-    if (r.convergedMs === undefined && (await i.workload.converged().catch(() => false))) r.convergedMs = now();
-    await sleep(250);
+export class RecoveryMeter {
+  private readonly since: Record<(typeof CONDITIONS)[number], number | undefined> = { readyMs: undefined, leaderMs: undefined, convergedMs: undefined };
+  private restoredAt: number | undefined;
+  private readonly done: Promise<Recovery>;
+
+  constructor(private readonly i: RecoveryInputs) {
+    this.done = this.loop();
   }
-  return r;
+
+  /** The fault is undone; the meter ends once everything holds again (or at the deadline). */
+  restored(): Promise<Recovery> {
+    this.restoredAt = Date.now();
+    return this.done;
+  }
+
+  private async leaders(): Promise<boolean> {
+    for (const lease of LEADER_LEASES) {
+      const h = await leaseHolder(this.i.client, lease).catch(() => undefined);
+      if (!h || !(h.renewMs > this.i.injectedAt)) return false;
+      if (lease === this.i.leaderKill && h.holder === this.i.holdersBefore.get(lease)) return false;
+    }
+    return true;
+  }
+
+  private async ready(acksBefore: number): Promise<boolean> {
+    const [code] = await adminGet(this.i.agent, `${this.i.server}/readyz`);
+    return code === 200 && this.i.writers.ledger.acks > acksBefore;
+  }
+
+  private async loop(): Promise<Recovery> {
+    // Let the fault bite before the first look.
+    await sleep(500);
+    for (;;) {
+      const pollStart = Date.now();
+      const acksBefore = this.i.writers.ledger.acks;
+      await sleep(250);
+      const now = { readyMs: await this.ready(acksBefore), leaderMs: await this.leaders(), convergedMs: await this.i.workload.converged().catch(() => false) };
+      for (const c of CONDITIONS) {
+        if (!now[c]) this.since[c] = undefined;
+        else this.since[c] ??= pollStart;
+      }
+      const after = this.restoredAt !== undefined && pollStart >= this.restoredAt;
+      if (after && CONDITIONS.every((c) => now[c])) break;
+      if (this.restoredAt !== undefined && Date.now() > this.restoredAt + this.i.deadlineMs) break;
+    }
+    const r: Recovery = {};
+    for (const c of CONDITIONS) if (this.since[c] !== undefined) r[c] = Math.max(0, this.since[c]! - this.i.injectedAt);
+    return r;
+  }
 }

@@ -4,13 +4,19 @@
 import type { Agent } from 'undici';
 import type { RestClient } from '../../client/index.js';
 import { inject, type FaultContext, type Injected } from './faults.js';
-import { checkInvariants, pidSnapshot, unexpectedExits, type InvariantResult, type Monitors } from './invariants.js';
+import { LEADER_LEASES, checkInvariants, pidSnapshot, unexpectedExits, type InvariantResult, type Monitors } from './invariants.js';
 import type { PlannedFault } from './plan.js';
 import type { HttpProbe } from './http-probe.js';
-import { measureRecovery, type Recovery } from './recovery.js';
+import { RecoveryMeter, type Recovery } from './recovery.js';
+import { leaseHolder } from './leader.js';
 import type { Topology } from './topology.js';
 import type { Workload } from './workload.js';
 import type { Writers } from './writers.js';
+
+const LEADER_KILLS: Partial<Record<string, string>> = {
+  'scheduler-leader-kill': 'kube-scheduler',
+  'controller-manager-leader-kill': 'kube-controller-manager',
+};
 
 export interface StepResult extends Recovery {
   round: number;
@@ -57,9 +63,26 @@ export async function runStep(h: Harness, step: PlannedFault): Promise<StepResul
   const ctx: FaultContext = { topology: h.topology, env: h.env, client: h.client, agent: h.agent, clientTimeoutMs: h.clientTimeoutMs };
   const pids = pidSnapshot(h.topology);
   const failuresBefore = h.writers.ledger.failures;
-  // Every fault lands in the middle of a rolling update.
+  const holdersBefore = new Map<string, string>();
+  for (const lease of LEADER_LEASES) {
+    const l = await leaseHolder(h.client, lease).catch(() => undefined);
+    if (l) holdersBefore.set(lease, l.holder);
+  }
+  // Every fault lands in the middle of a rolling update, which must then complete.
+  await h.workload.stopRolling();
   await h.workload.roll();
   const injectedAt = Date.now();
+  const meter = new RecoveryMeter({
+    server: h.topology.server,
+    client: h.client,
+    agent: h.agent,
+    writers: h.writers,
+    workload: h.workload,
+    injectedAt,
+    holdersBefore,
+    leaderKill: LEADER_KILLS[step.fault],
+    deadlineMs: h.convergeDeadlineMs,
+  });
   let injected: Injected | undefined;
   let error: string | undefined;
   const exits: string[] = [];
@@ -77,18 +100,7 @@ export async function runStep(h: Harness, step: PlannedFault): Promise<StepResul
       error = `${error ?? ''} restore: ${String(e)}`.trim();
     });
   }
-  const restoredAt = Date.now();
-  await h.workload.stopRolling();
-  const recovery = await measureRecovery({
-    server: h.topology.server,
-    client: h.client,
-    agent: h.agent,
-    writers: h.writers,
-    workload: h.workload,
-    injectedAt,
-    restoredAt,
-    deadlineMs: h.convergeDeadlineMs,
-  });
+  const recovery = await meter.restored();
   const svc = h.probe.window(injectedAt, Date.now());
   for (const x of unexpectedExits(h.topology, pids, injected?.victims ?? [])) if (!exits.includes(x)) exits.push(x);
   const invariants = await checkInvariants({

@@ -15,6 +15,7 @@ export interface StartedCluster {
 /** The variables scripts/up reads (both topologies), all on free ports. */
 export async function randomPortsEnv(state: string, base: NodeJS.ProcessEnv = process.env): Promise<NodeJS.ProcessEnv> {
   const p = async (): Promise<string> => String(await freePort());
+  const gid = 64100 + 2 * Math.floor(Math.random() * 900);
   const ps = async (n: number): Promise<string> => (await Promise.all(Array.from({ length: n }, p))).join(' ');
   return {
     ...base,
@@ -38,6 +39,8 @@ export async function randomPortsEnv(state: string, base: NodeJS.ProcessEnv = pr
     TSKUBE_METRICS_SERVER_PORT: await p(),
     TSKUBE_KUBELET_PORTS: await ps(2),
     TSKUBE_KUBELET_HEALTHZ_PORTS: await ps(2),
+    // Own group ids: the partition rule matches by gid, and must not cut another cluster's kubelet.
+    TSKUBE_KUBELET_GIDS: `${gid} ${gid + 1}`,
   };
 }
 

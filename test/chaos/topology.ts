@@ -20,7 +20,8 @@ export interface Topology {
   apiservers: { name: string; url: string }[];
   schedulers: { name: string; metricsURL: string }[];
   controllerManagers: { name: string; metricsURL: string }[];
-  kubelets: { name: string; node: string; gid?: number }[];
+  /** gid: the kubelet's own group (null/absent: it runs without one, no partition fault). */
+  kubelets: { name: string; node: string; gid?: number | null }[];
   kubeProxy: { name: string };
   haproxy?: { name: string; port: number };
   /** The state directory the topology was read from (pids/, logs/, pki/). */
