@@ -61,7 +61,6 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
     o.log(`workload: deployment ${NAMESPACE}/${workload.name}, NodePort ${workload.nodePort}`);
     await waitUntil('the deployment to be available', () => workload.converged(), o.convergeDeadlineMs * 2);
     monitors.start();
-    await writers.setup();
     writers.start();
     probe.start();
     await waitUntil('the NodePort to answer', async () => probe.samples.some((s) => s.ok), 60_000);

@@ -3,6 +3,8 @@
 // previous one as well as the totals.
 import type { ConfigMap } from 'kubernetes-types/core/v1';
 import type { Lease } from 'kubernetes-types/coordination/v1';
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import type { RestClient } from '../../client/index.js';
 import { sleep } from './clients.js';
 import { leaderViolations, leaseSample, type LeaseSample } from './leases.js';
@@ -50,9 +52,11 @@ export class Monitors {
   }
 }
 
-/** Pids of every process now (undefined: no pid file). */
+/** Pids of every process now: the topology's and any other pid file (dns, metrics-server). */
 export function pidSnapshot(t: Topology): Map<string, number | undefined> {
-  return new Map(processNames(t).map((n) => [n, pidOf(t.state, n)]));
+  const dir = join(t.state, 'pids');
+  const names = new Set([...processNames(t), ...(existsSync(dir) ? readdirSync(dir).filter((n) => !n.includes('.')) : [])]);
+  return new Map([...names].map((n) => [n, pidOf(t.state, n)]));
 }
 
 /** Processes that died (or were started again under a new pid) without being a victim. */

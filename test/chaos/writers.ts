@@ -4,9 +4,11 @@
 // consistent LIST of what the cluster holds.
 import type { ConfigMap } from 'kubernetes-types/core/v1';
 import { StatusError } from '../../api/status.js';
-import { isAlreadyExists, isConflict, type RestClient } from '../../client/index.js';
+import { isAlreadyExists, isConflict, isNotFound, type RestClient } from '../../client/index.js';
 import { sleep } from './clients.js';
 import { Ledger, checkLedger, counterState, type CounterState } from './ledger.js';
+
+const OPS_PER_COUNTER = 1500;
 
 export interface WritersOptions {
   client: RestClient;
@@ -32,21 +34,13 @@ export class Writers {
 
   constructor(private readonly opts: WritersOptions) {}
 
-  counterName(i: number): string {
-    return `counter-${this.opts.run}-${i}`;
+  /** Counters rotate every OPS_PER_COUNTER operations so that none grows without bound. */
+  counterName(n: number): string {
+    return `counter-${this.opts.run}-${Math.floor(n / OPS_PER_COUNTER)}-${n % this.opts.counters}`;
   }
 
   private cms() {
     return this.opts.client.resource('configmaps', this.opts.namespace);
-  }
-
-  /** Creates the counters (before any fault: these must succeed). */
-  async setup(): Promise<void> {
-    for (let i = 0; i < this.opts.counters; i++) {
-      const name = this.counterName(i);
-      await this.cms().create({ metadata: { name, labels: { 'chaos-run': this.opts.run } }, data: { count: '0', ops: '' } });
-      this.ledger.ackCreate(name);
-    }
   }
 
   start(): void {
@@ -80,15 +74,17 @@ export class Writers {
   }
 
   private async increment(w: number, n: number): Promise<void> {
-    const counter = this.counterName(n % this.opts.counters);
+    const counter = this.counterName(n);
     const op = `w${w}.${n}`;
     this.ledger.sendOp(op);
     for (let attempt = 0; attempt < 20 && !this.stopped; attempt++) {
       let cm: ConfigMap;
       try {
         cm = await this.cms().get(counter);
-      } catch {
-        this.ledger.failures++;
+      } catch (e) {
+        if (isNotFound(e)) {
+          if (await this.createCounter(counter, op)) return;
+        } else this.ledger.failures++;
         await sleep(200);
         continue;
       }
@@ -115,6 +111,20 @@ export class Writers {
         this.ledger.ambiguousOp(counter, op);
         await sleep(200);
       }
+    }
+  }
+
+  /** The first increment creates its counter; AlreadyExists: another writer did, read it. */
+  private async createCounter(name: string, op: string): Promise<boolean> {
+    try {
+      await this.cms().create({ metadata: { name, labels: { 'chaos-run': this.opts.run } }, data: { count: '1', ops: op } });
+      this.ledger.ackOp(name, op);
+      return true;
+    } catch (e) {
+      if (isAlreadyExists(e)) this.ledger.conflicts++;
+      else if (definitelyNotApplied(e)) this.ledger.failures++;
+      else this.ledger.ambiguousOp(name, op);
+      return false;
     }
   }
 }
