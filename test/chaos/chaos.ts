@@ -77,7 +77,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
     return await finish(o, h, plan, steps);
   } finally {
     await Promise.all([writers.stop(), workload.stopRolling(), probe.stop()]);
-    await Promise.all([monitors.stop(), workload.podWatcher.stop()]);
+    await Promise.all([monitors.stop(), workload.podWatcher.stop(), workload.stopSampling()]);
     if (!o.keep) await cleanup(h).catch((e: unknown) => o.log(`cleanup: ${String(e)}`));
     await client.close();
     await agent.close();

@@ -105,7 +105,7 @@ export async function inject(ctx: FaultContext, step: PlannedFault): Promise<Inj
       const k = t.kubelets.find((x) => x.name === step.targets[0])!;
       const port = Number(new URL(t.server).port || 443);
       const undo = await partition(port, k.gid!);
-      return { victims: [], hold: () => sleep(15_000), restore: undo, detail: `DROP ${k.name} (gid ${k.gid}) → 127.0.0.1:${port} for 15 s` };
+      return { victims: [], hold: () => sleep(10_000), restore: undo, detail: `DROP ${k.name} (gid ${k.gid}) → 127.0.0.1:${port} for 10 s` };
     }
     case 'dockerd-restart': {
       await restartDockerd();

@@ -99,11 +99,13 @@ export async function checkInvariants(i: InvariantInputs): Promise<InvariantResu
       await sleep(500);
     }
   }
+  const watchView = await i.workload.watchMatchesList();
   const rv = [...i.monitors.cmWatcher.rv.violations, ...i.workload.podWatcher.rv.violations].map((v) => `${v.key}: RV ${v.from} → ${v.to} (${v.via})`);
   const result = (name: string, detail: string[]): InvariantResult => ({ name, held: detail.length === 0, detail });
   return [
     result('no acked write lost, no lost update', writes),
     result('watch RVs never go backwards', rv),
+    result('the watch misses no event (its pods = a LIST)', watchView),
     result(`pods ≤ replicas+maxSurge (max seen ${i.workload.maxLivePods})`, i.workload.surgeViolations),
     result('deployment converged within the deadline', i.convergedWithinDeadline ? [] : ['not converged']),
     result('no daemon exited but the victims', i.exits),

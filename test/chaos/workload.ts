@@ -64,6 +64,9 @@ export class Workload {
   readonly pods = new Map<string, Pod>();
   readonly podWatcher: ResumingWatcher<Pod>;
   maxLivePods = 0;
+  maxWatchedPods = 0;
+  private stopSampler: AbortController | undefined;
+  private sampler: Promise<void> | undefined;
   readonly surgeViolations: string[] = [];
   nodePort = 0;
   revision = 0;
@@ -93,10 +96,59 @@ export class Workload {
     });
   }
 
-  private sample(why: string): void {
-    const live = [...this.pods.values()].filter(isLivePod).length;
-    this.maxLivePods = Math.max(this.maxLivePods, live);
-    if (live > REPLICAS + MAX_SURGE && this.surgeViolations.length < 20) this.surgeViolations.push(`${live} live pods (> ${REPLICAS}+${MAX_SURGE}) at ${why}`);
+  /** The watch's view: only as right as the watch (watchMatchesList checks it). */
+  private sample(_why: string): void {
+    this.maxWatchedPods = Math.max(this.maxWatchedPods, [...this.pods.values()].filter(isLivePod).length);
+  }
+
+  /**
+   * The surge bound is sampled from consistent LISTs (every 300 ms), not from the watch, so
+   * that a watch that missed a DELETED event cannot fake a violation (nor hide one).
+   */
+  private startSampling(): void {
+    const stop = new AbortController();
+    this.stopSampler = stop;
+    this.sampler = (async () => {
+      while (!stop.signal.aborted) {
+        try {
+          const list = await this.client.resource('pods', this.namespace).list({ labelSelector: `app=${this.name}` });
+          const live = list.items.filter(isLivePod);
+          this.maxLivePods = Math.max(this.maxLivePods, live.length);
+          if (live.length > REPLICAS + MAX_SURGE && this.surgeViolations.length < 20) {
+            this.surgeViolations.push(`${live.length} live pods (> ${REPLICAS}+${MAX_SURGE}) at RV ${list.metadata?.resourceVersion}`);
+          }
+        } catch {
+          // the apiserver is down: nothing to sample
+        }
+        await sleep(300);
+      }
+    })();
+  }
+
+  async stopSampling(): Promise<void> {
+    this.stopSampler?.abort();
+    await this.sampler;
+  }
+
+  /** The watch's pods equal a fresh LIST's (retried for a few seconds: the watch may lag). */
+  async watchMatchesList(timeoutMs = 10_000): Promise<string[]> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      let diff: string[];
+      try {
+        const list = await this.client.resource('pods', this.namespace).list({ labelSelector: `app=${this.name}` });
+        const listed = new Set(list.items.map((p) => p.metadata!.name!));
+        const missed = [...this.pods.keys()].filter((n) => !listed.has(n));
+        const unseen = [...listed].filter((n) => !this.pods.has(n));
+        diff = [];
+        if (missed.length) diff.push(`the pod watch still has ${missed.length} pods the LIST does not (missed DELETED events): ${missed.slice(0, 3).join(', ')}`);
+        if (unseen.length) diff.push(`the pod watch lacks ${unseen.length} listed pods (missed ADDED events): ${unseen.slice(0, 3).join(', ')}`);
+      } catch (e) {
+        diff = [`could not list pods: ${String(e)}`];
+      }
+      if (!diff.length || Date.now() > deadline) return diff;
+      await sleep(500);
+    }
   }
 
   async setup(): Promise<void> {
@@ -104,6 +156,7 @@ export class Workload {
     const svc = await this.client.resource('services', this.namespace).create(serviceManifest(this.name, this.run));
     this.nodePort = svc.spec?.ports?.[0]?.nodePort ?? 0;
     this.podWatcher.start();
+    this.startSampling();
   }
 
   /** Changes the template once: a new ReplicaSet, a rolling update begins. */
