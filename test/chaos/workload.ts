@@ -21,6 +21,16 @@ export function isReadyPod(p: Pod): boolean {
   return isLivePod(p) && (p.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
 }
 
+/** `hash1: 10, hash2: 4`: live pods per ReplicaSet (pod-template-hash), for the report. */
+function byTemplate(pods: Pod[]): string {
+  const n = new Map<string, number>();
+  for (const p of pods) {
+    const h = p.metadata?.labels?.['pod-template-hash'] ?? '?';
+    n.set(h, (n.get(h) ?? 0) + 1);
+  }
+  return [...n].map(([h, c]) => `${h}: ${c}`).join(', ');
+}
+
 export function deploymentManifest(name: string, run: string): Deployment {
   const labels = { app: name, 'chaos-run': run };
   return {
@@ -115,7 +125,7 @@ export class Workload {
           const live = list.items.filter(isLivePod);
           this.maxLivePods = Math.max(this.maxLivePods, live.length);
           if (live.length > REPLICAS + MAX_SURGE && this.surgeViolations.length < 20) {
-            this.surgeViolations.push(`${live.length} live pods (> ${REPLICAS}+${MAX_SURGE}) at RV ${list.metadata?.resourceVersion}`);
+            this.surgeViolations.push(`${live.length} live pods (> ${REPLICAS}+${MAX_SURGE}) at RV ${list.metadata?.resourceVersion} (${byTemplate(live)})`);
           }
         } catch {
           // the apiserver is down: nothing to sample
