@@ -4,6 +4,7 @@ import { execFile, spawn } from 'node:child_process';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { freePort } from '../harness/ports.js';
 
 const exec = promisify(execFile);
 
@@ -88,4 +89,29 @@ export async function ensureProjectImage(env: NodeJS.ProcessEnv): Promise<string
   await runScript('bash', [join(ROOT, 'scripts/base-image'), 'node'], env, 300_000);
   await runScript('bash', ['-c', `tar -c --dereference --exclude=./.git --exclude=./.tskube --exclude=./dist --exclude=./test --exclude=./bench -f - . | ${DOCKER} build -q --build-arg NODE_IMAGE=tskube/node:20-local -t ${image} -`], env, 600_000);
   return image;
+}
+
+/**
+ * The environment for scripts/up and scripts/down on a state directory of its own, every port
+ * random (a test cluster runs next to a user's), the build skipped (the tests run from dist).
+ */
+export async function scriptsUpEnv(state: string, apiPort: number): Promise<NodeJS.ProcessEnv> {
+  const p = async () => String(await freePort());
+  return {
+    ...process.env,
+    HOME: state,
+    TSKUBE_STATE: state,
+    TSKUBE_SKIP_BUILD: '1',
+    TSKUBE_PORT: String(apiPort),
+    TSKUBE_ETCD_PORT: await p(),
+    TSKUBE_ETCD_PEER_PORT: await p(),
+    TSKUBE_DNS_PORT: await p(),
+    TSKUBE_CM_PORT: await p(),
+    TSKUBE_SCHED_PORT: await p(),
+    TSKUBE_PROXY_HEALTH_PORT: await p(),
+    TSKUBE_DNS_METRICS_PORT: await p(),
+    TSKUBE_METRICS_SERVER_PORT: await p(),
+    TSKUBE_KUBELET_PORTS: `${await p()} ${await p()}`,
+    TSKUBE_KUBELET_HEALTHZ_PORTS: `${await p()} ${await p()}`,
+  };
 }
