@@ -9,6 +9,7 @@
 // scripts/up was given, without knowing its flags.
 import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import { Agent, request } from 'undici';
+import { alive } from '../../test/harness/host-lock.js';
 
 export interface DaemonSample {
   name: string;
@@ -139,15 +140,6 @@ export function newScraper(tls: { cert: string; key: string }): Scraper {
     },
     close: () => agent.close(),
   };
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** The daemons named in $STATE/pids, pid read from each file. */

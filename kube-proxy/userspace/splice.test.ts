@@ -9,7 +9,7 @@ import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { pino } from 'pino';
 import { UserspaceProxier } from './proxy.js';
-import type { UserspaceListener } from './rules.js';
+import { loopbackListener } from './listener-fixture.js';
 
 function listen(handler: (s: Socket) => void): Promise<{ server: Server; port: number }> {
   const server = createServer({ allowHalfOpen: true }, (s) => {
@@ -45,17 +45,7 @@ describe('userspace proxy: endpoints that reset, and a stalled event loop', () =
   let resetAfterRequest: number;
   let resetAfterAnswer: number;
   let proxier: UserspaceProxier;
-  const listener = (endpoints: number[]): UserspaceListener => ({
-    key: 'default/web:http/TCP/nodePort/127.0.0.1',
-    servicePort: 'default/web:http',
-    kind: 'nodePort',
-    address: '127.0.0.1',
-    port: 0,
-    clusterIP: '10.96.0.20',
-    servicePortNumber: 80,
-    endpoints: endpoints.map((port) => ({ ip: '127.0.0.1', port })),
-    affinitySeconds: 0,
-  });
+  const listener = loopbackListener;
   const open = async (endpoints: number[]): Promise<number> => (await proxier.sync([listener(endpoints)])).get(listener([]).key)!;
 
   before(async () => {

@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { RestClient } from '../../client/index.js';
 import { dockerdCommand, dockerdPid, ensureDockerd, restartDockerd, type DockerdCommand } from '../harness/dockerd.js';
-import { lockHostNetwork } from '../harness/host-lock.js';
+import { alive, lockHostNetwork } from '../harness/host-lock.js';
 import { freePort, waitFor } from '../harness/ports.js';
 import { ROOT, runScript, scriptsUpEnv } from './cluster-harness.js';
 import { adminClient, assertSameIdentities, createWorkload, snapshot, waitServing } from './restart-harness.js';
@@ -38,15 +38,6 @@ after(async () => {
   if (up && process.env.TSKUBE_TEST_KEEP !== '1') await runScript(join(ROOT, 'scripts/down'), ['--purge'], env, 120_000).catch(() => undefined);
   await release?.();
 });
-
-const alive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 test('dockerd restarted under running kubelets: same kubelets, pods Running again, Services answer, nothing lost', async (t) => {
   up = true;
