@@ -39,7 +39,7 @@ function table(s: Sample): string {
   const rows = s.daemons.map((d) => {
     const lag = d.lagP99Seconds === undefined ? '-' : `${f1(d.lagP99Seconds * 1000)}/${f1((d.lagMaxSeconds ?? NaN) * 1000)}`;
     const db = d.dbTotalBytes === undefined ? '' : `   db ${f1(d.dbTotalBytes / MiB)} MiB, in use ${f1((d.dbInUseBytes ?? NaN) / MiB)} MiB, ${d.keys ?? '-'} keys, rev ${d.revision ?? '-'}, compacted at ${d.compactRevision ?? '-'}`;
-    return `  ${d.name.padEnd(22)} pid ${String(d.pid).padEnd(8)} ${d.alive ? 'up  ' : 'DOWN'} rss ${f1(d.rssBytes / MiB).padStart(6)} MiB  fds ${String(d.fds).padStart(4)}  lag p99/max ${lag.padStart(11)} ms${db}`;
+    return `  ${d.name.padEnd(22)} pid ${String(d.pid).padEnd(8)} ${d.alive ? 'up  ' : 'DOWN'} rss ${f1(d.rssBytes / MiB).padStart(6)} MiB heap ${f1((d.heapUsedBytes ?? NaN) / MiB).padStart(6)} MiB  fds ${String(d.fds).padStart(4)}  lag p99/max ${lag.padStart(11)} ms${db}`;
   });
   return [`t=${s.atSeconds}s`, ...rows].join('\n');
 }
@@ -84,20 +84,22 @@ async function soak(state: string): Promise<number> {
   const t0 = Date.now();
   const take = async (): Promise<Sample> => {
     const s: Sample = { atSeconds: Math.round((Date.now() - t0) / 1000), daemons: [] };
-    for (const d of names) s.daemons.push(await sampleDaemon(scraper, d.name, d.pid));
+    s.daemons = await Promise.all(names.map((d) => sampleDaemon(scraper, d.name, d.pid)));
     samples.push(s);
     return s;
   };
-  console.log(`# soak: ${argv.minutes} min of churn in namespace ${NAMESPACE} (${argv.rate}/s pods and Services, at most ${argv['max-alive']} of each alive), cluster ${state}`);
+  console.log(`# soak: ${argv.minutes} min of churn in namespace ${NAMESPACE} (${argv.rate}/s pods and Services, at most ${argv['max-alive']} of each alive, their Events deleted every ${argv.interval}s), cluster ${state}`);
   console.log(`bounds (end vs baseline at ${warmup}s after warm-up; medians of the samples in ${window}s windows): RSS ≤ +${bounds.rssGrowth * 100}% (or +${bounds.rssSlackBytes / MiB} MiB), fds ≤ +${bounds.fdSlack}, event-loop lag p99 ≤ +${bounds.lagSlackSeconds * 1000} ms, etcd DB in use ≤ +${bounds.dbGrowth * 100}% over its peak in the first two compaction intervals (${2 * bounds.compactionIntervalSeconds}s), every daemon alive with its pid`);
   console.log(table(await take()));
   await ensureNamespace(client, NAMESPACE);
   const stop = new AbortController();
-  const work = churn(client, { namespace: NAMESPACE, ratePerSecond: argv.rate, maxAlive: argv['max-alive'], signal: stop.signal });
+  const work = churn(client, { namespace: NAMESPACE, ratePerSecond: argv.rate, maxAlive: argv['max-alive'], eventSweepSeconds: argv.interval, signal: stop.signal });
   let counts: ChurnCounts;
   try {
-    while (Date.now() - t0 < seconds * 1000) {
-      await new Promise((r) => setTimeout(r, Math.min(argv.interval * 1000, seconds * 1000 - (Date.now() - t0))));
+    for (let k = 1; Date.now() - t0 < seconds * 1000; k++) {
+      // On a fixed schedule (t0 + k·interval), however long a sample takes.
+      const next = Math.min(t0 + k * argv.interval * 1000, t0 + seconds * 1000);
+      await new Promise((r) => setTimeout(r, Math.max(0, next - Date.now())));
       const s = await take();
       console.log(table(s));
     }
@@ -105,7 +107,7 @@ async function soak(state: string): Promise<number> {
     stop.abort();
     counts = await work;
   }
-  console.log(`churn: ${counts.podsCreated} pods created, ${counts.podsDeleted} deleted; ${counts.servicesCreated} Services created, ${counts.servicesDeleted} deleted; ${counts.errors} errors${counts.lastError ? ` (last: ${counts.lastError})` : ''}`);
+  console.log(`churn: ${counts.podsCreated} pods created, ${counts.podsDeleted} deleted; ${counts.servicesCreated} Services created, ${counts.servicesDeleted} deleted; ${counts.eventsSwept} Events swept; ${counts.errors} errors${counts.lastError ? ` (last: ${counts.lastError})` : ''}`);
   const verdicts = judge(samples, warmup, window, bounds);
   console.log('\n## bounds');
   for (const v of verdicts) {

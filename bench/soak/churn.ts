@@ -1,6 +1,8 @@
 // The soak's workload: in one namespace, pods (busybox sleeping) and Services selecting them
 // are created and deleted in a loop at a bounded rate, never more than `maxAlive` of each
-// (the oldest goes when a new one comes). Errors are counted, not fatal: the cluster under
+// (the oldest goes when a new one comes). The Events the churn causes are deleted every
+// `eventSweepSeconds`: their TTL (1 h, --event-ttl) is longer than a soak, so left alone they
+// would be the growth measured, not a leak. Errors are counted, not fatal: the cluster under
 // test may be slow; the figures say how often.
 import type { RestClient } from '../../client/index.js';
 import { isAlreadyExists, isNotFound, sleep } from '../../client/index.js';
@@ -10,6 +12,7 @@ export interface ChurnOptions {
   /** Pod and Service creations per second (each). */
   ratePerSecond: number;
   maxAlive: number;
+  eventSweepSeconds: number;
   signal: AbortSignal;
 }
 
@@ -18,6 +21,7 @@ export interface ChurnCounts {
   podsDeleted: number;
   servicesCreated: number;
   servicesDeleted: number;
+  eventsSwept: number;
   errors: number;
   lastError?: string;
 }
@@ -30,7 +34,9 @@ export async function ensureNamespace(client: RestClient, namespace: string): Pr
 
 /** Runs until the signal aborts; returns what it did. */
 export async function churn(client: RestClient, o: ChurnOptions): Promise<ChurnCounts> {
-  const counts: ChurnCounts = { podsCreated: 0, podsDeleted: 0, servicesCreated: 0, servicesDeleted: 0, errors: 0 };
+  const counts: ChurnCounts = { podsCreated: 0, podsDeleted: 0, servicesCreated: 0, servicesDeleted: 0, eventsSwept: 0, errors: 0 };
+  const events = client.resource('events', o.namespace);
+  let swept = Date.now();
   const pods = client.resource('pods', o.namespace);
   const services = client.resource('services', o.namespace);
   const alivePods: string[] = [];
@@ -72,6 +78,10 @@ export async function churn(client: RestClient, o: ChurnOptions): Promise<ChurnC
     }
     while (aliveServices.length > o.maxAlive) {
       await services.delete(aliveServices.shift()!).then(() => counts.servicesDeleted++, gone);
+    }
+    if (Date.now() - swept >= o.eventSweepSeconds * 1000) {
+      swept = Date.now();
+      await events.deleteCollection().then((r) => (counts.eventsSwept += 'items' in r ? r.items.length : 0), fail);
     }
     await sleep(Math.max(0, 1000 / o.ratePerSecond - (Date.now() - t0)), o.signal).catch(() => undefined);
   }

@@ -20,6 +20,8 @@ export interface DaemonSample {
   /** prom-client's nodejs_eventloop_lag_p99_seconds / _max_seconds since the last scrape. */
   lagP99Seconds?: number;
   lagMaxSeconds?: number;
+  /** V8 heap in use (nodejs_heap_size_used_bytes): tells retained objects from RSS the allocator keeps. */
+  heapUsedBytes?: number;
   /** etcd only. */
   dbTotalBytes?: number;
   dbInUseBytes?: number;
@@ -122,6 +124,7 @@ export function newScraper(tls: { cert: string; key: string }): Scraper {
   return {
     async scrape(name, pid) {
       const known = urls.get(name);
+      if (known === '') return undefined;
       if (known) {
         const body = await get(known);
         if (body) return parseMetrics(body);
@@ -136,6 +139,9 @@ export function newScraper(tls: { cert: string; key: string }): Scraper {
           }
         }
       }
+      // None of its ports serves /metrics to us: say so once (a '-' in the table), not probe
+      // every port again at every sample.
+      if (known === undefined) urls.set(name, '');
       return undefined;
     },
     close: () => agent.close(),
@@ -157,6 +163,7 @@ export async function sampleDaemon(scraper: Scraper, name: string, pid: number):
   if (!m) return s;
   s.lagP99Seconds = m.get('nodejs_eventloop_lag_p99_seconds');
   s.lagMaxSeconds = m.get('nodejs_eventloop_lag_max_seconds');
+  s.heapUsedBytes = m.get('nodejs_heap_size_used_bytes');
   s.dbTotalBytes = m.get('etcd_mvcc_db_total_size_in_bytes');
   s.dbInUseBytes = m.get('etcd_mvcc_db_total_size_in_use_in_bytes');
   s.keys = m.get('etcd_debugging_mvcc_keys_total');

@@ -1,7 +1,7 @@
 // dockerd restarted under running kubelets (issue 13: "the same holds when dockerd is
 // restarted"): on a scripts/up cluster with a Deployment behind a NodePort and a ClusterIP
 // Service, dockerd is stopped (SIGTERM: it stops every container, live-restore is off) and
-// started again the way scripts/ensure-deps starts it. The kubelets ride it out — same
+// started again 10 s later the way scripts/ensure-deps starts it. The kubelets ride it out — same
 // processes, the runtime's absence reported, the PLEG relisting — and bring the pods back
 // (new sandboxes, so new pod IPs); endpoints follow, both Services answer again on the same
 // ClusterIP and NodePort, and no object is lost. Disruptive: run alone after every other test
@@ -17,7 +17,7 @@ import { dockerdCommand, dockerdPid, ensureDockerd, restartDockerd, type Dockerd
 import { alive, lockHostNetwork } from '../harness/host-lock.js';
 import { freePort, waitFor } from '../harness/ports.js';
 import { ROOT, runScript, scriptsUpEnv } from './cluster-harness.js';
-import { adminClient, assertSameIdentities, createWorkload, snapshot, waitServing } from './restart-harness.js';
+import { adminClient, assertSameIdentities, containerIds, createWorkload, snapshot, waitServing } from './restart-harness.js';
 
 let release: (() => Promise<void>) | undefined;
 let env: NodeJS.ProcessEnv;
@@ -46,6 +46,7 @@ test('dockerd restarted under running kubelets: same kubelets, pods Running agai
   await createWorkload(client);
   const podsBefore = await waitServing(client, await snapshot(client), 120_000);
   const snap = await snapshot(client);
+  const idsBefore = await containerIds(client);
   const kubelets = await Promise.all(['kubelet-node-1', 'kubelet-node-2'].map(async (n) => Number(await readFile(join(state, 'pids', n), 'utf8'))));
 
   const pid = dockerdPid();
@@ -53,7 +54,7 @@ test('dockerd restarted under running kubelets: same kubelets, pods Running agai
   dockerd = dockerdCommand(pid);
   const t0 = Date.now();
   try {
-    const { downMs } = await restartDockerd();
+    const { downMs } = await restartDockerd(10_000);
     t.diagnostic(`dockerd (${dockerd.argv.join(' ')}) down for ${downMs} ms`);
   } finally {
     await ensureDockerd(dockerd);
@@ -61,6 +62,12 @@ test('dockerd restarted under running kubelets: same kubelets, pods Running agai
 
   const podsAfter = await waitServing(client, snap, 90_000);
   t.diagnostic(`pods Ready and both Services answering ${Date.now() - t0} ms after the SIGTERM; pod IPs ${[...podsBefore.values()].join(',')} → ${[...podsAfter.values()].join(',')}`);
+  // The disruption was real: dockerd stopped every container, so each pod's container is a
+  // new one (the kubelet made a new sandbox and started the container again).
+  await waitFor('every pod reports a new container', async () => {
+    const ids = await containerIds(client!);
+    return [...ids].every(([name, now]) => now.length > 0 && now.every((id) => id && !(idsBefore.get(name) ?? []).includes(id)));
+  }, 30_000, 500);
   for (const [i, p] of kubelets.entries()) assert.ok(alive(p), `kubelet-node-${i + 1} (pid ${p}) survived`);
   assertSameIdentities(snap, await snapshot(client));
   await waitFor('both nodes Ready', async () => {

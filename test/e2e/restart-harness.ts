@@ -61,6 +61,12 @@ export async function readyPods(client: RestClient): Promise<Map<string, string>
   return new Map(ready.map((p) => [p.metadata!.name!, p.status?.podIP ?? '']));
 }
 
+/** The Deployment's pods' container ids (docker://…), by pod name. */
+export async function containerIds(client: RestClient): Promise<Map<string, string[]>> {
+  const list = await client.resource('pods', NS).list({ labelSelector: 'app=restart-web' });
+  return new Map(list.items.map((p) => [p.metadata!.name!, (p.status?.containerStatuses ?? []).map((c) => c.containerID ?? '').sort()]));
+}
+
 /** The names answering on host:port within `tries` requests. */
 async function answering(host: string, port: number, tries = 20): Promise<Set<string>> {
   const seen = new Set<string>();

@@ -75,14 +75,18 @@ export async function startDockerd(cmd: DockerdCommand, timeoutMs = 60_000): Pro
   await until('dockerd to answer /_ping', dockerPing, timeoutMs);
 }
 
-/** SIGTERM, wait for exit, start again. Returns how long it was down (ms). */
-export async function restartDockerd(timeoutMs = 90_000): Promise<{ cmd: DockerdCommand; downMs: number }> {
+/**
+ * SIGTERM, wait for exit, stay down `holdMs` more (the Docker API gone for a while, not just a
+ * blip), start again. Returns how long it was down (ms).
+ */
+export async function restartDockerd(holdMs = 0, timeoutMs = 90_000): Promise<{ cmd: DockerdCommand; downMs: number }> {
   const pid = dockerdPid();
   if (!pid) throw new Error('no dockerd is running');
   const cmd = dockerdCommand(pid);
   const t0 = Date.now();
   process.kill(pid, 'SIGTERM');
   await until(`dockerd (pid ${pid}) to exit`, () => dockerdPid() !== pid, timeoutMs);
+  await new Promise((r) => setTimeout(r, holdMs));
   await startDockerd(cmd);
   return { cmd, downMs: Date.now() - t0 };
 }
