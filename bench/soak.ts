@@ -24,7 +24,7 @@ const argv = yargs(hideBin(process.argv))
   .option('state', { type: 'string', default: join(ROOT, '.tskube'), describe: 'State dir of a running cluster (scripts/up)' })
   .option('start', { type: 'boolean', default: false, describe: 'Start a cluster on random ports for the run, remove it after' })
   .option('interval', { type: 'number', default: 30, describe: 'Seconds between samples' })
-  .option('warmup-minutes', { type: 'number', describe: 'Baseline taken after this (default: a fifth of the run, at most 5)' })
+  .option('warmup-minutes', { type: 'number', describe: 'Baseline taken after this (default: two compaction intervals, at most half the run)' })
   .option('rate', { type: 'number', default: 1, describe: 'Pod and Service creations per second (each)' })
   .option('max-alive', { type: 'number', default: 10, describe: 'Pods and Services alive at most (each)' })
   .option('compaction-interval', { type: 'number', default: DEFAULT_BOUNDS.compactionIntervalSeconds, describe: "The apiserver's --etcd-compaction-interval (s)" })
@@ -76,7 +76,9 @@ async function soak(state: string): Promise<number> {
   const client = new RestClient({ ...loadKubeconfig({ kubeconfig: join(state, 'kubeconfig') }, {}).config, timeoutMs: 30_000 });
   const scraper = newScraper({ cert: readFileSync(join(state, 'pki/admin.crt'), 'utf8'), key: readFileSync(join(state, 'pki/admin.key'), 'utf8') });
   const seconds = Math.round(argv.minutes * 60);
-  const warmup = Math.round((argv['warmup-minutes'] ?? Math.min(5, argv.minutes / 5)) * 60);
+  // Steady state comes after two compaction intervals: etcd keeps between one and two intervals
+  // of history (its index and DB pages grow until then) and so does the apiserver's watch cache.
+  const warmup = Math.round(argv['warmup-minutes'] !== undefined ? argv['warmup-minutes'] * 60 : Math.min(2 * argv['compaction-interval'], seconds / 2));
   const window = Math.max(argv.interval * 2, Math.round(seconds / 10));
   const bounds: Bounds = { ...DEFAULT_BOUNDS, compactionIntervalSeconds: argv['compaction-interval'] };
   const names = daemons(state);
