@@ -101,32 +101,53 @@ async function iptablesSyncBench(): Promise<void> {
   console.log(`one endpoint:     ${f1(median(incr))} ms   bare iptables-restore: ${f1(median(incrLimit))} ms   ratio ${f2(median(incrLimit) / median(incr))}   goal ≤ 50 ms`);
 }
 
-/** Bounded HTTP load from a worker thread (its own event loop, as a separate client would be). */
-function load(host: string, port: number): Promise<{ rps: number; p50: number; p99: number }> {
+interface LoadResult {
+  rps: number;
+  p50: number;
+  p99: number;
+  /** Requests that failed (connection reset or refused, timeout): counted, never fatal. */
+  failed: number;
+}
+
+/**
+ * Bounded HTTP load from a worker thread (its own event loop, as a separate client would be).
+ * A failed request (a reset, a refused or timed-out connection) is counted, not thrown: one
+ * bad connection must not end the benchmark.
+ */
+function load(host: string, port: number): Promise<LoadResult> {
   const code = `
     const { parentPort, workerData: { host, port, n, c } } = require('node:worker_threads');
     const http = require('node:http');
-    const one = () => new Promise((resolve, reject) => {
+    const one = () => new Promise((resolve) => {
       const t0 = process.hrtime.bigint();
-      const req = http.request({ host, port, path: '/', agent: false }, (res) => {
+      const req = http.request({ host, port, path: '/', agent: false, timeout: 10000 }, (res) => {
+        res.on('error', () => resolve(undefined));
         res.resume();
-        res.on('end', () => resolve(Number(process.hrtime.bigint() - t0) / 1e6));
+        res.on('end', () => resolve(res.statusCode === 200 ? Number(process.hrtime.bigint() - t0) / 1e6 : undefined));
       });
-      req.on('error', reject);
+      req.on('timeout', () => req.destroy(new Error('timeout')));
+      req.on('error', () => resolve(undefined));
       req.end();
     });
     (async () => {
       const lat = [];
+      let failed = 0;
       let next = 0;
       const t0 = process.hrtime.bigint();
-      await Promise.all(Array.from({ length: c }, async () => { while (next++ < n) lat.push(await one()); }));
+      await Promise.all(Array.from({ length: c }, async () => {
+        while (next++ < n) {
+          const ms = await one();
+          if (ms === undefined) failed++;
+          else lat.push(ms);
+        }
+      }));
       const secs = Number(process.hrtime.bigint() - t0) / 1e9;
       lat.sort((a, b) => a - b);
-      parentPort.postMessage({ rps: lat.length / secs, p50: lat[Math.floor(lat.length / 2)], p99: lat[Math.floor(lat.length * 0.99)] });
+      parentPort.postMessage({ rps: lat.length / secs, p50: lat[Math.floor(lat.length / 2)] ?? NaN, p99: lat[Math.floor(lat.length * 0.99)] ?? NaN, failed });
     })().catch((e) => parentPort.postMessage({ error: String(e) }));`;
   return new Promise((resolve, reject) => {
     const w = new Worker(code, { eval: true, workerData: { host, port, n: REQUESTS, c: CONCURRENCY } });
-    w.once('message', (m: { error?: string; rps: number; p50: number; p99: number }) => {
+    w.once('message', (m: LoadResult & { error?: string }) => {
       void w.terminate();
       if (m.error) reject(new Error(m.error));
       else resolve(m);
@@ -156,7 +177,7 @@ async function trafficBench(): Promise<void> {
     await slices.create(slice(a.ip));
     const direct = await load(a.ip, 8080);
     console.log(`\n## HTTP through the proxy: ${REQUESTS} requests, ${CONCURRENCY} at a time, a new connection each, busybox httpd`);
-    console.log(`direct to pod IP:   ${f1(direct.rps)} req/s   p50 ${f2(direct.p50)} ms   p99 ${f2(direct.p99)} ms`);
+    console.log(`direct to pod IP:   ${f1(direct.rps)} req/s   p50 ${f2(direct.p50)} ms   p99 ${f2(direct.p99)} ms   failed ${direct.failed}`);
     for (const mode of ['iptables', 'userspace'] as ProxyMode[]) {
       const proxy = await startKubeProxy({ client, proxyMode: mode, nodeName: 'n1', clusterCIDR: pods.clusterCIDR, logger: log });
       try {
@@ -167,16 +188,18 @@ async function trafficBench(): Promise<void> {
         for (const [, host, port] of targets) await load(host, port);
         // ROUNDS interleaved (direct, proxied) pairs; the figure is the median round.
         for (const [what, host, port] of targets) {
-          const rounds: Array<{ r: Awaited<ReturnType<typeof load>>; ratio: number }> = [];
+          const rounds: Array<{ r: LoadResult; ratio: number }> = [];
+          let failed = 0;
           for (let i = 0; i < ROUNDS; i++) {
             const d = await load(a.ip, 8080);
             const r = await load(host, port);
+            failed += r.failed;
             rounds.push({ r, ratio: r.rps / d.rps });
           }
           rounds.sort((x, y) => x.ratio - y.ratio);
           const { r, ratio } = rounds[Math.floor(rounds.length / 2)]!;
           const spread = `${f2(rounds[0]!.ratio)}–${f2(rounds[rounds.length - 1]!.ratio)}`;
-          console.log(`${mode} ${what}:`.padEnd(31) + `${f1(r.rps)} req/s   p50 ${f2(r.p50)} ms   p99 ${f2(r.p99)} ms   ratio ${f2(ratio)} (rounds ${spread})   goal ≥ ${mode === 'iptables' ? '0.95' : '0.5'}`);
+          console.log(`${mode} ${what}:`.padEnd(31) + `${f1(r.rps)} req/s   p50 ${f2(r.p50)} ms   p99 ${f2(r.p99)} ms   ratio ${f2(ratio)} (rounds ${spread})   failed ${failed}/${ROUNDS * REQUESTS}   goal ≥ ${mode === 'iptables' ? '0.95' : '0.5'}, 0 failed`);
         }
         if (mode === 'iptables') {
           // Endpoint change → traffic, with the default --min-sync-period (1 s) bounding it.

@@ -6,7 +6,7 @@ import { connect, createServer, type Server } from 'node:net';
 import { pino } from 'pino';
 import { freePort } from '../../test/harness/ports.js';
 import { UserspaceProxier } from './proxy.js';
-import type { UserspaceListener } from './rules.js';
+import { loopbackListener } from './listener-fixture.js';
 
 /** Echoes everything, then after the client's FIN sends `bye-<name>` and closes. */
 function echoServer(name: string): Promise<{ server: Server; port: number }> {
@@ -35,17 +35,7 @@ describe('UserspaceProxier', () => {
   let b: { server: Server; port: number };
   let refused: number;
   const proxier = new UserspaceProxier(pino({ level: 'silent' }));
-  const listener = (endpoints: number[]): UserspaceListener => ({
-    key: 'default/web:http/TCP/nodePort/127.0.0.1',
-    servicePort: 'default/web:http',
-    kind: 'nodePort',
-    address: '127.0.0.1',
-    port: 0,
-    clusterIP: '10.96.0.20',
-    servicePortNumber: 80,
-    endpoints: endpoints.map((port) => ({ ip: '127.0.0.1', port })),
-    affinitySeconds: 0,
-  });
+  const listener = loopbackListener;
   before(async () => {
     [a, b] = await Promise.all([echoServer('a'), echoServer('b')]);
     refused = await freePort();

@@ -1,10 +1,11 @@
 // The userspace mode's edge: one TCP server per listener, splicing each client to an
-// endpoint. Round robin (with ClientIP affinity when asked); unlike the iptables mode a
-// refused or unreachable endpoint is skipped and the next one tried, so a client only fails
-// when every endpoint does.
-import { connect, createServer, type Server, type Socket } from 'node:net';
+// endpoint (splice.ts). Round robin (with ClientIP affinity when asked); unlike the iptables
+// mode a refused, unreachable or resetting endpoint is skipped and the next one tried, so a
+// client only fails when every endpoint does.
+import { createServer, type Server, type Socket } from 'node:net';
 import type { Logger } from 'pino';
 import { LoadBalancer, type UserspaceListener } from './rules.js';
+import { ENDPOINT_DIAL_TIMEOUTS_MS, splice } from './splice.js';
 
 interface Active {
   spec: UserspaceListener;
@@ -15,8 +16,8 @@ interface Active {
 }
 
 export interface UserspaceProxierOptions {
-  /** Per endpoint attempt; the old k8s proxier started at 250 ms and doubled. */
-  connectTimeoutMs?: number;
+  /** Per dial attempt, as k8s' EndpointDialTimeouts (the default). */
+  dialTimeoutsMs?: readonly number[];
 }
 
 const endpointKeys = (l: UserspaceListener): string[] => l.endpoints.map((e) => `${e.ip}:${e.port}`);
@@ -24,13 +25,13 @@ const endpointKeys = (l: UserspaceListener): string[] => l.endpoints.map((e) => 
 export class UserspaceProxier {
   private readonly active = new Map<string, Active>();
   private readonly failed = new Set<string>();
-  private readonly connectTimeoutMs: number;
+  private readonly dialTimeoutsMs: readonly number[];
 
   constructor(
     private readonly log: Logger,
     opts: UserspaceProxierOptions = {},
   ) {
-    this.connectTimeoutMs = opts.connectTimeoutMs ?? 1000;
+    this.dialTimeoutsMs = opts.dialTimeoutsMs ?? ENDPOINT_DIAL_TIMEOUTS_MS;
   }
 
   get listenerCount(): number {
@@ -87,50 +88,16 @@ export class UserspaceProxier {
   private handle(a: Active, client: Socket): void {
     a.sockets.add(client);
     client.on('close', () => a.sockets.delete(client));
-    client.on('error', () => client.destroy());
     const clientIP = (client.remoteAddress ?? '').replace(/^::ffff:/, '');
-    const order = a.lb.order(clientIP, Date.now());
-    const attempt = (i: number): void => {
-      if (client.destroyed) return;
-      if (i >= order.length) {
-        this.log.debug({ service: a.spec.servicePort }, 'no endpoint accepted the connection');
-        client.destroy();
-        return;
-      }
-      const endpoint = order[i]!;
-      const sep = endpoint.lastIndexOf(':');
-      const upstream = connect({ host: endpoint.slice(0, sep), port: Number(endpoint.slice(sep + 1)), allowHalfOpen: true });
-      const timer = setTimeout(() => upstream.destroy(new Error('connect timeout')), this.connectTimeoutMs);
-      const failed = (e: Error): void => {
-        clearTimeout(timer);
-        upstream.destroy();
-        this.log.debug({ service: a.spec.servicePort, endpoint, err: e }, 'endpoint failed; trying the next');
-        attempt(i + 1);
-      };
-      upstream.once('error', failed);
-      upstream.once('connect', () => {
-        clearTimeout(timer);
-        upstream.off('error', failed);
-        a.lb.connected(clientIP, endpoint, Date.now());
-        // Writes pass straight through: Nagle on a relay adds a delayed-ACK wait per reply.
-        client.setNoDelay(true);
-        upstream.setNoDelay(true);
-        a.sockets.add(upstream);
-        // Ends travel through relay() (half-close kept, buffers flushed); only errors cut.
-        upstream.on('close', (hadError) => {
-          a.sockets.delete(upstream);
-          if (hadError) client.destroy();
-        });
-        upstream.on('error', () => upstream.destroy());
-        client.on('close', (hadError) => {
-          if (hadError) upstream.destroy();
-        });
-        relay(client, upstream);
-        relay(upstream, client);
-        client.resume();
-      });
-    };
-    attempt(0);
+    splice(client, {
+      order: a.lb.order(clientIP, Date.now()),
+      dialTimeoutsMs: this.dialTimeoutsMs,
+      connected: (endpoint) => a.lb.connected(clientIP, endpoint, Date.now()),
+      track: (s) => a.sockets.add(s),
+      untrack: (s) => a.sockets.delete(s),
+      log: this.log,
+      service: a.spec.servicePort,
+    });
   }
 
   async close(): Promise<void> {
@@ -138,20 +105,6 @@ export class UserspaceProxier {
     this.active.clear();
     await Promise.all(all.map(closeServer));
   }
-}
-
-/**
- * Copies `from` into `to` with backpressure, and passes the end on (half-close). Measured
- * here, plain data events carry short connections noticeably faster than stream.pipe().
- */
-function relay(from: Socket, to: Socket): void {
-  from.on('data', (chunk: Buffer) => {
-    if (!to.write(chunk)) {
-      from.pause();
-      to.once('drain', () => from.resume());
-    }
-  });
-  from.on('end', () => to.end());
 }
 
 async function closeServer(a: Active): Promise<void> {

@@ -6,6 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { freePort } from '../harness/ports.js';
 
 const exec = promisify(execFile);
 
@@ -156,4 +157,29 @@ export async function tearDownCluster(opts: { state: string; env: NodeJS.Process
   if (process.env.TSKUBE_TEST_KEEP === '1') console.log(`kept the cluster in ${opts.state} (TSKUBE_TEST_KEEP=1)`);
   else if (opts.up) await runScript(join(ROOT, 'scripts/down'), ['--purge'], opts.env, 120_000).catch(() => undefined);
   await opts.release?.();
+}
+
+/**
+ * The environment for scripts/up and scripts/down on a state directory of its own, every port
+ * random (a test cluster runs next to a user's), the build skipped (the tests run from dist).
+ */
+export async function scriptsUpEnv(state: string, apiPort: number): Promise<NodeJS.ProcessEnv> {
+  const p = async () => String(await freePort());
+  return {
+    ...process.env,
+    HOME: state,
+    TSKUBE_STATE: state,
+    TSKUBE_SKIP_BUILD: '1',
+    TSKUBE_PORT: String(apiPort),
+    TSKUBE_ETCD_PORT: await p(),
+    TSKUBE_ETCD_PEER_PORT: await p(),
+    TSKUBE_DNS_PORT: await p(),
+    TSKUBE_CM_PORT: await p(),
+    TSKUBE_SCHED_PORT: await p(),
+    TSKUBE_PROXY_HEALTH_PORT: await p(),
+    TSKUBE_DNS_METRICS_PORT: await p(),
+    TSKUBE_METRICS_SERVER_PORT: await p(),
+    TSKUBE_KUBELET_PORTS: `${await p()} ${await p()}`,
+    TSKUBE_KUBELET_HEALTHZ_PORTS: `${await p()} ${await p()}`,
+  };
 }

@@ -13,7 +13,7 @@ import { Agent, fetch } from 'undici';
 import { lockHostNetwork } from '../harness/host-lock.js';
 import { KUBECTL } from '../harness/kubectl.js';
 import { freePort, waitFor } from '../harness/ports.js';
-import { ROOT, assertHostClean, ensureProjectImage, frontendsSeen, hostLeftovers, httpGet, runScript, tearDownCluster, type HostLeftovers } from './cluster-harness.js';
+import { ROOT, assertHostClean, ensureProjectImage, frontendsSeen, hostLeftovers, httpGet, runScript, scriptsUpEnv, tearDownCluster, type HostLeftovers } from './cluster-harness.js';
 
 let release: (() => Promise<void>) | undefined;
 let env: NodeJS.ProcessEnv;
@@ -36,24 +36,7 @@ before(async () => {
   before0 = await hostLeftovers();
   state = mkdtempSync(join(tmpdir(), 'tskube-up-'));
   apiPort = await freePort();
-  const p = async () => String(await freePort());
-  env = {
-    ...process.env,
-    HOME: state,
-    TSKUBE_STATE: state,
-    TSKUBE_SKIP_BUILD: '1',
-    TSKUBE_PORT: String(apiPort),
-    TSKUBE_ETCD_PORT: await p(),
-    TSKUBE_ETCD_PEER_PORT: await p(),
-    TSKUBE_DNS_PORT: await p(),
-    TSKUBE_CM_PORT: await p(),
-    TSKUBE_SCHED_PORT: await p(),
-    TSKUBE_PROXY_HEALTH_PORT: await p(),
-    TSKUBE_DNS_METRICS_PORT: await p(),
-    TSKUBE_METRICS_SERVER_PORT: await p(),
-    TSKUBE_KUBELET_PORTS: `${await p()} ${await p()}`,
-    TSKUBE_KUBELET_HEALTHZ_PORTS: `${await p()} ${await p()}`,
-  };
+  env = await scriptsUpEnv(state, apiPort);
 });
 
 after(() => tearDownCluster({ state, env, up, release }));

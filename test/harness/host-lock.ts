@@ -8,7 +8,8 @@ import { join } from 'node:path';
 
 const LOCK_DIR = join(tmpdir(), 'tskube-host-network.lock');
 
-function alive(pid: number): boolean {
+/** Whether a process with this pid exists (signal 0). */
+export function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

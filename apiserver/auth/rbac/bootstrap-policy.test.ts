@@ -129,6 +129,9 @@ describe('bootstrap policy', () => {
 
     const proxy: UserInfo = { username: 'system:kube-proxy', groups: ['system:authenticated'] };
     for (const [res, group] of [['services', ''], ['endpoints', ''], ['endpointslices', 'discovery.k8s.io'], ['nodes', '']]) allow(req(proxy, 'watch', res, '', group));
+    // Its own port authorizes /metrics callers by asking the apiserver (so does DNS's).
+    allow(req(proxy, 'create', 'subjectaccessreviews', '', 'authorization.k8s.io'));
+    allow(req(proxy, 'create', 'tokenreviews', '', 'authentication.k8s.io'));
 
     const dns: UserInfo = { username: 'system:tskube-dns', groups: ['system:authenticated'] };
     allow(req(dns, 'watch', 'pods', ''));
@@ -136,6 +139,7 @@ describe('bootstrap policy', () => {
     allow(req(dns, 'update', 'services', 'kube-system', '', '', 'kube-dns'));
     allow(req(dns, 'create', 'endpointslices', 'kube-system', 'discovery.k8s.io'));
     deny(req(dns, 'update', 'services', 'default', '', '', 'kube-dns'));
+    allow(req(dns, 'create', 'subjectaccessreviews', '', 'authorization.k8s.io'));
 
     const apiserver: UserInfo = { username: 'kube-apiserver-kubelet-client', groups: ['system:authenticated'] };
     allow(req(apiserver, 'get', 'nodes', '', '', 'proxy', 'n1'));

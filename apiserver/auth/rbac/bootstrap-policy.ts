@@ -248,6 +248,10 @@ export function clusterRoleBindings(): ClusterRoleBinding[] {
     clusterRoleBinding('system:metrics-server', [user(METRICS_SERVER_USER)]),
     // Delegated authentication and authorization (TokenReviews, SubjectAccessReviews), as upstream's metrics-server:system:auth-delegator.
     clusterRoleBinding('system:auth-delegator', [user(METRICS_SERVER_USER)], 'metrics-server:system:auth-delegator'),
+    // kube-proxy's and tskube DNS's own ports authorize /metrics the same way (every port here
+    // authenticates and authorizes): without this no caller, not even cluster-admin, could read them.
+    clusterRoleBinding('system:auth-delegator', [user(KUBE_PROXY_USER)], 'kube-proxy:system:auth-delegator'),
+    clusterRoleBinding('system:auth-delegator', [user(TSKUBE_DNS_USER)], 'tskube-dns:system:auth-delegator'),
     // Workloads may read the OIDC discovery documents of the token issuer.
     clusterRoleBinding('system:service-account-issuer-discovery', [group(SERVICE_ACCOUNTS_GROUP)]),
     ...controllerRoleBindings(),
