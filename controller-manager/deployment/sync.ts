@@ -164,7 +164,11 @@ export class DeploymentSyncer {
     } catch (e) {
       if (isAlreadyExists(e)) {
         const found = this.io.cachedReplicaSet(d.metadata?.namespace ?? '', candidate.metadata?.name ?? '');
-        if (found && getControllerOf(found)?.uid === d.metadata?.uid && equalIgnoreHash(d.spec?.template, found.spec?.template)) {
+        // Not in our informer yet (e.g. created by a controller-manager that just died, or by our
+        // own earlier sync): retry later, as upstream does with the lister's NotFound. Bumping
+        // collisionCount here would start a new ReplicaSet for the same template (chaos: 7 of them).
+        if (!found) throw e;
+        if (getControllerOf(found)?.uid === d.metadata?.uid && equalIgnoreHash(d.spec?.template, found.spec?.template)) {
           return { created: structuredClone(found), alreadyExisted: true };
         }
         // Someone else's ReplicaSet holds our name: perturb the hash and try again next sync.
