@@ -1,6 +1,9 @@
 // One watch cache per resource (like k8s' Cacher): one etcd watch, the current state, and a
 // bounded ring of recent events that HTTP watchers are served from. A watch from a revision
 // older than the ring's window is answered with 410 Expired and the client relists.
+// The window is bounded by count and by age, as k8s' dynamically sized cache is: events older
+// than EVENT_RETENTION_MS go (keeping at least MIN_EVENTS), so a busy resource does not hold
+// `capacity` full objects for ever (the soak saw the apiserver's heap grow by 80 MiB that way).
 import type { IKeyValue, Watcher as EtcdWatcher } from 'etcd3';
 import type { Logger } from 'pino';
 import { errors, StatusError } from '../../api/status.js';
@@ -55,9 +58,16 @@ function entryOf(key: string, obj: KObject, rev: number): CacheEntry {
   };
 }
 
+/** k8s' eventFreshDuration is 75 s and its cache holds between one and two of them. */
+export const EVENT_RETENTION_MS = 150_000;
+/** k8s' lower bound on the watch cache's capacity. */
+export const MIN_EVENTS = 100;
+
 export class WatchCache {
   private readonly store = new Map<string, CacheEntry>();
   private readonly ring: (CacheEvent | undefined)[];
+  /** When each ring slot's event arrived (ms), for the age bound. */
+  private readonly arrived: number[];
   private head = 0; // next write slot
   private size = 0;
   private readonly watchers = new Set<CacheWatcher>();
@@ -85,8 +95,10 @@ export class WatchCache {
     readonly prefix: string,
     private readonly log: Logger,
     capacity = 10_000,
+    private readonly retentionMs = EVENT_RETENTION_MS,
   ) {
     this.ring = new Array(capacity);
+    this.arrived = new Array<number>(capacity).fill(0);
     this.ready = this.start();
   }
 
@@ -243,6 +255,8 @@ export class WatchCache {
 
   private push(ev: CacheEvent, rev: number): void {
     const cap = this.ring.length;
+    const now = Date.now();
+    this.evictOlderThan(now - this.retentionMs);
     if (this.size === cap) {
       const evicted = this.ring[this.head];
       if (evicted) this.windowStart = evicted.entry.rev;
@@ -250,6 +264,7 @@ export class WatchCache {
       this.size++;
     }
     this.ring[this.head] = ev;
+    this.arrived[this.head] = now;
     this.head = (this.head + 1) % cap;
     this.rv = Math.max(this.rv, rev);
     for (const w of this.watchers) {
@@ -259,6 +274,19 @@ export class WatchCache {
         this.log.warn({ err: e }, 'watcher failed; dropping it');
         this.watchers.delete(w);
       }
+    }
+  }
+
+  /** Drops the oldest events that arrived before `cutoff`, keeping at least MIN_EVENTS. */
+  private evictOlderThan(cutoff: number): void {
+    const cap = this.ring.length;
+    while (this.size > MIN_EVENTS) {
+      const tail = (this.head - this.size + cap) % cap;
+      const ev = this.ring[tail];
+      if (ev && this.arrived[tail]! >= cutoff) return;
+      if (ev) this.windowStart = ev.entry.rev;
+      this.ring[tail] = undefined;
+      this.size--;
     }
   }
 

@@ -1,0 +1,61 @@
+// The watch cache's window is bounded by age as well as by count (k8s keeps its events about
+// 75 s to 150 s): events older than the retention go, but never below MIN_EVENTS, and a watch
+// from a revision that fell out of the window gets TooOldError (410 Expired to HTTP clients).
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { pino } from 'pino';
+import { startEtcd, type EtcdHandle } from '../../test/harness/etcd.js';
+import { waitFor } from '../../test/harness/ports.js';
+import { MIN_EVENTS, TooOldError, WatchCache } from './watch-cache.js';
+import { Storage } from './storage.js';
+
+let etcd: EtcdHandle;
+let storage: Storage;
+
+before(async () => {
+  etcd = await startEtcd();
+  storage = Storage.connect([etcd.endpoint]);
+});
+
+after(async () => {
+  await storage?.close();
+  await etcd?.stop();
+});
+
+const PREFIX = '/registry/configmaps/';
+const put = (name: string, n: number) =>
+  storage.create(`${PREFIX}default/${name}`, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: 'default' }, data: { n: String(n) } });
+
+test('events older than the retention leave the window; MIN_EVENTS stay; an old revision is too old', async () => {
+  const cache = new WatchCache(storage, PREFIX, pino({ level: 'silent' }), 10_000, 300);
+  const keeper = new WatchCache(storage, PREFIX, pino({ level: 'silent' }), 10_000, 3_600_000);
+  try {
+    await Promise.all([cache.ready, keeper.ready]);
+    await check(cache, keeper);
+  } finally {
+    await cache.stop();
+    await keeper.stop();
+  }
+});
+
+async function check(cache: WatchCache, keeper: WatchCache): Promise<void> {
+  const first = cache.rv;
+  const batch = async (from: number, n: number) => {
+    for (let i = from; i < from + n; i++) await put(`a-${i}`, i);
+  };
+  await batch(0, MIN_EVENTS + 20);
+  await waitFor('the first batch in the cache', async () => cache.get(`default/a-${MIN_EVENTS + 19}`) !== undefined);
+  // Within the retention (an hour here) nothing leaves the window.
+  assert.equal(keeper.windowStart, first);
+  // After the retention has passed, the next events push the first batch out, down to MIN_EVENTS.
+  await waitFor('the retention to pass', async () => {
+    await put('tick', Date.now());
+    return cache.windowStart > first;
+  });
+  const seen: number[] = [];
+  const stop = cache.watch(cache.windowStart, { onEvent: (ev) => seen.push(ev.entry.rev), onReset: () => undefined });
+  stop();
+  assert.ok(seen.length >= MIN_EVENTS, `kept ${seen.length} events, want at least ${MIN_EVENTS}`);
+    assert.throws(() => cache.watch(first, { onEvent: () => undefined, onReset: () => undefined }), TooOldError);
+  assert.equal(keeper.windowStart, first);
+}
