@@ -108,8 +108,10 @@ export async function startApiserverProcess(o: { etcdServers: string[]; port?: n
       const res = await fetch(`${url}/readyz?verbose`, { dispatcher }).catch(() => undefined);
       last = res ? await res.text() : last;
       return res?.status === 200;
-    }, 60_000, 200);
+    }, 120_000, 200);
   } catch (e) {
+    // A process left running would register itself later and skew the next test's view.
+    await d.kill();
     throw new Error(`${(e as Error).message}\nlast /readyz: ${last}\noutput: ${d.output()}`);
   } finally {
     await dispatcher.close();
