@@ -26,9 +26,9 @@ export class PostStartHooks {
 
   constructor(private readonly o: PostStartOptions) {
     this.done = o.stores.ready().then(async () => {
-      await bootstrap(o.stores.get, o.log, o.bootstrap);
-      await o.security.start();
-      for (const hook of o.hooks ?? []) if (!this.closing) await hook();
+      await this.untilDone('bootstrap', () => bootstrap(o.stores.get, o.log, o.bootstrap));
+      await this.untilDone('security', () => o.security.start());
+      for (const [i, hook] of (o.hooks ?? []).entries()) if (!this.closing) await this.untilDone(`hook ${i}`, hook);
       if (!this.closing) {
         o.repair.start();
         o.endpoints?.start();
@@ -36,6 +36,24 @@ export class PostStartHooks {
       this.finished = true;
     });
     this.done.catch((e: unknown) => o.log.error({ err: e }, 'apiserver start-up failed'));
+  }
+
+  /**
+   * Runs one step until it succeeds, as k8s' post-start hooks poll: a step that loses a race with
+   * another apiserver starting on the same etcd (a Conflict, an object created meanwhile, etcd
+   * briefly unreachable) is tried again instead of leaving this apiserver never ready.
+   */
+  private async untilDone(step: string, fn: () => Promise<void>): Promise<void> {
+    for (let delay = 200; ; delay = Math.min(delay * 2, 5000)) {
+      try {
+        await fn();
+        return;
+      } catch (e) {
+        if (this.closing) throw e;
+        this.o.log.warn({ err: e, step }, 'post-start step failed; retrying');
+        await new Promise((r) => setTimeout(r, delay));
+      }
+    }
   }
 
   get ready(): boolean {

@@ -236,8 +236,11 @@ export async function createApiserver(options: ApiserverOptions): Promise<Apiser
         ...(options.security?.requestHeader ? { requestHeader: options.security.requestHeader } : {}),
       }, log.child({ controller: 'cluster-authentication-trust' })),
       async () => {
-        await aggregator.start();
-        aggregatorStarted = true;
+        // Tried again when it fails (post-start steps retry): start the controllers only once.
+        if (!aggregatorStarted) {
+          await aggregator.start();
+          aggregatorStarted = true;
+        }
         // CRDs served while it started.
         await aggregator.registerServed();
       },
