@@ -31,8 +31,9 @@ const handle = await startControllerManager({
   bindAddress: argv['bind-address'],
   ...(argv['secure-port'] >= 0 ? { port: argv['secure-port'], servingTLS: await servingTLSFrom(argv) } : {}),
   logger: log,
-  // As kube-controller-manager: a lost lease ends the process (a supervisor restarts it clean).
-  onLeadershipLost: () => process.exit(1),
+  // A lost lease (e.g. etcd without quorum longer than the renew deadline) ends the term, not the
+  // process: upstream exits and relies on the kubelet to restart its static pod, but scripts/up
+  // has no supervisor, and each term starts from fresh informers, so the daemon campaigns again.
 });
 log.info({ controllers: handle.controllers, port: handle.port, leaderElect: argv['leader-elect'] }, 'controller-manager started');
 onShutdown(log, () => handle.stop());

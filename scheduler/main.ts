@@ -30,8 +30,9 @@ const scheduler = await startScheduler({
   bindAddress: argv['bind-address'],
   ...(argv['secure-port'] >= 0 ? { port: argv['secure-port'], servingTLS: await servingTLSFrom(argv) } : {}),
   logger: log,
-  // As kube-scheduler: losing the lease ends the process; a supervisor restarts it to campaign again.
-  onLeadershipLost: () => process.exit(1),
+  // A lost lease (e.g. etcd without quorum longer than the renew deadline) ends the term, not the
+  // process: upstream exits and relies on the kubelet to restart its static pod, but scripts/up
+  // has no supervisor, and each term starts from fresh informers, so the daemon campaigns again.
 });
 log.info({ port: scheduler.port, identity: scheduler.identity, leaderElect: argv['leader-elect'] }, 'kube-scheduler started');
 onShutdown(log, () => scheduler.stop());

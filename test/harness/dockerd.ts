@@ -67,7 +67,10 @@ async function until(what: string, check: () => Promise<boolean> | boolean, time
 export async function startDockerd(cmd: DockerdCommand, timeoutMs = 60_000): Promise<void> {
   const fd = openSync(cmd.log, 'a');
   try {
-    const child = spawn('setsid', cmd.argv, { cwd: cmd.cwd, env: cmd.env, detached: true, stdio: ['ignore', fd, fd] });
+    // The captured environment may lack PATH (a dockerd started from a bare environment): both
+    // setsid and a relative `dockerd` are looked up on it, so it is always there.
+    const env = { ...cmd.env, PATH: cmd.env['PATH'] ?? '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' };
+    const child = spawn('/usr/bin/setsid', cmd.argv, { cwd: cmd.cwd, env, detached: true, stdio: ['ignore', fd, fd] });
     child.unref();
   } finally {
     closeSync(fd);
