@@ -100,7 +100,10 @@ export async function startApiserverProcess(o: { etcdServers: string[]; port?: n
     ...(o.args ?? []),
   ], port);
   const url = `https://127.0.0.1:${port}`;
-  const dispatcher = new Agent({ connect: { ca: pki.ca.cert } });
+  // Asked as the admin (system:masters): these tests are about what the apiserver serves once
+  // ready, and CI twice saw a second apiserver answer anonymous /readyz with 403 for minutes
+  // (an open bug, see the issue 13 notes), which said nothing about its readiness.
+  const dispatcher = new Agent({ connect: { ca: pki.ca.cert, cert: pki.admin.cert, key: pki.admin.key } });
   let last = '';
   try {
     await waitFor(`apiserver process on ${port} ready`, async () => {
