@@ -61,3 +61,23 @@ async function check(cache: WatchCache, keeper: WatchCache): Promise<void> {
     assert.throws(() => cache.watch(first, { onEvent: () => undefined, onReset: () => undefined }), TooOldError);
   assert.equal(keeper.windowStart, first);
 }
+
+test('a first list that fails (an etcd deadline under load) is retried until the cache is ready', async () => {
+  await put('before-start', 1);
+  // The Storage as the cache sees it, whose first two ranges fail as a timed-out etcd call does.
+  let failures = 2;
+  const flaky = Object.create(storage) as Storage;
+  flaky.range = ((...args: Parameters<Storage['range']>) => {
+    if (failures-- > 0) return Promise.reject(new Error('etcd request timed out'));
+    return storage.range(...args);
+  }) as Storage['range'];
+  const cache = new WatchCache(flaky, PREFIX, pino({ level: 'silent' }));
+  try {
+    await cache.ready;
+    assert.equal(cache.isReady, true);
+    assert.ok(cache.get('default/before-start'), 'the object written before the cache started is in it');
+    assert.equal(failures, -1, 'the list was tried three times');
+  } finally {
+    await cache.stop();
+  }
+});

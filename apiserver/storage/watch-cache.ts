@@ -99,7 +99,10 @@ export class WatchCache {
   ) {
     this.ring = new Array(capacity);
     this.arrived = new Array<number>(capacity).fill(0);
-    this.ready = this.start();
+    // The first list is retried like any relist: etcd calls have deadlines, and an apiserver
+    // starting next to a busy one can see its first range time out. A cache that gave up here
+    // stayed empty for ever — RBAC over empty caches denied even anonymous /readyz (403).
+    this.ready = this.relist();
   }
 
   get watcherCount(): number {
@@ -185,14 +188,14 @@ export class WatchCache {
     this.ready = this.relist();
   }
 
-  /** Lists again until it works (etcd may be without quorum right now); /readyz fails meanwhile. */
+  /** Lists (again) until it works (etcd may be slow or without quorum right now); /readyz fails meanwhile. */
   private async relist(): Promise<void> {
     for (let delay = 250; !this.stopped; delay = Math.min(delay * 2, 5000)) {
       try {
         await this.start();
         return;
       } catch (e) {
-        this.log.error({ err: e, prefix: this.prefix }, 'watch cache relist failed; retrying');
+        this.log.error({ err: e, prefix: this.prefix }, 'watch cache list failed; retrying');
         await new Promise((r) => setTimeout(r, delay).unref());
       }
     }
