@@ -36,7 +36,7 @@ ha_etcd() {
       --listen-client-urls "http://127.0.0.1:${ETCD_PORTS[$i]}" --advertise-client-urls "http://127.0.0.1:${ETCD_PORTS[$i]}" \
       --listen-peer-urls "http://127.0.0.1:${ETCD_PEER_PORTS[$i]}" --initial-advertise-peer-urls "http://127.0.0.1:${ETCD_PEER_PORTS[$i]}" \
       --initial-cluster "$(IFS=,; echo "${initial[*]}")" --initial-cluster-state new --initial-cluster-token tskube-ha \
-      --log-level warn
+      --log-level warn --snapshot-count 10000
   done
   # /health is true on a member once the cluster has a leader (a quorum of members).
   for i in 0 1 2; do
