@@ -9,6 +9,7 @@ import { Agent } from 'undici';
 import type { TestApiserver } from '../../test/harness/apiserver.js';
 import { startControllerEnv, type ControllerEnv } from '../../test/harness/controllers.js';
 import { http } from '../../test/harness/http.js';
+import { kubectlFor } from '../../test/harness/kubectl.js';
 import { waitFor } from '../../test/harness/ports.js';
 
 let env: ControllerEnv;
@@ -136,5 +137,15 @@ describe('the audit index API', () => {
     assert.deepEqual(list.body.resources.map((r: { name: string; verbs: string[]; namespaced: boolean }) => [r.name, r.verbs, r.namespaced]), [['auditevents', ['list'], true]]);
     const agg = await req('GET', '/apis', undefined, { accept: 'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList' });
     assert.ok(agg.body.items.some((g: { metadata: { name: string } }) => g.metadata.name === 'audit.tskube.io'));
+  });
+
+  test('kubectl: api-resources shows it; get without a uid is the 400', async () => {
+    const k = kubectlFor(api.config);
+    const res = await k.run(['api-resources', '--api-group=audit.tskube.io', '-o', 'wide']);
+    assert.equal(res.code, 0, res.stderr);
+    assert.match(res.stdout, /^auditevents\s+audit\.tskube\.io\/v1alpha1\s+true\s+Event\s+list\s*$/m);
+    const get = await k.run(['get', 'auditevents']);
+    assert.notEqual(get.code, 0);
+    assert.match(get.stderr, /the uid query parameter is required/);
   });
 });
