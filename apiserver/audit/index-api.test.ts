@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { Agent } from 'undici';
-import type { TestApiserver } from '../../test/harness/apiserver.js';
+import { startTestApiserver, type TestApiserver } from '../../test/harness/apiserver.js';
 import { startControllerEnv, type ControllerEnv } from '../../test/harness/controllers.js';
 import { http } from '../../test/harness/http.js';
 import { kubectlFor } from '../../test/harness/kubectl.js';
@@ -147,5 +147,17 @@ describe('the audit index API', () => {
     const get = await k.run(['get', 'auditevents']);
     assert.notEqual(get.code, 0);
     assert.match(get.stderr, /the uid query parameter is required/);
+  });
+
+  test('--audit-index-max-events 0: no index, no group in discovery, the paths are 404', async () => {
+    const off = await startTestApiserver({ auditIndexMaxEvents: 0, etcd: api.etcd });
+    try {
+      const offReq = http({ url: off.url, dispatcher: off.dispatcher });
+      assert.equal((await offReq('GET', `${INDEX}/namespaces/default/auditevents?uid=x`)).status, 404);
+      const groups = await offReq('GET', '/apis');
+      assert.ok(!groups.body.groups.some((g: { name: string }) => g.name === 'audit.tskube.io'));
+    } finally {
+      await off.stop();
+    }
   });
 });
