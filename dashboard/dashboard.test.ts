@@ -133,6 +133,25 @@ describe('login', () => {
   });
 });
 
+describe('/metrics', () => {
+  test('only for a user the apiserver allows `get /metrics` (SelfSubjectAccessReview as the user)', async () => {
+    assert.equal((await new Browser(dash.url).request('GET', '/metrics')).status, 401);
+    const viewer = new Browser(dash.url);
+    await viewer.login(viewerToken);
+    const denied = await viewer.request('GET', '/metrics');
+    assert.equal(denied.status, 403);
+    assert.equal(denied.body.message, `forbidden: User "system:serviceaccount:${NS}:viewer" cannot get path "/metrics"`);
+    const boss = new Browser(dash.url);
+    await boss.login(adminToken);
+    const ok = await boss.request('GET', '/metrics');
+    assert.equal(ok.status, 200);
+    assert.match(ok.text, /dashboard_http_requests_total\{route="\/api\/login",code="200"\} \d+/);
+    assert.match(ok.text, /dashboard_sessions \d+/);
+    const bearer = await new Browser(dash.url).request('GET', '/metrics', undefined, { authorization: `Bearer ${adminToken}` });
+    assert.equal(bearer.status, 200, 'a scraper may use a bearer token');
+  });
+});
+
 describe('API proxy', () => {
   test('acts as the session user: the apiserver itself refuses a view user\'s scale with its 403 Status', async () => {
     await admin.json({
