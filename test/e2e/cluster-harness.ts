@@ -179,6 +179,7 @@ export async function scriptsUpEnv(state: string, apiPort: number): Promise<Node
     TSKUBE_PROXY_HEALTH_PORT: await p(),
     TSKUBE_DNS_METRICS_PORT: await p(),
     TSKUBE_METRICS_SERVER_PORT: await p(),
+    TSKUBE_DASHBOARD_PORT: await p(),
     TSKUBE_KUBELET_PORTS: `${await p()} ${await p()}`,
     TSKUBE_KUBELET_HEALTHZ_PORTS: `${await p()} ${await p()}`,
   };
