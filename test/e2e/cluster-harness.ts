@@ -114,6 +114,8 @@ export interface Topology {
   kubelets: { name: string; node: string; gid: number | null }[];
   kubeProxy: { name: string };
   haproxy?: { name: string; port: number };
+  /** The dashboard (one in either mode). */
+  dashboard?: { name: string; url: string };
 }
 
 export function readTopology(state: string): Topology {
