@@ -4,6 +4,7 @@
 import { ApiError, k8s } from './api.js';
 import type { KObject } from './live.js';
 import { pathOf } from './resources.js';
+import { previousTemplate, type RSLike } from './rollout.js';
 
 const MERGE = 'application/merge-patch+json';
 const JSON_PATCH = 'application/json-patch+json';
@@ -19,34 +20,20 @@ export async function rolloutRestart(kind: string, o: KObject): Promise<void> {
   await k8s(pathOf(kind, o), { method: 'PATCH', contentType: MERGE, body });
 }
 
-interface RS extends KObject {
-  metadata: KObject['metadata'] & { annotations?: Record<string, string>; ownerReferences?: Array<{ uid: string; controller?: boolean }> };
-  spec?: { template?: { metadata?: { labels?: Record<string, string>; annotations?: Record<string, string> } } };
-}
-
-const REVISION = 'deployment.kubernetes.io/revision';
-
 /**
- * `kubectl rollout undo deployment/x` (to the previous revision): find the ReplicaSets the
- * Deployment controls, take the one with the highest revision below the current one, and
- * replace the Deployment's pod template by its template (without pod-template-hash), as
- * kubectl's DeploymentRollbacker does with a JSON patch.
+ * `kubectl rollout undo deployment/x` (to the previous revision): replace the Deployment's pod
+ * template by the previous ReplicaSet's with a JSON patch, as kubectl's DeploymentRollbacker.
  */
 export async function rolloutUndo(dep: KObject): Promise<string> {
   const ns = dep.metadata.namespace ?? 'default';
-  const list = await k8s<{ items: RS[] }>(`/apis/apps/v1/namespaces/${ns}/replicasets`);
-  const mine = list.items.filter((rs) => rs.metadata.ownerReferences?.some((r) => r.controller && r.uid === dep.metadata.uid));
-  const rev = (o: { metadata: { annotations?: Record<string, string> } }) => Number(o.metadata.annotations?.[REVISION] ?? 0);
-  const current = rev(dep as RS);
-  const previous = mine.filter((rs) => rev(rs) < current).sort((a, b) => rev(b) - rev(a))[0];
-  if (!previous?.spec?.template) throw new Error(`no rollout history found for deployment "${dep.metadata.name}" (no earlier revision)`);
-  const template = structuredClone(previous.spec.template);
-  if (template.metadata?.labels) delete template.metadata.labels['pod-template-hash'];
+  const list = await k8s<{ items: RSLike[] }>(`/apis/apps/v1/namespaces/${ns}/replicasets`);
+  const prev = previousTemplate(dep, list.items);
+  if (!prev) throw new Error(`no rollout history found for deployment "${dep.metadata.name}" (no earlier revision)`);
   await k8s(pathOf('Deployment', dep), {
     method: 'PATCH', contentType: JSON_PATCH,
-    body: [{ op: 'replace', path: '/spec/template', value: template }],
+    body: [{ op: 'replace', path: '/spec/template', value: prev.template }],
   });
-  return `rolled back to revision ${rev(previous)}`;
+  return `deployment/${dep.metadata.name} rolled back to revision ${prev.revision}`;
 }
 
 export async function remove(kind: string, o: KObject): Promise<void> {

@@ -6,12 +6,8 @@
 import { ApiError, errorMessage, k8s } from './api.js';
 import { banner } from './store.js';
 
-export interface KObject {
-  apiVersion?: string;
-  kind?: string;
-  metadata: { name?: string; namespace?: string; uid?: string; resourceVersion?: string; creationTimestamp?: string; [k: string]: unknown };
-  [k: string]: unknown;
-}
+import type { KObject } from './types.js';
+export type { KObject };
 
 interface ListBody { metadata?: { resourceVersion?: string }; items?: KObject[] }
 

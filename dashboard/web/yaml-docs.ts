@@ -1,7 +1,7 @@
 // Parsing the editor's text: every YAML document must be an object with apiVersion, kind and
 // metadata. Syntax errors carry the parser's line and column (yaml's linePos).
 import { parseAllDocuments } from 'yaml';
-import type { KObject } from './live.js';
+import type { KObject } from './types.js';
 
 export class YamlError extends Error {}
 

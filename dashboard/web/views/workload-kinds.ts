@@ -1,6 +1,6 @@
 // Per workload kind: where it lives, how to read its rollout progress, which actions apply.
 // Progress follows what `kubectl get` and `kubectl rollout status` read from status.
-import type { KObject } from '../live.js';
+import type { KObject } from '../types.js';
 
 type Num = number | undefined;
 interface W extends KObject {

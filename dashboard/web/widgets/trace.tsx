@@ -6,6 +6,7 @@ import type { JSX } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { errorMessage, k8sUrl, CSRF_HEADER } from '../api.js';
 import { traceTimeline, type Timeline, type TraceGet, type TraceStep } from '../trace-core.js';
+import { bar, spanOf } from '../waterfall.js';
 import { Modal } from './modal.js';
 
 /** TraceGet over the dashboard's proxy: status and JSON body, never throws on 4xx. */
@@ -24,10 +25,8 @@ function fmtMs(ms: number | null): string {
 
 function Step(props: { s: TraceStep; span: number }): JSX.Element {
   const { s, span } = props;
-  const known = s.offsetMs !== null;
-  const end = known ? (s.offsetMs ?? 0) / span : 0;
-  const width = known && s.hopMs !== null ? Math.max(0.004, s.hopMs / span) : 0.004;
-  const left = Math.max(0, end - width);
+  const b = bar(s, span);
+  const known = b !== null;
   return (
     <div class={`step ${known ? '' : 'unknown'} src-${s.source}`} data-testid="trace-step" data-known={String(known)} data-source={s.source}>
       <div class="label">
@@ -37,8 +36,8 @@ function Step(props: { s: TraceStep; span: number }): JSX.Element {
         <span class="object">{s.object}</span>
       </div>
       <div class="lane" title={s.detail ?? ''}>
-        {known
-          ? <div class="hop" style={{ left: `${(left * 100).toFixed(2)}%`, width: `${(width * 100).toFixed(2)}%` }}><span>{fmtMs(s.hopMs)}</span></div>
+        {b
+          ? <div class="hop" style={{ left: `${(b.left * 100).toFixed(2)}%`, width: `${(b.width * 100).toFixed(2)}%` }}><span>{fmtMs(s.hopMs)}</span></div>
           : <div class="nodata">unknown: no data for this hop</div>}
       </div>
     </div>
@@ -57,7 +56,7 @@ export function TraceWaterfall(props: { kind: string; namespace: string; name: s
     return () => { stop = true; };
   }, [props.kind, props.namespace, props.name, n]);
   useEffect(() => { if (!live) return; const t = setInterval(() => setN((x) => x + 1), 3000); return () => clearInterval(t); }, [live]);
-  const span = Math.max(1, ...(tl?.steps.map((s) => s.offsetMs ?? 0) ?? [1]));
+  const span = spanOf(tl?.steps ?? []);
   return (
     <Modal title={`Trace: ${props.kind.toLowerCase()}/${props.name}`} wide>
       <div class="row">
