@@ -1,9 +1,9 @@
 // The page frame: navigation, namespace choice, the banner, the error and notice lines, the
 // current view and the open panel. Never blank: before the user is known it says so.
 import type { JSX } from 'preact';
-import { useEffect } from 'preact/hooks';
-import { daemon, setUnauthorizedHandler } from './api.js';
-import { useList } from './hooks.js';
+import { useEffect, useState } from 'preact/hooks';
+import { daemon, k8s, setUnauthorizedHandler } from './api.js';
+import type { KObject } from './live.js';
 import { openCreate } from './lazy.js';
 import { Login } from './login.js';
 import { banner, lastError, namespace, notice, user, useStore, type User } from './store.js';
@@ -15,19 +15,23 @@ const NAV: Array<[string, string]> = [
   ['config', 'Config'], ['storage', 'Storage'], ['namespaces', 'Namespaces'], ['events', 'Events'],
 ];
 
+/** Namespaces for the picker: fetched once and on focus, not watched (saves a connection). */
 function NamespacePicker(): JSX.Element {
   const ns = useStore(namespace);
-  const list = useList('/api/v1/namespaces');
-  const names = list.items.map((n) => n.metadata.name ?? '');
-  if (ns && !names.includes(ns)) names.push(ns);
-  if (list.error) {
+  const [names, setNames] = useState<string[] | null>([]);
+  const refresh = () => {
+    k8s<{ items: KObject[] }>('/api/v1/namespaces').then((l) => setNames(l.items.map((n) => n.metadata.name ?? '')), () => setNames(null));
+  };
+  useEffect(refresh, []);
+  if (names === null) {
     return <input data-testid="namespace-input" class="ns" placeholder="all namespaces" value={ns}
       onChange={(e) => namespace.set(e.currentTarget.value.trim())} />;
   }
+  const all = ns && !names.includes(ns) ? [...names, ns] : names;
   return (
-    <select data-testid="namespace-select" class="ns" value={ns} onChange={(e) => namespace.set(e.currentTarget.value)}>
+    <select data-testid="namespace-select" class="ns" value={ns} onFocus={refresh} onChange={(e) => namespace.set(e.currentTarget.value)}>
       <option value="">All namespaces</option>
-      {names.sort().map((n) => <option key={n} value={n}>{n}</option>)}
+      {[...all].sort().map((n) => <option key={n} value={n}>{n}</option>)}
     </select>
   );
 }

@@ -1,7 +1,7 @@
 // Preact hooks over the live lists and the namespace selection.
 import { useEffect, useState } from 'preact/hooks';
 import { ApiError } from './api.js';
-import { acquire, KObject, release } from './live.js';
+import { acquire, KObject, peek, release } from './live.js';
 import { namespace, useStore } from './store.js';
 
 export interface ListState<T> { items: T[]; error: Error | null; loaded: boolean }
@@ -16,7 +16,8 @@ export function useList<T = KObject>(path: string | null): ListState<T> {
     return () => { unsub(); release(path); };
   }, [path]);
   if (!path) return { items: [], error: null, loaded: true };
-  const l = acquire(path);
+  const l = peek(path);
+  if (!l) return { items: [], error: null, loaded: false };
   return { items: l.items() as unknown as T[], error: l.error, loaded: l.loaded };
 }
 

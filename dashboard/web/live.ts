@@ -148,23 +148,26 @@ export function key(o: KObject): string {
 }
 
 const registry = new Map<string, LiveList>();
-const stopTimers = new Map<string, ReturnType<typeof setTimeout>>();
+
+/** The running LiveList of a path, if any (for render; effects acquire). */
+export function peek(path: string): LiveList | undefined { return registry.get(path); }
 
 /** Gets the shared LiveList of a path, starting it on first use. */
 export function acquire(path: string): LiveList {
-  const t = stopTimers.get(path);
-  if (t) { clearTimeout(t); stopTimers.delete(path); }
   let l = registry.get(path);
   if (!l) { l = new LiveList(path); registry.set(path, l); l.start(); }
   return l;
 }
 
-/** Stops a list a little after its last view let go (switching views keeps it warm). */
+/**
+ * Stops a list as soon as its last view lets go. Browsers allow only 6 HTTP/1.1 connections per
+ * origin and every EventSource holds one for good, so views keep at most a few lists open and
+ * none is kept warm in the background (a later view relists).
+ */
 export function release(path: string): void {
   const l = registry.get(path);
   if (!l || l.subscribers > 0) return;
-  stopTimers.set(path, setTimeout(() => {
-    stopTimers.delete(path);
-    if (l.subscribers === 0) { l.stop(); registry.delete(path); }
-  }, 15_000));
+  queueMicrotask(() => {
+    if (l.subscribers === 0 && registry.get(path) === l) { l.stop(); registry.delete(path); }
+  });
 }

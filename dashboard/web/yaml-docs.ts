@@ -13,7 +13,8 @@ export function parseObjects(text: string): KObject[] {
     if (err) {
       const pos = err.linePos?.[0];
       const where = pos ? `line ${pos.line}, column ${pos.col}` : `document ${i + 1}`;
-      throw new YamlError(`YAML error at ${where}: ${err.message.split('\n')[0]}`);
+      const msg = (err.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '');
+      throw new YamlError(`YAML error at ${where}: ${msg}`);
     }
     const v: unknown = d.toJS();
     if (v === null || v === undefined) continue; // an empty document between ---

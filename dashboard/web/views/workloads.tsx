@@ -1,8 +1,10 @@
 // Workloads: Deployments, ReplicaSets, ReplicationControllers, DaemonSets, StatefulSets, Jobs
-// and CronJobs, each with its rollout progress and the actions its kind supports.
+// and CronJobs, each with its rollout progress. One kind at a time (tabs, #/workloads/<resource>):
+// each live list holds one of the browser's six connections to the dashboard.
 import type { JSX } from 'preact';
 import type { KObject } from '../live.js';
 import { useNsList } from '../hooks.js';
+import { go } from '../ui.js';
 import { ListError } from '../widgets/table.js';
 import { WorkloadTable } from './workload-table.js';
 import { WORKLOAD_KINDS, type WorkloadKind } from './workload-kinds.js';
@@ -19,11 +21,17 @@ function Section(props: { wk: WorkloadKind }): JSX.Element {
   );
 }
 
-export function Workloads(): JSX.Element {
+export function Workloads(props: { args: string[] }): JSX.Element {
+  const wk = WORKLOAD_KINDS.find((k) => k.resource === props.args[0]) ?? WORKLOAD_KINDS[0]!;
   return (
     <div>
       <h1>Workloads</h1>
-      {WORKLOAD_KINDS.map((wk) => <Section key={wk.kind} wk={wk} />)}
+      <div class="tabs">
+        {WORKLOAD_KINDS.map((k) => (
+          <button key={k.kind} data-testid={`tab-${k.resource}`} class={k === wk ? 'tab active' : 'tab'} onClick={() => go('workloads', k.resource)}>{k.title}</button>
+        ))}
+      </div>
+      <Section key={wk.kind} wk={wk} />
     </div>
   );
 }

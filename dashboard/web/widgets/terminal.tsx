@@ -11,7 +11,7 @@ import type { KObject } from '../live.js';
 import { showError } from '../store.js';
 import { Modal } from './modal.js';
 
-const SHELL = ['sh', '-c', 'if command -v bash >/dev/null; then exec bash; else exec sh; fi'];
+const SHELL = ['sh'];
 
 export function execUrl(ns: string, pod: string, container: string, command: string[]): string {
   const q = new URLSearchParams({ namespace: ns, pod, container });
@@ -44,7 +44,7 @@ export function ExecTerminal(props: { pod: KObject }): JSX.Element {
       if (m.type === 'exit') setState(`exited: ${m.status?.message || m.status?.status || 'Success'}`);
       else if (m.type === 'error') { setState(`refused: ${m.status?.message ?? ''}`); showError(new Error(m.status?.message ?? 'exec refused')); }
     };
-    ws.onclose = () => setState((s) => (s === 'connected' || s.startsWith('connecting') ? 'closed' : s));
+    ws.onclose = (ev) => setState((s) => (s === 'connected' ? 'closed' : s.startsWith('connecting') ? `could not connect (${ev.code})` : s));
     const d1 = term.onData((data) => send({ type: 'stdin', data }));
     const d2 = term.onResize(({ cols, rows }) => send({ type: 'resize', cols, rows }));
     const ro = new ResizeObserver(() => { try { fit.fit(); } catch { /* not visible */ } });
