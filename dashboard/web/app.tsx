@@ -1,7 +1,8 @@
 // The page frame: navigation, namespace choice, the banner, the error and notice lines, the
 // current view and the open panel. Never blank: before the user is known it says so.
 import type { JSX } from 'preact';
-import { useEffect, useState } from 'preact/hooks';
+import type { ComponentChildren } from 'preact';
+import { useEffect, useErrorBoundary, useState } from 'preact/hooks';
 import { daemon, k8s, setUnauthorizedHandler } from './api.js';
 import type { KObject } from './live.js';
 import { openCreate } from './lazy.js';
@@ -50,6 +51,14 @@ function Messages(): JSX.Element {
   );
 }
 
+/** A view that throws shows its error instead of blanking the page. */
+function Guard(props: { children: ComponentChildren; id: string }): JSX.Element {
+  const [err, reset] = useErrorBoundary();
+  useEffect(() => { if (err) reset(); }, [props.id]);
+  if (err) return <div class="error" data-testid="view-error">This view failed: {err instanceof Error ? err.message : String(err)} <button class="small" onClick={reset}>Retry</button></div>;
+  return <>{props.children}</>;
+}
+
 function Shell(props: { me: User }): JSX.Element {
   const r = useStore(route);
   const p = useStore(panel);
@@ -70,7 +79,7 @@ function Shell(props: { me: User }): JSX.Element {
         <button class="small" data-testid="logout" onClick={() => { void daemon('/api/logout', 'POST').finally(() => user.set(null)); }}>Sign out</button>
       </header>
       <Messages />
-      <main class="view"><View args={r.slice(1)} /></main>
+      <main class="view"><Guard id={r.join('/')}><View args={r.slice(1)} /></Guard></main>
       {p}
     </div>
   );
