@@ -27,10 +27,9 @@ spec:
         app: hello
     spec:
       containers:
-      - name: web
-        image: nginx:alpine
-        ports:
-        - containerPort: 80
+      - name: hello
+        image: busybox:1.35
+        command: ["sh", "-c", "while true; do echo hello $(hostname); sleep 5; done"]
 `;
 
 export function CreateYaml(): JSX.Element {
