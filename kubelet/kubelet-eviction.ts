@@ -106,7 +106,7 @@ export function newEvictionManager(w: EvictionWiring, thresholds: Threshold[]): 
     pressureTransitionPeriodMs: w.o.evictionPressureTransitionPeriodMs,
     monitoringIntervalMs: w.o.evictionMonitoringIntervalMs,
     maxPodGracePeriodSeconds: w.o.evictionMaxPodGracePeriodSeconds,
-    stats: new EvictionStats({ nodeName: w.o.nodeName, rootDir: w.rootDir, runtime: w.runtime, ...(docker ? { docker } : {}) }),
+    stats: new EvictionStats({ nodeName: w.o.nodeName, clusterId: w.o.runtimeClusterId ?? '', rootDir: w.rootDir, runtime: w.runtime, ...(docker ? { docker } : {}) }),
     // GetActivePods: admitted, not finished, not being deleted, not already evicted.
     activePods: () =>
       w.getPods().filter((p) => {

@@ -412,6 +412,7 @@ export class Kubelet implements KubeletState {
 function newDockerRuntime(o: ResolvedKubeletOptions): Runtime {
   return new DockerRuntime({
     nodeName: o.nodeName,
+    clusterId: o.runtimeClusterId ?? '',
     socketPath: dockerSocketPath(o.dockerHost),
     ...(o.podInfraContainerImage ? { podInfraImage: o.podInfraContainerImage } : {}),
     ...(o.podNetwork ? { podNetwork: o.podNetwork } : {}),

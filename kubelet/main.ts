@@ -10,6 +10,7 @@ import { componentRestConfig } from '../client/component-base/rest-config.js';
 import { DelegatingAuth } from '../client/component-base/delegating-auth.js';
 import { newLogger, newRegistry, onShutdown, startHealthServer, envTwins } from '../client/component-base/daemon.js';
 import { DEFAULT_POD_INFRA_IMAGE, DEFAULT_POD_NETWORK } from './runtime/docker/runtime.js';
+import { validClusterId } from './runtime/docker/scope.js';
 import { startKubelet } from './kubelet.js';
 import { serveKubelet } from './server/serve.js';
 import { DEFAULTS, defaultRootDir, type KubeletOptions } from './options.js';
@@ -18,6 +19,7 @@ import { parseDurationMs } from '../client/duration.js';
 
 const argv = await envTwins(loggingFlags(tlsFlags(clientConnectionFlags(yargs(hideBin(process.argv)).scriptName('kubelet'))))
   .option('node-name', { type: 'string', default: hostname(), describe: 'Name of the Node this kubelet registers' })
+  .option('runtime-cluster-id', { type: 'string', default: '', describe: 'Identity of this node\'s cluster: labels its containers io.tskube.cluster-id and scopes what the kubelet lists and garbage-collects to it, so clusters sharing a Docker Engine and node names leave each other alone (tskube\'s own; "" = node name only)' })
   .option('docker-host', { type: 'string', default: DEFAULTS.dockerHost, describe: 'Docker Engine API endpoint' })
   .option('pod-network', { type: 'string', default: DEFAULT_POD_NETWORK.name, describe: 'Docker bridge network every pod joins (shared by all kubelets on the host)' })
   .option('pod-network-cidr', { type: 'string', default: DEFAULT_POD_NETWORK.subnet, describe: 'Subnet of the pod network when it has to be created' })
@@ -49,6 +51,10 @@ const argv = await envTwins(loggingFlags(tlsFlags(clientConnectionFlags(yargs(hi
   ).parseAsync();
 
 const eviction = evictionOptions(argv);
+if (!validClusterId(argv['runtime-cluster-id'])) {
+  process.stderr.write(`kubelet: invalid argument "${argv['runtime-cluster-id']}" for "--runtime-cluster-id" flag: want letters, digits, '_', '.', '-' (at most 63, starting with a letter or digit)\n`);
+  process.exit(1);
+}
 const log = newLogger('kubelet', argv['log-level']);
 const client = new RestClient(componentRestConfig(clientConnectionFrom(argv), `kubelet/v1.32.0-tskube (${argv['node-name']})`));
 const registry = newRegistry();
@@ -57,6 +63,7 @@ const nodeName = argv['node-name'];
 const kubelet = await startKubelet({
   nodeName,
   client,
+  runtimeClusterId: argv['runtime-cluster-id'],
   dockerHost: argv['docker-host'],
   podNetwork: { name: argv['pod-network'], subnet: argv['pod-network-cidr'] },
   podInfraContainerImage: argv['pod-infra-container-image'],

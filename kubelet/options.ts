@@ -11,6 +11,12 @@ export interface KubeletOptions {
   client: RestClient;
   /** A runtime to use instead of creating a DockerRuntime (stop() then leaves it open). */
   runtime?: Runtime;
+  /**
+   * --runtime-cluster-id: labels this kubelet's containers with io.tskube.cluster-id and scopes
+   * every runtime list to it, so clusters sharing a Docker and node names (node-1…) keep apart.
+   * '' (default) = no label, node name only.
+   */
+  runtimeClusterId?: string;
   /** unix:///var/run/docker.sock */
   dockerHost?: string;
   podNetwork?: PodNetwork;

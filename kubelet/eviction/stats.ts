@@ -8,7 +8,8 @@ import { lstat, readdir, readFile, stat, statfs } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Pod } from 'kubernetes-types/core/v1';
 import type { DockerClient } from '../runtime/docker/client.js';
-import { LABEL_CONTAINER_NAME, LABEL_NODE_NAME, LABEL_POD_UID, type Runtime } from '../runtime/runtime.js';
+import { LABEL_CONTAINER_NAME, LABEL_POD_UID, type Runtime } from '../runtime/runtime.js';
+import { ownedBy, ownerFilters } from '../runtime/docker/scope.js';
 import type { SignalObservations } from './helpers.js';
 import type { ContainerUsage, PodUsage } from './rank.js';
 
@@ -81,6 +82,8 @@ interface DockerContainerSummary {
 
 export interface EvictionStatsOptions {
   nodeName: string;
+  /** The kubelet's --runtime-cluster-id ('' = none): with nodeName, which containers are ours. */
+  clusterId?: string;
   rootDir: string;
   runtime: Runtime;
   /** Docker's API, for its data root and containers' writable layers and logs; without it there is no imagefs signal. */
@@ -173,10 +176,11 @@ export class EvictionStats {
     const docker = this.o.docker!;
     const list =
       (await docker.request<DockerContainerSummary[]>('GET', '/containers/json', {
-        query: { all: true, size: true, filters: JSON.stringify({ label: [`${LABEL_NODE_NAME}=${this.o.nodeName}`] }) },
+        query: { all: true, size: true, filters: JSON.stringify({ label: ownerFilters(this.o) }) },
         slow: true,
       })) ?? [];
     for (const c of list) {
+      if (!ownedBy(c.Labels, this.o)) continue;
       const uid = c.Labels?.[LABEL_POD_UID];
       const name = c.Labels?.[LABEL_CONTAINER_NAME];
       if (!uid || !name || !uids.has(uid)) continue;

@@ -25,6 +25,11 @@ export const LABEL_RESTART_COUNT = 'io.kubernetes.container.restartCount';
 export const LABEL_SANDBOX_ATTEMPT = 'io.kubernetes.sandbox.attempt';
 /** The node (kubelet) that owns the container: several kubelets may share one Docker. */
 export const LABEL_NODE_NAME = 'io.tskube.node.name';
+/**
+ * The cluster the owning kubelet belongs to (its --runtime-cluster-id): every cluster names its
+ * nodes node-1, node-2…, so two clusters on one Docker are told apart by this label.
+ */
+export const LABEL_CLUSTER_ID = 'io.tskube.cluster-id';
 /** CRI annotations are stored as labels with this prefix (as dockershim did). */
 export const ANNOTATION_LABEL_PREFIX = 'annotation.';
 

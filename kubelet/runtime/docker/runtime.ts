@@ -1,8 +1,9 @@
 // The Runtime on Docker Engine (API v1.41 over the unix socket). A pod sandbox is a pause
 // container on the pod network (a user-defined bridge shared by every node on the host);
 // app containers join its network and IPC namespaces. Everything this runtime creates is
-// labelled with its node name, and every list is scoped to it, so several kubelets can share
-// one Docker without seeing each other's pods.
+// labelled with its node name (and cluster id, when it has one), and every list is scoped to
+// them, so several kubelets — of several clusters — can share one Docker without seeing each
+// other's pods.
 import { randomBytes } from 'node:crypto';
 import { pipeline, type Readable } from 'node:stream';
 import { DockerClient, type DockerClientOptions } from './client.js';
@@ -27,12 +28,12 @@ import {
 import { payloadStream, readJsonLines, STREAM_STDERR, STREAM_STDOUT } from './stream.js';
 import { pullImage } from './images.js';
 import { PodNetworks } from './network.js';
+import { ownedBy, ownerFilters, type RuntimeScope } from './scope.js';
 import {
   CONTAINER_TYPE_CONTAINER,
   CONTAINER_TYPE_SANDBOX,
   ConflictError,
   LABEL_CONTAINER_TYPE,
-  LABEL_NODE_NAME,
   LABEL_SANDBOX_ID,
   NotFoundError,
   RuntimeError,
@@ -63,6 +64,11 @@ import {
 export interface DockerRuntimeOptions extends DockerClientOptions {
   /** Labels everything this runtime creates and scopes every list. */
   nodeName: string;
+  /**
+   * The cluster this node belongs to (--runtime-cluster-id): labels and scopes like nodeName,
+   * so clusters whose nodes share names leave each other's containers alone. '' = none.
+   */
+  clusterId?: string;
   /** The sandbox image (its CMD must block forever). */
   podInfraImage?: string;
   /** Used when a sandbox config names none. */
@@ -82,6 +88,7 @@ const ignoreNotFound = (err: unknown): void => {
 
 export class DockerRuntime implements Runtime {
   readonly nodeName: string;
+  readonly clusterId: string;
   private readonly client: DockerClient;
   private readonly podInfraImage: string;
   private readonly podNetwork: PodNetwork;
@@ -92,6 +99,7 @@ export class DockerRuntime implements Runtime {
 
   constructor(options: DockerRuntimeOptions) {
     this.nodeName = options.nodeName;
+    this.clusterId = options.clusterId ?? '';
     this.client = new DockerClient(options);
     this.networks = new PodNetworks(this.client);
     this.podInfraImage = options.podInfraImage ?? DEFAULT_POD_INFRA_IMAGE;
@@ -110,7 +118,7 @@ export class DockerRuntime implements Runtime {
   async runPodSandbox(config: PodSandboxConfig): Promise<string> {
     const network = config.network ?? this.podNetwork;
     if (!config.hostNetwork) await this.networks.ensure(network);
-    const body = sandboxCreateBody(config, { nodeName: this.nodeName, image: this.podInfraImage, networkName: network.name });
+    const body = sandboxCreateBody(config, { ...this.scope, image: this.podInfraImage, networkName: network.name });
     let id: string;
     try {
       id = await this.create(sandboxName(config.metadata), body);
@@ -169,7 +177,7 @@ export class DockerRuntime implements Runtime {
     if (sandboxLabels[LABEL_CONTAINER_TYPE] !== CONTAINER_TYPE_SANDBOX) {
       throw new NotFoundError(`no such pod sandbox: ${podSandboxId}`, 404);
     }
-    const body = containerCreateBody(config, { nodeName: this.nodeName, sandboxId: sandbox.Id, sandboxLabels });
+    const body = containerCreateBody(config, { ...this.scope, sandboxId: sandbox.Id, sandboxLabels });
     return this.create(containerName(config.metadata, sandboxMetadataFromLabels(sandboxLabels)), body);
   }
 
@@ -278,7 +286,7 @@ export class DockerRuntime implements Runtime {
     const filters = {
       type: ['container'],
       event: ['create', 'start', 'die', 'destroy'],
-      label: [`${LABEL_NODE_NAME}=${this.nodeName}`],
+      label: ownerFilters(this.scope),
     };
     let body: Readable;
     try {
@@ -296,7 +304,7 @@ export class DockerRuntime implements Runtime {
     try {
       for await (const raw of readJsonLines(body)) {
         const event = toContainerEvent(raw as DockerEvent);
-        if (event) yield event;
+        if (event && ownedBy(event.labels, this.scope)) yield event;
       }
     } catch (err) {
       if (options.signal?.aborted) return;
@@ -362,15 +370,20 @@ export class DockerRuntime implements Runtime {
   }
 
   private async list(type: string, selector: Labels | undefined, id: string | undefined): Promise<DockerContainerSummary[]> {
-    const label = [`${LABEL_NODE_NAME}=${this.nodeName}`, `${LABEL_CONTAINER_TYPE}=${type}`];
+    const label = [...ownerFilters(this.scope), `${LABEL_CONTAINER_TYPE}=${type}`];
     for (const [k, v] of Object.entries(selector ?? {})) label.push(`${k}=${v}`);
     const filters: Record<string, string[]> = { label };
     if (id) filters.id = [id];
-    return (
+    const list =
       (await this.client.request<DockerContainerSummary[]>('GET', '/containers/json', {
         query: { all: true, filters: JSON.stringify(filters) },
-      })) ?? []
-    );
+      })) ?? [];
+    return list.filter((c) => ownedBy(c.Labels, this.scope));
+  }
+
+  /** Whose containers this runtime sees and makes. */
+  get scope(): RuntimeScope {
+    return { nodeName: this.nodeName, clusterId: this.clusterId };
   }
 
   private async imageRef(imageId: string): Promise<string> {

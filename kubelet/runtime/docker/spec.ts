@@ -7,7 +7,6 @@ import {
   CONTAINER_TYPE_SANDBOX,
   LABEL_CONTAINER_NAME,
   LABEL_CONTAINER_TYPE,
-  LABEL_NODE_NAME,
   LABEL_POD_NAME,
   LABEL_POD_NAMESPACE,
   LABEL_POD_UID,
@@ -26,6 +25,7 @@ import {
   type PodSandboxMetadata,
   type PodSandboxStatus,
 } from '../runtime.js';
+import { ownerLabels } from './scope.js';
 
 // ---- the Docker shapes we read (only the fields used) ---------------------------------------
 
@@ -145,6 +145,8 @@ export function dockerMounts(mounts: Mount[] | undefined): { Binds?: string[]; T
 
 export interface SandboxCreateContext {
   nodeName: string;
+  /** The kubelet's --runtime-cluster-id; '' or absent writes no cluster label. */
+  clusterId?: string;
   image: string;
   /** The Docker network to join; ignored with hostNetwork. */
   networkName: string;
@@ -159,7 +161,7 @@ export function sandboxCreateBody(config: PodSandboxConfig, ctx: SandboxCreateCo
     [LABEL_POD_UID]: m.uid,
     [LABEL_SANDBOX_ATTEMPT]: String(m.attempt),
     [LABEL_CONTAINER_TYPE]: CONTAINER_TYPE_SANDBOX,
-    [LABEL_NODE_NAME]: ctx.nodeName,
+    ...ownerLabels(ctx),
   };
   const exposed: Record<string, Record<string, never>> = {};
   const bindings: Record<string, Array<{ HostIp: string; HostPort: string }>> = {};
@@ -195,6 +197,8 @@ export function sandboxCreateBody(config: PodSandboxConfig, ctx: SandboxCreateCo
 
 export interface ContainerCreateContext {
   nodeName: string;
+  /** The kubelet's --runtime-cluster-id; '' or absent writes no cluster label. */
+  clusterId?: string;
   sandboxId: string;
   /** The sandbox's Docker labels: pod name/namespace/uid are copied onto the container. */
   sandboxLabels: Labels;
@@ -211,7 +215,7 @@ export function containerCreateBody(config: ContainerConfig, ctx: ContainerCreat
     [LABEL_RESTART_COUNT]: String(config.metadata.attempt),
     [LABEL_CONTAINER_TYPE]: CONTAINER_TYPE_CONTAINER,
     [LABEL_SANDBOX_ID]: ctx.sandboxId,
-    [LABEL_NODE_NAME]: ctx.nodeName,
+    ...ownerLabels(ctx),
   };
   const r = config.resources ?? {};
   const sc = config.securityContext ?? {};
