@@ -2,6 +2,7 @@
 // networking state, talk HTTP to a NodePort, and wait for the two-tier example to serve.
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
@@ -12,6 +13,8 @@ const exec = promisify(execFile);
 
 export const ROOT = new URL('../../..', import.meta.url).pathname.replace(/\/$/, '');
 export const DOCKER = '/usr/bin/docker';
+/** The cluster id the compose cluster's kubelets label their pods with (docker-compose.yml's default). */
+export const COMPOSE_CLUSTER_ID = 'compose';
 
 /** Runs a command to completion, collecting output; rejects with the output on failure. */
 export function runScript(cmd: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs: number, input?: string): Promise<string> {
@@ -56,10 +59,14 @@ export interface HostLeftovers {
   guardBridge: boolean;
 }
 
-/** What the cluster may leave behind on the host: its containers, network, rules and routes. */
-export async function hostLeftovers(): Promise<HostLeftovers> {
-  const ps = await exec(DOCKER, ['ps', '-aq', '--filter', 'label=io.tskube.node.name=node-1']);
-  const ps2 = await exec(DOCKER, ['ps', '-aq', '--filter', 'label=io.tskube.node.name=node-2']);
+/**
+ * What the cluster may leave behind on the host: its pod containers (those labelled with its
+ * cluster id — other clusters on this Docker have node-1/node-2 too; without an id, every
+ * node-1/node-2 container), network, rules and routes.
+ */
+export async function hostLeftovers(clusterId?: string): Promise<HostLeftovers> {
+  const filters = clusterId ? [`label=io.tskube.cluster-id=${clusterId}`] : ['label=io.tskube.node.name=node-1', 'label=io.tskube.node.name=node-2'];
+  const ps = await Promise.all(filters.map((f) => exec(DOCKER, ['ps', '-aq', '--filter', f])));
   const network = await exec(DOCKER, ['network', 'inspect', 'tskube-pods']).then(
     () => true,
     () => false,
@@ -71,7 +78,7 @@ export async function hostLeftovers(): Promise<HostLeftovers> {
     () => true,
     () => false,
   );
-  return { containers: [...ps.stdout.split('\n'), ...ps2.stdout.split('\n')].filter(Boolean), network, kubeChains, routes, guardBridge };
+  return { containers: ps.flatMap((p) => p.stdout.split('\n')).filter(Boolean), network, kubeChains, routes, guardBridge };
 }
 
 /** The distinct frontend replicas answering on a NodePort within `tries` requests. */
@@ -143,9 +150,9 @@ export function processAlive(state: string, name: string): boolean {
   }
 }
 
-/** After `scripts/down --purge`: no pod container, no state directory, and the host's rules, routes and networks as `before` had them. */
-export async function assertHostClean(before: HostLeftovers, state: string): Promise<void> {
-  const left = await hostLeftovers();
+/** After `scripts/down --purge`: no pod container of the cluster (`clusterId`), no state directory, and the host's rules, routes and networks as `before` had them. */
+export async function assertHostClean(before: HostLeftovers, state: string, clusterId?: string): Promise<void> {
+  const left = await hostLeftovers(clusterId);
   assert.deepEqual(left.containers, []);
   assert.deepEqual(left.kubeChains, before.kubeChains);
   assert.deepEqual(left.routes, before.routes);
@@ -163,7 +170,8 @@ export async function tearDownCluster(opts: { state: string; env: NodeJS.Process
 
 /**
  * The environment for scripts/up and scripts/down on a state directory of its own, every port
- * random (a test cluster runs next to a user's), the build skipped (the tests run from dist).
+ * random (a test cluster runs next to a user's), its own cluster id (TSKUBE_CLUSTER_ID: its pods
+ * are told from a user's by it), the build skipped (the tests run from dist).
  */
 export async function scriptsUpEnv(state: string, apiPort: number): Promise<NodeJS.ProcessEnv> {
   const p = async () => String(await freePort());
@@ -171,6 +179,7 @@ export async function scriptsUpEnv(state: string, apiPort: number): Promise<Node
     ...process.env,
     HOME: state,
     TSKUBE_STATE: state,
+    TSKUBE_CLUSTER_ID: `test-${randomBytes(6).toString('hex')}`,
     TSKUBE_SKIP_BUILD: '1',
     TSKUBE_PORT: String(apiPort),
     TSKUBE_ETCD_PORT: await p(),

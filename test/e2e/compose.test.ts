@@ -24,7 +24,7 @@ import { after, before, describe, test } from 'node:test';
 import { lockHostNetwork } from '../harness/host-lock.js';
 import { KUBECTL } from '../harness/kubectl.js';
 import { freePort, waitFor } from '../harness/ports.js';
-import { DOCKER, ROOT, frontendsSeen, hostLeftovers, httpGet } from './cluster-harness.js';
+import { COMPOSE_CLUSTER_ID, DOCKER, ROOT, frontendsSeen, hostLeftovers, httpGet } from './cluster-harness.js';
 
 const exec = promisify(execFile);
 const MINUTE = 60_000;
@@ -225,7 +225,7 @@ describe('scripts/compose-up (offline, local stand-ins)', { timeout: 30 * MINUTE
   test('compose-down --volumes removes the cluster, its data and what it made on the host', { timeout: 6 * MINUTE }, async () => {
     await down();
     up = false;
-    const left = await hostLeftovers();
+    const left = await hostLeftovers(COMPOSE_CLUSTER_ID);
     assert.deepEqual(left.containers, []);
     assert.deepEqual(left.kubeChains, leftoversBefore.kubeChains);
     assert.deepEqual(left.routes, leftoversBefore.routes);
@@ -322,7 +322,7 @@ describe('plain `docker-compose up -d` from a clean checkout', { timeout: 30 * M
   test("the checkout's compose-down --volumes removes it all", { timeout: 6 * MINUTE }, async () => {
     await down();
     up = false;
-    const left = await hostLeftovers();
+    const left = await hostLeftovers(COMPOSE_CLUSTER_ID);
     assert.deepEqual(left.containers, []);
     assert.deepEqual(left.kubeChains, leftoversBefore.kubeChains);
     if (!leftoversBefore.network) assert.equal(left.network, false);

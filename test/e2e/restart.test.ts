@@ -50,7 +50,7 @@ test('scripts/down then scripts/up brings back every object, address and port; p
 
   await runScript(join(ROOT, 'scripts/down'), [], env, 120_000);
   // Down means down: no pod container survives, the apiserver does not answer.
-  assert.deepEqual((await hostLeftovers()).containers, []);
+  assert.deepEqual((await hostLeftovers(env.TSKUBE_CLUSTER_ID)).containers, []);
   await assert.rejects(client.resource('namespaces').get('default'));
 
   await runScript(join(ROOT, 'scripts/up'), [], env, 240_000);

@@ -54,6 +54,8 @@ before(async () => {
     ...process.env,
     HOME: state,
     TSKUBE_STATE: state,
+    // Its pods are told from a user's cluster's (node-1/node-2 too) by this id.
+    TSKUBE_CLUSTER_ID: `test-ha-${process.pid}-${lbPort}`,
     TSKUBE_SKIP_BUILD: '1',
     TSKUBE_PORT: String(lbPort),
     TSKUBE_APISERVER_PORTS: await ports(2),
@@ -198,6 +200,6 @@ test('scripts/down stops every process and removes every container, network, ipt
   await runScript(join(ROOT, 'scripts/down'), ['--purge'], env, 120_000);
   up = false;
   for (const pid of pids) assert.throws(() => process.kill(pid, 0), `pid ${pid} is gone`);
-  await assertHostClean(before0, state);
+  await assertHostClean(before0, state, env.TSKUBE_CLUSTER_ID);
   await assert.rejects(httpGet('127.0.0.1', lbPort, '/healthz', 1000));
 });

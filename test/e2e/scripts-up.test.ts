@@ -243,6 +243,6 @@ spec:
 test('scripts/down removes every container, network, iptables chain and route it made', async () => {
   await runScript(join(ROOT, 'scripts/down'), ['--purge'], env, 120_000);
   up = false;
-  await assertHostClean(before0, state);
+  await assertHostClean(before0, state, env.TSKUBE_CLUSTER_ID);
   await assert.rejects(httpGet('127.0.0.1', apiPort, '/healthz', 1000));
 });
