@@ -4,7 +4,7 @@
 // traces a Deployment and the two-tier example's frontend Service: every hop the deployment
 // controller, the ReplicaSet/ReplicationController controllers, the scheduler and the kubelets
 // took has a time; `-o json` parses; --watch prints a scale-up live; a missing object is
-// kubectl's one NotFound line. (No kube-proxy or dns here: their hops print "unknown".)
+// kubectl's one NotFound line; get -w --progress draws the rollout. (No kube-proxy or dns here: their hops print "unknown".)
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
@@ -112,14 +112,21 @@ test('kc trace: a Deployment and a Service of the two-tier example, -o json, --w
   const watch = spawn(process.execPath, [KC, '--kubeconfig', kubectl.kubeconfig, 'trace', 'deploy/traced', '--watch'], { cwd: ROOT, env: { ...process.env, HOME: kubectl.home } });
   let out = '';
   watch.stdout.on('data', (b: Buffer) => (out += b.toString()));
+  // And kc get -w --progress (opt-in) draws the rollout under kubectl's rows.
+  const getW = spawn(process.execPath, [KC, '--kubeconfig', kubectl.kubeconfig, 'get', 'deploy', 'traced', '-w', '--progress'], { cwd: ROOT, env: { ...process.env, HOME: kubectl.home } });
+  let getOut = '';
+  getW.stdout.on('data', (b: Buffer) => (getOut += b.toString()));
   const exited = new Promise<number | null>((r) => watch.on('close', (code) => r(code)));
   try {
     await waitFor('the first table', () => /became Ready\s+Pod\//.test(out), 30_000, 100);
     const before = out.length;
     await k(['scale', 'deployment/traced', '--replicas=3']);
     await waitFor('the scale and the third pod Ready, printed live', () => /\(kubectl\)\s+scaled\s+Deployment\/traced/.test(out.slice(before)) && /became Ready\s+Pod\//.test(out.slice(before)), 120_000, 200);
+    await waitFor('the rollout bar at 3/3', () => /^ {2}rollout \[█+\] 3\/3 complete$/m.test(getOut), 30_000, 200);
+    assert.match(getOut, /^NAME\s+READY\s+UP-TO-DATE\s+AVAILABLE\s+AGE\ntraced\s+2\/2\s+2\s+2\s+\S+\n {2}rollout \[█+\] 2\/2 complete\n/);
   } finally {
     watch.kill('SIGINT');
+    getW.kill('SIGINT');
   }
   assert.equal(await exited, 0, 'Ctrl-C ends --watch cleanly');
 
