@@ -12,8 +12,10 @@ import type { Namespace, Pod, Service } from 'kubernetes-types/core/v1';
 import type { EndpointSlice } from 'kubernetes-types/discovery/v1';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
-import { RestClient, SharedInformerFactory, sleep, type RestConfig, type SharedInformer } from '../client/index.js';
+import { RestClient, SharedInformerFactory, isTombstone, sleep, type RestConfig, type SharedInformer } from '../client/index.js';
 import { newLogger, newRegistry, startHealthServer } from '../client/component-base/daemon.js';
+import { EventRecorder } from '../client/events.js';
+import { DNS_RECORDS_SERVED, RecordsServedTracker } from './milestones.js';
 import { DEFAULT_DNS_SERVICE_IP, registerKubeDns, setKubeDnsEndpoint, type KubeDnsRegistration } from './bootstrap.js';
 import { ListerClusterState, endpointSliceIndexers, podIndexers, serviceIndexers } from './cluster-state.js';
 import { parseUpstream } from './forward.js';
@@ -88,6 +90,8 @@ export class ClusterDns implements DnsHandle {
   /** Only in `verified` pod mode. */
   private readonly pods: SharedInformer<Pod> | undefined;
   private readonly handler: QueryHandler;
+  private readonly recorder: EventRecorder;
+  private readonly served: RecordsServedTracker;
   private readonly abort = new AbortController();
   // The SOA serial follows changes (CoreDNS uses the time of the last one), so secondaries and
   // caches can tell the zone moved.
@@ -114,6 +118,13 @@ export class ClusterDns implements DnsHandle {
     };
     const onChange = { onAdd: bump, onUpdate: bump, onDelete: bump };
     for (const inf of [this.services, this.slices, this.namespaces, this.pods]) inf?.addEventHandler(onChange);
+    this.recorder = new EventRecorder(this.client, { component: 'dns', ...(opts.nodeName ? { host: opts.nodeName } : {}), logger: this.log });
+    this.served = new RecordsServedTracker(this.cfg.zone);
+    this.services.addEventHandler({
+      onAdd: (svc, initial) => this.recordServed(svc, initial),
+      onUpdate: (_old, svc) => this.recordServed(svc, false),
+      onDelete: (svc) => this.served.forget((isTombstone(svc) ? svc.obj : svc).metadata?.uid),
+    });
     const state = new ListerClusterState({
       services: this.services.lister,
       endpointSlices: this.slices.lister,
@@ -181,6 +192,12 @@ export class ClusterDns implements DnsHandle {
     await Promise.race([syncing.catch(() => undefined), new Promise<void>((r) => (timer = setTimeout(r, syncTimeout)))]);
     clearTimeout(timer);
     if (!this.isSynced) this.log.warn({ afterMs: syncTimeout }, 'serving before the caches synced: zone names get SERVFAIL until they do');
+  }
+
+  /** The Service is in the resolver's cache from now on: its first answer with this ClusterIP is a milestone. */
+  private recordServed(svc: Service, initial: boolean): void {
+    const m = this.served.observe(svc, initial);
+    if (m) this.recorder.event(m.service, 'Normal', DNS_RECORDS_SERVED, m.message);
   }
 
   get port(): number {

@@ -12,6 +12,7 @@ import type { Registry } from 'prom-client';
 import type { Service } from 'kubernetes-types/core/v1';
 import type { EndpointSlice } from 'kubernetes-types/discovery/v1';
 import { RestClient, SharedInformerFactory, type RestConfig, type SharedInformer } from '../client/index.js';
+import { EventRecorder } from '../client/events.js';
 import { newLogger, newRegistry, startHealthServer } from '../client/component-base/daemon.js';
 import { runCommand, type CommandRunner } from './exec.js';
 import { ensureGuard } from './guard.js';
@@ -19,6 +20,7 @@ import { ensureHairpin, enableRouteLocalnet, hostAddresses, iptablesUsable, podB
 import { IptablesApplier } from './iptables/applier.js';
 import { IptablesRuleBuilder, countRules, type RuleSet } from './iptables/rules.js';
 import { ProxyMetrics } from './metrics.js';
+import { ENDPOINTS_PROGRAMMED, EndpointsProgrammedTracker, programmedMessage } from './milestones.js';
 import { buildServicePorts, type NodeInfo, type ServicePort } from './service-ports.js';
 import { SyncRunner } from './sync-runner.js';
 import { USERSPACE_JUMPS, portalRules, userspaceListeners } from './userspace/rules.js';
@@ -106,6 +108,8 @@ export class Proxier implements KubeProxyHandle {
   private readonly services: SharedInformer<Service>;
   private readonly slices: SharedInformer<EndpointSlice>;
   private readonly runner: SyncRunner;
+  private readonly recorder: EventRecorder;
+  private readonly programmed = new EndpointsProgrammedTracker();
   private applied: RuleSet | undefined;
   private served: readonly ServicePort[] = [];
   private lastError: string | undefined;
@@ -131,6 +135,7 @@ export class Proxier implements KubeProxyHandle {
     this.informerFactory = new SharedInformerFactory(this.client, { logger: this.log });
     this.services = this.informerFactory.informerFor('services');
     this.slices = this.informerFactory.informerFor('endpointslices.discovery.k8s.io');
+    this.recorder = new EventRecorder(this.client, { component: 'kube-proxy', host: this.nodeName, logger: this.log });
     this.runner = new SyncRunner({
       minIntervalMs: opts.minSyncPeriodMs ?? 1000,
       maxIntervalMs: this.syncPeriodMs,
@@ -166,13 +171,18 @@ export class Proxier implements KubeProxyHandle {
   /** One sync (syncProxyRules): the desired state from the caches, through the mode, onto the host. */
   private async sync(full: boolean): Promise<void> {
     const started = process.hrtime.bigint();
-    const ports = buildServicePorts(this.services.lister.list(), this.slices.lister.list());
+    const services = this.services.lister.list();
+    const ports = buildServicePorts(services, this.slices.lister.list());
     const node = this.nodeInfo();
     const rules = this.mode === 'iptables' ? await this.syncIptables(ports, node, full) : await this.syncUserspace(ports, node, full);
     this.applied = rules;
     this.served = ports;
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    const firstSync = this.lastSuccess === 0;
     this.recordSync(rules, full, seconds);
+    for (const p of this.programmed.synced(ports, services, firstSync)) {
+      this.recorder.event(p.service, 'Normal', ENDPOINTS_PROGRAMMED, programmedMessage(this.mode, p.endpoints, this.nodeName));
+    }
     this.log.debug({ full, servicePorts: ports.length, ms: seconds * 1000 }, 'synced proxy rules');
   }
 

@@ -6,9 +6,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { Agent } from 'undici';
-import type { TestApiserver } from '../../test/harness/apiserver.js';
+import { startTestApiserver, type TestApiserver } from '../../test/harness/apiserver.js';
 import { startControllerEnv, type ControllerEnv } from '../../test/harness/controllers.js';
 import { http } from '../../test/harness/http.js';
+import { kubectlFor } from '../../test/harness/kubectl.js';
 import { waitFor } from '../../test/harness/ports.js';
 
 let env: ControllerEnv;
@@ -136,5 +137,27 @@ describe('the audit index API', () => {
     assert.deepEqual(list.body.resources.map((r: { name: string; verbs: string[]; namespaced: boolean }) => [r.name, r.verbs, r.namespaced]), [['auditevents', ['list'], true]]);
     const agg = await req('GET', '/apis', undefined, { accept: 'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList' });
     assert.ok(agg.body.items.some((g: { metadata: { name: string } }) => g.metadata.name === 'audit.tskube.io'));
+  });
+
+  test('kubectl: api-resources shows it; get without a uid is the 400', async () => {
+    const k = kubectlFor(api.config);
+    const res = await k.run(['api-resources', '--api-group=audit.tskube.io', '-o', 'wide']);
+    assert.equal(res.code, 0, res.stderr);
+    assert.match(res.stdout, /^auditevents\s+audit\.tskube\.io\/v1alpha1\s+true\s+Event\s+list\s*$/m);
+    const get = await k.run(['get', 'auditevents']);
+    assert.notEqual(get.code, 0);
+    assert.match(get.stderr, /the uid query parameter is required/);
+  });
+
+  test('--audit-index-max-events 0: no index, no group in discovery, the paths are 404', async () => {
+    const off = await startTestApiserver({ auditIndexMaxEvents: 0, etcd: api.etcd });
+    try {
+      const offReq = http({ url: off.url, dispatcher: off.dispatcher });
+      assert.equal((await offReq('GET', `${INDEX}/namespaces/default/auditevents?uid=x`)).status, 404);
+      const groups = await offReq('GET', '/apis');
+      assert.ok(!groups.body.groups.some((g: { name: string }) => g.name === 'audit.tskube.io'));
+    } finally {
+      await off.stop();
+    }
   });
 });

@@ -223,6 +223,29 @@ test('init containers run in order, then containers share localhost and emptyDir
   assert.match(resolv, /options ndots:5/);
 });
 
+test("what a trace reads: upstream's Pulled, Created and Started per container, and every pod condition's lastTransitionTime", async () => {
+  const pod = await env.waitForPod('duo', 'ready', (p) => isRunning(p) && condition(p, 'Ready') === 'True');
+  for (const type of ['PodScheduled', 'Initialized', 'ContainersReady', 'Ready']) {
+    const c = pod.status?.conditions?.find((x) => x.type === type);
+    assert.equal(c?.status, 'True', type);
+    assert.ok(c?.lastTransitionTime && !Number.isNaN(Date.parse(c.lastTransitionTime)), `${type} has a lastTransitionTime`);
+  }
+  const events = await waitFor('the kubelet events of every container', async () => {
+    const items = (await env.client.resource('events', 'default').list({ fieldSelector: 'involvedObject.name=duo' })).items;
+    const started = items.filter((e) => e.reason === 'Started').map((e) => e.involvedObject.fieldPath).sort();
+    return started.length === 4 ? items : undefined;
+  });
+  for (const reason of ['Pulled', 'Created', 'Started']) {
+    const paths = events.filter((e) => e.reason === reason).map((e) => e.involvedObject.fieldPath).sort();
+    assert.deepEqual(paths, ['spec.containers{client}', 'spec.containers{web}', 'spec.initContainers{init-1}', 'spec.initContainers{init-2}'], reason);
+  }
+  for (const e of events) {
+    assert.equal(e.source?.component, 'kubelet');
+    assert.equal(e.source?.host, NODE);
+    assert.equal(e.involvedObject.uid, pod.metadata?.uid);
+  }
+});
+
 test('configMap and secret reach the container as env and files, and files refresh', async () => {
   const pod = await env.waitForPod('cfg', 'running', isRunning);
   const rt = env.runtimeFor(NODE);

@@ -217,8 +217,9 @@ export function clusterRoles(): ClusterRole[] {
     clusterRole('system:kube-scheduler', kubeSchedulerRules()),
     clusterRole('system:volume-scheduler', [rule(READ_UPDATE, core, ['persistentvolumes']), rule(READ, storage, ['storageclasses']), rule(READ_UPDATE, core, ['persistentvolumeclaims'])]),
     clusterRole('system:kube-dns', [rule(['list', 'watch'], core, ['endpoints', 'services'])]),
-    // tskube's DNS server: reads what it answers from; writes its kube-dns Service via the kube-system Role below.
-    clusterRole('system:tskube-dns', [rule(READ, core, ['services', 'endpoints', 'pods', 'namespaces']), rule(READ, discovery, ['endpointslices'])]),
+    // tskube's DNS server: reads what it answers from; writes its kube-dns Service via the kube-system Role below,
+    // and its DNSRecordsServed Events on Services (dns/milestones.ts).
+    clusterRole('system:tskube-dns', [rule(READ, core, ['services', 'endpoints', 'pods', 'namespaces']), rule(READ, discovery, ['endpointslices']), eventsRule()]),
     // metrics-server's roles, as its manifest (components.yaml) ships them: it reads nodes and pods
     // and scrapes kubelets (this kubelet authorizes /stats/summary as nodes/stats); whoever may view
     // a namespace may read its metrics.
