@@ -130,6 +130,14 @@ test('kc trace: a Deployment and a Service of the two-tier example, -o json, --w
   }
   assert.equal(await exited, 0, 'Ctrl-C ends --watch cleanly');
 
+  // A user who may read the objects but not the audit index (view): the trace says so once and
+  // falls back to Events and conditions; nothing it lacks is given a time.
+  await k(['create', 'rolebinding', 'viewer', '--clusterrole=view', '--user=viewer']);
+  const viewed = await kc('--as', 'viewer', 'trace', 'deploy/traced');
+  assert.match(viewed, /^Warning: audit index forbidden \(HTTP 403\)/m);
+  assert.match(viewed, /^\S+\s+\S+\s+deployment-controller\s+created\s+ReplicaSet\/traced-\w+$/m);
+  assert.match(viewed, /^\S+\s+\S+\s+default-scheduler\s+bound to tr-\w+-[12]\s+Pod\/traced-/m);
+
   // A missing object: kubectl's one line, exit 1.
   await assert.rejects(kc('trace', 'deployment/nope'), /exited 1:\nError from server \(NotFound\): deployments\.apps "nope" not found\n$/);
   await assert.rejects(kc('trace', 'configmap/x'), /exited 1:\nerror: kc trace does not support ConfigMap/);
