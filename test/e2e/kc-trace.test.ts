@@ -4,7 +4,8 @@
 // traces a Deployment and the two-tier example's frontend Service: every hop the deployment
 // controller, the ReplicaSet/ReplicationController controllers, the scheduler and the kubelets
 // took has a time; `-o json` parses; --watch prints a scale-up live; a missing object is
-// kubectl's one NotFound line; get -w --progress draws the rollout. (No kube-proxy or dns here: their hops print "unknown".)
+// kubectl's one NotFound line; get -w --progress draws the rollout. dns runs (its milestone is
+// timed); kube-proxy does not (it needs the host's iptables), so its hop prints "unknown".
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
@@ -14,6 +15,7 @@ import type { Timeline, TraceStep } from '../../client/trace/index.js';
 import { RestClient } from '../../client/index.js';
 import { startControllerManager, type ControllerManagerHandle } from '../../controller-manager/manager.js';
 import { startScheduler, type SchedulerHandle } from '../../scheduler/scheduler.js';
+import { startDns, type DnsHandle } from '../../dns/dns.js';
 import { kubectlFor } from '../harness/kubectl.js';
 import { waitFor } from '../harness/ports.js';
 import { ROOT, runScript } from './cluster-harness.js';
@@ -22,6 +24,7 @@ import { startKubeletEnv, type KubeletEnv } from './kubelet-harness.js';
 let env: KubeletEnv;
 let cm: ControllerManagerHandle;
 let sched: SchedulerHandle;
+let dns: DnsHandle;
 let kubectl: ReturnType<typeof kubectlFor>;
 const silent = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
 
@@ -54,10 +57,13 @@ before(async () => {
   for (const n of nodes) await env.startKubelet(n);
   cm = await startControllerManager({ client: new RestClient({ ...(await env.api.configFor('system:kube-controller-manager')), qps: 0 }), logger: silent });
   sched = await startScheduler({ client: new RestClient({ ...(await env.api.configFor('system:kube-scheduler')), qps: 0 }), logger: silent });
+  // The cluster DNS as its own user (on loopback, a random port): its DNSRecordsServed milestones.
+  dns = await startDns({ config: await env.api.configFor('system:tskube-dns'), bindAddress: '127.0.0.1', port: 0, metricsPort: -1, logger: silent, syncTimeoutMs: 20_000 });
   kubectl = kubectlFor(env.api.config);
 });
 
 after(async () => {
+  await dns?.stop();
   await sched?.stop();
   await cm?.stop();
   await env?.stop();
@@ -105,8 +111,16 @@ test('kc trace: a Deployment and a Service of the two-tier example, -o json, --w
   assert.equal(timed(svc, /^kubelet tr-\w+-[12]$/, /^became Ready$/).length, 2);
   assert.equal(timed(svc, /^endpointslice-controller$/, /^added \d+\.\d+\.\d+\.\d+ \(Pod\/frontend-\w+\)$/).length, 2);
   for (const s of svc.steps.filter((x) => /^(kube-proxy|dns)/.test(x.actor))) assert.ok(s.at !== null || s.source === 'none');
+  // dns's milestone, timed; no kube-proxy runs here, so its hop is "unknown", never a guess.
+  const served = await waitFor('the DNSRecordsServed milestone', async () => {
+    const t = JSON.parse(await kc('trace', 'svc/frontend', '-o', 'json')) as Timeline;
+    return t.steps.find((s) => s.actor === 'dns' && s.source === 'milestone');
+  }, 30_000, 500);
+  assert.match(served.action, /^frontend\.default\.svc\.cluster\.local answers \d+\.\d+\.\d+\.\d+$/);
+  assert.ok(served.at !== null);
   const svcTable = await kc('trace', 'service', 'frontend');
-  assert.match(svcTable, /\sdns\s+(answers frontend\.default\.svc\.cluster\.local|frontend\.default\.svc\.cluster\.local answers \S+)\s+Service\/frontend$/m);
+  assert.match(svcTable, /^unknown\s+unknown\s+kube-proxy\s+programmed the rules\s+Service\/frontend$/m);
+  assert.match(svcTable, /^\d\S*\s+\S+\s+dns\s+frontend\.default\.svc\.cluster\.local answers \S+\s+Service\/frontend$/m);
 
   // --watch: a scale-up's new pod shows up as new rows, live.
   const watch = spawn(process.execPath, [KC, '--kubeconfig', kubectl.kubeconfig, 'trace', 'deploy/traced', '--watch'], { cwd: ROOT, env: { ...process.env, HOME: kubectl.home } });
