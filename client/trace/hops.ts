@@ -134,15 +134,31 @@ function scheduled(ctx: Ctx, o: TracedObject, node: string | undefined): void {
   else unknown(ctx, base);
 }
 
+/**
+ * The sandbox: PodReadyToStartContainers' transition time — but that is when the kubelet wrote
+ * the status, which may be after the containers started; then it only bounds the sandbox from
+ * above and the hop is unknown rather than shown out of order.
+ */
+function sandboxHop(ctx: Ctx, o: TracedObject, base: { actor: string; object: string; chain: string[] }): void {
+  const h = { ...base, action: 'started the pod sandbox', rank: RANK.sandbox };
+  const c = condition(o, 'PodReadyToStartContainers');
+  if (c?.status !== 'True' || !c.lastTransitionTime) return unknown(ctx, { ...h, ...(c ? { detail: `PodReadyToStartContainers=${c.status}` } : {}) });
+  const firstContainer = ctx.data.events
+    .filter((e) => e.involvedObject?.uid === o.uid && ['Pulling', 'Pulled', 'Created', 'Started'].includes(e.reason ?? ''))
+    .map((e) => Date.parse(eventTime(e) ?? ''))
+    .filter((t) => !Number.isNaN(t))
+    .sort((a, b) => a - b)[0];
+  if (firstContainer !== undefined && Date.parse(c.lastTransitionTime) > firstContainer) return unknown(ctx, { ...h, detail: `PodReadyToStartContainers reported at ${c.lastTransitionTime}, after the containers started` });
+  ctx.hops.push({ ...h, at: c.lastTransitionTime, source: 'condition', detail: 'PodReadyToStartContainers=True' });
+}
+
 /** The kubelet's part: sandbox, then per container image, create, start; then Ready. */
 function kubeletHops(ctx: Ctx, o: TracedObject): void {
   const pod = o.object as PodLike;
   const node = pod.spec?.nodeName;
   const actor = node ? `kubelet ${node}` : 'kubelet';
   const base = { actor, object: ref(o), chain: o.chain };
-  const sandbox = condition(o, 'PodReadyToStartContainers');
-  if (sandbox?.status === 'True' && sandbox.lastTransitionTime) ctx.hops.push({ ...base, action: 'started the pod sandbox', rank: RANK.sandbox, at: sandbox.lastTransitionTime, source: 'condition', detail: 'PodReadyToStartContainers=True' });
-  else unknown(ctx, { ...base, action: 'started the pod sandbox', rank: RANK.sandbox });
+  sandboxHop(ctx, o, base);
   for (const c of pod.spec?.containers ?? []) {
     const onContainer = (reason: string) => (e: CoreEvent) => e.reason === reason && e.involvedObject?.fieldPath === `spec.containers{${c.name}}`;
     const pulling = takeEvent(ctx, o.uid, onContainer('Pulling'));

@@ -17,7 +17,7 @@ const ms = (t: string) => Date.parse(t);
  * is to the second). Unknown without the audit index or without a Ready time.
  */
 function endpointAdded(ctx: Ctx, slice: TracedObject, pod: TracedObject | undefined, address: string, podName: string): void {
-  const base = { actor: 'endpointslice-controller', action: `added ${address} (Pod/${podName})`, object: ref(slice), rank: RANK.endpointAdded, chain: pod ? [...slice.chain, pod.uid] : slice.chain };
+  const base = { actor: 'endpointslice-controller', action: `added ${address} (Pod/${podName})`, object: ref(slice), rank: RANK.endpointAdded, chain: pod ? [...slice.chain.slice(0, -1), pod.uid, slice.uid] : slice.chain };
   const readyAt = (pod?.object as { status?: { conditions?: { type: string; status: string; lastTransitionTime?: string }[] } } | undefined)?.status?.conditions?.find((c) => c.type === 'Ready' && c.status === 'True')?.lastTransitionTime;
   const writes = audits(ctx, slice.uid).filter((e) => e.verb !== 'delete' && e.stageTimestamp);
   const first = readyAt ? writes.find((e) => ms(e.stageTimestamp!) >= ms(readyAt)) : undefined;
@@ -37,6 +37,8 @@ export function sliceHops(ctx: Ctx, slice: TracedObject): void {
 /** kube-proxy's and dns's milestone Events on the Service; one unknown hop each when there are none. */
 export function milestoneHops(ctx: Ctx, svc: TracedObject): void {
   const fqdn = `${svc.name}.${svc.namespace}.svc.cluster.local`;
+  // The proxies and dns act on the endpoints: their hops follow the slices' (endpoint adds).
+  const chain = [...svc.chain, ...ctx.data.objects.filter((o) => o.kind === 'EndpointSlice').map((o) => o.uid)];
   const kinds: [string, number, string, string][] = [
     ['EndpointsProgrammed', RANK.programmed, 'kube-proxy', 'programmed the rules'],
     ['DNSRecordsServed', RANK.dns, 'dns', `answers ${fqdn}`],
@@ -46,8 +48,8 @@ export function milestoneHops(ctx: Ctx, svc: TracedObject): void {
     for (const e of seen) {
       takeEvent(ctx, svc.uid, (x) => x === e);
       const repeats = (e.count ?? 1) > 1 ? ` (x${e.count}, last ${e.lastTimestamp ?? '?'})` : '';
-      ctx.hops.push(fromEvent(e, { actor: actorFromEvent(e), action: (e.message ?? action) + repeats, object: ref(svc), rank, chain: svc.chain }, 'milestone'));
+      ctx.hops.push(fromEvent(e, { actor: actorFromEvent(e), action: (e.message ?? action) + repeats, object: ref(svc), rank, chain }, 'milestone'));
     }
-    if (seen.length === 0) unknown(ctx, { actor, action, object: ref(svc), rank, chain: svc.chain, detail: `no ${reason} event` });
+    if (seen.length === 0) unknown(ctx, { actor, action, object: ref(svc), rank, chain, detail: `no ${reason} event` });
   }
 }

@@ -136,3 +136,15 @@ test('an empty trace has no start', () => {
   const t = buildTimeline({ root: { kind: 'Pod', namespace: 'default', name: 'x', uid: 'u' }, objects: [], events: [], audit: { status: 'ok' }, auditByUid: {} });
   assert.deepEqual([t.start, t.steps], ['', []]);
 });
+
+test('the sandbox hop: PodReadyToStartContainers timed before the containers; reported after them it is unknown', () => {
+  const withSandbox = (at: string) =>
+    deploymentData({
+      objects: [deployment, deploymentData().objects[1]!, pod([{ type: 'PodReadyToStartContainers', status: 'True', lastTransitionTime: at }, { type: 'Ready', status: 'True', lastTransitionTime: T('02') }])],
+    });
+  const early = buildTimeline(withSandbox(T('01'))).steps.find((s) => s.action === 'started the pod sandbox')!;
+  assert.deepEqual([early.source, early.offsetMs], ['condition', 900]);
+  const late = buildTimeline(withSandbox(T('02'))).steps.find((s) => s.action === 'started the pod sandbox')!;
+  assert.deepEqual([late.source, late.at], ['none', null]);
+  assert.match(late.detail!, /reported at .* after the containers started/);
+});

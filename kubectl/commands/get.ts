@@ -7,6 +7,7 @@ import { bool, str, strs, type Args, type KcCommand } from '../command.js';
 import { AggregateCliError, CliError } from '../errors.js';
 import { parseDuration, type Factory } from '../factory.js';
 import { TABLE_ACCEPT, getTable, listAll, watchRaw } from '../fetch.js';
+import { rolloutProgress } from '../terminal-plots.js';
 import { write } from '../io.js';
 import { infoForObject, readManifests } from '../manifests.js';
 import { asList, parseOutputFormat, printGeneric, type OutputFormat } from '../printers/output.js';
@@ -27,6 +28,7 @@ export const getCommand: KcCommand = {
       .option('watch', { alias: 'w', type: 'boolean', describe: 'After listing, watch for changes' })
       .option('watch-only', { type: 'boolean', describe: 'Watch for changes without listing first' })
       .option('output-watch-events', { type: 'boolean', describe: 'Prefix watch output with the event type' })
+      .option('progress', { type: 'boolean', describe: 'tskube extra: with -w on Deployments, a rollout progress bar under each row' })
       .option('show-labels', { type: 'boolean', describe: 'Show all labels as the last column' })
       .option('label-columns', { alias: 'L', type: 'string', array: true, describe: 'Labels to show as columns' })
       .option('sort-by', { type: 'string', describe: 'Sort by a JSONPath expression (e.g. .metadata.name)' })
@@ -96,7 +98,7 @@ async function runGet(f: Factory, argv: Args): Promise<void> {
   const o = optionsFrom(argv);
   const parsed = await requestsFrom(f, argv);
   const namespace = o.allNamespaces ? undefined : f.namespace;
-  if (bool(argv.watch) || bool(argv.watchOnly)) return watch(f, parsed, o, namespace, bool(argv.watchOnly), bool(argv.outputWatchEvents));
+  if (bool(argv.watch) || bool(argv.watchOnly)) return watch(f, parsed, o, namespace, bool(argv.watchOnly), bool(argv.outputWatchEvents), bool(argv.progress));
   if (o.format.kind === 'table') return human(f, parsed, o, namespace, o.format.wide);
   return generic(f, parsed, o, namespace, o.format);
 }
@@ -190,7 +192,7 @@ async function generic(f: Factory, parsed: ParsedArgs, o: GetOptions, namespace:
   if (errors.length > 0) throw new AggregateCliError(errors);
 }
 
-async function watch(f: Factory, parsed: ParsedArgs, o: GetOptions, namespace: string | undefined, watchOnly: boolean, withEvents: boolean): Promise<void> {
+async function watch(f: Factory, parsed: ParsedArgs, o: GetOptions, namespace: string | undefined, watchOnly: boolean, withEvents: boolean, progress = false): Promise<void> {
   const kinds = new Set(parsed.requests.map((r) => r.info));
   if (kinds.size > 1) throw new CliError('watch is only supported on individual resources and resource collections - more than 1 resource was found');
   const req = parsed.requests[0]!;
@@ -218,14 +220,22 @@ async function watch(f: Factory, parsed: ParsedArgs, o: GetOptions, namespace: s
     printed++;
     await write(f.io.stdout, text);
   };
+  // --progress (opt-in): a bar under each Deployment row; the rows themselves stay kubectl's.
+  let columns: string[] = [];
+  const printProgress = async (cells: unknown[]) => {
+    const bar = info.kind === 'Deployment' ? rolloutProgress(columns, cells) : undefined;
+    if (bar) await write(f.io.stdout, `${bar}\n`);
+  };
   let resourceVersion: string;
   if (human) {
     if (name) await getTable(f.client, info, ns, name, {}); // NotFound surfaces as kubectl's error
     const table = await getTable(f.client, info, ns, undefined, { ...sel, chunkSize: o.chunkSize });
     resourceVersion = table.metadata?.resourceVersion ?? '';
+    columns = (table.columnDefinitions ?? []).map((c) => c.name);
     if (!watchOnly) {
       printer.print(table, tw, withEvents ? 'ADDED' : undefined);
       tw.flush();
+      if (progress) for (const row of table.rows) await printProgress(row.cells);
     }
   } else {
     if (name) await f.resource(info, ns).get(name);
@@ -246,6 +256,7 @@ async function watch(f: Factory, parsed: ParsedArgs, o: GetOptions, namespace: s
     if (human) {
       printer.print(ev.object as unknown as TableLike, tw, withEvents ? ev.type : undefined);
       tw.flush();
+      if (progress) for (const row of (ev.object as unknown as TableLike).rows ?? []) await printProgress(row.cells);
     } else {
       await printObject(ev.object, ev.type);
     }

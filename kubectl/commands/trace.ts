@@ -30,11 +30,11 @@ export function restTraceGet(client: RestClient): TraceGet {
 export function parseTarget(target: string, name: string | undefined, namespace: string): TraceRef {
   const [type, objName] = target.includes('/') ? [target.slice(0, target.indexOf('/')), target.slice(target.indexOf('/') + 1)] : [target, name];
   if (!objName) throw new CliError('you must specify a resource to trace as <kind>/<name>, e.g. deployment/web');
-  const k = traceKind(type);
-  if (!k) {
-    const info = resolveType(type); // kubectl's error for a type the server lacks
-    throw new CliError(`kc trace does not support ${info.kind}: trace a Deployment, ReplicaSet, ReplicationController, StatefulSet, DaemonSet, Job, Pod or Service`);
-  }
+  // kubectl's names for the type (`rc`, `deployments.apps`, `replicationcontrollers.v1`), and its
+  // error for a type the server lacks.
+  const info = resolveType(type);
+  const k = traceKind(info.kind);
+  if (!k) throw new CliError(`kc trace does not support ${info.kind}: trace a Deployment, ReplicaSet, ReplicationController, StatefulSet, DaemonSet, Job, Pod or Service`);
   return { kind: k.kind, namespace, name: objName };
 }
 
