@@ -6,7 +6,7 @@
 //   --state DIR    a running cluster's state dir (default .tskube, as scripts/up)
 //   --start        start a cluster on random ports in a temporary state dir (scripts/up), and
 //                  remove it at the end (scripts/down --purge)
-import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import yargs from 'yargs';
@@ -60,10 +60,18 @@ async function startCluster(): Promise<{ state: string; env: NodeJS.ProcessEnv; 
 
 async function main(): Promise<number> {
   const started = argv.start ? await startCluster() : undefined;
+  let code = 1;
   try {
-    return await soak(started?.state ?? argv.state);
+    code = await soak(started?.state ?? argv.state);
+    return code;
   } finally {
     if (started) {
+      // A broken bound needs the daemons' logs to be understood: keep them before the purge.
+      if (code !== 0) {
+        const kept = mkdtempSync(join(tmpdir(), 'tskube-soak-logs-'));
+        cpSync(join(started.state, 'logs'), kept, { recursive: true });
+        console.log(`logs kept in ${kept}`);
+      }
       await runScript(join(ROOT, 'scripts/down'), ['--purge'], started.env, 120_000).catch((e: unknown) => console.error(e));
       await started.release();
     }
