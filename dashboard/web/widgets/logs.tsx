@@ -3,7 +3,7 @@
 import type { Pod } from 'kubernetes-types/core/v1';
 import type { JSX } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { errorMessage, k8sFetch } from '../api.js';
+import { ApiError, errorMessage, k8sFetch } from '../api.js';
 import type { KObject } from '../live.js';
 import { Modal } from './modal.js';
 
@@ -38,8 +38,16 @@ export function Logs(props: { pod: KObject }): JSX.Element {
       }
       setState('ended');
     };
-    run().catch((e: unknown) => { if (!ac.signal.aborted) setState(`error: ${errorMessage(e)}`); });
-    return () => ac.abort();
+    // A container that has not started yet answers 400 ("waiting to start"): retry while open.
+    let tries = 0;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const attempt = () => run().catch((e: unknown) => {
+      if (ac.signal.aborted) return;
+      setState(`error: ${errorMessage(e)}`);
+      if (e instanceof ApiError && e.code === 400 && ++tries < 30) timer = setTimeout(attempt, 2000);
+    });
+    void attempt();
+    return () => { ac.abort(); if (timer) clearTimeout(timer); };
   }, [pod.metadata.namespace, pod.metadata.name, container]);
 
   return (
