@@ -40,7 +40,7 @@ export async function startHollowCluster(): Promise<HollowCluster> {
     for (const name of NODES) {
       const node = { apiVersion: 'v1', kind: 'Node', metadata: { name, labels: { 'kubernetes.io/hostname': name } } };
       const created = (await call('POST', '/api/v1/nodes', node)) as { metadata: object };
-      const capacity = { cpu: '8', memory: '16Gi', pods: '1000' };
+      const capacity = { cpu: '8', memory: '16Gi', pods: '1100' };
       await call('PUT', `/api/v1/nodes/${name}/status`, {
         ...node, metadata: created.metadata,
         status: { capacity, allocatable: capacity, conditions: [{ type: 'Ready', status: 'True', reason: 'KubeletReady', message: 'hollow node', lastHeartbeatTime: new Date().toISOString(), lastTransitionTime: new Date().toISOString() }], addresses: [{ type: 'InternalIP', address: '127.0.0.1' }, { type: 'Hostname', address: name }] },
