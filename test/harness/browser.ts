@@ -72,10 +72,13 @@ export async function waitVisible(u: UserPage, selector: string, timeoutMs = 20_
   }
 }
 
-/** Waits (deadline) until `fn(arg)` is truthy in the page, polling on animation frames and DOM mutations. */
-export async function waitInPage<A>(u: UserPage, what: string, fn: (arg: A) => unknown, arg: A, timeoutMs = 20_000): Promise<void> {
+/**
+ * Waits (deadline `timeoutMs`) until `fn(arg)` is truthy in the page, checked on each DOM
+ * mutation — or every `pollMs` for a condition that no mutation announces (paint entries).
+ */
+export async function waitInPage<A>(u: UserPage, what: string, fn: (arg: A) => unknown, arg: A, timeoutMs = 20_000, pollMs?: number): Promise<void> {
   try {
-    await u.page.waitForFunction(fn as (a: unknown) => unknown, { timeout: timeoutMs, polling: 'mutation' }, arg);
+    await u.page.waitForFunction(fn as (a: unknown) => unknown, { timeout: timeoutMs, polling: pollMs ?? 'mutation' }, arg);
   } catch (e) {
     throw explain(u, `waiting for ${what}`, e);
   }
