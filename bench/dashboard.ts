@@ -15,10 +15,12 @@
 //      (SSE relay + Preact render).
 // Times are from the moment the write is sent, on one clock (epoch ms, performance.timeOrigin +
 // performance.now() in node and in the page). Bounded: a couple of minutes.
+import { spawn } from 'node:child_process';
 import { rssMiB, percentile } from './apiserver-process.js';
 import { startHollowCluster, createHollowPods, startDashboard, hollowPod, runningStatus, NAMESPACE, type HollowCluster } from './dashboard-fixture.js';
 import { ApiserverWatchProbe, EtcdKeyProbe, now } from './dashboard-probes.js';
 import type { PageGlobals } from '../test/harness/page-globals.js';
+import { waitFor } from '../test/harness/ports.js';
 import { launchBrowser, loginWithToken, newUserPage, screenshot, testid, waitCount, waitInPage, click, type UserPage } from '../test/harness/browser.js';
 
 const PODS = Number(process.env.BENCH_PODS ?? 1000);
@@ -29,7 +31,8 @@ const PROBE_POD = 'latency-probe';
 const NODE_PODS = 1100;
 
 /** The page's globals with what the bench's in-page functions keep there. */
-type BenchWindow = PageGlobals & { __rowsAt?: number; __sums: Record<number, number>; __lat: { want: number; hit: number } };
+type Observer = InstanceType<PageGlobals['MutationObserver']>;
+type BenchWindow = PageGlobals & { __rowsAt?: number; __sums: Record<number, number>; __lat: { want: number; hit: number }; __rowsObserver: Observer; __latObserver: Observer };
 
 interface Paint {
   fp: number;
@@ -45,13 +48,15 @@ async function watchNodeRows(u: UserPage): Promise<void> {
   await u.page.evaluateOnNewDocument((sel: string, cap: string) => {
     const w = globalThis as unknown as BenchWindow;
     w.__sums = {};
-    new w.MutationObserver(() => {
+    // Held by a global: an observer nothing references may be collected and stop reporting.
+    w.__rowsObserver = new w.MutationObserver(() => {
       const rows = [...w.document.querySelectorAll(sel)];
       if (rows.length < 2) return;
       w.__rowsAt ??= w.performance.now();
       const sum = rows.reduce((n, r) => n + Number(new RegExp(`(\\d+) / ${cap}(?!\\d)`).exec(r.textContent ?? '')?.[1] ?? NaN), 0);
       if (Number.isFinite(sum)) w.__sums[sum] ??= w.performance.now();
-    }).observe(w.document, { subtree: true, childList: true, characterData: true });
+    });
+    w.__rowsObserver.observe(w.document, { subtree: true, childList: true, characterData: true });
   }, testid('node-row'), String(NODE_PODS));
 }
 
@@ -97,11 +102,12 @@ async function installDomProbe(u: UserPage): Promise<void> {
   await u.page.evaluate((sel: string) => {
     const w = globalThis as unknown as BenchWindow;
     w.__lat = { want: -1, hit: 0 };
-    new w.MutationObserver(() => {
+    w.__latObserver = new w.MutationObserver(() => {
       if (w.__lat.hit || w.__lat.want < 0) return;
       const row = w.document.querySelector(sel);
       if (row && new RegExp(`(?<!\\d)${w.__lat.want}(?!\\d)`).test(row.textContent ?? '')) w.__lat.hit = w.performance.timeOrigin + w.performance.now();
-    }).observe(w.document.body, { subtree: true, childList: true, attributes: true, characterData: true });
+    });
+    w.__latObserver.observe(w.document.body, { subtree: true, childList: true, attributes: true, characterData: true });
   }, testid('pod-row', { 'data-name': PROBE_POD }));
 }
 
@@ -130,7 +136,11 @@ async function measureLatency(c: HollowCluster, u: UserPage, changes: number, wa
       const t0 = now();
       await c.call('PATCH', `/api/v1/namespaces/${NAMESPACE}/pods/${PROBE_POD}/status`, { status: runningStatus(restarts, started) }, 'application/merge-patch+json');
       const [te, tw] = await Promise.all([atEtcd, atWatch]);
-      await waitInPage(u, `restart count ${restarts} in the DOM`, () => (globalThis as unknown as BenchWindow).__lat.hit > 0, null, 10_000);
+      // Polled: the hit is a property the observer sets, not a DOM change (the time is the observer's).
+      await waitInPage(u, `restart count ${restarts} in the DOM`, () => (globalThis as unknown as BenchWindow).__lat.hit > 0, null, 30_000, 20).catch(async (e: unknown) => {
+        const shown = await u.page.$eval(testid('pod-row', { 'data-name': PROBE_POD }), (el) => el.textContent).catch(String);
+        throw new Error(`${String(e)}\nthe probe pod's row shows: ${shown}`);
+      });
       const td = await u.page.evaluate(() => (globalThis as unknown as BenchWindow).__lat.hit);
       if (i <= warmup) continue;
       out.etcd.push(te - t0);
@@ -144,7 +154,19 @@ async function measureLatency(c: HollowCluster, u: UserPage, changes: number, wa
   return out;
 }
 
-const fmtLat = (xs: number[]) => `p50 ${percentile(xs, 50).toFixed(1).padStart(6)} ms, p99 ${percentile(xs, 99).toFixed(1).padStart(6)} ms`;
+/** VmRSS of a Node.js process that does nothing: what any daemon on this runtime costs. */
+async function bareNodeRss(): Promise<number> {
+  const child = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
+  try {
+    await waitFor('a bare node process', () => rssMiB(child.pid!) > 0, 10_000, 20);
+    await new Promise((r) => setTimeout(r, 500)); // let it finish starting: a bench figure, not a synchronisation
+    return rssMiB(child.pid!);
+  } finally {
+    child.kill();
+  }
+}
+
+const fmtLat = (xs: number[]) => `p50 ${percentile(xs, 50).toFixed(1).padStart(6)} ms, p99 ${percentile(xs, 99).toFixed(1).padStart(6)} ms, max ${Math.max(...xs).toFixed(1).padStart(6)} ms`;
 
 async function main(): Promise<void> {
   const c = await startHollowCluster();
@@ -175,6 +197,7 @@ async function main(): Promise<void> {
     console.log(`${String(PODS).padEnd(4)} pods            : ${fmtPaint(full)}`);
     console.log(`${PODS} pods ÷ no pods : first contentful paint ${(full.fcp / empty.fcp).toFixed(2)}×, node rows counting every pod ${(full.complete / empty.complete).toFixed(2)}×`);
     console.log('## dashboard process RSS (VmRSS)');
+    console.log(`a bare Node.js process (floor)  : ${(await bareNodeRss()).toFixed(0)} MiB`);
     console.log(`at rest, before any login       : ${rssIdle.toFixed(0)} MiB`);
     console.log(`${PODS} pods listed in the Pods view: peak ${peak.toFixed(0)} MiB while listing, ${steady.toFixed(0)} MiB after (the pod list is ${(listBytes / 2 ** 20).toFixed(1)} MiB of JSON)`);
     console.log(`## pod status change → seen, ${CHANGES} changes one at a time (after 5 warm-up), ${PODS} pods listed, ms after the write was sent`);
