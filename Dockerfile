@@ -16,7 +16,8 @@ RUN mv node_modules/package-lock.json ./ \
  && if [ -f node_modules/.package-lock.json ]; then echo "using the node_modules of the build context"; \
     else npm ci --no-audit --no-fund --loglevel=error; fi
 COPY tsconfig.json ./
-COPY scripts/gen-openapi.mjs ./scripts/
+# build-dashboard.mj[s]: the web app's bundler (esbuild), when the checkout has it.
+COPY scripts/gen-openapi.mjs scripts/build-dashboard.mj[s] ./scripts/
 COPY api ./api
 COPY client ./client
 COPY apiserver ./apiserver
@@ -27,10 +28,12 @@ COPY kube-proxy ./kube-proxy
 COPY dns ./dns
 COPY metrics-server ./metrics-server
 COPY kubectl ./kubectl
+COPY dashboard ./dashboard
 # Only what the components run: no tests, benchmarks or test harness.
-RUN printf '%s' '{"extends":"./tsconfig.json","include":["api","client","apiserver","scheduler","controller-manager","kubelet","kube-proxy","dns","metrics-server","kubectl"],"exclude":["node_modules","dist","**/*.test.ts"]}' >tsconfig.image.json \
+RUN printf '%s' '{"extends":"./tsconfig.json","include":["api","client","apiserver","scheduler","controller-manager","kubelet","kube-proxy","dns","metrics-server","kubectl","dashboard"],"exclude":["node_modules","dist","dashboard/web","**/*.test.ts"]}' >tsconfig.image.json \
  && node node_modules/typescript/bin/tsc -p tsconfig.image.json \
  && node scripts/gen-openapi.mjs \
+ && if [ -f scripts/build-dashboard.mjs ]; then node scripts/build-dashboard.mjs; fi \
  && cp apiserver/openapi/OpenAPIv2.proto dist/apiserver/openapi/
 # Runtime dependencies only, as `npm prune --omit=dev` would leave them — done with node
 # because the offline base image has no npm: remove every package the lock file marks dev.

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { pino } from 'pino';
+import { fetch } from 'undici';
 import WebSocket from 'ws';
 import { RestClient } from '../client/index.js';
 import { startTestApiserver, type TestApiserver } from '../test/harness/apiserver.js';
@@ -133,6 +134,25 @@ describe('login', () => {
   });
 });
 
+describe('/metrics', () => {
+  test('only for a user the apiserver allows `get /metrics` (SelfSubjectAccessReview as the user)', async () => {
+    assert.equal((await new Browser(dash.url).request('GET', '/metrics')).status, 401);
+    const viewer = new Browser(dash.url);
+    await viewer.login(viewerToken);
+    const denied = await viewer.request('GET', '/metrics');
+    assert.equal(denied.status, 403);
+    assert.equal(denied.body.message, `forbidden: User "system:serviceaccount:${NS}:viewer" cannot get path "/metrics"`);
+    const boss = new Browser(dash.url);
+    await boss.login(adminToken);
+    const ok = await boss.request('GET', '/metrics');
+    assert.equal(ok.status, 200);
+    assert.match(ok.text, /dashboard_http_requests_total\{route="\/api\/login",code="200"\} \d+/);
+    assert.match(ok.text, /dashboard_sessions \d+/);
+    const bearer = await new Browser(dash.url).request('GET', '/metrics', undefined, { authorization: `Bearer ${adminToken}` });
+    assert.equal(bearer.status, 200, 'a scraper may use a bearer token');
+  });
+});
+
 describe('API proxy', () => {
   test('acts as the session user: the apiserver itself refuses a view user\'s scale with its 403 Status', async () => {
     await admin.json({
@@ -172,6 +192,29 @@ describe('API proxy', () => {
     assert.equal(who.body.status.userInfo.username, `system:serviceaccount:${NS}:viewer`);
     const secrets = await viewer.request('GET', `/api/k8s/api/v1/namespaces/${NS}/secrets`, undefined, { 'impersonate-user': 'system:admin' });
     assert.equal(secrets.status, 403, 'view may not list secrets, whoever the browser names');
+  });
+
+  test('answers are streamed: a watch through the proxy delivers each event while the response is still open', async () => {
+    const boss = new Browser(dash.url);
+    await boss.login(adminToken);
+    const path = `/api/v1/namespaces/${NS}/configmaps`;
+    const list = await boss.request('GET', `/api/k8s${path}`);
+    const ctrl = new AbortController();
+    const res = await fetch(`${dash.url}/api/k8s${path}?watch=true&resourceVersion=${list.body.metadata.resourceVersion}`, { headers: { cookie: boss.cookie! }, signal: ctrl.signal });
+    assert.equal(res.status, 200);
+    let text = '';
+    const reading = (async () => {
+      try {
+        for await (const chunk of res.body!) text += Buffer.from(chunk).toString();
+      } catch {
+        // aborted
+      }
+    })();
+    await admin.json({ method: 'POST', path, body: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'streamed' } } });
+    await waitFor('the ADDED event through the proxy', () => text.includes('"streamed"'));
+    assert.equal(JSON.parse(text.split('\n')[0]!).type, 'ADDED');
+    ctrl.abort();
+    await reading;
   });
 
   test('non-GET needs the CSRF header; no session is 401; bad paths are 400/404, never 5xx', async () => {

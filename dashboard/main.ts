@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { envTwins, newLogger, onShutdown } from '../client/component-base/daemon.js';
-import { clientConnectionFlags, loggingFlags } from '../client/component-base/flags.js';
+import { clientConnectionFlags, loggingFlags, readFlagFile } from '../client/component-base/flags.js';
 import { parseDurationMs } from '../client/duration.js';
 import { apiserverTarget, parseListen } from './server/config.js';
 import { startDashboard } from './server/dashboard.js';
@@ -18,6 +18,7 @@ const argv = await envTwins(
     .option('listen', { type: 'string', default: '127.0.0.1:9090', describe: 'host:port to serve the dashboard on (plain HTTP: keep it on loopback)' })
     .option('static-dir', { type: 'string', default: fileURLToPath(new URL('./public', import.meta.url)), describe: 'The built web app (index.html, assets/)' })
     .option('login-once-file', { type: 'string', describe: 'JSON {nonce, token} for the one-time login link /login?once=<nonce> (written by scripts/up)' })
+    .option('certificate-authority', { type: 'string', describe: 'CA of the apiserver (with --master; default: the kubeconfig\'s)' })
     .option('session-idle-timeout', { type: 'string', default: '12h', describe: 'A session unused this long is logged out' })
     .check((a) => {
       parseListen(a.listen);
@@ -31,7 +32,14 @@ const argv = await envTwins(
 
 const log = newLogger('dashboard', argv['log-level']);
 const { host, port } = parseListen(argv.listen);
-const target = apiserverTarget({ ...(argv.kubeconfig ? { kubeconfig: argv.kubeconfig } : {}), ...(argv.master ? { master: argv.master } : {}) }, log);
+const target = apiserverTarget(
+  {
+    ...(argv.kubeconfig ? { kubeconfig: argv.kubeconfig } : {}),
+    ...(argv.master ? { master: argv.master } : {}),
+    ...(argv['certificate-authority'] ? { ca: readFlagFile('certificate-authority', argv['certificate-authority']) } : {}),
+  },
+  log,
+);
 const dashboard = await startDashboard({
   apiserver: target,
   host,

@@ -12,13 +12,13 @@ export function parseListen(v: string): { host: string; port: number } {
   return { host: m[1] ?? (m[2] || '0.0.0.0'), port };
 }
 
-export function apiserverTarget(o: { kubeconfig?: string; master?: string }, log: Logger): ApiserverTarget {
-  if (!o.kubeconfig && o.master) return { server: o.master };
+export function apiserverTarget(o: { kubeconfig?: string; master?: string; ca?: string }, log: Logger): ApiserverTarget {
+  if (!o.kubeconfig && o.master) return { server: o.master, ...(o.ca ? { ca: o.ca } : {}) };
   const { config } = loadKubeconfig({ ...(o.kubeconfig ? { kubeconfig: o.kubeconfig } : {}), ...(o.master ? { server: o.master } : {}) });
   if (config.token || config.cert || config.username !== undefined) log.warn('the kubeconfig has credentials: ignored (the dashboard acts only as its logged-in users)');
   return {
     server: config.server,
-    ...(config.ca ? { ca: config.ca } : {}),
+    ...(o.ca ? { ca: o.ca } : config.ca ? { ca: config.ca } : {}),
     ...(config.tlsServerName ? { tlsServerName: config.tlsServerName } : {}),
     ...(config.insecureSkipTLSVerify ? { insecureSkipTLSVerify: true } : {}),
   };

@@ -6,6 +6,7 @@
 //   TOPO_APISERVERS  name url
 //   TOPO_SCHEDULERS / TOPO_CONTROLLER_MANAGERS  name metricsURL
 //   TOPO_KUBELETS    name node gid ('' when the kubelet runs without its own group)
+//   TOPO_DASHBOARD   the dashboard's URL (one dashboard in either mode)
 import { renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -25,6 +26,7 @@ const topology = {
   controllerManagers: rows('TOPO_CONTROLLER_MANAGERS').map(([name, metricsURL]) => ({ name, metricsURL })),
   kubelets: rows('TOPO_KUBELETS').map(([name, node, gid]) => ({ name, node, gid: gid ? Number(gid) : null })),
   kubeProxy: { name: 'kube-proxy' },
+  ...(env.TOPO_DASHBOARD ? { dashboard: { name: 'dashboard', url: env.TOPO_DASHBOARD } } : {}),
   ...(env.TOPO_MODE === 'ha' ? { haproxy: { name: 'haproxy', port: Number(env.TOPO_HAPROXY_PORT) } } : {}),
 };
 // Written whole, then renamed: a reader never sees half a file.

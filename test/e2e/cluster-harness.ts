@@ -114,6 +114,8 @@ export interface Topology {
   kubelets: { name: string; node: string; gid: number | null }[];
   kubeProxy: { name: string };
   haproxy?: { name: string; port: number };
+  /** The dashboard (one in either mode). */
+  dashboard?: { name: string; url: string };
 }
 
 export function readTopology(state: string): Topology {
@@ -179,6 +181,7 @@ export async function scriptsUpEnv(state: string, apiPort: number): Promise<Node
     TSKUBE_PROXY_HEALTH_PORT: await p(),
     TSKUBE_DNS_METRICS_PORT: await p(),
     TSKUBE_METRICS_SERVER_PORT: await p(),
+    TSKUBE_DASHBOARD_PORT: await p(),
     TSKUBE_KUBELET_PORTS: `${await p()} ${await p()}`,
     TSKUBE_KUBELET_HEALTHZ_PORTS: `${await p()} ${await p()}`,
   };

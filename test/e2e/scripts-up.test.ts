@@ -66,6 +66,23 @@ test('scripts/up starts the cluster and writes a kubeconfig', async () => {
   assert.match(await kubectl('get', 'apiservices', 'v1beta1.metrics.k8s.io'), /v1beta1\.metrics\.k8s\.io\s+kube-system\/metrics-server\s+True/);
 });
 
+test('the dashboard answers on its port; the link in .tskube/dashboard-url logs the admin in once', async () => {
+  const base = `http://127.0.0.1:${env.TSKUBE_DASHBOARD_PORT}`;
+  assert.equal(await (await fetch(`${base}/healthz`)).text(), 'ok');
+  const topology = JSON.parse(readFileSync(join(state, 'topology.json'), 'utf8')) as { dashboard?: { name: string; url: string } };
+  assert.deepEqual(topology.dashboard, { name: 'dashboard', url: base });
+  const link = readFileSync(join(state, 'dashboard-url'), 'utf8').trim();
+  assert.ok(link.startsWith(`${base}/login?once=`), link);
+  const first = await fetch(link, { redirect: 'manual' });
+  assert.equal(first.status, 302);
+  const cookie = (first.headers.get('set-cookie') ?? '').split(';')[0]!;
+  const me = await fetch(`${base}/api/me`, { headers: { cookie } });
+  assert.equal(((await me.json()) as { user: { username: string } }).user.username, 'system:serviceaccount:kube-system:tskube-dashboard-admin');
+  const nodes = await fetch(`${base}/api/k8s/api/v1/nodes`, { headers: { cookie } });
+  assert.equal(((await nodes.json()) as { items: unknown[] }).items.length, 2);
+  assert.equal((await fetch(link, { redirect: 'manual' })).status, 401, 'the link works once');
+});
+
 test('the two-tier example: NodePort 30001 balances, DNS names resolve, endpoints follow pods', async () => {
   await kubectl('apply', '-f', join(ROOT, 'examples/two-tier.yaml'));
   await waitFor('3 ready pods', async () => (await pods('app in (frontend,backend)')).filter((p) => p.ready).length === 3, 120_000, 500).catch(async (e: unknown) => {
