@@ -15,6 +15,7 @@ import { listFlag, readFlagFile, requestHeaderFlags, requestHeaderFrom } from '.
 import { hostIPv4 } from '../client/host-ip.js';
 import { parseDurationMs } from '../client/duration.js';
 import type { AuthorizationMode } from './auth/index.js';
+import { DEFAULT_AUDIT_INDEX_MAX_EVENTS } from './audit/index-store.js';
 
 const MODES: AuthorizationMode[] = ['AlwaysAllow', 'AlwaysDeny', 'Node', 'RBAC'];
 
@@ -51,6 +52,7 @@ const argv = await envTwins(requestHeaderFlags(yargs(hideBin(process.argv)))
   .option('encryption-provider-config', { type: 'string', describe: 'EncryptionConfiguration file: which resources are encrypted in etcd, and how' })
   .option('audit-policy-file', { type: 'string', describe: 'audit.k8s.io/v1 Policy: what is audited, at which level' })
   .option('audit-log-path', { type: 'string', describe: 'Where audit events are written as JSON lines (- = stdout)' })
+  .option('audit-index-max-events', { type: 'number', default: DEFAULT_AUDIT_INDEX_MAX_EVENTS, describe: 'Audit events of writes kept in memory by object uid, served at /apis/audit.tskube.io (0 = off)' })
   .option('service-cluster-ip-range', { type: 'string', default: '10.96.0.0/12', describe: 'CIDR of Service ClusterIPs' })
   .option('service-node-port-range', { type: 'string', default: '30000-32767', describe: 'Port range of NodePorts' })
   .option('max-requests-inflight', { type: 'number', default: DEFAULT_OPTIONS.maxRequestsInflight, describe: 'Requests served at once before 429' })
@@ -62,6 +64,7 @@ const argv = await envTwins(requestHeaderFlags(yargs(hideBin(process.argv)))
   .option('log-level', { type: 'string', default: 'info', describe: 'pino log level' })
   .check((a) => {
     for (const m of listFlag(a['authorization-mode'])) if (!MODES.includes(m as AuthorizationMode)) throw new Error(`--authorization-mode: unknown mode "${m}" (known: ${MODES.join(', ')})`);
+    if (!Number.isInteger(a['audit-index-max-events']) || a['audit-index-max-events'] < 0) throw new Error('--audit-index-max-events must be a whole number >= 0');
     if (!!a['tls-cert-file'] !== !!a['tls-private-key-file']) throw new Error('--tls-cert-file and --tls-private-key-file go together');
     if (!!a['kubelet-client-certificate'] !== !!a['kubelet-client-key']) throw new Error('--kubelet-client-certificate and --kubelet-client-key go together');
     if (!!a['proxy-client-cert-file'] !== !!a['proxy-client-key-file']) throw new Error('--proxy-client-cert-file and --proxy-client-key-file go together');
@@ -103,6 +106,7 @@ async function main(): Promise<void> {
     serviceNodePortRange: argv['service-node-port-range'],
     encryptionProviderConfig: argv['encryption-provider-config'],
     disableAdmissionPlugins: listFlag(argv['disable-admission-plugins']),
+    auditIndexMaxEvents: argv['audit-index-max-events'],
     security: {
       tls: { ...tls, ...(clientCA ? { clientCA } : {}) },
       anonymousAuth: argv['anonymous-auth'],

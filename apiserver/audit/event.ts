@@ -57,8 +57,9 @@ const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !
  * The object a resource request is about. Like Kubernetes' LogRequestObject, what the URL
  * leaves out (a create's name, an update's uid and resourceVersion) comes from the request
  * body's metadata — at every level, so a Metadata event of a create still names the object.
+ * `objectUID` (the handler's, for the audit index) wins over the body's uid.
  */
-export function objectRefOf(ctx: RequestContext, requestObject: unknown): ObjectReference | undefined {
+export function objectRefOf(ctx: RequestContext, requestObject: unknown, objectUID?: string): ObjectReference | undefined {
   const a = ctx.attributes;
   if (!a.resourceRequest) return undefined;
   const meta = isObj(requestObject) && isObj(requestObject.metadata) ? requestObject.metadata : {};
@@ -70,7 +71,7 @@ export function objectRefOf(ctx: RequestContext, requestObject: unknown): Object
   set('resource', a.resource);
   set('namespace', a.namespace || str(meta.namespace));
   set('name', a.name || str(meta.name));
-  set('uid', str(meta.uid));
+  set('uid', objectUID || str(meta.uid));
   set('apiGroup', a.apiGroup);
   set('apiVersion', a.apiVersion);
   set('resourceVersion', str(meta.resourceVersion));
@@ -156,6 +157,8 @@ export interface EventInput {
   /** Read when the stage happened: impersonation and authorization fill these after audit. */
   impersonatedUser?: UserInfo;
   annotations: Record<string, string>;
+  /** The uid the handler wrote (RequestContext.objectUID): only the audit index's events take it. */
+  objectUID?: string;
   /** Decoded request body (any level: objectRef reads its metadata). */
   requestObject?: unknown;
   /** Not set for RequestReceived. */
@@ -167,7 +170,7 @@ export interface EventInput {
 export function buildEvent(e: EventInput): AuditEvent {
   const ctx = e.ctx;
   const received = ctx.receivedAt.getTime();
-  const objectRef = objectRefOf(ctx, e.requestObject);
+  const objectRef = objectRefOf(ctx, e.requestObject, e.objectUID);
   const ev: AuditEvent = {
     kind: 'Event',
     apiVersion: AUDIT_API_VERSION,

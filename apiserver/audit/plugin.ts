@@ -21,6 +21,12 @@ export interface AuditOptions {
   policy: Policy | PolicyRuleEvaluator;
   /** Where events go; the plugin closes it when the app closes. */
   backend: AuditBackend;
+  /**
+   * objectRef.uid is the uid the handler knew (RequestContext.objectUID) rather than only the
+   * request body's: set for the audit index's sink (audit/index-store.ts), not for the log file,
+   * whose events stay Kubernetes' own.
+   */
+  objectUIDFromHandler?: boolean;
 }
 
 export const AUDIT_ID_HEADER = 'Audit-Id';
@@ -255,6 +261,7 @@ class Auditor {
     const stageTime = nowEpochMs();
     const impersonatedUser = ctx.impersonatedUser;
     const annotations = { ...ctx.auditAnnotations };
+    const objectUID = this.opts.objectUIDFromHandler ? ctx.objectUID : undefined;
     this.queue.push(() => {
       const received = stage === 'RequestReceived';
       const response = received ? undefined : this.responseObject(st);
@@ -267,6 +274,7 @@ class Auditor {
         omitManagedFields: st.omitManagedFields,
         ...(impersonatedUser ? { impersonatedUser } : {}),
         annotations,
+        ...(objectUID ? { objectUID } : {}),
         requestObject: received || !ctx.attributes.resourceRequest ? undefined : this.requestObject(st),
         ...(code !== undefined ? { responseStatus: override ? responseStatusOf(code, undefined, override) : responseStatusOf(code, response) } : {}),
         // Like Kubernetes, bodies are API objects: a non-resource reply (OpenAPI, /version) is not logged.

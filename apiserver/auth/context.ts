@@ -31,6 +31,12 @@ export interface RequestContext {
    * and `authorization.k8s.io/reason`, as in Kubernetes).
    */
   auditAnnotations: Record<string, string>;
+  /**
+   * The uid of the object a write acted on, as the handler knew it: the created object's, the
+   * updated or deleted one's, a subresource's parent's (binding, status, scale, eviction). Set
+   * by the handlers; read by the audit index (audit/index-*.ts), never by the log backend.
+   */
+  objectUID?: string;
 }
 
 declare module 'fastify' {

@@ -20,6 +20,8 @@ export interface HandlerChainOptions {
   authorizer: Authorizer;
   /** `--audit-policy-file` + `--audit-log-path`; no audit when absent. */
   audit?: AuditOptions;
+  /** The audit index's sink (audit/index-store.ts): a second audit stage with its own fixed policy. */
+  auditIndex?: AuditOptions;
   maxRequestsInflight: number;
   /** API Priority and Fairness in place of the plain in-flight limit (k8s' default). */
   priorityAndFairness?: { serverConcurrencyLimit: number };
@@ -36,6 +38,7 @@ export async function registerHandlerChain(app: FastifyInstance, o: HandlerChain
   await app.register(authenticationStage, { authenticator: o.authenticator, ...(o.identityHeaders ? { identityHeaders: o.identityHeaders } : {}), ...(o.insecure ? { insecureUser: o.insecure.user, isInsecure: o.insecure.isInsecure } : {}) });
   // Awaited: a plugin loads later than a plain hook, and the stages after audit must follow it.
   if (o.audit) await app.register(auditPlugin, o.audit);
+  if (o.auditIndex) await app.register(auditPlugin, o.auditIndex);
   await app.register(impersonationStage, { authorizer: o.authorizer });
   if (o.priorityAndFairness) await app.register(priorityAndFairnessStage, { ...o.priorityAndFairness, metrics: o.metrics });
   else await app.register(maxInFlightStage, { maxRequestsInflight: o.maxRequestsInflight, metrics: o.metrics });

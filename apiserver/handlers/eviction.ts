@@ -86,13 +86,14 @@ export interface EvictionStores {
   pdbs: ResourceStore;
 }
 
-/** Evicts pod namespace/name: the budget checks, then the delete. Throws the Status to send. */
-export async function evictPod(stores: EvictionStores, namespace: string, name: string, eviction: unknown, opts: DeleteOptions): Promise<void> {
+/** Evicts pod namespace/name: the budget checks, then the delete. Throws the Status to send. `onPod` sees the pod found (for audit). */
+export async function evictPod(stores: EvictionStores, namespace: string, name: string, eviction: unknown, opts: DeleteOptions, onPod?: (pod: KObject) => void): Promise<void> {
   if (isObject(eviction) && isObject(eviction.metadata) && eviction.metadata.name !== undefined && eviction.metadata.name !== name) {
     throw errors.badRequest('name in URL does not match name in Eviction object');
   }
   for (let attempt = 0; ; attempt++) {
     const pod = (await stores.pods.get(namespace, name)) as Pod; // 404 for a missing pod
+    onPod?.(pod);
     let deleteOpts = opts;
     if (!canIgnorePdb(pod)) {
       const all = (await stores.pdbs.list(namespace, parseListOptions(stores.pdbs.info, {}))).items.map((i) => i.obj as Pdb);

@@ -12,7 +12,7 @@ import type { RequestInfo } from './request-info.js';
 import { includeObjectParam, sendList, sendObject, sendRaw } from './responses.js';
 import { createReview } from '../auth/reviews.js';
 import type { HandlerContext } from './context.js';
-import { bodyOf, checkFields, deleteOptions, optionalBody, rawText, writeOptions } from './rest.js';
+import { bodyOf, checkFields, deleteOptions, noteObjectUID, optionalBody, rawText, writeOptions } from './rest.js';
 import { handleSubresource } from './subresources.js';
 import { patchServed, toStored } from './conversion.js';
 import { serveWatch } from './watch.js';
@@ -84,6 +84,7 @@ async function create({ req, reply, ri, store, query, neg }: ResourceRequest): P
   const body = bodyOf(req);
   checkFields(reply, body, apiVersionOf(info), info.kind, wo.fieldValidation, rawText(req), customUnknownFields(info));
   const created = await store.create(namespace, toStored(info, body), wo);
+  noteObjectUID(req, created);
   return sendObject(reply, info, created, neg, 201);
 }
 
@@ -94,6 +95,7 @@ async function update({ req, reply, ri, store, query, neg }: ResourceRequest): P
   const body = bodyOf(req);
   checkFields(reply, body, apiVersionOf(info), info.kind, wo.fieldValidation, rawText(req), customUnknownFields(info));
   const { obj, created } = await store.update(namespace, name, toStored(info, body), wo);
+  noteObjectUID(req, obj);
   return sendObject(reply, info, obj, neg, created ? 201 : 200);
 }
 
@@ -117,23 +119,28 @@ async function patch({ req, reply, ri, store, query, neg }: ResourceRequest): Pr
   const { obj, created } = await store.guaranteedUpdate(
     namespace,
     name,
-    (cur) =>
-      patchServed(info, cur, (served) => {
+    (cur) => {
+      // Known before the patch applies: a patch that fails validation is still this object's.
+      noteObjectUID(req, cur);
+      return patchServed(info, cur, (served) => {
         const next = applyPatch(type, served, patchBody, info);
         // A patch that names a resourceVersion is conditional on it; otherwise it applies to
         // whatever is current (and is retried on a concurrent write).
         if (!next.metadata?.resourceVersion) next.metadata = { ...next.metadata, resourceVersion: cur.metadata?.resourceVersion };
         if (type !== 'apply') checkFields(reply, next, apiVersionOf(info), info.kind, wo.fieldValidation, undefined, customUnknownFields(info));
         return next;
-      }),
+      });
+    },
     { ...wo, createIfMissing },
   );
+  noteObjectUID(req, obj);
   return sendObject(reply, info, obj, neg, created ? 201 : 200);
 }
 
 async function deleteOne({ req, reply, ri, store, query, neg }: ResourceRequest, name: string): Promise<unknown> {
   const opts = deleteOptions(query, optionalBody(req), req);
   const { obj } = await store.delete(ri.namespace, name, opts);
+  noteObjectUID(req, obj);
   return sendObject(reply, ri.info, obj, neg, 200);
 }
 

@@ -3,7 +3,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { duplicateFields, unknownFields } from '../../api/schema.js';
 import { errors } from '../../api/status.js';
-import { isObject } from '../../api/types.js';
+import { isObject, type KObject } from '../../api/types.js';
 import { decodeBody } from './encoding.js';
 import { q1, type Query } from '../registry/list-options.js';
 import type { DeleteOptions, WriteOptions } from '../registry/store.js';
@@ -89,4 +89,13 @@ export function optionalBody(req: FastifyRequest): unknown {
   const raw = req.body as Buffer | undefined;
   if (!raw || raw.length === 0) return undefined;
   return decodeBody(req.headers['content-type'] ?? 'application/json', raw);
+}
+
+/**
+ * Hands the uid of the object a write acted on to the audit stage (RequestContext.objectUID),
+ * for the audit index: the created, updated or deleted object's, or a subresource's parent's.
+ */
+export function noteObjectUID(req: FastifyRequest, obj: KObject | undefined): void {
+  const uid = obj?.metadata?.uid;
+  if (uid && req.k8s) req.k8s.objectUID = uid;
 }

@@ -8,7 +8,7 @@ import { errors, successStatus } from '../../api/status.js';
 import { isObject, type KObject } from '../../api/types.js';
 import { decodeBody, patchTypeOf, type Negotiated } from './encoding.js';
 import type { HandlerContext } from './context.js';
-import { checkFields, deleteOptions, writeOptions } from './rest.js';
+import { checkFields, deleteOptions, noteObjectUID, writeOptions } from './rest.js';
 import { createTokenRequest } from '../auth/token-request.js';
 import { evictPod } from './eviction.js';
 import { q1, type Query } from '../registry/list-options.js';
@@ -78,6 +78,7 @@ async function putStatus({ req, reply, ri, store, neg, query, namespace, name }:
   const body = decodeBody(req.headers['content-type'], req.body as Buffer);
   checkFields(reply, body, apiVersionOf(info), info.kind, q1(query, 'fieldValidation'), undefined, customUnknownFields(info));
   const { obj } = await store.update(namespace, name, toStored(info, body), { ...writeOptions(query, req, 'status'), subresource: 'status' });
+  noteObjectUID(req, obj);
   return sendObject(reply, info, obj, neg);
 }
 
@@ -88,12 +89,14 @@ async function patchStatus({ req, reply, ri, store, neg, query, namespace, name 
   const { obj } = await store.guaranteedUpdate(
     namespace,
     name,
-    (cur) =>
-      patchServed(info, cur, (served) => {
+    (cur) => {
+      noteObjectUID(req, cur);
+      return patchServed(info, cur, (served) => {
         const next = applyPatch(type, served, patch, info);
         if (!next.metadata?.resourceVersion) next.metadata = { ...next.metadata, resourceVersion: cur.metadata?.resourceVersion };
         return next;
-      }),
+      });
+    },
     { ...writeOptions(query, req, 'status'), subresource: 'status' },
   );
   return sendObject(reply, info, obj, neg);
@@ -113,6 +116,7 @@ async function updateScale({ req, reply, ri, store, query, namespace, name }: Su
   const body = decodeBody(req.headers['content-type'], req.body as Buffer);
   const type = req.method === 'PATCH' ? patchTypeOf(req.headers['content-type']) : undefined;
   const { obj } = await store.guaranteedUpdate(namespace, name, (cur) => {
+    noteObjectUID(req, cur);
     const scale = scaleView(ri.info, cur);
     const next = type ? (applyPatch(type, scale, body, { ...ri.info, group: 'autoscaling', version: 'v1', kind: 'Scale', custom: undefined }) as KObject) : (body as KObject);
     if (!isObject(next) || !isObject(next.spec)) throw errors.badRequest('a Scale object with spec.replicas is required');
@@ -141,6 +145,7 @@ async function createBinding({ req, reply, store, query, namespace, name }: Subr
     namespace,
     name,
     (pod) => {
+      noteObjectUID(req, pod);
       const spec = isObject(pod.spec) ? pod.spec : {};
       if (pod.metadata?.deletionTimestamp) throw errors.conflict(store.gr, name, `pod ${name} is being deleted, cannot be assigned to a host`);
       if (spec.nodeName) throw errors.conflict(store.gr, name, `pod ${name} is already assigned to node "${String(spec.nodeName)}"`);
@@ -160,7 +165,7 @@ async function createEviction({ ctx, req, reply, store, query, namespace, name }
   const body = decodeBody(req.headers['content-type'], req.body as Buffer);
   if (!isObject(body) || body.kind !== 'Eviction') throw errors.badRequest('an Eviction object is required');
   const opts = deleteOptions(query, isObject(body.deleteOptions) ? body.deleteOptions : undefined, req, 'eviction');
-  await evictPod({ pods: store, pdbs: ctx.store('policy', 'poddisruptionbudgets') }, namespace ?? '', name, body, opts);
+  await evictPod({ pods: store, pdbs: ctx.store('policy', 'poddisruptionbudgets') }, namespace ?? '', name, body, opts, (pod) => noteObjectUID(req, pod));
   return sendRaw(reply, 201, 'application/json', JSON.stringify(successStatus({ code: 201 })));
 }
 
@@ -180,6 +185,7 @@ async function putFinalize({ req, reply, ri, store, neg, query, namespace, name 
     namespace,
     name,
     (ns) => {
+      noteObjectUID(req, ns);
       ns.spec = { ...(isObject(ns.spec) ? ns.spec : {}), finalizers: Array.isArray(spec.finalizers) ? spec.finalizers : [] };
       return ns;
     },

@@ -25,6 +25,8 @@ import { Aggregator } from '../aggregator/aggregator.js';
 import { PostStartHooks } from '../controlplane/post-start.js';
 import { loadEncryptionTransformers } from '../encryption/storage-transformers.js';
 import { registerHandlerChain } from '../filters/chain.js';
+import { AuditIndex, auditIndexSink, DEFAULT_AUDIT_INDEX_MAX_EVENTS } from '../audit/index-store.js';
+import { auditIndexDiscovery, auditIndexRoutes } from '../audit/index-routes.js';
 import type { HandlerContext, StreamingSubresources } from '../handlers/context.js';
 import type { ResourceStore } from '../registry/store.js';
 import type { AdmissionPlugin } from '../admission/interfaces.js';
@@ -93,6 +95,8 @@ export interface ApiserverOptions {
   etcdHealthIntervalMs?: number;
   /** The aggregation layer: what the apiserver presents to aggregated API servers, and how it finds them. */
   aggregator?: AggregatorSettings;
+  /** `--audit-index-max-events`: audit events kept by object uid (default 20000; 0 = no index). */
+  auditIndexMaxEvents?: number;
 }
 
 export type EndpointReconcilerType = 'lease' | 'none';
@@ -202,6 +206,8 @@ export async function createApiserver(options: ApiserverOptions): Promise<Apiser
     if (aggregatorStarted) aggregator.registerServed().catch((e: unknown) => log.warn({ err: e }, 'registering the APIServices of CRDs failed'));
   });
   const app = newApp(options);
+  const auditIndexMax = options.auditIndexMaxEvents ?? DEFAULT_AUDIT_INDEX_MAX_EVENTS;
+  const auditIndex = auditIndexMax > 0 ? new AuditIndex(auditIndexMax) : undefined;
   const insecure = new InsecurePort(app, !!options.security?.tls);
   // WebSocket/SPDY upgrades (exec, attach, portforward) go through the same routes.
   routeUpgrades(app);
@@ -211,6 +217,7 @@ export async function createApiserver(options: ApiserverOptions): Promise<Apiser
     authenticator: security.authenticator,
     authorizer: security.authorizer,
     ...(security.audit ? { audit: security.audit } : {}),
+    ...(auditIndex ? { auditIndex: auditIndexSink(auditIndex) } : {}),
     maxRequestsInflight: options.maxRequestsInflight,
     ...(options.enablePriorityAndFairness ? { priorityAndFairness: { serverConcurrencyLimit: options.maxRequestsInflight + options.maxMutatingRequestsInflight } } : {}),
     metrics,
@@ -249,7 +256,13 @@ export async function createApiserver(options: ApiserverOptions): Promise<Apiser
   });
   await app.register(healthRoutes, { metrics, readyChecks: () => readyChecks(postStart, stores, etcdHealth) });
   await app.register(openapiRoutes, { registry: apiextensions.registry, aggregator });
-  await app.register(apiRoutes, { ctx: handlerContext(options, metrics, stores, apiextensions, security, log), registry: apiextensions.registry, aggregator });
+  if (auditIndex) await app.register(auditIndexRoutes, { index: auditIndex });
+  await app.register(apiRoutes, {
+    ctx: handlerContext(options, metrics, stores, apiextensions, security, log),
+    registry: apiextensions.registry,
+    aggregator,
+    ...(auditIndex ? { localDiscovery: auditIndexDiscovery } : {}),
+  });
   const compactor = new Compactor(storage, options.compactionIntervalSeconds, log);
 
   return {

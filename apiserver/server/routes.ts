@@ -35,6 +35,8 @@ export interface RoutesOptions {
   /** What is served: the built-ins and the established CRDs' versions. */
   registry: ResourceRegistry;
   aggregator?: AggregatorRoutes;
+  /** Groups served by routes of their own (the audit index's), added to /apis before aggregated ones. */
+  localDiscovery?: AggregatorRoutes['discovery'];
   metrics: ApiserverMetrics;
   /** /readyz's checks, in order: each passed, or failed with why (logged, not shown: k8s withholds reasons). */
   readyChecks(): Promise<ReadyCheck[]>;
@@ -95,6 +97,12 @@ export const openapiRoutes = fp(
   { name: 'tskube-openapi-routes' },
 );
 
+/** `local`'s groups, then `remote`'s (the aggregator's). */
+function mergeDiscovery(local?: AggregatorRoutes['discovery'], remote?: AggregatorRoutes['discovery']): AggregatorRoutes['discovery'] | undefined {
+  if (!local || !remote) return local ?? remote;
+  return { groupList: (b) => remote.groupList(local.groupList(b)), aggregated: (b) => remote.aggregated(local.aggregated(b)) };
+}
+
 function discovery(req: FastifyRequest, reply: FastifyReply, registry: ResourceRegistry, merge?: AggregatorRoutes['discovery']): FastifyReply | undefined {
   if (req.method !== 'GET') return undefined;
   const path = req.url.split('?')[0]!.replace(/\/+$/, '');
@@ -117,13 +125,14 @@ function discovery(req: FastifyRequest, reply: FastifyReply, registry: ResourceR
 }
 
 export const apiRoutes = fp(
-  async (app: FastifyInstance, opts: Pick<RoutesOptions, 'ctx' | 'registry' | 'aggregator'>) => {
+  async (app: FastifyInstance, opts: Pick<RoutesOptions, 'ctx' | 'registry' | 'aggregator' | 'localDiscovery'>) => {
     const lookup = opts.registry.find.bind(opts.registry);
+    const merge = mergeDiscovery(opts.localDiscovery, opts.aggregator?.discovery);
     const api = async (req: FastifyRequest, reply: FastifyReply) => {
       const aggregated = opts.aggregator?.handle(req, reply);
       if (aggregated instanceof Promise) return aggregated;
       if (aggregated) return sendRaw(reply, 200, 'application/json', JSON.stringify(aggregated));
-      const handled = discovery(req, reply, opts.registry, opts.aggregator?.discovery);
+      const handled = discovery(req, reply, opts.registry, merge);
       if (handled) return handled;
       const ri = parseRequestInfo(req.url, lookup);
       if (!ri) throw new StatusError(404, 'NotFound', `the server could not find the requested resource`);

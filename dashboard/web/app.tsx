@@ -45,7 +45,7 @@ function Messages(): JSX.Element {
   return (
     <>
       {b && <div class="banner" data-testid="apiserver-banner" role="alert">{b}</div>}
-      {err && <div class="error" data-testid="error-message" role="alert">{err}<button class="close" aria-label="Dismiss" onClick={() => lastError.set(null)}>×</button></div>}
+      {err && <div class="error" role="alert"><span data-testid="error-message">{err}</span><button class="close" aria-label="Dismiss" onClick={() => lastError.set(null)}>×</button></div>}
       {note && <div class="notice" data-testid="notice">{note}</div>}
     </>
   );

@@ -15,6 +15,7 @@ import { portForwardCommand } from './port-forward.js';
 import { proxyCommand } from './proxy.js';
 import { rolloutCommand } from './rollout.js';
 import { topCommand } from './top.js';
+import { traceCommand } from './trace.js';
 import { getCommand } from './get.js';
 import { apiResourcesCommand, clusterInfoCommand, versionCommand } from './info.js';
 import { annotateCommand, labelCommand } from './label.js';
@@ -48,6 +49,7 @@ export const commands: KcCommand[] = [
   uncordonCommand,
   drainCommand,
   topCommand,
+  traceCommand,
   apiResourcesCommand,
   clusterInfoCommand,
   versionCommand,

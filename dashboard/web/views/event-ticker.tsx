@@ -1,8 +1,9 @@
-// The newest Events first, live from the watch: the list-watch story as it happens.
+// The newest Events of the selected namespace(s) first, live from the watch: the list-watch
+// story as it happens.
 import type { Event as KEvent } from 'kubernetes-types/core/v1';
 import type { JSX } from 'preact';
 import { age } from '../format.js';
-import { useList, useTick } from '../hooks.js';
+import { useNsList, useTick } from '../hooks.js';
 import { ListError } from '../widgets/table.js';
 
 export function eventTime(e: KEvent): string {
@@ -14,7 +15,7 @@ export function sortEvents(items: KEvent[]): KEvent[] {
 }
 
 export function EventTicker(props: { limit?: number }): JSX.Element {
-  const ev = useList<KEvent>('/api/v1/events');
+  const ev = useNsList<KEvent>('/api/v1', 'events');
   useTick(5000);
   const items = sortEvents(ev.items).slice(0, props.limit ?? 25);
   return (

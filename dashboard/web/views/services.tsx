@@ -1,7 +1,6 @@
-// Services with their endpoints (from EndpointSlices, as kube-proxy reads them) and, for
+// Services with their ready endpoints (the Endpoints object, as `kubectl get endpoints`) and, for
 // NodePort/LoadBalancer services, links to each node's address on the node port.
-import type { Node, Service } from 'kubernetes-types/core/v1';
-import type { EndpointSlice } from 'kubernetes-types/discovery/v1';
+import type { Endpoints, Node, Service } from 'kubernetes-types/core/v1';
 import type { JSX } from 'preact';
 import { age } from '../format.js';
 import { useList, useNsList } from '../hooks.js';
@@ -10,21 +9,22 @@ import type { KObject } from '../live.js';
 import { DeleteButton } from '../widgets/dialogs.js';
 import { ListError, Table } from '../widgets/table.js';
 
-function endpointsOf(slices: EndpointSlice[], svc: Service): string[] {
-  const out: string[] = [];
-  for (const s of slices) {
-    if (s.metadata?.namespace !== svc.metadata?.namespace || s.metadata?.labels?.['kubernetes.io/service-name'] !== svc.metadata?.name) continue;
-    const ports = (s.ports ?? []).map((p) => p.port).filter((p): p is number => typeof p === 'number');
-    for (const e of s.endpoints ?? []) {
-      if (e.conditions?.ready === false) continue;
-      for (const a of e.addresses) out.push(ports.length ? ports.map((p) => `${a}:${p}`).join(', ') : a);
+/** Ready addresses with ports, as `kubectl get endpoints` prints them (deduplicated). */
+function endpointsOf(eps: Map<string, Endpoints>, svc: Service): string[] {
+  const e = eps.get(`${svc.metadata?.namespace}/${svc.metadata?.name}`);
+  const out = new Set<string>();
+  for (const sub of e?.subsets ?? []) {
+    const ports = [...new Set((sub.ports ?? []).map((p) => p.port))];
+    for (const a of sub.addresses ?? []) {
+      if (!ports.length) out.add(a.ip);
+      for (const p of ports) out.add(`${a.ip}:${p}`);
     }
   }
-  return out;
+  return [...out];
 }
 
 function nodeAddresses(nodes: Node[]): string[] {
-  return nodes.map((n) => n.status?.addresses?.find((a) => a.type === 'InternalIP')?.address).filter((a): a is string => !!a);
+  return [...new Set(nodes.map((n) => n.status?.addresses?.find((a) => a.type === 'InternalIP')?.address).filter((a): a is string => !!a))];
 }
 
 function Ports(props: { svc: Service; nodeIps: string[] }): JSX.Element {
@@ -42,13 +42,14 @@ function Ports(props: { svc: Service; nodeIps: string[] }): JSX.Element {
 
 export function Services(): JSX.Element {
   const svcs = useNsList<Service>('/api/v1', 'services');
-  const slices = useNsList<EndpointSlice>('/apis/discovery.k8s.io/v1', 'endpointslices');
+  const endpoints = useNsList<Endpoints>('/api/v1', 'endpoints');
+  const eps = new Map(endpoints.items.map((e) => [`${e.metadata?.namespace}/${e.metadata?.name}`, e]));
   const nodes = useList<Node>('/api/v1/nodes');
   const ips = nodeAddresses(nodes.items);
   return (
     <section>
       <h1>Services <span class="count">{svcs.items.length}</span></h1>
-      <ListError error={svcs.error ?? slices.error} note={svcs.note} />
+      <ListError error={svcs.error ?? endpoints.error} note={svcs.note} />
       <Table<Service>
         rows={svcs.items}
         rowKey={(s) => `${s.metadata?.namespace}/${s.metadata?.name}`}
@@ -60,7 +61,7 @@ export function Services(): JSX.Element {
           { title: 'Type', cell: (s) => s.spec?.type ?? 'ClusterIP' },
           { title: 'Cluster IP', cell: (s) => s.spec?.clusterIP ?? '' },
           { title: 'Ports', cell: (s) => <Ports svc={s} nodeIps={ips} /> },
-          { title: 'Endpoints', cell: (s) => { const e = endpointsOf(slices.items, s); return <span data-testid="service-endpoints" data-count={e.length}>{e.length ? e.join(', ') : <span class="muted">&lt;none&gt;</span>}</span>; } },
+          { title: 'Endpoints', cell: (s) => { const e = endpointsOf(eps, s); return <span data-testid="service-endpoints" data-count={e.length}>{e.length ? e.join(', ') : <span class="muted">&lt;none&gt;</span>}</span>; } },
           { title: 'Age', cell: (s) => age(s.metadata?.creationTimestamp) },
           { title: '', cell: (s) => <span class="actions">
               <button class="small" data-testid="trace-button" onClick={() => openTrace('Service', s as KObject)}>Trace</button>

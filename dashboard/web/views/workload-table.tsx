@@ -18,7 +18,7 @@ function Actions(props: { wk: WorkloadKind; o: KObject }): JSX.Element {
       {wk.scalable && <button class="small" data-testid="scale-button" onClick={() => openScale(wk.kind, o, wk.progress(o).desired)}>Scale</button>}
       {wk.restartable && <button class="small" data-testid="restart-button" onClick={() => act(`${name} restarted`, () => rolloutRestart(wk.kind, o))}>Restart</button>}
       {wk.undoable && <button class="small" data-testid="undo-button" onClick={() => act(`${name} rolled back`, () => rolloutUndo(o))}>Undo</button>}
-      {(wk.kind === 'Deployment' || wk.kind === 'ReplicaSet' || wk.kind === 'StatefulSet' || wk.kind === 'DaemonSet' || wk.kind === 'Job') &&
+      {wk.kind !== 'CronJob' &&
         <button class="small" data-testid="trace-button" onClick={() => openTrace(wk.kind, o)}>Trace</button>}
       <button class="small" data-testid="edit-button" onClick={() => openEdit(wk.kind, o)}>YAML</button>
       <DeleteButton kind={wk.kind} obj={o} />

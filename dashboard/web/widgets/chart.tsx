@@ -18,6 +18,7 @@ function Plot(props: { title: string; xs: number[]; ys: number[]; fmt: (v: numbe
     const opts: uPlot.Options = {
       title: props.title, width: Math.max(300, (box.current?.clientWidth ?? 600) - 10), height: 200,
       series: [{}, { label: props.title, stroke: '#2f6fdf', fill: 'rgba(47,111,223,0.15)', value: (_u, v) => (v == null ? '-' : props.fmt(v)) }],
+      scales: { y: { range: (_u, _min, max) => [0, max > 0 ? max * 1.15 : 1] } },
       axes: [{}, { values: (_u, vals) => vals.map((v) => props.fmt(v)), size: 70 }],
     };
     plot.current = new uPlot(opts, [[], []], box.current!);

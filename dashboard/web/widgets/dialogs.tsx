@@ -21,7 +21,7 @@ function ScaleDialog(props: { kind: string; obj: KObject; current: number }): JS
   return (
     <Modal title={`Scale ${props.kind.toLowerCase()}/${name}`}>
       <form onSubmit={submit} class="row">
-        <label>Replicas <input data-testid="scale-input" type="number" min="0" value={n} onInput={(e) => setN(e.currentTarget.value)} autoFocus /></label>
+        <label>Replicas <input data-testid="scale-input" type="number" min="0" value={n} onInput={(e) => setN(e.currentTarget.value)} onFocus={(e) => e.currentTarget.select()} autoFocus /></label>
         <button data-testid="scale-submit" type="submit" class="primary" disabled={busy || n === '' || Number(n) < 0}>Scale</button>
       </form>
     </Modal>

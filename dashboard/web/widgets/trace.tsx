@@ -37,7 +37,7 @@ function Step(props: { s: TraceStep; span: number }): JSX.Element {
       </div>
       <div class="lane" title={s.detail ?? ''}>
         {b
-          ? <div class="hop" style={{ left: `${(b.left * 100).toFixed(2)}%`, width: `${(b.width * 100).toFixed(2)}%` }}><span>{fmtMs(s.hopMs)}</span></div>
+          ? <div class="hop" style={{ left: `${(b.left * 100).toFixed(2)}%`, width: `${(b.width * 100).toFixed(2)}%` }}><span>{s.hopMs === null ? '' : fmtMs(s.hopMs)}</span></div>
           : <div class="nodata">unknown: no data for this hop</div>}
       </div>
     </div>
@@ -66,6 +66,7 @@ export function TraceWaterfall(props: { kind: string; namespace: string; name: s
       </div>
       {error && <div class="error" data-testid="trace-error">{error}</div>}
       {!tl && !error && <p class="muted">Collecting audit events, Events and conditions…</p>}
+      {tl?.notes?.map((n) => <p key={n} class="muted" data-testid="trace-note">{n}</p>)}
       {tl && (
         <div class="waterfall" data-testid="trace-waterfall">
           {tl.steps.map((s, i) => <Step key={i} s={s} span={span} />)}

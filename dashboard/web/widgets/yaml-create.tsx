@@ -1,10 +1,11 @@
-// "Create from YAML": edit, server-side dry run, then apply. Apply always dry-runs first, so a
-// rejected object leaves nothing half-created; errors show the parser's line/column or the
-// apiserver's Status message.
+// "Create from YAML": edit, server-side dry run, then apply. Apply dry-runs every object before
+// applying any (Namespaces of the batch go first, since the rest may need them). Errors show
+// the parser's line/column or the apiserver's Status message.
 import type { JSX } from 'preact';
 import { useRef, useState } from 'preact/hooks';
 import { errorMessage } from '../api.js';
 import { applyObject } from '../apply.js';
+import type { KObject } from '../live.js';
 import { lastError, namespace, notice } from '../store.js';
 import { closePanel } from '../ui.js';
 import { parseObjects } from '../yaml-docs.js';
@@ -26,10 +27,9 @@ spec:
         app: hello
     spec:
       containers:
-      - name: web
-        image: nginx:alpine
-        ports:
-        - containerPort: 80
+      - name: hello
+        image: busybox:1.35
+        command: ["sh", "-c", "while true; do echo hello $(hostname); sleep 5; done"]
 `;
 
 export function CreateYaml(): JSX.Element {
@@ -46,11 +46,15 @@ export function CreateYaml(): JSX.Element {
     try {
       const objs = parseObjects(editor.current?.getValue() ?? '');
       const ns = namespace.get();
-      for (const o of objs) out.push(await applyObject(o, ns, true));
-      if (apply) {
-        out.length = 0;
-        for (const o of objs) out.push(await applyObject(o, ns, false));
-      }
+      // Namespaces go first (as kubectl orders them): the other objects' dry runs need them.
+      const isNs = (o: KObject) => o.kind === 'Namespace' && o.apiVersion === 'v1';
+      const first = objs.filter(isNs);
+      const rest = objs.filter((o) => !isNs(o));
+      for (const o of first) out.push(await applyObject(o, ns, true));
+      if (apply) for (const o of first) out.push(await applyObject(o, ns, false));
+      for (const o of rest) out.push(await applyObject(o, ns, true));
+      if (apply) for (const o of rest) out.push(await applyObject(o, ns, false));
+      if (apply) out.splice(0, out.length, ...out.filter((r) => !r.endsWith('(server dry run)')));
       setResults(out);
       if (apply) { lastError.set(null); notice.set(out.join('; ')); closePanel(); }
     } catch (e) {
