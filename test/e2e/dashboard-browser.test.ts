@@ -19,7 +19,7 @@ import { KUBECTL } from '../harness/kubectl.js';
 import { freePort, waitFor } from '../harness/ports.js';
 import { click, launchBrowser, loginOnce, loginWithToken, newUserPage, screenshot, testid, waitCount, waitText, waitVisible, type UserPage } from '../harness/browser.js';
 import type { PageGlobals } from '../harness/page-globals.js';
-import { ROOT, pidOf, runScript, scriptsUpEnv, tearDownCluster } from './cluster-harness.js';
+import { ROOT, pidOf, processAlive, runScript, scriptsUpEnv, tearDownCluster } from './cluster-harness.js';
 
 let release: (() => Promise<void>) | undefined;
 let env: NodeJS.ProcessEnv;
@@ -81,7 +81,7 @@ async function dismiss(u: UserPage, gone: string): Promise<void> {
 before(async () => {
   release = await lockHostNetwork();
   state = mkdtempSync(join(tmpdir(), 'tskube-dashboard-'));
-  env = { ...(await scriptsUpEnv(state, await freePort())), TSKUBE_DASHBOARD_PORT: String(await freePort()) };
+  env = await scriptsUpEnv(state, await freePort());
   up = true;
   await runScript(join(ROOT, 'scripts/up'), [], env, 240_000);
   browser = await launchBrowser();
@@ -198,12 +198,14 @@ test("invalid YAML shows the parser's line and column", async () => {
 test('the apiserver going away shows a banner, never a blank page; the page recovers when it is back', async () => {
   await click(admin, testid('nav-pods'));
   await waitCount(admin, `${testid('pod-row')}[data-name^="web-"]`, 3, { atLeast: true });
-  process.kill(pidOf(state, 'apiserver')!, 'SIGTERM');
+  const pid = pidOf(state, 'apiserver')!;
+  process.kill(pid, 'SIGTERM');
   await waitVisible(admin, testid('apiserver-banner'), 60_000);
   await waitVisible(admin, testid('nav-overview'));
   await waitCount(admin, `${testid('pod-row')}[data-name^="web-"]`, 3, { atLeast: true });
   await screenshot(admin, 'apiserver-down');
-  // scripts/up starts again what is not running.
+  // scripts/up starts again what is not running (once it has exited: it drains its requests first).
+  await waitFor('the apiserver process gone', () => !processAlive(state, 'apiserver'), 60_000, 200);
   await runScript(join(ROOT, 'scripts/up'), [], env, 240_000);
   await waitCount(admin, testid('apiserver-banner'), 0, { timeoutMs: 60_000 });
   // Live again: a change made elsewhere reaches the open page.

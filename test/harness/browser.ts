@@ -4,7 +4,7 @@
 // deadlines (never sleeps), and one screenshot per view saved as a test artefact under
 // test-artifacts/dashboard/ (gitignored).
 import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import puppeteer, { type Browser, type BrowserContext, type Page } from 'puppeteer-core';
 import type { PageGlobals } from './page-globals.js';
 
@@ -128,6 +128,9 @@ export async function screenshot(u: UserPage, name: string, copyTo?: string): Pr
   mkdirSync(ARTIFACTS, { recursive: true });
   const path = join(ARTIFACTS, `${name}.png`);
   await u.page.screenshot({ path, fullPage: true });
-  if (copyTo) await u.page.screenshot({ path: join(ROOT, copyTo), fullPage: false });
+  if (copyTo) {
+    mkdirSync(dirname(join(ROOT, copyTo)), { recursive: true });
+    await u.page.screenshot({ path: join(ROOT, copyTo), fullPage: false });
+  }
   return path;
 }
