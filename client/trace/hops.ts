@@ -85,7 +85,7 @@ function fromEvent(e: CoreEvent, h: Omit<Hop, 'at' | 'source' | 'actor'> & { act
 function created(ctx: Ctx, o: TracedObject, rank: number, creatorEvent?: (e: CoreEvent) => boolean): void {
   const ownerUid = o.object.metadata?.ownerReferences?.find((r) => r.controller)?.uid;
   const byEvent = creatorEvent && takeEvent(ctx, ownerUid, creatorEvent);
-  const create = audits(ctx, o.uid).find((e) => e.verb === 'create' && !e.objectRef?.subresource);
+  const create = audits(ctx, o.uid).find(isCreate);
   const base = { action: 'created', object: ref(o), rank, chain: o.chain };
   if (create?.stageTimestamp) {
     const actor = actorFromAudit(create, o);
@@ -101,13 +101,22 @@ function created(ctx: Ctx, o: TracedObject, rank: number, creatorEvent?: (e: Cor
   }
 }
 
+/**
+ * The write that made the object: a POST, or a server-side apply (a PATCH audited as `patch`)
+ * that created it — its response is 201, as the dashboard's and `kubectl apply --server-side`'s are.
+ */
+function isCreate(e: AuditEvent): boolean {
+  if (e.objectRef?.subresource) return false;
+  return e.verb === 'create' || ((e.verb === 'patch' || e.verb === 'update') && e.responseStatus?.code === 201);
+}
+
 const VERB_ACTION: Record<string, string> = { update: 'updated', patch: 'patched', delete: 'deleted', deletecollection: 'deleted' };
 
 /** Writes people (not components) made to the root after creating it: scale, edit, rollout restart. */
 function userWrites(ctx: Ctx, o: TracedObject): void {
   for (const e of audits(ctx, o.uid)) {
     const user = e.impersonatedUser?.username ?? e.user?.username ?? '';
-    if (e.verb === 'create' || user.startsWith('system:') || e.objectRef?.subresource === 'status' || !e.stageTimestamp) continue;
+    if (isCreate(e) || user.startsWith('system:') || e.objectRef?.subresource === 'status' || !e.stageTimestamp) continue;
     const action = e.objectRef?.subresource === 'scale' ? 'scaled' : (VERB_ACTION[e.verb ?? ''] ?? e.verb ?? 'wrote');
     ctx.hops.push({ at: e.stageTimestamp, actor: actorFromAudit(e, o), action, object: ref(o), source: 'audit', rank: RANK.userWrite, chain: o.chain });
   }

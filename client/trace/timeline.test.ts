@@ -148,3 +148,18 @@ test('the sandbox hop: PodReadyToStartContainers timed before the containers; re
   assert.deepEqual([late.source, late.at], ['none', null]);
   assert.match(late.detail!, /reported at .* after the containers started/);
 });
+
+test('a server-side apply that created the object (a patch answered 201) is its create, timed and attributed', () => {
+  const au = deploymentAudit();
+  au.d1 = [
+    audit('d1', 'patch', 'kubernetes-admin', T('00.100000'), { userAgent: 'Mozilla/5.0 tskube-dashboard', responseStatus: { code: 201 } }),
+    audit('d1', 'patch', 'kubernetes-admin', T('04.000000'), { userAgent: 'kubectl/v1.32.0 (linux/amd64)' }),
+  ];
+  const t = buildTimeline(deploymentData({ auditByUid: au }));
+  const first = t.steps[0]!;
+  assert.deepEqual([first.action, first.object, first.source, first.at], ['created', 'Deployment/web', 'audit', '2026-12-03T10:00:00.100Z']);
+  assert.match(first.actor, /^kubernetes-admin/);
+  // The later apply (200) is a user's write, the creating one is not counted twice.
+  assert.equal(t.steps.filter((s) => s.object === 'Deployment/web' && s.actor.startsWith('kubernetes-admin')).length, 2);
+  assert.ok(t.steps.some((s) => s.action === 'patched' && s.at === '2026-12-03T10:00:04.000Z'));
+});
