@@ -59,7 +59,7 @@ const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !
  * body's metadata — at every level, so a Metadata event of a create still names the object.
  * `objectUID` (the handler's, for the audit index) wins over the body's uid.
  */
-export function objectRefOf(ctx: RequestContext, requestObject: unknown, objectUID?: string): ObjectReference | undefined {
+export function objectRefOf(ctx: RequestContext, requestObject: unknown, objectUID?: string, objectName?: string): ObjectReference | undefined {
   const a = ctx.attributes;
   if (!a.resourceRequest) return undefined;
   const meta = isObj(requestObject) && isObj(requestObject.metadata) ? requestObject.metadata : {};
@@ -70,7 +70,7 @@ export function objectRefOf(ctx: RequestContext, requestObject: unknown, objectU
   };
   set('resource', a.resource);
   set('namespace', a.namespace || str(meta.namespace));
-  set('name', a.name || str(meta.name));
+  set('name', a.name || objectName || str(meta.name));
   set('uid', objectUID || str(meta.uid));
   set('apiGroup', a.apiGroup);
   set('apiVersion', a.apiVersion);
@@ -159,6 +159,8 @@ export interface EventInput {
   annotations: Record<string, string>;
   /** The uid the handler wrote (RequestContext.objectUID): only the audit index's events take it. */
   objectUID?: string;
+  /** The name the handler wrote, with objectUID. */
+  objectName?: string;
   /** Decoded request body (any level: objectRef reads its metadata). */
   requestObject?: unknown;
   /** Not set for RequestReceived. */
@@ -170,7 +172,7 @@ export interface EventInput {
 export function buildEvent(e: EventInput): AuditEvent {
   const ctx = e.ctx;
   const received = ctx.receivedAt.getTime();
-  const objectRef = objectRefOf(ctx, e.requestObject, e.objectUID);
+  const objectRef = objectRefOf(ctx, e.requestObject, e.objectUID, e.objectName);
   const ev: AuditEvent = {
     kind: 'Event',
     apiVersion: AUDIT_API_VERSION,

@@ -116,7 +116,8 @@ describe('the index sink in the audit stage', () => {
     await app.register(auditPlugin, { policy: AUDIT_INDEX_POLICY, backend: LogBackend.toStream(out) });
     await app.register(auditPlugin, auditIndexSink(index));
     app.post('/api/v1/namespaces/default/configmaps', async (req, reply) => {
-      req.k8s.objectUID = 'made-uid';
+      req.k8s.objectUID = 'made-uid'; // as noteObjectUID does
+      req.k8s.objectName = 'cm';
       return reply.code(201).send({ kind: 'ConfigMap', metadata: { name: 'cm', uid: 'made-uid' } });
     });
     const res = await app.inject({ method: 'POST', url: '/api/v1/namespaces/default/configmaps', headers: { 'content-type': 'application/json' }, payload: JSON.stringify({ kind: 'ConfigMap', metadata: { name: 'cm' } }) });

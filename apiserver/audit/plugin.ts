@@ -262,6 +262,10 @@ class Auditor {
     const impersonatedUser = ctx.impersonatedUser;
     const annotations = { ...ctx.auditAnnotations };
     const objectUID = this.opts.objectUIDFromHandler ? ctx.objectUID : undefined;
+    const objectName = objectUID ? ctx.objectName : undefined;
+    // The handler named the object: a Metadata event then needs nothing from the body, and the
+    // index's sink sees every write — decoding each body again cost the soak ~100 MiB of RSS.
+    const needsBody = !objectUID || levelAtLeast(st.level, 'Request');
     this.queue.push(() => {
       const received = stage === 'RequestReceived';
       const response = received ? undefined : this.responseObject(st);
@@ -275,7 +279,8 @@ class Auditor {
         ...(impersonatedUser ? { impersonatedUser } : {}),
         annotations,
         ...(objectUID ? { objectUID } : {}),
-        requestObject: received || !ctx.attributes.resourceRequest ? undefined : this.requestObject(st),
+        ...(objectName ? { objectName } : {}),
+        requestObject: received || !ctx.attributes.resourceRequest || !needsBody ? undefined : this.requestObject(st),
         ...(code !== undefined ? { responseStatus: override ? responseStatusOf(code, undefined, override) : responseStatusOf(code, response) } : {}),
         // Like Kubernetes, bodies are API objects: a non-resource reply (OpenAPI, /version) is not logged.
         responseObject: levelAtLeast(st.level, 'RequestResponse') && ctx.attributes.resourceRequest ? response : undefined,

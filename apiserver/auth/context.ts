@@ -37,6 +37,8 @@ export interface RequestContext {
    * by the handlers; read by the audit index (audit/index-*.ts), never by the log backend.
    */
   objectUID?: string;
+  /** …and its name (a generateName create names it only in the response). */
+  objectName?: string;
 }
 
 declare module 'fastify' {

@@ -97,5 +97,8 @@ export function optionalBody(req: FastifyRequest): unknown {
  */
 export function noteObjectUID(req: FastifyRequest, obj: KObject | undefined): void {
   const uid = obj?.metadata?.uid;
-  if (uid && req.k8s) req.k8s.objectUID = uid;
+  if (uid && req.k8s) {
+    req.k8s.objectUID = uid;
+    if (obj?.metadata?.name) req.k8s.objectName = obj.metadata.name;
+  }
 }
