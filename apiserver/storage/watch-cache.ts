@@ -86,6 +86,12 @@ export class WatchCache {
   windowStart = 0;
   /** The newest revision this cache has applied. */
   rv = 0;
+  /**
+   * Moves on every change to what the cache holds — a clear, a list, an event — even when `rv`
+   * does not (a relist at an unchanged revision empties and refills the store). Readers that
+   * derive state from the contents (RBAC's binding index) compare it, never `rv`.
+   */
+  version = 0;
   /** True while the cache holds a complete list and follows etcd. */
   isReady = false;
   ready: Promise<void>;
@@ -112,6 +118,7 @@ export class WatchCache {
   private async start(): Promise<void> {
     this.isReady = false;
     this.store.clear();
+    this.version++;
     this.undecodable.clear();
     this.sortedKeys = undefined;
     this.head = 0;
@@ -127,6 +134,7 @@ export class WatchCache {
       for (const item of page.items) {
         const key = keyOf(item.obj, this.prefix);
         this.store.set(key, entryOf(key, item.obj, item.modRevision));
+        this.version++;
       }
       if (!page.more || page.lastKey === undefined) break;
       startKey = page.lastKey + '\0';
@@ -223,6 +231,7 @@ export class WatchCache {
     const entry = entryOf(key, obj, modRevision);
     if (!prev) this.sortedKeys = undefined;
     this.store.set(key, entry);
+    this.version++;
     this.push({ type: prev ? 'MODIFIED' : 'ADDED', entry, prev }, modRevision);
   }
 
@@ -234,6 +243,7 @@ export class WatchCache {
   private applyUndecodable(key: string, rev: number, err: StatusError): void {
     this.undecodable.set(key, err);
     if (this.store.delete(key)) this.sortedKeys = undefined;
+    this.version++;
     this.head = 0;
     this.size = 0;
     this.ring.fill(undefined);
@@ -251,6 +261,7 @@ export class WatchCache {
       return;
     }
     this.store.delete(key);
+    this.version++;
     this.sortedKeys = undefined;
     const obj: KObject = { ...prev.obj, metadata: { ...prev.obj.metadata, resourceVersion: String(rev) } };
     this.push({ type: 'DELETED', entry: entryOf(key, obj, rev), prev }, rev);

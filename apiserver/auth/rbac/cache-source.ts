@@ -1,6 +1,6 @@
 // The RbacSource over the apiserver's own watch caches (what Kubernetes' RBAC authorizer reads
 // through informers): synchronous reads of the four RBAC resources, and a generation that moves
-// with every binding event (the caches' resourceVersions).
+// with every change to the binding caches (their versions).
 import type { ClusterRole, ClusterRoleBinding, Role, RoleBinding } from 'kubernetes-types/rbac/v1';
 import type { WatchCache } from '../../storage/watch-cache.js';
 import type { RbacSource } from './source.js';
@@ -32,6 +32,9 @@ export class CacheRbacSource implements RbacSource {
   }
 
   generation(): number {
-    return this.c.roleBindings.rv * 1_000_003 + this.c.clusterRoleBindings.rv;
+    // Both versions only grow, so their sum moves whenever either cache changes. The caches'
+    // resourceVersions did not: a relist at an unchanged revision refilled a store the index had
+    // just been built from empty, and RBAC denied everyone (even anonymous /readyz) for good.
+    return this.c.roleBindings.version + this.c.clusterRoleBindings.version;
   }
 }
