@@ -134,8 +134,8 @@ export class WatchCache {
       for (const item of page.items) {
         const key = keyOf(item.obj, this.prefix);
         this.store.set(key, entryOf(key, item.obj, item.modRevision));
-        this.version++;
       }
+      this.version++; // once per page: readers only run between pages
       if (!page.more || page.lastKey === undefined) break;
       startKey = page.lastKey + '\0';
     }
