@@ -34,6 +34,15 @@ export async function bootstrap(store: (group: string, resource: string) => Reso
  * selector); tskube has no endpoint reconciler for it yet, so it has no endpoints.
  */
 async function ensureKubernetesService(services: ResourceStore, ip: string, log: Logger): Promise<void> {
+  // Looked up first, as the bootstrap controller does: a create of an existing Service fails
+  // in IP allocation (422, its own address is taken) before the name's 409, and every
+  // restart logged that as a warning.
+  try {
+    await services.get('default', 'kubernetes');
+    return;
+  } catch (e) {
+    if (!(e instanceof StatusError && e.code === 404)) throw e;
+  }
   try {
     await services.create('default', {
       apiVersion: 'v1',

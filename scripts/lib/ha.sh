@@ -53,7 +53,7 @@ ha_apiservers() {
   done
   for i in 0 1; do
     n=apiserver-$((i + 1))
-    until_ready 120 readyz "${APISERVER_PORTS[$i]}" || fail "$n did not become ready; see $LOGS/$n.log"
+    wait_apiserver "${APISERVER_PORTS[$i]}" "$n" 120
   done
 }
 

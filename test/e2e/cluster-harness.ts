@@ -31,7 +31,7 @@ export function runScript(cmd: string, args: string[], env: NodeJS.ProcessEnv, t
     p.on('close', (code) => {
       clearTimeout(t);
       if (code === 0) resolve(out);
-      else reject(new Error(`${cmd} ${args.join(' ')} exited ${code}:\n${out.slice(-4000)}`));
+      else reject(new Error(`${cmd} ${args.join(' ')} exited ${code}:\n${out.slice(-12000)}`));
     });
   });
 }
