@@ -79,3 +79,14 @@ export function isTooManyRequests(e: unknown): boolean {
   const r = reasonOf(e);
   return r !== undefined && (r.reason === 'TooManyRequests' || r.code === 429);
 }
+
+/**
+ * A write that failed this way may still have happened: the server answered 500 (an etcd
+ * deadline: the entry can commit later) or 504, or the connection broke after the request was
+ * sent. A refused connection, a 4xx or a 429/503 (turned away before any work) did not happen.
+ */
+export function isOutcomeUnknown(e: unknown): boolean {
+  if (e instanceof StatusError) return e.code === 500 || e.code === 504;
+  const code = (e as { code?: unknown } | undefined)?.code;
+  return typeof code === 'string' && ['UND_ERR_SOCKET', 'ECONNRESET', 'EPIPE', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT'].includes(code);
+}

@@ -25,6 +25,7 @@ export {
   isInvalid,
   isResourceExpired,
   isTooManyRequests,
+  isOutcomeUnknown,
 } from './errors.js';
 export {
   loadKubeconfig,

@@ -1,5 +1,5 @@
 // Small helpers for the metadata every stored object carries.
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { apiVersionOf, type ResourceInfo } from '../../api/resources.js';
 import { errors } from '../../api/status.js';
 import { isObject, type KObject } from '../../api/types.js';
@@ -8,16 +8,6 @@ import { metaTime } from '../../api/time.js';
 /** RFC 3339 with second precision, as metav1.Time serialises. */
 export function nowTime(offsetSeconds = 0): string {
   return metaTime(Date.now() + offsetSeconds * 1000);
-}
-
-const NAME_CHARS = 'bcdfghjklmnpqrstvwxz2456789';
-
-/** generateName + 5 random characters, from k8s' alphabet without vowels and look-alikes. */
-export function generatedName(base: string): string {
-  const bytes = randomBytes(5);
-  let s = '';
-  for (const b of bytes) s += NAME_CHARS[b % NAME_CHARS.length];
-  return base.slice(0, 58) + s;
 }
 
 export function newUID(): string {

@@ -6,7 +6,8 @@ import { type ResourceInfo, storageKey, storagePrefix } from '../../api/resource
 import { errors, StatusError } from '../../api/status.js';
 import { isObject, type KObject } from '../../api/types.js';
 import { decodeContinue, encodeContinue, matcher, type ListOptions } from './list-options.js';
-import { checkKind, generatedName, keepServerFields, nowTime, resetServerFields, sameStored, setNamespace } from './object-meta.js';
+import { checkKind, keepServerFields, nowTime, resetServerFields, sameStored, setNamespace } from './object-meta.js';
+import { generatedName } from '../../api/names.js';
 import { CompactedError, type Storage, type StoredObject } from '../storage/storage.js';
 import { gracePeriod } from './strategy.js';
 import { builtinStrategy, type RESTStrategy } from './rest-strategy.js';

@@ -111,6 +111,13 @@ test('quorum lost: 503 readyz, 200 livez, writes 5xx Status, cache reads answer;
   assert.equal(write.body.status, 'Failure');
   assert.match(write.body.message, /etcdserver: request timed out|etcd cluster is unavailable/);
   assert.ok(Date.now() - started < 30_000);
+  // It reached a member and timed out: it may yet commit, so its Status suggests no retry
+  // (a resent generateName create would make a second object). A failed read is safe to
+  // resend and says so.
+  assert.equal(write.body.details?.retryAfterSeconds, undefined, write.text);
+  const quorumRead = await req('GET', `${CM}/before`);
+  assert.equal(quorumRead.status, 500, quorumRead.text);
+  assert.equal(quorumRead.body.details?.retryAfterSeconds, 1);
   const update = await req('PUT', `${CM}/before`, { ...cm('before'), data: { k: 'changed' } });
   assert.ok(update.status >= 500 && update.status < 600 && update.body.kind === 'Status', update.text);
 

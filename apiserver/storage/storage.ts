@@ -190,7 +190,7 @@ export class Storage {
   /** Creates `key` only if absent. Returns the stored object, or undefined if it exists. */
   async create(key: string, obj: KObject): Promise<StoredObject | undefined> {
     const k = Buffer.from(key);
-    const res = await etcdCall(this.etcd.kv.txn({
+    const res = await etcdWrite(this.etcd.kv.txn({
       compare: [{ key: k, target: 'Create', result: 'Equal', create_revision: 0 }],
       success: [{ request_put: { key: k, value: this.encodeFor(key, obj) } }],
       failure: [],
@@ -203,7 +203,7 @@ export class Storage {
   /** Writes `key` only if its mod_revision is still `expected`. Undefined on conflict. */
   async update(key: string, obj: KObject, expected: number): Promise<StoredObject | undefined> {
     const k = Buffer.from(key);
-    const res = await etcdCall(this.etcd.kv.txn({
+    const res = await etcdWrite(this.etcd.kv.txn({
       compare: [{ key: k, target: 'Mod', result: 'Equal', mod_revision: expected }],
       success: [{ request_put: { key: k, value: this.encodeFor(key, obj) } }],
       failure: [],
@@ -216,7 +216,7 @@ export class Storage {
   /** Deletes `key` only if its mod_revision is still `expected`. Returns the delete revision. */
   async delete(key: string, expected: number): Promise<number | undefined> {
     const k = Buffer.from(key);
-    const res = await etcdCall(this.etcd.kv.txn({
+    const res = await etcdWrite(this.etcd.kv.txn({
       compare: [{ key: k, target: 'Mod', result: 'Equal', mod_revision: expected }],
       success: [{ request_delete_range: { key: k } }],
       failure: [],
@@ -298,8 +298,12 @@ export class Storage {
  * etcd failures (no quorum, no member reachable, a deadline passed) as the 500 Status
  * Kubernetes answers with (its responsewriters turn a storage error into an InternalError
  * carrying etcd's message, e.g. "etcdserver: request timed out"). Other errors pass through.
+ *
+ * details.retryAfterSeconds only when resending is safe: a read, or a write that never
+ * reached etcd. A write that timed out may still commit (its raft entry can be applied once
+ * quorum is back): resent, a create with generateName would make a second object.
  */
-export function unavailable(e: unknown): unknown {
+export function unavailable(e: unknown, write = false): unknown {
   if (e instanceof StatusError || !(e instanceof Error)) return e;
   const grpc = /^(GRPC|Etcd|BrokenCircuit)/.test(e.constructor.name) || /deadline|unavailable|etcdserver|no connection|ECONNREFUSED|circuit breaker/i.test(e.message);
   if (!grpc) return e;
@@ -308,7 +312,7 @@ export function unavailable(e: unknown): unknown {
     : /^etcdserver:/.test(e.message)
       ? e.message
       : `etcd cluster is unavailable: ${/circuit breaker/i.test(e.message) ? 'no member answered recently' : e.message}`;
-  return new StatusError(500, 'InternalError', `Internal error occurred: ${why}`, { retryAfterSeconds: 1 });
+  return new StatusError(500, 'InternalError', `Internal error occurred: ${why}`, !write || notSent(e) ? { retryAfterSeconds: 1 } : undefined);
 }
 
 type FaultHandling = NonNullable<IOptions['faultHandling']>;
@@ -354,6 +358,15 @@ async function etcdCall<T>(call: Promise<T>): Promise<T> {
     return await call;
   } catch (e) {
     throw unavailable(e);
+  }
+}
+
+/** A transaction that writes: its failure may not mean it did not happen (see unavailable). */
+async function etcdWrite<T>(call: Promise<T>): Promise<T> {
+  try {
+    return await call;
+  } catch (e) {
+    throw unavailable(e, true);
   }
 }
 

@@ -2,9 +2,13 @@
 // plus the slow-start and expectation bookkeeping around it), shared by the ReplicaSet and Job
 // controllers.
 import type { Pod } from 'kubernetes-types/core/v1';
-import { isNotFound, type ObjectLike } from '../../client/index.js';
+import { isAlreadyExists, isNotFound, isOutcomeUnknown, type ObjectLike } from '../../client/index.js';
 import type { ControllerContext } from '../controller.js';
+import { generatedName } from '../../api/names.js';
 import { ControllerExpectations, SLOW_START_INITIAL_BATCH_SIZE, namespaceTerminating, podKey, slowStartBatch } from './controller-utils.js';
+
+/** How long a create whose outcome is unknown is resent (same name) before it counts as failed. */
+export const UNKNOWN_OUTCOME_RETRY_MS = 45_000;
 
 export interface PodControl {
   ctx: ControllerContext;
@@ -18,6 +22,13 @@ export interface PodControl {
  * i-th — expecting them first (the informer may see a pod before create() returns); creates
  * that never happened are un-expected at once. Throws the first error after recording a
  * FailedCreate event.
+ *
+ * Unlike Kubernetes, a generateName pod gets its name here (the apiserver's own format), so
+ * that a create whose outcome is unknown (a 500 from an etcd deadline: the write may commit
+ * once quorum is back; a connection cut mid-request) can be sent again as the same pod:
+ * 201 or 409 AlreadyExists both mean it exists. Kubernetes un-expects such a create and
+ * makes another pod, and when the first one commits after all, an owner has a pod too many
+ * (a Deployment then briefly passes replicas + maxSurge).
  */
 export async function createPods(pc: PodControl, key: string, owner: ObjectLike, pod: Pod | ((i: number) => Pod), count: number): Promise<void> {
   const podClient = pc.ctx.client.resource('pods', owner.metadata?.namespace ?? '');
@@ -26,9 +37,11 @@ export async function createPods(pc: PodControl, key: string, owner: ObjectLike,
   let next = 0;
   const { successes, error } = await slowStartBatch(count, SLOW_START_INITIAL_BATCH_SIZE, async () => {
     const i = next++;
+    const p = typeof pod === 'function' ? pod(i) : structuredClone(pod);
+    if (!p.metadata?.name && p.metadata?.generateName) p.metadata.name = generatedName(p.metadata.generateName);
     try {
-      const created = await podClient.create(typeof pod === 'function' ? pod(i) : structuredClone(pod));
-      recorder.event(owner, 'Normal', 'SuccessfulCreate', `Created pod: ${created.metadata?.name ?? ''}`);
+      const created = await createOnce(() => podClient.create(structuredClone(p)));
+      recorder.event(owner, 'Normal', 'SuccessfulCreate', `Created pod: ${created?.metadata?.name ?? p.metadata?.name ?? ''}`);
     } catch (e) {
       // Creating in a terminating namespace fails forever; that is not this controller's error.
       if (namespaceTerminating(e)) return;
@@ -38,6 +51,24 @@ export async function createPods(pc: PodControl, key: string, owner: ObjectLike,
   });
   for (let i = successes; i < count; i++) pc.expectations.creationObserved(key);
   if (error !== undefined) throw error;
+}
+
+/**
+ * Calls `create` until its outcome is known: resent (after 0.5 s, doubling to 4 s) while it
+ * fails in a way that may not mean it failed, for up to UNKNOWN_OUTCOME_RETRY_MS. Resolves with
+ * the created object, or undefined when it already existed (an earlier try landed).
+ */
+async function createOnce<T>(create: () => Promise<T>, retryMs = UNKNOWN_OUTCOME_RETRY_MS): Promise<T | undefined> {
+  const deadline = Date.now() + retryMs;
+  for (let delay = 500, attempt = 0; ; delay = Math.min(delay * 2, 4000), attempt++) {
+    try {
+      return await create();
+    } catch (e) {
+      if (attempt > 0 && isAlreadyExists(e)) return undefined;
+      if (!isOutcomeUnknown(e) || Date.now() + delay > deadline) throw e;
+      await new Promise((r) => setTimeout(r, delay));
+    }
+  }
 }
 
 /**
