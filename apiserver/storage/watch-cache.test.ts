@@ -81,3 +81,33 @@ test('a first list that fails (an etcd deadline under load) is retried until the
     await cache.stop();
   }
 });
+
+test('an etcd watch that is never created (a stuck watch stream) is given up after its deadline and made on a stream of its own', { timeout: 30_000 }, async () => {
+  await put('before-stuck-watch', 1);
+  // The client as the cache sees it: its shared watch stream never creates a watch (every
+  // later create on that stream would wait behind it); namespace('') makes a new stream.
+  let stuck = 0;
+  const etcd = Object.create(storage.etcd) as Storage['etcd'];
+  etcd.watch = (() => {
+    const builder = storage.etcd.watch();
+    builder.create = () => {
+      stuck++;
+      return new Promise(() => undefined);
+    };
+    return builder;
+  }) as Storage['etcd']['watch'];
+  const flaky = Object.create(storage) as Storage;
+  Object.defineProperty(flaky, 'etcd', { value: etcd });
+  const cache = new WatchCache(flaky, PREFIX, pino({ level: 'silent' }), undefined, undefined, 300);
+  try {
+    await cache.ready;
+    assert.equal(cache.isReady, true);
+    assert.equal(stuck, 1, 'the shared stream was tried once');
+    assert.ok(cache.get('default/before-stuck-watch'));
+    // It follows etcd on its own stream.
+    await put('after-stuck-watch', 2);
+    await waitFor('a write after the start seen by the cache', () => cache.get('default/after-stuck-watch') !== undefined, 10_000);
+  } finally {
+    await cache.stop();
+  }
+});

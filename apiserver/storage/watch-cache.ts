@@ -4,7 +4,7 @@
 // The window is bounded by count and by age, as k8s' dynamically sized cache is: events older
 // than EVENT_RETENTION_MS go (keeping at least MIN_EVENTS), so a busy resource does not hold
 // `capacity` full objects for ever (the soak saw the apiserver's heap grow by 80 MiB that way).
-import type { IKeyValue, Watcher as EtcdWatcher } from 'etcd3';
+import type { IKeyValue, Namespace, Watcher as EtcdWatcher } from 'etcd3';
 import type { Logger } from 'pino';
 import { errors, StatusError } from '../../api/status.js';
 import type { KObject } from '../../api/types.js';
@@ -63,6 +63,9 @@ export const EVENT_RETENTION_MS = 150_000;
 /** k8s' lower bound on the watch cache's capacity. */
 export const MIN_EVENTS = 100;
 
+/** How long the etcd watch of a (re)list may take to be created before the list is tried again. */
+export const WATCH_CREATE_TIMEOUT_MS = 30_000;
+
 export class WatchCache {
   private readonly store = new Map<string, CacheEntry>();
   private readonly ring: (CacheEvent | undefined)[];
@@ -78,6 +81,13 @@ export class WatchCache {
    */
   private readonly undecodable = new Map<string, StatusError>();
   private etcdWatcher: EtcdWatcher | undefined;
+  /**
+   * Where this cache's etcd watch is made: the client's shared watch stream, until a watch was
+   * not created in time — then a stream of its own (etcd3 creates a stream's watches one at a
+   * time, so one create that never completes would hold every later one, and the cache would
+   * never become ready, with /readyz failing for ever).
+   */
+  private watchVia: Pick<Namespace, 'watch'> | undefined;
   /** When the etcd watch stream broke (undefined while connected). */
   private disconnectedAt: number | undefined;
   private sortedKeys: string[] | undefined;
@@ -102,6 +112,7 @@ export class WatchCache {
     private readonly log: Logger,
     capacity = 10_000,
     private readonly retentionMs = EVENT_RETENTION_MS,
+    private readonly watchCreateTimeoutMs = WATCH_CREATE_TIMEOUT_MS,
   ) {
     this.ring = new Array(capacity);
     this.arrived = new Array<number>(capacity).fill(0);
@@ -141,7 +152,7 @@ export class WatchCache {
     }
     this.rv = revision;
     this.windowStart = revision;
-    const w = await this.storage.etcd.watch().prefix(this.prefix).startRevision(String(revision + 1)).create();
+    const w = await this.createWatch(revision + 1);
     if (this.stopped) {
       await w.cancel();
       return;
@@ -185,6 +196,25 @@ export class WatchCache {
       this.log.warn({ err, prefix: this.prefix }, 'watch cache lost its etcd watch; relisting');
       this.reset();
     });
+  }
+
+  /** The etcd watch from `fromRev`, or an error when it is not created within watchCreateTimeoutMs. */
+  private async createWatch(fromRev: number): Promise<EtcdWatcher> {
+    const pending = (this.watchVia ?? this.storage.etcd).watch().prefix(this.prefix).startRevision(String(fromRev)).create();
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`etcd did not create the watch within ${this.watchCreateTimeoutMs} ms`)), this.watchCreateTimeoutMs);
+    });
+    try {
+      return await Promise.race([pending, timeout]);
+    } catch (e) {
+      // Whether it failed or is stuck, a late watch must not leak: cancel it when it comes.
+      pending.then((late) => late.cancel(), () => undefined).catch(() => undefined);
+      if (/did not create the watch/.test(String(e))) this.watchVia = this.storage.etcd.namespace('');
+      throw e;
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   private reset(): void {
