@@ -111,3 +111,29 @@ test('an etcd watch that is never created (a stuck watch stream) is given up aft
     await cache.stop();
   }
 });
+
+test('a list() while the first list is under way does not hide what that list brings', async () => {
+  await put('listed-late-a', 1);
+  await put('listed-late-b', 2);
+  // The first range waits until the test has read the (still empty) cache once.
+  let release!: () => void;
+  const readDone = new Promise<void>((r) => (release = r));
+  let first = true;
+  const slow = Object.create(storage) as Storage;
+  slow.range = (async (...args: Parameters<Storage['range']>) => {
+    if (first) {
+      first = false;
+      await readDone;
+    }
+    return storage.range(...args);
+  }) as Storage['range'];
+  const cache = new WatchCache(slow, PREFIX, pino({ level: 'silent' }));
+  try {
+    assert.deepEqual(cache.list('default/listed-late'), [], 'nothing yet: the list has not returned');
+    release();
+    await cache.ready;
+    assert.deepEqual(cache.list('default/listed-late').map((e) => e.key), ['default/listed-late-a', 'default/listed-late-b']);
+  } finally {
+    await cache.stop();
+  }
+});

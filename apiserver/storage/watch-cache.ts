@@ -146,7 +146,12 @@ export class WatchCache {
         const key = keyOf(item.obj, this.prefix);
         this.store.set(key, entryOf(key, item.obj, item.modRevision));
       }
-      this.version++; // once per page: readers only run between pages
+      // Once per page: readers only run between pages. A reader during the list (RBAC
+      // authorizes requests from the moment the server listens) sorted the keys of a store
+      // not yet filled: without this, list() kept answering from that empty key list for good,
+      // and RBAC denied everyone after a restart over existing data.
+      this.sortedKeys = undefined;
+      this.version++;
       if (!page.more || page.lastKey === undefined) break;
       startKey = page.lastKey + '\0';
     }
