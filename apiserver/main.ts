@@ -139,7 +139,7 @@ async function main(): Promise<void> {
     const port = await server.listenInsecure(argv['insecure-bind-address'], argv['insecure-port']);
     logger.warn({ address: `http://${argv['insecure-bind-address']}:${port}` }, 'UNSAFE: serving plain HTTP with no authentication or authorization');
   }
-  onShutdown(logger, () => server.close());
+  onShutdown(logger, () => server.close(), { step: () => server.closing });
 }
 
 await main().catch((e: unknown) => {

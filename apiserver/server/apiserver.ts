@@ -9,6 +9,7 @@
 // benchmarks only).
 import { StorageObjectInUseProtection } from '../admission/storage-object-in-use-protection.js';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
+import type { Socket } from 'node:net';
 import type { Logger } from 'pino';
 import { admissionChain } from '../admission/chain.js';
 import { ApiExtensions, APIEXTENSIONS_STRATEGIES } from '../apiextensions/index.js';
@@ -135,6 +136,8 @@ export interface Apiserver {
    */
   listenInsecure(host: string, port: number): Promise<number>;
   close(): Promise<void>;
+  /** The step close() is in (for a shutdown that does not finish: what it waits for). */
+  readonly closing: string | undefined;
 }
 
 export async function createApiserver(options: ApiserverOptions): Promise<Apiserver> {
@@ -206,6 +209,7 @@ export async function createApiserver(options: ApiserverOptions): Promise<Apiser
     if (aggregatorStarted) aggregator.registerServed().catch((e: unknown) => log.warn({ err: e }, 'registering the APIServices of CRDs failed'));
   });
   const app = newApp(options);
+  const sockets = trackSockets(app);
   const auditIndexMax = options.auditIndexMaxEvents ?? DEFAULT_AUDIT_INDEX_MAX_EVENTS;
   const auditIndex = auditIndexMax > 0 ? new AuditIndex(auditIndexMax) : undefined;
   const insecure = new InsecurePort(app, !!options.security?.tls);
@@ -265,10 +269,20 @@ export async function createApiserver(options: ApiserverOptions): Promise<Apiser
   });
   const compactor = new Compactor(storage, options.compactionIntervalSeconds, log);
 
+  let closing: string | undefined;
+  const step = async (name: string, fn: () => unknown): Promise<void> => {
+    closing = name;
+    await fn();
+  };
   return {
     app,
     storage,
     metrics,
+    get closing() {
+      if (closing !== 'closing the server') return closing;
+      const open = [...sockets].map((s) => `${s.remoteAddress}:${s.remotePort}${s.destroyed ? ' (destroyed)' : ''}`);
+      return `${closing}; ${open.length} connection(s) open${open.length ? `: ${open.slice(0, 10).join(', ')}` : ''}`;
+    },
     store: stores.get,
     ready: async () => {
       await postStart.done;
@@ -276,19 +290,43 @@ export async function createApiserver(options: ApiserverOptions): Promise<Apiser
     },
     listenInsecure: (host, port) => insecure.listen(host, port),
     async close() {
-      await postStart.stopEndpoints();
+      await step('leaving the kubernetes endpoints', () => postStart.stopEndpoints());
       etcdHealth.stop();
       aggregator.stop();
       compactor.stop();
-      await postStart.stopRepair();
-      await insecure.close();
-      await app.close();
-      await apiextensions.stop();
-      await security.stop();
-      await stores.stop();
-      await storage.close();
+      await step('stopping the allocation repair', () => postStart.stopRepair());
+      await step('closing the insecure port', () => insecure.close());
+      await step('closing the server', async () => {
+        // fastify closes the connections it knows of once. One still in its TLS handshake then
+        // (an http server sees a connection only after it) becomes a keep-alive connection
+        // nobody closes, and close() waited for its keep-alive timeout (72 s): seen under load,
+        // with clients reconnecting as the server went down. So every connection left is cut.
+        const sweep = setInterval(() => {
+          for (const s of sockets) s.destroy();
+        }, 250);
+        try {
+          await app.close();
+        } finally {
+          clearInterval(sweep);
+        }
+      });
+      await step('stopping the CRD controllers', () => apiextensions.stop());
+      await step('stopping security', () => security.stop());
+      await step('stopping the watch caches', () => stores.stop());
+      await step('closing the etcd client', () => storage.close());
+      closing = undefined;
     },
   };
+}
+
+/** Every TCP connection of the app's server (TLS ones from their first byte), while open. */
+function trackSockets(app: FastifyInstance): ReadonlySet<Socket> {
+  const sockets = new Set<Socket>();
+  app.server.on('connection', (s: Socket) => {
+    sockets.add(s);
+    s.once('close', () => sockets.delete(s));
+  });
+  return sockets;
 }
 
 function newApp(options: ApiserverOptions): FastifyInstance {

@@ -86,15 +86,32 @@ export async function startHealthServer(opts: HealthServerOptions): Promise<{ se
   };
 }
 
-/** Runs `stop` once on SIGTERM or SIGINT, then exits 0 (1 if stopping failed). */
-export function onShutdown(log: Logger, stop: () => Promise<void>): void {
+/** How long a daemon's orderly stop may take before it exits anyway. */
+export const SHUTDOWN_DEADLINE_MS = 20_000;
+
+/**
+ * Runs `stop` once on SIGTERM or SIGINT, then exits 0 (1 if stopping failed, or if it has not
+ * finished within `deadlineMs`: then `step()` is logged, what it was waiting for).
+ */
+export function onShutdown(log: Logger, stop: () => Promise<void>, opts: { deadlineMs?: number; step?: () => string | undefined } = {}): void {
   let stopping = false;
+  const deadlineMs = opts.deadlineMs ?? SHUTDOWN_DEADLINE_MS;
   const handler = (signal: string) => {
     if (stopping) return;
     stopping = true;
     log.info({ signal }, 'shutting down');
+    // A stop that waits for ever (a peer that never answers) must not keep the process: say
+    // what it was waiting for and go.
+    setTimeout(() => {
+      log.error({ step: opts.step?.(), resources: process.getActiveResourcesInfo() }, `shutdown did not finish within ${deadlineMs / 1000} s; exiting`);
+      process.exit(1);
+    }, deadlineMs).unref();
+    const started = Date.now();
     stop().then(
-      () => process.exit(0),
+      () => {
+        log.info({ ms: Date.now() - started }, 'stopped');
+        process.exit(0);
+      },
       (e: unknown) => {
         log.error({ err: e }, 'shutdown failed');
         process.exit(1);

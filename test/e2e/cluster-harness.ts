@@ -36,6 +36,15 @@ export function runScript(cmd: string, args: string[], env: NodeJS.ProcessEnv, t
   });
 }
 
+/** The last `lines` lines of `$STATE/logs/<name>.log` (for a failure message), or why there are none. */
+export function logTail(state: string, name: string, lines = 30): string {
+  try {
+    return readFileSync(join(state, 'logs', `${name}.log`), 'utf8').trimEnd().split('\n').slice(-lines).map((l) => l.slice(0, 600)).join('\n');
+  } catch (e) {
+    return `(no log: ${String(e)})`;
+  }
+}
+
 /** GET http://host:port/path → body (or throws). Only ever loopback or the host's own address. */
 export function httpGet(host: string, port: number, path = '/', timeoutMs = 3000): Promise<string> {
   return new Promise((resolve, reject) => {

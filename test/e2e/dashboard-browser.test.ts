@@ -19,7 +19,7 @@ import { KUBECTL } from '../harness/kubectl.js';
 import { freePort, waitFor } from '../harness/ports.js';
 import { click, launchBrowser, loginOnce, loginWithToken, newUserPage, screenshot, testid, waitCount, waitText, waitVisible, type UserPage } from '../harness/browser.js';
 import type { PageGlobals } from '../harness/page-globals.js';
-import { ROOT, pidOf, processAlive, runScript, scriptsUpEnv, tearDownCluster } from './cluster-harness.js';
+import { ROOT, logTail, pidOf, processAlive, runScript, scriptsUpEnv, tearDownCluster } from './cluster-harness.js';
 
 let release: (() => Promise<void>) | undefined;
 let env: NodeJS.ProcessEnv;
@@ -205,7 +205,9 @@ test('the apiserver going away shows a banner, never a blank page; the page reco
   await waitCount(admin, `${testid('pod-row')}[data-name^="web-"]`, 3, { atLeast: true });
   await screenshot(admin, 'apiserver-down');
   // scripts/up starts again what is not running (once it has exited: it drains its requests first).
-  await waitFor('the apiserver process gone', () => !processAlive(state, 'apiserver'), 60_000, 200);
+  await waitFor('the apiserver process gone', () => !processAlive(state, 'apiserver'), 60_000, 200).catch((e: Error) => {
+    throw new Error(`${e.message}\n--- the end of apiserver.log:\n${logTail(state, 'apiserver')}`);
+  });
   await runScript(join(ROOT, 'scripts/up'), [], env, 240_000);
   await waitCount(admin, testid('apiserver-banner'), 0, { timeoutMs: 60_000 });
   // Live again: a change made elsewhere reaches the open page.

@@ -133,6 +133,8 @@ test('kc trace: a Deployment and a Service of the two-tier example, -o json, --w
   const exited = new Promise<number | null>((r) => watch.on('close', (code) => r(code)));
   try {
     await waitFor('the first table', () => /became Ready\s+Pod\//.test(out), 30_000, 100);
+    // kc get -w has listed (before the scale: its first row is the 2/2 state).
+    await waitFor('kc get -w listed', () => /rollout \[█+\] 2\/2 complete/.test(getOut), 30_000, 100);
     const before = out.length;
     await k(['scale', 'deployment/traced', '--replicas=3']);
     await waitFor('the scale and the third pod Ready, printed live', () => /\(kubectl\)\s+scaled\s+Deployment\/traced/.test(out.slice(before)) && /became Ready\s+Pod\//.test(out.slice(before)), 120_000, 200);
