@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { connect } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import { startTestApiserver } from '../../test/harness/apiserver.js';
+import { waitFor } from '../../test/harness/ports.js';
 
 test('close() finishes at once with a connection whose TLS handshake ends after close began, and every close step is done', { timeout: 30_000 }, async () => {
   const api = await startTestApiserver();
@@ -14,7 +15,7 @@ test('close() finishes at once with a connection whose TLS handshake ends after 
   await new Promise<void>((r) => tcp.once('connect', () => r()));
   const started = Date.now();
   const stopped = api.stop();
-  while (api.server.closing !== 'closing the server') await new Promise((r) => setTimeout(r, 5));
+  await waitFor('close() at its server step', () => api.server.closing?.startsWith('closing the server'), 10_000, 5);
   await new Promise((r) => setTimeout(r, 50));
   const tls = tlsConnect({ socket: tcp, ca: api.pki.ca.cert, servername: 'localhost' });
   tls.on('error', () => undefined);
