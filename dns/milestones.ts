@@ -3,6 +3,7 @@
 // informer delivered it, which is when the resolver reads it — a `DNSRecordsServed` Event on
 // the Service, once per (Service, ClusterIP). Pure: ClusterDns feeds it the informer's events.
 import type { ObjectReference, Service } from 'kubernetes-types/core/v1';
+import { toReference } from '../client/events.js';
 import { isHeadless, serviceClusterIPs } from './cluster-state.js';
 
 export const DNS_RECORDS_SERVED = 'DNSRecordsServed';
@@ -33,8 +34,7 @@ export class RecordsServedTracker {
     if (this.reported.get(m.uid) === key) return undefined;
     this.reported.set(m.uid, key);
     if (seed) return undefined;
-    const service: ObjectReference = { kind: 'Service', apiVersion: 'v1', name: m.name, namespace: m.namespace, uid: m.uid, ...(m.resourceVersion ? { resourceVersion: m.resourceVersion } : {}) };
-    return { service, message: `${m.name}.${m.namespace ?? ''}.svc.${this.zone} answers ${ips.join(', ')}` };
+    return { service: toReference({ ...svc, kind: 'Service', apiVersion: 'v1' }), message: `${m.name}.${m.namespace ?? ''}.svc.${this.zone} answers ${ips.join(', ')}` };
   }
 
   forget(uid: string | undefined): void {

@@ -3,6 +3,7 @@
 // endpoints on this node, an `EndpointsProgrammed` Event on the Service. Pure: the Proxier
 // feeds it each successful sync's service ports and records what it returns.
 import type { ObjectReference, Service } from 'kubernetes-types/core/v1';
+import { toReference } from '../client/events.js';
 import type { ServicePort } from './service-ports.js';
 
 export const ENDPOINTS_PROGRAMMED = 'EndpointsProgrammed';
@@ -59,8 +60,7 @@ export class EndpointsProgrammedTracker {
       if (this.reported.get(m.uid) === key) continue;
       this.reported.set(m.uid, key);
       if (seed) continue;
-      const service: ObjectReference = { kind: 'Service', apiVersion: 'v1', name: m.name, namespace: m.namespace, uid: m.uid, ...(m.resourceVersion ? { resourceVersion: m.resourceVersion } : {}) };
-      out.push({ service, endpoints: set.ips.size });
+        out.push({ service: toReference({ ...svc, kind: 'Service', apiVersion: 'v1' }), endpoints: set.ips.size });
     }
     for (const uid of this.reported.keys()) if (!live.has(uid)) this.reported.delete(uid);
     return out;

@@ -279,9 +279,9 @@ export async function createApiserver(options: ApiserverOptions): Promise<Apiser
     storage,
     metrics,
     get closing() {
-      if (closing !== 'closing the server') return closing;
-      const open = [...sockets].map((s) => `${s.remoteAddress}:${s.remotePort}${s.destroyed ? ' (destroyed)' : ''}`);
-      return `${closing}; ${open.length} connection(s) open${open.length ? `: ${open.slice(0, 10).join(', ')}` : ''}`;
+      if (closing === undefined || sockets.size === 0) return closing;
+      const open = [...sockets].slice(0, 10).map((s) => `${s.remoteAddress}:${s.remotePort}`);
+      return `${closing}; ${sockets.size} connection(s) open: ${open.join(', ')}`;
     },
     store: stores.get,
     ready: async () => {

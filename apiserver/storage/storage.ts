@@ -190,11 +190,11 @@ export class Storage {
   /** Creates `key` only if absent. Returns the stored object, or undefined if it exists. */
   async create(key: string, obj: KObject): Promise<StoredObject | undefined> {
     const k = Buffer.from(key);
-    const res = await etcdWrite(this.etcd.kv.txn({
+    const res = await etcdCall(this.etcd.kv.txn({
       compare: [{ key: k, target: 'Create', result: 'Equal', create_revision: 0 }],
       success: [{ request_put: { key: k, value: this.encodeFor(key, obj) } }],
       failure: [],
-    }));
+    }), true);
     if (!res.succeeded) return undefined;
     const rev = Number(res.header.revision);
     return { obj: withRV(obj, rev), modRevision: rev };
@@ -203,11 +203,11 @@ export class Storage {
   /** Writes `key` only if its mod_revision is still `expected`. Undefined on conflict. */
   async update(key: string, obj: KObject, expected: number): Promise<StoredObject | undefined> {
     const k = Buffer.from(key);
-    const res = await etcdWrite(this.etcd.kv.txn({
+    const res = await etcdCall(this.etcd.kv.txn({
       compare: [{ key: k, target: 'Mod', result: 'Equal', mod_revision: expected }],
       success: [{ request_put: { key: k, value: this.encodeFor(key, obj) } }],
       failure: [],
-    }));
+    }), true);
     if (!res.succeeded) return undefined;
     const rev = Number(res.header.revision);
     return { obj: withRV(obj, rev), modRevision: rev };
@@ -216,11 +216,11 @@ export class Storage {
   /** Deletes `key` only if its mod_revision is still `expected`. Returns the delete revision. */
   async delete(key: string, expected: number): Promise<number | undefined> {
     const k = Buffer.from(key);
-    const res = await etcdWrite(this.etcd.kv.txn({
+    const res = await etcdCall(this.etcd.kv.txn({
       compare: [{ key: k, target: 'Mod', result: 'Equal', mod_revision: expected }],
       success: [{ request_delete_range: { key: k } }],
       failure: [],
-    }));
+    }), true);
     return res.succeeded ? Number(res.header.revision) : undefined;
   }
 
@@ -353,20 +353,12 @@ function watchBackoff(delayMs = 100): WatchBackoff {
   return { duration: delayMs, next: () => watchBackoff(Math.min(delayMs * 2, 2000)) };
 }
 
-async function etcdCall<T>(call: Promise<T>): Promise<T> {
+/** `write`: the call changes etcd, so its failure may not mean it did not happen (see unavailable). */
+async function etcdCall<T>(call: Promise<T>, write = false): Promise<T> {
   try {
     return await call;
   } catch (e) {
-    throw unavailable(e);
-  }
-}
-
-/** A transaction that writes: its failure may not mean it did not happen (see unavailable). */
-async function etcdWrite<T>(call: Promise<T>): Promise<T> {
-  try {
-    return await call;
-  } catch (e) {
-    throw unavailable(e, true);
+    throw unavailable(e, write);
   }
 }
 

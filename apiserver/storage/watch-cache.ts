@@ -129,9 +129,8 @@ export class WatchCache {
   private async start(): Promise<void> {
     this.isReady = false;
     this.store.clear();
-    this.version++;
+    this.changed(true);
     this.undecodable.clear();
-    this.sortedKeys = undefined;
     this.head = 0;
     this.size = 0;
     this.ring.fill(undefined);
@@ -148,10 +147,9 @@ export class WatchCache {
       }
       // Once per page: readers only run between pages. A reader during the list (RBAC
       // authorizes requests from the moment the server listens) sorted the keys of a store
-      // not yet filled: without this, list() kept answering from that empty key list for good,
-      // and RBAC denied everyone after a restart over existing data.
-      this.sortedKeys = undefined;
-      this.version++;
+      // not yet filled: list() kept answering from that empty key list for good, and RBAC
+      // denied everyone after a restart over existing data.
+      this.changed(true);
       if (!page.more || page.lastKey === undefined) break;
       startKey = page.lastKey + '\0';
     }
@@ -207,19 +205,32 @@ export class WatchCache {
   private async createWatch(fromRev: number): Promise<EtcdWatcher> {
     const pending = (this.watchVia ?? this.storage.etcd).watch().prefix(this.prefix).startRevision(String(fromRev)).create();
     let timer: NodeJS.Timeout | undefined;
+    let timedOut = false;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`etcd did not create the watch within ${this.watchCreateTimeoutMs} ms`)), this.watchCreateTimeoutMs);
+      timer = setTimeout(() => {
+        timedOut = true;
+        reject(new Error(`etcd did not create the watch within ${this.watchCreateTimeoutMs} ms`));
+      }, this.watchCreateTimeoutMs);
     });
     try {
       return await Promise.race([pending, timeout]);
     } catch (e) {
       // Whether it failed or is stuck, a late watch must not leak: cancel it when it comes.
       pending.then((late) => late.cancel(), () => undefined).catch(() => undefined);
-      if (/did not create the watch/.test(String(e))) this.watchVia = this.storage.etcd.namespace('');
+      if (timedOut) this.watchVia = this.storage.etcd.namespace('');
       throw e;
     } finally {
       clearTimeout(timer);
     }
+  }
+
+  /**
+   * Every change to the store goes through here, so what is derived from it follows: `version`
+   * always, the sorted key list when the set of keys changed.
+   */
+  private changed(keys: boolean): void {
+    this.version++;
+    if (keys) this.sortedKeys = undefined;
   }
 
   private reset(): void {
@@ -264,9 +275,8 @@ export class WatchCache {
     const { obj, modRevision } = decoded;
     const prev = this.store.get(key);
     const entry = entryOf(key, obj, modRevision);
-    if (!prev) this.sortedKeys = undefined;
     this.store.set(key, entry);
-    this.version++;
+    this.changed(!prev);
     this.push({ type: prev ? 'MODIFIED' : 'ADDED', entry, prev }, modRevision);
   }
 
@@ -277,8 +287,7 @@ export class WatchCache {
    */
   private applyUndecodable(key: string, rev: number, err: StatusError): void {
     this.undecodable.set(key, err);
-    if (this.store.delete(key)) this.sortedKeys = undefined;
-    this.version++;
+    this.changed(this.store.delete(key));
     this.head = 0;
     this.size = 0;
     this.ring.fill(undefined);
@@ -296,8 +305,7 @@ export class WatchCache {
       return;
     }
     this.store.delete(key);
-    this.version++;
-    this.sortedKeys = undefined;
+    this.changed(true);
     const obj: KObject = { ...prev.obj, metadata: { ...prev.obj.metadata, resourceVersion: String(rev) } };
     this.push({ type: 'DELETED', entry: entryOf(key, obj, rev), prev }, rev);
   }

@@ -40,8 +40,8 @@ export async function createPods(pc: PodControl, key: string, owner: ObjectLike,
     const p = typeof pod === 'function' ? pod(i) : structuredClone(pod);
     if (!p.metadata?.name && p.metadata?.generateName) p.metadata.name = generatedName(p.metadata.generateName);
     try {
-      const created = await createOnce(() => podClient.create(structuredClone(p)));
-      recorder.event(owner, 'Normal', 'SuccessfulCreate', `Created pod: ${created?.metadata?.name ?? p.metadata?.name ?? ''}`);
+      await createOnce(() => podClient.create(p));
+      recorder.event(owner, 'Normal', 'SuccessfulCreate', `Created pod: ${p.metadata?.name ?? ''}`);
     } catch (e) {
       // Creating in a terminating namespace fails forever; that is not this controller's error.
       if (namespaceTerminating(e)) return;
@@ -55,16 +55,17 @@ export async function createPods(pc: PodControl, key: string, owner: ObjectLike,
 
 /**
  * Calls `create` until its outcome is known: resent (after 0.5 s, doubling to 4 s) while it
- * fails in a way that may not mean it failed, for up to UNKNOWN_OUTCOME_RETRY_MS. Resolves with
- * the created object, or undefined when it already existed (an earlier try landed).
+ * fails in a way that may not mean it failed, for up to UNKNOWN_OUTCOME_RETRY_MS. A resend
+ * answered AlreadyExists means an earlier try landed: done.
  */
-async function createOnce<T>(create: () => Promise<T>, retryMs = UNKNOWN_OUTCOME_RETRY_MS): Promise<T | undefined> {
+async function createOnce(create: () => Promise<unknown>, retryMs = UNKNOWN_OUTCOME_RETRY_MS): Promise<void> {
   const deadline = Date.now() + retryMs;
   for (let delay = 500, attempt = 0; ; delay = Math.min(delay * 2, 4000), attempt++) {
     try {
-      return await create();
+      await create();
+      return;
     } catch (e) {
-      if (attempt > 0 && isAlreadyExists(e)) return undefined;
+      if (attempt > 0 && isAlreadyExists(e)) return;
       if (!isOutcomeUnknown(e) || Date.now() + delay > deadline) throw e;
       await new Promise((r) => setTimeout(r, delay));
     }
